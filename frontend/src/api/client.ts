@@ -1,0 +1,135 @@
+/** The one HTTP client: CSRF handling, JSON, and the AXWeb error shape turned into ApiError. */
+
+export interface Problem {
+  code: string;
+  message: string;
+  node?: string | null;
+  edge?: string | null;
+  field?: string | null;
+}
+
+export interface ErrorBody {
+  error: {
+    status: number;
+    code: string;
+    message: string;
+    fields?: Record<string, string[]>;
+    problems?: Problem[];
+  };
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  fields: Record<string, string[]>;
+  problems: Problem[];
+
+  constructor(status: number, code: string, message: string, fields = {}, problems: Problem[] = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+    this.problems = problems;
+  }
+
+  /** First message for a form field, or undefined. */
+  fieldError(name: string): string | undefined {
+    return this.fields[name]?.[0];
+  }
+}
+
+/** Build an ApiError from any response body; tolerant of non-contract bodies. */
+export function errorFromBody(status: number, body: unknown): ApiError {
+  const err = (body as Partial<ErrorBody> | null)?.error;
+  if (err && typeof err === 'object') {
+    return new ApiError(
+      err.status ?? status,
+      err.code ?? 'error',
+      err.message || defaultMessage(status),
+      err.fields ?? {},
+      err.problems ?? [],
+    );
+  }
+  return new ApiError(status, 'error', defaultMessage(status));
+}
+
+function defaultMessage(status: number): string {
+  if (status === 401) return 'Please log in.';
+  if (status === 403) return 'You are not allowed to do that.';
+  if (status === 404) return 'Not found.';
+  if (status >= 500) return 'The server had a problem. Please try again.';
+  return `Request failed (${status}).`;
+}
+
+export function readCookie(name: string): string | null {
+  const hit = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
+  return hit ? decodeURIComponent(hit.slice(name.length + 1)) : null;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+let unauthorizedHandler: (() => void) | null = null;
+
+export function onUnauthorized(fn: (() => void) | null): void {
+  unauthorizedHandler = fn;
+}
+
+export async function ensureCsrf(): Promise<void> {
+  if (!readCookie('csrftoken')) await fetch('/api/auth/csrf/', { credentials: 'same-origin' });
+}
+
+export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (UNSAFE.has(method)) {
+    await ensureCsrf();
+    const token = readCookie('csrftoken');
+    if (token) headers['X-CSRFToken'] = token;
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection.');
+  }
+  if (res.status === 204) return undefined as T;
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler();
+    throw errorFromBody(res.status, data);
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T>(url: string) => request<T>('GET', url),
+  post: <T>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
+  put: <T>(url: string, body: unknown) => request<T>('PUT', url, body),
+  patch: <T>(url: string, body: unknown) => request<T>('PATCH', url, body),
+  del: (url: string) => request<void>('DELETE', url),
+};
+
+/** Turn any thrown value into a sentence for a toast. */
+export function messageOf(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function qs(params: Record<string, string | number | null | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

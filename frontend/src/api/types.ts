@@ -1,0 +1,178 @@
+/** Wire types from the AXWeb API contract (v1). */
+
+export type PortType = 'text' | 'json' | 'messages' | 'list' | 'bool' | 'any';
+
+export interface PortSpec {
+  name: string;
+  type: PortType | string;
+  required?: boolean;
+  multiple?: boolean;
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  format?: string;
+  enum?: unknown[];
+  default?: unknown;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+}
+
+export interface NodeKind {
+  kind: string;
+  title: string;
+  category: string;
+  description: string;
+  color: string;
+  config_schema: JsonSchema;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  dynamic_ports: boolean;
+}
+
+export type OnError = 'fail' | 'continue' | 'error_edge';
+
+export interface GraphNode {
+  id: string;
+  kind: string;
+  label: string;
+  position: { x: number; y: number };
+  config: Record<string, unknown>;
+  retry?: { count: number; backoff_s: number };
+  timeout_s?: number | null;
+  on_error?: OnError;
+  default?: unknown;
+  fallback_model?: string | null;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  source_port: string;
+  target: string;
+  target_port: string;
+}
+
+export interface Graph {
+  schema_version: number;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  viewport?: { x: number; y: number; zoom: number };
+}
+
+export interface User {
+  id: number;
+  username: string;
+  is_staff: boolean;
+}
+
+export interface VersionInfo {
+  number: number;
+  created_at: string;
+  message: string;
+  created_by?: string | number | null;
+}
+
+export interface Workflow {
+  id: number | string;
+  name: string;
+  slug: string;
+  description: string;
+  owner: unknown;
+  created_at: string;
+  updated_at: string;
+  latest_version: VersionInfo | null;
+}
+
+export interface Version extends VersionInfo {
+  graph: Graph;
+}
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Usage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cost?: number;
+}
+
+export interface Run {
+  id: string;
+  workflow: number | string;
+  workflow_name: string;
+  version: number | null;
+  status: RunStatus;
+  inputs: Record<string, unknown>;
+  outputs: unknown;
+  error: unknown;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  usage: Usage;
+}
+
+export interface EventEnvelope {
+  run: string;
+  seq: number;
+  type: string;
+  node: string | null;
+  ts: string;
+  data: Record<string, unknown>;
+}
+
+export interface Agent {
+  id: number;
+  name: string;
+  role: string;
+  system_prompt: string;
+  model: string;
+  parameters: Record<string, unknown>;
+  tools: (number | string)[];
+}
+
+export interface Tool {
+  id: number;
+  name: string;
+  kind: string;
+  description: string;
+  input_schema: Record<string, unknown>;
+  config: Record<string, unknown>;
+}
+
+export interface CatalogTool {
+  name: string;
+  description: string;
+  input_schema: Record<string, unknown>;
+  builtin: boolean;
+}
+
+export interface Model {
+  id: number;
+  provider: string;
+  name: string;
+  ref: string;
+  tier: string;
+  context_length: number;
+  cost_in_per_1k: number;
+  cost_out_per_1k: number;
+}
+
+export interface Credential {
+  id: number;
+  provider: string;
+  label: string;
+  is_set: boolean;
+  last4: string;
+}
+
+export interface Collection {
+  id: number;
+  name: string;
+  description: string;
+  document_count: number;
+}

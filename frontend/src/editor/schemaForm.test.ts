@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, fieldsFromSchema, promptVariables } from './schemaForm';
+
+describe('schema to form fields', () => {
+  const schema = {
+    type: 'object',
+    required: ['prompt'],
+    properties: {
+      prompt: { type: 'string', format: 'prompt' },
+      agent: { type: 'string', format: 'agent' },
+      model: { type: ['string', 'null'], format: 'model' },
+      tools: { type: 'array', items: { type: 'string', format: 'tool' } },
+      subflow: { type: 'string', format: 'workflow' },
+      condition: { type: 'string', format: 'expression' },
+      name: { type: 'string', title: 'Display name' },
+      temperature: { type: 'number', default: 0.7 },
+      max_iterations: { type: 'integer', default: 3 },
+      stream: { type: 'boolean' },
+      policy: { type: 'string', enum: ['all', 'any', 'quorum'] },
+      tags: { type: 'array', items: { type: 'string' } },
+      extra: { type: 'object' },
+    },
+  };
+  const fields = fieldsFromSchema(schema);
+  const widget = (n: string) => fields.find((f) => f.name === n)?.widget;
+
+  it('maps each schema type onto its widget', () => {
+    expect(fields.map((f) => [f.name, f.widget])).toEqual([
+      ['prompt', 'prompt'], ['agent', 'agent'], ['model', 'model'], ['tools', 'tool'], ['subflow', 'workflow'],
+      ['condition', 'expression'], ['name', 'text'], ['temperature', 'number'], ['max_iterations', 'integer'],
+      ['stream', 'checkbox'], ['policy', 'select'], ['tags', 'list'], ['extra', 'json'],
+    ]);
+  });
+  it('carries required flags, titles, enum options', () => {
+    expect(fields[0].required).toBe(true);
+    expect(fields.find((f) => f.name === 'name')?.label).toBe('Display name');
+    expect(fields.find((f) => f.name === 'max_iterations')?.label).toBe('Max iterations');
+    expect(fields.find((f) => f.name === 'policy')?.options).toEqual(['all', 'any', 'quorum']);
+    expect(widget('agent')).toBe('agent');
+  });
+  it('builds a default config from schema defaults', () => {
+    expect(defaultConfig(schema)).toEqual({ temperature: 0.7, max_iterations: 3 });
+  });
+  it('lists prompt variables once, in order', () => {
+    expect(promptVariables('Hi {{ name }}, {{topic}} and {{name}} {{user.id}}')).toEqual(['name', 'topic', 'user.id']);
+  });
+});

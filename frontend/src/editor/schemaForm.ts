@@ -1,0 +1,96 @@
+/** Maps a node kind's config JSON Schema onto form fields for the property panel. */
+import type { JsonSchema } from '../api/types';
+
+export type Widget =
+  | 'text'
+  | 'textarea'
+  | 'prompt'
+  | 'expression'
+  | 'number'
+  | 'integer'
+  | 'checkbox'
+  | 'select'
+  | 'json'
+  | 'list'
+  | 'agent'
+  | 'model'
+  | 'tool'
+  | 'workflow';
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  widget: Widget;
+  required: boolean;
+  description?: string;
+  options?: unknown[];
+  default?: unknown;
+}
+
+const PICKERS = new Set(['agent', 'model', 'tool', 'workflow']);
+
+function primaryType(s: JsonSchema): string | undefined {
+  if (Array.isArray(s.type)) return s.type.find((t) => t !== 'null');
+  return s.type;
+}
+
+export function humanize(name: string): string {
+  const s = name.replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function widgetFor(s: JsonSchema): Widget {
+  if (s.enum) return 'select';
+  const t = primaryType(s);
+  if (t === 'string') {
+    if (s.format && PICKERS.has(s.format)) return s.format as Widget;
+    if (s.format === 'prompt') return 'prompt';
+    if (s.format === 'expression') return 'expression';
+    if (s.format === 'textarea' || s.format === 'multiline') return 'textarea';
+    return 'text';
+  }
+  if (t === 'integer') return 'integer';
+  if (t === 'number') return 'number';
+  if (t === 'boolean') return 'checkbox';
+  if (t === 'array' && primaryType(s.items ?? {}) === 'string') {
+    const f = s.items?.format;
+    if (f && PICKERS.has(f)) return f as Widget;
+    return 'list';
+  }
+  return 'json';
+}
+
+export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
+  const props = schema?.properties ?? {};
+  const required = new Set(schema?.required ?? []);
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    label: s.title ?? humanize(name),
+    widget: widgetFor(s),
+    required: required.has(name),
+    description: s.description,
+    options: s.enum,
+    default: s.default,
+  }));
+}
+
+/** Fields whose array variant holds many picks (e.g. tools: [tool ids]). */
+export function isMulti(s: JsonSchema | undefined): boolean {
+  return primaryType(s ?? {}) === 'array';
+}
+
+/** Default config from a schema (its defaults; required strings become ''). */
+export function defaultConfig(schema: JsonSchema | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(schema?.properties ?? {})) {
+    if (s.default !== undefined) out[name] = structuredClone(s.default);
+  }
+  return out;
+}
+
+/** Names of {{variables}} used in a prompt template, in first-use order. */
+export function promptVariables(text: string): string[] {
+  const seen: string[] = [];
+  for (const m of text.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)) if (!seen.includes(m[1])) seen.push(m[1]);
+  return seen;
+}
