@@ -1,0 +1,292 @@
+"""Sandbox launcher: the only code that runs as root on the sandbox side.
+
+Started by ``tools.sandbox.runner`` as ``<base python> -I -S _launcher.py <status_fd>``
+with a scrubbed environment; reads one job (JSON) from stdin. Standard library only,
+because the app's virtualenv is not visible once the new root is in place.
+
+Process layout::
+
+    launcher (root, host namespaces; unshares net/mount/pid/ipc/uts, then forks)
+      └─ init (root, pid 1 of the new pid namespace; builds the new root, enforces
+         │      wall time, reports the outcome on <status_fd>, dies with the launcher)
+         └─ user (random unprivileged uid, rlimits, no_new_privs, runs the snippet)
+
+Fails closed: if a namespace or a mount cannot be made, the job is not run and the
+status reports ``sandbox_unavailable``.
+"""
+
+import ctypes
+import json
+import linecache
+import os
+import resource
+import signal
+import stat
+import sys
+import traceback
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+SYS_PIVOT_ROOT = 155  # x86_64
+EXIT_MEMORY = 3
+RESULT_FILE = "/tmp/.axweb_result.json"
+ROOT = "/tmp"  # mount point of the new root inside the private mount namespace
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    enc = [None if s is None else s.encode() for s in (src, target, fstype)]
+    _check(libc.mount(enc[0], enc[1], enc[2], flags, data.encode() or None), f"mount {target}")
+
+
+def _bind(src: str, target: str, extra: int) -> None:
+    _mount(src, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | extra)
+
+
+def _report(fd: int, payload: dict) -> None:
+    data = json.dumps(payload).encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# ---------------------------------------------------------------- new root (init, as root)
+def _build_root(job: dict) -> None:
+    uid = job["uid"]
+    lim = job["limits"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=256,mode=755")
+    ro = MS_RDONLY | MS_NOSUID | MS_NODEV
+    for top in ("usr", "bin", "lib", "lib64", "sbin"):
+        host = "/" + top
+        if os.path.islink(host):
+            os.symlink(os.readlink(host), f"{ROOT}/{top}")
+        elif os.path.isdir(host):
+            os.mkdir(f"{ROOT}/{top}")
+            _bind(host, f"{ROOT}/{top}", ro)
+    prefix = job["prefix"]
+    os.makedirs(ROOT + prefix)
+    _bind(prefix, ROOT + prefix, ro)
+    site = f"{ROOT}{prefix}/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+    if os.path.isdir(site):  # hide third-party packages installed in the base interpreter
+        _mount("tmpfs", site, "tmpfs", ro | MS_NOEXEC, "size=4k,mode=755")
+    _make_dev()
+    os.mkdir(f"{ROOT}/proc")
+    _mount("proc", f"{ROOT}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    os.mkdir(f"{ROOT}/tmp")
+    opts = f"size={lim['tmpfs_mb']}m,nr_inodes=4096,mode=700,uid={uid},gid={uid}"
+    _mount("tmpfs", f"{ROOT}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts)
+    _make_etc(uid)
+    os.chdir(ROOT)
+    _check(libc.syscall(SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
+    _check(libc.umount2(b".", MNT_DETACH), "umount old root")
+    os.chdir("/")
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _make_dev() -> None:
+    os.mkdir(f"{ROOT}/dev")
+    for name in ("null", "zero", "urandom", "random"):
+        target = f"{ROOT}/dev/{name}"
+        open(target, "w").close()
+        _bind(f"/dev/{name}", target, MS_NOSUID | MS_NOEXEC)
+
+
+def _make_etc(uid: int) -> None:
+    os.mkdir(f"{ROOT}/etc")
+    files = {
+        "passwd": f"root:x:0:0::/:/bin/false\nsandbox:x:{uid}:{uid}::/tmp:/bin/false\n",
+        "group": f"root:x:0:\nsandbox:x:{uid}:\n",
+        "hostname": "sandbox\n",
+        "hosts": "127.0.0.1 localhost sandbox\n",
+    }
+    for name, text in files.items():
+        with open(f"{ROOT}/etc/{name}", "w") as fh:
+            fh.write(text)
+
+
+# ---------------------------------------------------------------- user process
+def _drop_privileges(job: dict) -> None:
+    uid, lim = job["uid"], job["limits"]
+    os.chdir("/tmp")
+    null = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(null, 0)
+    os.closerange(3, 1 << 16)  # nothing of the app's survives: not even our own pipes
+    mb = 1024 * 1024
+    limits = {
+        resource.RLIMIT_CPU: (lim["cpu_s"], lim["cpu_s"] + 1),
+        resource.RLIMIT_AS: (lim["memory_mb"] * mb,) * 2,
+        resource.RLIMIT_NPROC: (lim["nproc"],) * 2,
+        resource.RLIMIT_FSIZE: (lim["fsize_mb"] * mb,) * 2,
+        resource.RLIMIT_NOFILE: (64, 64),
+        resource.RLIMIT_CORE: (0, 0),
+    }
+    for res, value in limits.items():
+        resource.setrlimit(res, value)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if os.getuid() == 0 or os.geteuid() == 0:
+        os._exit(70)
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"})
+
+
+def _run_user(job: dict) -> None:
+    try:
+        _drop_privileges(job)
+    except BaseException:
+        os._exit(70)
+    rc = _exec_snippet(job)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(rc)
+
+
+def _exec_snippet(job: dict) -> int:
+    code = job["code"]
+    box: dict = {}
+    ns = {"__name__": "__main__", "inputs": job.get("inputs"),
+          "set_result": lambda value: box.__setitem__("value", value)}
+    linecache.cache["<sandbox>"] = (len(code), None, code.splitlines(True), "<sandbox>")
+    rc = 0
+    try:
+        exec(compile(code, "<sandbox>", "exec"), ns)
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except MemoryError:
+        rc = EXIT_MEMORY
+        sys.stderr.write("MemoryError: the sandbox memory limit was reached\n")
+    except BaseException as exc:
+        rc = 1
+        tb = exc.__traceback__.tb_next if exc.__traceback__ else None
+        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+    if "value" not in box and "result" in ns:
+        box["value"] = ns["result"]
+    if "value" in box:
+        rc = _write_result(box["value"], rc)
+    return rc
+
+
+def _write_result(value: object, rc: int) -> int:
+    try:
+        data = json.dumps(value, default=repr)
+        fd = os.open(RESULT_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(data)
+    except MemoryError:
+        return EXIT_MEMORY
+    except BaseException as exc:
+        sys.stderr.write(f"could not store result: {exc}\n")
+        return rc or 1
+    return rc
+
+
+# ---------------------------------------------------------------- init (pid 1)
+def _read_result(limit: int) -> tuple[object, str | None]:
+    try:
+        fd = os.open(RESULT_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"result unreadable: {exc.strerror}"
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None, f"result larger than {limit} bytes or not a file"
+        try:
+            return json.loads(fh.read(limit)), None
+        except ValueError:
+            return None, "result is not valid JSON"
+
+
+def _classify(status: int, cpu: float, job: dict, timed_out: bool) -> str:
+    if timed_out:
+        return "timeout"
+    if os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        return {0: "ok", EXIT_MEMORY: "memory_limit"}.get(code, "error")
+    sig = os.WTERMSIG(status)
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= job["limits"]["cpu_s"] - 0.05):
+        return "cpu_limit"
+    return "killed"
+
+
+def _kill_all() -> None:
+    try:
+        os.kill(-1, signal.SIGKILL)  # as pid 1: every other process in the namespace
+    except ProcessLookupError:
+        pass
+
+
+def _init(job: dict, status_fd: int) -> None:
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    try:
+        _build_root(job)
+        libc.sethostname(b"sandbox", 7)
+    except BaseException as exc:
+        _report(status_fd, {"reason": "sandbox_unavailable", "detail": str(exc)})
+        os._exit(70)
+    child = os.fork()
+    if child == 0:
+        _run_user(job)
+    timed_out = []
+
+    def on_alarm(signum: int, frame: object) -> None:
+        timed_out.append(True)
+        _kill_all()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, job["limits"]["wall_s"])
+    _, status, usage = os.wait4(child, 0)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    _kill_all()  # leftovers (daemonised children) die with the run
+    cpu = usage.ru_utime + usage.ru_stime
+    result, result_error = _read_result(job["limits"]["result_bytes"])
+    _report(status_fd, {
+        "reason": _classify(status, cpu, job, bool(timed_out)),
+        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "cpu_s": round(cpu, 4), "max_rss_kb": usage.ru_maxrss,
+        "result": result, "result_error": result_error,
+    })
+    os._exit(0)
+
+
+def main() -> None:
+    status_fd = int(sys.argv[1])
+    job = json.loads(sys.stdin.buffer.read())
+    flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    if libc.unshare(flags) != 0:
+        err = os.strerror(ctypes.get_errno())
+        _report(status_fd, {"reason": "sandbox_unavailable", "detail": f"unshare: {err}"})
+        os._exit(70)
+    pid = os.fork()
+    if pid == 0:
+        _init(job, status_fd)
+    os.close(status_fd)
+    _, status = os.waitpid(pid, 0)
+    os._exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 71)
+
+
+if __name__ == "__main__":
+    main()

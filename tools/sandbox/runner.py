@@ -1,0 +1,207 @@
+"""Run untrusted Python in a throw-away sandbox process (see docs/tools.md, "Sandbox").
+
+``run_python`` starts ``_launcher.py`` under the base interpreter with an empty
+environment and no inherited descriptors except one status pipe. The launcher puts
+the snippet in fresh network/mount/pid/ipc/uts namespaces, behind a minimal read-only
+root, under a random unprivileged uid with rlimits. This module enforces the output
+cap and a wall-clock backstop; the caller's process survives whatever the snippet does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ExitReason = Literal[
+    "ok", "error", "timeout", "cpu_limit", "memory_limit", "output_limit", "killed"
+]
+LAUNCHER = Path(__file__).with_name("_launcher.py")
+UID_BASE = 1_000_000  # sandbox uids are random in [UID_BASE, UID_BASE + UID_SPAN)
+UID_SPAN = 1_000_000
+READ_CHUNK = 65536
+
+
+class SandboxUnavailable(RuntimeError):
+    """The isolation could not be set up; nothing was executed (fail closed)."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Per-call limits. Memory is per process (RLIMIT_AS); nproc counts the snippet's uid."""
+
+    wall_s: float = 10.0
+    cpu_s: int = 5
+    memory_mb: int = 256
+    nproc: int = 8
+    fsize_mb: int = 8
+    tmpfs_mb: int = 16
+    output_bytes: int = 64 * 1024
+    result_bytes: int = 1024 * 1024
+
+
+@dataclass
+class SandboxResult:
+    """What a sandboxed call produced; ``reason`` says why it stopped."""
+
+    reason: ExitReason
+    stdout: str = ""
+    stderr: str = ""
+    result: Any = None
+    exit_code: int | None = None
+    duration_ms: float = 0.0
+    truncated: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def base_python() -> str:
+    """The interpreter outside any virtualenv; its stdlib is all the snippet can import."""
+    candidate = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    return str(candidate if candidate.exists() else Path(sys.executable).resolve())
+
+
+class _Capped:
+    """Collects at most ``limit`` bytes from a stream; reports when the limit is passed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.overflow = False
+
+    async def drain(self, stream: asyncio.StreamReader, on_overflow: Any) -> None:
+        while chunk := await stream.read(READ_CHUNK):
+            room = self.limit - len(self.data)
+            self.data += chunk[: max(room, 0)]
+            if len(chunk) > room:
+                self.overflow = True
+                on_overflow()
+                return
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+async def run_python(
+    code: str, inputs: Any = None, limits: SandboxLimits | None = None
+) -> SandboxResult:
+    """Run ``code`` in the sandbox. The snippet sees ``inputs`` and sets ``result = ...``
+    (or calls ``set_result(value)``); the value comes back JSON-decoded in ``result``.
+
+    Raises SandboxUnavailable when isolation cannot be created; never raises for
+    anything the snippet does.
+    """
+    limits = limits or SandboxLimits()
+    job = {
+        "code": code, "inputs": inputs, "uid": UID_BASE + secrets.randbelow(UID_SPAN),
+        "prefix": sys.base_prefix, "limits": asdict(limits),
+    }
+    started = time.perf_counter()
+    status_r, status_w = os.pipe()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            base_python(), "-I", "-S", str(LAUNCHER), str(status_w),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, pass_fds=(status_w,),
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, start_new_session=True, cwd="/",
+        )
+    finally:
+        os.close(status_w)
+    outcome = await _supervise(proc, status_r, json.dumps(job).encode(), limits)
+    outcome.duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    return outcome
+
+
+async def _supervise(
+    proc: asyncio.subprocess.Process, status_fd: int, job: bytes, limits: SandboxLimits
+) -> SandboxResult:
+    out, err = _Capped(limits.output_bytes), _Capped(limits.output_bytes)
+    status = _Capped(limits.result_bytes + 4096)
+    kill = _group_killer(proc.pid)
+    status_reader = await _pipe_reader(status_fd)
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(job)
+    await proc.stdin.drain()
+    proc.stdin.close()
+    work = asyncio.gather(
+        out.drain(proc.stdout, kill), err.drain(proc.stderr, kill),
+        status.drain(status_reader, kill), proc.wait(),
+    )
+    timed_out = False
+    try:
+        await asyncio.wait_for(work, timeout=limits.wall_s + 2.0)
+    except asyncio.TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
+        timed_out = True
+        kill()
+        await proc.wait()
+    return _outcome(out, err, status, timed_out)
+
+
+def _group_killer(pgid: int) -> Any:
+    def kill() -> None:
+        # The launcher leads its own session; its death takes the pid namespace with it
+        # (init has PDEATHSIG=SIGKILL, and init's death kills every process inside).
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    return kill
+
+
+async def _pipe_reader(fd: int) -> asyncio.StreamReader:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**20)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", buffering=0)
+    )
+    return reader
+
+
+def _outcome(out: _Capped, err: _Capped, status: _Capped, timed_out: bool) -> SandboxResult:
+    report = _parse_status(bytes(status.data))
+    if report.get("reason") == "sandbox_unavailable":
+        raise SandboxUnavailable(report.get("detail", "sandbox could not be created"))
+    if not report and not (timed_out or out.overflow or err.overflow):
+        raise SandboxUnavailable(f"sandbox launcher gave no status: {err.text()[-500:]}")
+    reason = report.get("reason", "killed")
+    if out.overflow or err.overflow:
+        reason = "output_limit"
+    elif timed_out:
+        reason = "timeout"
+    stderr = err.text()
+    if report.get("result_error"):
+        stderr += f"\n[sandbox] {report['result_error']}"
+    return SandboxResult(
+        reason=reason, stdout=out.text(), stderr=stderr, result=report.get("result"),
+        exit_code=report.get("exit_code"), truncated=out.overflow or err.overflow,
+        detail={k: report.get(k) for k in ("signal", "cpu_s", "max_rss_kb")},
+    )
+
+
+def _parse_status(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def run_python_sync(
+    code: str, inputs: Any = None, limits: SandboxLimits | None = None
+) -> SandboxResult:
+    """Blocking wrapper for callers without an event loop (Celery tasks, benchmarks)."""
+    return asyncio.run(run_python(code, inputs, limits))
