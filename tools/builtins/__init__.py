@@ -1,0 +1,1 @@
+"""Builtin tools, one module each; listed in tools.registry.BUILTINS."""
