@@ -9,11 +9,11 @@ class EngineError(Exception):
     """Base class of engine errors."""
 
 
-class RunCancelled(EngineError):
+class RunCancelled(EngineError):  # noqa: N818 - reads as a sentence
     """The run was cancelled; raised at the next model/tool boundary."""
 
 
-class NodeFailed(EngineError):
+class NodeFailed(EngineError):  # noqa: N818 - reads as a sentence
     """A node failed (after its retries). ``retryable`` errors are retried first."""
 
     retryable = True
@@ -24,18 +24,20 @@ class BudgetExceeded(NodeFailed):
 
     retryable = False
 
-    def __init__(self, budget: str, limit: Any, used: Any) -> None:
-        super().__init__(f"The run exceeded its {budget} budget (limit {limit}, used {used}).")
+    def __init__(self, budget: str, limit: Any, used: Any, message: str | None = None) -> None:
+        super().__init__(
+            message or f"The run exceeded its {budget} budget (limit {limit}, used {used})."
+        )
         self.budget = budget
         self.limit = limit
         self.used = used
 
 
-class ApprovalPending(EngineError):
+class ApprovalPending(EngineError):  # noqa: N818 - reads as a sentence
     """An approval is not decided yet: the node waits and the run will pause."""
 
 
-class GraphInvalid(EngineError):
+class GraphInvalid(EngineError):  # noqa: N818 - reads as a sentence
     """The graph document has problems; ``problems`` lists them all."""
 
     def __init__(self, problems: list[Any]) -> None:
@@ -45,5 +47,11 @@ class GraphInvalid(EngineError):
 
 class ExpressionError(NodeFailed):
     """An expression could not be parsed or evaluated."""
+
+    retryable = False
+
+
+class PermanentFailure(NodeFailed):
+    """A failure that another attempt cannot fix (e.g. a join policy not met)."""
 
     retryable = False
