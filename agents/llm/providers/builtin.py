@@ -1,0 +1,181 @@
+"""The default offline provider: SmolLM2-135M-Instruct running in-process on torch.
+
+The model is loaded once per process (lazily, under a lock) and shared by every
+``BuiltinModel``; generations run one at a time in worker threads so the event loop
+stays free. Tools use the JSON convention of ``agents.llm.toolcall`` with one
+corrective retry when the model's tool call does not parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+
+from agents.llm.base import (
+    ChatEvent,
+    Done,
+    GenParams,
+    Message,
+    ModelError,
+    TextDelta,
+    ToolSpec,
+    UnknownModel,
+    Usage,
+)
+from agents.llm.generation import Engine, GenerationOutcome, configure_threads
+from agents.llm.toolcall import (
+    correction_prompt,
+    looks_like_call,
+    parse_tool_calls,
+    render_call,
+    tools_prompt,
+)
+from agents.llm.weights import WeightsNotFoundError, locate_smollm2_gguf
+
+MODEL_NAME = "smollm2-135m"
+DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, loaded on first use (thread-safe)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            configure_threads()
+            try:
+                path = locate_smollm2_gguf()
+            except WeightsNotFoundError as exc:
+                raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
+            _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)))
+        return _engine
+
+
+def _turn(role: str, content: str) -> str:
+    return f"<|im_start|>{role}\n{content}<|im_end|>\n"
+
+
+def render_prompt(messages: Sequence[Message], tools: Sequence[ToolSpec] | None) -> str:
+    """The model's ChatML template, with tool instructions and tool turns folded in."""
+    system = [m.content for m in messages if m.role == "system"]
+    system_text = "\n\n".join(system) or DEFAULT_SYSTEM
+    if tools:
+        system_text += "\n\n" + tools_prompt(tools)
+    parts = [_turn("system", system_text)]
+    for m in messages:
+        if m.role == "user":
+            parts.append(_turn("user", m.content))
+        elif m.role == "assistant":
+            calls = "\n".join(render_call(c) for c in m.tool_calls)
+            parts.append(_turn("assistant", "\n".join(p for p in (m.content, calls) if p)))
+        elif m.role == "tool":
+            label = f"Result of tool {m.name}" if m.name else "Tool result"
+            parts.append(_turn("user", f"{label}: {m.content}"))
+    return "".join(parts) + "<|im_start|>assistant\n"
+
+
+class BuiltinModel:
+    """ChatModel over the in-process engine. See base.ChatModel for the contract."""
+
+    def __init__(self, model: str = MODEL_NAME) -> None:
+        if model != MODEL_NAME:
+            raise UnknownModel(f"builtin provider has no model {model!r} (only {MODEL_NAME})")
+        self.model = model
+
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
+        params = params or GenParams()
+        engine = await asyncio.to_thread(get_engine)
+        if not tools:
+            outcome = None
+            async for item in _generate(engine, render_prompt(messages, None), params):
+                if isinstance(item, str):
+                    yield TextDelta(item)
+                else:
+                    outcome = item
+            assert outcome is not None
+            yield Usage(outcome.prompt_tokens, outcome.output_tokens)
+            yield Done(outcome.stop_reason)
+            return
+        async for event in self._stream_with_tools(engine, messages, tools, params):
+            yield event
+
+    async def _stream_with_tools(
+        self, engine: Engine, messages: Sequence[Message], tools: Sequence[ToolSpec],
+        params: GenParams,
+    ) -> AsyncIterator[ChatEvent]:
+        history = list(messages)
+        used_in = used_out = 0
+        for attempt in range(2):
+            buffered: list[str] = []
+            outcome: GenerationOutcome | None = None
+            async for item in _generate(engine, render_prompt(history, tools), params):
+                if isinstance(item, GenerationOutcome):
+                    outcome = item
+                elif buffered or looks_like_call(item) or not item.strip():
+                    buffered.append(item)  # may be a tool call: wait for the whole reply
+                else:
+                    yield TextDelta(item)  # a plain answer: stream it
+            assert outcome is not None
+            used_in, used_out = used_in + outcome.prompt_tokens, used_out + outcome.output_tokens
+            text = "".join(buffered)
+            parsed = parse_tool_calls(text, tools)
+            if parsed.calls:
+                for call in parsed.calls:
+                    yield call
+                yield Usage(used_in, used_out)
+                yield Done("tool_use")
+                return
+            if parsed.error is None or attempt == 1:
+                if text:
+                    yield TextDelta(text)
+                yield Usage(used_in, used_out)
+                yield Done(outcome.stop_reason)
+                return
+            history += [Message("assistant", text), Message("user", correction_prompt(parsed.error))]
+
+
+async def _generate(
+    engine: Engine, prompt: str, params: GenParams
+) -> AsyncIterator[str | GenerationOutcome]:
+    """Run Engine.generate in a thread, yielding text deltas then the outcome."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | GenerationOutcome | BaseException] = asyncio.Queue()
+    cancel = threading.Event()
+    ids = engine.encode(prompt)
+    params = replace(params, stop=tuple(params.stop))
+
+    def send(item: str | GenerationOutcome | BaseException) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the event loop is gone: nobody is listening any more
+            cancel.set()
+
+    def work() -> None:
+        try:
+            send(engine.generate(ids, params, cancel, send))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            send(exc)
+
+    thread = threading.Thread(target=work, name="axweb-builtin-generate", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = await queue.get()
+            if isinstance(item, BaseException):
+                raise item if isinstance(item, ModelError) else ModelError(f"builtin: {item}")
+            yield item
+            if isinstance(item, GenerationOutcome):
+                return
+    finally:
+        cancel.set()  # the worker stops before its next token
