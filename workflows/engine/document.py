@@ -127,13 +127,13 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _upgrade_0
 
 
 def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``doc`` upgraded to ``SCHEMA_VERSION`` (step by step).
+    """Return ``doc`` upgraded to ``SCHEMA_VERSION`` (step by step) without changing it.
 
-    A document without ``schema_version`` is version 0. Raises
-    :class:`SchemaVersionError` for versions newer than this engine.
+    A document without ``schema_version`` is version 0. A current document is
+    returned as a shallow copy; an old one is deep-copied before the steps run.
+    Raises :class:`SchemaVersionError` for versions newer than this engine.
     """
-    result = copy.deepcopy(doc)
-    version = result.get("schema_version", 0)
+    version = doc.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool):
         raise SchemaVersionError("The graph's schema_version must be a whole number.")
     if version > SCHEMA_VERSION:
@@ -141,6 +141,7 @@ def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
             f"This graph uses schema version {version}; this server understands up to "
             f"{SCHEMA_VERSION}."
         )
+    result = copy.deepcopy(doc) if version < SCHEMA_VERSION else dict(doc)
     while version < SCHEMA_VERSION:
         result = UPGRADES[version](result)
         version = result["schema_version"]

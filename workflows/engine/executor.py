@@ -16,12 +16,12 @@ from typing import Any
 
 from workflows.engine.budgets import Budgets, BudgetTracker
 from workflows.engine.context import NodeRecord, RunContext, RunStatus, Usage
-from workflows.engine.document import Graph, parse_graph
+from workflows.engine.document import Graph
 from workflows.engine.errors import RunCancelled
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.noderun import Branch, run_node
-from workflows.engine.runtime import PreparedGraph, PreparedNode, prepare
-from workflows.engine.validation import Problem, validate
+from workflows.engine.runtime import PreparedGraph, PreparedNode
+from workflows.engine.validation import Problem, analyse
 
 LIVE, SKIP, FAIL = 0, 1, 2
 Token = tuple[int, Any]  # (LIVE, value) | (SKIP, None) | (FAIL, origin node id)
@@ -273,12 +273,11 @@ async def execute(
     pause) — those nodes are never run again; their outputs feed their successors.
     An invalid graph is not run: the result is ``failed`` with ``problems`` set.
     """
-    problems = validate(doc, registry=registry)
-    if problems:
+    problems, graph = analyse(doc, registry=registry)
+    if problems or graph is None:
         message = "The workflow is invalid: " + " ".join(p.message for p in problems)
         await ctx.emit("run.failed", None, {"error": message})
         return RunResult("failed", error=message, problems=problems)
-    graph = prepare(parse_graph(doc), registry)
     tracker = BudgetTracker(budgets or Budgets())
     for record in (completed or {}).values():
         tracker.usage.add(record.usage)

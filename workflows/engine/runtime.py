@@ -10,7 +10,7 @@ from workflows.engine.budgets import BudgetTracker
 from workflows.engine.context import Decision, ModelResult, RunContext, Usage
 from workflows.engine.document import Edge, Graph, Node
 from workflows.engine.errors import ApprovalPending, RunCancelled
-from workflows.engine.kinds.base import KindConfig, NodeKind
+from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import ERROR_PORT, Port
 
 if TYPE_CHECKING:
@@ -66,20 +66,32 @@ def prepare(graph: Graph, registry: dict[str, type[NodeKind]] | None = None) -> 
     """Resolve a graph that passed validation (raises on anything invalid)."""
     from workflows.engine.kinds.registry import get_kind
 
-    nodes: dict[str, PreparedNode] = {}
+    resolved = []
     for node in graph.nodes:
         kind_cls = registry[node.kind] if registry and node.kind in registry else get_kind(
             node.kind
         )
+        config = kind_cls.Config.model_validate(node.config) if kind_cls.executable else None
+        resolved.append((node, kind_cls, config))
+    return assemble(resolved, graph.edges, registry)
+
+
+def assemble(
+    resolved: list[tuple[Node, type[NodeKind], Any]],
+    edges: list[Edge],
+    registry: dict[str, type[NodeKind]] | None = None,
+) -> PreparedGraph:
+    """Build the prepared graph from parsed nodes (kind, config) and edges."""
+    nodes: dict[str, PreparedNode] = {}
+    for node, kind_cls, config in resolved:
         if not kind_cls.executable:
             continue
-        config: KindConfig = kind_cls.Config.model_validate(node.config)
         inputs, outputs = resolve_ports(node, kind_cls, config)
         prepared = PreparedNode(node.id, node, kind_cls(), config, inputs, outputs)
         for name, body in body_graphs(config).items():
             prepared.bodies[name] = prepare(body, registry)
         nodes[node.id] = prepared
-    for edge in graph.edges:
+    for edge in edges:
         target = nodes[edge.target]
         nodes[edge.source].out_edges.append(PreparedEdge(edge, len(target.in_edges)))
         target.in_edges.append(edge)
@@ -89,11 +101,10 @@ def prepare(graph: Graph, registry: dict[str, type[NodeKind]] | None = None) -> 
 
 def body_graphs(config: Any) -> dict[str, Graph]:
     """Nested graphs held in a config (loop/map ``body``)."""
-    return {
-        name: value
-        for name, value in getattr(config, "__dict__", {}).items()
-        if isinstance(value, Graph)
-    }
+    fields = getattr(config, "__dict__", None)
+    if not fields:
+        return {}
+    return {name: value for name, value in fields.items() if isinstance(value, Graph)}
 
 
 class NodeContext:

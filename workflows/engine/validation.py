@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from workflows.engine.document import Edge, Graph, Node, SchemaVersionError, upgrade
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import Port, connectable
-from workflows.engine.runtime import body_graphs, resolve_ports
+from workflows.engine.runtime import PreparedGraph, assemble, body_graphs, resolve_ports
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Problem:
 class _Resolved:
     node: Node
     kind: type[NodeKind]
+    config: Any
     inputs: list[Port]
     outputs: list[Port]
 
@@ -59,16 +60,26 @@ def validate(
     doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None
 ) -> list[Problem]:
     """Every problem of ``doc`` (an empty list means it can be saved and run)."""
+    return analyse(doc, registry)[0]
+
+
+def analyse(
+    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None
+) -> tuple[list[Problem], PreparedGraph | None]:
+    """Problems of ``doc`` and, when there are none, the prepared graph to run."""
     raw = doc.model_dump() if isinstance(doc, Graph) else doc
     if not isinstance(raw, dict):
-        return [Problem("invalid_document", "The workflow document must be a JSON object.")]
+        return [Problem("invalid_document", "The workflow document must be a JSON object.")], None
     try:
         raw = upgrade(raw)
     except SchemaVersionError as exc:
-        return [Problem("schema_version", str(exc), field="schema_version")]
+        return [Problem("schema_version", str(exc), field="schema_version")], None
     v = _Validator(registry)
     v.run(raw)
-    return v.problems
+    if v.problems:
+        return v.problems, None
+    resolved = [(r.node, r.kind, r.config) for r in v.nodes.values() if r is not None]
+    return [], assemble(resolved, v.edges, registry)
 
 
 class _Validator:
@@ -77,6 +88,7 @@ class _Validator:
         self.problems: list[Problem] = []
         self.nodes: dict[str, _Resolved | None] = {}  # None: unknown kind / bad config
         self.edges: list[Edge] = []
+        self.edge_ids: set[str] = set()
 
     def add(self, code: str, message: str, **where: Any) -> None:
         self.problems.append(Problem(code, message, **where))
@@ -132,7 +144,7 @@ class _Validator:
                 self.add(p.code, f"In the {field_name} of {_name(node)}: {p.message}",
                          node=node.id, field=where)
         inputs, outputs = resolve_ports(node, kind, config)
-        return _Resolved(node, kind, inputs, outputs)
+        return _Resolved(node, kind, config, inputs, outputs)
 
     def _edge(self, index: int, item: Any) -> None:
         try:
@@ -143,10 +155,11 @@ class _Validator:
                 self.add("invalid_edge", f"Edge {edge_id or index}: {_loc(err['loc'])} — "
                          f"{err['msg']}.", edge=edge_id, field=_loc(err["loc"]))
             return
-        if any(e.id == edge.id for e in self.edges):
+        if edge.id in self.edge_ids:
             self.add("duplicate_id", f'Two edges share the id "{edge.id}"; ids must be unique.',
                      edge=edge.id, field="id")
             return
+        self.edge_ids.add(edge.id)
         missing = [n for n in (edge.source, edge.target) if n not in self.nodes]
         for node_id in missing:
             self.add("unknown_node", f'Edge {edge.id} connects to a node "{node_id}" that does '
