@@ -4,7 +4,8 @@
  */
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
-import type { Graph, GraphEdge, GraphNode, NodeKind, Problem } from '../api/types';
+import type { Problem } from '../api/client';
+import type { Graph, GraphEdge, GraphNode, NodeKind } from '../api/types';
 import { checkConnection, type ConnectionCheck } from './ports';
 import {
   freshId,
@@ -123,7 +124,7 @@ export function createEditorStore(initial?: Graph) {
 
       onNodesChange: (changes) => {
         const structural = changes.filter((c) => c.type === 'remove' || c.type === 'add' || c.type === 'replace');
-        const passive = changes.filter((c) => !structural.includes(c));
+        const passive = changes.filter((c) => c.type !== 'remove' && c.type !== 'add' && c.type !== 'replace');
         if (passive.length) {
           const moved = passive.some((c) => c.type === 'position' && c.position);
           const resized = passive.some((c) => c.type === 'dimensions' && c.resizing);

@@ -1,0 +1,152 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useStore } from 'zustand';
+import { toast } from '../lib/ui';
+import { isTyping } from './actions';
+import { useEditorApi } from './context';
+import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
+import { nodeTypes } from './nodes';
+import { DND_TYPE } from './Palette';
+
+const PRO = { hideAttribution: true };
+
+function useClipboard(readOnly: boolean) {
+  const store = useEditorApi();
+  const rf = useReactFlow();
+  useEffect(() => {
+    const onCopy = (e: ClipboardEvent, cut = false) => {
+      if (isTyping(e.target)) return;
+      const sel = store.getState().selected();
+      if (!sel.nodes.length) return;
+      const doc: ClipboardDoc = { axweb_clipboard: 1, ...sel };
+      e.clipboardData?.setData('text/plain', JSON.stringify(doc));
+      e.preventDefault();
+      toast(`${cut ? 'Cut' : 'Copied'} ${sel.nodes.length} node(s)`);
+      if (cut && !readOnly) store.getState().deleteSelection();
+    };
+    const onCut = (e: ClipboardEvent) => onCopy(e, true);
+    const onPaste = (e: ClipboardEvent) => {
+      if (readOnly || isTyping(e.target)) return;
+      const doc = parseClipboard(e.clipboardData?.getData('text/plain') ?? '');
+      if (!doc) return;
+      e.preventDefault();
+      // Paste centred on the viewport when the nodes came from elsewhere.
+      const minX = Math.min(...doc.nodes.map((n) => n.position.x));
+      const minY = Math.min(...doc.nodes.map((n) => n.position.y));
+      const el = document.querySelector('.canvas')?.getBoundingClientRect();
+      const centre = rf.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 400) / 3, y: (el?.top ?? 0) + (el?.height ?? 400) / 3 });
+      store.getState().paste(doc, { x: centre.x - minX, y: centre.y - minY });
+    };
+    document.addEventListener('copy', onCopy);
+    document.addEventListener('cut', onCut);
+    document.addEventListener('paste', onPaste);
+    return () => {
+      document.removeEventListener('copy', onCopy);
+      document.removeEventListener('cut', onCut);
+      document.removeEventListener('paste', onPaste);
+    };
+  }, [store, rf, readOnly]);
+}
+
+export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) {
+  const store = useEditorApi();
+  const rf = useReactFlow();
+  const nodes = useStore(store, (s) => s.nodes);
+  const rawEdges = useStore(store, (s) => s.edges);
+  const edgeProblems = useStore(store, (s) => s.problems.edges);
+  const general = useStore(store, (s) => s.problems.general);
+  const readOnly = useStore(store, (s) => s.readOnly);
+  const [hint, setHint] = useState<string | null>(null);
+  const reason = useRef<string | null>(null);
+  useClipboard(readOnly);
+
+  const edges = useMemo(
+    () =>
+      Object.keys(edgeProblems).length === 0
+        ? rawEdges
+        : rawEdges.map((e) => (edgeProblems[e.id] ? { ...e, className: 'problem', label: edgeProblems[e.id][0] } : e)),
+    [rawEdges, edgeProblems],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback(
+    (c: Connection | Edge) => {
+      const check = store.getState().checkConnect(c);
+      const why = check.ok ? null : (check.reason ?? 'not allowed');
+      if (why !== reason.current) {
+        reason.current = why;
+        setHint(why);
+      }
+      return check.ok;
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const r = store.getState().connect(c);
+      if (!r.ok) toast(`Cannot connect: ${r.reason}`, 'error');
+    },
+    [store],
+  );
+
+  const onConnectEnd = useCallback(() => {
+    if (reason.current) toast(`Cannot connect: ${reason.current}`, 'error');
+    reason.current = null;
+    setHint(null);
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(DND_TYPE);
+      if (!kind || readOnly) return;
+      e.preventDefault();
+      store.getState().addNode(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+    },
+    [store, rf, readOnly],
+  );
+
+  return (
+    <div className="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
+      {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
+      {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
+      <ReactFlow<FlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={store.getState().onNodesChange}
+        onEdgesChange={store.getState().onEdgesChange}
+        onConnect={onConnect}
+        onConnectStart={() => { reason.current = null; setHint(null); }}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => store.getState().beginDrag()}
+        onNodeClick={onNodeClick ? (_e, n) => onNodeClick(n.id) : undefined}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        onlyRenderVisibleElements
+        fitView
+        minZoom={0.1}
+        defaultEdgeOptions={{ type: 'default' }}
+        proOptions={PRO}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--canvas-dot)" />
+        <MiniMap pannable zoomable nodeColor={(n) => (store.getState().kinds.get((n as FlowNode).data.kind)?.color ?? '#999')} />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+/** Form widgets for config fields (generated from a kind's config_schema). */
+import { useEffect, useRef, useState } from 'react';
+import { pickerOptions, type PickOption } from '../lib/catalog';
+import type { FieldSpec } from './schemaForm';
+import { promptVariables } from './schemaForm';
+
+type OnChange = (v: unknown) => void;
+
+export function PromptInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
+  const hl = useRef<HTMLDivElement>(null);
+  const parts = value.split(/(\{\{\s*[\w.-]+\s*\}\})/g);
+  const vars = promptVariables(value);
+  return (
+    <div>
+      <div className="prompt-box">
+        <div className="under" />
+        <div className="prompt-hl" ref={hl} aria-hidden>
+          {parts.map((p, i) => (i % 2 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}{'\n'}
+        </div>
+        <textarea rows={6} value={value} data-testid={testId} onChange={(e) => onChange(e.target.value)}
+          onScroll={(e) => { if (hl.current) hl.current.scrollTop = e.currentTarget.scrollTop; }} />
+      </div>
+      {vars.length > 0 && <div className="vars prompt-box">{vars.map((v) => <span key={v} className="var-chip">{`{{${v}}}`}</span>)}</div>}
+    </div>
+  );
+}
+
+export function JsonInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const pretty = value === undefined ? '' : JSON.stringify(value, null, 2);
+  const [text, setText] = useState(pretty);
+  const [err, setErr] = useState<string | null>(null);
+  useEffect(() => setText(pretty), [pretty]);
+  return (
+    <>
+      <textarea className="mono" rows={4} value={text} data-testid={testId}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={() => {
+          if (!text.trim()) { setErr(null); onChange(undefined); return; }
+          try { onChange(JSON.parse(text)); setErr(null); } catch (e) { setErr(`Not valid JSON: ${(e as Error).message}`); }
+        }} />
+      {err && <div className="field-error">{err}</div>}
+    </>
+  );
+}
+
+function usePicker(kind: string): PickOption[] | null {
+  const [opts, setOpts] = useState<PickOption[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    pickerOptions(kind).then((o) => live && setOpts(o)).catch(() => live && setOpts([]));
+    return () => { live = false; };
+  }, [kind]);
+  return opts;
+}
+
+export function Picker({ kind, value, onChange, multi, testId }: { kind: string; value: unknown; onChange: OnChange; multi?: boolean; testId?: string }) {
+  const opts = usePicker(kind);
+  if (multi) {
+    const chosen = new Set((Array.isArray(value) ? value : []).map(String));
+    return (
+      <div data-testid={testId} style={{ maxHeight: 140, overflow: 'auto', border: '1px solid var(--border)', borderRadius: 6, padding: 6 }}>
+        {opts === null && <span className="hint">Loading…</span>}
+        {opts?.length === 0 && <span className="hint">None available.</span>}
+        {opts?.map((o) => (
+          <label key={o.value} style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+            <input type="checkbox" checked={chosen.has(o.value)} onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(o.value); else next.delete(o.value);
+              onChange([...next]);
+            }} />{o.label}
+          </label>
+        ))}
+      </div>
+    );
+  }
+  const v = value === undefined || value === null ? '' : String(value);
+  return (
+    <select value={v} onChange={(e) => onChange(e.target.value || null)} data-testid={testId}>
+      <option value="">{opts === null ? 'Loading…' : `— choose ${kind} —`}</option>
+      {v && opts && !opts.some((o) => o.value === v) && <option value={v}>{v}</option>}
+      {opts?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+    </select>
+  );
+}
+
+export function ConfigField({ spec, value, onChange, multi, testId }: { spec: FieldSpec; value: unknown; onChange: OnChange; multi?: boolean; testId?: string }) {
+  const str = value === undefined || value === null ? '' : String(value);
+  switch (spec.widget) {
+    case 'prompt':
+      return <PromptInput value={str} onChange={onChange} testId={testId} />;
+    case 'textarea':
+      return <textarea value={str} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+    case 'expression':
+      return <input className="mono" value={str} placeholder="e.g. len(input) > 3" onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+    case 'number':
+    case 'integer':
+      return (
+        <input type="number" step={spec.widget === 'integer' ? 1 : 'any'} value={str} data-testid={testId}
+          onChange={(e) => onChange(e.target.value === '' ? undefined : spec.widget === 'integer' ? parseInt(e.target.value, 10) : Number(e.target.value))} />
+      );
+    case 'checkbox':
+      return <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />;
+    case 'select':
+      return (
+        <select value={str} onChange={(e) => onChange(spec.options?.find((o) => String(o) === e.target.value) ?? e.target.value)} data-testid={testId}>
+          {!spec.required && <option value="">—</option>}
+          {spec.options?.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+        </select>
+      );
+    case 'list':
+      return <ListInput value={value} onChange={onChange} testId={testId} />;
+    case 'agent':
+    case 'model':
+    case 'tool':
+    case 'workflow':
+      return <Picker kind={spec.widget} value={value} onChange={onChange} multi={multi} testId={testId} />;
+    case 'json':
+      return <JsonInput value={value} onChange={onChange} testId={testId} />;
+    default:
+      return <input value={str} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+  }
+}
+
+function ListInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const joined = Array.isArray(value) ? value.join('\n') : '';
+  const [text, setText] = useState(joined);
+  useEffect(() => setText(joined), [joined]);
+  return (
+    <textarea rows={3} value={text} placeholder="one per line" data-testid={testId} onChange={(e) => setText(e.target.value)}
+      onBlur={() => onChange(text.split('\n').map((s) => s.trim()).filter(Boolean))} />
+  );
+}

@@ -1,0 +1,108 @@
+/** Node components for the canvas: one generic kind-driven node, and the sticky note. */
+import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
+import { memo, useContext, useEffect, useState } from 'react';
+import type { NodeKind } from '../api/types';
+import { fmtCost, fmtMs } from '../lib/ui';
+import { EditorContext, useEditor, useRunSelect } from './context';
+import type { FlowNode } from './graph';
+import { nodePorts, portColor } from './ports';
+
+const EMPTY: string[] = [];
+
+function useElapsed(start: string | null | undefined, end: string | null | undefined, running: boolean): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, [running]);
+  if (!start) return null;
+  const s = new Date(start).getTime();
+  return (end ? new Date(end).getTime() : now) - s;
+}
+
+function RunInfo({ id }: { id: string }) {
+  const run = useRunSelect((s) => s.nodes[id] ?? null, null);
+  const elapsed = useElapsed(run?.started_at, run?.finished_at, run?.status === 'running');
+  if (!run) return null;
+  const tokens = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
+  const tools = run.tool_calls?.length ?? 0;
+  return (
+    <>
+      {run.text && <div className="stream" data-testid={`node-stream-${id}`}><span>{run.text.slice(-400)}</span></div>}
+      <div className="meta">
+        <span className={`st-${run.status}`} data-testid={`node-status-${id}`}>● {run.status}</span>
+        {elapsed !== null && <span>{fmtMs(elapsed)}</span>}
+        {tools > 0 && <span>⚒ {tools}</span>}
+        {tokens > 0 && <span>{tokens} tok</span>}
+        {!!run.usage?.cost && <span>{fmtCost(run.usage.cost)}</span>}
+        {run.attempt > 1 && <span>try {run.attempt}</span>}
+      </div>
+    </>
+  );
+}
+
+function AxNodeView({ id, data }: NodeProps<FlowNode>) {
+  const store = useContext(EditorContext)!;
+  const kind: NodeKind | undefined = useEditor((s) => s.kinds.get(data.kind));
+  const problems = useEditor((s) => s.problems.nodes[id] ?? EMPTY);
+  // Dynamic kinds may grow ports from their edges; static kinds never read edges (no re-render on edge edits).
+  const dynEdges = useEditor((s) => (kind?.dynamic_ports || !kind ? s.edges : null));
+  const ports = nodePorts(
+    { id, kind: data.kind, label: data.label, position: { x: 0, y: 0 }, config: data.config },
+    kind,
+    dynEdges ? store.getState().graph().edges : [],
+  );
+  const runStatus = useRunSelect((s) => s.nodes[id]?.status ?? 'queued', null);
+  const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
+  return (
+    <div className={cls} style={{ ['--kind' as string]: kind?.color ?? '#94a3b8' }} data-testid={`node-${id}`} data-kind={data.kind}>
+      <div className="head">
+        <span className="title" title={data.label}>{data.label || kind?.title || data.kind}</span>
+        <span className="kind">{kind?.title ?? data.kind}</span>
+      </div>
+      <div className="ports">
+        <div>
+          {ports.inputs.map((p) => (
+            <div className="port in" key={p.name} title={`${p.name}: ${p.type}${p.required ? ' (required)' : ''}`}>
+              <Handle type="target" position={Position.Left} id={p.name} className="axhandle"
+                style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-in-${p.name}`} />
+              {p.name}{p.required ? '*' : ''} <span style={{ opacity: 0.6 }}>{p.type}</span>
+            </div>
+          ))}
+        </div>
+        <div>
+          {ports.outputs.map((p) => (
+            <div className="port out" key={p.name} title={`${p.name}: ${p.type}`}>
+              <span style={{ opacity: 0.6 }}>{p.type}</span> {p.name}
+              <Handle type="source" position={Position.Right} id={p.name} className="axhandle"
+                style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-out-${p.name}`} />
+            </div>
+          ))}
+        </div>
+      </div>
+      <RunInfo id={id} />
+      {problems.length > 0 && (
+        <div className="problems" data-testid={`node-problems-${id}`}>{problems.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>
+      )}
+    </div>
+  );
+}
+
+function NoteView({ id, data, selected }: NodeProps<FlowNode>) {
+  const store = useContext(EditorContext)!;
+  const readOnly = useEditor((s) => s.readOnly);
+  return (
+    <>
+      <NodeResizer isVisible={!!selected && !readOnly} minWidth={120} minHeight={60}
+        onResizeEnd={(_e, p) =>
+          store.getState().updateNode(id, { config: { ...data.config, width: Math.round(p.width), height: Math.round(p.height) } })
+        } />
+      <div className="note-node" data-testid={`node-${id}`} data-kind="note">
+        {String(data.config.text ?? '') || <span style={{ opacity: 0.6 }}>Empty note — edit its text in the panel.</span>}
+      </div>
+    </>
+  );
+}
+
+export const nodeTypes = { ax: memo(AxNodeView), note: memo(NoteView) };

@@ -1,0 +1,51 @@
+/** Cached look-ups used by pickers and the palette (one request per session per list). */
+import { api, type Page } from '../api/client';
+import type { Agent, CatalogTool, Model, NodeKind, Workflow } from '../api/types';
+
+const cache = new Map<string, Promise<unknown>>();
+
+function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  if (!cache.has(key)) {
+    const p = fn().catch((e) => {
+      cache.delete(key);
+      throw e;
+    });
+    cache.set(key, p);
+  }
+  return cache.get(key) as Promise<T>;
+}
+
+export function invalidate(key?: string): void {
+  if (key) cache.delete(key);
+  else cache.clear();
+}
+
+const all = async <T>(url: string) => (await api.get<Page<T>>(`${url}?page_size=500`)).results;
+
+export const catalog = {
+  kinds: () => once('kinds', () => api.get<NodeKind[]>('/api/node-kinds/')),
+  agents: () => once('agents', () => all<Agent>('/api/agents/')),
+  models: () => once('models', () => all<Model>('/api/models/')),
+  tools: () => once('tools', () => api.get<CatalogTool[]>('/api/tools/catalog/')),
+  workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
+};
+
+export interface PickOption {
+  value: string;
+  label: string;
+}
+
+export async function pickerOptions(kind: string): Promise<PickOption[]> {
+  switch (kind) {
+    case 'agent':
+      return (await catalog.agents()).map((a) => ({ value: String(a.id), label: a.role ? `${a.name} — ${a.role}` : a.name }));
+    case 'model':
+      return (await catalog.models()).map((m) => ({ value: m.ref, label: `${m.ref} (${m.tier})` }));
+    case 'tool':
+      return (await catalog.tools()).map((t) => ({ value: t.name, label: t.builtin ? t.name : `${t.name} (custom)` }));
+    case 'workflow':
+      return (await catalog.workflows()).map((w) => ({ value: String(w.id), label: w.name }));
+    default:
+      return [];
+  }
+}

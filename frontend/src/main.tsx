@@ -1,0 +1,64 @@
+import { StrictMode, useEffect, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { onUnauthorized } from './api/client';
+import { Shell } from './components/Shell';
+import { Toasts } from './components/common';
+import { useAuth, useTheme } from './lib/ui';
+import { EditorPage } from './pages/Editor';
+import { LibraryPage } from './pages/Library';
+import { LoginPage } from './pages/Login';
+import { RunDetailPage } from './pages/RunDetail';
+import { RunsPage } from './pages/Runs';
+import { WorkflowsPage } from './pages/Workflows';
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { user, checked, refresh } = useAuth();
+  const loc = useLocation();
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (!checked) void refresh();
+  }, [checked, refresh]);
+  useEffect(() => {
+    onUnauthorized(() => {
+      useAuth.getState().clear();
+      navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
+    });
+    return () => onUnauthorized(null);
+  }, [navigate]);
+  if (!checked) return <div className="empty">Loading…</div>;
+  if (!user) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname)}`} replace />;
+  return <>{children}</>;
+}
+
+function App() {
+  useTheme();
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route element={<RequireAuth><Shell /></RequireAuth>}>
+          <Route path="/" element={<WorkflowsPage />} />
+          <Route path="/workflows/:id" element={<EditorPage />} />
+          <Route path="/runs" element={<RunsPage />} />
+          <Route path="/runs/:id" element={<RunDetailPage />} />
+          <Route path="/agents" element={<LibraryPage resource="agents" />} />
+          <Route path="/tools" element={<LibraryPage resource="tools" />} />
+          <Route path="/models" element={<LibraryPage resource="models" />} />
+          <Route path="/knowledge" element={<LibraryPage resource="knowledge" />} />
+          <Route path="/credentials" element={<LibraryPage resource="credentials" />} />
+          <Route path="*" element={<div className="empty">Page not found.</div>} />
+        </Route>
+      </Routes>
+      <Toasts />
+    </BrowserRouter>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,146 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, messageOf, qs, type Page } from '../api/client';
+import { ErrorBanner, Field, Modal } from '../components/common';
+import { JsonInput, Picker, PromptInput } from '../editor/fields';
+import { invalidate } from '../lib/catalog';
+import { toast } from '../lib/ui';
+import { KnowledgeTools } from './Knowledge';
+import { RESOURCES, type FieldDef, type ResourceDef } from './resources';
+
+type Item = Record<string, unknown> & { id: number | string };
+
+export function LibraryPage({ resource }: { resource: string }) {
+  const def = RESOURCES[resource];
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [search, setSearch] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState<Item | 'new' | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setItems((await api.get<Page<Item>>(`${def.url}${qs({ search, page_size: 200 })}`)).results);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [def.url, search]);
+  useEffect(() => {
+    setItems(null);
+    const t = setTimeout(load, 150);
+    return () => clearTimeout(t);
+  }, [load]);
+
+  const remove = async (item: Item) => {
+    if (!confirm(`Delete this ${def.singular}?`)) return;
+    try {
+      await api.del(`${def.url}${item.id}/`);
+      invalidate(resource);
+      toast('Deleted', 'ok');
+      await load();
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
+  };
+
+  return (
+    <div className="page" data-testid={`library-${resource}`}>
+      <div className="page-head">
+        <h1>{def.title}</h1>
+        <div className="spacer" />
+        <input placeholder={`Search ${def.title.toLowerCase()}…`} value={search} onChange={(e) => setSearch(e.target.value)} style={{ width: 220 }} />
+        <button className="primary" onClick={() => setEditing('new')} data-testid="new-item">+ New {def.singular}</button>
+      </div>
+      <p className="hint" style={{ marginTop: -8 }}>{def.blurb}</p>
+      <ErrorBanner error={error} />
+      {items?.length === 0 && <div className="card empty">No {def.title.toLowerCase()} yet.</div>}
+      {!!items?.length && (
+        <table className="list">
+          <thead><tr>{def.columns.map((c) => <th key={c.label}>{c.label}</th>)}<th /></tr></thead>
+          <tbody>
+            {items.map((it) => (
+              <tr key={String(it.id)} data-testid={`item-${it.id}`}>
+                {def.columns.map((c) => <td key={c.label}>{c.render(it)}</td>)}
+                <td style={{ textAlign: 'right' }}>
+                  <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
+                    {resource === 'knowledge' && <KnowledgeTools collection={it} onChanged={load} />}
+                    <button className="small" onClick={() => setEditing(it)}>Edit</button>
+                    <button className="small danger" onClick={() => remove(it)}>Delete</button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editing && (
+        <ItemForm def={def} item={editing === 'new' ? null : editing} onClose={() => setEditing(null)}
+          onSaved={() => { setEditing(null); invalidate(resource); void load(); }} />
+      )}
+    </div>
+  );
+}
+
+function ItemForm({ def, item, onClose, onSaved }: { def: ResourceDef; item: Item | null; onClose: () => void; onSaved: () => void }) {
+  const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...def.blank, ...(item ?? {}), secret: '' }));
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (name: string, v: unknown) => setValues((s) => ({ ...s, [name]: v }));
+
+  async function submit() {
+    setBusy(true);
+    const body: Record<string, unknown> = {};
+    for (const f of def.fields) {
+      if (f.type === 'secret' && !values[f.name]) continue; // write-only: empty keeps the stored secret
+      body[f.name] = values[f.name];
+    }
+    try {
+      if (item) await api.patch(`${def.url}${item.id}/`, body);
+      else await api.post(def.url, body);
+      toast(item ? 'Saved' : 'Created', 'ok');
+      onSaved();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', messageOf(e)));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const unplaced = error && Object.keys(error.fields).filter((k) => !def.fields.some((f) => f.name === k));
+  return (
+    <Modal title={`${item ? 'Edit' : 'New'} ${def.singular}`} onClose={onClose} wide={def.fields.some((f) => f.type === 'prompt' || f.type === 'json')}
+      footer={<><button onClick={onClose}>Cancel</button><button className="primary" disabled={busy} onClick={submit} data-testid="item-submit">{busy ? 'Saving…' : 'Save'}</button></>}>
+      {error && (!Object.keys(error.fields).length || unplaced?.length) ? <ErrorBanner error={error} /> : null}
+      <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        {def.fields.map((f) => (
+          <Field key={f.name} label={f.label} hint={f.type === 'secret' && !item ? undefined : f.help} error={error?.fieldError(f.name)}>
+            <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} />
+          </Field>
+        ))}
+      </form>
+    </Modal>
+  );
+}
+
+function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onChange: (v: unknown) => void }) {
+  const str = value === undefined || value === null ? '' : String(value);
+  const tid = `field-${f.name}`;
+  switch (f.type) {
+    case 'textarea':
+      return <textarea name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
+    case 'prompt':
+      return <PromptInput value={str} onChange={onChange} testId={tid} />;
+    case 'number':
+      return <input name={f.name} type="number" step="any" value={str} onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))} data-testid={tid} />;
+    case 'select':
+      return <select name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid}>{f.options?.map((o) => <option key={o}>{o}</option>)}</select>;
+    case 'json':
+      return <JsonInput value={value} onChange={(v) => onChange(v ?? {})} testId={tid} />;
+    case 'secret':
+      return <input name={f.name} type="password" autoComplete="new-password" value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
+    case 'model':
+      return <Picker kind="model" value={value} onChange={(v) => onChange(v ?? '')} testId={tid} />;
+    case 'tools':
+      return <Picker kind="tool" value={value} onChange={onChange} multi testId={tid} />;
+    default:
+      return <input name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
+  }
+}

@@ -1,0 +1,118 @@
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useStore } from 'zustand';
+import { api, messageOf } from '../api/client';
+import type { Run, Version, Workflow } from '../api/types';
+import { ErrorBanner, StatusBadge } from '../components/common';
+import { Canvas } from '../editor/Canvas';
+import { EditorContext, RunContext } from '../editor/context';
+import { normalizeGraph } from '../editor/graph';
+import { createEditorStore } from '../editor/store';
+import { catalog } from '../lib/catalog';
+import { download, fmtCost, fmtMs, toast } from '../lib/ui';
+import { isTerminal, totalUsage } from '../run/dispatch';
+import { Gantt } from '../run/Gantt';
+import { createRunStore, type RunStoreApi } from '../run/runStore';
+import { watchRun } from '../run/socket';
+import { RunSidePanel } from '../run/SidePanel';
+
+export function RunDetailPage() {
+  const { id = '' } = useParams();
+  const editor = useMemo(() => createEditorStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
+  const runStore = useMemo(() => createRunStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [ready, setReady] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+
+  useEffect(() => {
+    editor.getState().setReadOnly(true);
+    let live = true;
+    (async () => {
+      const run = await api.get<Run>(`/api/runs/${id}/`);
+      const [kinds, wf] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${run.workflow}/`)]);
+      const number = run.version ?? wf.latest_version?.number;
+      const v = number ? await api.get<Version>(`/api/workflows/${run.workflow}/versions/${number}/`) : null;
+      if (!live) return;
+      editor.getState().setKinds(kinds);
+      editor.getState().load(normalizeGraph(v?.graph));
+      runStore.setState((s) => ({ run: { ...run, ...s.run } }));
+      setReady(true);
+    })().catch((e) => live && setError(e));
+    const stop = watchRun(id, runStore);
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [id, editor, runStore]);
+
+  const flowNodes = useStore(editor, (s) => s.nodes);
+  const labels = useMemo(() => Object.fromEntries(flowNodes.map((n) => [n.id, n.data.label || n.id])), [flowNodes]);
+  if (error) return <div className="page"><ErrorBanner error={error} /><Link to="/runs">Back to runs</Link></div>;
+  if (!ready) return <div className="empty">Loading run…</div>;
+  return (
+    <EditorContext.Provider value={editor}>
+      <RunContext.Provider value={runStore}>
+        <ReactFlowProvider>
+          <div className="runview">
+            <RunBar runId={id} store={runStore} selected={selected} />
+            <Canvas onNodeClick={setSelected} />
+            <aside className="side"><RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} /></aside>
+            <div className="gantt-wrap"><Gantt store={runStore} labels={labels} onSelect={setSelected} /></div>
+          </div>
+        </ReactFlowProvider>
+      </RunContext.Provider>
+    </EditorContext.Provider>
+  );
+}
+
+function useTicker(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [on]);
+  return now;
+}
+
+function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
+  const navigate = useNavigate();
+  const run = useStore(store, (s) => s.run);
+  const conn = useStore(store, (s) => s.connection);
+  const connErr = useStore(store, (s) => s.connectionError);
+  const usage = useStore(store, (s) => JSON.stringify(totalUsage(s)));
+  const u = JSON.parse(usage) as ReturnType<typeof totalUsage>;
+  const done = isTerminal(run.status);
+  const now = useTicker(!done);
+  const elapsed = run.started_at ? (run.finished_at ? new Date(run.finished_at).getTime() : now) - new Date(run.started_at).getTime() : null;
+  const cost = run.usage?.cost ?? u.cost;
+
+  const cancel = async () => {
+    try { await api.post(`/api/runs/${runId}/cancel/`); toast('Cancel requested'); } catch (e) { toast(messageOf(e), 'error'); }
+  };
+  const rerun = async () => {
+    if (!selected) return;
+    try {
+      const r = await api.post<Run>(`/api/runs/${runId}/rerun/`, { from_node: selected });
+      navigate(`/runs/${r.id}`);
+    } catch (e) { toast(messageOf(e), 'error'); }
+  };
+  return (
+    <div className="editor-bar">
+      <Link to="/runs" className="hint">Runs</Link><span className="hint">/</span>
+      <Link to={`/workflows/${run.workflow}`} className="name">{run.workflow_name ?? 'Run'}</Link>
+      {run.version && <span className="badge">v{run.version}</span>}
+      <StatusBadge status={run.status} />
+      <span className="hint" data-testid="run-elapsed">{fmtMs(elapsed)}</span>
+      <span className="hint" data-testid="run-usage">{u.input_tokens + u.output_tokens} tokens · {fmtCost(cost)}</span>
+      <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
+        {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
+      </span>
+      <div className="spacer" />
+      <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">↻ Re-run from {selected ?? 'node'}</button>
+      <button onClick={async () => { try { download(`run-${runId}.json`, await api.get(`/api/runs/${runId}/export/`)); } catch (e) { toast(messageOf(e), 'error'); } }}>Export trace</button>
+      <button className="danger" disabled={done} onClick={cancel} data-testid="cancel-run">■ Cancel</button>
+    </div>
+  );
+}

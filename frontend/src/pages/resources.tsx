@@ -1,0 +1,120 @@
+/** Field and column definitions for the library pages (agents, tools, models, knowledge, credentials). */
+import type { ReactNode } from 'react';
+import type { Agent, Collection, Credential, Model, Tool } from '../api/types';
+
+export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'tools';
+
+export interface FieldDef {
+  name: string;
+  label: string;
+  type: FieldType;
+  options?: string[];
+  help?: string;
+  createOnly?: boolean;
+}
+
+export interface Column<T> {
+  label: string;
+  render: (item: T) => ReactNode;
+}
+
+export interface ResourceDef<T = Record<string, unknown>> {
+  title: string;
+  singular: string;
+  url: string;
+  blurb: string;
+  columns: Column<T>[];
+  fields: FieldDef[];
+  blank: Record<string, unknown>;
+}
+
+const agents: ResourceDef<Agent> = {
+  title: 'Agents', singular: 'agent', url: '/api/agents/',
+  blurb: 'Reusable agents: a role, a system prompt, a model and the tools they may call.',
+  columns: [
+    { label: 'Name', render: (a) => <b>{a.name}</b> },
+    { label: 'Role', render: (a) => a.role },
+    { label: 'Model', render: (a) => <span className="mono">{a.model}</span> },
+    { label: 'Tools', render: (a) => a.tools?.join(', ') || '—' },
+  ],
+  fields: [
+    { name: 'name', label: 'Name', type: 'text' },
+    { name: 'role', label: 'Role', type: 'text' },
+    { name: 'system_prompt', label: 'System prompt', type: 'prompt' },
+    { name: 'model', label: 'Model', type: 'model' },
+    { name: 'tools', label: 'Tools', type: 'tools' },
+    { name: 'parameters', label: 'Parameters (JSON)', type: 'json', help: 'e.g. {"temperature": 0.2, "max_tokens": 512}' },
+  ],
+  blank: { name: '', role: '', system_prompt: '', model: '', tools: [], parameters: {} },
+};
+
+const tools: ResourceDef<Tool> = {
+  title: 'Tools', singular: 'tool', url: '/api/tools/',
+  blurb: 'Your own tools (Python in the sandbox, or HTTP). Builtin tools are always available to agents.',
+  columns: [
+    { label: 'Name', render: (t) => <b className="mono">{t.name}</b> },
+    { label: 'Kind', render: (t) => t.kind },
+    { label: 'Description', render: (t) => t.description },
+  ],
+  fields: [
+    { name: 'name', label: 'Name', type: 'text' },
+    { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http'] },
+    { name: 'description', label: 'Description', type: 'textarea' },
+    { name: 'input_schema', label: 'Input schema (JSON Schema)', type: 'json' },
+    { name: 'config', label: 'Config (JSON)', type: 'json', help: 'python: {"code": "..."}; http: {"url": "...", "method": "GET"}' },
+  ],
+  blank: { name: '', kind: 'python', description: '', input_schema: { type: 'object', properties: {} }, config: {} },
+};
+
+const models: ResourceDef<Model> = {
+  title: 'Models', singular: 'model', url: '/api/models/',
+  blurb: 'Models agents can use. Compressed builtin models appear here once a lab job registers them.',
+  columns: [
+    { label: 'Reference', render: (m) => <b className="mono">{m.ref}</b> },
+    { label: 'Tier', render: (m) => <span className="badge">{m.tier}</span> },
+    { label: 'Context', render: (m) => m.context_length },
+    { label: 'Cost in/out per 1k', render: (m) => `$${m.cost_in_per_1k} / $${m.cost_out_per_1k}` },
+  ],
+  fields: [
+    { name: 'provider', label: 'Provider', type: 'select', options: ['builtin', 'ollama', 'anthropic'] },
+    { name: 'name', label: 'Model name', type: 'text' },
+    { name: 'tier', label: 'Tier', type: 'select', options: ['local', 'cloud', 'compressed'] },
+    { name: 'context_length', label: 'Context length', type: 'number' },
+    { name: 'cost_in_per_1k', label: 'Cost per 1k input tokens ($)', type: 'number' },
+    { name: 'cost_out_per_1k', label: 'Cost per 1k output tokens ($)', type: 'number' },
+  ],
+  blank: { provider: 'ollama', name: '', tier: 'local', context_length: 4096, cost_in_per_1k: 0, cost_out_per_1k: 0 },
+};
+
+const credentials: ResourceDef<Credential> = {
+  title: 'Credentials', singular: 'credential', url: '/api/credentials/',
+  blurb: 'API keys for providers. Secrets are write-only: they are never shown again after saving.',
+  columns: [
+    { label: 'Provider', render: (c) => <b>{c.provider}</b> },
+    { label: 'Label', render: (c) => c.label },
+    { label: 'Secret', render: (c) => (c.is_set ? <span className="mono" data-testid="secret-state">set • {c.last4}</span> : <span className="hint">not set</span>) },
+  ],
+  fields: [
+    { name: 'provider', label: 'Provider', type: 'select', options: ['anthropic', 'ollama', 'http'] },
+    { name: 'label', label: 'Label', type: 'text' },
+    { name: 'secret', label: 'Secret', type: 'secret', help: 'Leave empty to keep the current secret.' },
+  ],
+  blank: { provider: 'anthropic', label: '', secret: '' },
+};
+
+const knowledge: ResourceDef<Collection> = {
+  title: 'Knowledge', singular: 'collection', url: '/api/knowledge/collections/',
+  blurb: 'Document collections, chunked and embedded offline, searchable by agents and the knowledge-search tool.',
+  columns: [
+    { label: 'Name', render: (c) => <b>{c.name}</b> },
+    { label: 'Description', render: (c) => c.description },
+    { label: 'Documents', render: (c) => c.document_count },
+  ],
+  fields: [
+    { name: 'name', label: 'Name', type: 'text' },
+    { name: 'description', label: 'Description', type: 'textarea' },
+  ],
+  blank: { name: '', description: '' },
+};
+
+export const RESOURCES = { agents, tools, models, credentials, knowledge } as unknown as Record<string, ResourceDef>;
