@@ -1,0 +1,177 @@
+"""Dataflow scheduling: readiness, real concurrency, joins and skipping."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflows.engine.builders import edge, graph, io_chain, llm, node
+from workflows.engine.context import NodeRecord
+from workflows.engine.executor import execute
+from workflows.engine.testing import ScriptedContext
+
+pytestmark = pytest.mark.asyncio
+
+
+def fan(branches: list[str], join_config: dict | None = None) -> dict:
+    """input -> each branch llm -> join -> output."""
+    nodes = [node("in", "input"), node("j", "join", **(join_config or {})),
+             node("out", "output", name="result")]
+    edges = []
+    for name in branches:
+        nodes.append(llm(name))
+        edges.append(edge("in", name))
+    edges += [edge(name, "j") for name in branches]
+    edges.append(edge("j", "out"))
+    return graph(nodes, edges)
+
+
+def overlaps(a, b) -> bool:
+    return a.started < b.finished and b.started < a.finished
+
+
+async def test_a_chain_runs_in_order_and_returns_the_output():
+    ctx = ScriptedContext(replies={"a": "A", "b": "B"})
+    result = await execute(io_chain(llm("a"), llm("b")), ctx, {"input": "hi"})
+    assert result.status == "succeeded"
+    assert result.outputs == {"result": "B"}
+    assert [c.node for c in ctx.calls] == ["a", "b"]
+    assert "A" in ctx.calls[1].payload  # b received a's output
+
+
+async def test_independent_branches_overlap_in_time():
+    ctx = ScriptedContext(delays={"a": 0.05, "b": 0.05, "c": 0.05})
+    result = await execute(fan(["a", "b", "c"]), ctx, {"input": "x"})
+    assert result.status == "succeeded"
+    a, b, c = (ctx.calls_for(n)[0] for n in "abc")
+    assert overlaps(a, b) and overlaps(b, c) and overlaps(a, c)
+
+
+async def test_concurrency_is_bounded_per_run():
+    ctx = ScriptedContext(default_delay=0.02)
+    result = await execute(fan(["a", "b", "c", "d"]), ctx, {"input": "x"}, max_concurrency=1)
+    assert result.status == "succeeded"
+    calls = sorted(ctx.calls, key=lambda c: c.started)
+    assert all(x.finished <= y.started for x, y in zip(calls, calls[1:], strict=False))
+
+
+async def test_join_orders_results_by_declared_branch_not_by_finish_time():
+    ctx = ScriptedContext(replies={"a": "first", "b": "second", "c": "third"},
+                          delays={"a": 0.06, "b": 0.0, "c": 0.03})
+    result = await execute(fan(["a", "b", "c"]), ctx, {"input": "x"})
+    assert result.outputs["result"] == ["first", "second", "third"]
+    finished = sorted("abc", key=lambda n: ctx.calls_for(n)[0].finished)
+    assert finished == ["b", "c", "a"]
+
+
+async def test_join_order_follows_edge_order_in_the_document():
+    doc = fan(["a", "b"])
+    doc["edges"] = [e for e in doc["edges"] if e["target"] != "j"] + [
+        edge("b", "j"), edge("a", "j")]
+    result = await execute(doc, ScriptedContext(replies={"a": "A", "b": "B"}), {"input": 1})
+    assert result.outputs["result"] == ["B", "A"]
+
+
+async def test_join_all_fails_when_a_branch_fails():
+    ctx = ScriptedContext(replies={"b": RuntimeError("model down")})
+    result = await execute(fan(["a", "b"]), ctx, {"input": 1})
+    assert result.status == "failed"
+    assert "model down" in result.error
+    assert ctx.committed["j"].status == "failed"
+
+
+async def test_join_any_succeeds_with_one_successful_branch_and_records_the_failure():
+    ctx = ScriptedContext(replies={"a": RuntimeError("boom"), "b": "B"})
+    doc = fan(["a", "b"], {"policy": "any"})
+    doc["nodes"].append(node("res", "output", name="results"))
+    doc["edges"].append(edge("j", "res", "results"))
+    result = await execute(doc, ctx, {"input": 1})
+    assert result.status == "succeeded"
+    assert result.outputs["result"] == ["B"]
+    statuses = [(r["source"], r["status"]) for r in result.outputs["results"]]
+    assert statuses == [("a", "failed"), ("b", "succeeded")]
+    assert result.outputs["results"][0]["error"] == "boom"
+
+
+async def test_join_quorum_needs_k_successful_branches():
+    fail_one = {"a": RuntimeError("x")}
+    ok = await execute(fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
+                       ScriptedContext(replies=fail_one), {"input": 1})
+    assert ok.status == "succeeded" and ok.outputs["result"] == ["b: ok", "c: ok"]
+    fail_two = {"a": RuntimeError("x"), "b": RuntimeError("y")}
+    bad = await execute(fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
+                        ScriptedContext(replies=fail_two), {"input": 1})
+    assert bad.status == "failed"
+    assert "needed 2" in bad.error
+
+
+def if_else(expression: str) -> dict:
+    nodes = [node("in", "input"), node("cond", "condition", expression=expression),
+             llm("yes"), llm("no"), llm("after_yes"), node("j", "join"),
+             node("out", "output", name="result")]
+    edges = [edge("in", "cond"), edge("cond", "yes", "true"), edge("cond", "no", "false"),
+             edge("yes", "after_yes"), edge("after_yes", "j"), edge("no", "j"),
+             edge("j", "out", "first")]
+    return graph(nodes, edges)
+
+
+async def test_condition_skips_the_untaken_branch_and_the_join_merges_the_taken_one():
+    ctx = ScriptedContext()
+    result = await execute(if_else("value > 3"), ctx, {"input": 5})
+    assert result.status == "succeeded"
+    assert result.outputs["result"] == "after_yes: ok"
+    assert {e["node"] for e in ctx.events_of("node.skipped")} == {"no"}
+    assert [c.node for c in ctx.calls] == ["yes", "after_yes"]
+
+
+async def test_skipping_propagates_down_a_chain_to_the_join():
+    ctx = ScriptedContext()
+    result = await execute(if_else("value > 3"), ctx, {"input": 1})
+    assert result.outputs["result"] == "no: ok"
+    assert [e["node"] for e in ctx.events_of("node.skipped")] == ["yes", "after_yes"]
+    assert ctx.committed["after_yes"].status == "skipped"
+
+
+async def test_a_join_whose_branches_were_all_skipped_is_skipped_too():
+    nodes = [node("in", "input"), node("cond", "condition", expression="False"),
+             llm("a"), llm("b"), node("j", "join"), node("out", "output")]
+    edges = [edge("in", "cond"), edge("cond", "a", "true"), edge("cond", "b", "true"),
+             edge("a", "j"), edge("b", "j"), edge("j", "out")]
+    ctx = ScriptedContext()
+    result = await execute(graph(nodes, edges), ctx, {"input": 1})
+    assert result.status == "succeeded" and result.outputs == {}
+    assert [e["node"] for e in ctx.events_of("node.skipped")] == ["a", "b", "j", "out"]
+
+
+async def test_a_failure_that_reaches_an_output_fails_the_run_with_the_origin():
+    ctx = ScriptedContext(replies={"a": RuntimeError("quota")})
+    result = await execute(io_chain(llm("a"), llm("b")), ctx, {"input": 1})
+    assert result.status == "failed"
+    assert result.error == "Node a failed: quota"
+    assert ctx.committed["b"].status == "skipped"
+    assert ctx.committed["b"].skip_reason == "Upstream node a failed."
+    assert ctx.types()[-1] == "run.failed"
+
+
+async def test_every_settled_node_is_committed_before_its_successor_starts():
+    order: list[str] = []
+
+    class Recording(ScriptedContext):
+        async def emit(self, type, node, data):
+            if type == "node.started":
+                order.append(f"start {node}")
+            await super().emit(type, node, data)
+
+        async def node_committed(self, node_id: str, record: NodeRecord) -> None:
+            order.append(f"commit {node_id}")
+            await super().node_committed(node_id, record)
+
+    await execute(io_chain(llm("a")), Recording(), {"input": 1})
+    assert order == ["start in", "commit in", "start a", "commit a", "start out", "commit out"]
+
+
+async def test_an_invalid_graph_is_not_run():
+    ctx = ScriptedContext()
+    result = await execute(graph([node("x", "nope")], []), ctx, {})
+    assert result.status == "failed"
+    assert [p.code for p in result.problems] == ["unknown_kind", "no_input"]
+    assert ctx.calls == [] and ctx.types() == ["run.failed"]
