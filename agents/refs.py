@@ -1,0 +1,19 @@
+"""Model references: `provider:model` or a tier name."""
+
+from __future__ import annotations
+
+PROVIDERS = ("builtin", "ollama", "anthropic")
+TIERS = ("local", "cloud", "compressed")
+
+
+def model_ref_problem(ref: str) -> str | None:
+    """Return why `ref` is not a usable model reference, or None when it is."""
+    if ref in TIERS:
+        return None
+    provider, sep, name = ref.partition(":")
+    if not sep or not name.strip():
+        return (f"'{ref}' is not a model reference; use 'provider:model' "
+                f"(providers: {', '.join(PROVIDERS)}) or a tier ({', '.join(TIERS)}).")
+    if provider not in PROVIDERS:
+        return f"Unknown provider '{provider}'; use one of {', '.join(PROVIDERS)}."
+    return None

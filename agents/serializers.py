@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agents.models import Agent, ModelEntry
+from agents.refs import model_ref_problem
+from axweb.ownership import OwnedPrimaryKeyRelatedField
+from tools.models import Tool
+
+
+def validate_model_ref(value: str) -> str:
+    problem = model_ref_problem(value)
+    if problem:
+        raise serializers.ValidationError(problem)
+    return value
+
+
+class AgentSerializer(serializers.ModelSerializer[Agent]):
+    owner = serializers.ReadOnlyField(source="owner.username")
+    model = serializers.CharField(max_length=200, required=False, validators=[validate_model_ref])
+    fallback_models = serializers.ListField(
+        child=serializers.CharField(validators=[validate_model_ref]), required=False
+    )
+    parameters = serializers.DictField(required=False)
+    tools = OwnedPrimaryKeyRelatedField(queryset=Tool.objects.all(), many=True, required=False)
+    builtin_tools = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Agent
+        fields = ["id", "name", "role", "system_prompt", "model", "fallback_models", "parameters",
+                  "tools", "builtin_tools", "owner", "created_at", "updated_at"]
+
+    def validate_parameters(self, value: dict[str, Any]) -> dict[str, Any]:
+        limits = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0), "max_tokens": (1, 32768)}
+        for key, (low, high) in limits.items():
+            if key in value:
+                number = value[key]
+                if not isinstance(number, (int, float)) or not low <= number <= high:
+                    raise serializers.ValidationError(f"{key} must be a number from {low} to {high}.")
+        return value
+
+    def validate_name(self, value: str) -> str:
+        request = self.context.get("request")
+        if request:
+            owner = self.instance.owner if self.instance else request.user
+            clash = Agent.objects.filter(owner=owner, name=value).exclude(pk=getattr(self.instance, "pk", None))
+            if clash.exists():
+                raise serializers.ValidationError(f"You already have an agent named '{value}'.")
+        return value
+
+
+class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
+    ref = serializers.ReadOnlyField()
+
+    class Meta:
+        model = ModelEntry
+        fields = ["id", "provider", "name", "ref", "tier", "context_length", "cost_in_per_1k",
+                  "cost_out_per_1k", "config", "created_at"]

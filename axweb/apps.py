@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AxwebConfig(AppConfig):
+    name = "axweb"
+    verbose_name = "AXWeb"

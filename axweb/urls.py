@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from agents.views import AgentViewSet, ModelEntryViewSet
+from axweb import auth_views, pages
+from tools.views import ToolViewSet
+from workflows.views import WorkflowVersionViewSet, WorkflowViewSet
+
+router = DefaultRouter()
+router.register("workflows", WorkflowViewSet, basename="workflow")
+router.register(r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewSet, basename="workflow-version")
+router.register("agents", AgentViewSet, basename="agent")
+router.register("tools", ToolViewSet, basename="tool")
+router.register("models", ModelEntryViewSet, basename="model")
+
+api = [
+    path("auth/csrf/", auth_views.csrf, name="auth-csrf"),
+    path("auth/login/", auth_views.login_view, name="auth-login"),
+    path("auth/logout/", auth_views.logout_view, name="auth-logout"),
+    path("auth/me/", auth_views.me, name="auth-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include(router.urls)),
+]
+
+APP_ROUTES = r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials)(?:/.*)?$"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api)),
+    path("", pages.app_shell, name="home"),
+    re_path(APP_ROUTES, pages.app_shell),
+]

@@ -1,0 +1,29 @@
+"""Property-based requests against every endpoint of the OpenAPI schema: never a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from workflows.demo import demo_seed
+
+APP = get_wsgi_application()
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", APP)
+
+
+@pytest.fixture
+def token(db, django_user_model):
+    from rest_framework.authtoken.models import Token
+
+    user = django_user_model.objects.create_user("fuzz", password="fuzz-pass-123")
+    demo_seed(owner=user)
+    return Token.objects.create(user=user).key
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_endpoint_answers_with_a_server_error(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error])

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pytest
+
+from workflows.demo import demo_graph
+from workflows.models import Workflow, WorkflowVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def create(api, **data):
+    return api.post("/api/workflows/", {"name": "Flow", "description": "d", **data}, format="json")
+
+
+def test_owner_creates_lists_reads_updates_and_deletes_a_workflow(owner_api):
+    created = create(owner_api)
+    assert created.status_code == 201, created.content
+    wf_id = created.json()["id"]
+    assert created.json()["slug"] == "flow"
+    assert owner_api.get("/api/workflows/").json()["count"] == 1
+    assert owner_api.patch(f"/api/workflows/{wf_id}/", {"name": "Renamed"}, format="json").json()["slug"] == "renamed"
+    assert owner_api.delete(f"/api/workflows/{wf_id}/").status_code == 204
+    assert not Workflow.objects.exists()
+
+
+def test_slugs_stay_unique_per_owner(owner_api):
+    create(owner_api)
+    assert create(owner_api).json()["slug"] == "flow-2"
+
+
+def test_workflow_without_a_name_is_refused_naming_the_field(owner_api):
+    response = owner_api.post("/api/workflows/", {"description": "no name"}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["fields"]["name"] == ["This field is required."]
+    assert error["message"].startswith("name:")
+
+
+def test_another_user_gets_404_on_the_owners_workflow(owner_api, other_api):
+    wf_id = create(owner_api).json()["id"]
+    for call in (other_api.get, other_api.delete):
+        assert call(f"/api/workflows/{wf_id}/").status_code == 404
+    assert other_api.patch(f"/api/workflows/{wf_id}/", {"name": "x"}, format="json").status_code == 404
+    assert other_api.get(f"/api/workflows/{wf_id}/versions/").status_code == 404
+    assert other_api.get("/api/workflows/").json()["count"] == 0
+
+
+def test_staff_sees_every_workflow(owner_api, staff_api):
+    wf_id = create(owner_api).json()["id"]
+    assert staff_api.get(f"/api/workflows/{wf_id}/").status_code == 200
+    assert staff_api.get("/api/workflows/").json()["count"] == 1
+
+
+def test_anonymous_requests_get_401_or_403(client):
+    response = client.get("/api/workflows/")
+    assert response.status_code in (401, 403)
+    assert "error" in response.json()
+
+
+def test_saving_versions_numbers_them_and_keeps_old_ones_unchanged(owner_api):
+    wf_id = create(owner_api).json()["id"]
+    graph = demo_graph()
+    first = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "one"}, format="json")
+    assert first.status_code == 201, first.content
+    graph["nodes"][0]["label"] = "Changed"
+    second = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "two"}, format="json")
+    assert (first.json()["number"], second.json()["number"]) == (1, 2)
+    listed = owner_api.get(f"/api/workflows/{wf_id}/versions/").json()
+    assert [v["number"] for v in listed["results"]] == [2, 1]
+    v1 = owner_api.get(f"/api/workflows/{wf_id}/versions/1/").json()
+    assert v1["graph"]["nodes"][0]["label"] == "Question"
+    assert owner_api.get(f"/api/workflows/{wf_id}/").json()["latest_version"]["number"] == 2
+
+
+def test_a_saved_version_cannot_be_changed():
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user("u")
+    wf = Workflow.objects.create(owner=user, name="w", slug="w")
+    version = WorkflowVersion.objects.create(workflow=wf, number=1, graph=demo_graph())
+    version.message = "edited"
+    with pytest.raises(Exception, match="immutable"):
+        version.save()
+
+
+def test_a_graph_that_is_not_an_object_is_refused(owner_api):
+    wf_id = create(owner_api).json()["id"]
+    response = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": [1, 2]}, format="json")
+    assert response.status_code == 400
+    assert "graph" in response.json()["error"]["fields"]
+
+
+def test_export_then_import_round_trips_the_graph(owner_api):
+    wf_id = create(owner_api, graph=demo_graph()).json()["id"]
+    exported = owner_api.get(f"/api/workflows/{wf_id}/export/").json()
+    imported = owner_api.post("/api/workflows/import/", exported, format="json")
+    assert imported.status_code == 201, imported.content
+    new_id = imported.json()["id"]
+    assert owner_api.get(f"/api/workflows/{new_id}/export/").json()["graph"] == exported["graph"]
+
+
+def test_import_of_a_foreign_document_names_the_missing_field(owner_api):
+    response = owner_api.post("/api/workflows/import/", {"name": "x"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) >= {"axweb_export", "graph"}
+
+
+def test_duplicate_copies_the_latest_graph(owner_api):
+    wf_id = create(owner_api, graph=demo_graph()).json()["id"]
+    copy_ = owner_api.post(f"/api/workflows/{wf_id}/duplicate/")
+    assert copy_.status_code == 201
+    assert copy_.json()["name"] == "Flow (copy)"
+    assert copy_.json()["latest_version"]["number"] == 1
+
+
+def test_draft_autosave_round_trips_without_creating_a_version(owner_api):
+    wf_id = create(owner_api).json()["id"]
+    graph = demo_graph()
+    assert owner_api.put(f"/api/workflows/{wf_id}/draft/", {"graph": graph}, format="json").status_code == 200
+    assert owner_api.get(f"/api/workflows/{wf_id}/draft/").json()["graph"]["nodes"] == graph["nodes"]
+    assert owner_api.get(f"/api/workflows/{wf_id}/").json()["latest_version"] is None
+
+
+def test_search_filters_workflows_by_name(owner_api):
+    create(owner_api, name="Alpha")
+    create(owner_api, name="Beta")
+    names = [w["name"] for w in owner_api.get("/api/workflows/?search=alp").json()["results"]]
+    assert names == ["Alpha"]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Tool(models.Model):
+    """A user-defined tool: sandboxed Python code or an HTTP endpoint (builtins live in code)."""
+
+    class Kind(models.TextChoices):
+        PYTHON = "python", "Python code (sandboxed)"
+        HTTP = "http", "HTTP endpoint"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tools")
+    name = models.SlugField(max_length=64, help_text="Identifier models call the tool by.")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    input_schema = models.JSONField(default=dict, blank=True)
+    output_schema = models.JSONField(default=dict, blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    timeout_s = models.FloatField(default=10.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="tool_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

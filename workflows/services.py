@@ -1,0 +1,103 @@
+"""Workflow services: create, save versions, duplicate, import/export."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from axweb.errors import GraphInvalid
+from workflows.graphs import graph_normalize, graph_problems
+from workflows.models import Workflow, WorkflowVersion, empty_graph
+
+EXPORT_FORMAT = 1
+
+
+def _unique_slug(owner: Any, name: str, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:200] or "workflow"
+    taken = set(
+        Workflow.objects.filter(owner=owner, slug__startswith=base)
+        .exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def workflow_create(*, owner: Any, name: str, description: str = "",
+                    graph: dict[str, Any] | None = None, message: str = "") -> Workflow:
+    with transaction.atomic():
+        workflow = Workflow.objects.create(
+            owner=owner, name=name, description=description, slug=_unique_slug(owner, name),
+            draft=graph_normalize(graph) if graph else empty_graph(),
+        )
+        if graph:
+            workflow_save_version(workflow=workflow, graph=graph, message=message or "Created", user=owner)
+    return workflow
+
+
+def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
+    for key, value in fields.items():
+        setattr(workflow, key, value)
+    if "name" in fields:
+        workflow.slug = _unique_slug(workflow.owner, workflow.name, exclude_pk=workflow.pk)
+    workflow.save()
+    return workflow
+
+
+def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message: str,
+                          user: Any) -> WorkflowVersion:
+    """Validate `graph` and store it as the next immutable version; GraphInvalid lists problems."""
+    graph = graph_normalize(graph)
+    problems = graph_problems(graph)
+    if problems:
+        raise GraphInvalid(problems)
+    with transaction.atomic():
+        locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
+        latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
+        version = WorkflowVersion.objects.create(
+            workflow=locked, number=latest + 1, graph=graph, message=message,
+            schema_version=graph["schema_version"], created_by=user,
+        )
+        locked.draft, locked.draft_updated_at = graph, timezone.now()
+        locked.save(update_fields=["draft", "draft_updated_at", "updated_at"])
+    return version
+
+
+def workflow_save_draft(*, workflow: Workflow, graph: dict[str, Any]) -> Workflow:
+    workflow.draft = graph_normalize(graph)
+    workflow.draft_updated_at = timezone.now()
+    workflow.save(update_fields=["draft", "draft_updated_at", "updated_at"])
+    return workflow
+
+
+def _latest_graph(workflow: Workflow) -> dict[str, Any] | None:
+    latest = workflow.versions.order_by("-number").first()
+    return copy.deepcopy(latest.graph) if latest else None
+
+
+def workflow_duplicate(*, workflow: Workflow, owner: Any) -> Workflow:
+    graph = _latest_graph(workflow)
+    copy_ = workflow_create(owner=owner, name=f"{workflow.name} (copy)",
+                            description=workflow.description, graph=graph,
+                            message=f"Duplicated from {workflow.name}")
+    if graph is None:
+        workflow_save_draft(workflow=copy_, graph=workflow.draft)
+    return copy_
+
+
+def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
+    return {"axweb_export": EXPORT_FORMAT, "name": workflow.name,
+            "description": workflow.description,
+            "graph": _latest_graph(workflow) or workflow.draft}
+
+
+def workflow_import(*, owner: Any, document: dict[str, Any]) -> Workflow:
+    return workflow_create(owner=owner, name=document["name"],
+                           description=document.get("description", ""),
+                           graph=document["graph"], message="Imported")
