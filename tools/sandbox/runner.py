@@ -27,6 +27,7 @@ LAUNCHER = Path(__file__).with_name("_launcher.py")
 UID_BASE = 1_000_000  # sandbox uids are random in [UID_BASE, UID_BASE + UID_SPAN)
 UID_SPAN = 1_000_000
 READ_CHUNK = 65536
+PYTHON_PREFIX = sys.base_prefix  # bound read-only into the sandbox at the same path
 
 
 class SandboxUnavailable(RuntimeError):
@@ -70,7 +71,7 @@ class SandboxResult:
 
 def base_python() -> str:
     """The interpreter outside any virtualenv; its stdlib is all the snippet can import."""
-    candidate = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    candidate = Path(PYTHON_PREFIX) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
     return str(candidate if candidate.exists() else Path(sys.executable).resolve())
 
 
@@ -107,7 +108,7 @@ async def run_python(
     limits = limits or SandboxLimits()
     job = {
         "code": code, "inputs": inputs, "uid": UID_BASE + secrets.randbelow(UID_SPAN),
-        "prefix": sys.base_prefix, "limits": asdict(limits),
+        "prefix": PYTHON_PREFIX, "limits": asdict(limits),
     }
     started = time.perf_counter()
     status_r, status_w = os.pipe()
