@@ -133,7 +133,9 @@ class ScriptedContext:
         if self.cancel_after_calls is not None and len(self.calls) >= self.cancel_after_calls:
             self.cancelled = True
 
-    async def _reply(self, kind: str, node_id: str, ref: str, prompt: str, extra: Any) -> ModelResult:
+    async def _reply(
+        self, kind: str, node_id: str, ref: str, prompt: str, extra: Any
+    ) -> ModelResult:
         call = Call(kind, node_id, ref, prompt, time.monotonic(), extra=extra)
         self.calls.append(call)
         self._check_cancel()

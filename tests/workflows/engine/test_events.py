@@ -46,7 +46,8 @@ def busy_graph() -> dict:
     edges = [edge("in", "flaky"), edge("in", "t"), edge("t", "c"),
              edge("c", "skipped_one", "false"), edge("c", "w", "true"), edge("flaky", "p"),
              edge("in", "ok"), edge("ok", "t2", "approved"),
-             edge("c", "t3", "true"), edge("t3", "j"), edge("w", "j"), edge("skipped_one", "j"), edge("p", "j"), edge("t2", "j"),
+             edge("c", "t3", "true"), edge("t3", "j"), edge("w", "j"), edge("skipped_one", "j"),
+             edge("p", "j"), edge("t2", "j"),
              edge("j", "out")]
     return graph(nodes, edges)
 

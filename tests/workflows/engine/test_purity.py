@@ -13,6 +13,10 @@ ENGINE = Path(workflows.engine.__file__).parent
 FORBIDDEN = {"django", "agents", "tools", "rest_framework", "channels", "celery"}
 
 
+def _names_forbidden_module(value: object) -> bool:
+    return isinstance(value, str) and any(value.startswith(f"{n}.") for n in FORBIDDEN)
+
+
 def imported_roots(path: Path) -> set[str]:
     roots = set()
     for item in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -20,9 +24,8 @@ def imported_roots(path: Path) -> set[str]:
             roots |= {alias.name.split(".")[0] for alias in item.names}
         elif isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
             roots.add(item.module.split(".")[0])
-        elif isinstance(item, ast.Constant) and isinstance(item.value, str):
-            if any(item.value.startswith(f"{name}.") for name in FORBIDDEN):
-                roots.add(item.value.split(".")[0])  # dotted paths imported lazily
+        elif isinstance(item, ast.Constant) and _names_forbidden_module(item.value):
+            roots.add(item.value.split(".")[0])  # dotted paths imported lazily
     return roots
 
 

@@ -43,8 +43,10 @@ class JoinKind(NodeKind):
         need = {"all": len(taken), "any": 1, "quorum": config.quorum or 1}[config.policy]
         if len(ok) < need:
             failed = ", ".join(f"{b.source} ({b.error})" for b in taken if b.status == "failed")
-            raise PermanentFailure(f"The join needed {need} successful branch(es) and got {len(ok)}; "
-                             f"failed: {failed or 'none'}.")
+            raise PermanentFailure(
+                f"The join needed {need} successful branch(es) and got {len(ok)}; "
+                f"failed: {failed or 'none'}."
+            )
         return {
             "out": [b.value for b in ok],
             "first": ok[0].value,
