@@ -1,14 +1,15 @@
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { Icon } from './icons';
 import { useAuth, useTheme } from '../lib/ui';
 
 const NAV = [
-  ['/', 'Workflows', '⧉'],
-  ['/runs', 'Runs', '▶'],
-  ['/agents', 'Agents', '☺'],
-  ['/tools', 'Tools', '⚒'],
-  ['/models', 'Models', '◈'],
-  ['/knowledge', 'Knowledge', '❏'],
-  ['/credentials', 'Credentials', '⚿'],
+  ['/', 'Workflows'],
+  ['/runs', 'Runs'],
+  ['/agents', 'Agents'],
+  ['/tools', 'Tools'],
+  ['/models', 'Models'],
+  ['/knowledge', 'Knowledge'],
+  ['/credentials', 'Credentials'],
 ] as const;
 
 export function Shell() {
@@ -16,8 +17,11 @@ export function Shell() {
   const logout = useAuth((s) => s.logout);
   const { theme, toggle } = useTheme();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
+  // Canvas pages get an icon-only nav so the canvas keeps its width at 1280 px.
+  const compact = /^\/(workflows|runs)\/./.test(pathname);
   return (
-    <div className="shell">
+    <div className={`shell${compact ? ' compact' : ''}`}>
       <header className="topbar">
         <div className="brand"><span className="logo" />AXWeb</div>
         <div className="spacer" />
@@ -36,10 +40,11 @@ export function Shell() {
         </button>
       </header>
       <nav className="sidenav">
-        {NAV.map(([to, label, icon]) => (
+        {NAV.map(([to, label]) => (
           <NavLink key={to} to={to} end={to === '/'} data-testid={`nav-${label.toLowerCase()}`}
-            className={({ isActive }) => (isActive || (to === '/' && location.pathname.startsWith('/workflows')) ? 'active' : '')}>
-            <span aria-hidden>{icon}</span>{label}
+            title={label}
+            className={({ isActive }) => (isActive || (to === '/' && pathname.startsWith('/workflows')) ? 'active' : '')}>
+            <Icon name={label.toLowerCase()} /><span className="nav-label">{label}</span>
           </NavLink>
         ))}
       </nav>

@@ -139,12 +139,13 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         multiSelectionKeyCode={['Meta', 'Control']}
         onlyRenderVisibleElements
         fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.1}
         defaultEdgeOptions={{ type: 'default' }}
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--canvas-dot)" />
-        <MiniMap pannable zoomable nodeColor={(n) => (store.getState().kinds.get((n as FlowNode).data.kind)?.color ?? '#999')} />
+        <MiniMap pannable zoomable style={{ width: 160, height: 100 }} nodeColor={(n) => (store.getState().kinds.get((n as FlowNode).data.kind)?.color ?? '#999')} />
         <Controls />
       </ReactFlow>
     </div>

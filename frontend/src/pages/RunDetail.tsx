@@ -86,7 +86,9 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
   const done = isTerminal(run.status);
   const now = useTicker(!done);
   const elapsed = run.started_at ? (run.finished_at ? new Date(run.finished_at).getTime() : now) - new Date(run.started_at).getTime() : null;
-  const cost = run.usage?.cost ?? u.cost;
+  // Node usage streams in live; the run's own usage is authoritative once it is larger (final).
+  const cost = Math.max(run.usage?.cost ?? 0, u.cost);
+  const tokens = Math.max((run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0), u.input_tokens + u.output_tokens);
 
   const cancel = async () => {
     try { await api.post(`/api/runs/${runId}/cancel/`); toast('Cancel requested'); } catch (e) { toast(messageOf(e), 'error'); }
@@ -105,7 +107,7 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
       {run.version && <span className="badge">v{run.version}</span>}
       <StatusBadge status={run.status} />
       <span className="hint" data-testid="run-elapsed">{fmtMs(elapsed)}</span>
-      <span className="hint" data-testid="run-usage">{u.input_tokens + u.output_tokens} tokens · {fmtCost(cost)}</span>
+      <span className="hint" data-testid="run-usage">{tokens} tokens · {fmtCost(cost)}</span>
       <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
         {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
       </span>
