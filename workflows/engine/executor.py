@@ -243,9 +243,13 @@ class Execution:
 
     @staticmethod
     def _failure_origin(node: PreparedNode, record: NodeRecord) -> str | None:
+        """The failed node this record passes on, if any (an error edge absorbs it)."""
         if record.status == "skipped":
             return record.fail_origin
-        if record.status == "failed" and "error" not in record.outputs:
+        if record.status == "failed" and not (
+            "error" in record.outputs
+            and any(out.edge.source_port == "error" for out in node.out_edges)
+        ):
             return node.id
         return None
 

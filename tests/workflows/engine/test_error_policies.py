@@ -124,3 +124,10 @@ async def test_fallback_model_is_passed_to_agents_too():
     ctx = ScriptedContext()
     await execute(io_chain(agent), ctx, {"input": 1})
     assert ctx.calls_for("a")[0].extra["fallback"] == "builtin:small"
+
+
+async def test_error_edge_policy_without_a_connected_error_edge_fails_the_run():
+    risky = with_policy(llm("a"), on_error="error_edge")
+    ctx = ScriptedContext(replies={"a": RuntimeError("bad request")})
+    result = await execute(io_chain(risky), ctx, {"input": 1})
+    assert result.status == "failed" and result.error == "Node a failed: bad request"
