@@ -19,6 +19,9 @@ import { nodeTypes } from './nodes';
 import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1 };
+const EDGE_OPTIONS = { type: 'default' };
+const MINIMAP_STYLE = { width: 160, height: 100 };
 
 function useClipboard(readOnly: boolean) {
   const store = useEditorApi();
@@ -67,6 +70,8 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const general = useStore(store, (s) => s.problems.general);
   const readOnly = useStore(store, (s) => s.readOnly);
   const [hint, setHint] = useState<string | null>(null);
+  // Fit only a graph that exists at mount; fitting later would jump the view under the first drop.
+  const [fitOnMount] = useState(() => nodes.length > 0);
   const reason = useRef<string | null>(null);
   useClipboard(readOnly);
 
@@ -115,6 +120,14 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
     [store, rf, readOnly],
   );
 
+  const onConnectStart = useCallback(() => {
+    reason.current = null;
+    setHint(null);
+  }, []);
+  const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
+  const handleNodeClick = useMemo(() => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined), [onNodeClick]);
+  const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
+
   return (
     <div className="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
       {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
@@ -126,11 +139,11 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         onNodesChange={store.getState().onNodesChange}
         onEdgesChange={store.getState().onEdgesChange}
         onConnect={onConnect}
-        onConnectStart={() => { reason.current = null; setHint(null); }}
+        onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
-        onNodeDragStart={() => store.getState().beginDrag()}
-        onNodeClick={onNodeClick ? (_e, n) => onNodeClick(n.id) : undefined}
+        onNodeDragStart={onNodeDragStart}
+        onNodeClick={handleNodeClick}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
@@ -138,14 +151,14 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitView={fitOnMount}
+        fitViewOptions={FIT_OPTIONS}
         minZoom={0.1}
-        defaultEdgeOptions={{ type: 'default' }}
+        defaultEdgeOptions={EDGE_OPTIONS}
         proOptions={PRO}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--canvas-dot)" />
-        <MiniMap pannable zoomable style={{ width: 160, height: 100 }} nodeColor={(n) => (store.getState().kinds.get((n as FlowNode).data.kind)?.color ?? '#999')} />
+        <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeColor={minimapColor} />
         <Controls />
       </ReactFlow>
     </div>

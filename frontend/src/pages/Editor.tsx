@@ -56,6 +56,14 @@ export function EditorPage() {
   );
 }
 
+const SAVE_TEXT: Record<SaveState, string> = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', error: 'Autosave failed' };
+
+/** Debounced PUT of the draft; lives in its own component so drags do not re-render the page. */
+function Autosave({ id, store, graphNow }: { id: string; store: EditorStoreApi; graphNow: () => Graph }) {
+  const state = useAutosave(id, store, true, graphNow);
+  return <span className={`save-state ${state === 'error' ? 'error' : ''}`} data-testid="save-state">{SAVE_TEXT[state]}</span>;
+}
+
 function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphNow: () => Graph) {
   const [state, setState] = useState<SaveState>('saved');
   const revision = useStore(store, (s) => s.revision);
@@ -97,7 +105,6 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
   }, [id, store]);
 
   const graphNow = useCallback((): Graph => ({ ...store.getState().graph(), viewport: rf.getViewport() }), [store, rf]);
-  const saveState = useAutosave(id, store, !!loaded, graphNow);
 
   const saveVersion = useCallback(async (message: string): Promise<boolean> => {
     try {
@@ -163,9 +170,7 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
         <Link to="/" className="hint">Workflows</Link><span className="hint">/</span>
         <span className="name" data-testid="workflow-name">{loaded.workflow.name}</span>
         {loaded.workflow.latest_version && <span className="badge">v{loaded.workflow.latest_version.number}</span>}
-        <span className={`save-state ${saveState === 'error' ? 'error' : ''}`} data-testid="save-state">
-          {{ saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', error: 'Autosave failed' }[saveState]}
-        </span>
+        <Autosave id={id} store={store} graphNow={graphNow} />
         <div className="spacer" />
         <button className="ghost" disabled={!canUndo} onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)" data-testid="undo">↶</button>
         <button className="ghost" disabled={!canRedo} onClick={() => store.getState().redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷</button>
