@@ -18,6 +18,7 @@ from workflows.engine.budgets import Budgets, BudgetTracker
 from workflows.engine.context import NodeRecord, RunContext, RunStatus, Usage
 from workflows.engine.document import Graph
 from workflows.engine.errors import RunCancelled
+from workflows.engine.gate import Gate
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.noderun import Branch, run_node
 from workflows.engine.runtime import PreparedGraph, PreparedNode
@@ -61,7 +62,7 @@ class Execution:
         self.inputs = inputs
         self.tracker = tracker
         self.completed = completed or {}
-        self.sem = asyncio.Semaphore(max(1, max_concurrency))
+        self.gate = Gate(max_concurrency)
         self.prefix = prefix
         self.root = root
         self.registry = registry
@@ -271,7 +272,7 @@ async def execute(
     max_concurrency: int = 8,
     registry: dict[str, type[NodeKind]] | None = None,
 ) -> RunResult:
-    """Run a workflow graph to completion, pause or failure.
+    """Validate and run a workflow graph to completion, pause or failure.
 
     ``completed``: records already committed (from a previous attempt or before a
     pause) — those nodes are never run again; their outputs feed their successors.
@@ -282,6 +283,21 @@ async def execute(
         message = "The workflow is invalid: " + " ".join(p.message for p in problems)
         await ctx.emit("run.failed", None, {"error": message})
         return RunResult("failed", error=message, problems=problems)
+    return await execute_prepared(graph, ctx, inputs, completed=completed, budgets=budgets,
+                                  max_concurrency=max_concurrency, registry=registry)
+
+
+async def execute_prepared(
+    graph: PreparedGraph,
+    ctx: RunContext,
+    inputs: dict[str, Any] | None = None,
+    *,
+    completed: dict[str, NodeRecord] | None = None,
+    budgets: Budgets | None = None,
+    max_concurrency: int = 8,
+    registry: dict[str, type[NodeKind]] | None = None,
+) -> RunResult:
+    """Run a graph already checked by ``validation.analyse`` (no validation here)."""
     tracker = BudgetTracker(budgets or Budgets())
     for record in (completed or {}).values():
         tracker.usage.add(record.usage)

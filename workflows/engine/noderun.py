@@ -41,7 +41,8 @@ async def _attempt(ex: Execution, node: PreparedNode, nctx: NodeContext, inputs:
     if await ex.ctx.is_cancelled():
         raise RunCancelled("The run was cancelled.")
     ex.tracker.take_step()
-    async with ex.sem:
+    await ex.gate.acquire()
+    try:
         timeout = node.spec.timeout_s
         if timeout is None:
             return await node.kind.run(nctx, node, inputs)
@@ -50,6 +51,8 @@ async def _attempt(ex: Execution, node: PreparedNode, nctx: NodeContext, inputs:
                 return await node.kind.run(nctx, node, inputs)
         except TimeoutError:
             raise NodeFailed(f"The node timed out after {timeout:g} s.") from None
+    finally:
+        ex.gate.release()
 
 
 async def run_node(ex: Execution, node: PreparedNode, inputs: Any) -> NodeRecord | None:
