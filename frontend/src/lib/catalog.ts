@@ -23,7 +23,7 @@ export function invalidate(key?: string): void {
 const all = async <T>(url: string) => (await api.get<Page<T>>(`${url}?page_size=500`)).results;
 
 export const catalog = {
-  kinds: () => once('kinds', () => api.get<NodeKind[]>('/api/node-kinds/')),
+  kinds: () => once('kinds', async () => withNote(await api.get<NodeKind[]>('/api/node-kinds/'))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
   tools: () => once('tools', () => api.get<CatalogTool[]>('/api/tools/catalog/')),
@@ -48,4 +48,15 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
     default:
       return [];
   }
+}
+
+/** Sticky notes are a canvas feature; keep them even if the server catalog omits the kind. */
+export const NOTE_KIND: NodeKind = {
+  kind: 'note', title: 'Note', category: 'Annotation', description: 'A sticky note for the canvas; never runs.',
+  color: '#eab308', config_schema: { type: 'object', properties: { text: { type: 'string', format: 'textarea' } } },
+  inputs: [], outputs: [], dynamic_ports: false,
+};
+
+export function withNote(kinds: NodeKind[]): NodeKind[] {
+  return kinds.some((k) => k.kind === 'note') ? kinds : [...kinds, NOTE_KIND];
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, errorFromBody, qs } from './client';
+
+describe('api error shape', () => {
+  it('turns the contract error body into field errors and graph problems', () => {
+    const e = errorFromBody(400, {
+      error: {
+        status: 400, code: 'invalid', message: 'Fix the fields.',
+        fields: { name: ['This field is required.'] },
+        problems: [{ code: 'type_mismatch', message: 'text output cannot feed a json input', node: 'n2', edge: 'e1', field: null }],
+      },
+    });
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.message).toBe('Fix the fields.');
+    expect(e.fieldError('name')).toBe('This field is required.');
+    expect(e.fieldError('other')).toBeUndefined();
+    expect(e.problems[0].node).toBe('n2');
+  });
+  it('falls back to a sentence for bodies that are not the contract shape', () => {
+    expect(errorFromBody(500, '<html>').message).toBe('The server had a problem. Please try again.');
+    expect(errorFromBody(404, null).status).toBe(404);
+    expect(errorFromBody(401, {}).message).toBe('Please log in.');
+  });
+  it('builds query strings without empty values', () => {
+    expect(qs({ search: 'a b', status: '', page: 2, workflow: null })).toBe('?search=a+b&page=2');
+    expect(qs({})).toBe('');
+  });
+});
