@@ -85,8 +85,12 @@ class Execution:
                                 {"inputs": self.inputs})
         for nid in self.graph.sources:
             self._spawn(nid)
-        if self.active:
-            await self._wait()
+        try:
+            if self.active:
+                await self._wait()
+        except asyncio.CancelledError:  # our caller was cancelled: take our tasks along
+            await self._stop_tasks()
+            raise
         return await self._finish()
 
     async def _wait(self) -> None:

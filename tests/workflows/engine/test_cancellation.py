@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.workflows.engine.builders import edge, graph, io_chain, llm, node
@@ -44,3 +46,18 @@ async def test_cancellation_is_checked_around_tool_calls():
     doc = io_chain(node("t", "tool", tool="t"), llm("after"))
     result = await execute(doc, ctx, {"input": 1})
     assert result.status == "cancelled" and ctx.calls_for("after") == []
+
+
+async def test_cancelling_the_engine_task_cancels_nested_body_work_too():
+    body = graph([node("s", "input", name="state"), llm("slow"),
+                  node("o", "output", name="state")], [edge("s", "slow"), edge("slow", "o")])
+    doc = io_chain(node("loop", "loop", body=body, max_iterations=3))
+    ctx = ScriptedContext(delays={"slow": 0.2})
+    task = asyncio.ensure_future(execute(doc, ctx, {"input": 1}))
+    while not ctx.calls:
+        await asyncio.sleep(0.005)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+    assert ctx.calls[0].finished == 0.0  # the body's model call was stopped, not finished
