@@ -6,7 +6,8 @@ from rest_framework.routers import DefaultRouter
 from agents.views import AgentViewSet, ModelEntryViewSet
 from axweb import auth_views, pages
 from tools.views import ToolViewSet
-from workflows.views import WorkflowVersionViewSet, WorkflowViewSet
+from workflows.run_views import ApprovalViewSet, RunViewSet
+from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 
 router = DefaultRouter()
 router.register("workflows", WorkflowViewSet, basename="workflow")
@@ -14,6 +15,8 @@ router.register(r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewS
 router.register("agents", AgentViewSet, basename="agent")
 router.register("tools", ToolViewSet, basename="tool")
 router.register("models", ModelEntryViewSet, basename="model")
+router.register("runs", RunViewSet, basename="run")
+router.register("approvals", ApprovalViewSet, basename="approval")
 
 api = [
     path("auth/csrf/", auth_views.csrf, name="auth-csrf"),
@@ -22,6 +25,7 @@ api = [
     path("auth/me/", auth_views.me, name="auth-me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("node-kinds/", node_kinds, name="node-kinds"),
     path("", include(router.urls)),
 ]
 

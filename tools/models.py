@@ -28,3 +28,17 @@ class Tool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ToolCallRecord(models.Model):
+    """The result of a tool call, keyed by its idempotency key (`run/node/attempt[/call]`):
+    a redelivered or resumed node gets the stored result instead of running the tool twice."""
+
+    key = models.CharField(max_length=300, unique=True)
+    tool = models.CharField(max_length=64)
+    arguments = models.JSONField(default=dict)
+    result = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

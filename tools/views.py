@@ -1,8 +1,13 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from axweb.ownership import OwnedViewSetMixin
 from tools.models import Tool
 from tools.serializers import ToolSerializer
+from tools.services import tools_catalog
 
 
 class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
@@ -10,3 +15,9 @@ class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[typ
     serializer_class = ToolSerializer
     search_fields = ["name", "description"]
     filterset_fields = ["kind"]
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def catalog(self, request: Request) -> Response:
+        """Every tool the user can give an agent or a tool node: builtins and their own."""
+        return Response(tools_catalog(request.user.id))

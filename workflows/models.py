@@ -91,7 +91,10 @@ class Run(models.Model):
     usage = models.JSONField(default=zero_usage, blank=True)
     budgets = models.JSONField(default=dict, blank=True)
     cancel_requested = models.BooleanField(default=False)
-    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subruns",
+                               help_text="The run whose subflow node started this run.")
+    parent_node = models.CharField(max_length=100, blank=True)
     rerun_from_node = models.CharField(max_length=100, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True)
@@ -121,6 +124,7 @@ class NodeRun(models.Model):
     usage = models.JSONField(default=zero_usage, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    record = models.JSONField(default=dict, blank=True, help_text="The engine's NodeRecord, replayed on resume.")
 
     class Meta:
         ordering = ["run", "started_at"]
@@ -173,3 +177,36 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"approval {self.node_id} ({self.status})"
+
+
+class MemoryEntry(models.Model):
+    """One key of a run's shared blackboard."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="memory")
+    key = models.CharField(max_length=200)
+    value = models.JSONField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["run", "key"]
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="memory_unique_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AgentMessage(models.Model):
+    """A message an agent posted on a named channel of a run."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=100)
+    sender = models.CharField(max_length=100)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        indexes = [models.Index(fields=["run", "channel"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.sender}"

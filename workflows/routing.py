@@ -1,2 +1,8 @@
+from django.urls import path
 
-websocket_urlpatterns: list = []  # type: ignore[type-arg]
+from workflows.consumers import RunListConsumer, RunTraceConsumer
+
+websocket_urlpatterns = [
+    path("ws/runs/", RunListConsumer.as_asgi()),
+    path("ws/runs/<uuid:run_id>/", RunTraceConsumer.as_asgi()),
+]

@@ -5,7 +5,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -112,3 +112,12 @@ class WorkflowVersionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             workflow=workflow, user=request.user, **serializer.validated_data
         )
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def node_kinds(request: Request) -> Response:
+    """Every node kind with its config schema and typed ports: the canvas builds its palette from it."""
+    from workflows.engine import catalog
+
+    return Response(catalog())

@@ -1,0 +1,174 @@
+"""The engine's RunContext over Django: events, node records, memory, approvals, tools, models.
+
+All database work runs through `sync_to_async` on one thread; an asyncio lock keeps event
+order. Token events are coalesced per node for at most TOKEN_FLUSH_S before being stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from agents import gateway
+from workflows import events as ev
+from workflows import run_store
+from workflows.engine import Decision, ModelResult, NodeRecord
+from workflows.engine.errors import RunCancelled
+from workflows.models import Run
+
+TOKEN_FLUSH_S = 0.05
+CANCEL_POLL_S = 0.25
+
+
+def _db(fn: Any) -> Any:
+    return sync_to_async(fn, thread_sensitive=True)
+
+
+class DjangoRunContext:
+    """RunContext for one run, used by one worker holding the run's lease."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.run_id = str(run.id)
+        self._lock = asyncio.Lock()
+        self._tokens: dict[str, list[str]] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._cancel_checked = 0.0
+        self._cancelled = False
+
+    # -- events ----------------------------------------------------------------------
+
+    async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
+        if type == "node.token" and node:
+            self._tokens.setdefault(node, []).append(str(data.get("text", "")))
+            if self._flush_handle is None:
+                loop = asyncio.get_running_loop()
+                self._flush_handle = loop.call_later(TOKEN_FLUSH_S, lambda: asyncio.ensure_future(self.flush()))
+            return
+        await self._write([(type, node, data)])
+
+    async def flush(self) -> None:
+        await self._write([])
+
+    async def _write(self, items: list[ev.Pending]) -> None:
+        async with self._lock:
+            if self._flush_handle is not None:
+                self._flush_handle.cancel()
+                self._flush_handle = None
+            tokens = [("node.token", node, {"text": "".join(parts)}) for node, parts in self._tokens.items()]
+            self._tokens = {}
+            batch = [*tokens, *items]
+            if batch:
+                await _db(ev.events_append)(self.run.id, batch)
+
+    # -- durable records -------------------------------------------------------------
+
+    async def node_committed(self, node_id: str, record: NodeRecord) -> None:
+        await self.flush()
+        await _db(run_store.node_record_save)(self.run.id, record)
+
+    # -- models, agents, tools ------------------------------------------------------------
+
+    async def _on_token(self, node_id: str, text: str) -> None:
+        await self.emit("node.token", node_id, {"text": text})
+
+    async def call_model(self, node_id: str, model_ref: str, messages: list[dict[str, Any]], *,
+                         tools: list[dict[str, Any]] | None = None, params: dict[str, Any] | None = None,
+                         fallback: str | None = None) -> ModelResult:
+        await self._boundary()
+        return await gateway.model_call(
+            owner_id=self.run.owner_id, model_ref=model_ref, messages=messages, tools=tools,
+            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t))
+
+    async def run_agent(self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
+                        fallback: str | None = None) -> ModelResult:
+        await self._boundary()
+        return await gateway.agent_run(
+            owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
+            run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
+            tool_runner=self._agent_tool_runner(node_id), is_cancelled=self.is_cancelled)
+
+    def _agent_tool_runner(self, node_id: str) -> Any:
+        async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:
+            return await self.call_tool(node_id, name, args, idempotency_key=key)
+        return run_tool
+
+    async def call_tool(self, node_id: str, tool_name: str, args: dict[str, Any], *, idempotency_key: str) -> Any:
+        await self._boundary()
+        from tools import services as tool_services
+
+        return await tool_services.tool_execute(
+            owner_id=self.run.owner_id, name=tool_name, args=args, run_id=self.run_id, node_id=node_id,
+            idempotency_key=idempotency_key, memory=RunMemory(self, node_id),
+            emit=lambda t, d: self.emit(t, node_id, d),
+            run_agent=lambda ref, prompt, inputs=None: self.run_agent(node_id, ref, prompt, inputs=inputs or {}),
+            run_workflow=lambda ref, inputs: self.run_subflow(node_id, ref, inputs))
+
+    # -- memory and messages ------------------------------------------------------------
+
+    async def memory_read(self, key: str) -> Any:
+        return await _db(run_store.memory_read)(self.run.id, key)
+
+    async def memory_write(self, key: str, value: Any, policy: str) -> Any:
+        return await _db(run_store.memory_write)(self.run.id, key, value, policy)
+
+    async def post_message(self, channel: str, sender: str, text: str) -> None:
+        await _db(run_store.message_post)(self.run.id, channel, sender, text)
+
+    async def read_messages(self, channel: str) -> list[dict[str, Any]]:
+        return await _db(run_store.messages_read)(self.run.id, channel)
+
+    # -- humans, subflows, cancellation ---------------------------------------------------
+
+    async def request_approval(self, node_id: str, prompt: str, payload: Any) -> Decision | None:
+        approval, created = await _db(run_store.approval_get_or_create)(self.run.id, node_id, prompt, payload)
+        if created:
+            await self.emit("approval.requested", node_id,
+                            {"approval_id": str(approval.id), "prompt": prompt, "payload": payload})
+        if approval.status == "pending":
+            return None
+        return Decision(decision="approve" if approval.status == "approved" else "reject",
+                        comment=approval.comment, by=approval.decided_by.username if approval.decided_by else None,
+                        approval_id=str(approval.id))
+
+    async def run_subflow(self, node_id: str, workflow_ref: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        await self._boundary()
+        from workflows import run_services
+
+        return await run_services.subflow_run(parent=self.run, node_id=node_id, workflow_ref=workflow_ref,
+                                              inputs=inputs)
+
+    async def is_cancelled(self) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._cancel_checked >= CANCEL_POLL_S:
+            self._cancel_checked = now
+            self._cancelled = await _db(run_store.cancel_requested)(self.run.id)
+        return self._cancelled
+
+    async def _boundary(self) -> None:
+        if await self.is_cancelled():
+            raise RunCancelled("The run was cancelled.")
+
+
+class RunMemory:
+    """The run's blackboard as tools see it (tools.base.MemoryAccess)."""
+
+    def __init__(self, ctx: DjangoRunContext, node_id: str) -> None:
+        self.ctx = ctx
+        self.node_id = node_id
+
+    async def read(self, key: str) -> Any:
+        return await self.ctx.memory_read(key)
+
+    async def write(self, key: str, value: Any, policy: str = "replace") -> Any:
+        stored = await self.ctx.memory_write(key, value, policy)
+        await self.ctx.emit("memory.written", self.node_id, {"key": key, "value": stored, "policy": policy})
+        return stored
+
+    async def search(self, query: str, k: int = 5, collection: str | None = None) -> list[dict[str, Any]]:
+        from agents import knowledge_services
+
+        return await _db(knowledge_services.knowledge_search_for)(self.ctx.run.owner_id, query, k, collection)

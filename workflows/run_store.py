@@ -1,0 +1,64 @@
+"""Synchronous database operations of a running workflow (called from the run context)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+
+from agents.memory.blackboard import merge
+from workflows.engine import NodeRecord
+from workflows.models import AgentMessage, Approval, MemoryEntry, NodeRun, Run
+
+
+def utc(ts: float | None) -> datetime | None:
+    return datetime.fromtimestamp(ts, tz=UTC) if ts else None
+
+
+def node_record_save(run_id: UUID, record: NodeRecord) -> None:
+    NodeRun.objects.update_or_create(run_id=run_id, node_id=record.node_id, defaults={
+        "attempt": record.attempt, "status": record.status, "inputs": record.inputs,
+        "outputs": record.outputs, "error": record.error or "", "usage": record.usage.as_dict(),
+        "started_at": utc(record.started_at), "finished_at": utc(record.finished_at),
+        "record": record.as_dict(),
+    })
+
+
+def node_records(run_id: UUID) -> dict[str, NodeRecord]:
+    rows = NodeRun.objects.filter(run_id=run_id).values_list("node_id", "record")
+    return {node_id: NodeRecord.from_dict(record) for node_id, record in rows if record}
+
+
+def memory_read(run_id: UUID, key: str) -> Any:
+    entry = MemoryEntry.objects.filter(run_id=run_id, key=key).first()
+    return entry.value if entry else None
+
+
+def memory_write(run_id: UUID, key: str, value: Any, policy: str) -> Any:
+    with transaction.atomic():
+        entry, _ = MemoryEntry.objects.select_for_update().get_or_create(run_id=run_id, key=key)
+        entry.value = merge(policy, entry.value, value)
+        entry.save(update_fields=["value", "updated_at"])
+    return entry.value
+
+
+def message_post(run_id: UUID, channel: str, sender: str, text: str) -> None:
+    AgentMessage.objects.create(run_id=run_id, channel=channel, sender=sender, text=text)
+
+
+def messages_read(run_id: UUID, channel: str) -> list[dict[str, Any]]:
+    rows = AgentMessage.objects.filter(run_id=run_id, channel=channel).order_by("id")
+    return [{"channel": m.channel, "sender": m.sender, "text": m.text} for m in rows]
+
+
+def approval_get_or_create(run_id: UUID, node_id: str, prompt: str, payload: Any) -> tuple[Approval, bool]:
+    """The node's approval (created on first request) with `decided_by` loaded."""
+    approval, created = Approval.objects.select_related("decided_by").get_or_create(
+        run_id=run_id, node_id=node_id, defaults={"prompt": prompt, "payload": payload})
+    return approval, created
+
+
+def cancel_requested(run_id: UUID) -> bool:
+    return bool(Run.objects.filter(pk=run_id).values_list("cancel_requested", flat=True).first())

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from axweb.ownership import owned
+from workflows import events as ev
+from workflows import run_selectors, run_services
+from workflows.models import Approval, Workflow
+from workflows.run_serializers import (
+    ApprovalSerializer, DecisionSerializer, RerunSerializer, RunCreateSerializer, RunSerializer,
+)
+from workflows.sse import sse_event_stream
+
+
+class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    serializer_class = RunSerializer
+    filterset_fields = ["workflow", "status"]
+    search_fields = ["workflow__name", "id"]
+
+    def get_queryset(self) -> Any:
+        return run_selectors.runs_visible(self.request.user)
+
+    @extend_schema(request=RunCreateSerializer, responses={201: RunSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = RunCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workflow = owned(Workflow.objects.all(), request.user).filter(pk=data["workflow"]).first()
+        if workflow is None:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"workflow": [f"Workflow {data['workflow']} does not exist or is not yours."]})
+        run = run_services.run_start(owner=request.user, workflow=workflow, version=data["version"],
+                                     inputs=data["inputs"], budgets=data["budgets"])
+        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        run = run_services.run_cancel(run=self.get_object())
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=RerunSerializer, responses={201: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def rerun(self, request: Request, pk: str) -> Response:
+        serializer = RerunSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = run_services.run_rerun(run=self.get_object(), owner=request.user, **serializer.validated_data)
+        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("at", int, required=False)], responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def snapshot(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        at = request.query_params.get("at")
+        return Response(run_selectors.run_snapshot(run.id, int(at) if at and at.isdigit() else None))
+
+    @extend_schema(parameters=[OpenApiParameter("since", int, required=False)], responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: str) -> Response:
+        since = request.query_params.get("since", "0")
+        run = self.get_object()
+        return Response({"events": ev.events_after(run.id, int(since) if since.isdigit() else 0, limit=5000)})
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str) -> Response:
+        return Response(run_selectors.run_export(self.get_object()))
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def approvals(self, request: Request, pk: str) -> Response:
+        run = self.get_object()
+        return Response(ApprovalSerializer(run.approvals.all(), many=True).data)
+
+    @extend_schema(responses={(200, "text/event-stream"): str})
+    @action(detail=True, methods=["get"], url_path="events/stream")
+    def stream(self, request: Request, pk: str) -> StreamingHttpResponse:
+        run = self.get_object()
+        last = request.headers.get("Last-Event-ID") or request.query_params.get("since") or "0"
+        response = StreamingHttpResponse(sse_event_stream(run.id, int(last) if last.isdigit() else 0),
+                                         content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+
+class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    serializer_class = ApprovalSerializer
+    filterset_fields = ["status", "run"]
+
+    def get_queryset(self) -> Any:
+        return owned(Approval.objects.select_related("run", "decided_by"), self.request.user, "run__owner")
+
+    @extend_schema(request=DecisionSerializer, responses={200: ApprovalSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        approval = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        approval = run_services.approval_decide(approval=approval, user=request.user, **serializer.validated_data)
+        return Response(ApprovalSerializer(approval).data)
