@@ -244,3 +244,12 @@ async def test_notes_never_run_and_need_no_connections():
     doc["nodes"].append(node("n", "note", text="remember"))
     result, ctx = await run(doc)
     assert result.status == "succeeded" and "n" not in ctx.committed
+
+
+async def test_llm_continues_a_chat_transcript_arriving_on_its_input():
+    transcript = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hey"}]
+    doc = io_chain(llm("l", system="S", prompt="And now {{context}}?"))
+    _, ctx = await run(doc, inputs={"input": transcript})
+    assert ctx.calls[0].extra["messages"] == [
+        {"role": "system", "content": "S"}, *transcript,
+        {"role": "user", "content": "And now ?"}]

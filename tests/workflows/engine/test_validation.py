@@ -190,3 +190,10 @@ def test_problems_serialise_to_the_api_shape():
     problem = only(validate(io_chain(node("x", "nope"))), "unknown_kind")
     assert problem.as_dict() == {"code": "unknown_kind", "message": problem.message,
                                  "node": "x", "edge": None, "field": "kind"}
+
+
+def test_malformed_edges_are_problems():
+    doc = io_chain(llm("a"))
+    doc["edges"].append({"id": "bad", "source": "a"})
+    problem = only(validate(doc), "invalid_edge")
+    assert (problem.edge, problem.field) == ("bad", "target")

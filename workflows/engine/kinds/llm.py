@@ -13,6 +13,13 @@ from workflows.engine.ports import Port
 from workflows.engine.templates import render
 
 
+def is_messages(value: Any) -> bool:
+    """A chat transcript: a non-empty list of ``{"role", "content"}`` objects."""
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(m, dict) and "role" in m and "content" in m for m in value
+    )
+
+
 class LlmConfig(KindConfig):
     model: str = formatted("model", min_length=1, description="Model reference.")
     system: str = formatted("prompt", "", description="System prompt.")
@@ -26,7 +33,8 @@ class LlmKind(NodeKind):
     kind = "llm"
     title = "LLM"
     category = "AI"
-    description = "Sends one prompt to a model and outputs its reply (text or parsed JSON)."
+    description = ("Sends a prompt (or a chat transcript arriving on its input) to a model and "
+                   "outputs the reply (text or parsed JSON).")
     color = "#a855f7"
     Config = LlmConfig
     inputs = [Port("in", "any")]
@@ -43,7 +51,14 @@ class LlmKind(NodeKind):
         if config.system:
             messages.append({"role": "system", "content": render(config.system, inputs,
                                                                   append=None)})
-        messages.append({"role": "user", "content": render(config.prompt, inputs)})
+        conversation = inputs.get("in")
+        if is_messages(conversation):
+            messages.extend(conversation)
+            if config.prompt != "{{in}}":
+                messages.append({"role": "user", "content": render(config.prompt, inputs,
+                                                                    append=None)})
+        else:
+            messages.append({"role": "user", "content": render(config.prompt, inputs)})
         params = {k: v for k, v in (("temperature", config.temperature),
                                     ("max_tokens", config.max_tokens)) if v is not None}
         result = await ctx.call_model(config.model, messages, params=params)
