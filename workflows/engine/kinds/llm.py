@@ -47,7 +47,7 @@ class LlmKind(NodeKind):
 
     async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:
         config: LlmConfig = node.config
-        messages = []
+        messages: list[dict[str, Any]] = []
         if config.system:
             messages.append({"role": "system", "content": render(config.system, inputs,
                                                                   append=None)})
