@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from pydantic import Field
 
@@ -13,7 +13,7 @@ from workflows.engine.ports import Port
 from workflows.engine.templates import render
 
 
-def is_messages(value: Any) -> bool:
+def is_messages(value: Any) -> TypeGuard[list[dict[str, Any]]]:
     """A chat transcript: a non-empty list of ``{"role", "content"}`` objects."""
     return isinstance(value, list) and bool(value) and all(
         isinstance(m, dict) and "role" in m and "content" in m for m in value
