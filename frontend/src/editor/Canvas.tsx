@@ -11,7 +11,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
-import { toast } from '../lib/ui';
+import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
@@ -69,6 +69,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const edgeProblems = useStore(store, (s) => s.problems.edges);
   const general = useStore(store, (s) => s.problems.general);
   const readOnly = useStore(store, (s) => s.readOnly);
+  const colorMode = useTheme((s) => s.theme);
   const [hint, setHint] = useState<string | null>(null);
   // Fit only a graph that exists at mount; fitting later would jump the view under the first drop.
   const [fitOnMount] = useState(() => nodes.length > 0);
@@ -156,6 +157,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         minZoom={0.1}
         defaultEdgeOptions={EDGE_OPTIONS}
         proOptions={PRO}
+        colorMode={colorMode}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--canvas-dot)" />
         <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeColor={minimapColor} />

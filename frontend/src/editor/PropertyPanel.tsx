@@ -115,7 +115,7 @@ function NodeForm({ node, kind, readOnly }: { node: FlowNode; kind: NodeKind | u
             {[...ports.inputs.map((p) => ['in', p] as const), ...ports.outputs.map((p) => ['out', p] as const)].map(([dir, p]) => (
               <div key={`${dir}-${p.name}`} style={{ display: 'contents' }}>
                 <span className="k">{dir} · {p.name}</span>
-                <span>{p.type}{p.required ? ' (required)' : ''}{p.multiple ? ' (many)' : ''}</span>
+                <span>{p.type}{dir === 'in' && p.required ? ' (required)' : ''}{dir === 'in' && p.multiple ? ' (many)' : ''}</span>
               </div>
             ))}
           </div>

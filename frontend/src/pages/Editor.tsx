@@ -68,24 +68,38 @@ function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphN
   const [state, setState] = useState<SaveState>('saved');
   const revision = useStore(store, (s) => s.revision);
   const first = useRef(true);
+  const dirty = useRef(false);
+  const put = useCallback(() => api.put(`/api/workflows/${id}/draft/`, { graph: graphNow() }), [id, graphNow]);
   useEffect(() => {
     if (!enabled) return;
     if (first.current) {
       first.current = false;
       return;
     }
+    dirty.current = true;
     setState('unsaved');
     const t = setTimeout(async () => {
       setState('saving');
       try {
-        await api.put(`/api/workflows/${id}/draft/`, { graph: graphNow() });
+        await put();
+        dirty.current = false;
         setState('saved');
       } catch {
         setState('error');
       }
     }, 800);
     return () => clearTimeout(t);
-  }, [revision, enabled, id, graphNow]);
+  }, [revision, enabled, put]);
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (dirty.current) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      if (dirty.current) void put().catch(() => undefined); // flush when leaving the editor
+    };
+  }, [put]);
   return state;
 }
 
