@@ -58,59 +58,75 @@ def evaluate(source: str, variables: dict[str, Any]) -> Any:
         raise ExpressionError(f"The expression {source!r} failed: {exc}.") from None
 
 
-def _eval(node: ast.AST, env: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name):
-        if node.id in env:
-            return env[node.id]
-        if node.id.lower() in _CONSTS:
-            return _CONSTS[node.id.lower()]
-        raise ExpressionError(f'Unknown name "{node.id}" in expression.')
-    if isinstance(node, ast.BoolOp):
-        if isinstance(node.op, ast.And):
-            result: Any = True
-            for value in node.values:
-                result = _eval(value, env)
-                if not result:
-                    return result
+def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
+    handler = _HANDLERS.get(type(node))
+    if handler is None:
+        raise ExpressionError(f"Expressions cannot use {type(node).__name__}.")
+    return handler(node, env)
+
+
+def _name(node: Any, env: dict[str, Any]) -> Any:
+    if node.id in env:
+        return env[node.id]
+    if node.id.lower() in _CONSTS:
+        return _CONSTS[node.id.lower()]
+    raise ExpressionError(f'Unknown name "{node.id}" in expression.')
+
+
+def _bool_op(node: Any, env: dict[str, Any]) -> Any:
+    want = isinstance(node.op, ast.Or)  # `or` stops at the first truthy value
+    result: Any = not want
+    for value in node.values:
+        result = _eval(value, env)
+        if bool(result) is want:
             return result
-        for value in node.values:
-            result = _eval(value, env)
-            if result:
-                return result
-        return result
-    if isinstance(node, ast.UnaryOp):
-        operand = _eval(node.operand, env)
-        if isinstance(node.op, ast.Not):
-            return not operand
-        if isinstance(node.op, ast.USub):
-            return -operand
-        return +operand
-    if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        return _BIN[type(node.op)](_eval(node.left, env), _eval(node.right, env))
-    if isinstance(node, ast.Compare):
-        left = _eval(node.left, env)
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _eval(comparator, env)
-            if not _CMP[type(op)](left, right):
-                return False
-            left = right
-        return True
-    if isinstance(node, ast.IfExp):
-        return _eval(node.body if _eval(node.test, env) else node.orelse, env)
-    if isinstance(node, ast.Subscript):
-        return _eval(node.value, env)[_eval(node.slice, env)]
-    if isinstance(node, ast.Attribute):
-        return _attribute(_eval(node.value, env), node.attr)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [_eval(e, env) for e in node.elts]
-    if isinstance(node, ast.Dict):
-        return {_eval(k, env): _eval(v, env) for k, v in zip(node.keys, node.values,
-                                                              strict=True) if k is not None}
-    if isinstance(node, ast.Call):
-        return _call(node, env)
-    raise ExpressionError(f"Expressions cannot use {type(node).__name__}.")
+    return result
+
+
+def _unary(node: Any, env: dict[str, Any]) -> Any:
+    operand = _eval(node.operand, env)
+    if isinstance(node.op, ast.Not):
+        return not operand
+    return -operand if isinstance(node.op, ast.USub) else +operand
+
+
+def _bin_op(node: Any, env: dict[str, Any]) -> Any:
+    op = _BIN.get(type(node.op))
+    if op is None:
+        raise ExpressionError(f"Expressions cannot use {type(node.op).__name__}.")
+    return op(_eval(node.left, env), _eval(node.right, env))
+
+
+def _compare(node: Any, env: dict[str, Any]) -> Any:
+    left = _eval(node.left, env)
+    for op, comparator in zip(node.ops, node.comparators, strict=True):
+        right = _eval(comparator, env)
+        if not _CMP[type(op)](left, right):
+            return False
+        left = right
+    return True
+
+
+def _dict(node: Any, env: dict[str, Any]) -> Any:
+    pairs = zip(node.keys, node.values, strict=True)
+    return {_eval(k, env): _eval(v, env) for k, v in pairs if k is not None}
+
+
+_HANDLERS: dict[type[ast.AST], Any] = {
+    ast.Constant: lambda node, env: node.value,
+    ast.Name: _name,
+    ast.BoolOp: _bool_op,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _bin_op,
+    ast.Compare: _compare,
+    ast.IfExp: lambda node, env: _eval(node.body if _eval(node.test, env) else node.orelse, env),
+    ast.Subscript: lambda node, env: _eval(node.value, env)[_eval(node.slice, env)],
+    ast.Attribute: lambda node, env: _attribute(_eval(node.value, env), node.attr),
+    ast.List: lambda node, env: [_eval(e, env) for e in node.elts],
+    ast.Tuple: lambda node, env: [_eval(e, env) for e in node.elts],
+    ast.Dict: _dict,
+    ast.Call: lambda node, env: _call(node, env),
+}
 
 
 def _attribute(value: Any, name: str) -> Any:

@@ -64,3 +64,16 @@ def test_render_value_keeps_raw_values_for_whole_placeholders():
     assert render_value("{{in}}", {"in": {"a": 1}}) == {"a": 1}
     assert render_value("n={{in}}", {"in": 2}) == "n=2"
     assert render_value(7, {}) == 7
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("0 or '' or 'x'", "x"), ("1 and 0 and 2", 0), ("1 and 2", 2), ("0 or ''", ""),
+    ("-value + 10 // 3 % 4 * 2", 1), ("[1, 2][1]", 2), ("{'a': 1}['a']", 1),
+])
+def test_boolean_and_arithmetic_operators_follow_python(source, expected):
+    assert evaluate(source, {"value": 5}) == expected
+
+
+def test_power_and_bit_operators_are_refused():
+    with pytest.raises(ExpressionError, match="cannot use Pow"):
+        evaluate("2 ** 999999", {})
