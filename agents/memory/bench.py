@@ -22,9 +22,11 @@ from agents.memory.chunking import chunk_text
 from agents.memory.embeddings import Embedder
 from agents.memory.index import ExactIndex, normalize
 
-WORDS = ("agent workflow memory sandbox tool model token stream node run event approval "
-         "the of and to in is that for it as was with be by on not this are or from at "
-         "which have an they were there been one all we their has would when if so").split()
+WORDS = [
+    "agent", "workflow", "memory", "sandbox", "tool", "model", "token", "stream", "node", "run",
+    "event", "approval", "the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was",
+    "with", "be", "by", "on", "not", "this", "are", "or", "from", "at", "which", "have", "an",
+]
 
 
 def sample_text(chars: int, rng: random.Random) -> str:

@@ -78,7 +78,8 @@ class Embedder:
         return vectors
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        row: np.ndarray = self.embed([text])[0]
+        return row
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -90,7 +91,7 @@ class Embedder:
         mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         normed = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return normed.cpu().numpy()
+        return np.asarray(normed.cpu().numpy(), dtype=np.float32)
 
 
 _shared: Embedder | None = None

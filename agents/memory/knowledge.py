@@ -24,7 +24,7 @@ class KnowledgeStore:
     def __init__(self, encoder: Encoder, index: VectorIndex | None = None, *,
                  chunk_size: int = 800, overlap: int = 100) -> None:
         self.encoder = encoder
-        self.index: VectorIndex = index or ExactIndex()
+        self.index: VectorIndex = index if index is not None else ExactIndex()  # empty is falsy
         self.chunk_size, self.overlap = chunk_size, overlap
         self.chunks: dict[str, Chunk] = {}
         self.documents: dict[str, list[str]] = {}

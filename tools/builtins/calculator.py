@@ -47,11 +47,10 @@ def _check_size(value: Any) -> Any:
 def _power(base: Any, exponent: Any) -> Any:
     if isinstance(exponent, (int, float)) and abs(exponent) > MAX_EXPONENT:
         raise ToolError(f"exponent {exponent} is larger than {MAX_EXPONENT}", code="invalid_input")
-    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
-        if base.bit_length() * exponent > MAX_INT_BITS:
-            raise ToolError(
-                f"result too large (more than {MAX_INT_BITS} bits)", code="invalid_input"
-            )
+    too_big = isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and (
+        base.bit_length() * exponent > MAX_INT_BITS)
+    if too_big:
+        raise ToolError(f"result too large (more than {MAX_INT_BITS} bits)", code="invalid_input")
     return operator.pow(base, exponent)
 
 
@@ -92,7 +91,7 @@ def calculate(expression: str) -> int | float:
     except SyntaxError as exc:
         raise ToolError(f"not a valid expression: {exc.msg}", code="invalid_input") from None
     try:
-        value = _evaluate(tree)
+        value: int | float = _evaluate(tree)
     except ZeroDivisionError:
         raise ToolError("division by zero", code="invalid_input") from None
     except (ValueError, OverflowError, TypeError) as exc:

@@ -61,17 +61,19 @@ def set_path(document: Any, path: str, value: Any) -> Any:
         if isinstance(part, str) and isinstance(node, dict) and part not in node:
             node[part] = [] if isinstance(parts[index + 1], int) else {}
         node = _step(node, part, path)
-    last = parts[-1]
-    if isinstance(last, str) and isinstance(node, dict):
-        node[last] = value
-    elif isinstance(last, int) and isinstance(node, list) and -len(node) <= last < len(node):
+    _assign(node, parts[-1], value, path)
+    return result
+
+
+def _assign(node: Any, last: str | int, value: Any, path: str) -> None:
+    in_list = isinstance(last, int) and isinstance(node, list) and -len(node) <= last < len(node)
+    if in_list or (isinstance(last, str) and isinstance(node, dict)):
         node[last] = value
     elif isinstance(last, int) and isinstance(node, list) and last == len(node):
         node.append(value)
     else:
         raise ToolError(f"cannot set '{path}': parent is {type(node).__name__}",
                         code="invalid_input")
-    return result
 
 
 def _document(args: dict[str, Any]) -> Any:

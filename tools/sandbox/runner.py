@@ -144,7 +144,7 @@ async def _supervise(
     timed_out = False
     try:
         await asyncio.wait_for(work, timeout=limits.wall_s + 2.0)
-    except asyncio.TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
+    except TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
         timed_out = True
         kill()
         await proc.wait()

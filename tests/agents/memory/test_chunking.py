@@ -19,7 +19,7 @@ def test_chunks_are_exact_spans_within_size() -> None:
 
 def test_consecutive_chunks_overlap_at_word_boundaries() -> None:
     chunks = chunk_text(PROSE, size=300, overlap=60)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in zip(chunks, chunks[1:], strict=False):
         assert after.start < before.end
         assert before.end - after.start <= 60
         assert PROSE[after.start - 1].isspace()
