@@ -40,3 +40,22 @@ class Gate:
                 waiter.set_result(None)
                 return
         self.free += 1
+
+
+class Slot:
+    """One holder's slot of a gate; ``give_back`` is safe to call when not held."""
+
+    __slots__ = ("gate", "held")
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.held = False
+
+    async def take(self) -> None:
+        await self.gate.acquire()
+        self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self.gate.release()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from workflows.engine.context import NodeRecord
 from workflows.engine.errors import ApprovalPending, BudgetExceeded, NodeFailed, RunCancelled
+from workflows.engine.gate import Slot
 from workflows.engine.runtime import NodeContext, PreparedNode
 
 if TYPE_CHECKING:
@@ -41,22 +42,33 @@ async def _attempt(ex: Execution, node: PreparedNode, nctx: NodeContext, inputs:
     if await ex.ctx.is_cancelled():
         raise RunCancelled("The run was cancelled.")
     ex.tracker.take_step()
-    await ex.gate.acquire()
+    timeout = node.spec.timeout_s
+    if timeout is None:
+        return await node.kind.run(nctx, node, inputs)
     try:
-        timeout = node.spec.timeout_s
-        if timeout is None:
+        async with asyncio.timeout(timeout):
             return await node.kind.run(nctx, node, inputs)
-        try:
-            async with asyncio.timeout(timeout):
-                return await node.kind.run(nctx, node, inputs)
-        except TimeoutError:
-            raise NodeFailed(f"The node timed out after {timeout:g} s.") from None
-    finally:
-        ex.gate.release()
+    except TimeoutError:
+        raise NodeFailed(f"The node timed out after {timeout:g} s.") from None
 
 
 async def run_node(ex: Execution, node: PreparedNode, inputs: Any) -> NodeRecord | None:
-    """Run ``node`` until it settles; ``None`` when it waits for an approval."""
+    """Run ``node`` until it settles; ``None`` when it waits for an approval.
+
+    The node holds one of the run's concurrency slots from ``node.started`` until it
+    settles, except while it sleeps between attempts.
+    """
+    slot = Slot(ex.gate)
+    await slot.take()
+    try:
+        return await _attempts(ex, node, inputs, slot)
+    finally:
+        slot.give_back()
+
+
+async def _attempts(
+    ex: Execution, node: PreparedNode, inputs: Any, slot: Slot
+) -> NodeRecord | None:
     node_id = ex.prefix + node.id
     started_at, t0 = time.time(), time.perf_counter()
     await ex.ctx.emit("node.started", node_id, {"attempt": 1})
@@ -72,24 +84,34 @@ async def run_node(ex: Execution, node: PreparedNode, inputs: Any) -> NodeRecord
             raise
         except Exception as exc:
             error = describe(exc)
-            if isinstance(exc, BudgetExceeded) and not getattr(exc, "emitted", False):
-                exc.emitted = True  # type: ignore[attr-defined]
-                await ex.ctx.emit("budget.exceeded", node_id,
-                                  {"budget": exc.budget, "limit": exc.limit, "used": exc.used})
+            await _report_budget(ex, node_id, exc)
             if _retryable(exc) and attempt <= node.spec.retry.count:
                 attempt += 1
                 await ex.ctx.emit("node.retrying", node_id, {"attempt": attempt, "error": error})
+                slot.give_back()
                 await asyncio.sleep(node.spec.retry.backoff_s * 2 ** (attempt - 2))
+                await slot.take()
                 continue
             record = _record(node, "failed", {}, inputs, nctx, started_at, t0)
             record.error = error
             return await _on_error(ex, node, node_id, record)
         record = _record(node, "succeeded", outputs or {}, inputs, nctx, started_at, t0)
-        await ex.ctx.emit("node.finished", node_id, {
-            "output": record.outputs, "usage": record.usage.as_dict(),
-            "duration_ms": record.duration_ms,
-        })
+        await _emit_finished(ex, node_id, record)
         return record
+
+
+async def _report_budget(ex: Execution, node_id: str, exc: Exception) -> None:
+    if isinstance(exc, BudgetExceeded) and not getattr(exc, "emitted", False):
+        exc.emitted = True  # type: ignore[attr-defined]
+        await ex.ctx.emit("budget.exceeded", node_id,
+                          {"budget": exc.budget, "limit": exc.limit, "used": exc.used})
+
+
+async def _emit_finished(ex: Execution, node_id: str, record: NodeRecord) -> None:
+    await ex.ctx.emit("node.finished", node_id, {
+        "output": record.outputs, "usage": record.usage.as_dict(),
+        "duration_ms": record.duration_ms,
+    })
 
 
 def _record(
@@ -126,10 +148,7 @@ async def _on_error(
     if policy == "continue":
         record.status = "succeeded"
         record.outputs = default_outputs(node)
-        await ex.ctx.emit("node.finished", node_id, {
-            "output": record.outputs, "usage": record.usage.as_dict(),
-            "duration_ms": record.duration_ms,
-        })
+        await _emit_finished(ex, node_id, record)
         return record
     if policy == "error_edge":
         record.outputs = {"error": {"message": record.error, "node": node.id}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workflows.engine.builders import edge, graph, io_chain, llm, node
+from tests.workflows.engine.builders import edge, graph, io_chain, llm, node, with_policy
 from workflows.engine.context import NodeRecord
 from workflows.engine.executor import execute
 from workflows.engine.testing import ScriptedContext
@@ -175,3 +175,25 @@ async def test_an_invalid_graph_is_not_run():
     assert result.status == "failed"
     assert [p.code for p in result.problems] == ["unknown_kind", "no_input"]
     assert ctx.calls == [] and ctx.types() == ["run.failed"]
+
+
+async def test_a_node_waiting_for_a_slot_is_not_reported_as_started():
+    ctx = ScriptedContext(default_delay=0.01)
+    await execute(fan(["a", "b", "c"]), ctx, {"input": "x"}, max_concurrency=1)
+    lifecycle = [(e["type"], e["node"]) for e in ctx.events
+                 if e["type"] in ("node.started", "node.finished") and e["node"] in "abc"]
+    assert lifecycle == [("node.started", "a"), ("node.finished", "a"),
+                         ("node.started", "b"), ("node.finished", "b"),
+                         ("node.started", "c"), ("node.finished", "c")]
+
+
+async def test_a_node_sleeping_before_a_retry_lets_others_run():
+    doc = fan(["a", "b"])
+    doc["nodes"] = [with_policy(n, retry={"count": 1, "backoff_s": 0.05}) if n["id"] == "a"
+                    else n for n in doc["nodes"]]
+    ctx = ScriptedContext(replies={"a": [RuntimeError("x"), "ok"]})
+    result = await execute(doc, ctx, {"input": 1}, max_concurrency=1)
+    assert result.status == "succeeded"
+    first_a, second_a = ctx.calls_for("a")
+    b = ctx.calls_for("b")[0]
+    assert first_a.finished <= b.started <= second_a.started
