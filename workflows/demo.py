@@ -45,9 +45,9 @@ def _edge(source: str, target: str, source_port: str = "out", target_port: str =
 
 def demo_graph() -> dict[str, Any]:
     nodes = [
-        _node("question", "input", "Question", 0, 160,
-              fields=[{"name": "question", "type": "text", "label": "Question"}]),
-        _node("planner", "agent", "Planner", 240, 160, agent="Planner", prompt="{{question}}"),
+        _node("question", "input", "Question", 0, 160, name="question", type="text", required=True,
+              description="What should the team research?"),
+        _node("planner", "agent", "Planner", 240, 160, agent="Planner", prompt="{{in}}"),
         _node("research_a", "agent", "Researcher A", 500, 60, agent="Researcher",
               prompt="Research the first task of this plan:\n{{in}}"),
         _node("research_b", "agent", "Researcher B", 500, 260, agent="Researcher",

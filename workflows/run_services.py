@@ -43,7 +43,8 @@ def _pick_version(workflow: Workflow, number: int | None) -> WorkflowVersion:
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
         field = "version" if number else "workflow"
-        message = f"Version {number} does not exist." if number else "Save a version of this workflow before running it."
+        message = (f"Version {number} does not exist." if number
+                   else "Save a version of this workflow before running it.")
         raise ValidationError({field: [message]})
     return version
 

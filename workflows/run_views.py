@@ -15,7 +15,11 @@ from workflows import events as ev
 from workflows import run_selectors, run_services
 from workflows.models import Approval, Workflow
 from workflows.run_serializers import (
-    ApprovalSerializer, DecisionSerializer, RerunSerializer, RunCreateSerializer, RunSerializer,
+    ApprovalSerializer,
+    DecisionSerializer,
+    RerunSerializer,
+    RunCreateSerializer,
+    RunSerializer,
 )
 from workflows.sse import sse_event_stream
 

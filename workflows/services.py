@@ -34,7 +34,7 @@ def workflow_create(*, owner: Any, name: str, description: str = "",
     with transaction.atomic():
         workflow = Workflow.objects.create(
             owner=owner, name=name, description=description, slug=_unique_slug(owner, name),
-            draft=graph_normalize(graph) if graph else empty_graph(),
+            draft=graph if isinstance(graph, dict) else empty_graph(),
         )
         if graph:
             workflow_save_version(workflow=workflow, graph=graph, message=message or "Created", user=owner)
@@ -57,12 +57,13 @@ def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message:
     problems = graph_problems(graph)
     if problems:
         raise GraphInvalid(problems)
+    schema_version = graph["schema_version"]
     with transaction.atomic():
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
         latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
         version = WorkflowVersion.objects.create(
             workflow=locked, number=latest + 1, graph=graph, message=message,
-            schema_version=graph["schema_version"], created_by=user,
+            schema_version=schema_version, created_by=user,
         )
         locked.draft, locked.draft_updated_at = graph, timezone.now()
         locked.save(update_fields=["draft", "draft_updated_at", "updated_at"])
@@ -70,7 +71,7 @@ def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message:
 
 
 def workflow_save_draft(*, workflow: Workflow, graph: dict[str, Any]) -> Workflow:
-    workflow.draft = graph_normalize(graph)
+    workflow.draft = graph
     workflow.draft_updated_at = timezone.now()
     workflow.save(update_fields=["draft", "draft_updated_at", "updated_at"])
     return workflow

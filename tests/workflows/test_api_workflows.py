@@ -126,3 +126,34 @@ def test_search_filters_workflows_by_name(owner_api):
     create(owner_api, name="Beta")
     names = [w["name"] for w in owner_api.get("/api/workflows/?search=alp").json()["results"]]
     assert names == ["Alpha"]
+
+
+def test_an_invalid_graph_gets_400_listing_every_problem_with_its_node_or_edge(owner_api):
+    wf_id = create(owner_api).json()["id"]
+    graph = demo_graph()
+    graph["nodes"].append({"id": "mystery", "kind": "teleport", "config": {}})
+    graph["edges"].append({"id": "bad", "source": "answer", "source_port": "out", "target": "ghost",
+                           "target_port": "in"})
+    response = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph}, format="json")
+    assert response.status_code == 400
+    problems = response.json()["error"]["problems"]
+    assert {"unknown_kind"} <= {p["code"] for p in problems}
+    assert any(p["node"] == "mystery" for p in problems)
+    assert any(p["edge"] == "bad" for p in problems)
+    assert all(p["message"] for p in problems)
+
+
+def test_validate_reports_problems_without_saving(owner_api):
+    wf_id = create(owner_api).json()["id"]
+    response = owner_api.post(f"/api/workflows/{wf_id}/validate/", {"graph": {"nodes": [{"id": "o", "kind": "output"}], "edges": []}},
+                              format="json")
+    assert response.status_code == 200
+    assert response.json()["problems"]
+    assert owner_api.get(f"/api/workflows/{wf_id}/").json()["latest_version"] is None
+
+
+def test_node_kind_catalog_serves_every_kind_with_schema_and_ports(owner_api):
+    kinds = {k["kind"]: k for k in owner_api.get("/api/node-kinds/").json()}
+    assert {"input", "output", "agent", "llm", "join", "loop", "map", "approval", "note"} <= set(kinds)
+    assert kinds["join"]["inputs"][0]["type"] == "any"
+    assert "properties" in kinds["agent"]["config_schema"]

@@ -1,0 +1,64 @@
+"""Durability: a worker killed mid-node is replaced and the run completes; nothing runs twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflows.conftest import edge, node, wait_for
+from workflows import run_services
+from workflows.models import Run, RunEvent
+from workflows.services import workflow_create
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
+
+
+def crash_graph() -> dict:
+    return {"schema_version": 1, "nodes": [
+        node("in", "input", name="n", type="any"),
+        node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
+        node("slow", "llm", model="scripted:slow?delay=4&chunks=2", prompt="{{in}}"),
+        node("after", "llm", model="scripted:after", prompt="{{in}}"),
+        node("out", "output", name="answer"),
+    ], "edges": [edge("in", "sum"), edge("sum", "slow"), edge("slow", "after"), edge("after", "out")]}
+
+
+def started(run, node_id):
+    return RunEvent.objects.filter(run=run, type="node.started", node=node_id).count()
+
+
+def test_killing_the_worker_mid_node_resumes_on_another_and_completed_nodes_never_rerun(celery_worker, owner):
+    from tools.models import ToolCallRecord
+
+    workflow = workflow_create(owner=owner, name="Crash", graph=crash_graph())
+    run = run_services.run_start(owner=owner, workflow=workflow, inputs={"n": 1})
+    wait_for(lambda: started(run, "slow") == 1, timeout=90)
+    celery_worker.kill()  # SIGKILL to the whole worker process group, mid-node
+    celery_worker.start()
+    done = wait_for(lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(), timeout=150)
+    assert done.status == "succeeded", done.error
+    assert done.outputs["answer"] == 'after: slow: {"value": 5}'
+    assert (started(run, "in"), started(run, "sum"), started(run, "after")) == (1, 1, 1)
+    assert started(run, "slow") == 2  # the node in flight at the kill ran again; nothing else did
+    assert ToolCallRecord.objects.filter(key__startswith=f"{run.id}/sum/").count() == 1
+    seqs = list(RunEvent.objects.filter(run=run).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_a_second_delivery_of_the_same_run_does_not_execute_it_twice(owner):
+    workflow = workflow_create(owner=owner, name="Twice", graph=crash_graph())
+    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
+    assert run_services.lease_acquire(run.id, "worker-a")
+    assert not run_services.lease_acquire(run.id, "worker-b")
+    assert run_services.lease_acquire(run.id, "worker-a")  # the holder may renew
+
+
+def test_an_expired_lease_is_reaped_and_taken_over(owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    workflow = workflow_create(owner=owner, name="Orphan", graph=crash_graph())
+    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(), status="running",
+                             lease_owner="dead-worker", lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert run.id in run_services.run_reap_orphans()
+    assert run_services.lease_acquire(run.id, "new-worker")
