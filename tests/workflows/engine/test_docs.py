@@ -47,3 +47,17 @@ def test_every_context_method_is_documented():
         getattr(RunContext, m))]
     assert len(methods) >= 12
     assert [m for m in methods if f"`{m}(" not in text] == []
+
+
+def test_the_documented_loop_body_example_is_a_valid_node():
+    import json
+
+    from workflows.engine.validation import validate
+
+    block = DOC.read_text().split("### Loop and map bodies")[1].split("```json")[1]
+    loop = json.loads(block.split("```")[0])
+    doc = {"schema_version": 1,
+           "nodes": [{"id": "in", "kind": "input"}, loop, {"id": "out", "kind": "output"}],
+           "edges": [{"id": "a", "source": "in", "target": loop["id"]},
+                     {"id": "b", "source": loop["id"], "target": "out"}]}
+    assert validate(doc) == []
