@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "axweb.apps.AxwebConfig",
     "tools",
     "agents",
+    "agents.knowledge",
+    "agents.lab",
     "workflows",
 ]
 
@@ -101,7 +103,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_DEFAULT_QUEUE = "runs"
-CELERY_TASK_ROUTES = {"agents.tasks.*": {"queue": "lab"}, "workflows.tasks.*": {"queue": "runs"}}
+CELERY_TASK_ROUTES = {
+    "agents.lab.tasks.*": {"queue": "lab"},
+    "agents.knowledge.tasks.*": {"queue": "lab"},
+    "workflows.tasks.*": {"queue": "runs"},
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

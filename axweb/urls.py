@@ -26,6 +26,8 @@ api = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("node-kinds/", node_kinds, name="node-kinds"),
+    path("knowledge/", include("agents.knowledge.urls")),
+    path("lab/", include("agents.lab.urls")),
     path("", include(router.urls)),
 ]
 
