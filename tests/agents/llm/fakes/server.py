@@ -76,7 +76,7 @@ def serve(handler: type[JsonHandler], state: FakeState) -> Iterator[str]:
     bound = type(handler.__name__, (handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
