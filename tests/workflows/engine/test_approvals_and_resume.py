@@ -135,3 +135,34 @@ async def test_a_repeated_idempotency_key_does_not_run_the_tool_twice():
     await execute(doc, ctx, {"input": 1})
     await execute(doc, ctx, {"input": 1})  # a worker retried the same attempt
     assert runs == [1]
+
+
+async def test_approvals_inside_a_map_body_pause_the_map_and_resume_it():
+    body = graph([node("i", "input", name="item"), node("ok", "approval"),
+                  node("o", "output", name="result")],
+                 [edge("i", "ok"), edge("ok", "o", "approved")])
+    doc = graph([node("in", "input"), node("m", "map", body=body), node("out", "output")],
+                [edge("in", "m", target_port="items"), edge("m", "out")])
+    ctx = ScriptedContext()
+    first = await execute(doc, ctx, {"input": ["a", "b"]})
+    assert first.status == "paused" and first.waiting == ["m"]
+    assert [e["node"] for e in ctx.events_of("approval.requested")] == ["m[0].ok", "m[1].ok"]
+    ctx.decide("m[0].ok", "approve")
+    ctx.decide("m[1].ok", "approve")
+    second = await execute(doc, ctx, {"input": ["a", "b"]}, completed=dict(ctx.committed))
+    assert second.status == "succeeded" and second.outputs == {"output": ["a", "b"]}
+    assert len(ctx.events_of("approval.requested")) == 2
+
+
+async def test_a_pending_item_does_not_stop_the_other_items_of_a_map():
+    body = graph([node("i", "input", name="item"), node("c", "condition", expression="value"),
+                  node("ok", "approval"), llm("work"), node("j", "join", policy="any"),
+                  node("o", "output", name="result")],
+                 [edge("i", "c"), edge("c", "ok", "true"), edge("c", "work", "false"),
+                  edge("ok", "j", "approved"), edge("work", "j"), edge("j", "o", "first")])
+    doc = graph([node("in", "input"), node("m", "map", body=body), node("out", "output")],
+                [edge("in", "m", target_port="items"), edge("m", "out")])
+    ctx = ScriptedContext(delays={"work": 0.02})
+    result = await execute(doc, ctx, {"input": [True, False]})
+    assert result.status == "paused"
+    assert ctx.calls_for("m[1].work")[0].finished > 0  # the other item finished its work

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from workflows.engine.document import Graph
+from workflows.engine.errors import ApprovalPending, RunCancelled
 from workflows.engine.kinds._bodies import check_body, raise_for
 from workflows.engine.kinds.base import KindConfig, NodeKind, body_value
 from workflows.engine.ports import Port
@@ -46,10 +47,23 @@ class MapKind(NodeKind):
 
         tasks = [asyncio.ensure_future(one(i, item)) for i, item in enumerate(items)]
         try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        except BaseException:  # the map itself was cancelled: stop every item
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        raise_first(results)
         return {"out": list(results)}
+
+
+def raise_first(results: list[Any]) -> None:
+    """After every item settled: cancellation, then the first failure in item order,
+    then a pending approval (the other items still finished)."""
+    errors = [r for r in results if isinstance(r, BaseException)]
+    for kind in (RunCancelled, asyncio.CancelledError, Exception):
+        for error in errors:
+            if isinstance(error, kind) and not isinstance(error, ApprovalPending):
+                raise error
+    if errors:
+        raise errors[0]
