@@ -253,3 +253,11 @@ async def test_llm_continues_a_chat_transcript_arriving_on_its_input():
     assert ctx.calls[0].extra["messages"] == [
         {"role": "system", "content": "S"}, *transcript,
         {"role": "user", "content": "And now ?"}]
+
+
+async def test_a_failing_critic_fails_the_panel_after_the_others_finished():
+    ctx = ScriptedContext(replies={"c1": RuntimeError("critic down"), "c2": "APPROVE"},
+                          delays={"c2": 0.02})
+    result, _ = await run(panel(critics=["c1", "c2"]), ctx)
+    assert result.status == "failed" and "critic down" in result.error
+    assert all(c.finished > 0 for c in ctx.calls)  # nothing left running in the background

@@ -6,6 +6,8 @@ line in ``registry.KINDS``, plus its section in docs/engine.md.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,3 +98,23 @@ def body_value(outputs: dict[str, Any], preferred: str) -> Any:
     if len(outputs) == 1:
         return next(iter(outputs.values()))
     return outputs
+
+
+async def gather_in_order(*awaitables: Awaitable[Any]) -> list[Any]:
+    """Run concurrently, wait for ALL, then raise the first error in declared order.
+
+    Unlike a bare ``asyncio.gather``, nothing keeps running after this returns or
+    raises: when the caller is cancelled every child is cancelled too.
+    """
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return list(results)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from pydantic import Field
 
-from workflows.engine.kinds.base import KindConfig, NodeKind, formatted
+from workflows.engine.kinds.base import KindConfig, NodeKind, formatted, gather_in_order
 from workflows.engine.ports import Port
 from workflows.engine.templates import as_text
 
@@ -53,7 +52,7 @@ class CriticPanelKind(NodeKind):
         draft, reviews, approved = as_text(inputs.get("in")), [], False
         for round_no in range(config.rounds):
             prompt = config.prompt.replace("{draft}", draft)
-            results = await asyncio.gather(
+            results = await gather_in_order(
                 *(ctx.run_agent(critic, prompt, inputs) for critic in config.critics)
             )
             votes = []
