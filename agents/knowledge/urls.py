@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from agents.knowledge.views import CollectionViewSet, DocumentViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("collections", CollectionViewSet, basename="knowledge-collection")
+router.register(r"collections/(?P<collection_pk>\d+)/documents", DocumentViewSet,
+                basename="knowledge-document")
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]

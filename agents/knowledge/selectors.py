@@ -1,0 +1,83 @@
+"""Reads of the knowledge store: owned collections and semantic top-k search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, QuerySet
+
+from agents.knowledge.matrix import collection_index
+from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
+from agents.memory.embeddings import shared_embedder
+from agents.memory.index import Hit
+from axweb.ownership import owned
+
+MAX_K = 50
+
+
+class CollectionNotFound(LookupError):
+    """No collection of that name (or id) belongs to the user."""
+
+
+def collection_list(*, user: Any) -> QuerySet[KnowledgeCollection]:
+    queryset = KnowledgeCollection.objects.annotate(document_count=Count("documents"))
+    return owned(queryset, user)
+
+
+def document_list(*, collection: KnowledgeCollection) -> QuerySet[KnowledgeDocument]:
+    return collection.documents.all()
+
+
+def query_embedding(query: str) -> np.ndarray:
+    return shared_embedder().embed_one(query)
+
+
+def _top_hits(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list[Hit]:
+    revisions = dict(KnowledgeCollection.objects.filter(pk__in=collection_ids)
+                     .values_list("id", "revision"))
+    hits: list[Hit] = []
+    for collection_id, revision in revisions.items():
+        hits.extend(collection_index(collection_id, revision).search(vector, k))
+    hits.sort(key=lambda hit: -hit.score)
+    return hits[:k]
+
+
+def knowledge_search_vector(*, collection_ids: Sequence[int], vector: np.ndarray,
+                            k: int = 5) -> list[dict[str, Any]]:
+    """Exact cosine top-k over the chunks of the collections, best first."""
+    hits = _top_hits(collection_ids, vector, k)
+    chunks = KnowledgeChunk.objects.select_related("document").in_bulk(
+        [int(hit.id) for hit in hits])
+    results = []
+    for hit in hits:
+        chunk = chunks.get(int(hit.id))
+        if chunk is None:  # deleted after the matrix was cached
+            continue
+        results.append({"document": chunk.document_id, "chunk": chunk.index,
+                        "score": round(hit.score, 6), "text": chunk.text,
+                        "title": chunk.document.title, "heading": chunk.heading})
+    return results
+
+
+def knowledge_search(*, collections: Sequence[KnowledgeCollection], query: str,
+                     k: int = 5) -> list[dict[str, Any]]:
+    """Embed ``query`` with all-MiniLM-L6-v2 and search the collections."""
+    if not collections:
+        return []
+    return knowledge_search_vector(collection_ids=[c.pk for c in collections],
+                                   vector=query_embedding(query), k=k)
+
+
+def collections_for_owner(*, owner_id: int, collection: str | None) -> list[KnowledgeCollection]:
+    """The owner's collections; ``collection`` narrows to one by name (or numeric id)."""
+    queryset = KnowledgeCollection.objects.filter(owner_id=owner_id)
+    if collection is None or collection == "":
+        return list(queryset)
+    by_name = list(queryset.filter(name=collection))
+    if not by_name and collection.isdigit():
+        by_name = list(queryset.filter(pk=int(collection)))
+    if not by_name:
+        raise CollectionNotFound(f"no knowledge collection named {collection!r}")
+    return by_name
