@@ -11,8 +11,8 @@ Who emits which event
 ---------------------
 * The ENGINE emits: ``run.*``, ``node.started``, ``node.finished``, ``node.failed``,
   ``node.retrying``, ``node.skipped``, ``node.tool_call`` / ``node.tool_result`` for
-  *tool nodes*, ``memory.written`` and ``message.posted`` for *memory/message nodes*
-  (after the context call returned), and ``budget.exceeded``.
+  *tool nodes*, ``memory.written`` (memory_write nodes) and ``message.posted`` (critic
+  panels) after the context call returned, and ``budget.exceeded``.
 * The CONTEXT emits: ``node.token`` while streaming inside :meth:`RunContext.call_model`
   and :meth:`RunContext.run_agent`; ``node.tool_call`` / ``node.tool_result`` for tool
   calls made *inside* an agent loop (:meth:`RunContext.run_agent`);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from workflows.engine.context import RunContext
 from workflows.engine.kinds.registry import KINDS, catalog
+from workflows.engine.validation import validate
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "engine.md"
 EVENTS = [
@@ -50,10 +52,6 @@ def test_every_context_method_is_documented():
 
 
 def test_the_documented_loop_body_example_is_a_valid_node():
-    import json
-
-    from workflows.engine.validation import validate
-
     block = DOC.read_text().split("### Loop and map bodies")[1].split("```json")[1]
     loop = json.loads(block.split("```")[0])
     doc = {"schema_version": 1,
