@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.workflows.engine.builders import edge, graph, llm, node, with_policy
@@ -98,3 +100,17 @@ async def test_run_finished_carries_outputs_and_usage():
     await execute(doc, ctx, {"input": 5})
     assert ctx.events_of("run.finished")[0]["data"] == {
         "outputs": {"r": 5}, "usage": {"input_tokens": 0, "output_tokens": 0, "cost": 0.0}}
+
+
+async def test_events_and_records_are_plain_json():
+    ctx = ScriptedContext(replies={"flaky": RuntimeError("nope"), "c1": "APPROVE"},
+                          tools={"echo": lambda x: x},
+                          approvals={"ok": None})
+    await execute(busy_graph(), ctx, {"input": "hi"}, budgets=Budgets(max_repeated_tool_calls=1))
+    ctx.decide("ok", "approve")
+    await execute(busy_graph(), ctx, {"input": "hi"}, completed=dict(ctx.committed))
+    for event in ctx.events:
+        json.dumps(event["data"], allow_nan=False)
+    for record in ctx.committed.values():
+        json.dumps(record.as_dict(), allow_nan=False)
+    assert ctx.committed["j"].inputs["in"][0]["status"] in ("succeeded", "skipped", "failed")
