@@ -78,6 +78,7 @@ class Execution:
         self.done = asyncio.Event()
         self.failure: str | None = None
         self.cancelled = False
+        self.running: dict[str, None] = {}  # started, not settled (insertion-ordered)
 
     async def run(self) -> RunResult:
         if self.root:
@@ -105,6 +106,14 @@ class Execution:
             self.failure = f"The run exceeded its wall_time budget (limit {limit} s)."
         if self.failure or self.cancelled:
             await self._stop_tasks()
+            await self._report_interrupted()
+
+    async def _report_interrupted(self) -> None:
+        """Nodes that started but were stopped get a ``node.failed`` saying why."""
+        why = "the run was cancelled" if self.cancelled else "the run failed elsewhere"
+        for node_id in list(self.running):
+            await self.ctx.emit("node.failed", node_id, {"error": f"Stopped because {why}."})
+        self.running.clear()
 
     def _elapsed(self) -> float:
         return time.monotonic() - self.tracker.started

@@ -61,9 +61,11 @@ async def run_node(ex: Execution, node: PreparedNode, inputs: Any) -> NodeRecord
     slot = Slot(ex.gate)
     await slot.take()
     try:
-        return await _attempts(ex, node, inputs, slot)
+        record = await _attempts(ex, node, inputs, slot)
     finally:
         slot.give_back()
+    ex.running.pop(ex.prefix + node.id, None)
+    return record
 
 
 async def _attempts(
@@ -71,6 +73,7 @@ async def _attempts(
 ) -> NodeRecord | None:
     node_id = ex.prefix + node.id
     started_at, t0 = time.time(), time.perf_counter()
+    ex.running[node_id] = None
     await ex.ctx.emit("node.started", node_id, {"attempt": 1})
     attempt = 1
     while True:

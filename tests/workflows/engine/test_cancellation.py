@@ -61,3 +61,17 @@ async def test_cancelling_the_engine_task_cancels_nested_body_work_too():
         await task
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
     assert ctx.calls[0].finished == 0.0  # the body's model call was stopped, not finished
+
+
+async def test_nodes_stopped_by_a_cancel_are_reported_failed_with_the_reason():
+    nodes = [node("in", "input"), llm("fast"), llm("slow"), node("j", "join"),
+             node("out", "output")]
+    edges = [edge("in", "fast"), edge("in", "slow"), edge("fast", "j"), edge("slow", "j"),
+             edge("j", "out")]
+    ctx = ScriptedContext(delays={"fast": 0.01, "slow": 5.0}, cancel_after_calls=2)
+    await execute(graph(nodes, edges), ctx, {"input": 1})
+    failed = ctx.events_of("node.failed")
+    stopped = "Stopped because the run was cancelled."
+    assert [(e["node"], e["data"]["error"]) for e in failed] == [
+        ("fast", stopped), ("slow", stopped)]
+    assert ctx.types()[-1] == "run.cancelled"

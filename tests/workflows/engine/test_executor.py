@@ -197,3 +197,15 @@ async def test_a_node_sleeping_before_a_retry_lets_others_run():
     first_a, second_a = ctx.calls_for("a")
     b = ctx.calls_for("b")[0]
     assert first_a.finished <= b.started <= second_a.started
+
+
+async def test_a_failing_run_stops_and_reports_its_other_in_flight_nodes():
+    ctx = ScriptedContext(replies={"a": RuntimeError("x")}, delays={"a": 0.01, "b": 5.0})
+    doc = graph([node("in", "input"), llm("a"), llm("b"), node("o1", "output", name="a"),
+                 node("o2", "output", name="b")],
+                [edge("in", "a"), edge("in", "b"), edge("a", "o1"), edge("b", "o2")])
+    result = await execute(doc, ctx, {"input": 1})
+    assert result.status == "failed"
+    assert ctx.events_of("node.failed")[-1]["node"] == "b"
+    assert ctx.events_of("node.failed")[-1]["data"] == {
+        "error": "Stopped because the run failed elsewhere."}
