@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def launch_environment(environ: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     env = dict(environ)
-    env.setdefault("PORT", "8000")
+    # honcho hands each process its own $PORT; the web server reads AXWEB_PORT instead.
+    env["AXWEB_PORT"] = env.get("PORT") or "8000"
     env.setdefault("AXWEB_DATA_DIR", str(ROOT / "data"))
     env.setdefault("AXWEB_TORCH_THREADS", "1")
     processes = ["web", "worker"]
@@ -33,7 +34,7 @@ def launch_environment(environ: dict[str, str]) -> tuple[dict[str, str], list[st
 
 def main() -> None:
     env, processes = launch_environment(dict(os.environ))
-    print(f"AXWeb on http://127.0.0.1:{env['PORT']}/  (Redis: {env['REDIS_URL']}; Ctrl-C stops all)",
+    print(f"AXWeb on http://127.0.0.1:{env['AXWEB_PORT']}/  (Redis: {env['REDIS_URL']}; Ctrl-C stops all)",
           flush=True)
     honcho = str(Path(sys.executable).parent / "honcho")
     os.execve(honcho, [honcho, "-d", str(ROOT), "-f", str(ROOT / "Procfile"), "start", *processes], env)
