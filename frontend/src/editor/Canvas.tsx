@@ -16,6 +16,7 @@ import { isTyping } from './actions';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
+import { portColor } from './ports';
 import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
@@ -76,13 +77,17 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const reason = useRef<string | null>(null);
   useClipboard(readOnly);
 
-  const edges = useMemo(
-    () =>
-      Object.keys(edgeProblems).length === 0
-        ? rawEdges
-        : rawEdges.map((e) => (edgeProblems[e.id] ? { ...e, className: 'problem', label: edgeProblems[e.id][0] } : e)),
-    [rawEdges, edgeProblems],
-  );
+  const kinds = useStore(store, (s) => s.kinds);
+  // Edges take the colour of their source port's type; recomputed on edge edits, not on drags.
+  const edges = useMemo(() => {
+    const nodeKind = new Map(store.getState().nodes.map((n) => [n.id, n.data.kind]));
+    return rawEdges.map((e) => {
+      const type = kinds.get(nodeKind.get(e.source) ?? '')?.outputs.find((o) => o.name === e.sourceHandle)?.type ?? 'any';
+      const problem = edgeProblems[e.id];
+      const style = { stroke: portColor(String(type)), strokeWidth: 1.6 };
+      return problem ? { ...e, className: 'problem', label: problem[0], style } : { ...e, style };
+    });
+  }, [rawEdges, edgeProblems, kinds, store]);
 
   const isValidConnection: IsValidConnection = useCallback(
     (c: Connection | Edge) => {

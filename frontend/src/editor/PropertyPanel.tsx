@@ -3,7 +3,7 @@ import type { NodeKind, OnError } from '../api/types';
 import { Field } from '../components/common';
 import { useEditorApi } from './context';
 import { ConfigField, JsonInput, Picker } from './fields';
-import type { FlowNode } from './graph';
+import type { NodeData } from './graph';
 import { nodePorts } from './ports';
 import { fieldsFromSchema, isMulti } from './schemaForm';
 
@@ -12,11 +12,12 @@ export function PropertyPanel() {
   // Select ids only, so dragging (position changes) does not re-render the panel.
   const selIds = useStore(store, (s) => s.nodes.filter((n) => n.selected).map((n) => n.id).join(','));
   const selEdges = useStore(store, (s) => s.edges.filter((e) => e.selected).map((e) => e.id).join(','));
-  const node = useStore(store, (s) => (selIds && !selIds.includes(',') ? s.nodes.find((n) => n.id === selIds) : undefined));
-  const kind = useStore(store, (s) => (node ? s.kinds.get(node.data.kind) : undefined));
+  // data keeps its identity while a node is dragged, so the form does not re-render per frame.
+  const data = useStore(store, (s) => (selIds && !selIds.includes(',') ? s.nodes.find((n) => n.id === selIds)?.data : undefined));
+  const kind = useStore(store, (s) => (data ? s.kinds.get(data.kind) : undefined));
   const readOnly = useStore(store, (s) => s.readOnly);
 
-  if (node) return <NodeForm key={node.id} node={node} kind={kind} readOnly={readOnly} />;
+  if (data) return <NodeForm key={selIds} id={selIds} data={data} kind={kind} readOnly={readOnly} />;
   const count = selIds ? selIds.split(',').length : 0;
   const edgeCount = selEdges ? selEdges.split(',').length : 0;
   if (count || edgeCount) {
@@ -40,11 +41,10 @@ export function PropertyPanel() {
   );
 }
 
-function NodeForm({ node, kind, readOnly }: { node: FlowNode; kind: NodeKind | undefined; readOnly: boolean }) {
+function NodeForm({ id, data: d, kind, readOnly }: { id: string; data: NodeData; kind: NodeKind | undefined; readOnly: boolean }) {
   const store = useEditorApi();
-  const problems = useStore(store, (s) => s.problems.nodes[node.id]);
-  const d = node.data;
-  const set = (patch: Partial<FlowNode['data']>, key: string) => store.getState().updateNode(node.id, patch, `${node.id}.${key}`);
+  const problems = useStore(store, (s) => s.problems.nodes[id]);
+  const set = (patch: Partial<NodeData>, key: string) => store.getState().updateNode(id, patch, `${id}.${key}`);
   const setConfig = (name: string, v: unknown) => {
     const config = { ...d.config };
     if (v === undefined) delete config[name];
@@ -52,13 +52,13 @@ function NodeForm({ node, kind, readOnly }: { node: FlowNode; kind: NodeKind | u
     set({ config }, `config.${name}`);
   };
   const fields = fieldsFromSchema(kind?.config_schema);
-  const ports = nodePorts({ ...d, id: node.id, position: node.position }, kind);
+  const ports = nodePorts({ ...d, id, position: { x: 0, y: 0 } }, kind);
   return (
     <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }} data-testid="property-panel">
       <div style={{ display: 'flex', alignItems: 'center', gap: 8, marginBottom: 8 }}>
         <span style={{ width: 12, height: 12, borderRadius: 3, background: kind?.color ?? '#999' }} />
         <h2 style={{ margin: 0 }}>{kind?.title ?? d.kind}</h2>
-        <span className="hint mono">{node.id}</span>
+        <span className="hint mono">{id}</span>
       </div>
       {kind?.description && <p className="hint" style={{ marginTop: 0 }}>{kind.description}</p>}
       {problems && <div className="err-banner">{problems.map((p, i) => <div key={i}>⚠ {p}</div>)}</div>}

@@ -8,6 +8,16 @@ import type { FlowNode } from './graph';
 import { nodePorts, portColor } from './ports';
 
 const EMPTY: string[] = [];
+const SUMMARY_KEYS = ['tool', 'agent', 'model', 'expression', 'prompt', 'policy', 'key', 'name'];
+
+/** One short line that tells nodes of the same kind apart on the canvas. */
+export function configSummary(config: Record<string, unknown>): string {
+  for (const k of SUMMARY_KEYS) {
+    const v = config[k];
+    if (typeof v === 'string' && v.trim()) return `${k}: ${v.trim().replace(/\s+/g, ' ').slice(0, 60)}`;
+  }
+  return '';
+}
 
 function useElapsed(start: string | null | undefined, end: string | null | undefined, running: boolean): number | null {
   const [now, setNow] = useState(() => Date.now());
@@ -54,6 +64,7 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
     dynEdges ? store.getState().graph().edges : [],
   );
   const runStatus = useRunSelect((s) => s.nodes[id]?.status ?? 'queued', null);
+  const summary = configSummary(data.config);
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
   return (
     <div className={cls} style={{ ['--kind' as string]: kind?.color ?? '#94a3b8' }} data-testid={`node-${id}`} data-kind={data.kind}>
@@ -61,6 +72,7 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
         <span className="title" title={data.label}>{data.label || kind?.title || data.kind}</span>
         <span className="kind">{kind?.title ?? data.kind}</span>
       </div>
+      {summary && <div className="summary" title={summary}>{summary}</div>}
       <div className="ports">
         <div>
           {ports.inputs.map((p) => (

@@ -8,10 +8,10 @@ import { ErrorBanner, StatusBadge } from '../components/common';
 import { Canvas } from '../editor/Canvas';
 import { EditorContext, RunContext } from '../editor/context';
 import { normalizeGraph } from '../editor/graph';
-import { createEditorStore } from '../editor/store';
+import { createEditorStore, type EditorStoreApi } from '../editor/store';
 import { catalog } from '../lib/catalog';
 import { download, fmtCost, fmtMs, toast } from '../lib/ui';
-import { isTerminal, totalUsage } from '../run/dispatch';
+import { isTerminal, totalUsage, type RunState } from '../run/dispatch';
 import { Gantt } from '../run/Gantt';
 import { createRunStore, type RunStoreApi } from '../run/runStore';
 import { watchRun } from '../run/socket';
@@ -46,6 +46,9 @@ export function RunDetailPage() {
     };
   }, [id, editor, runStore]);
 
+  useEffect(() => runStore.subscribe((s, prev) => {
+    if (s.nodes !== prev.nodes) animateActiveEdges(editor, s.nodes);
+  }), [editor, runStore]);
   const flowNodes = useStore(editor, (s) => s.nodes);
   const labels = useMemo(() => Object.fromEntries(flowNodes.map((n) => [n.id, n.data.label || n.id])), [flowNodes]);
   if (error) return <div className="page"><ErrorBanner error={error} /><Link to="/runs">Back to runs</Link></div>;
@@ -64,6 +67,19 @@ export function RunDetailPage() {
       </RunContext.Provider>
     </EditorContext.Provider>
   );
+}
+
+/** Edges feeding a running node animate; the edge array is replaced only when a flag flips. */
+function animateActiveEdges(editor: EditorStoreApi, nodes: RunState['nodes']) {
+  const { edges } = editor.getState();
+  let changed = false;
+  const next = edges.map((e) => {
+    const on = nodes[e.target]?.status === 'running' && nodes[e.source]?.status === 'succeeded';
+    if (!!e.animated === on) return e;
+    changed = true;
+    return { ...e, animated: on };
+  });
+  if (changed) editor.setState({ edges: next });
 }
 
 function useTicker(on: boolean): number {
