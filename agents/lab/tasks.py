@@ -1,0 +1,30 @@
+"""Celery tasks of the lab (routed to the `lab` queue): a job id in, the service does the rest.
+
+Not acks_late: a quantization job can outlast the broker's visibility timeout, and a
+redelivered message must not start a second copy (the service claims a job only once).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import close_old_connections
+
+from agents.lab import services
+
+
+@shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=False, ignore_result=True)
+def run_quantization_job(job_id: int) -> str:
+    close_old_connections()
+    try:
+        return services.quantization_job_run(job_id)
+    finally:
+        close_old_connections()
+
+
+@shared_task(name="agents.lab.tasks.run_benchmark_job", acks_late=False, ignore_result=True)
+def run_benchmark_job(job_id: int) -> str:
+    close_old_connections()
+    try:
+        return services.benchmark_job_run(job_id)
+    finally:
+        close_old_connections()
