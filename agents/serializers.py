@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from agents.models import Agent, ModelEntry
+from agents.models import Agent, Credential, ModelEntry
 from agents.refs import model_ref_problem
 from axweb.ownership import OwnedPrimaryKeyRelatedField
 from tools.models import Tool
@@ -58,3 +58,19 @@ class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
         model = ModelEntry
         fields = ["id", "provider", "name", "ref", "tier", "context_length", "cost_in_per_1k",
                   "cost_out_per_1k", "config", "created_at"]
+
+
+class CredentialSerializer(serializers.ModelSerializer[Credential]):
+    """Write-only secret; reads show only whether it is set and its last four characters."""
+
+    secret = serializers.CharField(write_only=True, min_length=8, max_length=500, trim_whitespace=True,
+                                   style={"input_type": "password"})
+    is_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Credential
+        fields = ["id", "provider", "label", "secret", "is_set", "last4", "created_at"]
+        read_only_fields = ["last4", "created_at"]
+
+    def get_is_set(self, obj: Credential) -> bool:
+        return bool(obj.secret_encrypted)

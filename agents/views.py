@@ -1,7 +1,10 @@
+from typing import Any
+
 from rest_framework import permissions, viewsets
 
-from agents.models import Agent, ModelEntry
-from agents.serializers import AgentSerializer, ModelEntrySerializer
+from agents import credentials
+from agents.models import Agent, Credential, ModelEntry
+from agents.serializers import AgentSerializer, CredentialSerializer, ModelEntrySerializer
 from axweb.ownership import OwnedViewSetMixin
 
 
@@ -25,3 +28,22 @@ class ModelEntryViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     permission_classes = [permissions.IsAuthenticated, IsStaffOrReadOnly]
     search_fields = ["name"]
     filterset_fields = ["provider", "tier"]
+
+
+class CredentialViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    queryset = Credential.objects.all()
+    serializer_class = CredentialSerializer
+    filterset_fields = ["provider"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = credentials.credential_create(owner=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        credential = serializer.instance
+        if "label" in data:
+            credential.label = data["label"]
+            credential.save(update_fields=["label"])
+        if "secret" in data:
+            credentials.credential_update_secret(credential=credential, secret=data["secret"])

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from agents.views import AgentViewSet, ModelEntryViewSet
+from agents.views import AgentViewSet, CredentialViewSet, ModelEntryViewSet
 from axweb import auth_views, pages
 from tools.views import ToolViewSet
 from workflows.run_views import ApprovalViewSet, RunViewSet
@@ -15,6 +15,7 @@ router.register(r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewS
 router.register("agents", AgentViewSet, basename="agent")
 router.register("tools", ToolViewSet, basename="tool")
 router.register("models", ModelEntryViewSet, basename="model")
+router.register("credentials", CredentialViewSet, basename="credential")
 router.register("runs", RunViewSet, basename="run")
 router.register("approvals", ApprovalViewSet, basename="approval")
 
