@@ -120,7 +120,8 @@ def quantization_validate(data: dict[str, Any]) -> Errors:
             errors["group_size"] = [problem]
     errors.update(_text_errors(data, "calib_corpus", "calib_text"))
     errors.update(_text_errors(data, "eval_corpus", "eval_text"))
-    errors.update(_options_errors(data.get("options") or {}))
+    if "options" in data:
+        errors.update(_options_errors(data["options"] or {}))
     return errors
 
 

@@ -1,0 +1,280 @@
+"""Admin pages of the lab: create a job (it launches on save), watch it live, cancel it,
+compare results in a table with plots (inline SVG drawn here, no JS library)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from agents.lab import services
+from agents.lab.models import BenchmarkJob, LabJob, QuantizationJob
+
+STATUS_COLOURS = {"queued": "#888", "running": "#2a7ae2", "succeeded": "#2e9e44",
+                  "failed": "#d9342b", "cancelled": "#b07b00"}
+
+
+class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
+    calib_file = forms.FileField(required=False, help_text="Or upload a UTF-8 text file "
+                                 "(sets the calibration corpus to 'uploaded').")
+    eval_file = forms.FileField(required=False, help_text="Or upload a UTF-8 text file "
+                                "(sets the evaluation corpus to 'uploaded').")
+
+    class Meta:
+        model = QuantizationJob
+        fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
+                  "calib_file", "eval_corpus", "eval_text", "eval_file", "options"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for role in ("calib", "eval"):
+            upload = data.get(f"{role}_file")
+            if upload:
+                data[f"{role}_text"] = upload.read().decode("utf-8", errors="replace")
+                data[f"{role}_corpus"] = "uploaded"
+        for field, problems in services.quantization_validate(data).items():
+            name = field.split(".")[0]
+            for problem in problems:
+                self.add_error(name if name in self.fields else None, problem)
+        return data
+
+    def save(self, commit: bool = True) -> QuantizationJob:
+        job: QuantizationJob = super().save(commit=False)
+        job.calib_text = self.cleaned_data.get("calib_text", "")
+        job.eval_text = self.cleaned_data.get("eval_text", "")
+        job.calib_corpus = self.cleaned_data.get("calib_corpus", job.calib_corpus)
+        job.eval_corpus = self.cleaned_data.get("eval_corpus", job.eval_corpus)
+        if commit:
+            job.save()
+        return job
+
+
+class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = BenchmarkJob
+        fields = ["target", "model_ref", "workflow", "inputs", "prompts", "requests",
+                  "concurrency", "max_new_tokens"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for field, problems in services.benchmark_validate(data).items():
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
+class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Shared: launch on save, read-only once created, live page, cancel, results page."""
+
+    change_form_template = "admin/lab/job_change_form.html"
+    change_list_template = "admin/lab/job_change_list.html"
+    list_filter = ["status"]
+    actions = ["cancel_jobs"]
+    state_fields = ["status", "stage", "progress", "current_step", "total_steps", "elapsed_s",
+                    "eta_s", "cancel_requested", "error", "result_table", "created_at",
+                    "started_at", "finished_at", "owner"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return [*self.form._meta.fields, *self.state_fields]  # type: ignore[attr-defined]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        spec = [f for f in self.form._meta.fields]  # type: ignore[attr-defined]
+        if obj is None:
+            return list(spec) + [f for f in self.form.base_fields if f not in spec]
+        return [f for f in spec if not f.endswith("_file")] + self.state_fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return  # a job's spec is fixed once created; saving would clobber its progress
+        obj.owner = request.user
+        super().save_model(request, obj, form, change)
+        services.job_enqueue_on_commit(obj)
+
+    @admin.display(description="Status")
+    def status_badge(self, job: LabJob) -> str:
+        colour = STATUS_COLOURS.get(job.status, "#888")
+        return format_html('<b style="color:{}">{}</b>', colour, job.status)
+
+    @admin.display(description="Progress")
+    def progress_bar(self, job: LabJob) -> str:
+        pct = round(job.progress * 100)
+        return format_html(
+            '<div style="width:120px;background:#eee;border-radius:3px">'
+            '<div style="width:{}%;background:{};height:10px;border-radius:3px"></div></div>'
+            '<small>{}%{}</small>', pct, STATUS_COLOURS.get(job.status, "#888"), pct,
+            f" · step {job.current_step}/{job.total_steps}" if job.total_steps else "")
+
+    @admin.display(description="Result")
+    def result_table(self, job: LabJob) -> str:
+        rows = [(k, v) for k, v in (job.result or {}).items() if not isinstance(v, (dict, list))]
+        if not rows:
+            return "—"
+        cells = "".join(format_html("<tr><th>{}</th><td>{}</td></tr>", k,
+                                    f"{v:.4g}" if isinstance(v, float) else v) for k, v in rows)
+        return format_html("<table>{}</table>", format_html(cells))
+
+    @admin.action(description="Cancel the selected jobs")
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for job in queryset:
+            services.job_cancel(job=job)
+        messages.info(request, f"Cancel requested for {queryset.count()} job(s).")
+
+    def get_urls(self) -> list[Any]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:job_id>/progress/", wrap(self.progress_view), name=f"{prefix}_progress"),
+            path("<int:job_id>/cancel/", wrap(require_POST(self.cancel_view)),
+                 name=f"{prefix}_cancel"),
+            path("results/", wrap(self.results_view), name=f"{prefix}_results"),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request: HttpRequest, job_id: int) -> LabJob:
+        job = get_object_or_404(self.model, pk=job_id)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        return job
+
+    def progress_view(self, request: HttpRequest, job_id: int) -> JsonResponse:
+        return JsonResponse(self._job(request, job_id).progress_payload())
+
+    def cancel_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = services.job_cancel(job=self._job(request, job_id))
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JsonResponse(job.progress_payload())
+        messages.info(request, f"Cancel requested for {job}.")
+        change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        return HttpResponseRedirect(reverse(change, args=[job.pk]))
+
+    def results_view(self, request: HttpRequest) -> TemplateResponse:
+        data = services.lab_results(jobs=QuantizationJob.objects.all(),
+                                    benchmarks=BenchmarkJob.objects.all())
+        context = {**self.admin_site.each_context(request), "title": "Lab results",
+                   "opts": self.opts, "quant_rows": data["quantization"],
+                   "bench_rows": data["benchmarks"], **results_plots(data)}
+        return TemplateResponse(request, "admin/lab/results.html", context)
+
+
+def results_plots(data: dict[str, Any]) -> dict[str, str]:
+    """Two SVG plots: perplexity vs bits (one line per method and group), tokens/s vs size."""
+    ppl: dict[str, list[tuple[float, float]]] = {}
+    speed: dict[str, list[tuple[float, float]]] = {}
+    baselines = [r["ppl_baseline"] for r in data["quantization"] if r.get("ppl_baseline")]
+    for row in data["quantization"]:
+        label = f"{row['method']} g{row['group_size']}"
+        if row.get("ppl_quantized"):
+            ppl.setdefault(label, []).append((row["bits"], row["ppl_quantized"]))
+        if row.get("size_mb") and row.get("decode_tok_s"):
+            speed.setdefault(label, []).append((row["size_mb"], row["decode_tok_s"]))
+    for row in data["benchmarks"]:
+        if row.get("size_mb") and row.get("tokens_per_s"):
+            speed.setdefault("benchmarks", []).append((row["size_mb"], row["tokens_per_s"]))
+    return {
+        "ppl_plot": line_plot(ppl, "bits per weight code", "perplexity",
+                              hline=min(baselines) if baselines else None, hline_label="baseline"),
+        "speed_plot": line_plot(speed, "size on disk (MB)", "decode tokens/s", connect=False),
+    }
+
+
+# -- plots (inline SVG) ------------------------------------------------------------------
+
+PALETTE = ["#2a7ae2", "#d9342b", "#2e9e44", "#b07b00", "#8e44ad", "#16a2b8", "#555"]
+W, H, PAD = 520, 300, 50
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    step = (high - low) / (count - 1) if high > low else 1.0
+    return [low + i * step for i in range(count)]
+
+
+def _span(values: list[float]) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+    return low - margin, high + margin
+
+
+def line_plot(series: dict[str, list[tuple[float, float]]], x_label: str, y_label: str,
+              hline: float | None = None, hline_label: str = "", connect: bool = True) -> SafeString:
+    """An SVG scatter/line chart with axes, ticks and a legend; an empty note if no data."""
+    points = [p for pts in series.values() for p in pts]
+    if not points:
+        return format_html('<p class="help">No finished jobs to plot yet.</p>')
+    (x0, x1), (y0, y1) = _span([p[0] for p in points]), _span(
+        [p[1] for p in points] + ([hline] if hline else []))
+
+    def sx(x: float) -> float:
+        return PAD + (x - x0) / (x1 - x0) * (W - 2 * PAD)
+
+    def sy(y: float) -> float:
+        return H - PAD - (y - y0) / (y1 - y0) * (H - 2 * PAD)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+             f'role="img" aria-label="{escape(y_label)} vs {escape(x_label)}" '
+             'style="font:11px sans-serif;background:#fff">',
+             f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#333"/>',
+             f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>']
+    for x in _ticks(x0, x1):
+        parts.append(f'<text x="{sx(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>')
+    for y in _ticks(y0, y1):
+        parts.append(f'<text x="{PAD - 4}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:.3g}</text>')
+    parts.append(f'<text x="{W / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>')
+    parts.append(f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
+                 f'text-anchor="middle">{escape(y_label)}</text>')
+    if hline:
+        parts.append(f'<line x1="{PAD}" x2="{W - PAD}" y1="{sy(hline):.1f}" y2="{sy(hline):.1f}" '
+                     f'stroke="#999" stroke-dasharray="4 3"/><text x="{W - PAD}" '
+                     f'y="{sy(hline) - 4:.1f}" text-anchor="end">{escape(hline_label)}</text>')
+    for i, (label, pts) in enumerate(sorted(series.items())):
+        colour = PALETTE[i % len(PALETTE)]
+        pts = sorted(pts)
+        if connect and len(pts) > 1:
+            coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}"/>')
+        parts += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{colour}">'
+                  f'<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>' for x, y in pts]
+        parts.append(f'<text x="{W - PAD + 4}" y="{PAD + 14 * i}" fill="{colour}">'
+                     f'{escape(label)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
+
+
+@admin.register(QuantizationJob)
+class QuantizationJobAdmin(LabJobAdmin):
+    form = QuantizationJobForm
+    list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl",
+                    "registered_model", "created_at"]
+    list_filter = ["status", "method", "bits", "group_size"]
+    state_fields = [*LabJobAdmin.state_fields, "output_path", "registered_model"]
+
+    @admin.display(description="PPL (base → quantized)")
+    def ppl(self, job: QuantizationJob) -> str:
+        base, quant = job.result.get("ppl_baseline"), job.result.get("ppl_quantized")
+        if quant is None:
+            return "—"
+        return f"{base:.2f} → {quant:.2f}" if base else f"{quant:.2f}"
+
+
+@admin.register(BenchmarkJob)
+class BenchmarkJobAdmin(LabJobAdmin):
+    form = BenchmarkJobForm
+    list_display = ["id", "__str__", "owner", "target", "status_badge", "progress_bar",
+                    "p50", "created_at"]
+    list_filter = ["status", "target"]
+
+    @admin.display(description="Latency p50 / p95 (s)")
+    def p50(self, job: BenchmarkJob) -> str:
+        p50, p95 = job.result.get("latency_p50_s"), job.result.get("latency_p95_s")
+        return f"{p50:.2f} / {p95:.2f}" if p50 is not None and p95 is not None else "—"
