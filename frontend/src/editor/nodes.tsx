@@ -59,7 +59,7 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
   // Dynamic kinds may grow ports from their edges; static kinds never read edges (no re-render on edge edits).
   const dynEdges = useEditor((s) => (kind?.dynamic_ports || !kind ? s.edges : null));
   const ports = nodePorts(
-    { id, kind: data.kind, label: data.label, position: { x: 0, y: 0 }, config: data.config },
+    { id, kind: data.kind, label: data.label, position: { x: 0, y: 0 }, config: data.config, on_error: data.on_error },
     kind,
     dynEdges ? store.getState().graph().edges : [],
   );

@@ -46,6 +46,11 @@ describe('port compatibility', () => {
     const existing: GraphEdge[] = [{ id: 'e1', ...edge('a', 'out', 'c', 'in') }];
     expect(checkConnection(edge('a', 'out', 'c', 'in'), nodes, kinds, existing).ok).toBe(false);
   });
+  it('adds an error output port when the node routes errors to an edge', () => {
+    const n = { ...node('x', 'llm'), on_error: 'error_edge' as const };
+    expect(nodePorts(n, kinds.get('llm')).outputs.map((p) => [p.name, p.type])).toEqual([['out', 'text'], ['error', 'json']]);
+    expect(nodePorts(node('y', 'llm'), kinds.get('llm')).outputs.map((p) => p.name)).toEqual(['out']);
+  });
   it('derives dynamic output ports from config branches', () => {
     expect(nodePorts(nodes.get('r')!, kinds.get('router')).outputs.map((p) => p.name)).toEqual(['yes', 'no']);
     expect(checkConnection(edge('r', 'no', 'e', 'in'), nodes, kinds, []).ok).toBe(true);

@@ -9,6 +9,8 @@ export function incompatibilityMessage(sourceType: string, targetType: string): 
   return `${sourceType} output cannot feed a ${targetType} input`;
 }
 
+export const ERROR_PORT = 'error';
+
 export interface NodePorts {
   inputs: PortSpec[];
   outputs: PortSpec[];
@@ -29,6 +31,8 @@ function extraPortNames(config: Record<string, unknown>, key: string): string[] 
 export function nodePorts(node: GraphNode, kind: NodeKind | undefined, edges: GraphEdge[] = []): NodePorts {
   const inputs = [...(kind?.inputs ?? [])];
   const outputs = [...(kind?.outputs ?? [])];
+  // on_error = "error_edge" routes the failure out of an extra "error" port.
+  if (node.on_error === 'error_edge' && !outputs.some((p) => p.name === ERROR_PORT)) outputs.push({ name: ERROR_PORT, type: 'json' });
   if (kind?.dynamic_ports || !kind) {
     const addIn = (name: string) => {
       if (!inputs.some((p) => p.name === name)) inputs.push({ name, type: 'any' });

@@ -16,6 +16,7 @@ import { Gantt } from '../run/Gantt';
 import { createRunStore, type RunStoreApi } from '../run/runStore';
 import { watchRun } from '../run/socket';
 import { RunSidePanel } from '../run/SidePanel';
+import { Trace } from '../run/Trace';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
@@ -24,6 +25,7 @@ export function RunDetailPage() {
   const [ready, setReady] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [tab, setTab] = useState<'details' | 'trace'>('details');
 
   useEffect(() => {
     editor.getState().setReadOnly(true);
@@ -60,7 +62,15 @@ export function RunDetailPage() {
           <div className="runview">
             <RunBar runId={id} store={runStore} selected={selected} />
             <Canvas onNodeClick={setSelected} />
-            <aside className="side"><RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} /></aside>
+            <aside className="side">
+              <div className="tabs">
+                <button className={tab === 'details' ? 'on' : ''} onClick={() => setTab('details')}>Details</button>
+                <button className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')} data-testid="tab-trace">Trace</button>
+              </div>
+              {tab === 'details'
+                ? <RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} />
+                : <Trace runId={id} store={runStore} labels={labels} />}
+            </aside>
             <div className="gantt-wrap"><Gantt store={runStore} labels={labels} onSelect={setSelected} /></div>
           </div>
         </ReactFlowProvider>

@@ -93,3 +93,12 @@ describe('run event dispatch', () => {
 function strip(s: RunState) {
   return { ...s, pending: {} };
 }
+
+describe('run trace log', () => {
+  it('keeps events once each, in seq order', async () => {
+    const { mergeLog } = await import('./runStore');
+    const events = script();
+    const log = mergeLog(mergeLog([], events.slice(5, 10)), [...events.slice(0, 7)].reverse());
+    expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
