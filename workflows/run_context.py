@@ -165,7 +165,7 @@ class RunMemory:
 
     async def write(self, key: str, value: Any, policy: str = "replace") -> Any:
         stored = await self.ctx.memory_write(key, value, policy)
-        await self.ctx.emit("memory.written", self.node_id, {"key": key, "value": stored, "policy": policy})
+        await self.ctx.emit("memory.written", self.node_id, {"key": key, "value": value, "policy": policy})
         return stored
 
     async def search(self, query: str, k: int = 5, collection: str | None = None) -> list[dict[str, Any]]:

@@ -18,17 +18,20 @@ def utc(ts: float | None) -> datetime | None:
 
 
 def node_record_save(run_id: UUID, record: NodeRecord) -> None:
+    """Store a settled node once: outputs in their column, the rest of the record beside them.
+    Inputs are not stored: they are the outputs of the upstream nodes."""
+    rest = {k: v for k, v in record.as_dict().items() if k not in ("outputs", "inputs")}
     NodeRun.objects.update_or_create(run_id=run_id, node_id=record.node_id, defaults={
-        "attempt": record.attempt, "status": record.status, "inputs": record.inputs,
-        "outputs": record.outputs, "error": record.error or "", "usage": record.usage.as_dict(),
-        "started_at": utc(record.started_at), "finished_at": utc(record.finished_at),
-        "record": record.as_dict(),
+        "attempt": record.attempt, "status": record.status, "outputs": record.outputs,
+        "error": record.error or "", "usage": record.usage.as_dict(), "started_at": utc(record.started_at),
+        "finished_at": utc(record.finished_at), "record": rest,
     })
 
 
 def node_records(run_id: UUID) -> dict[str, NodeRecord]:
-    rows = NodeRun.objects.filter(run_id=run_id).values_list("node_id", "record")
-    return {node_id: NodeRecord.from_dict(record) for node_id, record in rows if record}
+    rows = NodeRun.objects.filter(run_id=run_id).values_list("node_id", "record", "outputs")
+    return {node_id: NodeRecord.from_dict({**record, "outputs": outputs}) for node_id, record, outputs in rows
+            if record}
 
 
 def memory_read(run_id: UUID, key: str) -> Any:

@@ -10,6 +10,8 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from agents.memory.blackboard import MergeError, merge
+
 State = dict[str, Any]
 Event = dict[str, Any]
 
@@ -124,7 +126,11 @@ def _approval_resolved(s: State, e: Event) -> None:
 
 
 def _memory_written(s: State, e: Event) -> None:
-    s["memory"][_text(e["data"].get("key"))] = e["data"].get("value")
+    key, data = _text(e["data"].get("key")), e["data"]
+    try:
+        s["memory"][key] = merge(data.get("policy") or "replace", s["memory"].get(key), data.get("value"))
+    except MergeError:
+        s["memory"][key] = data.get("value")
 
 
 def _message_posted(s: State, e: Event) -> None:

@@ -207,7 +207,9 @@ class NodeContext:
 
     async def memory_write(self, key: str, value: Any, policy: str) -> Any:
         stored = await self.run.memory_write(key, value, policy)
-        await self.emit("memory.written", {"key": key, "value": stored, "policy": policy})
+        # The event carries the write, not the merged result: appends stay O(1) in the trace,
+        # and readers rebuild the value by applying the policy (see workflows/snapshot.py).
+        await self.emit("memory.written", {"key": key, "value": value, "policy": policy})
         return stored
 
     async def post_message(self, channel: str, sender: str, text: str) -> None:

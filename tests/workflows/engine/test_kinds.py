@@ -202,7 +202,7 @@ async def test_memory_write_then_read_with_merge_policies_and_events():
     result, _ = await run(doc, ctx, {"input": "new"})
     assert result.outputs == {"result": ["old", "new"]}
     assert ctx.events_of("memory.written")[0]["data"] == {
-        "key": "notes", "value": ["old", "new"], "policy": "append"}
+        "key": "notes", "value": "new", "policy": "append"}  # the write, not the merged value
 
 
 async def test_memory_read_can_read_a_message_channel():
