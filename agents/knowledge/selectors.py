@@ -22,7 +22,8 @@ class CollectionNotFound(LookupError):
 
 
 def collection_list(*, user: Any) -> QuerySet[KnowledgeCollection]:
-    queryset = KnowledgeCollection.objects.annotate(document_count=Count("documents"))
+    queryset = KnowledgeCollection.objects.annotate(
+        document_count=Count("documents")).order_by("name", "id")
     return owned(queryset, user)
 
 
