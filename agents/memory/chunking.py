@@ -17,6 +17,9 @@ HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 BLANK_LINES = re.compile(r"\n[ \t]*\n")
 SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s|\n")
+# ~500 characters is ~110-130 word pieces: all-MiniLM-L6-v2 was trained on 128-piece inputs.
+DEFAULT_SIZE = 500
+DEFAULT_OVERLAP = 60
 
 
 @dataclass(frozen=True)
@@ -131,14 +134,18 @@ def _sections(text: str) -> list[tuple[str, Span]]:
     return [(p, s) for p, s in sections if text[s[0]:s[1]].strip()]
 
 
-def chunk_text(text: str, size: int = 800, overlap: int = 100) -> list[Chunk]:
+def chunk_text(
+    text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP
+) -> list[Chunk]:
     """Plain-text chunks (paragraph aware)."""
     _check(size, overlap)
     spans = _chunks_of(text, (0, len(text)), size, overlap)
     return [Chunk(i, text[s:e], s, e) for i, (s, e) in enumerate(spans)]
 
 
-def chunk_markdown(text: str, size: int = 800, overlap: int = 100) -> list[Chunk]:
+def chunk_markdown(
+    text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP
+) -> list[Chunk]:
     """Markdown chunks: never across headings; each carries its heading path."""
     _check(size, overlap)
     chunks: list[Chunk] = []
@@ -152,8 +159,8 @@ def looks_like_markdown(text: str) -> bool:
     return any(HEADING.match(line) for line in text.splitlines())
 
 
-def chunk_document(text: str, *, markdown: bool | None = None, size: int = 800,
-                   overlap: int = 100) -> list[Chunk]:
+def chunk_document(text: str, *, markdown: bool | None = None, size: int = DEFAULT_SIZE,
+                   overlap: int = DEFAULT_OVERLAP) -> list[Chunk]:
     """Chunk ``text``; ``markdown=None`` decides from the presence of headings."""
     is_markdown = looks_like_markdown(text) if markdown is None else markdown
     return (chunk_markdown if is_markdown else chunk_text)(text, size, overlap)

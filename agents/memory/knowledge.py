@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agents.memory.chunking import Chunk, chunk_document
+from agents.memory.chunking import DEFAULT_OVERLAP, DEFAULT_SIZE, Chunk, chunk_document
 from agents.memory.index import ExactIndex, VectorIndex
 
 
@@ -22,7 +22,7 @@ class KnowledgeStore:
     """Documents -> chunks -> vectors in a VectorIndex; semantic top-k search."""
 
     def __init__(self, encoder: Encoder, index: VectorIndex | None = None, *,
-                 chunk_size: int = 800, overlap: int = 100) -> None:
+                 chunk_size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP) -> None:
         self.encoder = encoder
         self.index: VectorIndex = index if index is not None else ExactIndex()  # empty is falsy
         self.chunk_size, self.overlap = chunk_size, overlap
