@@ -30,6 +30,7 @@ MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 1_000_000
 HARD_MAX_BYTES = 10_000_000
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ def _is_public(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _network_entries(allowed: frozenset[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
+def _network_entries(allowed: frozenset[str]) -> list[IPNetwork]:
+    networks: list[IPNetwork] = []
     for entry in allowed:
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
@@ -125,7 +126,9 @@ async def _send(client: httpx.AsyncClient, target: Target, request: dict[str, An
     return response, bytes(body), truncated
 
 
-def _redirect(response: httpx.Response, request: dict[str, Any], url: httpx.URL) -> httpx.URL | None:
+def _redirect(
+    response: httpx.Response, request: dict[str, Any], url: httpx.URL
+) -> httpx.URL | None:
     location = response.headers.get("location")
     if response.status_code not in (301, 302, 303, 307, 308) or not location:
         return None
@@ -150,7 +153,9 @@ async def fetch(request: dict[str, Any], allowed: frozenset[str], *, timeout_s: 
     raise ToolError(f"more than {MAX_REDIRECTS} redirects", code="failed")
 
 
-def _shape(url: httpx.URL, response: httpx.Response, body: bytes, truncated: bool) -> dict[str, Any]:
+def _shape(
+    url: httpx.URL, response: httpx.Response, body: bytes, truncated: bool
+) -> dict[str, Any]:
     content_type = response.headers.get("content-type", "")
     text = body.decode(response.encoding or "utf-8", errors="replace")
     return {

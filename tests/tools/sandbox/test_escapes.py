@@ -67,7 +67,8 @@ async def test_host_files_are_invisible(target: Path) -> None:
 @pytest.mark.asyncio
 async def test_settings_and_secret_key_file_are_unreadable() -> None:
     settings = next(APP_ROOT.glob("*/settings.py"), APP_ROOT / "axweb" / "settings.py")
-    code = READ + "\nimport os\nresult['app_dirs'] = [p for p in ('/work', '/data') if os.path.exists(p)]"
+    code = READ + (
+        "\nimport os\nresult['app_dirs'] = [p for p in ('/work', '/data') if os.path.exists(p)]")
     outcome = await run_python(code, str(settings))
     assert "content" not in outcome.result
     assert outcome.result["app_dirs"] == []
@@ -165,7 +166,8 @@ async def test_no_network_not_even_loopback(listening_port: int) -> None:
 
 @pytest.mark.asyncio
 async def test_dns_resolution_fails() -> None:
-    code = ("import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\n    result = 'resolved'\n"
+    code = ("import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\n"
+            "    result = 'resolved'\n"
             "except OSError as exc:\n    result = 'failed'")
     assert (await attempt(code)).result == "failed"
 
@@ -276,6 +278,7 @@ async def test_shell_commands_run_as_the_sandbox_user_and_see_nothing() -> None:
 
 @pytest.mark.asyncio
 async def test_no_descriptor_of_the_app_is_inherited() -> None:
-    outcome = await attempt("import os\nresult = sorted(int(f) for f in os.listdir('/proc/self/fd'))")
+    listing = "import os\nresult = sorted(int(f) for f in os.listdir('/proc/self/fd'))"
+    outcome = await attempt(listing)
     assert outcome.result[:3] == [0, 1, 2]
     assert len(outcome.result) == 4  # the descriptor listdir itself opened
