@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorFromBody, qs } from './client';
+import { ApiError, errorFromBody, listOf, qs } from './client';
 
 describe('api error shape', () => {
   it('turns the contract error body into field errors and graph problems', () => {
@@ -20,6 +20,11 @@ describe('api error shape', () => {
     expect(errorFromBody(500, '<html>').message).toBe('The server had a problem. Please try again.');
     expect(errorFromBody(404, null).status).toBe(404);
     expect(errorFromBody(401, {}).message).toBe('Please log in.');
+  });
+  it('reads bare lists and paginated pages alike', () => {
+    expect(listOf([1, 2])).toEqual([1, 2]);
+    expect(listOf({ count: 1, next: null, previous: null, results: [3] })).toEqual([3]);
+    expect(listOf(null)).toEqual([]);
   });
   it('builds query strings without empty values', () => {
     expect(qs({ search: 'a b', status: '', page: 2, workflow: null })).toBe('?search=a+b&page=2');

@@ -133,3 +133,9 @@ export function qs(params: Record<string, string | number | null | undefined>): 
   const s = p.toString();
   return s ? `?${s}` : '';
 }
+
+/** Accept either a bare list or a paginated page (servers differ on small catalogs). */
+export function listOf<T>(body: T[] | Page<T> | null | undefined): T[] {
+  if (Array.isArray(body)) return body;
+  return body?.results ?? [];
+}

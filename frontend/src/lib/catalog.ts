@@ -1,5 +1,5 @@
 /** Cached look-ups used by pickers and the palette (one request per session per list). */
-import { api, type Page } from '../api/client';
+import { api, listOf, type Page } from '../api/client';
 import type { Agent, CatalogTool, Model, NodeKind, Workflow } from '../api/types';
 
 const cache = new Map<string, Promise<unknown>>();
@@ -20,13 +20,13 @@ export function invalidate(key?: string): void {
   else cache.clear();
 }
 
-const all = async <T>(url: string) => (await api.get<Page<T>>(`${url}?page_size=500`)).results;
+const all = async <T>(url: string) => listOf(await api.get<Page<T> | T[]>(`${url}?page_size=500`));
 
 export const catalog = {
-  kinds: () => once('kinds', async () => withNote(await api.get<NodeKind[]>('/api/node-kinds/'))),
+  kinds: () => once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
-  tools: () => once('tools', () => api.get<CatalogTool[]>('/api/tools/catalog/')),
+  tools: () => once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
   workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
 };
 

@@ -97,8 +97,9 @@ export function fmtTime(iso: string | null | undefined): string {
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || isNaN(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60000)}m ${Math.round((ms % 60000) / 1000)}s`;
+  if (ms < 59950) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
 export function fmtCost(c: number | null | undefined): string {

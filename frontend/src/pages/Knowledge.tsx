@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, api, messageOf } from '../api/client';
+import { ApiError, api, listOf, messageOf, type Page } from '../api/client';
 import { Field, Modal } from '../components/common';
 import { toast } from '../lib/ui';
 
@@ -58,7 +58,7 @@ function SearchCollection({ id, name, onClose }: { id: number | string; name: st
   const [hits, setHits] = useState<Hit[] | null>(null);
   const run = async () => {
     try {
-      setHits(await api.get<Hit[]>(`/api/knowledge/collections/${id}/search/?q=${encodeURIComponent(q)}&k=5`));
+      setHits(listOf(await api.get<Hit[] | Page<Hit>>(`/api/knowledge/collections/${id}/search/?q=${encodeURIComponent(q)}&k=5`)));
     } catch (e) {
       toast(messageOf(e), 'error');
     }

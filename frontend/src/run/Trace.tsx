@@ -19,7 +19,7 @@ export function Trace({ runId, store, labels }: { runId: string; store: RunStore
   useEffect(() => {
     if (store.getState().log[0]?.seq === 1) return;
     api.get<{ events: EventEnvelope[] }>(`/api/runs/${runId}/events/?since=0`)
-      .then(({ events }) => store.setState((s) => ({ log: mergeLog(s.log, events) })))
+      .then(({ events }) => store.setState((s) => ({ log: mergeLog(s.log, events ?? []) })))
       .catch(() => undefined);
   }, [runId, store]);
   const shown = tokens ? log : log.filter((e) => e.type !== 'node.token');
