@@ -1,4 +1,13 @@
-"""Live traces over websockets: backlog after `since`, then live events, no gap, no duplicate."""
+"""Live traces over websockets: backlog after `since`, then live events, no gap, no duplicate.
+
+Protocol (docs/events.md): the client sends `{"type": "subscribe", "since": N}`; the server sends
+`{"type": "events", "events": [...]}` frames in `seq` order and `{"type": "ping"}` every PING_S.
+Every frame goes through `_deliver`, which drops what the client already has and, when the
+next event is not `last_seq + 1` (a publish was lost, e.g. to a full channel), reads the gap
+back from the database. The ping tick also checks the database, so a lost *last* publish is
+recovered too. The worker never waits on a consumer: `group_send` drops messages for a full
+channel instead of blocking, and the database stays the source of truth.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from workflows import events as ev
 from workflows.models import Run
 
 PING_S = 20.0
+BACKLOG_PAGE = 2000
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 
@@ -21,15 +31,25 @@ def _may_watch(user: Any, run_id: str) -> bool:
     return owned(Run.objects.filter(pk=run_id), user).exists()
 
 
+def _last_seq(run_id: str) -> int:
+    return int(Run.objects.filter(pk=run_id).values_list("last_seq", flat=True).first() or 0)
+
+
+def _since(content: dict[str, Any]) -> int:
+    since = content.get("since", 0)
+    return since if isinstance(since, int) and not isinstance(since, bool) and since >= 0 else 0
+
+
 class RunTraceConsumer(AsyncJsonWebsocketConsumer):
     """`{"type": "subscribe", "since": N}` → `{"type": "events", "events": [...]}` frames."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
-        self.run_id = self.scope["url_route"]["kwargs"]["run_id"]
-        self.last_seq: int | None = None
-        self.live: list[dict[str, Any]] = []
+        self.run_id = str(self.scope["url_route"]["kwargs"]["run_id"])
+        self.last_seq: int | None = None  # None until the client subscribes
+        self.lock = asyncio.Lock()  # one writer of last_seq: dispatch and the ping tick
         self.ping_task: asyncio.Task[None] | None = None
+        self.joined = False
         await self.accept()
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED, reason="Sign in to watch runs.")
@@ -38,37 +58,47 @@ class RunTraceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND, reason="No such run, or it is not yours.")
             return
         await self.channel_layer.group_add(ev.run_group(self.run_id), self.channel_name)
+        self.joined = True
         self.ping_task = asyncio.create_task(self._ping())
 
     async def disconnect(self, code: int) -> None:
         if self.ping_task:
             self.ping_task.cancel()
-        await self.channel_layer.group_discard(ev.run_group(self.run_id), self.channel_name)
+        if self.joined:
+            await self.channel_layer.group_discard(ev.run_group(self.run_id), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "subscribe":
-            return
-        since = content.get("since", 0)
-        await self._catch_up(since if isinstance(since, int) and since >= 0 else 0)
-
-    async def _catch_up(self, since: int) -> None:
-        self.last_seq = since
-        while True:
-            backlog = await sync_to_async(ev.events_after)(self.run_id, self.last_seq, 2000)
-            await self._send(backlog)
-            if len(backlog) < 2000:
-                break
-        pending, self.live = self.live, []
-        await self._send([e for e in pending if e["seq"] > self.last_seq])
+        if not self.joined or not isinstance(content, dict) or content.get("type") != "subscribe":
+            return  # "pong" and unknown frames are ignored
+        async with self.lock:
+            self.last_seq = _since(content)
+            await self._read_back()
 
     async def run_events(self, message: dict[str, Any]) -> None:
-        if self.last_seq is None:  # not subscribed yet: keep until the backlog is sent
-            self.live.extend(message["events"])
+        """A publish from events_append (group `run.<id>`)."""
+        async with self.lock:
+            if self.last_seq is not None:  # before subscribe, the backlog read will include it
+                await self._deliver(message["events"])
+
+    async def _deliver(self, events: list[dict[str, Any]]) -> None:
+        assert self.last_seq is not None
+        fresh = [e for e in events if e["seq"] > self.last_seq]
+        if not fresh:
             return
-        fresh = [e for e in message["events"] if e["seq"] > self.last_seq]
-        if fresh and fresh[0]["seq"] != self.last_seq + 1:  # missed a publish: read the gap back
-            fresh = await sync_to_async(ev.events_after)(self.run_id, self.last_seq)
+        if fresh[0]["seq"] != self.last_seq + 1 or any(
+                b["seq"] != a["seq"] + 1 for a, b in zip(fresh, fresh[1:], strict=False)):
+            await self._read_back()  # a publish was lost or reordered: the database has it all
+            return
         await self._send(fresh)
+
+    async def _read_back(self) -> None:
+        """Send every stored event after last_seq, page by page."""
+        assert self.last_seq is not None
+        while True:
+            page = await sync_to_async(ev.events_after)(self.run_id, self.last_seq, BACKLOG_PAGE)
+            await self._send(page)
+            if len(page) < BACKLOG_PAGE:
+                return
 
     async def _send(self, events: list[dict[str, Any]]) -> None:
         if events:
@@ -78,6 +108,13 @@ class RunTraceConsumer(AsyncJsonWebsocketConsumer):
     async def _ping(self) -> None:
         while True:
             await asyncio.sleep(PING_S)
+            await self._tick()
+
+    async def _tick(self) -> None:
+        """Keep-alive, and recover a lost final publish (nothing would follow to reveal the gap)."""
+        async with self.lock:
+            if self.last_seq is not None and await sync_to_async(_last_seq)(self.run_id) > self.last_seq:
+                await self._read_back()
             await self.send_json({"type": "ping"})
 
 
@@ -96,6 +133,9 @@ class RunListConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Clients may answer pings; nothing else is expected."""
 
     async def run_changed(self, message: dict[str, Any]) -> None:
         await self.send_json({"type": "run", "run": message["run"]})
