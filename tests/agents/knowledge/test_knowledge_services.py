@@ -1,0 +1,73 @@
+"""knowledge_search_for: what the run context (and so the knowledge_search tool) calls."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from agents import knowledge_services
+from agents.knowledge import services
+from agents.knowledge.models import KnowledgeCollection
+from agents.knowledge.selectors import CollectionNotFound
+
+from .conftest import FACTS
+
+
+@pytest.fixture
+def stocked(owner: Any, other: Any, collection: KnowledgeCollection) -> dict[str, Any]:
+    recipes = services.collection_create(owner=owner, name="Recipes")
+    theirs = services.collection_create(owner=other, name="Handbook")
+    made = {
+        "cats": services.document_create(collection=collection, title="Cats", text=FACTS["Cats"]),
+        "bread": services.document_create(collection=recipes, title="Bread",
+                                          text=FACTS["Bread"]),
+        "theirs": services.document_create(collection=theirs, title="Their bread",
+                                           text=FACTS["Bread"]),
+    }
+    return {"recipes": recipes, **made}
+
+
+@pytest.mark.django_db
+def test_searches_every_collection_of_the_owner_and_no_one_elses(
+        owner: Any, stocked: dict[str, Any]) -> None:
+    hits = knowledge_services.knowledge_search_for(owner.pk, "baking a loaf", 5, None)
+    assert [h["document"] for h in hits] == [stocked["bread"].pk, stocked["cats"].pk]
+    assert set(hits[0]) >= {"document", "chunk", "score", "text"}
+
+
+@pytest.mark.django_db
+def test_a_collection_is_chosen_by_name_or_by_id(owner: Any, stocked: dict[str, Any]) -> None:
+    by_name = knowledge_services.knowledge_search_for(owner.pk, "baking", 5, "Handbook")
+    by_id = knowledge_services.knowledge_search_for(owner.pk, "baking", 5,
+                                                    str(stocked["recipes"].pk))
+    assert [h["document"] for h in by_name] == [stocked["cats"].pk]
+    assert [h["document"] for h in by_id] == [stocked["bread"].pk]
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_foreign_collection_is_an_error(other: Any, owner: Any,
+                                                      stocked: dict[str, Any]) -> None:
+    with pytest.raises(CollectionNotFound, match="Recipes"):
+        knowledge_services.knowledge_search_for(other.pk, "bread", 5, "Recipes")
+    with pytest.raises(CollectionNotFound):
+        knowledge_services.knowledge_search_for(other.pk, "bread", 5,
+                                                str(stocked["recipes"].pk))
+
+
+@pytest.mark.django_db
+def test_k_is_clamped_to_the_allowed_range(owner: Any, stocked: dict[str, Any]) -> None:
+    assert len(knowledge_services.knowledge_search_for(owner.pk, "x", 0, None)) == 1
+    assert len(knowledge_services.knowledge_search_for(owner.pk, "x", 999, None)) == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_run_context_memory_searches_the_run_owners_knowledge(
+        owner: Any, stocked: dict[str, Any]) -> None:
+    from workflows.run_context import RunMemory
+
+    ctx = SimpleNamespace(run=SimpleNamespace(owner_id=owner.pk))
+    hits = await RunMemory(ctx, "n1").search("bake bread", 1, "Recipes")  # type: ignore[arg-type]
+    assert [(h["document"], h["text"]) for h in hits] == [(stocked["bread"].pk, FACTS["Bread"])]
