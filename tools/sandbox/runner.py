@@ -132,23 +132,36 @@ async def _supervise(
     out, err = _Capped(limits.output_bytes), _Capped(limits.output_bytes)
     status = _Capped(limits.result_bytes + 4096)
     kill = _group_killer(proc.pid)
-    status_reader = await _pipe_reader(status_fd)
-    assert proc.stdin and proc.stdout and proc.stderr
-    proc.stdin.write(job)
-    await proc.stdin.drain()
-    proc.stdin.close()
-    work = asyncio.gather(
-        out.drain(proc.stdout, kill), err.drain(proc.stderr, kill),
-        status.drain(status_reader, kill), proc.wait(),
-    )
+    status_reader, status_pipe = await _pipe_reader(status_fd)
     timed_out = False
     try:
+        await _send_job(proc, job)
+        assert proc.stdout and proc.stderr
+        work = asyncio.gather(
+            out.drain(proc.stdout, kill), err.drain(proc.stderr, kill),
+            status.drain(status_reader, kill), proc.wait(),
+        )
         await asyncio.wait_for(work, timeout=limits.wall_s + 2.0)
     except TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
         timed_out = True
         kill()
         await proc.wait()
+    except BaseException:  # cancelled by the caller: nothing may outlive the call
+        kill()
+        raise
+    finally:
+        status_pipe.close()
     return _outcome(out, err, status, timed_out)
+
+
+async def _send_job(proc: asyncio.subprocess.Process, job: bytes) -> None:
+    assert proc.stdin
+    try:
+        proc.stdin.write(job)
+        await proc.stdin.drain()
+        proc.stdin.close()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the launcher died early; _outcome reports it as SandboxUnavailable
 
 
 def _group_killer(pgid: int) -> Any:
@@ -163,13 +176,13 @@ def _group_killer(pgid: int) -> Any:
     return kill
 
 
-async def _pipe_reader(fd: int) -> asyncio.StreamReader:
+async def _pipe_reader(fd: int) -> tuple[asyncio.StreamReader, asyncio.BaseTransport]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**20)
-    await loop.connect_read_pipe(
+    transport, _ = await loop.connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", buffering=0)
     )
-    return reader
+    return reader, transport
 
 
 def _outcome(out: _Capped, err: _Capped, status: _Capped, timed_out: bool) -> SandboxResult:

@@ -109,3 +109,16 @@ async def test_setup_failure_fails_closed_without_running_the_code(
 def test_limits_default_to_safe_values() -> None:
     limits = SandboxLimits()
     assert limits.memory_mb <= 512 and limits.nproc <= 16 and limits.output_bytes <= 1 << 20
+
+
+@pytest.mark.asyncio
+async def test_cancelling_the_call_kills_the_sandbox() -> None:
+    from tests.tools.sandbox.test_escapes import sandbox_processes
+
+    task = asyncio.create_task(run_python("import time\ntime.sleep(60)"))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.2)
+    assert sandbox_processes() == []
