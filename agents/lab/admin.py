@@ -3,6 +3,7 @@ compare results in a table with plots (inline SVG drawn here, no JS library)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -33,7 +34,7 @@ class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = QuantizationJob
         fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
-                  "calib_file", "eval_corpus", "eval_text", "eval_file", "options"]
+                  "eval_corpus", "eval_text", "options"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -80,6 +81,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     change_list_template = "admin/lab/job_change_list.html"
     list_filter = ["status"]
     actions = ["cancel_jobs"]
+    add_fields: list[str] = []
     state_fields = ["status", "stage", "progress", "current_step", "total_steps", "elapsed_s",
                     "eta_s", "cancel_requested", "error", "result_table", "created_at",
                     "started_at", "finished_at", "owner"]
@@ -90,10 +92,9 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return [*self.form._meta.fields, *self.state_fields]  # type: ignore[attr-defined]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        spec = [f for f in self.form._meta.fields]  # type: ignore[attr-defined]
         if obj is None:
-            return list(spec) + [f for f in self.form.base_fields if f not in spec]
-        return [f for f in spec if not f.endswith("_file")] + self.state_fields
+            return list(self.add_fields or self.form._meta.fields)  # type: ignore[attr-defined]
+        return [*self.form._meta.fields, *self.state_fields]  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -183,7 +184,7 @@ def results_plots(data: dict[str, Any]) -> dict[str, str]:
         if row.get("size_mb") and row.get("tokens_per_s"):
             speed.setdefault("benchmarks", []).append((row["size_mb"], row["tokens_per_s"]))
     return {
-        "ppl_plot": line_plot(ppl, "bits per weight code", "perplexity",
+        "ppl_plot": line_plot(ppl, "bits per weight code", "perplexity", log_y=True,
                               hline=min(baselines) if baselines else None, hline_label="baseline"),
         "speed_plot": line_plot(speed, "size on disk (MB)", "decode tokens/s", connect=False),
     }
@@ -192,68 +193,94 @@ def results_plots(data: dict[str, Any]) -> dict[str, str]:
 # -- plots (inline SVG) ------------------------------------------------------------------
 
 PALETTE = ["#2a7ae2", "#d9342b", "#2e9e44", "#b07b00", "#8e44ad", "#16a2b8", "#555"]
-W, H, PAD = 520, 300, 50
+W, H, PAD, LEGEND = 600, 300, 50, 110
 
 
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    step = (high - low) / (count - 1) if high > low else 1.0
-    return [low + i * step for i in range(count)]
+def _ticks(values: list[float], low: float, high: float, log: bool) -> list[float]:
+    distinct = sorted(set(values))
+    if len(distinct) <= 6:
+        return distinct
+    if log:
+        return [math.exp(math.log(low) + i * (math.log(high) - math.log(low)) / 4) for i in range(5)]
+    return [low + i * (high - low) / 4 for i in range(5)]
 
 
-def _span(values: list[float]) -> tuple[float, float]:
+def _span(values: list[float], log: bool) -> tuple[float, float]:
+    if log:
+        low, high = math.log(min(values)), math.log(max(values))
+        margin = (high - low) * 0.08 or 0.1
+        return math.exp(low - margin), math.exp(high + margin)
     low, high = min(values), max(values)
     margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    return low - margin, high + margin
+    return max(low - margin, 0.0) if low >= 0 else low - margin, high + margin
+
+
+class _Axes:
+    """Maps data to pixels inside the plot area; y may be logarithmic."""
+
+    def __init__(self, xs: list[float], ys: list[float], log_y: bool) -> None:
+        self.log_y = log_y
+        (self.x0, self.x1), (self.y0, self.y1) = _span(xs, False), _span(ys, log_y)
+
+    def x(self, value: float) -> float:
+        return PAD + (value - self.x0) / (self.x1 - self.x0) * (W - 2 * PAD - LEGEND)
+
+    def y(self, value: float) -> float:
+        f = math.log if self.log_y else float
+        return H - PAD - (f(value) - f(self.y0)) / (f(self.y1) - f(self.y0)) * (H - 2 * PAD)
+
+
+def _frame(ax: _Axes, xs: list[float], ys: list[float], x_label: str, y_label: str) -> list[str]:
+    right = W - PAD - LEGEND
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" role="img" '
+             f'aria-label="{escape(y_label)} vs {escape(x_label)}" '
+             'style="font:11px sans-serif;background:#fff">',
+             f'<line x1="{PAD}" y1="{H - PAD}" x2="{right}" y2="{H - PAD}" stroke="#333"/>',
+             f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
+             f'<text x="{(PAD + right) / 2}" y="{H - 12}" text-anchor="middle">'
+             f'{escape(x_label)}</text>',
+             f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
+             f'text-anchor="middle">{escape(y_label)}{" (log scale)" if ax.log_y else ""}</text>']
+    parts += [f'<text x="{ax.x(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>'
+              for x in _ticks(xs, ax.x0, ax.x1, False)]
+    parts += [f'<text x="{PAD - 4}" y="{ax.y(y) + 4:.1f}" text-anchor="end">{y:.4g}</text>'
+              for y in _ticks(ys, ax.y0, ax.y1, ax.log_y)]
+    return parts
 
 
 def line_plot(series: dict[str, list[tuple[float, float]]], x_label: str, y_label: str,
-              hline: float | None = None, hline_label: str = "", connect: bool = True) -> SafeString:
-    """An SVG scatter/line chart with axes, ticks and a legend; an empty note if no data."""
+              hline: float | None = None, hline_label: str = "", connect: bool = True,
+              log_y: bool = False) -> SafeString:
+    """An SVG chart: one colour per series (joined by lines if ``connect``), axes, a legend."""
     points = [p for pts in series.values() for p in pts]
     if not points:
         return format_html('<p class="help">No finished jobs to plot yet.</p>')
-    (x0, x1), (y0, y1) = _span([p[0] for p in points]), _span(
-        [p[1] for p in points] + ([hline] if hline else []))
-
-    def sx(x: float) -> float:
-        return PAD + (x - x0) / (x1 - x0) * (W - 2 * PAD)
-
-    def sy(y: float) -> float:
-        return H - PAD - (y - y0) / (y1 - y0) * (H - 2 * PAD)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-             f'role="img" aria-label="{escape(y_label)} vs {escape(x_label)}" '
-             'style="font:11px sans-serif;background:#fff">',
-             f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#333"/>',
-             f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>']
-    for x in _ticks(x0, x1):
-        parts.append(f'<text x="{sx(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>')
-    for y in _ticks(y0, y1):
-        parts.append(f'<text x="{PAD - 4}" y="{sy(y) + 4:.1f}" text-anchor="end">{y:.3g}</text>')
-    parts.append(f'<text x="{W / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>')
-    parts.append(f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
-                 f'text-anchor="middle">{escape(y_label)}</text>')
+    xs, ys = [p[0] for p in points], [p[1] for p in points] + ([hline] if hline else [])
+    ax = _Axes(xs, ys, log_y)
+    parts = _frame(ax, xs, ys, x_label, y_label)
     if hline:
-        parts.append(f'<line x1="{PAD}" x2="{W - PAD}" y1="{sy(hline):.1f}" y2="{sy(hline):.1f}" '
-                     f'stroke="#999" stroke-dasharray="4 3"/><text x="{W - PAD}" '
-                     f'y="{sy(hline) - 4:.1f}" text-anchor="end">{escape(hline_label)}</text>')
+        parts.append(f'<line x1="{PAD}" x2="{W - PAD - LEGEND}" y1="{ax.y(hline):.1f}" '
+                     f'y2="{ax.y(hline):.1f}" stroke="#999" stroke-dasharray="4 3"/>'
+                     f'<text x="{PAD + 4}" y="{ax.y(hline) - 4:.1f}">'
+                     f'{escape(hline_label)} {hline:.3g}</text>')
     for i, (label, pts) in enumerate(sorted(series.items())):
         colour = PALETTE[i % len(PALETTE)]
         pts = sorted(pts)
         if connect and len(pts) > 1:
-            coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+            coords = " ".join(f"{ax.x(x):.1f},{ax.y(y):.1f}" for x, y in pts)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}"/>')
-        parts += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{colour}">'
+        parts += [f'<circle cx="{ax.x(x):.1f}" cy="{ax.y(y):.1f}" r="3.5" fill="{colour}">'
                   f'<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>' for x, y in pts]
-        parts.append(f'<text x="{W - PAD + 4}" y="{PAD + 14 * i}" fill="{colour}">'
+        parts.append(f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">'
                      f'{escape(label)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
 
-
 @admin.register(QuantizationJob)
 class QuantizationJobAdmin(LabJobAdmin):
     form = QuantizationJobForm
+    add_fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
+                  "calib_file", "eval_corpus", "eval_text", "eval_file", "options"]
     list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl",
                     "registered_model", "created_at"]
     list_filter = ["status", "method", "bits", "group_size"]

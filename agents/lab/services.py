@@ -78,9 +78,10 @@ def _group_size_error(group_size: int) -> str | None:
     bad = group_size_problems(group_size)
     if not bad:
         return None
+    fits = [str(g) for g in (32, 64, 128) if not group_size_problems(g)]
     return (f"Group size {group_size} does not fit this model: {len(bad)} layers have an input "
-            f"width that is not a multiple of {group_size}, e.g. {bad[0]} "
-            f"(576 = 4.5 × 128). Choose 32 or 64.")
+            f"width that is not a multiple of {group_size}, e.g. {bad[0]}. "
+            f"Choose {' or '.join(fits) or 'a divisor of every layer width'}.")
 
 
 def _text_errors(data: dict[str, Any], corpus_field: str, text_field: str) -> Errors:
