@@ -72,7 +72,7 @@ function NodeForm({ id, data: d, kind, readOnly }: { id: string; data: NodeData;
       )}
       {fields.filter((f) => !(d.kind === 'note' && f.name === 'text')).map((f) => (
         <Field key={f.name} label={f.label + (f.required ? ' *' : '')} hint={f.description}>
-          <ConfigField spec={f} value={d.config[f.name]} multi={isMulti(kind?.config_schema?.properties?.[f.name])}
+          <ConfigField spec={f} value={d.config[f.name]} multi={isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema)}
             onChange={(v) => setConfig(f.name, v)} testId={`prop-config-${f.name}`} />
         </Field>
       ))}

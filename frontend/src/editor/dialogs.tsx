@@ -83,7 +83,7 @@ export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, save
               <select value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
                 <option value="false">false</option><option value="true">true</option>
               </select>
-            ) : f.type === 'text' || f.type === 'string' ? (
+            ) : f.type === 'text' || f.type === 'string' || f.type === 'any' ? (
               <textarea rows={3} value={values[f.name]} data-testid={`run-input-${f.name}`} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} />
             ) : (
               <input className="mono" value={values[f.name]} data-testid={`run-input-${f.name}`} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} />

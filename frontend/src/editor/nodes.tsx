@@ -5,7 +5,7 @@ import type { NodeKind } from '../api/types';
 import { fmtCost, fmtMs } from '../lib/ui';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
-import { nodePorts, portColor } from './ports';
+import { DYNAMIC_PORTS, nodePorts, portColor } from './ports';
 
 const EMPTY: string[] = [];
 const SUMMARY_KEYS = ['tool', 'agent', 'model', 'expression', 'prompt', 'policy', 'key', 'name'];
@@ -57,7 +57,7 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
   const kind: NodeKind | undefined = useEditor((s) => s.kinds.get(data.kind));
   const problems = useEditor((s) => s.problems.nodes[id] ?? EMPTY);
   // Dynamic kinds may grow ports from their edges; static kinds never read edges (no re-render on edge edits).
-  const dynEdges = useEditor((s) => (kind?.dynamic_ports || !kind ? s.edges : null));
+  const dynEdges = useEditor((s) => ((kind?.dynamic_ports && !DYNAMIC_PORTS[kind.kind]) || !kind ? s.edges : null));
   const ports = nodePorts(
     { id, kind: data.kind, label: data.label, position: { x: 0, y: 0 }, config: data.config, on_error: data.on_error },
     kind,

@@ -11,11 +11,14 @@ const kinds = new Map([
   ['join', kind('join', [{ name: 'in', type: 'any', multiple: true }], [{ name: 'out', type: 'json' }])],
   ['parse', kind('parse', [{ name: 'in', type: 'json' }], [{ name: 'out', type: 'json' }])],
   ['router', kind('router', [{ name: 'in', type: 'text' }], [], true)],
+  ['input', kind('input', [], [{ name: 'out', type: 'any' }], true)],
+  ['custom', kind('custom', [], [], true)],
 ]);
 const node = (id: string, k: string, config = {}): GraphNode => ({ id, kind: k, label: id, position: { x: 0, y: 0 }, config });
 const nodes = new Map([
   ['a', node('a', 'llm')], ['b', node('b', 'map')], ['c', node('c', 'join')], ['d', node('d', 'parse')],
-  ['r', node('r', 'router', { branches: ['yes', 'no'] })], ['e', node('e', 'llm')],
+  ['r', node('r', 'router', { routes: [{ name: 'yes', expression: 'x' }, { name: 'no' }] })], ['e', node('e', 'llm')],
+  ['i', node('i', 'input', { name: 'items', type: 'list' })],
 ]);
 const edge = (source: string, source_port: string, target: string, target_port: string) => ({ source, source_port, target, target_port });
 
@@ -51,8 +54,17 @@ describe('port compatibility', () => {
     expect(nodePorts(n, kinds.get('llm')).outputs.map((p) => [p.name, p.type])).toEqual([['out', 'text'], ['error', 'json']]);
     expect(nodePorts(node('y', 'llm'), kinds.get('llm')).outputs.map((p) => p.name)).toEqual(['out']);
   });
-  it('derives dynamic output ports from config branches', () => {
-    expect(nodePorts(nodes.get('r')!, kinds.get('router')).outputs.map((p) => p.name)).toEqual(['yes', 'no']);
+  it('derives router outputs from its routes, plus default', () => {
+    expect(nodePorts(nodes.get('r')!, kinds.get('router')).outputs.map((p) => p.name)).toEqual(['yes', 'no', 'default']);
     expect(checkConnection(edge('r', 'no', 'e', 'in'), nodes, kinds, []).ok).toBe(true);
+  });
+  it('types an input node output by its config type', () => {
+    expect(checkConnection(edge('i', 'out', 'b', 'items'), nodes, kinds, []).ok).toBe(true);
+    expect(checkConnection(edge('i', 'out', 'e', 'in'), nodes, kinds, [])).toEqual({ ok: false, reason: 'list output cannot feed a text input' });
+  });
+  it('lets unknown dynamic kinds keep the ports their edges use', () => {
+    const n = node('c1', 'custom');
+    const used: GraphEdge[] = [{ id: 'e9', source: 'c1', source_port: 'extra', target: 'e', target_port: 'in' }];
+    expect(nodePorts(n, kinds.get('custom'), used).outputs.map((p) => p.name)).toEqual(['extra']);
   });
 });

@@ -16,36 +16,38 @@ export interface NodePorts {
   outputs: PortSpec[];
 }
 
-function extraPortNames(config: Record<string, unknown>, key: string): string[] {
-  const v = config[key];
-  if (!Array.isArray(v)) return [];
-  return v
+type DynamicPorts = (config: Record<string, unknown>, kind: NodeKind) => Partial<NodePorts>;
+
+const names = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : [])
     .map((p) => (typeof p === 'string' ? p : (p as { name?: unknown })?.name))
     .filter((p): p is string => typeof p === 'string' && p.length > 0);
-}
 
 /**
- * Ports of a node: the kind's declared ports, plus (for dynamic kinds) ports named in
- * config.inputs / config.outputs / config.branches and ports used by existing edges.
+ * Client mirrors of the server kinds' `ports(config)` (workflows/engine/kinds/*.py) for kinds
+ * with dynamic_ports; the server re-checks every edge when a version is saved.
+ */
+export const DYNAMIC_PORTS: Record<string, DynamicPorts> = {
+  input: (c) => ({ inputs: [], outputs: [{ name: 'out', type: String(c.type ?? 'any') }] }),
+  llm: (c) => ({ outputs: [{ name: 'out', type: c.output === 'json' ? 'json' : 'text' }] }),
+  router: (c) => ({ outputs: [...names(c.routes).map((name) => ({ name, type: 'any' })), { name: 'default', type: 'any' }] }),
+};
+
+/**
+ * Ports of a node: the kind's declared ports, adjusted by its config for dynamic kinds, plus
+ * an "error" output when on_error is "error_edge". Unknown dynamic kinds also get the ports
+ * their edges use, so imported graphs still render.
  */
 export function nodePorts(node: GraphNode, kind: NodeKind | undefined, edges: GraphEdge[] = []): NodePorts {
-  const inputs = [...(kind?.inputs ?? [])];
-  const outputs = [...(kind?.outputs ?? [])];
+  const dyn = kind?.dynamic_ports ? DYNAMIC_PORTS[kind.kind]?.(node.config ?? {}, kind) : undefined;
+  const inputs = [...(dyn?.inputs ?? kind?.inputs ?? [])];
+  const outputs = [...(dyn?.outputs ?? kind?.outputs ?? [])];
   // on_error = "error_edge" routes the failure out of an extra "error" port.
   if (node.on_error === 'error_edge' && !outputs.some((p) => p.name === ERROR_PORT)) outputs.push({ name: ERROR_PORT, type: 'json' });
-  if (kind?.dynamic_ports || !kind) {
-    const addIn = (name: string) => {
-      if (!inputs.some((p) => p.name === name)) inputs.push({ name, type: 'any' });
-    };
-    const addOut = (name: string) => {
-      if (!outputs.some((p) => p.name === name)) outputs.push({ name, type: 'any' });
-    };
-    extraPortNames(node.config ?? {}, 'inputs').forEach(addIn);
-    extraPortNames(node.config ?? {}, 'outputs').forEach(addOut);
-    extraPortNames(node.config ?? {}, 'branches').forEach(addOut);
+  if ((kind?.dynamic_ports && !dyn) || !kind) {
     for (const e of edges) {
-      if (e.target === node.id) addIn(e.target_port);
-      if (e.source === node.id) addOut(e.source_port);
+      if (e.target === node.id && !inputs.some((p) => p.name === e.target_port)) inputs.push({ name: e.target_port, type: 'any' });
+      if (e.source === node.id && !outputs.some((p) => p.name === e.source_port)) outputs.push({ name: e.source_port, type: 'any' });
     }
   }
   return { inputs, outputs };

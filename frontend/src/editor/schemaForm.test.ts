@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, fieldsFromSchema, promptVariables } from './schemaForm';
+import { defaultConfig, fieldsFromSchema, isMulti, promptVariables, resolveSchema } from './schemaForm';
 
 describe('schema to form fields', () => {
   const schema = {
@@ -43,5 +43,28 @@ describe('schema to form fields', () => {
   });
   it('lists prompt variables once, in order', () => {
     expect(promptVariables('Hi {{ name }}, {{topic}} and {{name}} {{user.id}}')).toEqual(['name', 'topic', 'user.id']);
+  });
+});
+
+describe('pydantic schemas', () => {
+  const llm = {
+    type: 'object', required: ['model'],
+    $defs: { Route: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+    properties: {
+      model: { anyOf: [{ type: 'string' }, { type: 'null' }], default: null, format: 'model', title: 'Model' },
+      temperature: { anyOf: [{ maximum: 2, minimum: 0, type: 'number' }, { type: 'null' }], default: null, title: 'Temperature' },
+      max_tokens: { anyOf: [{ type: 'integer' }, { type: 'null' }], default: null, title: 'Max Tokens' },
+      routes: { type: 'array', items: { $ref: '#/$defs/Route' } },
+      tools: { type: 'array', items: { type: 'string', format: 'tool' } },
+    },
+  };
+  it('reads optional (anyOf null) fields and $ref items', () => {
+    expect(fieldsFromSchema(llm).map((f) => [f.name, f.widget, f.label])).toEqual([
+      ['model', 'model', 'Model'], ['temperature', 'number', 'Temperature'], ['max_tokens', 'integer', 'Max Tokens'],
+      ['routes', 'json', 'Routes'], ['tools', 'tool', 'Tools'],
+    ]);
+    expect(resolveSchema(llm.properties.routes, llm).items?.required).toEqual(['name']);
+    expect(isMulti(llm.properties.tools, llm)).toBe(true);
+    expect(isMulti(llm.properties.model, llm)).toBe(false);
   });
 });

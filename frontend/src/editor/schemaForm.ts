@@ -39,6 +39,26 @@ export function humanize(name: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/**
+ * Flatten what pydantic emits: `$ref` into `$defs`, and `anyOf: [X, {type: null}]` for optional
+ * fields (the outer title/format/default win over the branch's).
+ */
+export function resolveSchema(s: JsonSchema, root: JsonSchema = s): JsonSchema {
+  let out = s;
+  if (out.$ref?.startsWith('#/$defs/')) {
+    const { $ref, ...rest } = out;
+    out = { ...(root.$defs?.[$ref.slice(8)] ?? {}), ...rest };
+  }
+  const alts = out.anyOf ?? out.oneOf;
+  if (alts) {
+    const { anyOf: _a, oneOf: _o, ...outer } = out;
+    const branch = alts.find((b) => primaryType(resolveSchema(b, root)) !== 'null') ?? {};
+    out = { ...resolveSchema(branch, root), ...outer };
+  }
+  if (out.items) out = { ...out, items: resolveSchema(out.items, root) };
+  return out;
+}
+
 export function widgetFor(s: JsonSchema): Widget {
   if (s.enum) return 'select';
   const t = primaryType(s);
@@ -63,7 +83,7 @@ export function widgetFor(s: JsonSchema): Widget {
 export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
   const props = schema?.properties ?? {};
   const required = new Set(schema?.required ?? []);
-  return Object.entries(props).map(([name, s]) => ({
+  return Object.entries(props).map(([name, raw]) => ({ name, s: resolveSchema(raw, schema) })).map(({ name, s }) => ({
     name,
     label: s.title ?? humanize(name),
     widget: widgetFor(s),
@@ -75,8 +95,8 @@ export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
 }
 
 /** Fields whose array variant holds many picks (e.g. tools: [tool ids]). */
-export function isMulti(s: JsonSchema | undefined): boolean {
-  return primaryType(s ?? {}) === 'array';
+export function isMulti(s: JsonSchema | undefined, root?: JsonSchema): boolean {
+  return primaryType(resolveSchema(s ?? {}, root)) === 'array';
 }
 
 /** Default config from a schema (its defaults; required strings become ''). */

@@ -19,6 +19,11 @@ function script(): EventEnvelope[] {
     ev('node.tool_result', 'n2', { call_id: 'c1', result: 2, error: null }),
     ev('memory.written', 'n2', { key: 'sum', value: 2, policy: 'replace' }),
     ev('message.posted', 'n2', { channel: 'team', sender: 'calc', text: 'done' }),
+    ev('memory.written', 'n2', { key: 'notes', value: 'a', policy: 'append' }),
+    ev('memory.written', 'n2', { key: 'notes', value: ['b'], policy: 'append' }),
+    ev('memory.written', 'n2', { key: 'cfg', value: { a: { x: 1 } }, policy: 'merge' }),
+    ev('memory.written', 'n2', { key: 'cfg', value: { a: { y: 2 }, b: 3 }, policy: 'merge' }),
+    ev('budget.exceeded', 'n2', { budget: 'tokens', limit: 10, used: 12 }),
     ev('node.finished', 'n1', { output: 'Hello', usage: { input_tokens: 3, output_tokens: 2, cost: 0.01 }, duration_ms: 5 }),
     ev('node.failed', 'n2', { error: 'boom' }),
     ev('node.skipped', 'n3', { reason: 'upstream failed' }),
@@ -35,7 +40,7 @@ function script(): EventEnvelope[] {
 describe('run event dispatch', () => {
   it('builds the final state from events', () => {
     const s = applyEvents(emptyRunState(), script());
-    expect(s.seq).toBe(19);
+    expect(s.seq).toBe(24);
     expect(s.run.status).toBe('succeeded');
     expect(s.run.outputs).toEqual({ answer: 'Hello' });
     expect(s.nodes.n1).toMatchObject({ status: 'succeeded', text: 'Hello', output: 'Hello', attempt: 1 });
@@ -44,7 +49,8 @@ describe('run event dispatch', () => {
     expect(s.nodes.n3).toMatchObject({ status: 'skipped', reason: 'upstream failed' });
     expect(s.nodes.n4.status).toBe('succeeded');
     expect(s.approvals).toEqual([{ id: 'a1', node: 'n4', prompt: 'OK?', payload: { x: 1 }, status: 'approve', comment: 'fine', by: 'ann' }]);
-    expect(s.memory).toEqual({ sum: 2 });
+    expect(s.memory).toEqual({ sum: 2, notes: ['a', 'b'], cfg: { a: { x: 1, y: 2 }, b: 3 } });
+    expect(s.budgets).toEqual([{ budget: 'tokens', limit: 10, used: 12, node: 'n2', ts: expect.any(String) }]);
     expect(s.messages.map((m) => m.text)).toEqual(['done']);
     expect(totalUsage(s)).toEqual({ input_tokens: 3, output_tokens: 2, cost: 0.01 });
   });
@@ -54,7 +60,7 @@ describe('run event dispatch', () => {
     const full = applyEvents(emptyRunState(), events);
     for (let cut = 0; cut <= events.length; cut++) {
       const mid = applyEvents(emptyRunState(), events.slice(0, cut));
-      const snapshot = JSON.parse(JSON.stringify({ seq: mid.seq, run: mid.run, nodes: mid.nodes, approvals: mid.approvals, memory: mid.memory, messages: mid.messages }));
+      const snapshot = JSON.parse(JSON.stringify({ seq: mid.seq, run: mid.run, nodes: mid.nodes, approvals: mid.approvals, memory: mid.memory, messages: mid.messages, budgets: mid.budgets }));
       const resumed = applyEvents(fromSnapshot(snapshot), events.slice(cut));
       expect(strip(resumed)).toEqual(strip(full));
     }
@@ -100,5 +106,16 @@ describe('run trace log', () => {
     const events = script();
     const log = mergeLog(mergeLog([], events.slice(5, 10)), [...events.slice(0, 7)].reverse());
     expect(log.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('memory merge policies', () => {
+  it('follows the blackboard rules', async () => {
+    const { mergeMemory } = await import('./dispatch');
+    expect(mergeMemory('replace', [1], 2)).toBe(2);
+    expect(mergeMemory('append', undefined, 1)).toEqual([1]);
+    expect(mergeMemory('append', 'x', ['y'])).toEqual(['x', 'y']);
+    expect(mergeMemory('merge', null, { a: 1 })).toEqual({ a: 1 });
+    expect(mergeMemory('merge', 'text', { a: 1 })).toEqual({ a: 1 });
   });
 });

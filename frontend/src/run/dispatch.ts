@@ -67,6 +67,7 @@ export interface Snapshot {
   approvals?: Partial<Approval & { approval_id: string }>[];
   memory?: Record<string, unknown>;
   messages?: Message[];
+  budgets?: Record<string, unknown>[];
 }
 
 export function emptyRunState(): RunState {
@@ -97,10 +98,33 @@ export function fromSnapshot(s: Snapshot): RunState {
     approvals,
     memory: { ...(s.memory ?? {}) },
     messages: [...(s.messages ?? [])],
+    budgets: [...(s.budgets ?? [])],
   };
 }
 
 type Handler = (s: RunState, e: EventEnvelope) => RunState;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function deepMerge(current: Obj, incoming: Obj): Obj {
+  const out: Obj = { ...current };
+  for (const [k, v] of Object.entries(incoming)) out[k] = isObj(out[k]) && isObj(v) ? deepMerge(out[k] as Obj, v) : v;
+  return out;
+}
+
+/** The blackboard merge rules (agents/memory/blackboard.py); a write that cannot merge stores the value. */
+export function mergeMemory(policy: string, current: unknown, incoming: unknown): unknown {
+  if (policy === 'append') {
+    const base = current === undefined || current === null ? [] : Array.isArray(current) ? current : [current];
+    return [...base, ...(Array.isArray(incoming) ? incoming : [incoming])];
+  }
+  if (policy === 'merge') {
+    const base = current === undefined || current === null ? {} : current;
+    return isObj(base) && isObj(incoming) ? deepMerge(base, incoming) : incoming;
+  }
+  return incoming;
+}
 
 function setRun(s: RunState, patch: Partial<Run>): RunState {
   return { ...s, run: { ...s.run, ...patch } };
@@ -186,7 +210,10 @@ const HANDLERS: Record<string, Handler> = {
     if (nodeId && next.nodes[nodeId]?.status === 'paused') next = setNode(next, nodeId, () => ({ status: 'running' }));
     return next;
   },
-  'memory.written': (s, e) => ({ ...s, memory: { ...s.memory, [str(e.data.key)]: e.data.value } }),
+  'memory.written': (s, e) => {
+    const key = str(e.data.key);
+    return { ...s, memory: { ...s.memory, [key]: mergeMemory(str(e.data.policy) || 'replace', s.memory[key], e.data.value) } };
+  },
   'message.posted': (s, e) => ({
     ...s,
     messages: [...s.messages, { channel: str(e.data.channel), sender: str(e.data.sender), text: str(e.data.text), ts: e.ts, node: e.node }],

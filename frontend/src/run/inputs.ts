@@ -29,7 +29,7 @@ function fieldsOfNode(n: GraphNode): InputField[] {
     }));
   }
   const name = String(c.name ?? c.key ?? n.label ?? n.id) || n.id;
-  return [{ name, label: n.label || name, type: String(c.type ?? 'text'), required: c.required !== false, default: c.default, description: c.description as string | undefined }];
+  return [{ name, label: n.label || name, type: String(c.type ?? 'any'), required: c.required === true, default: c.default, description: c.description as string | undefined }];
 }
 
 export function inputFields(graph: Graph): InputField[] {
