@@ -7,12 +7,12 @@ and is published on the channel layer only after that transaction commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from axweb.broadcast import broadcast_on_commit
@@ -26,7 +26,8 @@ EVENT_TYPES = (
 )
 RUN_STATUS_EVENTS = {"run.started", "run.finished", "run.failed", "run.cancelled", "run.paused", "run.resumed"}
 
-Pending = tuple[str, str | None, dict[str, Any]]
+Pending = tuple[str, str | None, dict[str, Any]]  # (type, node, data)
+Stamped = tuple[str, str | None, dict[str, Any], datetime]  # ... and when it happened
 
 
 def run_group(run_id: UUID | str) -> str:
@@ -49,21 +50,31 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
 
 
-def events_append(run_id: UUID | str, items: Sequence[Pending]) -> list[dict[str, Any]]:
-    """Persist `items` as the next events of the run; publish them after commit."""
+def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped]) -> list[dict[str, Any]]:
+    """Persist `items` as the next events of the run; publish them after commit.
+
+    Call inside a transaction to commit the events together with other rows."""
     if not items:
         return []
     now = timezone.now()
+    stamped = [item if len(item) == 4 else (*item, now) for item in items]
     with transaction.atomic():
-        Run.objects.filter(pk=run_id).update(last_seq=F("last_seq") + len(items))
-        last = Run.objects.filter(pk=run_id).values_list("last_seq", flat=True).get()
-        first = last - len(items) + 1
-        rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=now, data=_json_safe(data))
-                for i, (t, node, data) in enumerate(items)]
+        first = _reserve_seqs(run_id, len(items))
+        rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=ts, data=_json_safe(data))
+                for i, (t, node, data, ts) in enumerate(stamped)]
         RunEvent.objects.bulk_create(rows)
         envelopes = [event_envelope(row) for row in rows]
         broadcast_on_commit(run_group(run_id), {"type": "run.events", "events": envelopes})
     return envelopes
+
+
+def _reserve_seqs(run_id: UUID | str, count: int) -> int:
+    """Advance the run's last_seq by `count` (row-locked until commit); return the first new seq."""
+    table, pk = Run._meta.db_table, Run._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_seq = last_seq + %s WHERE {pk.column} = %s RETURNING last_seq",
+                       [count, pk.get_db_prep_value(UUID(str(run_id)), connection)])
+        return int(cursor.fetchone()[0]) - count + 1
 
 
 def events_after(run_id: UUID | str, since: int, limit: int | None = None) -> list[dict[str, Any]]:

@@ -83,7 +83,7 @@ class Run(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
-    version = models.ForeignKey(WorkflowVersion, on_delete=models.PROTECT, related_name="runs")
+    version = models.ForeignKey(WorkflowVersion, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     inputs = models.JSONField(default=dict, blank=True)
     outputs = models.JSONField(default=dict, blank=True)

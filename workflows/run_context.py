@@ -1,7 +1,9 @@
 """The engine's RunContext over Django: events, node records, memory, approvals, tools, models.
 
 All database work runs through `sync_to_async` on one thread; an asyncio lock keeps event
-order. Token events are coalesced per node for at most TOKEN_FLUSH_S before being stored.
+order. Events are queued for at most FLUSH_S (streamed tokens of a node coalesce into one
+frame meanwhile) and stored in one transaction — with the node's record when a node settles,
+so a node costs one commit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 
 from agents import gateway
 from workflows import events as ev
@@ -19,7 +22,7 @@ from workflows.engine import Decision, ModelResult, NodeRecord
 from workflows.engine.errors import RunCancelled
 from workflows.models import Run
 
-TOKEN_FLUSH_S = 0.05
+FLUSH_S = 0.02
 CANCEL_POLL_S = 0.25
 
 
@@ -34,7 +37,7 @@ class DjangoRunContext:
         self.run = run
         self.run_id = str(run.id)
         self._lock = asyncio.Lock()
-        self._tokens: dict[str, list[str]] = {}
+        self._pending: list[ev.Stamped] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._cancel_checked = 0.0
         self._cancelled = False
@@ -42,33 +45,30 @@ class DjangoRunContext:
     # -- events ----------------------------------------------------------------------
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
-        if type == "node.token" and node:
-            self._tokens.setdefault(node, []).append(str(data.get("text", "")))
-            if self._flush_handle is None:
-                loop = asyncio.get_running_loop()
-                self._flush_handle = loop.call_later(TOKEN_FLUSH_S, lambda: asyncio.ensure_future(self.flush()))
-            return
-        await self._write([(type, node, data)])
+        """Queue an event; it is stored within FLUSH_S, or with the next node commit."""
+        last = self._pending[-1] if self._pending else None
+        if type == "node.token" and last and last[0] == "node.token" and last[1] == node:
+            last[2]["text"] += str(data.get("text", ""))  # coalesce streamed tokens into one frame
+        else:
+            self._pending.append((type, node, dict(data), timezone.now()))
+        if self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(FLUSH_S, lambda: asyncio.ensure_future(self.flush()))
 
-    async def flush(self) -> None:
-        await self._write([])
-
-    async def _write(self, items: list[ev.Pending]) -> None:
+    async def flush(self, record: NodeRecord | None = None) -> None:
+        """Store the queued events (and `record`) in one transaction, in emit order."""
         async with self._lock:
             if self._flush_handle is not None:
                 self._flush_handle.cancel()
                 self._flush_handle = None
-            tokens = [("node.token", node, {"text": "".join(parts)}) for node, parts in self._tokens.items()]
-            self._tokens = {}
-            batch = [*tokens, *items]
-            if batch:
-                await _db(ev.events_append)(self.run.id, batch)
+            batch, self._pending = self._pending, []
+            if batch or record is not None:
+                await _db(run_store.events_and_record_commit)(self.run.id, batch, record)
 
     # -- durable records -------------------------------------------------------------
 
     async def node_committed(self, node_id: str, record: NodeRecord) -> None:
-        await self.flush()
-        await _db(run_store.node_record_save)(self.run.id, record)
+        await self.flush(record)
 
     # -- models, agents, tools ------------------------------------------------------------
 

@@ -9,8 +9,11 @@ from uuid import UUID
 from django.db import transaction
 
 from agents.memory.blackboard import merge
+from workflows import events as ev
 from workflows.engine import NodeRecord
 from workflows.models import AgentMessage, Approval, MemoryEntry, NodeRun, Run
+
+UPSERT_FIELDS = ("attempt", "status", "outputs", "error", "usage", "started_at", "finished_at", "record")
 
 
 def utc(ts: float | None) -> datetime | None:
@@ -21,11 +24,18 @@ def node_record_save(run_id: UUID, record: NodeRecord) -> None:
     """Store a settled node once: outputs in their column, the rest of the record beside them.
     Inputs are not stored: they are the outputs of the upstream nodes."""
     rest = {k: v for k, v in record.as_dict().items() if k not in ("outputs", "inputs")}
-    NodeRun.objects.update_or_create(run_id=run_id, node_id=record.node_id, defaults={
-        "attempt": record.attempt, "status": record.status, "outputs": record.outputs,
-        "error": record.error or "", "usage": record.usage.as_dict(), "started_at": utc(record.started_at),
-        "finished_at": utc(record.finished_at), "record": rest,
-    })
+    row = NodeRun(run_id=run_id, node_id=record.node_id, attempt=record.attempt, status=record.status,
+                  outputs=record.outputs, error=record.error or "", usage=record.usage.as_dict(),
+                  started_at=utc(record.started_at), finished_at=utc(record.finished_at), record=rest)
+    NodeRun.objects.bulk_create([row], update_conflicts=True, unique_fields=["run", "node_id"],
+                                update_fields=[*UPSERT_FIELDS])
+
+
+def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None) -> None:
+    with transaction.atomic():
+        ev.events_append(run_id, events)
+        if record is not None:
+            node_record_save(run_id, record)
 
 
 def node_records(run_id: UUID) -> dict[str, NodeRecord]:

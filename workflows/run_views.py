@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from axweb.ownership import owned
 from workflows import events as ev
-from workflows import run_selectors, run_services
+from workflows import otel, run_selectors, run_services
 from workflows.models import Approval, Workflow
 from workflows.run_serializers import (
     ApprovalSerializer,
@@ -74,10 +75,15 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         run = self.get_object()
         return Response({"events": ev.events_after(run.id, int(since) if since.isdigit() else 0, limit=5000)})
 
-    @extend_schema(responses={200: dict})
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "otlp"], required=False)],
+                   responses={200: dict})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, otel.OtlpJSONRenderer])
     def export(self, request: Request, pk: str) -> Response:
-        return Response(run_selectors.run_export(self.get_object()))
+        """The full trace (`axweb_trace`), or OTLP/JSON `resourceSpans` with `?format=otlp`."""
+        run = self.get_object()
+        if request.accepted_renderer.format == "otlp":
+            return Response(otel.run_otlp(run))
+        return Response(run_selectors.run_export(run))
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])

@@ -157,3 +157,13 @@ def test_node_kind_catalog_serves_every_kind_with_schema_and_ports(owner_api):
     assert {"input", "output", "agent", "llm", "join", "loop", "map", "approval", "note"} <= set(kinds)
     assert kinds["join"]["inputs"][0]["type"] == "any"
     assert "properties" in kinds["agent"]["config_schema"]
+
+
+def test_deleting_a_workflow_with_runs_deletes_its_runs(owner_api, owner):
+    from workflows.models import Run, Workflow
+
+    wf_id = create(owner_api, graph=demo_graph()).json()["id"]
+    workflow = Workflow.objects.get(pk=wf_id)
+    Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
+    assert owner_api.delete(f"/api/workflows/{wf_id}/").status_code == 204
+    assert not Run.objects.exists()
