@@ -141,3 +141,13 @@ def test_the_snapshot_endpoint_at_n_matches_the_rules(name, owner, other):
     assert client.get(f"/api/runs/{run.id}/snapshot/").json() == snapshot_apply(snapshot_empty(), stored)
     client.force_authenticate(other)
     assert client.get(f"/api/runs/{run.id}/snapshot/?at=1").status_code == 404
+
+
+def test_every_event_type_is_documented_with_its_fields():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text()
+    missing = [t for t in ev.EVENT_TYPES if f"### `{t}`" not in text]
+    assert missing == []
+    for close_code in ("4401", "4404"):
+        assert close_code in text

@@ -1,0 +1,277 @@
+"""Live-trace streaming figures: `python manage.py bench_stream --json`.
+
+Starts a real daphne ASGI server and a real Celery worker (subprocesses on this database and
+this Redis; scripted models, so no inference), then runs a streaming workflow twice per round:
+watched by one websocket client, and by `--clients` (200) clients. Latency is the event's `ts`
+(stamped in the worker when the engine emitted it, before the ≤20 ms queue and the commit) to
+the moment a client's coroutine has the frame (same machine clock). `gaps` counts events a
+client never received, `duplicates` events it received twice. Figures are medians over
+`--repeat` rounds. Every process started here is stopped, and the throwaway user, its
+workflow and runs are deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from workflows.models import Run
+
+ROOT = Path(__file__).resolve().parents[3]
+TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
+
+
+# -- processes ----------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"daphne exited early; see {log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise CommandError(f"daphne did not listen on {port} within {timeout_s} s; see {log}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+@contextmanager
+def servers(folder: Path) -> Iterator[int]:
+    """A daphne server and a Celery worker on this database and Redis; yields the port."""
+    env = {**os.environ, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_TORCH_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    port = _free_port()
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv in (
+            ("daphne", ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0", "axweb.asgi:application"]),
+            ("worker", ["-m", "celery", "-A", "axweb", "worker", "-Q", "runs", "-c", "1", "--without-heartbeat",
+                        "--without-gossip", "--without-mingle", "-l", "WARNING"]),
+        ):
+            log = folder / f"{name}.log"
+            started.append(subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=log.open("ab"),
+                                            stderr=subprocess.STDOUT, start_new_session=True))
+        _wait_port(port, started[0], folder / "daphne.log")
+        yield port
+    finally:
+        for process in started:
+            _stop(process)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+def stream_graph(nodes: int, chunks: int, seconds: float) -> dict[str, Any]:
+    """input → `nodes` scripted llm nodes in a chain, each streaming `chunks` deltas."""
+    ids = ["in", *(f"llm{i}" for i in range(nodes)), "out"]
+    spec = [{"id": "in", "kind": "input", "config": {"name": "text", "type": "text"}}]
+    spec += [{"id": f"llm{i}", "kind": "llm", "config": {
+        "model": f"scripted:s{i}?delay={seconds}&chunks={chunks}", "prompt": "{{in}}"}} for i in range(nodes)]
+    spec.append({"id": "out", "kind": "output", "config": {"name": "answer"}})
+    edges = [{"id": f"e{i}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
+             for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))]
+    return {"schema_version": 1, "nodes": spec, "edges": edges}
+
+
+def queued_run(owner: Any, workflow: Any) -> Run:
+    """A run row that is not yet enqueued, so clients can subscribe before its first event."""
+    return Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(),
+                              inputs={"text": "x" * 400})
+
+
+def enqueue(run: Run) -> None:
+    from workflows.tasks import execute_run
+
+    execute_run.apply_async(args=[str(run.id)], queue="runs")
+
+
+def wait_finished(run: Run, timeout_s: float) -> Run:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        fresh = Run.objects.get(pk=run.pk)
+        if fresh.status in ("succeeded", "failed", "cancelled"):
+            return fresh
+        time.sleep(0.1)
+    raise CommandError(f"run {run.id} did not finish within {timeout_s} s")
+
+
+# -- clients ----------------------------------------------------------------------------------
+
+def _epoch(ts: str) -> float:
+    return datetime.fromisoformat(ts).timestamp()
+
+
+class Watcher:
+    """One websocket client: what it received and when."""
+
+    def __init__(self) -> None:
+        self.seqs: list[int] = []
+        self.latencies_ms: list[float] = []
+        self.frames = 0
+
+    async def watch(self, url: str, origin: str, subscribed: asyncio.Event) -> None:
+        import websockets
+
+        async with websockets.connect(url, origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
+                                      open_timeout=60) as ws:
+            await ws.send(json.dumps({"type": "subscribe", "since": 0}))
+            subscribed.set()
+            async for raw in ws:
+                received = time.time()
+                frame = json.loads(raw)
+                if frame["type"] != "events":
+                    continue
+                self.frames += 1
+                for event in frame["events"]:
+                    self.seqs.append(event["seq"])
+                    self.latencies_ms.append((received - _epoch(event["ts"])) * 1000)
+                if frame["events"][-1]["type"] in TERMINAL:
+                    return
+
+
+async def watch_run(port: int, run: Run, key: str, clients: int, settle_s: float,
+                    timeout_s: float) -> list[Watcher]:
+    from asgiref.sync import sync_to_async
+
+    url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/?token={key}", f"http://127.0.0.1:{port}"
+    watchers = [Watcher() for _ in range(clients)]
+    subscribed = [asyncio.Event() for _ in watchers]
+    tasks = [asyncio.create_task(w.watch(url, origin, s)) for w, s in zip(watchers, subscribed, strict=True)]
+    await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
+    await asyncio.sleep(settle_s)  # let the server handle the subscribe frames
+    await sync_to_async(enqueue)(run)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout_s)
+    return watchers
+
+
+# -- figures --------------------------------------------------------------------------------
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
+
+
+def missing_and_duplicates(watchers: list[Watcher], last_seq: int) -> tuple[int, int]:
+    gaps = duplicates = 0
+    for watcher in watchers:
+        got = set(watcher.seqs)
+        gaps += len(set(range(1, last_seq + 1)) - got)
+        duplicates += len(watcher.seqs) - len(got)
+    return gaps, duplicates
+
+
+def one_round(port: int, owner: Any, workflow: Any, key: str, clients: int, settle_s: float) -> dict[str, Any]:
+    from asgiref.sync import async_to_sync
+
+    figures: dict[str, Any] = {}
+    for label, count in (("single", 1), ("many", clients)):
+        run = queued_run(owner, workflow)
+        watchers = async_to_sync(watch_run)(port, run, key, count, settle_s, 300)
+        run = wait_finished(run, 60)
+        gaps, duplicates = missing_and_duplicates(watchers, run.last_seq)
+        latencies = [v for w in watchers for v in w.latencies_ms]
+        figures[label] = {"events": run.last_seq, "frames_received": sum(w.frames for w in watchers),
+                          "gaps": gaps, "duplicates": duplicates, "latency_ms_p50": statistics.median(latencies),
+                          "latency_ms_p95": p95(latencies), "latency_ms_max": max(latencies)}
+    return figures
+
+
+def summarize(rounds: list[dict[str, Any]], clients: int) -> dict[str, Any]:
+    def med(group: str, name: str) -> float:
+        return round(statistics.median(r[group][name] for r in rounds), 2)
+
+    return {
+        "event_latency_ms_p50": med("single", "latency_ms_p50"),
+        "event_latency_ms_p95": med("single", "latency_ms_p95"),
+        "events_per_run": med("single", "events"),
+        "clients": clients,
+        "frames_received": med("many", "frames_received"),
+        "gaps": max(r[g]["gaps"] for r in rounds for g in ("single", "many")),
+        "duplicates": max(r[g]["duplicates"] for r in rounds for g in ("single", "many")),
+        "latency_ms_p50": med("many", "latency_ms_p50"),
+        "latency_ms_p95": med("many", "latency_ms_p95"),
+        "rounds": len(rounds),
+        "per_round": rounds,
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+        "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
+    }
+
+
+def _check_redis() -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(settings.REDIS_URL)
+    try:
+        socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2).close()
+    except OSError as exc:
+        raise CommandError(f"No Redis at {settings.REDIS_URL} ({exc}). Run under "
+                           "`python -m axweb.embedded_redis wrap -- python manage.py bench_stream`.") from exc
+    if "InMemory" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        raise CommandError("bench_stream needs the Redis channel layer (unset AXWEB_CHANNEL_LAYER).")
+
+
+class Command(BaseCommand):
+    help = "Websocket streaming figures: event latency with 1 and N clients, frames, gaps (real daphne + worker)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--clients", type=int, default=200)
+        parser.add_argument("--repeat", type=int, default=3, help="rounds; figures are medians")
+        parser.add_argument("--nodes", type=int, default=3)
+        parser.add_argument("--chunks", type=int, default=40, help="streamed deltas per node")
+        parser.add_argument("--seconds", type=float, default=2.0, help="per node: wait, then stream over this long")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        _check_redis()
+        from django.contrib.auth import get_user_model
+        from rest_framework.authtoken.models import Token
+
+        from workflows.services import workflow_create
+
+        owner = get_user_model().objects.create_user(f"bench-stream-{uuid.uuid4().hex[:10]}")
+        try:
+            key = Token.objects.create(user=owner).key
+            graph = stream_graph(options["nodes"], options["chunks"], options["seconds"])
+            workflow = workflow_create(owner=owner, name="bench stream", graph=graph)
+            with tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder, servers(Path(folder)) as port:
+                warm = queued_run(owner, workflow)  # waits for the worker to be up and warm
+                enqueue(warm)
+                wait_finished(warm, 180)
+                rounds = [one_round(port, owner, workflow, key, options["clients"], settle_s=1.0)
+                          for _ in range(max(1, options["repeat"]))]
+        finally:
+            owner.delete()
+        figures = summarize(rounds, options["clients"])
+        self.stdout.write(json.dumps(figures, indent=None if options["json"] else 2))
