@@ -1,0 +1,117 @@
+"""Evaluation of a (quantized) causal LM: perplexity, size, bits per weight, speed, memory."""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from agents.lab.quant.packing import read_header
+
+
+def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.Tensor:
+    ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"][0]
+    if n_tokens is not None:
+        if ids.numel() < n_tokens:
+            raise ValueError(f"text has {ids.numel()} tokens, fewer than {n_tokens}")
+        ids = ids[:n_tokens]
+    return ids
+
+
+def calibration_batch(tokenizer: Any, text: str, n_samples: int, seq_len: int) -> torch.Tensor:
+    """n_samples windows of seq_len tokens at evenly spaced offsets (deterministic)."""
+    ids = token_ids(tokenizer, text)
+    if ids.numel() < seq_len:
+        raise ValueError(f"calibration text has only {ids.numel()} tokens (< {seq_len})")
+    last = ids.numel() - seq_len
+    starts = torch.linspace(0, last, n_samples).long().tolist()
+    return torch.stack([ids[s : s + seq_len] for s in starts])
+
+
+@torch.no_grad()
+def perplexity(model: nn.Module, ids: torch.Tensor, window: int = 512, stride: int = 512) -> dict[str, Any]:
+    """exp(mean NLL) over ``ids``; each window scores only tokens no earlier window scored."""
+    if not 0 < stride <= window:
+        raise ValueError("stride must be in (0, window]")
+    nll, counted, prev_end = 0.0, 0, 0
+    for begin in range(0, ids.numel(), stride):
+        end = min(begin + window, ids.numel())
+        chunk = ids[begin:end][None]
+        logits = model(input_ids=chunk, use_cache=False).logits[0, :-1].float()
+        targets = chunk[0, 1:]
+        losses = torch.nn.functional.cross_entropy(logits, targets, reduction="none")
+        fresh = end - max(prev_end, begin + 1)
+        nll += float(losses[-fresh:].sum()) if fresh > 0 else 0.0
+        counted += max(fresh, 0)
+        prev_end = end
+        if end == ids.numel():
+            break
+    return {
+        "ppl": math.exp(nll / counted),
+        "tokens": int(ids.numel()),
+        "scored_tokens": counted,
+        "window": window,
+        "stride": stride,
+    }
+
+
+def size_mb(path: str | Path) -> float:
+    return Path(path).stat().st_size / 1e6
+
+
+def bits_per_weight(path: str | Path) -> dict[str, float]:
+    """Quantized layers: (packed codes + fp16 scales + fp16 zeros) bits / weights.
+
+    ``all_tensors`` divides the whole file (embeddings, norms, header included) by the
+    model's parameter count.
+    """
+    from safetensors import safe_open
+
+    header = read_header(path)
+    q_bits, q_weights, all_weights = 0, 0, 0
+    with safe_open(str(path), framework="pt") as f:
+        for key, shape in header["tensors"].items():
+            n = math.prod(shape)
+            q_weights += n
+            for part in ("qweight", "scales", "zeros"):
+                t = f.get_slice(f"{key}.{part}")
+                q_bits += math.prod(t.get_shape()) * (8 if part == "qweight" else 16)
+        parts = ("qweight", "scales", "zeros")
+        quantized_parts = {f"{k}.{p}" for k in header["tensors"] for p in parts}
+        for key in f.keys():  # noqa: SIM118 - safe_open is not iterable
+            if key not in quantized_parts:
+                all_weights += math.prod(f.get_slice(key).get_shape())
+    all_weights += q_weights
+    return {
+        "quantized_layers": q_bits / max(q_weights, 1),
+        "all_tensors": Path(path).stat().st_size * 8 / max(all_weights, 1),
+    }
+
+
+@torch.no_grad()
+def decode_speed(model: nn.Module, tokenizer: Any, prompt: str, new_tokens: int = 64) -> dict[str, float]:
+    """Greedy decode of exactly ``new_tokens`` tokens; tokens per second of decoding."""
+    ids = tokenizer(prompt, return_tensors="pt")
+    start = time.perf_counter()
+    out = model.generate(
+        **ids,
+        max_new_tokens=new_tokens,
+        min_new_tokens=new_tokens,
+        do_sample=False,
+        pad_token_id=tokenizer.eos_token_id,
+    )
+    elapsed = time.perf_counter() - start
+    made = int(out.shape[1] - ids["input_ids"].shape[1])
+    return {"decode_tok_s": made / elapsed, "new_tokens": made, "seconds": elapsed}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (MB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1e6 if sys.platform == "darwin" else peak / 1e3

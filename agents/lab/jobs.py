@@ -1,0 +1,208 @@
+"""Lab jobs: quantize the builtin model and benchmark a model, with progress and cancel.
+
+These functions know nothing of Django or Celery: the caller passes ``progress`` (called
+with a JSON-able dict) and ``is_cancelled`` (polled between layers / requests; when it
+returns True the job raises ``Cancelled``).
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import BaseModel, Field
+
+from agents.lab import corpora
+from agents.lab.evaluate import (
+    bits_per_weight,
+    calibration_batch,
+    decode_speed,
+    peak_rss_mb,
+    perplexity,
+    size_mb,
+    token_ids,
+)
+from agents.lab.quant.awq import AWQConfig, quantize_awq
+from agents.lab.quant.gptq import GPTQConfig, quantize_gptq
+from agents.lab.quant.packing import load_quantized_model, save_quantized
+from agents.lab.quant.rtn import QuantizedWeight, quantize_rtn_blocks, require_group_size
+
+Progress = Callable[[dict[str, Any]], None]
+IsCancelled = Callable[[], bool]
+BASE_MODEL = "SmolLM2-135M-Instruct (Q4_1 GGUF, dequantized)"
+DEFAULT_PROMPT = "Explain in two sentences what a Python generator is."
+
+
+class Cancelled(Exception):
+    """The job was cancelled by the caller (raised between layers or requests)."""
+
+
+class QuantSpec(BaseModel):
+    method: Literal["rtn", "awq", "gptq"] = "awq"
+    bits: int = Field(4, ge=2, le=8)
+    group_size: int = Field(64, gt=0)
+    blocks: list[int] | None = None  # decoder blocks to quantize; None = all
+    output_path: str | None = None
+    calib_corpus: str = "licenses"
+    calib_samples: int = Field(32, gt=0)
+    calib_seq_len: int = Field(256, gt=1)
+    eval_corpus: str = "pydoc_topics"
+    eval_tokens: int = Field(20480, gt=1)
+    eval_window: int = Field(512, gt=1)
+    eval_stride: int = Field(512, gt=0)
+    evaluate: bool = True
+    evaluate_baseline: bool = False
+    decode_tokens: int = Field(64, ge=0)
+    alpha_grid: int = Field(20, gt=0)
+    awq_clip: bool = True
+    damp: float = Field(0.01, gt=0)
+    act_order: bool = True
+
+
+class BenchmarkSpec(BaseModel):
+    model_path: str | None = None  # a packed file; None = the base model
+    prompts: list[str] = Field(default_factory=lambda: [DEFAULT_PROMPT])
+    n_requests: int = Field(8, gt=0)
+    max_new_tokens: int = Field(32, gt=0)
+
+
+class _Reporter:
+    def __init__(self, progress: Progress, is_cancelled: IsCancelled) -> None:
+        self.progress, self.is_cancelled = progress, is_cancelled
+        self.start = time.monotonic()
+
+    def check(self) -> None:
+        if self.is_cancelled():
+            raise Cancelled("cancelled by the caller")
+
+    def stage(self, stage: str, log: str) -> None:
+        self.check()
+        self.progress({"stage": stage, "elapsed_s": self.elapsed(), "log": log})
+
+    def step(self, stage: str, done: int, total: int, log: str) -> None:
+        elapsed = self.elapsed()
+        eta = elapsed / done * (total - done) if done else None
+        self.progress({"stage": stage, "layer": done, "total": total, "elapsed_s": elapsed, "eta_s": eta, "log": log})
+        self.check()
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self.start, 3)
+
+
+def _quantize(spec: QuantSpec, model: Any, tok: Any, rep: _Reporter) -> dict[str, QuantizedWeight]:
+    def after(done: int, total: int, log: str) -> None:
+        rep.step("quantize", done, total, log)
+
+    if spec.method == "rtn":
+        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after)
+    text = corpora.corpus_text(spec.calib_corpus)
+    calib = calibration_batch(tok, text, spec.calib_samples, spec.calib_seq_len)
+    rep.stage("calibrate", f"calibration: {tuple(calib.shape)} tokens of {spec.calib_corpus}")
+    if spec.method == "awq":
+        cfg = AWQConfig(spec.bits, spec.group_size, spec.alpha_grid, spec.awq_clip)
+        return quantize_awq(model, calib, cfg, spec.blocks, after)
+    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order)
+    return quantize_gptq(model, calib, gcfg, spec.blocks, after)
+
+
+def _evaluate(spec: QuantSpec, path: Path, base: Any, tok: Any, rep: _Reporter) -> dict[str, Any]:
+    ids = token_ids(tok, corpora.corpus_text(spec.eval_corpus), spec.eval_tokens)
+    out: dict[str, Any] = {"eval_corpus": spec.eval_corpus}
+    if spec.evaluate_baseline:
+        rep.stage("evaluate", "perplexity of the base model")
+        out["baseline"] = perplexity(base, ids, spec.eval_window, spec.eval_stride)
+        out["ppl_baseline"] = out["baseline"]["ppl"]
+    rep.stage("evaluate", "perplexity of the reloaded quantized model")
+    _, qmodel = load_quantized_model(path)
+    out["quantized"] = perplexity(qmodel, ids, spec.eval_window, spec.eval_stride)
+    out["ppl_quantized"] = out["quantized"]["ppl"]
+    if spec.decode_tokens:
+        rep.stage("evaluate", "decode speed")
+        out["decode"] = decode_speed(qmodel, tok, DEFAULT_PROMPT, spec.decode_tokens)
+        out["decode_tok_s"] = out["decode"]["decode_tok_s"]
+    return out
+
+
+def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_cancelled: IsCancelled) -> dict[str, Any]:
+    """Quantize, pack to ``output_path`` (a temp file if unset), optionally evaluate.
+
+    Raises Cancelled, GroupSizeError (bad group size) or pydantic.ValidationError.
+    """
+    from agents.llm.weights import load_smollm2
+
+    spec = QuantSpec.model_validate(spec)
+    rep = _Reporter(progress, is_cancelled)
+    rep.stage("load", "loading the base model")
+    loaded = load_smollm2()
+    require_group_size(loaded.model, spec.group_size)
+    model = copy.deepcopy(loaded.model)
+    start = time.monotonic()
+    quantized = _quantize(spec, model, loaded.tokenizer, rep)
+    quant_s = time.monotonic() - start
+    path = Path(spec.output_path or tempfile.mkstemp(suffix=".safetensors")[1])
+    rep.stage("pack", f"writing {path}")
+    meta = {"method": spec.method, "base_model": BASE_MODEL, "spec": spec.model_dump()}
+    save_quantized(path, model, quantized, meta)
+    del model
+    result: dict[str, Any] = {
+        "method": spec.method,
+        "bits": spec.bits,
+        "group_size": spec.group_size,
+        "path": str(path),
+        "layers_quantized": len(quantized),
+        "quant_s": quant_s,
+        "size_mb": size_mb(path),
+        "bits_per_weight": bits_per_weight(path)["quantized_layers"],
+        "bits_per_weight_all": bits_per_weight(path)["all_tensors"],
+    }
+    if spec.evaluate:
+        result.update(_evaluate(spec, path, loaded.model, loaded.tokenizer, rep))
+    result["peak_rss_mb"] = peak_rss_mb()
+    rep.stage("done", "finished")
+    return result
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+@torch.no_grad()
+def run_model_benchmark(
+    spec: dict[str, Any] | BenchmarkSpec, progress: Progress, is_cancelled: IsCancelled
+) -> dict[str, Any]:
+    """Greedy-generate for ``n_requests`` prompts (cycled); latency percentiles, tokens/s."""
+    spec = BenchmarkSpec.model_validate(spec)
+    rep = _Reporter(progress, is_cancelled)
+    rep.stage("load", "loading the model")
+    tok, model = _benchmark_model(spec.model_path)
+    latencies, tokens = [], 0
+    for i in range(spec.n_requests):
+        prompt = spec.prompts[i % len(spec.prompts)]
+        run = decode_speed(model, tok, prompt, spec.max_new_tokens)
+        latencies.append(run["seconds"])
+        tokens += int(run["new_tokens"])
+        rep.step("benchmark", i + 1, spec.n_requests, f"request {i + 1}: {run['seconds']:.2f}s")
+    return {
+        "model": spec.model_path or "base",
+        "requests": spec.n_requests,
+        "latency_p50_s": _percentile(latencies, 50),
+        "latency_p95_s": _percentile(latencies, 95),
+        "tokens_per_s": tokens / sum(latencies),
+        "latencies_s": latencies,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _benchmark_model(path: str | None) -> tuple[Any, Any]:
+    if path:
+        return load_quantized_model(path)  # type: ignore[no-any-return]
+    from agents.llm.weights import load_smollm2
+
+    loaded = load_smollm2()
+    return loaded.tokenizer, loaded.model
