@@ -1,13 +1,19 @@
 // Minimal Chrome DevTools Protocol driver for local smoke checks of the built app
 // (Debian chromium, Node >= 20 with --experimental-websocket). Not part of the test suite.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export async function launch(url, { port = 9333, width = 1280, height = 720 } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'axweb-chrome-')); // fresh cookies every launch
   const proc = spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--hide-scrollbars', `--window-size=${width},${height}`, `--remote-debugging-port=${port}`, url], { stdio: 'ignore' });
+    '--disable-sync', '--no-first-run', '--hide-scrollbars', `--window-size=${width},${height}`, `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, url], { stdio: 'ignore', detached: true });
+  // /usr/bin/chromium is a wrapper script: end the whole process group, not just the wrapper.
+  const kill = () => { try { process.kill(-proc.pid); } catch { /* already gone */ } };
+  process.on('exit', kill); // also when a check throws before close()
   let target;
   for (let i = 0; i < 50 && !target; i++) {
     await sleep(200);
@@ -45,7 +51,7 @@ export async function launch(url, { port = 9333, width = 1280, height = 720 } = 
     async center(selector) {
       return page.eval(`(() => { const r = document.querySelector(${JSON.stringify(selector)})?.getBoundingClientRect(); return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
     },
-    close() { ws.close(); proc.kill(); },
+    close() { ws.close(); kill(); setTimeout(() => rmSync(profile, { recursive: true, force: true }), 500); },
   };
   return page;
 }

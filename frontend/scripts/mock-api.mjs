@@ -1,8 +1,11 @@
 // Development-only mock of the AXWeb API contract: serves ../static/app and fake data so the
 // built app can be looked at without the Django server.  `node scripts/mock-api.mjs [port]`
+// With AXWEB_BACKEND=http://127.0.0.1:8000 it serves the built app and forwards /api and /ws
+// to that real server instead (daphne does not serve static files).
 import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { extname, join } from 'node:path';
 
 const ROOT = new URL('../../static/app/', import.meta.url).pathname;
@@ -109,13 +112,37 @@ function api(req, res, url) {
   return json(res, 404, { error: { status: 404, code: 'not_found', message: 'Not found.' } });
 }
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
+const BACKEND = process.env.AXWEB_BACKEND ? new URL(process.env.AXWEB_BACKEND) : null;
+
+function forward(req, res) {
+  const up = httpRequest({ host: BACKEND.hostname, port: BACKEND.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  up.on('error', () => json(res, 502, { error: { status: 502, code: 'bad_gateway', message: 'Backend unreachable.' } }));
+  req.pipe(up);
+}
+
+function forwardUpgrade(req, socket, head) {
+  const up = connect(Number(BACKEND.port), BACKEND.hostname, () => {
+    const lines = [`${req.method} ${req.url} HTTP/1.1`, ...Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`)];
+    up.write(lines.join('\r\n') + '\r\n\r\n');
+    if (head?.length) up.write(head);
+    up.pipe(socket);
+    socket.pipe(up);
+  });
+  up.on('error', () => socket.destroy());
+  socket.on('error', () => up.destroy());
+}
+
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
+  if (BACKEND && url.pathname.startsWith('/api/')) return forward(req, res);
   if (url.pathname.startsWith('/api/')) return api(req, res, url);
   const file = url.pathname.startsWith('/static/app/') ? join(ROOT, url.pathname.slice('/static/app/'.length)) : join(ROOT, 'index.html');
   if (!existsSync(file)) return json(res, 404, {});
   res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
   res.end(readFileSync(file));
 });
-server.on('upgrade', wsAccept);
+server.on('upgrade', (req, socket, head) => (BACKEND ? forwardUpgrade(req, socket, head) : wsAccept(req, socket)));
 server.listen(PORT, '127.0.0.1', () => console.log(`mock AXWeb on http://127.0.0.1:${PORT}`));

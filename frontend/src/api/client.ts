@@ -106,8 +106,10 @@ export async function request<T>(method: string, url: string, body?: unknown): P
   if (res.status === 204) return undefined as T;
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler();
-    throw errorFromBody(res.status, data);
+    const err = errorFromBody(res.status, data);
+    // The contract says 401; DRF's session auth answers 403 "not_authenticated" — treat both alike.
+    if ((err.status === 401 || err.code === 'not_authenticated') && unauthorizedHandler) unauthorizedHandler();
+    throw err;
   }
   return data as T;
 }

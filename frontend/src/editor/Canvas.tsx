@@ -16,7 +16,7 @@ import { isTyping } from './actions';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
-import { portColor } from './ports';
+import { nodePorts, portColor } from './ports';
 import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
@@ -80,11 +80,16 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const kinds = useStore(store, (s) => s.kinds);
   // Edges take the colour of their source port's type; recomputed on edge edits, not on drags.
   const edges = useMemo(() => {
-    const nodeKind = new Map(store.getState().nodes.map((n) => [n.id, n.data.kind]));
+    const byId = new Map(store.getState().nodes.map((n) => [n.id, n]));
+    const typeOf = (id: string, port: string | null | undefined) => {
+      const n = byId.get(id);
+      if (!n) return 'any';
+      const g = { id, kind: n.data.kind, label: n.data.label, position: n.position, config: n.data.config, on_error: n.data.on_error };
+      return String(nodePorts(g, kinds.get(n.data.kind)).outputs.find((o) => o.name === port)?.type ?? 'any');
+    };
     return rawEdges.map((e) => {
-      const type = kinds.get(nodeKind.get(e.source) ?? '')?.outputs.find((o) => o.name === e.sourceHandle)?.type ?? 'any';
       const problem = edgeProblems[e.id];
-      const style = { stroke: portColor(String(type)), strokeWidth: 1.6 };
+      const style = { stroke: portColor(typeOf(e.source, e.sourceHandle)), strokeWidth: 1.6 };
       return problem ? { ...e, className: 'problem', label: problem[0], style } : { ...e, style };
     });
   }, [rawEdges, edgeProblems, kinds, store]);

@@ -92,7 +92,7 @@ export function RunSidePanel({ store, selected, labels, onSelect }: {
           </div>
           <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
           <h3>Inputs</h3><pre className="stream-panel">{show(run.inputs ?? {})}</pre>
-          {run.outputs !== null && run.outputs !== undefined && <><h3>Outputs</h3><pre className="stream-panel" data-testid="run-outputs">{show(run.outputs)}</pre></>}
+          {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && <><h3>Outputs</h3><pre className="stream-panel" data-testid="run-outputs">{show(run.outputs)}</pre></>}
           {!!run.error && <><h3>Error</h3><pre className="stream-panel st-failed">{show(run.error)}</pre></>}
         </div>
       )}
