@@ -75,3 +75,20 @@ def test_cancel_stops_a_running_job_between_layers_and_registers_nothing(
     assert 1 <= job.current_step < job.total_steps == 30
     assert job.registered_model is None and not Path(job.output_path).exists()
     assert job.log[-1] == "cancelled"
+
+
+def test_a_model_benchmark_reports_latency_percentiles_and_tokens_per_second(
+        lab_worker: Any, owner_api: Any) -> None:
+    from agents.lab.models import BenchmarkJob
+
+    response = owner_api.post("/api/lab/benchmark-jobs/", {
+        "target": "model", "model_ref": "builtin:smollm2-135m", "requests": 3,
+        "max_new_tokens": 4, "prompts": ["Say hi.", "Name a colour."]}, format="json")
+    assert response.status_code == 201, response.content
+    job = wait_for(lambda: BenchmarkJob.objects.filter(
+        pk=response.json()["id"], status__in=["succeeded", "failed", "cancelled"]).first(),
+        timeout=800, interval=0.5)
+    assert job.status == "succeeded", job.error
+    assert 0 < job.result["latency_p50_s"] <= job.result["latency_p95_s"]
+    assert job.result["tokens_per_s"] > 0 and len(job.result["latencies_s"]) == 3
+    assert (job.current_step, job.total_steps) == (3, 3)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agents.lab.models import BenchmarkJob
-from tests.workflows.conftest import edge, node, wait_for
+from tests.workflows.conftest import celery_worker, edge, node, wait_for  # noqa: F401 - fixture
 from workflows.models import Run
 from workflows.services import workflow_create
 
@@ -23,7 +23,7 @@ def echo_graph() -> dict[str, Any]:
 
 
 def test_workflow_benchmark_runs_n_flows_and_reports_latency_and_throughput(
-        celery_worker: Any, owner: Any, owner_api: Any) -> None:
+        celery_worker: Any, owner: Any, owner_api: Any) -> None:  # noqa: F811
     workflow = workflow_create(owner=owner, name="Bench me", graph=echo_graph())
     response = owner_api.post("/api/lab/benchmark-jobs/", {
         "target": "workflow", "workflow": workflow.id, "inputs": {"question": "why?"},
