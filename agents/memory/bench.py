@@ -1,7 +1,8 @@
 """Memory benchmarks; prints JSON. ``python -m agents.memory.bench [--quick]``.
 
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on ~500-character chunks (the default chunk
-  size), batched, ``--threads`` torch threads (default 2: the target is for 2 cores).
+  size), batched, ``--threads`` torch threads (default 2: the target is for 2 cores);
+  ``embed_bf16_*`` the same with bfloat16 weights; ``*_per_cpu_s`` divides by CPU time.
 * ``search_ms_p50_10k`` / ``search_ms_p50_100k``: exact top-10 over random unit
   384-d float32 vectors, median of 50 queries.
 * ``recall_at_10``: ExactIndex top-10 against a full sort of all scores.
@@ -37,11 +38,12 @@ def sample_text(chars: int, rng: random.Random) -> str:
     return " ".join(words) + "."
 
 
-def embed_rate(count: int, threads: int, chunk_chars: int = 500) -> dict[str, Any]:
+def embed_rate(count: int, threads: int, chunk_chars: int = 500,
+               dtype: str = "float32") -> dict[str, Any]:
     rng = random.Random(0)
     corpus = "\n\n".join(sample_text(chunk_chars - 20, rng) for _ in range(count))
     texts = [c.text for c in chunk_text(corpus, size=chunk_chars, overlap=0)][:count]
-    embedder = Embedder(threads=threads)
+    embedder = Embedder(threads=threads, dtype=dtype)
     embedder.embed(texts[:8])  # load + warm up
     started, cpu_started = time.perf_counter(), time.process_time()
     embedder.embed(texts)
@@ -81,6 +83,9 @@ def recall_at_10(size: int = 10_000, queries: int = 50, dim: int = 384) -> float
 
 def run(quick: bool = False, threads: int = 2) -> dict[str, Any]:
     figures = embed_rate(32 if quick else 128, threads)
+    bf16 = embed_rate(32 if quick else 128, threads, dtype="bfloat16")
+    figures["embed_bf16_chunks_per_s"] = bf16["embed_chunks_per_s"]
+    figures["embed_bf16_chunks_per_cpu_s"] = bf16["embed_chunks_per_cpu_s"]
     for label, size in (("10k", 10_000), ("100k", 100_000)):
         wall, cpu = search_p50_ms(size)
         figures[f"search_ms_p50_{label}"] = wall

@@ -41,11 +41,19 @@ def model_dir() -> Path:
 
 
 class Embedder:
-    """Batched, thread-safe text -> unit vector encoder (lazy model load)."""
+    """Batched, thread-safe text -> unit vector encoder (lazy model load).
+
+    ``dtype="bfloat16"`` halves the compute on CPUs with native bf16 (AVX512-BF16/AMX)
+    at a cosine of ~0.997 to the float32 vectors; float32 (the default) is exact and
+    reproducible across machines. Output is float32 either way.
+    """
 
     def __init__(self, *, threads: int = 1, batch_size: int = 32,
-                 max_tokens: int = MAX_TOKENS) -> None:
+                 max_tokens: int = MAX_TOKENS, dtype: str = "float32") -> None:
+        if dtype not in ("float32", "bfloat16"):
+            raise ValueError("dtype must be 'float32' or 'bfloat16'")
         self.threads, self.batch_size, self.max_tokens = threads, batch_size, max_tokens
+        self.dtype = dtype
         self._model: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
@@ -60,6 +68,8 @@ class Embedder:
         folder = str(model_dir())
         self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModel.from_pretrained(folder, local_files_only=True)
+        if self.dtype == "bfloat16":  # ~2x faster on CPUs with AVX512-BF16; cosine ~0.997
+            model = model.to(torch.bfloat16)
         self._model = model.eval()
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -91,7 +101,7 @@ class Embedder:
         mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         normed = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return np.asarray(normed.cpu().numpy(), dtype=np.float32)
+        return np.asarray(normed.float().cpu().numpy(), dtype=np.float32)
 
 
 _shared: Embedder | None = None

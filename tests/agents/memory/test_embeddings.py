@@ -41,3 +41,15 @@ def test_batching_and_order_do_not_change_vectors(embedder: Embedder) -> None:
 
 def test_empty_input_gives_an_empty_matrix(embedder: Embedder) -> None:
     assert embedder.embed([]).shape == (0, DIMENSION)
+
+
+def test_bfloat16_vectors_stay_close_to_float32(embedder: Embedder) -> None:
+    texts = ["agents share a blackboard", "the sandbox has no network", "tax invoice"]
+    fast = Embedder(threads=1, dtype="bfloat16").embed(texts)
+    assert fast.dtype == np.float32
+    assert float((fast * embedder.embed(texts)).sum(axis=1).min()) > 0.99
+
+
+def test_unknown_dtype_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Embedder(dtype="int4")
