@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import ctypes
 import json
-import linecache
 import os
 import resource
 import signal
 import stat
 import sys
-import traceback
 
 TYPE_CHECKING = False  # no `import typing`: every millisecond of start-up counts
 if TYPE_CHECKING:
@@ -173,7 +171,6 @@ def _exec_snippet(job: dict[str, Any]) -> int:
     box: dict[str, Any] = {}
     ns = {"__name__": "__main__", "inputs": job.get("inputs"),
           "set_result": lambda value: box.__setitem__("value", value)}
-    linecache.cache["<sandbox>"] = (len(code), None, code.splitlines(True), "<sandbox>")
     rc = 0
     try:
         exec(compile(code, "<sandbox>", "exec"), ns)
@@ -184,13 +181,21 @@ def _exec_snippet(job: dict[str, Any]) -> int:
         sys.stderr.write("MemoryError: the sandbox memory limit was reached\n")
     except BaseException as exc:
         rc = 1
-        tb = exc.__traceback__.tb_next if exc.__traceback__ else None
-        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+        _print_traceback(exc, code)
     if "value" not in box and "result" in ns:
         box["value"] = ns["result"]
     if "value" in box:
         rc = _write_result(box["value"], rc)
     return rc
+
+
+def _print_traceback(exc: BaseException, code: str) -> None:
+    import linecache  # only on failure: the success path stays import-free
+    import traceback
+
+    linecache.cache["<sandbox>"] = (len(code), None, code.splitlines(True), "<sandbox>")
+    tb = exc.__traceback__.tb_next if exc.__traceback__ else None  # hide the runner frame
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
 
 
 def _write_result(value: object, rc: int) -> int:
