@@ -17,7 +17,7 @@ import torch
 
 from agents.llm.base import GenParams, ModelError
 from agents.llm.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.runtime import LlamaRuntime, load_runtime
+from agents.llm.runtime import LlamaRuntime, load_runtime, trim_heap
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
@@ -90,12 +90,14 @@ class Engine:
         self.stop_ids = {tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
 
     @classmethod
-    def from_gguf(cls, path: Path, max_len: int = 2048) -> Engine:
+    def from_gguf(cls, path: Path, max_len: int = 2048, head_bits: int = 4) -> Engine:
         gf = GGUFFile(path)
         try:
-            return cls(load_runtime(gf, max_len), build_tokenizer(gf.metadata))
+            engine = cls(load_runtime(gf, max_len, head_bits), build_tokenizer(gf.metadata))
         finally:
             gf.close()
+        trim_heap()
+        return engine
 
     def encode(self, text: str) -> list[int]:
         return list(self.tokenizer.encode(text).ids)

@@ -8,6 +8,7 @@ closes once weights are converted.
 from __future__ import annotations
 
 import mmap
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,17 +93,21 @@ class GGUFFile:
                           count // block * block_bytes)
 
     def raw(self, name: str) -> np.ndarray:
-        """The tensor's bytes as a (rows, bytes_per_row) uint8 copy."""
+        """The tensor's bytes as a (rows, bytes_per_row) uint8 array.
+
+        Read with pread rather than through the mmap: mapped pages would count towards
+        the process's resident memory until the file is closed."""
         info = self.tensors[name]
-        data = np.frombuffer(self._map, dtype=np.uint8, count=info.nbytes, offset=info.offset)
+        data = np.frombuffer(os.pread(self._file.fileno(), info.nbytes, info.offset),
+                             dtype=np.uint8)
         rows = int(np.prod(info.shape[:-1])) if len(info.shape) > 1 else 1
-        return data.reshape(rows, -1).copy()
+        return data.reshape(rows, -1)
 
     def f32(self, name: str) -> np.ndarray:
         info = self.tensors[name]
         if info.type_name != "F32":
             raise ValueError(f"{name} is {info.type_name}, expected F32")
-        return self.raw(name).view(np.float32).reshape(info.shape)
+        return self.raw(name).view(np.float32).reshape(info.shape).copy()
 
     def close(self) -> None:
         self._map.close()

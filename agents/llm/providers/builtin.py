@@ -52,7 +52,8 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)))
+            _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)),
+                                       int(os.environ.get("AXWEB_BUILTIN_HEAD_BITS", 4)))
         return _engine
 
 
