@@ -22,8 +22,8 @@ from agents.memory.embeddings import shared_embedder
 log = logging.getLogger(__name__)
 
 INLINE_LIMIT = 20_000  # characters; longer documents are imported by the lab worker
-CHUNK_SIZE = 800
-CHUNK_OVERLAP = 100
+CHUNK_SIZE = 500  # ~115 tokens: all-MiniLM-L6-v2 was trained on <= 128-token inputs
+CHUNK_OVERLAP = 80
 EMBED_BATCH = 32
 
 Encode = Callable[[list[str]], np.ndarray]

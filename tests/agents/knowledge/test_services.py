@@ -85,8 +85,9 @@ def test_the_matrix_is_cached_until_the_collection_revision_moves(
     document = make_document(collection, 2)
     services.document_import(document_id=document.pk, encode=fake_encode)
     loads: list[int] = []
-    real_load = matrix.index_load
-    monkeypatch.setattr(matrix, "index_load", lambda cid: loads.append(cid) or real_load(cid))
+    real_refresh = matrix.index_refresh
+    monkeypatch.setattr(matrix, "index_refresh",
+                        lambda cid, base: loads.append(cid) or real_refresh(cid, base))
     probe = fake_encode(["q"])[0]
     for _ in range(3):
         selectors.knowledge_search_vector(collection_ids=[collection.pk], vector=probe, k=2)
@@ -122,3 +123,18 @@ def test_search_merges_collections_best_first(owner: Any) -> None:
     hits = selectors.knowledge_search_vector(collection_ids=[a.pk, b.pk], vector=vectors[1], k=3)
     assert hits[0]["text"] == "t1" and len(hits) == 3
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_a_refresh_adds_new_chunks_to_a_copy_and_keeps_the_old_index_intact(
+        collection: KnowledgeCollection) -> None:
+    first = make_document(collection, 2)
+    services.document_import(document_id=first.pk, encode=fake_encode)
+    old = matrix.collection_index(collection.pk, revision(collection))
+    old_ids = old.ids()
+    second = make_document(collection, 2)
+    services.document_import(document_id=second.pk, encode=fake_encode)
+    services.document_delete(document=first)
+    new = matrix.collection_index(collection.pk, revision(collection))
+    expected = {str(pk) for pk in KnowledgeChunk.objects.values_list("id", flat=True)}
+    assert set(new.ids()) == expected and old.ids() == old_ids
+    assert not expected & set(old_ids)

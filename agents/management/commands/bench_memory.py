@@ -1,0 +1,30 @@
+"""``python manage.py bench_memory [--json] [--quick]``: knowledge-store and sandbox figures."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = ("Measure embedding rate, search latency at 10k/100k chunks, recall@10 and the "
+            "sandboxed call latency. Writes nothing (every row is rolled back).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--quick", action="store_true", help="fewer samples")
+        parser.add_argument("--threads", type=int, default=2, help="torch threads for embedding")
+        parser.add_argument("--no-sandbox", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from agents.knowledge.bench import run
+
+        figures = run(quick=options["quick"], threads=options["threads"],
+                      sandbox=not options["no_sandbox"])
+        if options["json"]:
+            self.stdout.write(json.dumps(figures))
+            return
+        for name, value in figures.items():
+            self.stdout.write(f"{name:24} {value}")
