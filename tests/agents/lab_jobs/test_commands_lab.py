@@ -1,0 +1,37 @@
+"""The lab's management commands: quantize (a front for the core CLI) and bench_models."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.core.management import call_command
+
+from agents.lab import cli
+from agents.lab.management.commands.quantize import Command, core_argv
+
+
+def parsed(*argv: str) -> dict[str, object]:
+    return vars(Command().create_parser("manage.py", "quantize").parse_args(list(argv)))
+
+
+def test_quantize_options_reach_the_core_spec_unchanged() -> None:
+    opts = parsed("--method", "gptq", "--bits", "3", "--group-size", "64", "--blocks", "0", "2",
+                  "--window", "256", "--no-baseline", "--no-act-order", "--json")
+    spec = cli.spec_from(cli.parse(core_argv(opts)))
+    assert (spec.method, spec.bits, spec.group_size, spec.blocks) == ("gptq", 3, 64, [0, 2])
+    assert (spec.eval_window, spec.evaluate_baseline, spec.act_order) == (256, False, False)
+
+
+def test_quantize_defaults_are_the_core_defaults() -> None:
+    spec = cli.spec_from(cli.parse(core_argv(parsed())))
+    assert spec == cli.spec_from(cli.parse([]))
+    assert (spec.eval_tokens, spec.eval_window, spec.eval_stride) == (20480, 512, 512)
+
+
+def test_bench_models_prints_the_model_layer_figures_as_json() -> None:
+    out = io.StringIO()
+    call_command("bench_models", "--json", "--repeat", "1", "--new-tokens", "2", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["new_tokens"] == 2 and figures["threads"] >= 1
+    assert figures["builtin_decode_tok_s"] > 0 and len(figures["decode_runs_tok_s"]) == 1
