@@ -1,29 +1,94 @@
-"""Where runs meet the model layer: resolve references, stream tokens, run agents.
+"""Where runs meet the model layer: the database catalog, the router, and the agent loop.
 
 The workflow run context calls `model_call` and `agent_run`; both return the engine's
-ModelResult and stream text through `on_token` / `emit`.
+ModelResult (text, tool calls, usage with cost) and stream text through `on_token`/`emit`.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from agents.llm.base import ChatModel, GenParams, Message, ModelError, TextDelta, ToolCall, UnknownModel
+from agents.llm.agent_loop import AgentSpec, AgentTeam
+from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec, UnknownModel
 from agents.llm.base import Usage as LlmUsage
-from agents.models import Agent
+from agents.llm.catalog import ModelInfo
+from agents.llm.router import CallRecord, Router, default_factory
+from agents.models import Agent, ModelEntry
 from workflows.engine import ModelResult, Usage
 from workflows.engine import ToolCall as EngineToolCall
 
 OnToken = Callable[[str], Awaitable[None]]
+Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+ToolRunner = Callable[[str, dict[str, Any], str], Awaitable[Any]]
+
+
+# -- the catalog over the database ---------------------------------------------------------
+
+def _info(entry: ModelEntry, owner_id: int) -> ModelInfo:
+    options: dict[str, str] = {}
+    if entry.provider == "ollama":
+        options["host"] = str(entry.config.get("host") or settings.OLLAMA_HOST)
+    if entry.provider == "anthropic":
+        from agents.credentials import provider_secret
+
+        key = provider_secret(owner_id, "anthropic") or settings.ANTHROPIC_API_KEY
+        if key:
+            options["api_key"] = key
+    if entry.provider == "builtin" and entry.config.get("path"):
+        options["path"] = str(entry.config["path"])
+    return ModelInfo(entry.provider, entry.name, entry.tier, float(entry.cost_in_per_1k),
+                     float(entry.cost_out_per_1k), entry.config.get("rpm"), entry.config.get("max_concurrent"),
+                     tuple(options.items()))
+
+
+@dataclass
+class DatabaseCatalog:
+    """The models registry, as the router sees it for one owner (their own provider keys)."""
+
+    owner_id: int
+    entries: dict[str, ModelInfo]
+    tiers: dict[str, list[ModelInfo]]
+
+    @classmethod
+    def load(cls, owner_id: int) -> DatabaseCatalog:
+        infos = [_info(entry, owner_id) for entry in ModelEntry.objects.order_by("pk")]
+        tiers: dict[str, list[ModelInfo]] = {}
+        for info in infos:
+            tiers.setdefault(info.tier, []).append(info)
+        return cls(owner_id, {info.ref: info for info in infos}, tiers)
+
+    def get(self, ref: str) -> ModelInfo | None:
+        info = self.entries.get(ref)
+        if info is None and ref.startswith(("ollama:", "anthropic:")):
+            entry = ModelEntry(provider=ref.partition(":")[0], name=ref.partition(":")[2], config={})
+            return _info(entry, self.owner_id)  # unregistered remote models still get host/key
+        return info
+
+    def for_tier(self, tier: str) -> list[ModelInfo]:
+        return self.tiers.get(tier, [])
+
+
+def _factory(info: ModelInfo) -> ChatModel:
+    if info.provider == "scripted" and os.environ.get("AXWEB_SCRIPTED_MODELS") == "1":
+        return _scripted(info.name)
+    if info.provider == "builtin" and dict(info.options).get("path"):
+        from agents.llm.providers.builtin import BuiltinModel
+
+        return BuiltinModel.compressed(info.name, dict(info.options)["path"])  # type: ignore[attr-defined]
+    return default_factory(info)
 
 
 def _scripted(name: str) -> ChatModel:
-    """Deterministic models for tests and demos without inference (AXWEB_SCRIPTED_MODELS=1)."""
+    """Deterministic models for tests and demos without inference (AXWEB_SCRIPTED_MODELS=1):
+    `scripted:<name>?delay=S&chunks=N` answers "<name>: <last user message>"; with
+    `&tool=T&args=<json>` it first calls tool T, then answers "<name>: <tool result>"."""
     from urllib.parse import parse_qs, urlsplit
 
     from agents.llm.providers.scripted import Reply, ScriptedModel
@@ -33,83 +98,142 @@ def _scripted(name: str) -> ChatModel:
     delay, chunks = float(query.get("delay", 0)), int(query.get("chunks", 3))
 
     def respond(messages: Any, tools: Any) -> Reply:
-        last = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        if query.get("tool") and not any(m.role == "tool" for m in messages):
+            call = ToolCall("call-1", query["tool"], json.loads(query.get("args", "{}")))
+            return Reply(tool_calls=(call,), delay=delay)
+        last = next((m.content for m in reversed(messages) if m.role in ("user", "tool")), "")
         return Reply(text=f"{parts.path}: {last}", delay=delay, chunks=chunks, chunk_delay=delay / max(chunks, 1))
 
     return ScriptedModel(responder=respond)
 
 
-def model_for(ref: str) -> ChatModel:
-    provider, _, name = ref.partition(":")
-    if provider == "builtin":
-        from agents.llm.providers.builtin import BuiltinModel
+_redis_limiter: Any = None
 
-        return BuiltinModel(name)
-    if provider == "ollama":
-        from agents.llm.providers.ollama import OllamaModel
 
-        return OllamaModel(name, host=settings.OLLAMA_HOST)
-    if provider == "anthropic":
-        from agents.llm.providers.anthropic import AnthropicModel
+def _limiter() -> Any:
+    global _redis_limiter
+    if _redis_limiter is None:
+        from agents.llm.limits import RedisLimiter
 
-        return AnthropicModel(name, api_key=settings.ANTHROPIC_API_KEY or None)
-    if provider == "scripted" and os.environ.get("AXWEB_SCRIPTED_MODELS") == "1":
-        return _scripted(name)
-    raise UnknownModel(f"Unknown model reference '{ref}'; use builtin:, ollama: or anthropic:.")
+        _redis_limiter = RedisLimiter.from_env()
+    return _redis_limiter
+
+
+def router_for(owner_id: int) -> tuple[Router, list[CallRecord]]:
+    calls: list[CallRecord] = []
+    catalog = DatabaseCatalog.load(owner_id)
+    router = Router(catalog=catalog, factory=_factory, limiter=_limiter(), on_call=calls.append)
+    return router, calls
+
+
+# -- streaming helpers ---------------------------------------------------------------------
+
+class StreamingModel:
+    """A ChatModel that forwards each text delta to `on_token` as it passes through."""
+
+    def __init__(self, inner: Any, on_token: OnToken) -> None:
+        self.inner, self.on_token = inner, on_token
+
+    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
+                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+        async for event in self.inner.stream(messages, tools=tools, params=params):
+            if isinstance(event, TextDelta):
+                await self.on_token(event.text)
+            yield event
 
 
 def _params(params: dict[str, Any]) -> GenParams:
-    allowed = {k: params[k] for k in ("max_tokens", "temperature", "top_p", "seed") if k in params}
-    if "stop" in params:
+    allowed = {k: params[k] for k in ("max_tokens", "temperature", "top_p", "seed") if params.get(k) is not None}
+    if params.get("stop"):
         allowed["stop"] = tuple(params["stop"])
     return GenParams(**allowed)
 
 
-async def _stream(model: ChatModel, messages: list[Message], params: GenParams, on_token: OnToken) -> ModelResult:
+def _usage(calls: list[CallRecord], fallback: LlmUsage) -> Usage:
+    if not calls:
+        return Usage(fallback.input_tokens, fallback.output_tokens, 0.0)
+    return Usage(sum(c.usage.input_tokens for c in calls), sum(c.usage.output_tokens for c in calls),
+                 sum(c.cost for c in calls))
+
+
+# -- what the run context calls ------------------------------------------------------------------
+
+async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, Any]], tools: Any,
+                     params: dict[str, Any], fallback: str | None, on_token: OnToken) -> ModelResult:
+    router, calls = await sync_to_async(router_for)(owner_id)
+    chat = [Message(role=m["role"], content=str(m.get("content", ""))) for m in messages]
     text: list[str] = []
-    calls: list[EngineToolCall] = []
+    tool_calls: list[EngineToolCall] = []
     usage = LlmUsage(0, 0)
-    async for event in model.stream(messages, params=params):
+    fallbacks = (fallback,) if fallback else ()
+    async for event in router.stream(model_ref, chat, params=_params(params), fallbacks=fallbacks,
+                                     cache=bool(params.get("cache"))):
         if isinstance(event, TextDelta):
             text.append(event.text)
             await on_token(event.text)
         elif isinstance(event, ToolCall):
-            calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
+            tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
         elif isinstance(event, LlmUsage):
             usage = event
-    return ModelResult("".join(text), calls, Usage(usage.input_tokens, usage.output_tokens, 0.0))
+    return ModelResult("".join(text), tool_calls, _usage(calls, usage))
 
 
-async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, Any]], tools: Any,
-                     params: dict[str, Any], fallback: str | None, on_token: OnToken) -> ModelResult:
-    chat = [Message(role=m["role"], content=str(m.get("content", ""))) for m in messages]
-    refs = [model_ref, *([fallback] if fallback else [])]
-    last_error: ModelError | None = None
-    for ref in refs:
-        try:
-            return await _stream(model_for(ref), chat, _params(params), on_token)
-        except ModelError as exc:
-            last_error = exc
-    assert last_error is not None
-    raise last_error
+def _agents_of(owner_id: int) -> dict[str, Agent]:
+    return {a.name: a for a in Agent.objects.filter(owner_id=owner_id).prefetch_related("tools")}
 
 
-def _agent_lookup(owner_id: int, ref: str) -> Agent:
-    agents = Agent.objects.filter(owner_id=owner_id)
-    agent = agents.filter(name=ref).first() or (agents.filter(pk=int(ref)).first() if ref.isdigit() else None)
-    if agent is None:
-        names = ", ".join(agents.values_list("name", flat=True)) or "none yet"
-        raise LookupError(f"There is no agent named '{ref}'. Your agents: {names}.")
-    return agent
+def _tool_specs(agent: Agent) -> tuple[ToolSpec, ...]:
+    from tools.registry import builtin, tool_from_definition
+    from tools.services import tool_definition
+
+    tools = [builtin(name) for name in agent.builtin_tools]
+    tools += [tool_from_definition(tool_definition(row)) for row in agent.tools.all()]
+    return tuple(ToolSpec(t.name, t.description, t.input_schema) for t in tools)
+
+
+def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None) -> dict[str, AgentSpec]:
+    specs = {}
+    for name, agent in _agents_of(owner_id).items():
+        fallbacks = tuple(agent.fallback_models or ()) + ((fallback,) if fallback else ())
+        model = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
+                                            cache=bool(agent.parameters.get("cache"))), on_token)
+        specs[name] = AgentSpec(name=name, model=model, role=agent.role or "assistant",
+                                system_prompt=agent.system_prompt, tools=_tool_specs(agent),
+                                delegates=tuple(agent.parameters.get("delegates", ())),
+                                max_steps=int(agent.parameters.get("max_steps", 6)),
+                                params=_params(agent.parameters))
+    return specs
 
 
 async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str | None, run_id: str,
-                    node_id: str, emit: Any, tool_runner: Any, is_cancelled: Any) -> ModelResult:
-    agent = await sync_to_async(_agent_lookup)(owner_id, agent_ref)
-    role = f"Your role: {agent.role}." if agent.role else ""
-    system = "\n".join(part for part in (role, agent.system_prompt) if part)
-    messages = [*([{"role": "system", "content": system}] if system else []), {"role": "user", "content": prompt}]
-    fallback = fallback or next(iter(agent.fallback_models or []), None)
-    return await model_call(owner_id=owner_id, model_ref=agent.model, messages=messages, tools=None,
-                            params=agent.parameters, fallback=fallback,
-                            on_token=lambda text: emit("node.token", {"text": text}))
+                    node_id: str, emit: Emit, tool_runner: ToolRunner, is_cancelled: Any) -> ModelResult:
+    """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`."""
+    router, calls = await sync_to_async(router_for)(owner_id)
+    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback)
+    if agent_ref not in specs:
+        names = ", ".join(sorted(specs)) or "none yet"
+        raise LookupError(f"There is no agent named '{agent_ref}'. Your agents: {names}.")
+    counter = iter(range(1, 1_000_000))
+
+    async def execute(call: ToolCall) -> str:
+        key = f"{run_id}/{node_id}/call-{next(counter)}"
+        await emit("node.tool_call", {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)})
+        try:
+            result = await tool_runner(call.name, dict(call.arguments), key)
+        except Exception as exc:
+            await emit("node.tool_result", {"call_id": call.id, "result": None, "error": str(exc)})
+            raise
+        await emit("node.tool_result", {"call_id": call.id, "result": result, "error": None})
+        return result if isinstance(result, str) else json.dumps(result, default=str)
+
+    team = AgentTeam(specs, executor=execute)
+    result = await team.run(agent_ref, prompt)
+    return ModelResult(result.text, [], _usage(calls, result.usage))
+
+
+def model_for(ref: str) -> ChatModel:
+    """A ChatModel for `ref` outside any run (benchmarks, the lab)."""
+    provider, _, name = ref.partition(":")
+    if not name:
+        raise UnknownModel(f"'{ref}' is not provider:model")
+    return _factory(ModelInfo(provider, name))

@@ -73,3 +73,6 @@ def other_api(other: Any) -> Any:
 @pytest.fixture
 def staff_api(staff: Any) -> Any:
     return _client_for(staff)
+
+
+from tests.workflows.conftest import celery_worker  # noqa: E402,F401 - one real worker fixture for every suite
