@@ -112,5 +112,7 @@ describe('editor store actions', () => {
       { code: 'cycle', message: 'loop', node: null, edge: null },
     ]);
     expect(store.getState().problems).toEqual({ nodes: { n2: ['bad'] }, edges: { e1: ['bad'] }, general: ['loop'] });
+    store.getState().updateNode('n2', { label: 'fixed' });
+    expect(store.getState().problems.nodes).toEqual({});
   });
 });

@@ -197,7 +197,12 @@ export function createEditorStore(initial?: Graph) {
         return check;
       },
 
-      updateNode: (id, patch, coalesceKey) =>
+      updateNode: (id, patch, coalesceKey) => {
+        // An edited node's old problems are stale; the next validate/save reports afresh.
+        if (get().problems.nodes[id]) {
+          const { [id]: _gone, ...nodes } = get().problems.nodes;
+          set((s) => ({ problems: { ...s.problems, nodes } }));
+        }
         get().edit(
           'updateNode',
           (s) => ({
@@ -214,7 +219,8 @@ export function createEditorStore(initial?: Graph) {
             edges: s.edges,
           }),
           coalesceKey,
-        ),
+        );
+      },
 
       deleteSelection: () =>
         get().edit('deleteSelection', (s) => {
