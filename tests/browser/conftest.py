@@ -1,0 +1,92 @@
+"""Browser-test fixtures: one live server + Celery worker on the test database, one Chromium.
+
+Each test gets a fresh user (transactional_db flushes after it), an API client with that
+user's token, and a logged-out browser page at 1280x800. Test bodies use the API, not the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, LiveApp, build_frontend, server_env
+from tests.workflows.conftest import database_url
+
+PASSWORD = "browser-pass-123"
+
+
+@pytest.fixture(scope="session")
+def live_app(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    build = build_frontend()
+    app = LiveApp(server_env(database_url(), settings.REDIS_URL, build), tmp_path_factory.mktemp("live"))
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def browser(api: httpx.Client) -> Iterator[Browser]:
+    # Per test, after the ORM work of `user`/`api`: Playwright's sync API keeps an event loop
+    # running in this thread, and Django refuses ORM calls (the test-db flush too) under one.
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def user(transactional_db: Any, django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user("ada", password=PASSWORD)
+
+
+@pytest.fixture
+def api(live_app: LiveApp, user: Any) -> Iterator[httpx.Client]:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=user)
+    with httpx.Client(base_url=live_app.url, headers={"Authorization": f"Token {token.key}"},
+                      timeout=20) as client:
+        yield client
+
+
+@pytest.fixture
+def page(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 800},
+                                  accept_downloads=True)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def logged_in(page: Page, user: Any) -> Page:
+    login(page, user.username)
+    return page
+
+
+def login(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    form = page.get_by_test_id("login-form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("workflow-search").wait_for()
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
