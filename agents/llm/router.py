@@ -129,8 +129,8 @@ class Router:
                 continue
             self._report(call.record(tuple(attempts)), on_call)
             return
-        raise type(last or UnknownModel)(
-            "every model failed: " + "; ".join(f"{r}: {e}" for r, e in attempts))
+        kind: type[ModelError] = type(last) if last is not None else UnknownModel
+        raise kind("every model failed: " + "; ".join(f"{r}: {e}" for r, e in attempts))
 
     def _report(self, record: CallRecord, on_call: Callable[[CallRecord], None] | None) -> None:
         for hook in (self.on_call, on_call):

@@ -48,7 +48,9 @@ class Int4Linear:
     scales_zeros: torch.Tensor
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.ops.aten._weight_int4pack_mm_for_cpu(x, self.packed, GROUP, self.scales_zeros)
+        out: torch.Tensor = torch.ops.aten._weight_int4pack_mm_for_cpu(
+            x, self.packed, GROUP, self.scales_zeros)
+        return out
 
 
 @dataclass
@@ -201,7 +203,9 @@ class LlamaRuntime:
             x = x + layer.down(F.silu(gate) * up)
         last = F.rms_norm(x[-1:], dim, self.norm, eps).to(BF16)
         if self.head is None:
-            return torch.ops.aten._weight_int8pack_mm(last, self.embed, self.embed_scale)[0].float()
+            logits: torch.Tensor = torch.ops.aten._weight_int8pack_mm(
+                last, self.embed, self.embed_scale)
+            return logits[0].float()
         return self._refined_logits(last)
 
     def _refined_logits(self, last: torch.Tensor) -> torch.Tensor:

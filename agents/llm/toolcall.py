@@ -90,7 +90,7 @@ def _as_call(obj: Any, known: set[str]) -> ToolCall | str:
         return 'missing "tool" (the tool name)'
     if known and name not in known:
         return f"unknown tool {name!r}; available: {', '.join(sorted(known))}"
-    args = next((obj[k] for k in _ARG_KEYS if k in obj), {})
+    args: Any = next((obj[k] for k in _ARG_KEYS if k in obj), {})
     if isinstance(args, str):
         try:
             args = json.loads(args)

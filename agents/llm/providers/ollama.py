@@ -102,7 +102,7 @@ class OllamaModel:
         params: GenParams | None = None,
     ) -> AsyncIterator[ChatEvent]:
         client = ollama.AsyncClient(host=self.host, timeout=self.timeout)
-        request = {
+        request: dict[str, Any] = {
             "model": self.model,
             "messages": [_message(m) for m in messages],
             "tools": [_tool(t) for t in tools or ()],
@@ -123,7 +123,7 @@ class OllamaModel:
         except (ollama.ResponseError, ConnectionError, httpx.HTTPError, ValueError) as exc:
             raise translate_error(exc, self.model, self.host) from exc
         finally:
-            await client.close()
+            await client.close()  # type: ignore[no-untyped-call]
 
 
 
