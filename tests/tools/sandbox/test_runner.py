@@ -120,5 +120,23 @@ async def test_cancelling_the_call_kills_the_sandbox() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)
+    for _ in range(100):  # SIGKILL is asynchronous: give the kernel a moment to reap
+        if not sandbox_processes():
+            break
+        await asyncio.sleep(0.05)
     assert sandbox_processes() == []
+
+
+@pytest.mark.asyncio
+async def test_a_snippet_killed_by_a_signal_reports_killed() -> None:
+    outcome = await run_python("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    assert outcome.reason == "killed"
+    assert outcome.detail["signal"] == 9
+
+
+@pytest.mark.asyncio
+async def test_ignoring_sigxcpu_still_ends_at_the_hard_cpu_limit() -> None:
+    code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass"
+    outcome = await run_python(code, limits=SandboxLimits(cpu_s=1, wall_s=60))
+    assert outcome.reason == "cpu_limit"
+    assert outcome.detail["cpu_s"] >= 1.0
