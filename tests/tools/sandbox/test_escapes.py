@@ -282,3 +282,21 @@ async def test_no_descriptor_of_the_app_is_inherited() -> None:
     outcome = await attempt(listing)
     assert outcome.result[:3] == [0, 1, 2]
     assert len(outcome.result) == 4  # the descriptor listdir itself opened
+
+
+@pytest.mark.asyncio
+async def test_unix_sockets_of_the_host_are_unreachable() -> None:
+    path = f"/tmp/axweb-test-{os.getpid()}.sock"  # where local services put their sockets
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    server.listen()
+    try:
+        code = ("import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n"
+                "    s.connect(inputs)\n    result = 'connected'\n"
+                "except OSError as exc:\n    result = type(exc).__name__")
+        outcome = await run_python(code, path)
+        assert outcome.result == "FileNotFoundError"
+    finally:
+        server.close()
+        os.unlink(path)
+    await still_works()
