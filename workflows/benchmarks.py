@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from workflows.engine import execute
-from workflows.engine.bench import REGISTRY, chain_graph, run_benchmark
+from workflows.engine.bench import REGISTRY, NoopKind, chain_graph, run_benchmark
 from workflows.models import AgentMessage, MemoryEntry, NodeRun, Run, RunEvent, Workflow
 from workflows.run_context import DjangoRunContext
 from workflows.services import workflow_create
@@ -91,15 +91,42 @@ def run_stored_bytes(run: Run) -> dict[str, int]:
     }
 
 
-def checkpoint_bytes(owner: Any, steps: int = 200, step_bytes: int = 1024) -> dict[str, Any]:
+class ChunkKind(NoopKind):
+    """Adds 1 KB of fresh state: its output is a new 1,024-character string."""
+
+    kind = "chunk"
+
+    async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        return {"out": (node.id * 1024)[:1024]}
+
+
+def checkpoint_bytes(owner: Any, steps: int = 200) -> dict[str, Any]:
+    """Two readings of "a run whose state grows by 1 KB a step": each step's committed output
+    is 1 KB of new state; and each step appends 1 KB to a blackboard key."""
+    graph = chain_graph(steps + 2)
+    for item in graph["nodes"][1:-1]:
+        item["kind"] = "chunk"
+    run = _run_for(owner, graph)
+    result = async_to_sync(execute)(graph, DjangoRunContext(run), {"input": 1}, registry={"chunk": ChunkKind})
+    assert result.status == "succeeded", result.error
+    stored = run_stored_bytes(run)
+    logical = sum(len(json.dumps(o)) for o in NodeRun.objects.filter(run=run, node_id__startswith="n")
+                  .values_list("outputs", flat=True))
+    memory = memory_checkpoint_bytes(owner, steps)
+    return {"checkpoint_bytes_200x1kb": sum(stored.values()), "logical_state_bytes": logical,
+            "checkpoint_ratio": round(sum(stored.values()) / logical, 2), "checkpoint_breakdown": stored,
+            **memory}
+
+
+def memory_checkpoint_bytes(owner: Any, steps: int, step_bytes: int = 1024) -> dict[str, Any]:
     graph = memory_chain(steps)
     run = _run_for(owner, graph)
     result = async_to_sync(execute)(graph, DjangoRunContext(run), {"input": "x" * step_bytes})
     assert result.status == "succeeded", result.error
     stored = run_stored_bytes(run)
     logical = len(json.dumps(MemoryEntry.objects.get(run=run, key="state").value))
-    return {"checkpoint_bytes_200x1kb": sum(stored.values()), "logical_state_bytes": logical,
-            "checkpoint_breakdown": stored}
+    return {"blackboard_bytes_200x1kb": sum(stored.values()), "blackboard_logical_bytes": logical,
+            "blackboard_ratio": round(sum(stored.values()) / logical, 2), "blackboard_breakdown": stored}
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

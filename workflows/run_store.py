@@ -10,9 +10,10 @@ from django.db import transaction
 
 from agents.memory.blackboard import merge
 from workflows import events as ev
-from workflows.engine import NodeRecord
+from workflows.engine import NodeRecord, Usage
 from workflows.models import AgentMessage, Approval, MemoryEntry, NodeRun, Run
 
+RECORD_EXTRAS = ("duration_ms", "skip_reason", "fail_origin")  # what the columns do not hold
 UPSERT_FIELDS = ("attempt", "status", "outputs", "error", "usage", "started_at", "finished_at", "record")
 
 
@@ -23,7 +24,7 @@ def utc(ts: float | None) -> datetime | None:
 def node_record_save(run_id: UUID, record: NodeRecord) -> None:
     """Store a settled node once: outputs in their column, the rest of the record beside them.
     Inputs are not stored: they are the outputs of the upstream nodes."""
-    rest = {k: v for k, v in record.as_dict().items() if k not in ("outputs", "inputs")}
+    rest = {k: v for k, v in record.as_dict().items() if k in RECORD_EXTRAS and v is not None}
     row = NodeRun(run_id=run_id, node_id=record.node_id, attempt=record.attempt, status=record.status,
                   outputs=record.outputs, error=record.error or "", usage=record.usage.as_dict(),
                   started_at=utc(record.started_at), finished_at=utc(record.finished_at), record=rest)
@@ -38,10 +39,16 @@ def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord
             node_record_save(run_id, record)
 
 
+def _record(row: NodeRun) -> NodeRecord:
+    return NodeRecord(node_id=row.node_id, status=row.status, outputs=row.outputs,  # type: ignore[arg-type]
+                      error=row.error or None, attempt=row.attempt, usage=Usage(**row.usage),
+                      started_at=row.started_at.timestamp() if row.started_at else None,
+                      finished_at=row.finished_at.timestamp() if row.finished_at else None, **row.record)
+
+
 def node_records(run_id: UUID) -> dict[str, NodeRecord]:
-    rows = NodeRun.objects.filter(run_id=run_id).values_list("node_id", "record", "outputs")
-    return {node_id: NodeRecord.from_dict({**record, "outputs": outputs}) for node_id, record, outputs in rows
-            if record}
+    """The committed records of a run, as the engine resumes from them."""
+    return {row.node_id: _record(row) for row in NodeRun.objects.filter(run_id=run_id)}
 
 
 def memory_read(run_id: UUID, key: str) -> Any:
