@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -267,3 +268,31 @@ async def test_a_client_follows_a_real_worker_run_across_a_reconnect(celery_work
     stored = await sync_to_async(lambda: list(RunEvent.objects.filter(run=run).values_list("seq", flat=True)))()
     assert seqs(got) == stored == list(range(1, len(stored) + 1))
     assert {"node.token", "node.finished"} <= {e["type"] for e in got}
+
+
+@pytest.mark.asyncio
+async def test_watchers_of_one_run_share_a_subscription_and_one_leaving_does_not_stop_the_others(layer, owner):
+    run = await sync_to_async(make_run)(owner)
+    first, second = await connect(run.id, owner), await connect(run.id, owner)
+    await append(run, tokens(run, 2))
+    assert seqs(await receive_until(first, 2)) == seqs(await receive_until(second, 2)) == [1, 2]
+    hub = consumers.run_hub(get_channel_layer())
+    assert len(hub.watchers[str(run.id)]) == 2 and len(hub.pumps) == 1
+    await first.disconnect()
+    await append(run, tokens(run, 1, 2))
+    assert seqs(await receive_until(second, 3)) == [3]
+    await second.disconnect()
+    assert str(run.id) not in hub.pumps and str(run.id) not in hub.watchers
+
+
+@pytest.mark.asyncio
+async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(layer, owner, monkeypatch):
+    monkeypatch.setattr(consumers, "INBOX_LIMIT", 0)  # every publish is dropped for every watcher
+    monkeypatch.setattr(consumers, "PING_S", 0.2)
+    run = await sync_to_async(make_run)(owner)
+    comm = await connect(run.id, owner)
+    for i in range(3):
+        await append(run, tokens(run, 1, i))
+    got = await receive_until(comm, 3)
+    await comm.disconnect()
+    assert seqs(got) == [1, 2, 3]

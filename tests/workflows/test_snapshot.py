@@ -151,3 +151,13 @@ def test_every_event_type_is_documented_with_its_fields():
     assert missing == []
     for close_code in ("4401", "4404"):
         assert close_code in text
+
+
+def test_pre_encoded_event_arrays_join_into_one_valid_frame():
+    import json
+
+    from workflows.consumers import events_frame
+
+    batches = [envelopes(SEQUENCES["succeeds"])[:2], envelopes(SEQUENCES["succeeds"])[2:3]]
+    frame = json.loads(events_frame([json.dumps(b) for b in batches]))
+    assert frame == {"type": "events", "events": batches[0] + batches[1]}

@@ -36,6 +36,7 @@ from workflows.models import Run
 
 ROOT = Path(__file__).resolve().parents[3]
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
+OPENING = 10  # concurrent websocket handshakes
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -142,13 +143,15 @@ class Watcher:
         self.latencies_ms: list[float] = []
         self.frames = 0
 
-    async def watch(self, url: str, origin: str, subscribed: asyncio.Event) -> None:
+    async def watch(self, url: str, origin: str, subscribed: asyncio.Event, opening: asyncio.Semaphore) -> None:
         import websockets
 
-        async with websockets.connect(url, origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
-                                      open_timeout=60) as ws:
+        async with opening:  # a few handshakes at a time, not 200 in the same millisecond
+            ws = await websockets.connect(url, origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
+                                          open_timeout=60)
             await ws.send(json.dumps({"type": "subscribe", "since": 0}))
-            subscribed.set()
+        subscribed.set()
+        async with ws:
             async for raw in ws:
                 received = time.time()
                 frame = json.loads(raw)
@@ -169,7 +172,8 @@ async def watch_run(port: int, run: Run, key: str, clients: int, settle_s: float
     url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/?token={key}", f"http://127.0.0.1:{port}"
     watchers = [Watcher() for _ in range(clients)]
     subscribed = [asyncio.Event() for _ in watchers]
-    tasks = [asyncio.create_task(w.watch(url, origin, s)) for w, s in zip(watchers, subscribed, strict=True)]
+    opening = asyncio.Semaphore(OPENING)
+    tasks = [asyncio.create_task(w.watch(url, origin, s, opening)) for w, s in zip(watchers, subscribed, strict=True)]
     await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
     await asyncio.sleep(settle_s)  # let the server handle the subscribe frames
     await sync_to_async(enqueue)(run)
