@@ -137,6 +137,7 @@ export interface Agent {
   model: string;
   parameters: Record<string, unknown>;
   tools: (number | string)[];
+  builtin_tools?: string[];
 }
 
 export interface Tool {

@@ -1,6 +1,6 @@
 /** Cached look-ups used by pickers and the palette (one request per session per list). */
 import { api, listOf, type Page } from '../api/client';
-import type { Agent, CatalogTool, Model, NodeKind, Workflow } from '../api/types';
+import type { Agent, CatalogTool, Model, NodeKind, Tool, Workflow } from '../api/types';
 
 const cache = new Map<string, Promise<unknown>>();
 
@@ -26,6 +26,7 @@ export const catalog = {
   kinds: () => once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
+  userTools: () => once('usertools', () => all<Tool>('/api/tools/')),
   tools: () => once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
   workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
 };
@@ -37,12 +38,16 @@ export interface PickOption {
 
 export async function pickerOptions(kind: string): Promise<PickOption[]> {
   switch (kind) {
-    case 'agent':
-      return (await catalog.agents()).map((a) => ({ value: String(a.id), label: a.role ? `${a.name} — ${a.role}` : a.name }));
+    case 'agent': // the engine finds agents by name (agents/gateway.py)
+      return (await catalog.agents()).map((a) => ({ value: a.name, label: a.role ? `${a.name} — ${a.role}` : a.name }));
     case 'model':
       return (await catalog.models()).map((m) => ({ value: m.ref, label: `${m.ref} (${m.tier})` }));
     case 'tool':
       return (await catalog.tools()).map((t) => ({ value: t.name, label: t.builtin ? t.name : `${t.name} (custom)` }));
+    case 'usertool': // Agent.tools holds the ids of the user's own tools
+      return (await catalog.userTools()).map((t) => ({ value: String(t.id), label: `${t.name} (${t.kind})` }));
+    case 'builtintool': // Agent.builtin_tools holds builtin tool names
+      return (await catalog.tools()).filter((t) => t.builtin).map((t) => ({ value: t.name, label: t.name }));
     case 'workflow':
       return (await catalog.workflows()).map((w) => ({ value: String(w.id), label: w.name }));
     default:

@@ -138,8 +138,12 @@ function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onCha
       return <input name={f.name} type="password" autoComplete="new-password" value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
     case 'model':
       return <Picker kind="model" value={value} onChange={(v) => onChange(v ?? '')} testId={tid} />;
-    case 'tools':
-      return <Picker kind="tool" value={value} onChange={onChange} multi testId={tid} />;
+    case 'usertools':
+      // ids go back as numbers, as the serializer's primary-key field expects
+      return <Picker kind="usertool" value={value} multi testId={tid}
+        onChange={(v) => onChange((v as string[]).map((x) => (/^\d+$/.test(x) ? Number(x) : x)))} />;
+    case 'builtintools':
+      return <Picker kind="builtintool" value={value} onChange={onChange} multi testId={tid} />;
     default:
       return <input name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
   }

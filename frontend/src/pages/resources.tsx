@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import type { Agent, Collection, Credential, Model, Tool } from '../api/types';
 
-export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'tools';
+export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'usertools' | 'builtintools';
 
 export interface FieldDef {
   name: string;
@@ -35,17 +35,19 @@ const agents: ResourceDef<Agent> = {
     { label: 'Name', render: (a) => <b>{a.name}</b> },
     { label: 'Role', render: (a) => a.role },
     { label: 'Model', render: (a) => <span className="mono">{a.model}</span> },
-    { label: 'Tools', render: (a) => a.tools?.join(', ') || '—' },
+    { label: 'Tools', render: (a) => [...(a.builtin_tools ?? []), ...(a.tools ?? []).map((t) => `#${t}`)].join(', ') || '—' },
   ],
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
     { name: 'role', label: 'Role', type: 'text' },
     { name: 'system_prompt', label: 'System prompt', type: 'prompt' },
     { name: 'model', label: 'Model', type: 'model' },
-    { name: 'tools', label: 'Tools', type: 'tools' },
+    { name: 'builtin_tools', label: 'Builtin tools', type: 'builtintools' },
+    { name: 'tools', label: 'Your tools', type: 'usertools' },
+    { name: 'fallback_models', label: 'Fallback models (JSON list of refs)', type: 'json', help: 'e.g. ["ollama:llama3.2"] — tried in order when the model fails' },
     { name: 'parameters', label: 'Parameters (JSON)', type: 'json', help: 'e.g. {"temperature": 0.2, "max_tokens": 512}' },
   ],
-  blank: { name: '', role: '', system_prompt: '', model: '', tools: [], parameters: {} },
+  blank: { name: '', role: '', system_prompt: '', model: '', tools: [], builtin_tools: [], fallback_models: [], parameters: {} },
 };
 
 const tools: ResourceDef<Tool> = {
@@ -95,7 +97,7 @@ const credentials: ResourceDef<Credential> = {
     { label: 'Secret', render: (c) => (c.is_set ? <span className="mono" data-testid="secret-state">set • {c.last4}</span> : <span className="hint">not set</span>) },
   ],
   fields: [
-    { name: 'provider', label: 'Provider', type: 'select', options: ['anthropic', 'ollama', 'http'] },
+    { name: 'provider', label: 'Provider', type: 'select', options: ['anthropic', 'ollama'] },
     { name: 'label', label: 'Label', type: 'text' },
     { name: 'secret', label: 'Secret', type: 'secret', help: 'Leave empty to keep the current secret.' },
   ],
