@@ -82,6 +82,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["status"]
     actions = ["cancel_jobs"]
     add_fields: list[str] = []
+    spec_fields: list[str] = []
     state_fields = ["status", "stage", "progress", "current_step", "total_steps", "elapsed_s",
                     "eta_s", "cancel_requested", "error", "result_table", "created_at",
                     "started_at", "finished_at", "owner"]
@@ -89,12 +90,12 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        return [*self.form._meta.fields, *self.state_fields]  # type: ignore[attr-defined]
+        return [*self.spec_fields, *self.state_fields]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return list(self.add_fields or self.form._meta.fields)  # type: ignore[attr-defined]
-        return [*self.form._meta.fields, *self.state_fields]  # type: ignore[attr-defined]
+            return list(self.add_fields or self.spec_fields)
+        return [*self.spec_fields, *self.state_fields]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -144,7 +145,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         ]
 
     def _job(self, request: HttpRequest, job_id: int) -> LabJob:
-        job = get_object_or_404(self.model, pk=job_id)
+        job: LabJob = get_object_or_404(self.model, pk=job_id)
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         return job
@@ -279,6 +280,7 @@ def line_plot(series: dict[str, list[tuple[float, float]]], x_label: str, y_labe
 @admin.register(QuantizationJob)
 class QuantizationJobAdmin(LabJobAdmin):
     form = QuantizationJobForm
+    spec_fields = QuantizationJobForm.Meta.fields
     add_fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
                   "calib_file", "eval_corpus", "eval_text", "eval_file", "options"]
     list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl",
@@ -297,6 +299,7 @@ class QuantizationJobAdmin(LabJobAdmin):
 @admin.register(BenchmarkJob)
 class BenchmarkJobAdmin(LabJobAdmin):
     form = BenchmarkJobForm
+    spec_fields = BenchmarkJobForm.Meta.fields
     list_display = ["id", "__str__", "owner", "target", "status_badge", "progress_bar",
                     "p50", "created_at"]
     list_filter = ["status", "target"]

@@ -70,7 +70,7 @@ def group_size_problems(group_size: int) -> tuple[str, ...]:
         vocab_size=int(meta["llama.vocab_size"]),
     )
     with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config)
+        model = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
     return tuple(check_group_size(model, group_size))
 
 
@@ -170,7 +170,7 @@ def job_enqueue_on_commit(job: LabJob) -> None:
 def job_cancel(*, job: LabJob) -> LabJob:
     """Ask a job to stop; a job nobody started yet is cancelled at once."""
     with transaction.atomic():
-        job = type(job).objects.select_for_update().get(pk=job.pk)
+        job = type(job)._default_manager.select_for_update().get(pk=job.pk)
         if job.finished:
             return job
         job.cancel_requested = True
@@ -209,7 +209,7 @@ class JobProgress:
             self.flush()
 
     def flush(self) -> None:
-        self.model.objects.filter(pk=self.pk).update(**self.fields)
+        self.model._default_manager.filter(pk=self.pk).update(**self.fields)
         self.last_write = self.clock()
 
 
@@ -221,7 +221,7 @@ def cancel_checker(job: LabJob) -> Callable[[], bool]:
     def is_cancelled() -> bool:
         now = time.monotonic()
         if not state["value"] and now - state["at"] >= CANCEL_POLL_S:
-            state["value"] = model.objects.filter(pk=pk, cancel_requested=True).exists()
+            state["value"] = model._default_manager.filter(pk=pk, cancel_requested=True).exists()
             state["at"] = now
         return bool(state["value"])
 
@@ -234,9 +234,9 @@ def cancel_checker(job: LabJob) -> Callable[[], bool]:
 def _claim(model: type[LabJob], job_id: int) -> LabJob | None:
     """queued → running, once; None when the job was cancelled or already taken."""
     now = timezone.now()
-    claimed = model.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+    claimed = model._default_manager.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=now)
-    return model.objects.get(pk=job_id) if claimed else None
+    return model._default_manager.get(pk=job_id) if claimed else None
 
 
 def _finish(job: LabJob, status: str, **fields: Any) -> None:
@@ -245,7 +245,7 @@ def _finish(job: LabJob, status: str, **fields: Any) -> None:
     now = timezone.now()
     elapsed = (now - started).total_seconds() if started else 0.0
     line = f"{status}: {fields.get('error')}" if fields.get("error") else status
-    type(job).objects.filter(pk=job.pk).update(
+    type(job)._default_manager.filter(pk=job.pk).update(
         status=status, finished_at=now, elapsed_s=round(elapsed, 3), eta_s=None,
         log=[*job.log, line][-LOG_LINES_MAX:], **fields)
 
@@ -255,6 +255,13 @@ def configure_torch_threads() -> int:
 
     torch.set_num_threads(max(1, int(settings.AXWEB_TORCH_THREADS)))
     return int(torch.get_num_threads())
+
+
+def _constant(text: str) -> Callable[[], str]:
+    def corpus() -> str:
+        return text
+
+    return corpus
 
 
 @contextlib.contextmanager
@@ -268,7 +275,7 @@ def _uploaded_corpora(job: QuantizationJob) -> Iterator[dict[str, str]]:
         names[role] = corpus
         if corpus == Corpus.UPLOADED:
             names[role] = f"job{job.pk}-{role}-uploaded"
-            corpora.CORPORA[names[role]] = lambda text=text: text
+            corpora.CORPORA[names[role]] = _constant(text)
             added.append(names[role])
     try:
         yield names
