@@ -63,7 +63,7 @@ def _bind(src: str, target: str, extra: int) -> None:
 
 
 def _report(fd: int, payload: dict[str, Any]) -> None:
-    data = json.dumps(payload).encode()
+    data = json.dumps(payload, ensure_ascii=False).encode()
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]

@@ -130,7 +130,7 @@ async def _supervise(
     proc: asyncio.subprocess.Process, status_fd: int, job: bytes, limits: SandboxLimits
 ) -> SandboxResult:
     out, err = _Capped(limits.output_bytes), _Capped(limits.output_bytes)
-    status = _Capped(limits.result_bytes + 4096)
+    status = _Capped(2 * limits.result_bytes + 65536)  # never reached: init caps the result
     kill = _group_killer(proc.pid)
     status_reader, status_pipe = await _pipe_reader(status_fd)
     timed_out = False

@@ -140,3 +140,11 @@ async def test_ignoring_sigxcpu_still_ends_at_the_hard_cpu_limit() -> None:
     outcome = await run_python(code, limits=SandboxLimits(cpu_s=1, wall_s=60))
     assert outcome.reason == "cpu_limit"
     assert outcome.detail["cpu_s"] >= 1.0
+
+
+@pytest.mark.asyncio
+async def test_non_ascii_result_near_the_limit_comes_back() -> None:
+    limits = SandboxLimits(result_bytes=200_000)
+    outcome = await run_python("result = '日本語' * 10_000", limits=limits)  # 180 kB escaped
+    assert outcome.reason == "ok"
+    assert outcome.result == "日本語" * 10_000
