@@ -2,7 +2,7 @@ import { useStore } from 'zustand';
 import type { NodeKind, OnError } from '../api/types';
 import { Field } from '../components/common';
 import { useEditorApi } from './context';
-import { ConfigField, JsonInput, Picker } from './fields';
+import { ConfigField, JsonInput, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
 import { fieldsFromSchema, isMulti } from './schemaForm';
@@ -104,7 +104,7 @@ function NodeForm({ id, data: d, kind, readOnly }: { id: string; data: NodeData;
             <Field label="Default value (JSON)"><JsonInput value={d.default} onChange={(v) => set({ default: v ?? null }, 'default')} /></Field>
           )}
           <Field label="Fallback model">
-            <Picker kind="model" value={d.fallback_model} onChange={(v) => set({ fallback_model: (v as string) || null }, 'fallback_model')} />
+            <ModelInput value={d.fallback_model} onChange={(v) => set({ fallback_model: (v as string) || null }, 'fallback_model')} />
           </Field>
         </details>
       )}

@@ -1,5 +1,5 @@
 /** Form widgets for config fields (generated from a kind's config_schema). */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { pickerOptions, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
 import { promptVariables } from './schemaForm';
@@ -51,6 +51,19 @@ function usePicker(kind: string): PickOption[] | null {
     return () => { live = false; };
   }, [kind]);
   return opts;
+}
+
+/** A model reference: free text (any "provider:name") with the registered models suggested. */
+export function ModelInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const opts = usePicker('model');
+  const id = useId();
+  return (
+    <>
+      <input className="mono" list={id} value={value === undefined || value === null ? '' : String(value)} data-testid={testId}
+        placeholder="provider:name, e.g. builtin:smollm2-135m" onChange={(e) => onChange(e.target.value || null)} />
+      <datalist id={id}>{opts?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}</datalist>
+    </>
+  );
 }
 
 export function Picker({ kind, value, onChange, multi, testId }: { kind: string; value: unknown; onChange: OnChange; multi?: boolean; testId?: string }) {
@@ -109,8 +122,10 @@ export function ConfigField({ spec, value, onChange, multi, testId }: { spec: Fi
       );
     case 'list':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
-    case 'agent':
     case 'model':
+      if (!multi) return <ModelInput value={value} onChange={onChange} testId={testId} />;
+      return <Picker kind="model" value={value} onChange={onChange} multi testId={testId} />;
+    case 'agent':
     case 'tool':
     case 'workflow':
       return <Picker kind={spec.widget} value={value} onChange={onChange} multi={multi} testId={testId} />;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, Modal } from '../components/common';
-import { JsonInput, Picker, PromptInput } from '../editor/fields';
+import { JsonInput, ModelInput, Picker, PromptInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { toast } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
@@ -133,11 +133,11 @@ function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onCha
     case 'select':
       return <select name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid}>{f.options?.map((o) => <option key={o}>{o}</option>)}</select>;
     case 'json':
-      return <JsonInput value={value} onChange={(v) => onChange(v ?? {})} testId={tid} />;
+      return <JsonInput value={value} onChange={(v) => onChange(v ?? (Array.isArray(value) ? [] : {}))} testId={tid} />;
     case 'secret':
       return <input name={f.name} type="password" autoComplete="new-password" value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
     case 'model':
-      return <Picker kind="model" value={value} onChange={(v) => onChange(v ?? '')} testId={tid} />;
+      return <ModelInput value={value} onChange={(v) => onChange(v ?? '')} testId={tid} />;
     case 'usertools':
       // ids go back as numbers, as the serializer's primary-key field expects
       return <Picker kind="usertool" value={value} multi testId={tid}
