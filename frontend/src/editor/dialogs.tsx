@@ -80,7 +80,7 @@ export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, save
         {fields.map((f) => (
           <Field key={f.name} label={`${f.label}${f.required ? ' *' : ''}`} hint={f.description ?? f.type} error={fe(f.name)}>
             {f.type === 'bool' || f.type === 'boolean' ? (
-              <select value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+              <select value={values[f.name]} data-testid={`run-input-${f.name}`} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
                 <option value="false">false</option><option value="true">true</option>
               </select>
             ) : f.type === 'text' || f.type === 'string' || f.type === 'any' ? (
