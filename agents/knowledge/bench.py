@@ -27,6 +27,7 @@ from django.db import transaction
 
 from agents.knowledge import matrix, selectors, services
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
+from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.bench import embed_rate
 from agents.memory.index import normalize
 
@@ -47,10 +48,12 @@ def _stock(size: int, dim: int = 384) -> tuple[KnowledgeCollection, np.ndarray]:
     document = KnowledgeDocument.objects.create(collection=collection, title="bench",
                                                 source="bench", status="ready")
     vectors = normalize(np.random.default_rng(size).standard_normal((size, dim)))
-    KnowledgeChunk.objects.bulk_create(
+    rows = KnowledgeChunk.objects.bulk_create(
         [KnowledgeChunk(document=document, collection=collection, index=i, text=f"chunk {i}",
                         embedding=matrix.vector_to_bytes(v)) for i, v in enumerate(vectors)],
         batch_size=2000)
+    if pgvector_enabled():
+        pg_store([row.pk for row in rows], vectors)
     KnowledgeCollection.objects.filter(pk=collection.pk).update(revision=1)
     return collection, vectors
 
@@ -82,7 +85,7 @@ def _recall(ids: list[int], vectors: np.ndarray, probes: np.ndarray) -> float:
 
 
 def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"search_backend": "pgvector" if pgvector_enabled() else "index"}
     try:
         with transaction.atomic():
             for label, size in sizes.items():

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 
 from agents.knowledge.matrix import collection_index
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
+from agents.knowledge.pgvector import pg_search, pgvector_enabled
 from agents.memory.embeddings import shared_embedder
 from agents.memory.index import Hit
 from axweb.ownership import owned
@@ -36,6 +37,8 @@ def query_embedding(query: str) -> np.ndarray:
 
 
 def _top_hits(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list[Hit]:
+    if pgvector_enabled():
+        return pg_search(collection_ids, vector, k)
     revisions = dict(KnowledgeCollection.objects.filter(pk__in=collection_ids)
                      .values_list("id", "revision"))
     hits: list[Hit] = []

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from agents.knowledge.matrix import collection_forget, vector_to_bytes
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
+from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.chunking import Chunk, chunk_document
 from agents.memory.embeddings import shared_embedder
 
@@ -93,11 +94,13 @@ def _store(document: KnowledgeDocument, chunks: list[Chunk], vectors: np.ndarray
         if not KnowledgeDocument.objects.select_for_update().filter(pk=document.pk).exists():
             return False
         document.chunks.all().delete()
-        KnowledgeChunk.objects.bulk_create(
+        rows = KnowledgeChunk.objects.bulk_create(
             [KnowledgeChunk(document=document, collection_id=document.collection_id,
                             index=c.index, text=c.text, heading=c.heading[:500],
                             start=c.start, end=c.end, embedding=vector_to_bytes(v))
              for c, v in zip(chunks, vectors, strict=True)], batch_size=500)
+        if pgvector_enabled():
+            pg_store([row.pk for row in rows], vectors)
         _set_progress(document.pk, status=Status.READY, progress=1.0, error="",
                       chunk_count=len(chunks))
         _bump(document.collection_id)

@@ -66,8 +66,14 @@ def test_k_is_clamped_to_the_allowed_range(owner: Any, stocked: dict[str, Any]) 
 @pytest.mark.django_db(transaction=True)
 async def test_the_run_context_memory_searches_the_run_owners_knowledge(
         owner: Any, stocked: dict[str, Any]) -> None:
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
     from workflows.run_context import RunMemory
 
     ctx = SimpleNamespace(run=SimpleNamespace(owner_id=owner.pk))
-    hits = await RunMemory(ctx, "n1").search("bake bread", 1, "Recipes")  # type: ignore[arg-type]
+    try:
+        hits = await RunMemory(ctx, "n1").search("bake bread", 1, "Recipes")  # type: ignore[arg-type]
+    finally:  # the search ran on the sync thread's own connection
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
     assert [(h["document"], h["text"]) for h in hits] == [(stocked["bread"].pk, FACTS["Bread"])]
