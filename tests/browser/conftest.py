@@ -6,9 +6,10 @@ user's token, and a logged-out browser page at 1280x800. Test bodies use the API
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, LiveApp, bu
 from tests.workflows.conftest import database_url
 
 PASSWORD = "browser-pass-123"
+T = TypeVar("T")
+FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +60,16 @@ def api(live_app: LiveApp, user: Any) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+
+
 @pytest.fixture
-def page(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
+def page(request: pytest.FixtureRequest, browser: Browser, live_app: LiveApp) -> Iterator[Page]:
     context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 800},
                                   accept_downloads=True)
     context.set_default_timeout(15_000)
@@ -66,6 +77,8 @@ def page(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
+    if request.node.stash.get(FAILED, False):
+        shot(tab, f"failed-{request.node.name}")
     context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
 
@@ -90,3 +103,17 @@ def shot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def orm(fn: Callable[[], T]) -> T:
+    """Run ORM work from a test body: in a worker thread, away from Playwright's event loop."""
+    from django.db import connection
+
+    def call() -> T:
+        try:
+            return fn()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result()
