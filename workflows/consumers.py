@@ -8,8 +8,9 @@ back from the database. The ping tick also checks the database, so a lost *last*
 recovered too. The worker never waits on a consumer: `group_send` drops messages for a full
 channel instead of blocking, and the database stays the source of truth.
 
-Fan-out: a process holds ONE channel-layer subscription per watched run (`RunHub`), encodes
-each published batch once, and hands it to its local watchers' bounded inboxes. With the Redis
+Fan-out: a process holds ONE channel-layer subscription per watched run (`RunHub`), merges
+the publishes of a run that arrive within PACE_S of its last fan-out (none wait when the run is
+quiet), encodes each merged batch once, and hands it to its local watchers' bounded inboxes. With the Redis
 layer, 200 watchers of a run in one web process cost one Redis message per batch, not 200; a
 watcher whose inbox is full loses the batch and reads it back from the database.
 """
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 PING_S = 20.0
 BACKLOG_PAGE = 2000
 INBOX_LIMIT = 1000  # batches; beyond it a watcher drops batches and reads them back
+PACE_S = 0.05  # a run's publishes fan out at most every PACE_S; an idle run's at once
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 
@@ -95,6 +97,34 @@ class RunHub:
             self.ready[run_id].set_exception(exc)
             raise
         self.ready[run_id].set_result(channel)
+        received: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+        reader = asyncio.create_task(self._read(run_id, channel, received))
+        try:
+            last = -PACE_S
+            while True:
+                events = await self._paced(received, last)
+                self._fan_out((events, json.dumps(events)), run_id)
+                last = self.loop.time()
+        finally:
+            reader.cancel()
+
+    async def _paced(self, received: asyncio.Queue[list[dict[str, Any]]], last: float) -> list[dict[str, Any]]:
+        """The next batch, merged with whatever arrives until PACE_S after the last fan-out."""
+        events = list(await received.get())
+        while True:
+            if not received.empty():
+                events += received.get_nowait()
+                continue
+            wait = last + PACE_S - self.loop.time()
+            if wait <= 0:
+                return events
+            try:
+                events += await asyncio.wait_for(received.get(), wait)
+            except TimeoutError:
+                return events
+
+    async def _read(self, run_id: str, channel: str, received: asyncio.Queue[list[dict[str, Any]]]) -> None:
+        """Never cancelled mid-message except at shutdown, so no publish is lost here."""
         while True:
             try:
                 message = await self.layer.receive(channel)
@@ -104,9 +134,8 @@ class RunHub:
                 log.exception("run %s: channel layer receive failed", run_id)
                 await asyncio.sleep(1.0)
                 continue
-            events = message.get("events") or []
-            if events:
-                self._fan_out((events, json.dumps(events)), run_id)
+            if message.get("events"):
+                received.put_nowait(message["events"])
 
     def _fan_out(self, batch: Batch, run_id: str) -> None:
         for watcher in list(self.watchers.get(run_id, ())):

@@ -296,3 +296,15 @@ async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(laye
     got = await receive_until(comm, 3)
     await comm.disconnect()
     assert seqs(got) == [1, 2, 3]
+
+
+@pytest.mark.asyncio
+async def test_publishes_within_the_pace_window_reach_a_watcher_as_one_frame(layer, owner, monkeypatch):
+    monkeypatch.setattr(consumers, "PACE_S", 2.0)
+    run = await sync_to_async(make_run)(owner)
+    comm = await connect(run.id, owner)
+    for i in range(5):
+        await append(run, tokens(run, 1, i))  # the first goes out at once, the next four together
+    frames = [await comm.receive_json_from(timeout=10) for _ in range(2)]
+    await comm.disconnect()
+    assert [seqs(f["events"]) for f in frames] == [[1], [2, 3, 4, 5]]

@@ -71,9 +71,32 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=15)
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class Servers:
+    """The port of the daphne server, and the process groups to measure."""
+
+    def __init__(self, port: int, daphne: int, worker: int) -> None:
+        self.port, self.daphne, self.worker = port, daphne, worker
+
+    def cpu(self) -> dict[str, float]:
+        return {"server": group_cpu_s(self.daphne), "worker": group_cpu_s(self.worker), "client": time.process_time()}
+
+
 @contextmanager
-def servers(folder: Path) -> Iterator[int]:
-    """A daphne server and a Celery worker on this database and Redis; yields the port."""
+def servers(folder: Path) -> Iterator[Servers]:
+    """A daphne server and a Celery worker on this database and Redis."""
     env = {**os.environ, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_TORCH_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     port = _free_port()
     started: list[subprocess.Popen[bytes]] = []
@@ -87,7 +110,7 @@ def servers(folder: Path) -> Iterator[int]:
             started.append(subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=log.open("ab"),
                                             stderr=subprocess.STDOUT, start_new_session=True))
         _wait_port(port, started[0], folder / "daphne.log")
-        yield port
+        yield Servers(port, started[0].pid, started[1].pid)
     finally:
         for process in started:
             _stop(process)
@@ -196,19 +219,21 @@ def missing_and_duplicates(watchers: list[Watcher], last_seq: int) -> tuple[int,
     return gaps, duplicates
 
 
-def one_round(port: int, owner: Any, workflow: Any, key: str, clients: int, settle_s: float) -> dict[str, Any]:
+def one_round(procs: Servers, owner: Any, workflow: Any, key: str, clients: int, settle_s: float) -> dict[str, Any]:
     from asgiref.sync import async_to_sync
 
     figures: dict[str, Any] = {}
     for label, count in (("single", 1), ("many", clients)):
         run = queued_run(owner, workflow)
-        watchers = async_to_sync(watch_run)(port, run, key, count, settle_s, 300)
+        before = procs.cpu()
+        watchers = async_to_sync(watch_run)(procs.port, run, key, count, settle_s, 300)
         run = wait_finished(run, 60)
+        cpu = {f"cpu_s_{k}": round(v - before[k], 2) for k, v in procs.cpu().items()}
         gaps, duplicates = missing_and_duplicates(watchers, run.last_seq)
         latencies = [v for w in watchers for v in w.latencies_ms]
         figures[label] = {"events": run.last_seq, "frames_received": sum(w.frames for w in watchers),
                           "gaps": gaps, "duplicates": duplicates, "latency_ms_p50": statistics.median(latencies),
-                          "latency_ms_p95": p95(latencies), "latency_ms_max": max(latencies)}
+                          "latency_ms_p95": p95(latencies), "latency_ms_max": max(latencies), **cpu}
     return figures
 
 
@@ -227,6 +252,7 @@ def summarize(rounds: list[dict[str, Any]], clients: int) -> dict[str, Any]:
         "latency_ms_p50": med("many", "latency_ms_p50"),
         "latency_ms_p95": med("many", "latency_ms_p95"),
         "rounds": len(rounds),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "per_round": rounds,
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
@@ -269,11 +295,11 @@ class Command(BaseCommand):
             key = Token.objects.create(user=owner).key
             graph = stream_graph(options["nodes"], options["chunks"], options["seconds"])
             workflow = workflow_create(owner=owner, name="bench stream", graph=graph)
-            with tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder, servers(Path(folder)) as port:
+            with tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder, servers(Path(folder)) as procs:
                 warm = queued_run(owner, workflow)  # waits for the worker to be up and warm
                 enqueue(warm)
                 wait_finished(warm, 180)
-                rounds = [one_round(port, owner, workflow, key, options["clients"], settle_s=1.0)
+                rounds = [one_round(procs, owner, workflow, key, options["clients"], settle_s=1.0)
                           for _ in range(max(1, options["repeat"]))]
         finally:
             owner.delete()
