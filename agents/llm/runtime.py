@@ -156,6 +156,7 @@ class LlamaRuntime:
         self.k_cache = torch.empty(shape, dtype=torch.float32)
         self.v_cache = torch.empty(shape, dtype=torch.float32)
         self.cos, self.sin = self._rope_tables(max_len)
+        self.eps_term = torch.tensor(float(np.sqrt(cfg.dim * cfg.eps)))
 
     def _rope_tables(self, max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
         hd = self.cfg.head_dim
@@ -188,25 +189,39 @@ class LlamaRuntime:
 
     @torch.inference_mode()
     def forward(self, ids: list[int], start: int) -> torch.Tensor:
-        """Run ``ids`` at positions start.. through the model, caching keys/values."""
-        if start + len(ids) > self.max_len:
-            raise ValueError(f"context of {start + len(ids)} tokens exceeds {self.max_len}")
+        """Run ``ids`` at positions start.. through the model, caching keys/values.
+
+        RMSNorm is split around each projection to save kernel launches (most of a decode
+        step is per-op overhead): ``x * (w * sqrt(dim))`` goes in as bf16, and since the
+        projection is linear the division by ``||x||`` happens on its (smaller) output.
+        ``hypot(||x||, sqrt(dim * eps))`` is ``sqrt(dim) * sqrt(mean(x^2) + eps)``.
+        """
+        t = len(ids)
+        if start + t > self.max_len:
+            raise ValueError(f"context of {start + t} tokens exceeds {self.max_len}")
         index = torch.tensor(ids, dtype=torch.long)
         x = self.embed[index].float() * self.embed_scale[index, None].float()
-        dim, eps = (self.cfg.dim,), self.cfg.eps
         for i, layer in enumerate(self.layers):
-            h = F.rms_norm(x, dim, layer.attn_norm, eps).to(BF16)
-            attn = self._attend(i, layer.qkv(h).float(), start)
-            x = x + layer.out(attn.to(BF16))
-            h = F.rms_norm(x, dim, layer.ffn_norm, eps).to(BF16)
-            gate, up = layer.gate_up(h).chunk(2, dim=-1)
-            x = x + layer.down(F.silu(gate) * up)
-        last = F.rms_norm(x[-1:], dim, self.norm, eps).to(BF16)
+            norm = self._norm(x)
+            h = torch.mul(x, layer.attn_norm, out=torch.empty_like(x, dtype=BF16))
+            attn = self._attend(i, torch.div(layer.qkv(h), norm), start)
+            x += layer.out(attn.to(BF16))
+            norm = self._norm(x)
+            h = torch.mul(x, layer.ffn_norm, out=torch.empty_like(x, dtype=BF16))
+            gate, up = torch.div(layer.gate_up(h), norm).chunk(2, dim=-1)
+            act = torch.mul(F.silu(gate), up, out=torch.empty_like(gate, dtype=BF16))
+            x += layer.down(act)
+        last = x[-1:]
+        h = torch.mul(last, self.norm, out=torch.empty_like(last, dtype=BF16))
+        h = torch.div(h, self._norm(last)).to(BF16)
         if self.head is None:
             logits: torch.Tensor = torch.ops.aten._weight_int8pack_mm(
-                last, self.embed, self.embed_scale)
+                h, self.embed, self.embed_scale)
             return logits[0].float()
-        return self._refined_logits(last)
+        return self._refined_logits(h)
+
+    def _norm(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.hypot(torch.linalg.vector_norm(x, dim=-1, keepdim=True), self.eps_term)
 
     def _refined_logits(self, last: torch.Tensor) -> torch.Tensor:
         """Fast int4 logits for the whole vocabulary, with the top candidates recomputed
@@ -215,6 +230,11 @@ class LlamaRuntime:
         top = logits.topk(self.refine).indices
         exact = torch.mv(self.embed[top].float(), last[0].float()) * self.embed_scale[top].float()
         return logits.index_put_((top,), exact)
+
+
+def _norm_weight(w: np.ndarray) -> torch.Tensor:
+    """RMSNorm weight pre-multiplied by sqrt(dim): x * w / rms(x) == x * w' / ||x||."""
+    return torch.from_numpy(w * np.float32(np.sqrt(w.shape[-1])))
 
 
 def _layer(gf: GGUFFile, i: int, cfg: LlamaConfig) -> Layer:
@@ -231,7 +251,7 @@ def _layer(gf: GGUFFile, i: int, cfg: LlamaConfig) -> Layer:
                 _unpermute_rows(minimum * factor, heads))
 
     def norm(name: str) -> torch.Tensor:
-        return torch.from_numpy(gf.f32(f"blk.{i}.{name}.weight")).clone()
+        return _norm_weight(gf.f32(f"blk.{i}.{name}.weight"))
 
     q_scale = cfg.head_dim ** -0.5  # folded into q; exact when head_dim is a power of 4
 
@@ -261,7 +281,7 @@ def load_runtime(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> Llama
     if gf.tensors["token_embd.weight"].type_name != "Q8_0" or "output.weight" in gf.tensors:
         raise ValueError("expected a tied Q8_0 token embedding")
     embed, embed_scale = _q8_0_rows_to_int8(gf.raw("token_embd.weight"))
-    norm = torch.from_numpy(gf.f32("output_norm.weight")).clone()
+    norm = _norm_weight(gf.f32("output_norm.weight"))
     head = _int4_from_dense(embed, embed_scale) if head_bits == 4 else None
     return LlamaRuntime(cfg, layers, embed, embed_scale, norm, max_len, head)
 
