@@ -23,18 +23,19 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _decode_run(engine: Any, ids: list[int], new_tokens: int) -> tuple[float, float]:
+def _decode_run(engine: Any, ids: list[int], new_tokens: int) -> tuple[float, float, float]:
+    """(prefill tok/s, decode tok/s, decode CPU ms per token) for one greedy run."""
     runtime = engine.runtime
     t0 = time.perf_counter()
     logits = runtime.forward(ids, 0)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     pos = len(ids)
     for _ in range(new_tokens):
         token = int(logits.argmax())  # greedy; EOS is ignored so every run decodes N tokens
         logits = runtime.forward([token], pos)
         pos += 1
-    t2 = time.perf_counter()
-    return len(ids) / (t1 - t0), new_tokens / (t2 - t1)
+    t2, c2 = time.perf_counter(), time.process_time()
+    return len(ids) / (t1 - t0), new_tokens / (t2 - t1), (c2 - c1) / new_tokens * 1000
 
 
 async def _router_overhead_ms(calls: int = 200) -> float:
@@ -76,6 +77,9 @@ def run(repeat: int, new_tokens: int) -> dict[str, Any]:
         "builtin_prefill_tok_s": round(statistics.median(r[0] for r in runs), 1),
         "builtin_decode_tok_s": round(statistics.median(r[1] for r in runs), 1),
         "decode_runs_tok_s": [round(r[1], 1) for r in runs],
+        # CPU time (all threads) per decoded token: on a busy machine, wall-clock speed
+        # mostly measures the other processes; with 1 thread, 1000 / this ~ idle tok/s.
+        "decode_cpu_ms_per_token": round(statistics.median(r[2] for r in runs), 2),
         "prompt_tokens": len(ids),
         "new_tokens": new_tokens,
         "threads": threads,
