@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 PROVIDERS = ("builtin", "ollama", "anthropic")
 TIERS = ("local", "cloud", "compressed")
 
@@ -14,6 +16,8 @@ def model_ref_problem(ref: str) -> str | None:
     if not sep or not name.strip():
         return (f"'{ref}' is not a model reference; use 'provider:model' "
                 f"(providers: {', '.join(PROVIDERS)}) or a tier ({', '.join(TIERS)}).")
-    if provider not in PROVIDERS:
+    # Scripted models answer deterministically without inference; tests and demos only.
+    scripted = os.environ.get("AXWEB_SCRIPTED_MODELS") == "1" and provider == "scripted"
+    if provider not in PROVIDERS and not scripted:
         return f"Unknown provider '{provider}'; use one of {', '.join(PROVIDERS)}."
     return None
