@@ -117,3 +117,16 @@ def orm(fn: Callable[[], T]) -> T:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(call).result()
+
+
+def make_agent(api: httpx.Client, name: str, delay: float, chunks: int = 4) -> dict[str, Any]:
+    """An agent made through the API, then pointed at a scripted model (the API refuses `scripted:`)."""
+    from agents.models import Agent
+
+    body = {"name": name, "role": f"{name} writer", "system_prompt": "Answer briefly.",
+            "model": "builtin:smollm2-135m", "parameters": {}, "tools": []}
+    response = api.post("/api/agents/", json=body)
+    assert response.status_code == 201, response.text
+    scripted = f"scripted:{name}?delay={delay}&chunks={chunks}"
+    orm(lambda: Agent.objects.filter(pk=response.json()["id"]).update(model=scripted))
+    return {**response.json(), "model": scripted}

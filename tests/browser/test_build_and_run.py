@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.canvas import connect, drop, new_workflow, select_node
-from tests.browser.conftest import orm, shot
+from tests.browser.conftest import make_agent, shot
 
 pytestmark = pytest.mark.browser
-
-
-def make_agent(api: httpx.Client, name: str, delay: float, chunks: int = 4) -> dict[str, Any]:
-    """An agent made through the API, then pointed at a scripted model (the API refuses `scripted:`)."""
-    from agents.models import Agent
-
-    body = {"name": name, "role": f"{name} writer", "system_prompt": "Answer briefly.",
-            "model": "builtin:smollm2-135m", "parameters": {}, "tools": []}
-    response = api.post("/api/agents/", json=body)
-    assert response.status_code == 201, response.text
-    scripted = f"scripted:{name}?delay={delay}&chunks={chunks}"
-    orm(lambda: Agent.objects.filter(pk=response.json()["id"]).update(model=scripted))
-    return {**response.json(), "model": scripted}
 
 
 def build_parallel_flow(page: Page) -> dict[str, str]:
