@@ -118,18 +118,24 @@ class BuiltinModel:
         history = list(messages)
         used_in = used_out = 0
         for attempt in range(2):
-            buffered: list[str] = []
+            text, streamed = "", False  # text is held while it may be a tool call
             outcome: GenerationOutcome | None = None
             async for item in _generate(engine, render_prompt(history, tools), params):
                 if isinstance(item, GenerationOutcome):
                     outcome = item
-                elif buffered or looks_like_call(item) or not item.strip():
-                    buffered.append(item)  # may be a tool call: wait for the whole reply
+                elif streamed:
+                    yield TextDelta(item)
                 else:
-                    yield TextDelta(item)  # a plain answer: stream it
+                    text += item
+                    if text.strip() and not looks_like_call(text):
+                        yield TextDelta(text)  # clearly a plain answer: stream from here on
+                        text, streamed = "", True
             assert outcome is not None
             used_in, used_out = used_in + outcome.prompt_tokens, used_out + outcome.output_tokens
-            text = "".join(buffered)
+            if streamed:
+                yield Usage(used_in, used_out)
+                yield Done(outcome.stop_reason)
+                return
             parsed = parse_tool_calls(text, tools)
             if parsed.calls:
                 for call in parsed.calls:

@@ -84,3 +84,13 @@ def test_tool_turns_are_rendered_into_the_chat_template() -> None:
     assert '<|im_start|>assistant\n{"tool": "add", "arguments": {"a": 1}}<|im_end|>' in prompt
     assert prompt.endswith("<|im_start|>user\nResult of tool add: 1<|im_end|>\n"
                            "<|im_start|>assistant\n")
+
+
+@pytest.mark.asyncio
+async def test_a_plain_answer_after_leading_whitespace_streams_word_by_word(
+    engine: ScriptedEngine,
+) -> None:
+    engine.replies.append("\n The answer is five.")
+    events = [e async for e in BuiltinModel().stream([Message("user", "2+3")], tools=[ADD])]
+    deltas = [e for e in events if type(e).__name__ == "TextDelta"]
+    assert len(deltas) >= 4
