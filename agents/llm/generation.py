@@ -38,22 +38,27 @@ def configure_threads() -> int:
 
 
 class _TextStream:
-    """Turns token ids into text deltas, holding back what might be a stop sequence."""
+    """Turns token ids into text deltas, holding back what might be a stop sequence.
+
+    Only the tokens since the last complete character are decoded (byte-level BPE decodes
+    piecewise), so each token costs O(1) however long the reply grows.
+    """
 
     def __init__(self, tokenizer: Any, stop: tuple[str, ...]) -> None:
         self.tokenizer, self.stop = tokenizer, tuple(s for s in stop if s)
-        self.ids: list[int] = []
+        self.pending: list[int] = []
         self.sent = 0
         self.hold = max((len(s) for s in self.stop), default=1) - 1
         self.text = ""
 
     def push(self, token: int) -> tuple[str, bool]:
         """Add a token; return (new visible text, stop sequence reached)."""
-        self.ids.append(token)
-        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
-        if text.endswith("\ufffd"):
+        self.pending.append(token)
+        piece = self.tokenizer.decode(self.pending, skip_special_tokens=True)
+        if piece.endswith("\ufffd"):
             return "", False  # an incomplete UTF-8 sequence; wait for the next token
-        self.text = text
+        self.pending = []
+        self.text = text = self.text + piece
         for s in self.stop:
             at = text.find(s, max(0, self.sent - len(s)))
             if at != -1:
