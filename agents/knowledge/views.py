@@ -78,8 +78,8 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = serializer.validated_data
         document = services.document_create(collection=collection, title=data["title"],
                                             text=data["source"], format=data["format"])
-        code = status.HTTP_201_CREATED if document.status == document.Status.READY \
-            else status.HTTP_202_ACCEPTED
+        queued = document.status == document.Status.PENDING
+        code = status.HTTP_202_ACCEPTED if queued else status.HTTP_201_CREATED
         return Response(self.get_serializer(document).data, status=code)
 
     def perform_destroy(self, instance: KnowledgeDocument) -> None:

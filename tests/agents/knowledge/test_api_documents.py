@@ -83,6 +83,20 @@ def test_documents_are_listed_with_their_status(
     assert "text" not in body["results"][0]
 
 
+def test_a_failed_inline_import_is_reported_on_the_document(
+        owner_api: Any, collection: KnowledgeCollection, monkeypatch: Any) -> None:
+    class Broken:
+        def embed(self, texts: list[str]) -> np.ndarray:
+            raise RuntimeError("no model here")
+
+    monkeypatch.setattr(services, "shared_embedder", Broken)
+    response = owner_api.post(docs_url(collection), {"title": "T", "text": "hello"},
+                              format="json")
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["status"], body["error"]) == ("failed", "RuntimeError: no model here")
+
+
 @pytest.mark.parametrize(("payload", "field"), [
     ({"title": "Empty", "text": "   "}, "text"),
     ({"title": "No text"}, "text"),
