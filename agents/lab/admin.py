@@ -21,20 +21,36 @@ from django.views.decorators.http import require_POST
 from agents.lab import services
 from agents.lab.models import BenchmarkJob, LabJob, QuantizationJob
 
-STATUS_COLOURS = {"queued": "#888", "running": "#2a7ae2", "succeeded": "#2e9e44",
-                  "failed": "#d9342b", "cancelled": "#b07b00"}
+STATUS_COLOURS = {
+    "queued": "#888",
+    "running": "#2a7ae2",
+    "succeeded": "#2e9e44",
+    "failed": "#d9342b",
+    "cancelled": "#b07b00",
+}
 
 
 class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
-    calib_file = forms.FileField(required=False, help_text="Or upload a UTF-8 text file "
-                                 "(sets the calibration corpus to 'uploaded').")
-    eval_file = forms.FileField(required=False, help_text="Or upload a UTF-8 text file "
-                                "(sets the evaluation corpus to 'uploaded').")
+    calib_file = forms.FileField(
+        required=False, help_text="Or upload a UTF-8 text file (sets the calibration corpus to 'uploaded')."
+    )
+    eval_file = forms.FileField(
+        required=False, help_text="Or upload a UTF-8 text file (sets the evaluation corpus to 'uploaded')."
+    )
 
     class Meta:
         model = QuantizationJob
-        fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
-                  "eval_corpus", "eval_text", "options"]
+        fields = [
+            "base_model",
+            "method",
+            "bits",
+            "group_size",
+            "calib_corpus",
+            "calib_text",
+            "eval_corpus",
+            "eval_text",
+            "options",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -63,8 +79,7 @@ class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
 class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = BenchmarkJob
-        fields = ["target", "model_ref", "workflow", "inputs", "prompts", "requests",
-                  "concurrency", "max_new_tokens"]
+        fields = ["target", "model_ref", "workflow", "inputs", "prompts", "requests", "concurrency", "max_new_tokens"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -83,9 +98,22 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ["cancel_jobs"]
     add_fields: list[str] = []
     spec_fields: list[str] = []
-    state_fields = ["status", "stage", "progress", "current_step", "total_steps", "elapsed_s",
-                    "eta_s", "cancel_requested", "error", "result_table", "created_at",
-                    "started_at", "finished_at", "owner"]
+    state_fields = [
+        "status",
+        "stage",
+        "progress",
+        "current_step",
+        "total_steps",
+        "elapsed_s",
+        "eta_s",
+        "cancel_requested",
+        "error",
+        "result_table",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "owner",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -115,16 +143,22 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return format_html(
             '<div style="width:120px;background:#eee;border-radius:3px">'
             '<div style="width:{}%;background:{};height:10px;border-radius:3px"></div></div>'
-            '<small>{}%{}</small>', pct, STATUS_COLOURS.get(job.status, "#888"), pct,
-            f" · step {job.current_step}/{job.total_steps}" if job.total_steps else "")
+            "<small>{}%{}</small>",
+            pct,
+            STATUS_COLOURS.get(job.status, "#888"),
+            pct,
+            f" · step {job.current_step}/{job.total_steps}" if job.total_steps else "",
+        )
 
     @admin.display(description="Result")
     def result_table(self, job: LabJob) -> str:
         rows = [(k, v) for k, v in (job.result or {}).items() if not isinstance(v, (dict, list))]
         if not rows:
             return "—"
-        cells = "".join(format_html("<tr><th>{}</th><td>{}</td></tr>", k,
-                                    f"{v:.4g}" if isinstance(v, float) else v) for k, v in rows)
+        cells = "".join(
+            format_html("<tr><th>{}</th><td>{}</td></tr>", k, f"{v:.4g}" if isinstance(v, float) else v)
+            for k, v in rows
+        )
         return format_html("<table>{}</table>", format_html(cells))
 
     @admin.action(description="Cancel the selected jobs")
@@ -138,8 +172,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         wrap = self.admin_site.admin_view
         return [
             path("<int:job_id>/progress/", wrap(self.progress_view), name=f"{prefix}_progress"),
-            path("<int:job_id>/cancel/", wrap(require_POST(self.cancel_view)),
-                 name=f"{prefix}_cancel"),
+            path("<int:job_id>/cancel/", wrap(require_POST(self.cancel_view)), name=f"{prefix}_cancel"),
             path("results/", wrap(self.results_view), name=f"{prefix}_results"),
             *super().get_urls(),
         ]
@@ -162,11 +195,15 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return HttpResponseRedirect(reverse(change, args=[job.pk]))
 
     def results_view(self, request: HttpRequest) -> TemplateResponse:
-        data = services.lab_results(jobs=QuantizationJob.objects.all(),
-                                    benchmarks=BenchmarkJob.objects.all())
-        context = {**self.admin_site.each_context(request), "title": "Lab results",
-                   "opts": self.opts, "quant_rows": data["quantization"],
-                   "bench_rows": data["benchmarks"], **results_plots(data)}
+        data = services.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Lab results",
+            "opts": self.opts,
+            "quant_rows": data["quantization"],
+            "bench_rows": data["benchmarks"],
+            **results_plots(data),
+        }
         return TemplateResponse(request, "admin/lab/results.html", context)
 
 
@@ -185,8 +222,14 @@ def results_plots(data: dict[str, Any]) -> dict[str, str]:
         if row.get("size_mb") and row.get("tokens_per_s"):
             speed.setdefault("benchmarks", []).append((row["size_mb"], row["tokens_per_s"]))
     return {
-        "ppl_plot": line_plot(ppl, "bits per weight code", "perplexity", log_y=True,
-                              hline=min(baselines) if baselines else None, hline_label="baseline"),
+        "ppl_plot": line_plot(
+            ppl,
+            "bits per weight code",
+            "perplexity",
+            log_y=True,
+            hline=min(baselines) if baselines else None,
+            hline_label="baseline",
+        ),
         "speed_plot": line_plot(speed, "size on disk (MB)", "decode tokens/s", connect=False),
     }
 
@@ -233,25 +276,36 @@ class _Axes:
 
 def _frame(ax: _Axes, xs: list[float], ys: list[float], x_label: str, y_label: str) -> list[str]:
     right = W - PAD - LEGEND
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" role="img" '
-             f'aria-label="{escape(y_label)} vs {escape(x_label)}" '
-             'style="font:11px sans-serif;background:#fff">',
-             f'<line x1="{PAD}" y1="{H - PAD}" x2="{right}" y2="{H - PAD}" stroke="#333"/>',
-             f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-             f'<text x="{(PAD + right) / 2}" y="{H - 12}" text-anchor="middle">'
-             f'{escape(x_label)}</text>',
-             f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
-             f'text-anchor="middle">{escape(y_label)}{" (log scale)" if ax.log_y else ""}</text>']
-    parts += [f'<text x="{ax.x(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>'
-              for x in _ticks(xs, ax.x0, ax.x1, False)]
-    parts += [f'<text x="{PAD - 4}" y="{ax.y(y) + 4:.1f}" text-anchor="end">{y:.4g}</text>'
-              for y in _ticks(ys, ax.y0, ax.y1, ax.log_y)]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" role="img" '
+        f'aria-label="{escape(y_label)} vs {escape(x_label)}" '
+        'style="font:11px sans-serif;background:#fff">',
+        f'<line x1="{PAD}" y1="{H - PAD}" x2="{right}" y2="{H - PAD}" stroke="#333"/>',
+        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
+        f'<text x="{(PAD + right) / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>',
+        f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
+        f'text-anchor="middle">{escape(y_label)}{" (log scale)" if ax.log_y else ""}</text>',
+    ]
+    parts += [
+        f'<text x="{ax.x(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>'
+        for x in _ticks(xs, ax.x0, ax.x1, False)
+    ]
+    parts += [
+        f'<text x="{PAD - 4}" y="{ax.y(y) + 4:.1f}" text-anchor="end">{y:.4g}</text>'
+        for y in _ticks(ys, ax.y0, ax.y1, ax.log_y)
+    ]
     return parts
 
 
-def line_plot(series: dict[str, list[tuple[float, float]]], x_label: str, y_label: str,
-              hline: float | None = None, hline_label: str = "", connect: bool = True,
-              log_y: bool = False) -> SafeString:
+def line_plot(
+    series: dict[str, list[tuple[float, float]]],
+    x_label: str,
+    y_label: str,
+    hline: float | None = None,
+    hline_label: str = "",
+    connect: bool = True,
+    log_y: bool = False,
+) -> SafeString:
     """An SVG chart: one colour per series (joined by lines if ``connect``), axes, a legend."""
     points = [p for pts in series.values() for p in pts]
     if not points:
@@ -260,31 +314,46 @@ def line_plot(series: dict[str, list[tuple[float, float]]], x_label: str, y_labe
     ax = _Axes(xs, ys, log_y)
     parts = _frame(ax, xs, ys, x_label, y_label)
     if hline:
-        parts.append(f'<line x1="{PAD}" x2="{W - PAD - LEGEND}" y1="{ax.y(hline):.1f}" '
-                     f'y2="{ax.y(hline):.1f}" stroke="#999" stroke-dasharray="4 3"/>'
-                     f'<text x="{PAD + 4}" y="{ax.y(hline) - 4:.1f}">'
-                     f'{escape(hline_label)} {hline:.3g}</text>')
+        parts.append(
+            f'<line x1="{PAD}" x2="{W - PAD - LEGEND}" y1="{ax.y(hline):.1f}" '
+            f'y2="{ax.y(hline):.1f}" stroke="#999" stroke-dasharray="4 3"/>'
+            f'<text x="{PAD + 4}" y="{ax.y(hline) - 4:.1f}">'
+            f"{escape(hline_label)} {hline:.3g}</text>"
+        )
     for i, (label, pts) in enumerate(sorted(series.items())):
         colour = PALETTE[i % len(PALETTE)]
         pts = sorted(pts)
         if connect and len(pts) > 1:
             coords = " ".join(f"{ax.x(x):.1f},{ax.y(y):.1f}" for x, y in pts)
             parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}"/>')
-        parts += [f'<circle cx="{ax.x(x):.1f}" cy="{ax.y(y):.1f}" r="3.5" fill="{colour}">'
-                  f'<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>' for x, y in pts]
-        parts.append(f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">'
-                     f'{escape(label)}</text>')
+        parts += [
+            f'<circle cx="{ax.x(x):.1f}" cy="{ax.y(y):.1f}" r="3.5" fill="{colour}">'
+            f"<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>"
+            for x, y in pts
+        ]
+        parts.append(f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">{escape(label)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
+
 
 @admin.register(QuantizationJob)
 class QuantizationJobAdmin(LabJobAdmin):
     form = QuantizationJobForm
     spec_fields = QuantizationJobForm.Meta.fields
-    add_fields = ["base_model", "method", "bits", "group_size", "calib_corpus", "calib_text",
-                  "calib_file", "eval_corpus", "eval_text", "eval_file", "options"]
-    list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl",
-                    "registered_model", "created_at"]
+    add_fields = [
+        "base_model",
+        "method",
+        "bits",
+        "group_size",
+        "calib_corpus",
+        "calib_text",
+        "calib_file",
+        "eval_corpus",
+        "eval_text",
+        "eval_file",
+        "options",
+    ]
+    list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl", "registered_model", "created_at"]
     list_filter = ["status", "method", "bits", "group_size"]
     state_fields = [*LabJobAdmin.state_fields, "output_path", "registered_model"]
 
@@ -300,8 +369,7 @@ class QuantizationJobAdmin(LabJobAdmin):
 class BenchmarkJobAdmin(LabJobAdmin):
     form = BenchmarkJobForm
     spec_fields = BenchmarkJobForm.Meta.fields
-    list_display = ["id", "__str__", "owner", "target", "status_badge", "progress_bar",
-                    "p50", "created_at"]
+    list_display = ["id", "__str__", "owner", "target", "status_badge", "progress_bar", "p50", "created_at"]
     list_filter = ["status", "target"]
 
     @admin.display(description="Latency p50 / p95 (s)")

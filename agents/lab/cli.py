@@ -45,6 +45,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-act-order", action="store_true", help="GPTQ: natural column order")
     p.add_argument("--damp", type=float, default=0.01)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--decode-tokens", type=int, default=64)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--verbose", action="store_true", help="progress lines on stderr")
     return p.parse_args(argv)
@@ -67,6 +68,7 @@ def spec_from(args: argparse.Namespace) -> QuantSpec:
         act_order=not args.no_act_order,
         damp=args.damp,
         evaluate_baseline=not args.no_baseline,
+        decode_tokens=args.decode_tokens,
     )
 
 

@@ -16,7 +16,7 @@ from agents.lab.quant.packing import read_header
 
 
 def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.Tensor:
-    ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"][0]
+    ids: torch.Tensor = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"][0]
     if n_tokens is not None:
         if ids.numel() < n_tokens:
             raise ValueError(f"text has {ids.numel()} tokens, fewer than {n_tokens}")
@@ -95,7 +95,7 @@ def bits_per_weight(path: str | Path) -> dict[str, float]:
 
 
 @torch.no_grad()
-def decode_speed(model: nn.Module, tokenizer: Any, prompt: str, new_tokens: int = 64) -> dict[str, float]:
+def decode_speed(model: Any, tokenizer: Any, prompt: str, new_tokens: int = 64) -> dict[str, float]:
     """Greedy decode of exactly ``new_tokens`` tokens; tokens per second of decoding."""
     ids = tokenizer(prompt, return_tensors="pt")
     start = time.perf_counter()

@@ -201,7 +201,7 @@ def run_model_benchmark(
 
 def _benchmark_model(path: str | None) -> tuple[Any, Any]:
     if path:
-        return load_quantized_model(path)  # type: ignore[no-any-return]
+        return load_quantized_model(path)
     from agents.llm.weights import load_smollm2
 
     loaded = load_smollm2()

@@ -62,10 +62,17 @@ class LabJob(models.Model):
     def progress_payload(self) -> dict[str, Any]:
         """What the live progress bar shows (admin page and API)."""
         return {
-            "id": self.pk, "status": self.status, "stage": self.stage,
-            "progress": self.progress, "current_step": self.current_step,
-            "total_steps": self.total_steps, "elapsed_s": self.elapsed_s, "eta_s": self.eta_s,
-            "log": self.log, "cancel_requested": self.cancel_requested, "error": self.error,
+            "id": self.pk,
+            "status": self.status,
+            "stage": self.stage,
+            "progress": self.progress,
+            "current_step": self.current_step,
+            "total_steps": self.total_steps,
+            "elapsed_s": self.elapsed_s,
+            "eta_s": self.eta_s,
+            "log": self.log,
+            "cancel_requested": self.cancel_requested,
+            "error": self.error,
             "finished": self.finished,
         }
 
@@ -77,34 +84,46 @@ class QuantizationJob(LabJob):
         GPTQ = "gptq", "GPTQ"
 
     base_model = models.CharField(
-        max_length=200, default=BASE_MODEL_REF, choices=[(BASE_MODEL_REF, "SmolLM2-135M-Instruct")],
+        max_length=200,
+        default=BASE_MODEL_REF,
+        choices=[(BASE_MODEL_REF, "SmolLM2-135M-Instruct")],
         help_text="The model to compress (the builtin model; its shipped Q4_1 weights dequantized).",
     )
     method = models.CharField(max_length=8, choices=Method.choices, default=Method.AWQ)
     bits = models.PositiveSmallIntegerField(default=4, help_text="Bits per weight code, 2 to 8.")
     group_size = models.PositiveSmallIntegerField(
-        default=64, choices=[(32, "32"), (64, "64"), (128, "128")],
+        default=64,
+        choices=[(32, "32"), (64, "64"), (128, "128")],
         help_text="Columns sharing one scale and zero point. Every layer's input width must be a "
-                  "multiple of it (SmolLM2's hidden size 576 is not a multiple of 128).",
+        "multiple of it (SmolLM2's hidden size 576 is not a multiple of 128).",
     )
     calib_corpus = models.CharField(
-        max_length=16, choices=Corpus.choices, default=Corpus.LICENSES,
+        max_length=16,
+        choices=Corpus.choices,
+        default=Corpus.LICENSES,
         help_text="Calibration text for AWQ/GPTQ (RTN ignores it).",
     )
     calib_text = models.TextField(blank=True, help_text="The uploaded calibration text.")
     eval_corpus = models.CharField(
-        max_length=16, choices=Corpus.choices, default=Corpus.PYDOC_TOPICS,
+        max_length=16,
+        choices=Corpus.choices,
+        default=Corpus.PYDOC_TOPICS,
         help_text="Held-out text for perplexity (keep it different from the calibration text).",
     )
     eval_text = models.TextField(blank=True, help_text="The uploaded evaluation text.")
     options = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='Method and evaluation options, e.g. {"alpha_grid": 20, "awq_clip": true, '
-                  '"eval_tokens": 20480, "eval_window": 512, "blocks": [0, 1]}.',
+        '"eval_tokens": 20480, "eval_window": 512, "blocks": [0, 1]}.',
     )
     output_path = models.CharField(max_length=500, blank=True)
     registered_model = models.ForeignKey(
-        "agents.ModelEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "agents.ModelEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta(LabJob.Meta):
@@ -121,11 +140,17 @@ class BenchmarkJob(LabJob):
 
     target = models.CharField(max_length=16, choices=Target.choices, default=Target.MODEL)
     model_ref = models.CharField(
-        max_length=200, default=BASE_MODEL_REF, blank=True,
+        max_length=200,
+        default=BASE_MODEL_REF,
+        blank=True,
         help_text="`builtin:smollm2-135m` or a compressed model from the registry.",
     )
     workflow = models.ForeignKey(
-        "workflows.Workflow", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "workflows.Workflow",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     inputs = models.JSONField(default=dict, blank=True, help_text="Workflow run inputs.")
     prompts = models.JSONField(default=list, blank=True, help_text="Prompts, cycled (model target).")

@@ -11,9 +11,22 @@ from agents.lab.models import BenchmarkJob, QuantizationJob
 from axweb.ownership import OwnedPrimaryKeyRelatedField
 from workflows.models import Workflow
 
-JOB_STATE_FIELDS = ["status", "stage", "progress", "current_step", "total_steps", "elapsed_s",
-                    "eta_s", "log", "cancel_requested", "result", "error", "created_at",
-                    "started_at", "finished_at"]
+JOB_STATE_FIELDS = [
+    "status",
+    "stage",
+    "progress",
+    "current_step",
+    "total_steps",
+    "elapsed_s",
+    "eta_s",
+    "log",
+    "cancel_requested",
+    "result",
+    "error",
+    "created_at",
+    "started_at",
+    "finished_at",
+]
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
@@ -27,9 +40,22 @@ class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
 
     class Meta:
         model = QuantizationJob
-        fields = ["id", "owner", "base_model", "method", "bits", "group_size", "calib_corpus",
-                  "calib_text", "eval_corpus", "eval_text", "options", "output_path",
-                  "registered_model", *JOB_STATE_FIELDS]
+        fields = [
+            "id",
+            "owner",
+            "base_model",
+            "method",
+            "bits",
+            "group_size",
+            "calib_corpus",
+            "calib_text",
+            "eval_corpus",
+            "eval_text",
+            "options",
+            "output_path",
+            "registered_model",
+            *JOB_STATE_FIELDS,
+        ]
         read_only_fields = ["output_path", *JOB_STATE_FIELDS]
         extra_kwargs = {"calib_text": {"write_only": True}, "eval_text": {"write_only": True}}
 
@@ -56,8 +82,7 @@ class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
 
 class BenchmarkJobSerializer(serializers.ModelSerializer[BenchmarkJob]):
     owner = serializers.ReadOnlyField(source="owner.username")
-    workflow = OwnedPrimaryKeyRelatedField(queryset=Workflow.objects.all(), required=False,
-                                           allow_null=True)
+    workflow = OwnedPrimaryKeyRelatedField(queryset=Workflow.objects.all(), required=False, allow_null=True)
     requests = serializers.IntegerField(min_value=1, max_value=10000, required=False)
     concurrency = serializers.IntegerField(min_value=1, max_value=64, required=False)
     max_new_tokens = serializers.IntegerField(min_value=1, max_value=2048, required=False)
@@ -66,8 +91,19 @@ class BenchmarkJobSerializer(serializers.ModelSerializer[BenchmarkJob]):
 
     class Meta:
         model = BenchmarkJob
-        fields = ["id", "owner", "target", "model_ref", "workflow", "inputs", "prompts",
-                  "requests", "concurrency", "max_new_tokens", *JOB_STATE_FIELDS]
+        fields = [
+            "id",
+            "owner",
+            "target",
+            "model_ref",
+            "workflow",
+            "inputs",
+            "prompts",
+            "requests",
+            "concurrency",
+            "max_new_tokens",
+            *JOB_STATE_FIELDS,
+        ]
         read_only_fields = JOB_STATE_FIELDS
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -34,13 +34,30 @@ Errors = dict[str, list[str]]
 WRITE_EVERY_S = 0.5  # at most two progress writes per second
 CANCEL_POLL_S = 0.25
 OPTION_KEYS = {
-    "blocks", "calib_samples", "calib_seq_len", "eval_tokens", "eval_window", "eval_stride",
-    "evaluate", "evaluate_baseline", "decode_tokens", "alpha_grid", "awq_clip", "damp", "act_order",
+    "blocks",
+    "calib_samples",
+    "calib_seq_len",
+    "eval_tokens",
+    "eval_window",
+    "eval_stride",
+    "evaluate",
+    "evaluate_baseline",
+    "decode_tokens",
+    "alpha_grid",
+    "awq_clip",
+    "damp",
+    "act_order",
 }
 DEFAULT_OPTIONS: dict[str, Any] = {"evaluate_baseline": True}
-STAGE_SPAN = {"load": (0.0, 0.05), "calibrate": (0.05, 0.1), "quantize": (0.1, 0.8),
-              "pack": (0.8, 0.85), "evaluate": (0.85, 0.99), "benchmark": (0.05, 0.99),
-              "done": (1.0, 1.0)}
+STAGE_SPAN = {
+    "load": (0.0, 0.05),
+    "calibrate": (0.05, 0.1),
+    "quantize": (0.1, 0.8),
+    "pack": (0.8, 0.85),
+    "evaluate": (0.85, 0.99),
+    "benchmark": (0.05, 0.99),
+    "done": (1.0, 1.0),
+}
 
 
 # -- validation --------------------------------------------------------------------------
@@ -79,9 +96,11 @@ def _group_size_error(group_size: int) -> str | None:
     if not bad:
         return None
     fits = [str(g) for g in (32, 64, 128) if not group_size_problems(g)]
-    return (f"Group size {group_size} does not fit this model: {len(bad)} layers have an input "
-            f"width that is not a multiple of {group_size}, e.g. {bad[0]}. "
-            f"Choose {' or '.join(fits) or 'a divisor of every layer width'}.")
+    return (
+        f"Group size {group_size} does not fit this model: {len(bad)} layers have an input "
+        f"width that is not a multiple of {group_size}, e.g. {bad[0]}. "
+        f"Choose {' or '.join(fits) or 'a divisor of every layer width'}."
+    )
 
 
 def _text_errors(data: dict[str, Any], corpus_field: str, text_field: str) -> Errors:
@@ -95,8 +114,7 @@ def _options_errors(options: Any) -> Errors:
         return {"options": ["Options must be a JSON object."]}
     unknown = sorted(set(options) - OPTION_KEYS)
     if unknown:
-        return {"options": [f"Unknown option(s) {', '.join(unknown)}; known: "
-                            f"{', '.join(sorted(OPTION_KEYS))}."]}
+        return {"options": [f"Unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}."]}
     from pydantic import ValidationError
 
     from agents.lab.jobs import QuantSpec
@@ -149,8 +167,9 @@ def model_path(ref: str) -> str | None:
     entry = ModelEntry.objects.filter(provider=provider, name=name).first()
     path = (entry.config or {}).get("path") if entry else None
     if not path:
-        raise ValueError(f"{ref!r} is not a model the lab can run: use {BASE_MODEL_REF} or a "
-                         f"compressed model from the registry.")
+        raise ValueError(
+            f"{ref!r} is not a model the lab can run: use {BASE_MODEL_REF} or a compressed model from the registry."
+        )
     return str(path)
 
 
@@ -161,8 +180,7 @@ def job_enqueue_on_commit(job: LabJob) -> None:
     """Send the job to the `lab` queue once the row is committed."""
     from agents.lab import tasks
 
-    task = (tasks.run_quantization_job if isinstance(job, QuantizationJob)
-            else tasks.run_benchmark_job)
+    task = tasks.run_quantization_job if isinstance(job, QuantizationJob) else tasks.run_benchmark_job
     job_id = job.pk
     transaction.on_commit(lambda: task.apply_async(args=[job_id], queue="lab"))
 
@@ -235,7 +253,8 @@ def _claim(model: type[LabJob], job_id: int) -> LabJob | None:
     """queued → running, once; None when the job was cancelled or already taken."""
     now = timezone.now()
     claimed = model._default_manager.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now)
+        status=JobStatus.RUNNING, started_at=now
+    )
     return model._default_manager.get(pk=job_id) if claimed else None
 
 
@@ -246,8 +265,13 @@ def _finish(job: LabJob, status: str, **fields: Any) -> None:
     elapsed = (now - started).total_seconds() if started else 0.0
     line = f"{status}: {fields.get('error')}" if fields.get("error") else status
     type(job)._default_manager.filter(pk=job.pk).update(
-        status=status, finished_at=now, elapsed_s=round(elapsed, 3), eta_s=None,
-        log=[*job.log, line][-LOG_LINES_MAX:], **fields)
+        status=status,
+        finished_at=now,
+        elapsed_s=round(elapsed, 3),
+        eta_s=None,
+        log=[*job.log, line][-LOG_LINES_MAX:],
+        **fields,
+    )
 
 
 def configure_torch_threads() -> int:
@@ -270,8 +294,7 @@ def _uploaded_corpora(job: QuantizationJob) -> Iterator[dict[str, str]]:
     from agents.lab import corpora
 
     names, added = {}, []
-    for role, corpus, text in (("calib", job.calib_corpus, job.calib_text),
-                               ("eval", job.eval_corpus, job.eval_text)):
+    for role, corpus, text in (("calib", job.calib_corpus, job.calib_text), ("eval", job.eval_corpus, job.eval_text)):
         names[role] = corpus
         if corpus == Corpus.UPLOADED:
             names[role] = f"job{job.pk}-{role}-uploaded"
@@ -290,9 +313,16 @@ def quantization_output_path(job: QuantizationJob) -> Path:
 
 
 def quantization_spec(job: QuantizationJob, corpora: dict[str, str]) -> dict[str, Any]:
-    return {**DEFAULT_OPTIONS, **(job.options or {}), "method": job.method, "bits": job.bits,
-            "group_size": job.group_size, "calib_corpus": corpora["calib"],
-            "eval_corpus": corpora["eval"], "output_path": job.output_path}
+    return {
+        **DEFAULT_OPTIONS,
+        **(job.options or {}),
+        "method": job.method,
+        "bits": job.bits,
+        "group_size": job.group_size,
+        "calib_corpus": corpora["calib"],
+        "eval_corpus": corpora["eval"],
+        "output_path": job.output_path,
+    }
 
 
 def quantization_job_run(job_id: int) -> str:
@@ -322,8 +352,7 @@ def quantization_job_run(job_id: int) -> str:
         return JobStatus.FAILED
     progress.flush()
     entry = compressed_model_register(job=job, result=result)
-    _finish(job, JobStatus.SUCCEEDED, result=_jsonable(result), progress=1.0,
-            registered_model=entry)
+    _finish(job, JobStatus.SUCCEEDED, result=_jsonable(result), progress=1.0, registered_model=entry)
     return JobStatus.SUCCEEDED
 
 
@@ -332,12 +361,22 @@ def compressed_model_register(*, job: QuantizationJob, result: dict[str, Any]) -
     name = f"smollm2-135m-{job.method}-w{job.bits}g{job.group_size}-job{job.pk}"
     keep = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "decode_tok_s")
     entry, _ = ModelEntry.objects.update_or_create(
-        provider=ModelEntry.Provider.BUILTIN, name=name,
-        defaults={"tier": ModelEntry.Tier.COMPRESSED, "context_length": 2048,
-                  "config": {"path": result["path"], "base_model": job.base_model,
-                             "method": job.method, "bits": job.bits,
-                             "group_size": job.group_size, "lab_job": job.pk,
-                             **{k: result[k] for k in keep if k in result}}})
+        provider=ModelEntry.Provider.BUILTIN,
+        name=name,
+        defaults={
+            "tier": ModelEntry.Tier.COMPRESSED,
+            "context_length": 2048,
+            "config": {
+                "path": result["path"],
+                "base_model": job.base_model,
+                "method": job.method,
+                "bits": job.bits,
+                "group_size": job.group_size,
+                "lab_job": job.pk,
+                **{k: result[k] for k in keep if k in result},
+            },
+        },
+    )
     return entry
 
 
@@ -369,8 +408,13 @@ class WorkflowBenchmark:
 
     POLL_S = 0.2
 
-    def __init__(self, job: BenchmarkJob, progress: Callable[[dict[str, Any]], None],
-                 is_cancelled: Callable[[], bool], timeout_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        job: BenchmarkJob,
+        progress: Callable[[dict[str, Any]], None],
+        is_cancelled: Callable[[], bool],
+        timeout_s: float = 600.0,
+    ) -> None:
         self.job, self.progress, self.is_cancelled = job, progress, is_cancelled
         self.timeout_s = timeout_s
         self.inflight: list[Any] = []
@@ -389,17 +433,26 @@ class WorkflowBenchmark:
             time.sleep(self.POLL_S)
             done += self._collect()
             elapsed = time.monotonic() - start
-            self.progress({"stage": "benchmark", "layer": done, "total": self.job.requests,
-                           "elapsed_s": elapsed, "eta_s": elapsed / done * (self.job.requests - done)
-                           if done else None, "log": None})
+            self.progress(
+                {
+                    "stage": "benchmark",
+                    "layer": done,
+                    "total": self.job.requests,
+                    "elapsed_s": elapsed,
+                    "eta_s": elapsed / done * (self.job.requests - done) if done else None,
+                    "log": None,
+                }
+            )
             if self.is_cancelled():
                 self._cancel_inflight()
                 raise Cancelled("cancelled by the caller")
             if elapsed > self.timeout_s:
                 self._cancel_inflight()
-                raise TimeoutError(f"{self.job.requests - done} runs did not finish in "
-                                   f"{self.timeout_s:.0f} s; is a worker serving the `runs` "
-                                   f"queue with a free slot?")
+                raise TimeoutError(
+                    f"{self.job.requests - done} runs did not finish in "
+                    f"{self.timeout_s:.0f} s; is a worker serving the `runs` "
+                    f"queue with a free slot?"
+                )
         return self._result(time.monotonic() - start)
 
     def _start(self) -> Any:
@@ -431,20 +484,29 @@ class WorkflowBenchmark:
     def _result(self, wall_s: float) -> dict[str, Any]:
         runs = self.job.requests
         succeeded = self.statuses.get("succeeded", 0)
-        return {"workflow": self.job.workflow_id, "runs": runs,
-                "concurrency": self.job.concurrency, "wall_s": wall_s,
-                "throughput_runs_per_s": runs / wall_s if wall_s else None,
-                "latency_p50_s": _percentile(self.latencies, 50),
-                "latency_p95_s": _percentile(self.latencies, 95),
-                "succeeded": succeeded, "failures": runs - succeeded,
-                "statuses": self.statuses, "latencies_s": self.latencies}
+        return {
+            "workflow": self.job.workflow_id,
+            "runs": runs,
+            "concurrency": self.job.concurrency,
+            "wall_s": wall_s,
+            "throughput_runs_per_s": runs / wall_s if wall_s else None,
+            "latency_p50_s": _percentile(self.latencies, 50),
+            "latency_p95_s": _percentile(self.latencies, 95),
+            "succeeded": succeeded,
+            "failures": runs - succeeded,
+            "statuses": self.statuses,
+            "latencies_s": self.latencies,
+        }
 
 
 def _model_benchmark(job: BenchmarkJob, progress: Any, is_cancelled: Any) -> dict[str, Any]:
     from agents.lab.jobs import run_model_benchmark
 
-    spec: dict[str, Any] = {"model_path": model_path(job.model_ref or BASE_MODEL_REF),
-                            "n_requests": job.requests, "max_new_tokens": job.max_new_tokens}
+    spec: dict[str, Any] = {
+        "model_path": model_path(job.model_ref or BASE_MODEL_REF),
+        "n_requests": job.requests,
+        "max_new_tokens": job.max_new_tokens,
+    }
     if job.prompts:
         spec["prompts"] = [str(p) for p in job.prompts]
     result = run_model_benchmark(spec, progress, is_cancelled)
@@ -483,23 +545,41 @@ def benchmark_job_run(job_id: int) -> str:
 
 # -- results (for tables and plots) -----------------------------------------------------
 
-QUANT_COLUMNS = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "quant_s",
-                 "decode_tok_s", "peak_rss_mb")
-BENCH_COLUMNS = ("latency_p50_s", "latency_p95_s", "tokens_per_s", "throughput_runs_per_s",
-                 "failures", "size_mb")
+QUANT_COLUMNS = (
+    "ppl_baseline",
+    "ppl_quantized",
+    "size_mb",
+    "bits_per_weight",
+    "quant_s",
+    "decode_tok_s",
+    "peak_rss_mb",
+)
+BENCH_COLUMNS = ("latency_p50_s", "latency_p95_s", "tokens_per_s", "throughput_runs_per_s", "failures", "size_mb")
 
 
 def lab_results(*, jobs: Any, benchmarks: Any) -> dict[str, Any]:
     """Rows of finished jobs (the caller passes querysets already limited to the user)."""
-    quant = [{"id": j.pk, "method": j.method, "bits": j.bits, "group_size": j.group_size,
-              "model": j.registered_model.ref if j.registered_model else None,
-              **{k: j.result.get(k) for k in QUANT_COLUMNS},
-              "eval": {k: (j.result.get("quantized") or {}).get(k)
-                       for k in ("tokens", "window", "stride")}}
-             for j in jobs.filter(status=JobStatus.SUCCEEDED).select_related("registered_model")]
-    bench = [{"id": b.pk, "target": b.target,
-              "subject": b.model_ref if b.target == "model" else f"workflow {b.workflow_id}",
-              "requests": b.requests, "concurrency": b.concurrency,
-              **{k: b.result.get(k) for k in BENCH_COLUMNS}}
-             for b in benchmarks.filter(status=JobStatus.SUCCEEDED)]
+    quant = [
+        {
+            "id": j.pk,
+            "method": j.method,
+            "bits": j.bits,
+            "group_size": j.group_size,
+            "model": j.registered_model.ref if j.registered_model else None,
+            **{k: j.result.get(k) for k in QUANT_COLUMNS},
+            "eval": {k: (j.result.get("quantized") or {}).get(k) for k in ("tokens", "window", "stride")},
+        }
+        for j in jobs.filter(status=JobStatus.SUCCEEDED).select_related("registered_model")
+    ]
+    bench = [
+        {
+            "id": b.pk,
+            "target": b.target,
+            "subject": b.model_ref if b.target == "model" else f"workflow {b.workflow_id}",
+            "requests": b.requests,
+            "concurrency": b.concurrency,
+            **{k: b.result.get(k) for k in BENCH_COLUMNS},
+        }
+        for b in benchmarks.filter(status=JobStatus.SUCCEEDED)
+    ]
     return {"quantization": quant, "benchmarks": bench}

@@ -16,8 +16,13 @@ from agents.lab.serializers import BenchmarkJobSerializer, QuantizationJobSerial
 from axweb.ownership import OwnedViewSetMixin, owned
 
 
-class _JobViewSet(OwnedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
-                  mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class _JobViewSet(
+    OwnedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "status"]
 
@@ -53,6 +58,9 @@ class BenchmarkJobViewSet(_JobViewSet):
 @api_view(["GET"])
 def results(request: Request) -> Response:
     """Finished jobs as rows for the results table and plots."""
-    return Response(services.lab_results(
-        jobs=owned(QuantizationJob.objects.all(), request.user),
-        benchmarks=owned(BenchmarkJob.objects.all(), request.user)))
+    return Response(
+        services.lab_results(
+            jobs=owned(QuantizationJob.objects.all(), request.user),
+            benchmarks=owned(BenchmarkJob.objects.all(), request.user),
+        )
+    )

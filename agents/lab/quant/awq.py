@@ -19,6 +19,7 @@ and the weights are rounded on the shared RTN grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -68,18 +69,19 @@ def _fq(w: torch.Tensor, cfg: AWQConfig, clip: torch.Tensor | None = None) -> to
     return dequantize(q.reshape(w.shape), scales, zeros, cfg.group_size)
 
 
-def _gqa_index(block: nn.Module) -> torch.Tensor | None:
+def _gqa_index(block: Any) -> torch.Tensor | None:
     attn = block.self_attn
     heads = attn.config.num_attention_heads
     kv = attn.config.num_key_value_heads
     dim = attn.head_dim
     if heads == kv:
         return None
-    c = torch.arange(heads * dim)
-    return (c // dim) // (heads // kv) * dim + c % dim
+    c = torch.arange(int(heads * dim))
+    index: torch.Tensor = (c // dim) // (heads // kv) * dim + c % dim
+    return index
 
 
-def scale_groups(block: nn.Module) -> list[ScaleGroup]:
+def scale_groups(block: Any) -> list[ScaleGroup]:
     a, m = block.self_attn, block.mlp
     return [
         ScaleGroup("attn_in", block.input_layernorm, {"q_proj": a.q_proj, "k_proj": a.k_proj, "v_proj": a.v_proj}),
@@ -133,11 +135,11 @@ def search_scale(
 @torch.no_grad()
 def apply_scale(group: ScaleGroup, s: torch.Tensor) -> None:
     """Fold s into the producing op (divide) and the linears' input columns (multiply)."""
-    prev = group.prev
+    prev: Any = group.prev
     if isinstance(prev, nn.Linear):
         prev.weight.data.div_(s.to(prev.weight.dtype)[:, None])
     else:
-        prev.weight.data.div_(s.to(prev.weight.dtype))
+        prev.weight.data.div_(s.to(prev.weight.data.dtype))
     se = _expand(s, group.repeat_index)
     for lin in group.linears.values():
         lin.weight.data.mul_(se.to(lin.weight.dtype)[None, :])

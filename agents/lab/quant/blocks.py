@@ -29,8 +29,9 @@ class _Captured(Exception):
         self.inputs = BlockInputs(hidden, kwargs)
 
 
-def decoder_blocks(model: nn.Module) -> nn.ModuleList:
-    return model.model.layers  # type: ignore[no-any-return]
+def decoder_blocks(model: Any) -> nn.ModuleList:
+    layers: nn.ModuleList = model.model.layers
+    return layers
 
 
 @torch.no_grad()

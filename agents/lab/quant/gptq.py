@@ -15,6 +15,7 @@ a group's parameters are taken from the (updated) weights when its first column 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -58,8 +59,9 @@ def _inverse_factor(h: torch.Tensor, damp: float) -> torch.Tensor:
     for _ in range(5):
         try:
             chol = torch.linalg.cholesky(h)
-            return torch.linalg.cholesky(torch.cholesky_inverse(chol), upper=True)
-        except torch.linalg.LinAlgError:
+            factor: torch.Tensor = torch.linalg.cholesky(torch.cholesky_inverse(chol), upper=True)
+            return factor
+        except RuntimeError:  # torch.linalg.LinAlgError subclasses it
             h.diagonal().add_(damp * h.diagonal().mean())
     raise RuntimeError("Hessian is not positive definite even after extra damping")
 
@@ -110,7 +112,7 @@ def gptq_weight(w: torch.Tensor, h: torch.Tensor, cfg: GPTQConfig) -> QuantizedW
     return QuantizedWeight(codes, scales.float(), zeros.float(), cfg.bits, gs)
 
 
-def sequential_groups(block: nn.Module) -> list[dict[str, nn.Linear]]:
+def sequential_groups(block: Any) -> list[dict[str, nn.Linear]]:
     a, m = block.self_attn, block.mlp
     return [
         {"q_proj": a.q_proj, "k_proj": a.k_proj, "v_proj": a.v_proj},

@@ -20,7 +20,6 @@ import numpy as np
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
-from torch import nn
 
 from agents.lab.quant.rtn import QuantizedWeight, dequantize
 
@@ -51,7 +50,7 @@ def _weight_key(name: str) -> str:
 
 def save_quantized(
     path: str | Path,
-    model: nn.Module,
+    model: Any,
     quantized: dict[str, QuantizedWeight],
     meta: dict[str, Any],
 ) -> Path:
@@ -119,7 +118,7 @@ def load_quantized_model(path: str | Path) -> tuple[Any, Any]:
     cfg = dict(header["config"])
     cfg.pop("quantization_config", None)
     config = AutoConfig.for_model(**cfg)
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)  # type: ignore[no-untyped-call]
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not (k == "lm_head.weight" and config.tie_word_embeddings)]
     if missing or unexpected:

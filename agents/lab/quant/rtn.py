@@ -155,6 +155,10 @@ def mse_clip(w: torch.Tensor, bits: int, group_size: int, grid: int = 20, max_sh
     return best
 
 
+def _prefix_filter(prefix: str) -> Callable[[str], bool]:
+    return lambda name: name.startswith(prefix)
+
+
 def quantize_rtn_blocks(
     model: nn.Module,
     bits: int,
@@ -172,7 +176,7 @@ def quantize_rtn_blocks(
     result: dict[str, QuantizedWeight] = {}
     for done, idx in enumerate(chosen, start=1):
         prefix = f"model.layers.{idx}."
-        result.update(quantize_rtn(model, bits, group_size, lambda n, p=prefix: n.startswith(p)))
+        result.update(quantize_rtn(model, bits, group_size, _prefix_filter(prefix)))
         if after_block is not None:
             after_block(done, len(chosen), f"rtn block {idx} done")
     return result

@@ -29,9 +29,7 @@ def test_packing_refuses_a_code_too_wide_for_the_bits() -> None:
 @pytest.mark.parametrize("bits", [2, 3, 4, 8])
 def test_saved_model_reloads_to_the_same_dequantized_weights(tmp_path, tiny_llama, bits) -> None:  # type: ignore[no-untyped-def]
     quantized = quantize_rtn(tiny_llama, bits, 32)
-    path = save_quantized(
-        tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "rtn", "base_model": "tiny"}
-    )
+    path = save_quantized(tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "rtn", "base_model": "tiny"})
     header, state = load_state_dict(path)
     for name, qw in quantized.items():
         assert torch.equal(state[f"{name}.weight"], qw.dequantize())

@@ -15,11 +15,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-SUMMARY_KEYS = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "quant_s",
-                "decode_tok_s")
-VALUED = {"method": str, "bits": int, "group_size": int, "output": str, "calib_samples": int,
-          "calib_seq_len": int, "eval_tokens": int, "window": int, "stride": int,
-          "alpha_grid": int, "damp": float}
+SUMMARY_KEYS = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "quant_s", "decode_tok_s")
+VALUED = {
+    "method": str,
+    "bits": int,
+    "group_size": int,
+    "output": str,
+    "calib_samples": int,
+    "calib_seq_len": int,
+    "eval_tokens": int,
+    "window": int,
+    "stride": int,
+    "alpha_grid": int,
+    "damp": float,
+}
 FLAGS = ("no_clip", "no_act_order", "no_baseline")
 
 
