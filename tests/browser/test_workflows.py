@@ -82,11 +82,13 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
     agents = api.get("/api/agents/").raise_for_status().json()["results"]
     assert [(a["name"], a["role"], a["model"]) for a in agents] == [("critic", "finds flaws", "builtin:smollm2-135m")]
     api.post("/api/knowledge/collections/", json={"name": "handbook", "description": "team rules"}).raise_for_status()
-    api.post("/api/credentials/", json={"provider": "anthropic", "label": "work", "secret": "sk-test-abcd"})
+    api.post("/api/credentials/", json={"provider": "anthropic", "label": "work", "secret": "sk-test-abcd"}
+             ).raise_for_status()
 
     for path, title in LIBRARY.items():
         page.goto(f"/{path}")
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+        expect(page.locator("table.list, .card.empty").first).to_be_visible()  # loaded
         expect(page.locator(".err-banner")).to_have_count(0)
         shot(page, f"10-library-{path}")
     page.goto("/knowledge")
