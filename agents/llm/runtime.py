@@ -11,6 +11,7 @@ Python-level ops. Not thread-safe: callers serialise access (see providers.built
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,14 +54,17 @@ class Int4Linear:
         return out
 
 
+Linear = Callable[[torch.Tensor], torch.Tensor]  # bf16 (t, in) -> bf16 (t, out)
+
+
 @dataclass
 class Layer:
-    attn_norm: torch.Tensor
+    attn_norm: torch.Tensor  # RMSNorm weights pre-multiplied by sqrt(dim)
     ffn_norm: torch.Tensor
-    qkv: Int4Linear
-    out: Int4Linear
-    gate_up: Int4Linear
-    down: Int4Linear
+    qkv: Linear
+    out: Linear
+    gate_up: Linear
+    down: Linear
 
 
 def trim_heap() -> None:

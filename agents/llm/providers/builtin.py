@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from agents.llm.base import (
     ChatEvent,
@@ -26,6 +27,9 @@ from agents.llm.base import (
     Usage,
 )
 from agents.llm.generation import Engine, GenerationOutcome, configure_threads
+from agents.llm.gguf_file import GGUFFile, build_tokenizer
+from agents.llm.runtime import trim_heap
+from agents.llm.runtime_dense import runtime_from_state
 from agents.llm.toolcall import (
     correction_prompt,
     looks_like_call,
@@ -39,6 +43,7 @@ MODEL_NAME = "smollm2-135m"
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 
 _engine: Engine | None = None
+_compressed: dict[str, Engine] = {}
 _engine_lock = threading.Lock()
 
 
@@ -55,6 +60,33 @@ def get_engine() -> Engine:
             _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)),
                                        int(os.environ.get("AXWEB_BUILTIN_HEAD_BITS", 4)))
         return _engine
+
+
+def get_compressed_engine(path: str) -> Engine:
+    """The engine of a lab-compressed model file, loaded once per process and path."""
+    with _engine_lock:
+        if path not in _compressed:
+            configure_threads()
+            _compressed[path] = _load_compressed(path)
+        return _compressed[path]
+
+
+def _load_compressed(path: str) -> Engine:
+    # The file format belongs to the lab (agents/lab/quant/packing.py); reuse its reader.
+    from agents.lab.quant.packing import load_state_dict
+
+    if not Path(path).is_file():
+        raise UnknownModel(f"compressed model file {path} does not exist")
+    header, state = load_state_dict(path)
+    runtime = runtime_from_state(header["config"], state, int(header["bits"]),
+                                 int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)))
+    del state
+    trim_heap()
+    gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
+    try:
+        return Engine(runtime, build_tokenizer(gf.metadata))
+    finally:
+        gf.close()
 
 
 def _turn(role: str, content: str) -> str:
@@ -83,10 +115,19 @@ def render_prompt(messages: Sequence[Message], tools: Sequence[ToolSpec] | None)
 class BuiltinModel:
     """ChatModel over the in-process engine. See base.ChatModel for the contract."""
 
-    def __init__(self, model: str = MODEL_NAME) -> None:
-        if model != MODEL_NAME:
-            raise UnknownModel(f"builtin provider has no model {model!r} (only {MODEL_NAME})")
-        self.model = model
+    def __init__(self, model: str = MODEL_NAME, *, path: str | None = None) -> None:
+        if path is None and model != MODEL_NAME:
+            raise UnknownModel(f"builtin provider has no model {model!r} (only {MODEL_NAME} "
+                               "and compressed models registered with a path)")
+        self.model, self.path = model, path
+
+    @classmethod
+    def compressed(cls, name: str, path: str) -> BuiltinModel:
+        """A compressed model written by the lab (a packed safetensors file)."""
+        return cls(name, path=path)
+
+    def _engine(self) -> Engine:
+        return get_engine() if self.path is None else get_compressed_engine(self.path)
 
     async def stream(
         self,
@@ -96,7 +137,7 @@ class BuiltinModel:
         params: GenParams | None = None,
     ) -> AsyncIterator[ChatEvent]:
         params = params or GenParams()
-        engine = await asyncio.to_thread(get_engine)
+        engine = await asyncio.to_thread(self._engine)
         if not tools:
             outcome = None
             async for item in _generate(engine, render_prompt(messages, None), params):
