@@ -303,8 +303,11 @@ async def test_publishes_within_the_pace_window_reach_a_watcher_as_one_frame(lay
     monkeypatch.setattr(consumers, "PACE_S", 2.0)
     run = await sync_to_async(make_run)(owner)
     comm = await connect(run.id, owner)
-    for i in range(5):
-        await append(run, tokens(run, 1, i))  # the first goes out at once, the next four together
-    frames = [await comm.receive_json_from(timeout=10) for _ in range(2)]
+    for seq in (1, 2):  # after these, the hub has fanned out at least once (1 may come from the backlog)
+        await append(run, tokens(run, 1, seq))
+        assert seqs((await comm.receive_json_from(timeout=10))["events"]) == [seq]
+    for i in range(3, 7):
+        await append(run, tokens(run, 1, i))  # within 2 s of the last fan-out: merged
+    frame = await comm.receive_json_from(timeout=10)
     await comm.disconnect()
-    assert [seqs(f["events"]) for f in frames] == [[1], [2, 3, 4, 5]]
+    assert seqs(frame["events"]) == [3, 4, 5, 6]
