@@ -8,11 +8,12 @@ back from the database. The ping tick also checks the database, so a lost *last*
 recovered too. The worker never waits on a consumer: `group_send` drops messages for a full
 channel instead of blocking, and the database stays the source of truth.
 
-Fan-out: a process holds ONE channel-layer subscription per watched run (`RunHub`), merges
-the publishes of a run that arrive within PACE_S of its last fan-out (none wait when the run is
-quiet), encodes each merged batch once, and hands it to its local watchers' bounded inboxes. With the Redis
-layer, 200 watchers of a run in one web process cost one Redis message per batch, not 200; a
-watcher whose inbox is full loses the batch and reads it back from the database.
+Fan-out: a process holds ONE channel-layer subscription per watched run (`RunHub`), encodes
+each batch once and hands it to its local watchers' bounded inboxes. With the Redis layer, 200
+watchers of a run in one web process cost one Redis message per batch, not 200; a watcher whose
+inbox is full loses the batch and reads it back from the database. When PACE_FROM_WATCHERS or
+more local clients watch a run, publishes arriving within PACE_S of its last fan-out are merged
+(fewer, larger frames); a run watched by a few, or quiet, fans out at once.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 PING_S = 20.0
 BACKLOG_PAGE = 2000
 INBOX_LIMIT = 1000  # batches; beyond it a watcher drops batches and reads them back
-PACE_S = 0.05  # a run's publishes fan out at most every PACE_S; an idle run's at once
+PACE_S = 0.05  # a widely watched run's publishes fan out at most every PACE_S; a quiet run's at once
+PACE_FROM_WATCHERS = 16  # fewer local watchers than this: every publish fans out at once
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 
@@ -100,22 +102,23 @@ class RunHub:
         received: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
         reader = asyncio.create_task(self._read(run_id, channel, received))
         try:
-            last = -PACE_S
+            last = float("-inf")
             while True:
-                events = await self._paced(received, last)
+                pace = PACE_S if len(self.watchers.get(run_id, ())) >= PACE_FROM_WATCHERS else 0.0
+                events = await self._paced(received, last + pace)
                 self._fan_out((events, json.dumps(events)), run_id)
                 last = self.loop.time()
         finally:
             reader.cancel()
 
-    async def _paced(self, received: asyncio.Queue[list[dict[str, Any]]], last: float) -> list[dict[str, Any]]:
-        """The next batch, merged with whatever arrives until PACE_S after the last fan-out."""
+    async def _paced(self, received: asyncio.Queue[list[dict[str, Any]]], until: float) -> list[dict[str, Any]]:
+        """The next batch, merged with whatever is queued or arrives before `until`."""
         events = list(await received.get())
         while True:
             if not received.empty():
                 events += received.get_nowait()
                 continue
-            wait = last + PACE_S - self.loop.time()
+            wait = until - self.loop.time()
             if wait <= 0:
                 return events
             try:

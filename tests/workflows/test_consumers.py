@@ -301,6 +301,7 @@ async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(laye
 @pytest.mark.asyncio
 async def test_publishes_within_the_pace_window_reach_a_watcher_as_one_frame(layer, owner, monkeypatch):
     monkeypatch.setattr(consumers, "PACE_S", 2.0)
+    monkeypatch.setattr(consumers, "PACE_FROM_WATCHERS", 1)
     run = await sync_to_async(make_run)(owner)
     comm = await connect(run.id, owner)
     for seq in (1, 2):  # after these, the hub has fanned out at least once (1 may come from the backlog)
