@@ -81,7 +81,7 @@ def _factory(info: ModelInfo) -> ChatModel:
     if info.provider == "builtin" and dict(info.options).get("path"):
         from agents.llm.providers.builtin import BuiltinModel
 
-        return BuiltinModel.compressed(info.name, dict(info.options)["path"])  # type: ignore[attr-defined]
+        return BuiltinModel.compressed(info.name, dict(info.options)["path"])
     return default_factory(info)
 
 
