@@ -239,7 +239,7 @@ def one_round(procs: Servers, owner: Any, workflow: Any, key: str, clients: int,
 
 def summarize(rounds: list[dict[str, Any]], clients: int) -> dict[str, Any]:
     def med(group: str, name: str) -> float:
-        return round(statistics.median(r[group][name] for r in rounds), 2)
+        return round(float(statistics.median(r[group][name] for r in rounds)), 2)
 
     return {
         "event_latency_ms_p50": med("single", "latency_ms_p50"),
@@ -254,8 +254,8 @@ def summarize(rounds: list[dict[str, Any]], clients: int) -> dict[str, Any]:
         "rounds": len(rounds),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "per_round": rounds,
-        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
-        "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1],
+        "channel_layer": str(settings.CHANNEL_LAYERS["default"]["BACKEND"]).rsplit(".", 1)[-1],
     }
 
 
