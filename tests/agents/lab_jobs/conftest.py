@@ -23,18 +23,43 @@ class LabWorker(Worker):
     def start(self) -> None:
         import os
 
-        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-               "AXWEB_TORCH_THREADS": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "AXWEB_TORCH_THREADS": "1",
+        }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "lab", "-c", "1",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "axweb",
+                "worker",
+                "-Q",
+                "lab",
+                "-c",
+                "1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 @pytest.fixture(scope="module")
-def lab_worker(django_db_setup: Any, django_db_blocker: Any,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabWorker]:
+def lab_worker(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LabWorker]:
     worker = LabWorker(tmp_path_factory.mktemp("lab-worker") / "worker.log")
     worker.start()
     yield worker

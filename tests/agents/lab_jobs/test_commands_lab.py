@@ -16,8 +16,22 @@ def parsed(*argv: str) -> dict[str, object]:
 
 
 def test_quantize_options_reach_the_core_spec_unchanged() -> None:
-    opts = parsed("--method", "gptq", "--bits", "3", "--group-size", "64", "--blocks", "0", "2",
-                  "--window", "256", "--no-baseline", "--no-act-order", "--json")
+    opts = parsed(
+        "--method",
+        "gptq",
+        "--bits",
+        "3",
+        "--group-size",
+        "64",
+        "--blocks",
+        "0",
+        "2",
+        "--window",
+        "256",
+        "--no-baseline",
+        "--no-act-order",
+        "--json",
+    )
     spec = cli.spec_from(cli.parse(core_argv(opts)))
     assert (spec.method, spec.bits, spec.group_size, spec.blocks) == ("gptq", 3, 64, [0, 2])
     assert (spec.eval_window, spec.evaluate_baseline, spec.act_order) == (256, False, False)

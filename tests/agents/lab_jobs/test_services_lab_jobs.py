@@ -22,15 +22,24 @@ class Clock:
 
 
 def test_progress_writes_at_most_twice_a_second_but_keeps_every_log_line(
-        owner: Any, django_assert_num_queries: Any) -> None:
+    owner: Any, django_assert_num_queries: Any
+) -> None:
     job = quant_job(owner, method="rtn", bits=4, group_size=64, status="running")
     clock = Clock()
     progress = services.JobProgress(job, clock=clock)
     with django_assert_num_queries(2):
         for step in range(1, 11):  # ten layers within 0.9 s: one write at 0 s, one at 0.5 s
             clock.now = (step - 1) * 0.1
-            progress({"stage": "quantize", "layer": step, "total": 30, "elapsed_s": clock.now,
-                      "eta_s": 5.0, "log": f"rtn block {step - 1} done"})
+            progress(
+                {
+                    "stage": "quantize",
+                    "layer": step,
+                    "total": 30,
+                    "elapsed_s": clock.now,
+                    "eta_s": 5.0,
+                    "log": f"rtn block {step - 1} done",
+                }
+            )
     progress.flush()
     job.refresh_from_db()
     assert (job.stage, job.current_step, job.total_steps) == ("quantize", 10, 30)

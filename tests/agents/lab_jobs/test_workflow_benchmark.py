@@ -15,23 +15,42 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
 def echo_graph() -> dict[str, Any]:
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="question", type="text", required=True),
-        node("a", "llm", model="scripted:echo?delay=0.1&chunks=2", prompt="Q: {{in}}"),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "a"), edge("a", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="question", type="text", required=True),
+            node("a", "llm", model="scripted:echo?delay=0.1&chunks=2", prompt="Q: {{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "a"), edge("a", "out")],
+    }
 
 
 def test_workflow_benchmark_runs_n_flows_and_reports_latency_and_throughput(
-        celery_worker: Any, owner: Any, owner_api: Any) -> None:  # noqa: F811
+    celery_worker: Any,  # noqa: F811 - the imported fixture
+    owner: Any,
+    owner_api: Any,
+) -> None:
     workflow = workflow_create(owner=owner, name="Bench me", graph=echo_graph())
-    response = owner_api.post("/api/lab/benchmark-jobs/", {
-        "target": "workflow", "workflow": workflow.id, "inputs": {"question": "why?"},
-        "requests": 4, "concurrency": 2}, format="json")
+    response = owner_api.post(
+        "/api/lab/benchmark-jobs/",
+        {
+            "target": "workflow",
+            "workflow": workflow.id,
+            "inputs": {"question": "why?"},
+            "requests": 4,
+            "concurrency": 2,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
-    job = wait_for(lambda: BenchmarkJob.objects.filter(
-        pk=response.json()["id"], status__in=["succeeded", "failed", "cancelled"]).first(),
-        timeout=240, interval=0.3)
+    job = wait_for(
+        lambda: BenchmarkJob.objects.filter(
+            pk=response.json()["id"], status__in=["succeeded", "failed", "cancelled"]
+        ).first(),
+        timeout=240,
+        interval=0.3,
+    )
     assert job.status == "succeeded", job.error
     result = job.result
     assert (result["runs"], result["succeeded"], result["failures"]) == (4, 4, 0)
