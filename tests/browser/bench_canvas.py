@@ -83,8 +83,17 @@ INTERACTIVE = """
 })();
 """
 
-FRAMES_START = "() => { window.__frames = []; const f = (t) => { window.__frames.push(t); " \
-               "if (!window.__stop) requestAnimationFrame(f); }; window.__stop = false; requestAnimationFrame(f); }"
+# Frame timestamps, and the viewport transform seen at each frame (to prove the view really moved).
+FRAMES_START = """() => {
+  window.__frames = []; window.__views = []; window.__stop = false;
+  const viewport = document.querySelector('.react-flow__viewport');
+  const f = (t) => {
+    window.__frames.push(t);
+    window.__views.push(viewport.style.transform);
+    if (!window.__stop) requestAnimationFrame(f);
+  };
+  requestAnimationFrame(f);
+}"""
 
 SAVE_FETCH = """
 async ([id, graph]) => {
@@ -170,7 +179,10 @@ def pan_and_zoom(page: Page, seconds: float = 3.0) -> list[float]:
         page.mouse.up()
         for k in range(6):  # zoom in and back out around the pointer
             page.mouse.wheel(0, -120 if k < 3 else 120)
-    frames = page.evaluate("() => { window.__stop = true; return window.__frames; }")
+    frames, views = page.evaluate("() => { window.__stop = true; return [window.__frames, window.__views]; }")
+    moved = sum(a != b for a, b in zip(views, views[1:], strict=False))
+    if moved < len(frames) // 4:  # input arrives about every other frame; a dead drag moves nothing
+        raise SystemExit(f"the view moved in only {moved} of {len(frames)} frames: not a pan/zoom measurement")
     return [b - a for a, b in zip(frames, frames[1:], strict=False)]
 
 
