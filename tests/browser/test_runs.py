@@ -53,7 +53,7 @@ LONGER = "([id, n]) => (document.querySelector(`[data-testid=node-stream-${id}]`
 
 def test_a_reload_mid_run_shows_the_same_trace_and_keeps_streaming(logged_in: Page, api: httpx.Client) -> None:
     page = logged_in
-    make_agent(api, "bard", delay=4.0, chunks=16)  # first token after 4 s, then one every 0.25 s
+    make_agent(api, "bard", delay=5.0, chunks=20)  # first token after 5 s, then one every 0.25 s
     workflow_id = workflow_with(api, "Story", [node("in", "input", 0, name="topic"),
                                                node("bard", "agent", 260, agent="bard"),
                                                node("out", "output", 520, name="story")],
