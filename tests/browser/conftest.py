@@ -24,7 +24,9 @@ T = TypeVar("T")
 FAILED = pytest.StashKey[bool]()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and its worker stop after the last browser test, so this worker never
+# takes tasks queued by later tests (tests/workflows runs its own worker on the same Redis).
+@pytest.fixture(scope="package")
 def live_app(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     build = build_frontend()
     app = LiveApp(server_env(database_url(), settings.REDIS_URL, build), tmp_path_factory.mktemp("live"))
