@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,7 +46,14 @@ def build_frontend() -> Path:
     if not (target / "app" / "index.html").exists():
         subprocess.run(["npx", "vite", "build", "--outDir", str(target / "app"), "--emptyOutDir",
                         "--logLevel", "error"], cwd=FRONTEND, check=True, stdout=subprocess.DEVNULL)
+        _prune(target.parent, keep=3)
     return target
+
+
+def _prune(builds: Path, keep: int) -> None:
+    """Remove all but the `keep` newest builds (a running test or bench uses one of those)."""
+    for old in sorted(builds.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def free_port() -> int:
