@@ -23,7 +23,7 @@ import json
 import logging
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from axweb.ownership import owned

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
 from channels.layers import get_channel_layer
 
 from workflows import events as ev

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes its connections
 from django.test import AsyncClient
 
 from tests.workflows.test_consumers import append, append_without_publishing, make_run, token_for, tokens
