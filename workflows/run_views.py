@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -113,7 +112,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=DecisionSerializer, responses={200: ApprovalSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        approval = get_object_or_404(self.get_queryset(), pk=pk)
+        approval = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         approval = run_services.approval_decide(approval=approval, user=request.user, **serializer.validated_data)

@@ -36,6 +36,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
     owner = serializers.ReadOnlyField(source="owner.username")
+    options = serializers.DictField(required=False, help_text="Method options, e.g. AWQ alpha grid, clipping.")
     registered_model = serializers.SerializerMethodField()
 
     class Meta:

@@ -15,7 +15,20 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", APP)
 
 
 @pytest.fixture
-def token(db, django_user_model):
+def keep_test_connection():
+    """Like Django's test client: requests must not close the test transaction's connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, django_user_model, keep_test_connection):
     from rest_framework.authtoken.models import Token
 
     user = django_user_model.objects.create_user("fuzz", password="fuzz-pass-123")

@@ -74,6 +74,8 @@ async def test_the_run_context_memory_searches_the_run_owners_knowledge(
     ctx = SimpleNamespace(run=SimpleNamespace(owner_id=owner.pk))
     try:
         hits = await RunMemory(ctx, "n1").search("bake bread", 1, "Recipes")  # type: ignore[arg-type]
-    finally:  # the search ran on the sync thread's own connection
-        await sync_to_async(connections.close_all, thread_sensitive=True)()
+    finally:  # on PostgreSQL the search ran on the sync thread's own connection: close it so the
+        # test database can be dropped; on SQLite Django shares the test connection across threads.
+        if connections["default"].vendor != "sqlite":
+            await sync_to_async(connections.close_all, thread_sensitive=True)()
     assert [(h["document"], h["text"]) for h in hits] == [(stocked["bread"].pk, FACTS["Bread"])]
