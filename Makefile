@@ -49,4 +49,5 @@ test-frontend: $(STAMPS)/frontend
 	if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm run typecheck && npm test; fi
 
 test-python: $(STAMPS)/python
+	scripts/ensure-chromium
 	$(PY) -m axweb.embedded_redis wrap -- $(VENV)/bin/pytest $(PYTEST_ARGS)
