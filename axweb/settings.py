@@ -164,6 +164,9 @@ OLLAMA_HOST = env_str("OLLAMA_HOST", "http://127.0.0.1:11434")
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 AXWEB_HTTP_ALLOWED_HOSTS = env_list("AXWEB_HTTP_ALLOWED_HOSTS", [])
 AXWEB_TORCH_THREADS = env_int("AXWEB_TORCH_THREADS", 1)
+# Traces: when set, every finished run is pushed to this OTLP/HTTP collector (e.g. Langfuse).
+AXWEB_OTLP_ENDPOINT = env_str("AXWEB_OTLP_ENDPOINT", "")
+AXWEB_OTLP_HEADERS = env_str("AXWEB_OTLP_HEADERS", "")
 
 LOGGING = {
     "version": 1,

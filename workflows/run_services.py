@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from workflows import events as ev
-from workflows import run_store
+from workflows import otel, run_store
 from workflows.engine import Budgets, RunResult, execute
 from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion
 from workflows.run_context import DjangoRunContext
@@ -154,6 +154,8 @@ def run_finalize(run_id: UUID, worker: str, result: RunResult) -> None:
             run.finished_at = timezone.now()
         run.save()
         ev.run_broadcast_status(run)
+        if run.status in FINISHED_STATUSES:
+            transaction.on_commit(lambda: otel.otlp_push_finished(run.id))
         if run.status == RunStatus.PAUSED and _decided_while_running(run):
             _requeue(run)
 
