@@ -16,7 +16,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from agents.llm.agent_loop import AgentSpec, AgentTeam
-from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec, UnknownModel
+from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec
 from agents.llm.base import Usage as LlmUsage
 from agents.llm.catalog import ModelInfo
 from agents.llm.router import CallRecord, Router, default_factory
@@ -230,10 +230,3 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
     result = await team.run(agent_ref, prompt)
     return ModelResult(result.text, [], _usage(calls, result.usage))
 
-
-def model_for(ref: str) -> ChatModel:
-    """A ChatModel for `ref` outside any run (benchmarks, the lab)."""
-    provider, _, name = ref.partition(":")
-    if not name:
-        raise UnknownModel(f"'{ref}' is not provider:model")
-    return _factory(ModelInfo(provider, name))
