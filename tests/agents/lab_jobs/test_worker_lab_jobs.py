@@ -87,9 +87,10 @@ def test_the_registered_compressed_model_answers_a_prompt_through_the_builtin_pr
 def test_cancel_stops_a_running_job_between_layers_and_registers_nothing(
     lab_worker: Any, owner_api: Any, lab_files: list[Path]
 ) -> None:
-    # all 30 blocks: cancelling after the first leaves ~29 blocks (many seconds) to spare
+    # all 30 blocks of AWQ (a scale search per block, seconds each even on an idle machine):
+    # cancelling after the first leaves ~29 blocks to spare, so the cancel lands between layers
     response = owner_api.post(
-        JOBS, {"method": "rtn", "bits": 4, "group_size": 64, "options": {"evaluate": False}}, format="json"
+        JOBS, {"method": "awq", "bits": 4, "group_size": 64, "options": {"evaluate": False}}, format="json"
     )
     job_id = response.json()["id"]
     wait_for(lambda: QuantizationJob.objects.get(pk=job_id).current_step >= 1, timeout=800, interval=0.1)
