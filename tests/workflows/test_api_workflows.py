@@ -145,8 +145,8 @@ def test_an_invalid_graph_gets_400_listing_every_problem_with_its_node_or_edge(o
 
 def test_validate_reports_problems_without_saving(owner_api):
     wf_id = create(owner_api).json()["id"]
-    response = owner_api.post(f"/api/workflows/{wf_id}/validate/", {"graph": {"nodes": [{"id": "o", "kind": "output"}], "edges": []}},
-                              format="json")
+    graph = {"nodes": [{"id": "o", "kind": "output"}], "edges": []}
+    response = owner_api.post(f"/api/workflows/{wf_id}/validate/", {"graph": graph}, format="json")
     assert response.status_code == 200
     assert response.json()["problems"]
     assert owner_api.get(f"/api/workflows/{wf_id}/").json()["latest_version"] is None
