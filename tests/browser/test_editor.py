@@ -94,3 +94,18 @@ def test_undo_and_redo_restore_the_saved_graph_exactly(logged_in: Page, api: htt
     page.get_by_test_id("redo").click()
     expect(page.get_by_test_id("redo")).to_be_disabled()
     assert settled_draft(api, workflow_id, lambda g: g == after) == after
+
+
+def test_opening_a_saved_workflow_leaves_it_saved_and_writes_no_draft(logged_in: Page, api: httpx.Client) -> None:
+    from tests.browser.test_runs import edge, node, workflow_with
+
+    page = logged_in
+    workflow_id = workflow_with(api, "Untouched", [node("in", "input", 0, name="q"), node("out", "output", 300)],
+                                [edge("in", "out")])
+    writes: list[str] = []
+    page.on("request", lambda r: writes.append(r.url) if r.method == "PUT" and "/draft/" in r.url else None)
+    page.goto(f"/workflows/{workflow_id}")
+    expect(page.get_by_test_id("node-out")).to_be_visible()
+    page.wait_for_timeout(1500)  # longer than the 800 ms autosave debounce: a spurious save would have fired
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    assert writes == []

@@ -67,15 +67,16 @@ function Autosave({ id, store, graphNow }: { id: string; store: EditorStoreApi; 
 function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphNow: () => Graph) {
   const [state, setState] = useState<SaveState>('saved');
   const revision = useStore(store, (s) => s.revision);
-  const first = useRef(true);
+  const seen = useRef(revision);
   const dirty = useRef(false);
   const put = useCallback(() => api.put(`/api/workflows/${id}/draft/`, { graph: graphNow() }), [id, graphNow]);
   useEffect(() => {
     if (!enabled) return;
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    // Only an edit (a new revision) makes the draft dirty. `put` changes identity once when React
+    // Flow's viewport initialises (useReactFlow), which must not mark a just-opened graph unsaved;
+    // a save pending at that moment is rescheduled because `dirty` is still set.
+    if (seen.current === revision && !dirty.current) return;
+    seen.current = revision;
     dirty.current = true;
     setState('unsaved');
     const t = setTimeout(async () => {
