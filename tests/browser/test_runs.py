@@ -98,6 +98,6 @@ def test_an_approval_is_decided_from_its_card(logged_in: Page, api: httpx.Client
     expect(page.locator(".editor-bar [data-testid=status-badge]")).to_have_text("succeeded", timeout=20_000)
     expect(card).to_have_count(0)
     expect(page.get_by_test_id("run-outputs")).to_contain_text("release 1.2")
-    expect(page.get_by_text(re.compile(r"Approval \d+: approved? by ada — “looks good”"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Approval \d+: approved by ada — “looks good”"))).to_be_visible()
     approvals = api.get(f"/api/runs/{run_id}/snapshot/").raise_for_status().json()["approvals"]
     assert [(a["status"], a["comment"], a["by"]) for a in approvals] == [("approve", "looks good", "ada")]

@@ -6,6 +6,7 @@ import { fmtCost, fmtMs, fmtTime, toast } from '../lib/ui';
 import type { Approval } from './dispatch';
 import type { RunStoreApi } from './runStore';
 
+const DECIDED: Record<string, string> = { approve: 'approved', reject: 'rejected' };
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 
 function ApprovalCard({ a, label }: { a: Approval; label: string }) {
@@ -108,7 +109,7 @@ export function RunSidePanel({ store, selected, labels, onSelect }: {
         </div>
       )}
       {approvals.filter((a) => a.status !== 'pending').map((a) => (
-        <div key={a.id} className="hint">Approval {a.id}: {a.status}{a.by ? ` by ${a.by}` : ''}{a.comment ? ` — “${a.comment}”` : ''}</div>
+        <div key={a.id} className="hint">Approval {a.id}: {DECIDED[a.status] ?? a.status}{a.by ? ` by ${a.by}` : ''}{a.comment ? ` — “${a.comment}”` : ''}</div>
       ))}
     </div>
   );
