@@ -8,7 +8,7 @@ export AXWEB_TORCH_THREADS ?= 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install frontend migrate lint check test-python test-frontend bench
+.PHONY: run test install frontend migrate lint check test-python test-frontend bench-canvas
 
 run: install migrate
 	$(PY) manage.py bootstrap
@@ -51,3 +51,6 @@ test-frontend: $(STAMPS)/frontend
 test-python: $(STAMPS)/python
 	scripts/ensure-chromium
 	$(PY) -m axweb.embedded_redis wrap -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-canvas: $(STAMPS)/python $(STAMPS)/frontend
+	$(PY) -m axweb.embedded_redis wrap -- $(PY) -m tests.browser.bench_canvas
