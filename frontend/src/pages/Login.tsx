@@ -27,7 +27,9 @@ export function LoginPage() {
     }
   }
   const fe = (n: string) => (error instanceof ApiError ? error.fieldError(n) : undefined);
-  const general = error instanceof ApiError ? error.message : error;
+  // Field errors show under their field; the banner is for errors that belong to no field.
+  const general =
+    error instanceof ApiError ? (fe('username') || fe('password') ? null : error.message) : error;
   return (
     <div className="login-wrap">
       <form className="card login" onSubmit={submit} data-testid="login-form">
