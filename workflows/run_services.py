@@ -134,6 +134,10 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
     try:
         result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
                                budgets=Budgets(**run.budgets))
+    except Exception as exc:  # a bug must fail the run once, not crash-loop through the reaper
+        log.exception("run %s crashed", run.id)
+        result = RunResult("failed", error=f"Internal error: {type(exc).__name__}: {exc}")
+        await ctx.emit("run.failed", None, {"error": result.error})
     finally:
         heartbeat.cancel()
         await ctx.flush()

@@ -62,3 +62,22 @@ def test_an_expired_lease_is_reaped_and_taken_over(owner):
                              lease_owner="dead-worker", lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert run.id in run_services.run_reap_orphans()
     assert run_services.lease_acquire(run.id, "new-worker")
+
+
+def test_an_unexpected_engine_error_fails_the_run_once_with_its_reason(owner, monkeypatch):
+    import asyncio
+
+    from workflows import run_services as services
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "execute", broken)
+    workflow = workflow_create(owner=owner, name="Broken", graph=crash_graph())
+    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
+    assert asyncio.run(services.run_execute(run.id, "worker-a")) == "failed"
+    run.refresh_from_db()
+    assert (run.status, run.lease_owner) == ("failed", "")
+    assert "RuntimeError: boom" in run.error
+    assert RunEvent.objects.filter(run=run, type="run.failed").count() == 1
+    assert run.id not in services.run_reap_orphans()
