@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore as useFlowStore,
   type Connection,
   type Edge,
   type IsValidConnection,
@@ -62,9 +63,14 @@ function useClipboard(readOnly: boolean) {
   }, [store, rf, readOnly]);
 }
 
+// Below this zoom, nodes are drawn as blocks: port labels and summaries are unreadable there,
+// and painting them for hundreds of nodes is what makes panning a large graph slow.
+const DETAIL_ZOOM = 0.5;
+
 export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) {
   const store = useEditorApi();
   const rf = useReactFlow();
+  const lowDetail = useFlowStore((s) => s.transform[2] < DETAIL_ZOOM);
   const nodes = useStore(store, (s) => s.nodes);
   const rawEdges = useStore(store, (s) => s.edges);
   const edgeProblems = useStore(store, (s) => s.problems.edges);
@@ -140,7 +146,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
-    <div className="canvas" onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
+    <div className={lowDetail ? 'canvas lod' : 'canvas'} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
       {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
       {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
       <ReactFlow<FlowNode>
