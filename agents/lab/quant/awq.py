@@ -27,10 +27,8 @@ from torch import nn
 from agents.lab.quant.blocks import (
     AfterBlock,
     BlockInputs,
-    capture_block_inputs,
-    decoder_blocks,
+    quantize_blocks,
     record_inputs,
-    run_block,
 )
 from agents.lab.quant.rtn import (
     QuantizedWeight,
@@ -204,25 +202,6 @@ def quantize_awq(
     """Quantize the chosen decoder blocks (all by default) in place; return their codes."""
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
-    layers = decoder_blocks(model)
-    chosen = sorted(blocks) if blocks is not None else list(range(len(layers)))
-    inp = capture_block_inputs(model, calib_ids)
-    result: dict[str, QuantizedWeight] = {}
-    for idx in range(max(chosen) + 1):
-        block = layers[idx]
-        nxt = run_block(block, inp) if idx < max(chosen) else inp.hidden
-        if idx in chosen:
-            for name, qw in awq_block(block, inp, cfg).items():
-                result[_full_name(model, block, name)] = qw
-            if after_block is not None:
-                after_block(chosen.index(idx) + 1, len(chosen), f"awq block {idx} done")
-        inp = BlockInputs(nxt, inp.kwargs)
-    return result
+    return quantize_blocks(model, calib_ids, lambda block, inp: awq_block(block, inp, cfg), label="awq",
+                           blocks=blocks, after_block=after_block, feed_quantized=False)
 
-
-def _full_name(model: nn.Module, block: nn.Module, short: str) -> str:
-    for name, mod in model.named_modules():
-        if mod is block:
-            sub = "self_attn" if short in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
-            return f"{name}.{sub}.{short}"
-    raise KeyError(short)

@@ -130,3 +130,48 @@ def record_inputs(
             for h in stops:
                 h.remove()
     return {name: torch.cat(xs) for name, xs in seen.items()}
+
+
+QuantizeBlock = Callable[[nn.Module, BlockInputs], dict[str, Any]]
+
+
+def quantize_blocks(
+    model: nn.Module,
+    calib_ids: torch.Tensor,
+    quantize_block: QuantizeBlock,
+    *,
+    label: str,
+    blocks: list[int] | None = None,
+    after_block: AfterBlock | None = None,
+    feed_quantized: bool,
+) -> dict[str, Any]:
+    """Walk the decoder blocks in order, quantizing the chosen ones (all by default) in place.
+
+    Each block sees calibration inputs produced by the blocks before it: their quantized
+    outputs when ``feed_quantized`` (GPTQ), their full-precision outputs otherwise (AWQ).
+    Returns the codes by full module name."""
+    layers = decoder_blocks(model)
+    chosen = sorted(blocks) if blocks is not None else list(range(len(layers)))
+    inp = capture_block_inputs(model, calib_ids)
+    result: dict[str, Any] = {}
+    last = max(chosen)
+    for idx in range(last + 1):
+        block = layers[idx]
+        nxt = None if feed_quantized or idx == last else run_block(block, inp)
+        if idx in chosen:
+            for name, code in quantize_block(block, inp).items():
+                result[full_name(model, block, name)] = code
+            if after_block is not None:
+                after_block(chosen.index(idx) + 1, len(chosen), f"{label} block {idx} done")
+        if idx < last:
+            inp = BlockInputs(nxt if nxt is not None else run_block(block, inp), inp.kwargs)
+    return result
+
+
+def full_name(model: nn.Module, block: nn.Module, short: str) -> str:
+    """`model.layers.3.self_attn.q_proj` for the linear `q_proj` of `block`."""
+    for name, mod in model.named_modules():
+        if mod is block:
+            sub = "self_attn" if short in ("q_proj", "k_proj", "v_proj", "o_proj") else "mlp"
+            return f"{name}.{sub}.{short}"
+    raise KeyError(short)

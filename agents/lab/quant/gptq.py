@@ -20,14 +20,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from agents.lab.quant.awq import _full_name
 from agents.lab.quant.blocks import (
     AfterBlock,
     BlockInputs,
-    capture_block_inputs,
-    decoder_blocks,
+    quantize_blocks,
     record_inputs,
-    run_block,
 )
 from agents.lab.quant.rtn import (
     QuantizedWeight,
@@ -145,17 +142,5 @@ def quantize_gptq(
     """Quantize the chosen decoder blocks in place; later blocks see quantized outputs."""
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
-    layers = decoder_blocks(model)
-    chosen = sorted(blocks) if blocks is not None else list(range(len(layers)))
-    inp = capture_block_inputs(model, calib_ids)
-    result: dict[str, QuantizedWeight] = {}
-    for idx in range(max(chosen) + 1):
-        block = layers[idx]
-        if idx in chosen:
-            for name, qw in gptq_block(block, inp, cfg).items():
-                result[_full_name(model, block, name)] = qw
-            if after_block is not None:
-                after_block(chosen.index(idx) + 1, len(chosen), f"gptq block {idx} done")
-        if idx < max(chosen):
-            inp = BlockInputs(run_block(block, inp), inp.kwargs)
-    return result
+    return quantize_blocks(model, calib_ids, lambda block, inp: gptq_block(block, inp, cfg), label="gptq",
+                           blocks=blocks, after_block=after_block, feed_quantized=True)
