@@ -206,7 +206,7 @@ def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None
 
 
 async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str | None, run_id: str,
-                    node_id: str, emit: Emit, tool_runner: ToolRunner, is_cancelled: Any) -> ModelResult:
+                    node_id: str, emit: Emit, tool_runner: ToolRunner) -> ModelResult:
     """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`."""
     router, calls = await sync_to_async(router_for)(owner_id)
     specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback)

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 
 from workflows.engine import execute
 from workflows.engine.bench import REGISTRY, NoopKind, chain_graph, run_benchmark
-from workflows.models import AgentMessage, MemoryEntry, NodeRun, Run, RunEvent, Workflow
+from workflows.models import AgentMessage, MemoryEntry, NodeRun, Run, RunEvent, Workflow, WorkflowVersion
 from workflows.run_context import DjangoRunContext
 from workflows.services import workflow_create
 
@@ -51,8 +51,6 @@ def _bench_user() -> Any:
 
 def _run_for(owner: Any, graph: dict[str, Any], registry: dict[str, Any] | None = None) -> Run:
     workflow = Workflow.objects.create(owner=owner, name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}", draft=graph)
-    from workflows.models import WorkflowVersion
-
     version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph=graph)
     return Run.objects.create(owner=owner, workflow=workflow, version=version, status="running")
 

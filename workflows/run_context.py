@@ -89,7 +89,7 @@ class DjangoRunContext:
         return await gateway.agent_run(
             owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
             run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
-            tool_runner=self._agent_tool_runner(node_id), is_cancelled=self.is_cancelled)
+            tool_runner=self._agent_tool_runner(node_id))
 
     def _agent_tool_runner(self, node_id: str) -> Any:
         async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
+from axweb.ownership import owned
 from workflows import events as ev
 from workflows import otel, run_store
 from workflows.engine import Budgets, RunResult, execute
@@ -69,6 +70,14 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
         if value is not None and (not isinstance(value, (int, float)) or value <= 0):
             raise ValidationError({f"budgets.{key}": ["Must be a positive number or null."]})
     return budgets
+
+
+def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
+    """The workflow `user` may run, or a field error saying it is not there for them."""
+    workflow = owned(Workflow.objects.all(), user).filter(pk=workflow_id).first()
+    if workflow is None:
+        raise ValidationError({"workflow": [f"Workflow {workflow_id} does not exist or is not yours."]})
+    return workflow
 
 
 def run_start(*, owner: Any, workflow: Workflow, version: int | None = None, inputs: dict[str, Any],

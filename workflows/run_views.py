@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from axweb.ownership import owned
 from workflows import events as ev
 from workflows import otel, run_selectors, run_services
-from workflows.models import Approval, Workflow
+from workflows.models import Approval
 from workflows.run_serializers import (
     ApprovalSerializer,
     DecisionSerializer,
@@ -37,11 +37,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         serializer = RunCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        workflow = owned(Workflow.objects.all(), request.user).filter(pk=data["workflow"]).first()
-        if workflow is None:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"workflow": [f"Workflow {data['workflow']} does not exist or is not yours."]})
+        workflow = run_services.workflow_runnable(user=request.user, workflow_id=data["workflow"])
         run = run_services.run_start(owner=request.user, workflow=workflow, version=data["version"],
                                      inputs=data["inputs"], budgets=data["budgets"])
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
