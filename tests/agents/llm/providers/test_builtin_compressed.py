@@ -60,3 +60,27 @@ async def test_a_missing_compressed_file_is_an_unknown_model(tmp_path: Path) -> 
     model = BuiltinModel.compressed("gone", str(tmp_path / "gone.safetensors"))
     with pytest.raises(UnknownModel, match="does not exist"):
         await complete(model, [Message("user", "hi")])
+
+
+def test_a_decode_step_runs_on_one_thread_and_gives_the_threads_back(
+        packed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Single-token steps are too small to split across OpenMP threads (2x slower on two
+    cores); prompts of SERIAL_BELOW_TOKENS and more use every configured thread."""
+    from agents.llm import runtime as runtime_module
+
+    engine = builtin.get_compressed_engine(str(packed))
+    seen: list[int] = []
+    real = torch.set_num_threads
+    monkeypatch.setattr(runtime_module.torch, "set_num_threads",
+                        lambda n: (seen.append(n), real(n))[1])
+    before = torch.get_num_threads()
+    real(2)
+    try:
+        engine.runtime.forward([1, 504, 3575], 0)
+        engine.runtime.forward([282], 3)
+        assert seen == [1, 2, 1, 2] and torch.get_num_threads() == 2
+        seen.clear()
+        engine.runtime.forward(list(range(runtime_module.SERIAL_BELOW_TOKENS)), 0)
+        assert seen == []
+    finally:
+        real(before)
