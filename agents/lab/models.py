@@ -50,6 +50,9 @@ class LabJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid running it.")
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Renewed while a worker runs the job; a stale one is reaped.")
 
     class Meta:
         abstract = True

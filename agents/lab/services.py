@@ -8,15 +8,18 @@ only when it must (to check a group size against the model's layer widths).
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from agents.lab.models import (
@@ -33,6 +36,11 @@ from agents.models import ModelEntry
 Errors = dict[str, list[str]]
 WRITE_EVERY_S = 0.5  # at most two progress writes per second
 CANCEL_POLL_S = 0.25
+# A running job's worker renews heartbeat_at every HEARTBEAT_S from a side thread (a single
+# torch step can outlast many progress events); a job whose heartbeat is older than
+# STALE_AFTER_S lost its worker (killed, OOM, machine gone) and is failed by the reaper.
+HEARTBEAT_S = float(os.environ.get("AXWEB_LAB_HEARTBEAT_S", "10"))
+STALE_AFTER_S = float(os.environ.get("AXWEB_LAB_STALE_AFTER_S", "60"))
 OPTION_KEYS = {
     "blocks",
     "calib_samples",
@@ -249,13 +257,76 @@ def cancel_checker(job: LabJob) -> Callable[[], bool]:
 # -- running -----------------------------------------------------------------------------
 
 
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _claim(model: type[LabJob], job_id: int) -> LabJob | None:
     """queued → running, once; None when the job was cancelled or already taken."""
     now = timezone.now()
     claimed = model._default_manager.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name()
     )
     return model._default_manager.get(pk=job_id) if claimed else None
+
+
+@contextlib.contextmanager
+def heartbeat(job: LabJob, every_s: float | None = None) -> Iterator[None]:
+    """Renew the job's heartbeat from a daemon thread while the body runs."""
+    model, pk, stop = type(job), job.pk, threading.Event()
+    interval = HEARTBEAT_S if every_s is None else every_s
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                model._default_manager.filter(pk=pk, status=JobStatus.RUNNING).update(
+                    heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"lab-heartbeat-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
+
+
+def lab_reap_orphans(stale_after_s: float | None = None) -> list[str]:
+    """Fail running jobs whose worker stopped renewing the heartbeat; returns "kind:id"s.
+
+    Lab jobs are not re-run automatically (a quantization can take many minutes and its
+    partial output is discarded): the job fails with the reason, and the user relaunches.
+    """
+    stale = STALE_AFTER_S if stale_after_s is None else stale_after_s
+    cutoff = timezone.now() - timedelta(seconds=stale)
+    reaped = []
+    for model in (QuantizationJob, BenchmarkJob):
+        for job in model._default_manager.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
+            reason = (f"the worker running this job ({job.worker or 'unknown'}) stopped: no heartbeat "
+                      f"since {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC. Launch the job again.")
+            claimed = model._default_manager.filter(
+                pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
+            ).update(status=JobStatus.FAILED, finished_at=timezone.now(), eta_s=None, error=reason,
+                     log=[*job.log, f"failed: {reason}"][-LOG_LINES_MAX:])
+            if claimed:
+                if isinstance(job, QuantizationJob) and job.output_path:
+                    Path(job.output_path).unlink(missing_ok=True)
+                reaped.append(f"{model._meta.model_name}:{job.pk}")
+    return reaped
+
+
+def reap_forever(stop: threading.Event, every_s: float) -> None:
+    """The worker's lab reaper loop (started by agents.lab.tasks on worker_ready)."""
+    while not stop.wait(every_s):
+        try:
+            close_old_connections()
+            lab_reap_orphans()
+        except Exception:  # noqa: BLE001 - the reaper must outlive a database hiccup
+            import logging
+
+            logging.getLogger(__name__).exception("reaping orphaned lab jobs failed")
 
 
 def _finish(job: LabJob, status: str, **fields: Any) -> None:
@@ -338,7 +409,7 @@ def quantization_job_run(job_id: int) -> str:
     progress = JobProgress(job)
     progress({"stage": "load", "log": f"torch threads: {threads}"})
     try:
-        with _uploaded_corpora(job) as names:
+        with heartbeat(job), _uploaded_corpora(job) as names:
             result = run_quantization(quantization_spec(job, names), progress, cancel_checker(job))
     except Cancelled:
         progress.flush()
@@ -525,11 +596,12 @@ def benchmark_job_run(job_id: int) -> str:
         return "skipped"
     progress, is_cancelled = JobProgress(job), cancel_checker(job)
     try:
-        if job.target == BenchmarkJob.Target.WORKFLOW:
-            result = WorkflowBenchmark(job, progress, is_cancelled).run()
-        else:
-            progress({"stage": "load", "log": f"torch threads: {configure_torch_threads()}"})
-            result = _model_benchmark(job, progress, is_cancelled)
+        with heartbeat(job):
+            if job.target == BenchmarkJob.Target.WORKFLOW:
+                result = WorkflowBenchmark(job, progress, is_cancelled).run()
+            else:
+                progress({"stage": "load", "log": f"torch threads: {configure_torch_threads()}"})
+                result = _model_benchmark(job, progress, is_cancelled)
     except Cancelled:
         progress.flush()
         _finish(job, JobStatus.CANCELLED)

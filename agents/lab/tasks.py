@@ -6,7 +6,11 @@ redelivered message must not start a second copy (the service claims a job only 
 
 from __future__ import annotations
 
+import os
+import threading
+
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
 from agents.lab import services
@@ -28,3 +32,18 @@ def run_benchmark_job(job_id: int) -> str:
         return services.benchmark_job_run(job_id)
     finally:
         close_old_connections()
+
+
+_stop_reaper = threading.Event()
+
+
+@worker_ready.connect
+def _start_lab_reaper(**_: object) -> None:
+    every_s = float(os.environ.get("AXWEB_REAP_EVERY_S", "5")) * 3
+    threading.Thread(target=services.reap_forever, args=(_stop_reaper, every_s),
+                     name="axweb-lab-reaper", daemon=True).start()
+
+
+@worker_shutdown.connect
+def _stop_lab_reaper(**_: object) -> None:
+    _stop_reaper.set()
