@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,17 +177,21 @@ def fitted(model: ChatModel, router: Router, refs: Sequence[str], on_token: OnTo
 # -- streaming helpers ---------------------------------------------------------------------
 
 class StreamingModel:
-    """A ChatModel that forwards each text delta to `on_token` as it passes through."""
+    """A ChatModel that forwards each text delta to `on_token` as it passes through, and
+    awaits `checkpoint` after each one (raising there closes the stream: generation stops)."""
 
-    def __init__(self, inner: Any, on_token: OnToken) -> None:
-        self.inner, self.on_token = inner, on_token
+    def __init__(self, inner: Any, on_token: OnToken, checkpoint: Checkpoint | None = None) -> None:
+        self.inner, self.on_token, self.checkpoint = inner, on_token, checkpoint
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
                      params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
-        async for event in self.inner.stream(messages, tools=tools, params=params):
-            if isinstance(event, TextDelta):
-                await self.on_token(event.text)
-            yield event
+        async with aclosing(self.inner.stream(messages, tools=tools, params=params)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    await self.on_token(event.text)
+                    if self.checkpoint is not None:
+                        await self.checkpoint()
+                yield event
 
 
 def _params(params: dict[str, Any]) -> GenParams:
@@ -206,7 +211,10 @@ def _usage(calls: list[CallRecord], fallback: LlmUsage) -> Usage:
 # -- what the run context calls ------------------------------------------------------------------
 
 async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, Any]], tools: Any,
-                     params: dict[str, Any], fallback: str | None, on_token: OnToken) -> ModelResult:
+                     params: dict[str, Any], fallback: str | None, on_token: OnToken,
+                     checkpoint: Checkpoint | None = None) -> ModelResult:
+    """One model call through the router; the prompt is trimmed to the model's context.
+    `checkpoint` is awaited after each streamed delta (it raises to stop the call)."""
     router, calls = await sync_to_async(router_for)(owner_id)
     chat = [Message(role=m["role"], content=str(m.get("content", ""))) for m in messages]
     text: list[str] = []
@@ -221,15 +229,18 @@ async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, 
         if trim.dropped:
             await _trim_note(on_token, model_ref, length)(trim)
         chat = trim.messages
-    async for event in router.stream(model_ref, chat, params=gen, fallbacks=fallbacks,
-                                     cache=bool(params.get("cache"))):
-        if isinstance(event, TextDelta):
-            text.append(event.text)
-            await on_token(event.text)
-        elif isinstance(event, ToolCall):
-            tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
-        elif isinstance(event, LlmUsage):
-            usage = event
+    stream = router.stream(model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache")))
+    async with aclosing(stream) as events:  # closing it stops generation when we stop early
+        async for event in events:
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+                await on_token(event.text)
+                if checkpoint is not None:
+                    await checkpoint()
+            elif isinstance(event, ToolCall):
+                tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
+            elif isinstance(event, LlmUsage):
+                usage = event
     return ModelResult("".join(text), tool_calls, _usage(calls, usage))
 
 
@@ -246,12 +257,14 @@ def _tool_specs(agent: Agent) -> tuple[ToolSpec, ...]:
     return tuple(ToolSpec(t.name, t.description, t.input_schema) for t in tools)
 
 
-def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None) -> dict[str, AgentSpec]:
+def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None,
+          checkpoint: Checkpoint | None = None) -> dict[str, AgentSpec]:
     specs: dict[str, AgentSpec] = {}
     for name, agent in _agents_of(owner_id).items():
         fallbacks = tuple(agent.fallback_models or ()) + ((fallback,) if fallback else ())
         model = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
-                                            cache=bool(agent.parameters.get("cache"))), on_token)
+                                            cache=bool(agent.parameters.get("cache"))), on_token,
+                               checkpoint)
         model = fitted(model, router, (agent.model, *fallbacks), on_token)
         specs[name] = AgentSpec(name=name, model=model, role=agent.role or "assistant",
                                 system_prompt=agent.system_prompt, tools=_tool_specs(agent),
@@ -269,7 +282,8 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
     `checkpoint` is awaited between model turns and tool calls; it raises to stop the agent
     (the run context raises RunCancelled once the run is cancelled)."""
     router, calls = await sync_to_async(router_for)(owner_id)
-    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback)
+    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback,
+                                       checkpoint)
     if agent_ref not in specs:
         names = ", ".join(sorted(specs)) or "none yet"
         raise LookupError(f"There is no agent named '{agent_ref}'. Your agents: {names}.")

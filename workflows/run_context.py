@@ -82,7 +82,8 @@ class DjangoRunContext:
         await self._boundary()
         return await gateway.model_call(
             owner_id=self.run.owner_id, model_ref=model_ref, messages=messages, tools=tools,
-            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t))
+            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t),
+            checkpoint=self._boundary)
 
     async def run_agent(self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
                         fallback: str | None = None) -> ModelResult:
