@@ -21,7 +21,7 @@ from agents.llm.agent_loop import AgentSpec, AgentTeam
 from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec
 from agents.llm.base import Usage as LlmUsage
 from agents.llm.catalog import ModelInfo
-from agents.llm.context_fit import FittingModel, Trim, estimate_tokens, fit
+from agents.llm.context_fit import FittingModel, Trim, builtin_tokens, estimate_tokens, fit
 from agents.llm.router import CallRecord, Router, default_factory
 from agents.models import Agent, ModelEntry
 from workflows.engine import ModelResult, Usage
@@ -143,13 +143,6 @@ def router_for(owner_id: int) -> tuple[Router, list[CallRecord]]:
 
 
 # -- context windows -----------------------------------------------------------------------
-
-def builtin_tokens(messages: Sequence[Message], tools: Sequence[ToolSpec]) -> int:
-    """Exact prompt length for the builtin runtime: its chat template through its tokenizer."""
-    from agents.llm.providers.builtin import get_engine, render_prompt
-
-    return len(get_engine().encode(render_prompt(messages, tools or None)))
-
 
 def _window(router: Router, refs: Sequence[str]) -> tuple[int | None, Any]:
     catalog = router.catalog

@@ -51,6 +51,14 @@ def estimate_tokens(messages: Sequence[Message], tools: Sequence[ToolSpec] = ())
     return size // 3 + 8 * len(messages) + 16
 
 
+def builtin_tokens(messages: Sequence[Message], tools: Sequence[ToolSpec] = ()) -> int:
+    """Exact prompt length for the builtin runtime: its chat template through its tokenizer
+    (loads the builtin model on first use, as its first generation would)."""
+    from agents.llm.providers.builtin import get_engine, render_prompt
+
+    return len(get_engine().encode(render_prompt(messages, tools or None)))
+
+
 def _groups(messages: Sequence[Message]) -> list[list[int]]:
     """Indexes of droppable turns, oldest first: each non-system message with the tool
     results that follow it; the latest user message is never in a group."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
-from agents.models import Agent
+from agents import gateway
+from agents.llm.context_fit import ContextTooLong
+from agents.models import Agent, ModelEntry
 from tests.workflows.conftest import edge, node, wait_for
 from workflows.models import Run, RunEvent
 from workflows.run_services import run_cancel, run_start
@@ -94,3 +97,32 @@ def test_cancelling_stops_a_streaming_model_within_a_second(celery_worker, owner
     waited = time.monotonic() - cancelled_at
     assert done.status == "cancelled"
     assert waited < 2.5, f"the stream went on for {waited:.1f} s after the cancel (it had ~4 s left)"
+
+
+def call_tiny(owner, messages: list[dict]) -> tuple[str, list[str]]:
+    tokens: list[str] = []
+
+    async def on_token(text: str) -> None:
+        tokens.append(text)
+
+    result = asyncio.run(gateway.model_call(owner_id=owner.id, model_ref="scripted:tiny", messages=messages,
+                                            tools=None, params={"max_tokens": 20}, fallback=None,
+                                            on_token=on_token))
+    return result.text, tokens
+
+
+def test_a_conversation_longer_than_the_registered_context_is_trimmed_and_noted(owner):
+    ModelEntry.objects.create(provider="scripted", name="tiny", tier="local", context_length=120)
+    old = "words " * 150  # ~300 estimated tokens: cannot stay
+    text, tokens = call_tiny(owner, [{"role": "system", "content": "Be brief."},
+                                     {"role": "user", "content": old}, {"role": "assistant", "content": old},
+                                     {"role": "user", "content": "latest question"}])
+    assert text == "tiny: latest question"
+    assert tokens[0].startswith("[context trimmed: dropped the 2 oldest message(s)")
+    assert "the 120-token context of scripted:tiny" in tokens[0]
+
+
+def test_a_latest_message_that_alone_overflows_the_context_fails_with_the_reason(owner):
+    ModelEntry.objects.create(provider="scripted", name="tiny", tier="local", context_length=120)
+    with pytest.raises(ContextTooLong, match="scripted:tiny holds 120"):
+        call_tiny(owner, [{"role": "user", "content": "words " * 400}])

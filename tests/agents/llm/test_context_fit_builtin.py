@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.gateway import builtin_tokens
 from agents.llm.base import GenParams, Message, ModelError, complete
-from agents.llm.context_fit import FittingModel, Trim
+from agents.llm.context_fit import FittingModel, Trim, builtin_tokens
 from agents.llm.providers.builtin import BuiltinModel
 
 pytestmark = pytest.mark.slow
