@@ -78,18 +78,28 @@ def fit(messages: Sequence[Message], *, context_length: int, reply_tokens: int, 
         tools: Sequence[ToolSpec] = (), model: str = "the model") -> Trim:
     """Drop the oldest turns until prompt + reply fits; see the module docstring."""
     before = count(messages, tools)
-    keep, used = set(range(len(messages))), before
     budget = context_length - min(reply_tokens, context_length // 2)
     groups = _groups(messages)
-    while used > budget and groups:
-        keep.difference_update(groups.pop(0))
-        used = count([messages[i] for i in sorted(keep)], tools)
+
+    def without(k: int) -> list[Message]:  # the messages left after dropping k oldest groups
+        gone = {i for group in groups[:k] for i in group}
+        return [m for i, m in enumerate(messages) if i not in gone]
+
+    # The prompt shrinks as more groups go: binary-search the fewest drops that fit
+    # (log2(turns) tokenizations instead of one per dropped turn).
+    low, high = 0, len(groups)
+    sizes = {0: before}
+    while low < high:
+        mid = (low + high) // 2
+        sizes[mid] = count(without(mid), tools)
+        low, high = (low, mid) if sizes[mid] <= budget else (mid + 1, high)
+    kept = without(low)
+    used = sizes[low] if low in sizes else count(kept, tools)
     if used + MIN_REPLY_TOKENS > context_length:
         raise ContextTooLong(
             f"the system prompt and the latest message alone take {used} tokens; {model} holds "
             f"{context_length} (with at least {MIN_REPLY_TOKENS} left for the reply). Shorten "
             "the prompt or the input, or use a model with a longer context.")
-    kept = [messages[i] for i in sorted(keep)]
     return Trim(kept, len(messages) - len(kept), before, used)
 
 
