@@ -57,19 +57,34 @@ def _summarise(samples: Iterable[tuple[bool, float, float]]) -> AgentStats:
                       mean_cost=sum(c for _, _, c in rows) / len(rows))
 
 
+def _root(run_id: Any, parent: dict[Any, Any]) -> Any:
+    """The run a re-run chain started from (as far as the loaded runs reach)."""
+    seen = {run_id}
+    while parent.get(run_id) in parent and parent[run_id] not in seen:
+        run_id = parent[run_id]
+        seen.add(run_id)
+    return parent.get(run_id) or run_id
+
+
 def agent_history(*, owner_id: int, names: Sequence[str], exclude_run: Any = None) -> dict[str, AgentStats]:
     """Stats per agent name in ``names`` from the owner's last RECENT_RUNS runs."""
     runs = Run.objects.filter(owner_id=owner_id).exclude(pk=exclude_run).order_by("-created_at")
-    recent = list(runs.values_list("pk", "version_id")[:RECENT_RUNS])
-    version_of = dict(recent)
+    recent = list(runs.values_list("pk", "version_id", "rerun_of_id")[:RECENT_RUNS])
+    version_of = {pk: version for pk, version, _ in recent}
+    parent = {pk: rerun_of for pk, _, rerun_of in recent if rerun_of}
     graphs = dict(WorkflowVersion.objects.filter(pk__in=set(version_of.values())).values_list("pk", "graph"))
+    agent_at: dict[tuple[Any, str], str | None] = {}
     wanted, seen = set(names), set()
     samples: dict[str, list[tuple[bool, float, float]]] = {name: [] for name in names}
     rows = NodeRun.objects.filter(run_id__in=version_of, status__in=("succeeded", "failed"))
     for row in rows.only("run_id", "node_id", "status", "error", "usage", "record",
                          "started_at", "finished_at"):
-        once = (version_of[row.run_id], row.node_id, row.started_at)  # re-runs copy upstream rows
-        agent = _agent_of(graphs.get(version_of[row.run_id]), row.node_id)
+        where = (version_of[row.run_id], row.node_id)
+        if where not in agent_at:
+            agent_at[where] = _agent_of(graphs.get(where[0]), row.node_id)
+        agent = agent_at[where]
+        # a re-run copies the upstream rows of the run it re-runs: count each execution once
+        once = (_root(row.run_id, parent), row.node_id, row.started_at)
         if agent in wanted and once not in seen:
             seen.add(once)
             ok = row.status == "succeeded" and not row.error

@@ -77,6 +77,13 @@ def test_rows_a_rerun_copied_from_the_original_run_count_once(owner, workflow):
     assert agent_history(owner_id=owner.id, names=["Planner"])["Planner"].runs == 1
 
 
+def test_separate_runs_of_one_version_count_separately_even_with_equal_timestamps(owner, workflow):
+    first = past_run(owner, workflow, [("plan", "succeeded", 1.0, 0.0, "")])
+    second = past_run(owner, workflow, [("plan", "succeeded", 1.0, 0.0, "")])
+    NodeRun.objects.filter(run=second).update(started_at=NodeRun.objects.get(run=first).started_at)
+    assert agent_history(owner_id=owner.id, names=["Planner"])["Planner"].runs == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_run_context_refuses_unknown_agents_by_name_and_reads_the_rest(owner, workflow):
     Agent.objects.create(owner=owner, name="Planner")
