@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,13 +177,23 @@ class StreamingModel:
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
                      params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
-        async with aclosing(self.inner.stream(messages, tools=tools, params=params)) as events:
+        events = self.inner.stream(messages, tools=tools, params=params)
+        try:
             async for event in events:
                 if isinstance(event, TextDelta):
                     await self.on_token(event.text)
                     if self.checkpoint is not None:
                         await self.checkpoint()
                 yield event
+        finally:
+            await _close(events)
+
+
+async def _close(stream: AsyncIterator[ChatEvent]) -> None:
+    """Close a provider stream we leave early, so its generation stops now, not at GC."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def _params(params: dict[str, Any]) -> GenParams:
@@ -222,8 +231,8 @@ async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, 
         if trim.dropped:
             await _trim_note(on_token, model_ref, length)(trim)
         chat = trim.messages
-    stream = router.stream(model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache")))
-    async with aclosing(stream) as events:  # closing it stops generation when we stop early
+    events = router.stream(model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache")))
+    try:
         async for event in events:
             if isinstance(event, TextDelta):
                 text.append(event.text)
@@ -234,6 +243,8 @@ async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, 
                 tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
             elif isinstance(event, LlmUsage):
                 usage = event
+    finally:
+        await _close(events)
     return ModelResult("".join(text), tool_calls, _usage(calls, usage))
 
 
@@ -255,10 +266,10 @@ def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None
     specs: dict[str, AgentSpec] = {}
     for name, agent in _agents_of(owner_id).items():
         fallbacks = tuple(agent.fallback_models or ()) + ((fallback,) if fallback else ())
-        model = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
-                                            cache=bool(agent.parameters.get("cache"))), on_token,
-                               checkpoint)
-        model = fitted(model, router, (agent.model, *fallbacks), on_token)
+        streaming = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
+                                                cache=bool(agent.parameters.get("cache"))), on_token,
+                                   checkpoint)
+        model = fitted(streaming, router, (agent.model, *fallbacks), on_token)
         specs[name] = AgentSpec(name=name, model=model, role=agent.role or "assistant",
                                 system_prompt=agent.system_prompt, tools=_tool_specs(agent),
                                 delegates=tuple(agent.parameters.get("delegates", ())),

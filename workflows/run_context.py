@@ -100,7 +100,9 @@ class DjangoRunContext:
         if unknown:
             yours = ", ".join(sorted(known)) or "none yet"
             raise LookupError(f"There is no agent named {', '.join(map(repr, unknown))}. Your agents: {yours}.")
-        return await _db(history.agent_history)(owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
+        stats: dict[str, AgentStats] = await _db(history.agent_history)(
+            owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
+        return stats
 
     def _agent_tool_runner(self, node_id: str) -> Any:
         async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:
