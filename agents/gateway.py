@@ -6,10 +6,11 @@ ModelResult (text, tool calls, usage with cost) and stream text through `on_toke
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -19,6 +20,7 @@ from agents.llm.agent_loop import AgentSpec, AgentTeam
 from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec
 from agents.llm.base import Usage as LlmUsage
 from agents.llm.catalog import ModelInfo
+from agents.llm.context_fit import FittingModel, Trim, builtin_tokens, estimate_tokens, fit
 from agents.llm.router import CallRecord, Router, default_factory
 from agents.models import Agent, ModelEntry
 from workflows.engine import ModelResult, Usage
@@ -26,6 +28,7 @@ from workflows.engine import ToolCall as EngineToolCall
 
 OnToken = Callable[[str], Awaitable[None]]
 Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+Checkpoint = Callable[[], Awaitable[None]]
 ToolRunner = Callable[[str, dict[str, Any], str], Awaitable[Any]]
 
 
@@ -55,14 +58,26 @@ class DatabaseCatalog:
     owner_id: int
     entries: dict[str, ModelInfo]
     tiers: dict[str, list[ModelInfo]]
+    contexts: dict[str, int] = field(default_factory=dict)  # ref -> context length in tokens
 
     @classmethod
     def load(cls, owner_id: int) -> DatabaseCatalog:
-        infos = [_info(entry, owner_id) for entry in ModelEntry.objects.order_by("pk")]
+        rows = list(ModelEntry.objects.order_by("pk"))
+        infos = [_info(entry, owner_id) for entry in rows]
         tiers: dict[str, list[ModelInfo]] = {}
         for info in infos:
             tiers.setdefault(info.tier, []).append(info)
-        return cls(owner_id, {info.ref: info for info in infos}, tiers)
+        contexts = {info.ref: row.context_length for info, row in zip(infos, rows, strict=True)}
+        return cls(owner_id, {info.ref: info for info in infos}, tiers, contexts)
+
+    def window(self, refs: Sequence[str]) -> tuple[int | None, bool]:
+        """The smallest registered context over ``refs`` (tiers expand to their models) and
+        whether the first choice runs on the builtin runtime (then its tokenizer counts;
+        loading it only to count for another provider would cost a model load)."""
+        infos = [i for ref in refs for i in ([self.entries[ref]] if ref in self.entries else self.tiers.get(ref, []))]
+        lengths = [self.contexts[i.ref] for i in infos if self.contexts.get(i.ref)]
+        first = infos[0].provider if infos else refs[0].partition(":")[0] if refs else ""
+        return (min(lengths) if lengths else None), first == "builtin"
 
     def get(self, ref: str) -> ModelInfo | None:
         info = self.entries.get(ref)
@@ -126,20 +141,59 @@ def router_for(owner_id: int) -> tuple[Router, list[CallRecord]]:
     return router, calls
 
 
+# -- context windows -----------------------------------------------------------------------
+
+def _window(router: Router, refs: Sequence[str]) -> tuple[int | None, Any]:
+    catalog = router.catalog
+    if not isinstance(catalog, DatabaseCatalog):
+        return None, estimate_tokens
+    length, builtin = catalog.window(refs)
+    return length, (builtin_tokens if builtin else estimate_tokens)
+
+
+def _trim_note(on_token: OnToken, model: str, length: int) -> Callable[[Trim], Awaitable[None]]:
+    async def note(trim: Trim) -> None:  # the trace shows it in the node's text
+        await on_token(f"[{trim.describe(model, length)}]\n")
+    return note
+
+
+def fitted(model: ChatModel, router: Router, refs: Sequence[str], on_token: OnToken) -> ChatModel:
+    """``model`` trimmed to the smallest context among ``refs`` (unchanged if none is registered)."""
+    length, count = _window(router, refs)
+    if length is None:
+        return model
+    return FittingModel(model, context_length=length, count=count, name=refs[0],
+                        on_trim=_trim_note(on_token, refs[0], length))
+
+
 # -- streaming helpers ---------------------------------------------------------------------
 
 class StreamingModel:
-    """A ChatModel that forwards each text delta to `on_token` as it passes through."""
+    """A ChatModel that forwards each text delta to `on_token` as it passes through, and
+    awaits `checkpoint` after each one (raising there closes the stream: generation stops)."""
 
-    def __init__(self, inner: Any, on_token: OnToken) -> None:
-        self.inner, self.on_token = inner, on_token
+    def __init__(self, inner: Any, on_token: OnToken, checkpoint: Checkpoint | None = None) -> None:
+        self.inner, self.on_token, self.checkpoint = inner, on_token, checkpoint
 
     async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
                      params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
-        async for event in self.inner.stream(messages, tools=tools, params=params):
-            if isinstance(event, TextDelta):
-                await self.on_token(event.text)
-            yield event
+        events = self.inner.stream(messages, tools=tools, params=params)
+        try:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    await self.on_token(event.text)
+                    if self.checkpoint is not None:
+                        await self.checkpoint()
+                yield event
+        finally:
+            await _close(events)
+
+
+async def _close(stream: AsyncIterator[ChatEvent]) -> None:
+    """Close a provider stream we leave early, so its generation stops now, not at GC."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def _params(params: dict[str, Any]) -> GenParams:
@@ -159,22 +213,38 @@ def _usage(calls: list[CallRecord], fallback: LlmUsage) -> Usage:
 # -- what the run context calls ------------------------------------------------------------------
 
 async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, Any]], tools: Any,
-                     params: dict[str, Any], fallback: str | None, on_token: OnToken) -> ModelResult:
+                     params: dict[str, Any], fallback: str | None, on_token: OnToken,
+                     checkpoint: Checkpoint | None = None) -> ModelResult:
+    """One model call through the router; the prompt is trimmed to the model's context.
+    `checkpoint` is awaited after each streamed delta (it raises to stop the call)."""
     router, calls = await sync_to_async(router_for)(owner_id)
     chat = [Message(role=m["role"], content=str(m.get("content", ""))) for m in messages]
     text: list[str] = []
     tool_calls: list[EngineToolCall] = []
     usage = LlmUsage(0, 0)
     fallbacks = (fallback,) if fallback else ()
-    async for event in router.stream(model_ref, chat, params=_params(params), fallbacks=fallbacks,
-                                     cache=bool(params.get("cache"))):
-        if isinstance(event, TextDelta):
-            text.append(event.text)
-            await on_token(event.text)
-        elif isinstance(event, ToolCall):
-            tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
-        elif isinstance(event, LlmUsage):
-            usage = event
+    gen = _params(params)
+    length, count = _window(router, (model_ref, *fallbacks))
+    if length is not None:
+        trim = await asyncio.to_thread(fit, chat, context_length=length, reply_tokens=gen.max_tokens,
+                                       count=count, model=model_ref)
+        if trim.dropped:
+            await _trim_note(on_token, model_ref, length)(trim)
+        chat = trim.messages
+    events = router.stream(model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache")))
+    try:
+        async for event in events:
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+                await on_token(event.text)
+                if checkpoint is not None:
+                    await checkpoint()
+            elif isinstance(event, ToolCall):
+                tool_calls.append(EngineToolCall(event.id, event.name, dict(event.arguments)))
+            elif isinstance(event, LlmUsage):
+                usage = event
+    finally:
+        await _close(events)
     return ModelResult("".join(text), tool_calls, _usage(calls, usage))
 
 
@@ -191,12 +261,15 @@ def _tool_specs(agent: Agent) -> tuple[ToolSpec, ...]:
     return tuple(ToolSpec(t.name, t.description, t.input_schema) for t in tools)
 
 
-def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None) -> dict[str, AgentSpec]:
-    specs = {}
+def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None,
+          checkpoint: Checkpoint | None = None) -> dict[str, AgentSpec]:
+    specs: dict[str, AgentSpec] = {}
     for name, agent in _agents_of(owner_id).items():
         fallbacks = tuple(agent.fallback_models or ()) + ((fallback,) if fallback else ())
-        model = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
-                                            cache=bool(agent.parameters.get("cache"))), on_token)
+        streaming = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
+                                                cache=bool(agent.parameters.get("cache"))), on_token,
+                                   checkpoint)
+        model = fitted(streaming, router, (agent.model, *fallbacks), on_token)
         specs[name] = AgentSpec(name=name, model=model, role=agent.role or "assistant",
                                 system_prompt=agent.system_prompt, tools=_tool_specs(agent),
                                 delegates=tuple(agent.parameters.get("delegates", ())),
@@ -206,10 +279,15 @@ def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None
 
 
 async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str | None, run_id: str,
-                    node_id: str, emit: Emit, tool_runner: ToolRunner) -> ModelResult:
-    """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`."""
+                    node_id: str, emit: Emit, tool_runner: ToolRunner,
+                    checkpoint: Checkpoint | None = None) -> ModelResult:
+    """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`.
+
+    `checkpoint` is awaited between model turns and tool calls; it raises to stop the agent
+    (the run context raises RunCancelled once the run is cancelled)."""
     router, calls = await sync_to_async(router_for)(owner_id)
-    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback)
+    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback,
+                                       checkpoint)
     if agent_ref not in specs:
         names = ", ".join(sorted(specs)) or "none yet"
         raise LookupError(f"There is no agent named '{agent_ref}'. Your agents: {names}.")
@@ -226,7 +304,7 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
         await emit("node.tool_result", {"call_id": call.id, "result": result, "error": None})
         return result if isinstance(result, str) else json.dumps(result, default=str)
 
-    team = AgentTeam(specs, executor=execute)
+    team = AgentTeam(specs, executor=execute, checkpoint=checkpoint)
     result = await team.run(agent_ref, prompt)
     return ModelResult(result.text, [], _usage(calls, result.usage))
 

@@ -15,10 +15,11 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from agents import gateway
+from agents import gateway, history
 from workflows import events as ev
 from workflows import run_store
 from workflows.engine import Decision, ModelResult, NodeRecord
+from workflows.engine.adaptive import AgentStats
 from workflows.engine.errors import RunCancelled
 from workflows.models import Run
 
@@ -81,7 +82,8 @@ class DjangoRunContext:
         await self._boundary()
         return await gateway.model_call(
             owner_id=self.run.owner_id, model_ref=model_ref, messages=messages, tools=tools,
-            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t))
+            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t),
+            checkpoint=self._boundary)
 
     async def run_agent(self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
                         fallback: str | None = None) -> ModelResult:
@@ -89,7 +91,18 @@ class DjangoRunContext:
         return await gateway.agent_run(
             owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
             run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
-            tool_runner=self._agent_tool_runner(node_id))
+            tool_runner=self._agent_tool_runner(node_id), checkpoint=self._boundary)
+
+    async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
+        """Each agent's record in the owner's past runs (not this one); unknown names raise."""
+        known = await _db(history.agent_names)(owner_id=self.run.owner_id)
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            yours = ", ".join(sorted(known)) or "none yet"
+            raise LookupError(f"There is no agent named {', '.join(map(repr, unknown))}. Your agents: {yours}.")
+        stats: dict[str, AgentStats] = await _db(history.agent_history)(
+            owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
+        return stats
 
     def _agent_tool_runner(self, node_id: str) -> Any:
         async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:

@@ -7,6 +7,11 @@ may call other agents listed in ``delegates`` as tools named ``agent__<name>``;
 delegation is refused past ``max_depth`` (3) nested agents or when it would form a
 cycle, and the refusal reaches the calling model as a tool error it can react to.
 
+``checkpoint`` (optional) is awaited before every model turn and every tool call, and
+after a tool call failed; it raises to stop the agent (the run context raises
+``RunCancelled`` once the run is cancelled). Its exception is never turned into a tool
+error, and sibling tool calls of the same turn are cancelled with it.
+
 The critic panel and the adaptive choice among agents live in ``critic`` and
 ``adaptive`` and are re-exported here.
 """
@@ -15,9 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from agents.llm.adaptive import AgentStats, Choice, choose_agent
 from agents.llm.base import ChatModel, GenParams, Message, ToolCall, ToolSpec, Usage, complete
@@ -27,8 +32,10 @@ __all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "
            "Choice", "choose_agent", "PanelResult", "Verdict", "critic_panel"]
 
 DELEGATE_PREFIX = "agent__"
+T = TypeVar("T")
 ToolExecutor = Callable[[ToolCall], Awaitable[str]]
 EventSink = Callable[[str, dict[str, Any]], None]
+Checkpoint = Callable[[], Awaitable[None]]
 
 
 class DelegationError(Exception):
@@ -74,6 +81,18 @@ class AgentResult:
     messages: list[Message]
 
 
+async def _all_or_none(calls: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run ``calls`` concurrently; when one raises, cancel the others and re-raise."""
+    tasks = [asyncio.ensure_future(c) for c in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 def _add(a: Usage, b: Usage) -> Usage:
     return Usage(a.input_tokens + b.input_tokens, a.output_tokens + b.output_tokens)
 
@@ -86,6 +105,11 @@ class AgentTeam:
     executor: ToolExecutor | None = None
     max_depth: int = 3
     on_event: EventSink | None = None
+    checkpoint: Checkpoint | None = None
+
+    async def _checkpoint(self) -> None:
+        if self.checkpoint is not None:
+            await self.checkpoint()
 
     def _emit(self, kind: str, **data: Any) -> None:
         if self.on_event is not None:
@@ -121,6 +145,7 @@ class AgentTeam:
         steps: list[Step] = []
         usage = Usage(0, 0)
         for _ in range(spec.max_steps):
+            await self._checkpoint()
             t0 = time.perf_counter()
             reply = await complete(spec.model, messages, tools=tools or None, params=spec.params)
             usage = _add(usage, reply.usage)
@@ -130,8 +155,7 @@ class AgentTeam:
             messages.append(Message("assistant", reply.text, tool_calls=reply.tool_calls))
             if not reply.tool_calls:
                 return AgentResult(name, reply.text, "end", usage, steps, messages)
-            outcomes = await asyncio.gather(
-                *(self._call(call, (*chain, name)) for call in reply.tool_calls))
+            outcomes = await _all_or_none(self._call(call, (*chain, name)) for call in reply.tool_calls)
             for call, (content, step) in zip(reply.tool_calls, outcomes, strict=True):
                 steps.append(step)
                 messages.append(Message("tool", content, tool_call_id=call.id, name=call.name))
@@ -141,11 +165,13 @@ class AgentTeam:
     async def _call(self, call: ToolCall, chain: tuple[str, ...]) -> tuple[str, Step]:
         t0 = time.perf_counter()
         kind = "delegate" if call.name.startswith(DELEGATE_PREFIX) else "tool"
+        await self._checkpoint()
         self._emit("tool_call", agent=chain[-1], tool=call.name, arguments=call.arguments)
         try:
             content = await (self._delegate(call, chain) if kind == "delegate"
                              else self._execute(call))
         except Exception as exc:  # noqa: BLE001 - the model sees the error and may recover
+            await self._checkpoint()  # ...unless the failure was the run being cancelled
             error = f"{type(exc).__name__}: {exc}"
             self._emit("tool_error", agent=chain[-1], tool=call.name, error=error)
             return f"Error: {error}", Step(kind, call.name, dict(call.arguments), error,

@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from workflows.engine.adaptive import AgentStats
+
 NodeStatus = Literal["succeeded", "failed", "skipped"]
 RunStatus = Literal["succeeded", "failed", "paused", "cancelled"]
 
@@ -193,6 +195,12 @@ class RunContext(Protocol):
         ``inputs`` are the node's input values (port -> value) for context.
         Streams tokens and emits tool events for its tool calls itself.
         """
+        ...
+
+    async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
+        """How each agent in ``names`` did in past runs (the adaptive router's input):
+        runs, successes, mean latency and mean cost of the agent nodes that ran it.
+        Raises ``LookupError`` naming the agents that do not exist."""
         ...
 
     async def call_tool(

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workflows.engine.adaptive import AgentStats
 from workflows.engine.budgets import BudgetTracker
 from workflows.engine.context import Decision, ModelResult, RunContext, Usage
 from workflows.engine.document import Edge, Graph, Node
@@ -182,6 +183,11 @@ class NodeContext:
         self._charge(result.usage)
         await self.boundary()
         return result
+
+    async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
+        """How each named agent did in past runs (raises LookupError for unknown agents)."""
+        await self.boundary()
+        return await self.run.agent_history(names)
 
     async def call_tool(self, tool: str, args: dict[str, Any]) -> Any:
         await self.boundary()

@@ -8,6 +8,8 @@
 Replies are looked up by node id (full, then the id after the last "."), then by
 prompt substring (``prompt_replies``), then agent/model ref; a reply may be a
 string, a list (one per call), an exception (raised) or a callable(prompt) -> str.
+``history`` maps agent names to their AgentStats for adaptive routers; ``agents``
+(optional) is the set of existing agents, any other name is unknown.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflows.engine.adaptive import AgentStats
 from workflows.engine.context import Decision, ModelResult, NodeRecord, Usage
 from workflows.engine.errors import RunCancelled
 
@@ -53,6 +56,8 @@ class ScriptedContext:
         stream: bool = True,
         cancel_after_calls: int | None = None,
         run_id: str = "run-1",
+        history: dict[str, AgentStats] | None = None,
+        agents: set[str] | None = None,
     ) -> None:
         self.run_id = run_id
         self.replies = dict(replies or {})
@@ -73,6 +78,8 @@ class ScriptedContext:
         self.calls: list[Call] = []
         self.tool_results: dict[str, Any] = {}
         self.committed: dict[str, NodeRecord] = {}
+        self.history = dict(history or {})
+        self.agents = agents  # None: every agent name exists
         self._counts: dict[str, int] = {}
 
     # -- inspection -------------------------------------------------------------------
@@ -168,6 +175,12 @@ class ScriptedContext:
     ) -> ModelResult:
         return await self._reply("agent", node_id, agent_ref, prompt,
                                  {"inputs": inputs, "fallback": fallback})
+
+    async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
+        unknown = [n for n in names if self.agents is not None and n not in self.agents]
+        if unknown:
+            raise LookupError(f"There is no agent named {', '.join(map(repr, unknown))}.")
+        return {name: self.history.get(name, AgentStats()) for name in names}
 
     async def call_tool(
         self, node_id: str, tool_name: str, args: dict[str, Any], *, idempotency_key: str
