@@ -137,14 +137,14 @@ class PackedBert:
             for (wqkv, bqkv, wo, bo, n1w, n1b, wi, bi, wf, bf, n2w, n2b) in self.layers:
                 qkv = linear(x, wqkv, bqkv)  # (tokens, 3 * dim)
                 context = []
-                for part in qkv.split(lengths):  # one text at a time: no padding, no mask
+                for part in torch.split(qkv, lengths):  # one text at a time: no padding, no mask
                     q, k, v = part.view(-1, 3, self.heads, head).permute(1, 2, 0, 3)
                     context.append(functional.scaled_dot_product_attention(q, k, v)
                                    .transpose(0, 1).reshape(-1, dim))
                 x = layer_norm(x + linear(torch.cat(context), wo, bo), (dim,), n1w, n1b, self.eps)
                 x = layer_norm(x + linear(gelu(linear(x, wi, bi)), wf, bf), (dim,),
                                n2w, n2b, self.eps)
-            pooled = torch.stack([part.float().mean(dim=0) for part in x.split(lengths)])
+            pooled = torch.stack([part.float().mean(dim=0) for part in torch.split(x, lengths)])
             return np.asarray(functional.normalize(pooled, p=2, dim=1).numpy(), dtype=np.float32)
 
 
