@@ -138,9 +138,11 @@ class PackedBert:
                 qkv = linear(x, wqkv, bqkv)  # (tokens, 3 * dim)
                 context = []
                 for part in torch.split(qkv, lengths):  # one text at a time: no padding, no mask
-                    q, k, v = part.view(-1, 3, self.heads, head).permute(1, 2, 0, 3)
+                    # (1, heads, tokens, head) each: 4-d inputs take torch's fused CPU
+                    # attention kernel; 3-d ones fall back to the unfused math path
+                    q, k, v = part.view(1, -1, 3, self.heads, head).permute(2, 0, 3, 1, 4)
                     context.append(functional.scaled_dot_product_attention(q, k, v)
-                                   .transpose(0, 1).reshape(-1, dim))
+                                   .transpose(1, 2).reshape(-1, dim))
                 x = layer_norm(x + linear(torch.cat(context), wo, bo), (dim,), n1w, n1b, self.eps)
                 x = layer_norm(x + linear(gelu(linear(x, wi, bi)), wf, bf), (dim,),
                                n2w, n2b, self.eps)
