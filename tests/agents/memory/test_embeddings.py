@@ -1,18 +1,40 @@
-"""The real all-MiniLM-L6-v2 from the installed package, offline, one thread."""
+"""The real all-MiniLM-L6-v2 from the installed package, offline, one thread.
+
+The float32 reference is transformers' own ``BertModel`` with the model card's pooling;
+our packed forward must equal it in float32 and stay within the quality gate in the
+default dtype (bfloat16 on CPUs with native bf16) on real text.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
-from agents.memory.embeddings import DIMENSION, Embedder, model_dir
+from agents.memory.bench import embed_quality, reference_texts
+from agents.memory.embeddings import DIMENSION, Embedder, PackedBert, model_dir, native_bf16, resolve_dtype
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
-    return Embedder(threads=1, batch_size=4)
+    return Embedder(threads=1, batch_size=4, dtype="float32")
+
+
+def transformers_reference(texts: list[str]) -> np.ndarray:
+    """sentence-transformers' recipe by hand: padded BertModel, masked mean, L2 norm."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir()), local_files_only=True)
+    model = AutoModel.from_pretrained(str(model_dir()), local_files_only=True).eval()
+    tokens = tokenizer(texts, padding=True, truncation=True, max_length=256,
+                       return_tensors="pt")
+    with torch.inference_mode():
+        hidden = model(**tokens).last_hidden_state
+    mask = tokens["attention_mask"].unsqueeze(-1).float()
+    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1)
+    return torch.nn.functional.normalize(pooled, dim=1).numpy()
 
 
 def test_model_files_are_found_inside_the_package() -> None:
@@ -51,5 +73,67 @@ def test_bfloat16_vectors_stay_close_to_float32(embedder: Embedder) -> None:
 
 
 def test_unknown_dtype_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="dtype must be one of auto, float32, bfloat16"):
         Embedder(dtype="int4")
+
+
+@pytest.mark.parametrize("options", [{"batch_size": 0}, {"max_tokens": 1},
+                                     {"max_tokens": 513}])
+def test_impossible_sizes_are_refused(options: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match=next(iter(options))):
+        Embedder(**options)  # type: ignore[arg-type]
+
+
+def test_float32_equals_the_padded_transformers_model(embedder: Embedder) -> None:
+    texts = reference_texts(24) + ["x", "a much longer sentence " * 40]
+    cosine = (embedder.embed(texts) * transformers_reference(texts)).sum(axis=1)
+    assert float(cosine.min()) > 0.99999
+
+
+def test_default_dtype_passes_the_quality_gate_on_real_text() -> None:
+    figures = embed_quality(200, threads=1)
+    assert figures["embed_quality_chunks"] == 200
+    assert figures["embed_cosine_min"] >= 0.99
+    assert figures["embed_recall_at_10"] >= 0.9
+
+
+def test_two_workers_give_the_vectors_of_one(embedder: Embedder) -> None:
+    texts = reference_texts(20)
+    parallel = Embedder(threads=2, batch_size=4, dtype="float32").embed(texts)
+    assert np.allclose(parallel, embedder.embed(texts), atol=1e-5)
+
+
+def test_torch_thread_count_is_restored_after_embedding() -> None:
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        Embedder(threads=2, batch_size=2).embed(["one", "two", "three", "four"])
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_texts_longer_than_the_model_are_truncated(embedder: Embedder) -> None:
+    long = "tokens and more tokens " * 400  # ~1600 word pieces, positions stop at 512
+    vector = embedder.embed_one(long)
+    prefix = embedder.embed_one("tokens and more tokens " * 60)  # already past 256
+    assert float(vector @ prefix) > 0.999
+
+
+def test_packed_forward_refuses_empty_and_overlong_sequences(embedder: Embedder) -> None:
+    embedder.embed_one("load")
+    encoder = embedder._encoder
+    assert isinstance(encoder, PackedBert)
+    with pytest.raises(ValueError, match="1..512 tokens"):
+        encoder([[101, 102], []])
+    with pytest.raises(ValueError, match="1..512 tokens"):
+        encoder([[101] * 513])
+
+
+def test_bfloat16_is_chosen_only_with_hardware_support() -> None:
+    assert native_bf16("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16\n")
+    assert native_bf16("flags : sse2 amx_bf16 amx_tile")
+    assert not native_bf16("flags : sse2 avx2 avx512f avx512_vnni")
+    assert not native_bf16("")
+    assert resolve_dtype("float32") == "float32" and resolve_dtype("bfloat16") == "bfloat16"
+    assert resolve_dtype("auto") == ("bfloat16" if native_bf16() else "float32")
