@@ -1,7 +1,7 @@
 """Knowledge-store benchmarks through the real services and database (``bench_memory``).
 
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on chunks of the store's size
-  (``agents.memory.bench.embed_rate``), ``threads`` torch threads.
+  (``agents.memory.bench.embed_rate``), ``threads`` embedding workers (one torch thread each).
 * ``search_ms_p50_10k`` / ``_100k``: one search through ``knowledge_search_vector`` —
   revision check, cached-index top-10, fetch of the 10 chunk rows — over that many
   stored chunks of random unit vectors; median of ``queries``. ``index_ms_p50_*`` is the
