@@ -6,7 +6,7 @@ import { ApiError, api, messageOf } from '../api/client';
 import type { Graph, NodeKind, Version, Workflow } from '../api/types';
 import { ErrorBanner } from '../components/common';
 import { ACTIONS, isTyping, type ActionContext } from '../editor/actions';
-import { Canvas } from '../editor/Canvas';
+import { Canvas, FIT_OPTIONS } from '../editor/Canvas';
 import { EditorContext } from '../editor/context';
 import { RunDialog, SaveVersionDialog, ShortcutHelp } from '../editor/dialogs';
 import { diffGraphs, diffIsEmpty } from '../editor/diff';
@@ -153,13 +153,13 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
   const autoLayout = useCallback(async () => {
     const s = store.getState();
     s.setPositions(await layoutPositions(s.nodes, s.edges));
-    setTimeout(() => rf.fitView({ duration: 300 }), 50);
+    setTimeout(() => rf.fitView({ ...FIT_OPTIONS, duration: 300 }), 50);
   }, [store, rf]);
 
   useEffect(() => {
     const ctx: ActionContext = {
       store,
-      fitView: () => rf.fitView({ duration: 300 }),
+      fitView: () => rf.fitView({ ...FIT_OPTIONS, duration: 300 }),
       autoLayout: () => void autoLayout(),
       toggleHelp: () => setDialog((d) => (d === 'help' ? null : 'help')),
       saveVersion: () => setDialog('save'),
