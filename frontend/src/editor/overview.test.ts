@@ -35,11 +35,11 @@ describe('overview map', () => {
     const view = { x: 900, y: 400, width: 400, height: 300 };
     const all = union(nodes, view);
     expect(all).toEqual({ x: 0, y: 0, width: 1300, height: 700 });
-    const fit = fitInto(all, { width: 200, height: 120 }, 10);
+    const fit = fitInto(all, { width: 400, height: 120 }, 10); // height-bound
     expect(fit.scale).toBeCloseTo(100 / 700);
     const topLeft = { x: all.x * fit.scale + fit.x, y: all.y * fit.scale + fit.y };
     expect(topLeft.y).toBeCloseTo(10);
-    expect(topLeft.x).toBeCloseTo((200 - 1300 * fit.scale) / 2);
+    expect(topLeft.x).toBeCloseTo((400 - 1300 * fit.scale) / 2);
   });
 
   it('maps an overview pixel back to the flow point drawn there', () => {
