@@ -2,6 +2,7 @@
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState } from 'react';
 import type { NodeKind } from '../api/types';
+import { estimateTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
@@ -35,7 +36,8 @@ function RunInfo({ id }: { id: string }) {
   const run = useRunSelect((s) => s.nodes[id] ?? null, null);
   const elapsed = useElapsed(run?.started_at, run?.finished_at, run?.status === 'running');
   if (!run) return null;
-  const tokens = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
+  // Until node.finished brings the exact usage, estimate the streamed tokens from the text.
+  const tokens = run.usage ? (run.usage.input_tokens ?? 0) + (run.usage.output_tokens ?? 0) : estimateTokens(run.text);
   const tools = run.tool_calls?.length ?? 0;
   return (
     <>
@@ -44,7 +46,7 @@ function RunInfo({ id }: { id: string }) {
         <span className={`st-${run.status}`} data-testid={`node-status-${id}`}>● {run.status}</span>
         {elapsed !== null && <span>{fmtMs(elapsed)}</span>}
         {tools > 0 && <span>⚒ {tools}</span>}
-        {tokens > 0 && <span>{tokens} tok</span>}
+        {tokens > 0 && <span>{run.usage ? '' : '~'}{tokens} tok</span>}
         {!!run.usage?.cost && <span>{fmtCost(run.usage.cost)}</span>}
         {run.attempt > 1 && <span>try {run.attempt}</span>}
       </div>
