@@ -1,15 +1,17 @@
 import {
   Controls,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type IsValidConnection,
   type OnMoveEnd,
   type OnMoveStart,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
@@ -18,15 +20,22 @@ import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
 import { nodePorts, portColor } from './ports';
 import { DotGrid } from './DotGrid';
-import { Overview, OVERVIEW_SIZE } from './Overview';
+import { fitBesideOverview } from './overview';
+import { Overview } from './Overview';
 import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
-/** Fit the graph left of the overview map (bottom right), so the map never covers a node. */
-export const FIT_OPTIONS = {
-  padding: { top: '32px', bottom: '32px', left: '32px', right: `${OVERVIEW_SIZE.width + 40}px` },
-  maxZoom: 1,
-} as const;
+/** Fit the whole graph, keeping the overview map's corner free (see fitBesideOverview). */
+export function useFitGraph(): (duration?: number) => void {
+  const rf = useReactFlow<FlowNode>();
+  const flow = useStoreApi<FlowNode>();
+  return useCallback((duration = 0) => {
+    const nodes = rf.getNodes();
+    if (!nodes.length) return;
+    const { width, height, minZoom } = flow.getState();
+    void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
+  }, [rf, flow]);
+}
 const EDGE_OPTIONS = { type: 'default' };
 
 function useClipboard(readOnly: boolean) {
@@ -120,7 +129,15 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const colorMode = useTheme((s) => s.theme);
   const [hint, setHint] = useState<string | null>(null);
   // Fit only a graph that exists at mount; fitting later would jump the view under the first drop.
-  const [fitOnMount] = useState(() => nodes.length > 0);
+  // The graph stays hidden until its nodes are measured and fitted (no frame at the wrong place).
+  const [fitting, setFitting] = useState(() => nodes.length > 0);
+  const measured = useNodesInitialized();
+  const fitGraph = useFitGraph();
+  useLayoutEffect(() => {
+    if (!fitting || !measured) return;
+    fitGraph();
+    setFitting(false);
+  }, [fitting, measured, fitGraph]);
   const reason = useRef<string | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
   useClipboard(readOnly);
@@ -189,7 +206,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
-    <div ref={wrapper} className={lowDetail ? 'canvas lod' : 'canvas'} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}
+    <div ref={wrapper} className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}
       onPointerDown={capturePanPointer} data-testid="canvas">
       {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
       {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
@@ -213,8 +230,6 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        fitView={fitOnMount}
-        fitViewOptions={FIT_OPTIONS}
         minZoom={0.1}
         defaultEdgeOptions={EDGE_OPTIONS}
         proOptions={PRO}

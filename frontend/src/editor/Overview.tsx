@@ -6,9 +6,7 @@
 import { useReactFlow, useStoreApi, type InternalNode } from '@xyflow/react';
 import { useEffect, useRef, type PointerEvent, type WheelEvent } from 'react';
 import type { FlowNode } from './graph';
-import { fitInto, toFlow, union, visibleRect, type Fit, type Rect } from './overview';
-
-export const OVERVIEW_SIZE = { width: 180, height: 110 };
+import { fitInto, OVERVIEW_MARGIN, OVERVIEW_SIZE, toFlow, union, visibleRect, type Fit, type Rect } from './overview';
 
 function nodesRect(nodes: InternalNode<FlowNode>[]): Rect | null {
   if (!nodes.length) return null;
@@ -113,7 +111,7 @@ export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => str
   };
 
   return (
-    <div className="overview" data-testid="overview">
+    <div className="overview" style={{ right: OVERVIEW_MARGIN, bottom: OVERVIEW_MARGIN }} data-testid="overview">
       <canvas ref={canvasRef} style={OVERVIEW_SIZE} role="img" aria-label="Overview map: drag to pan, click to centre"
         onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={() => (drag.current = null)}
         onWheel={onWheel} />

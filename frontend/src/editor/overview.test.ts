@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dotSpacing, fitInto, toFlow, union, visibleRect, wrap, MIN_DOT_SPACING } from './overview';
+import { dotSpacing, fitBesideOverview, fitInto, toFlow, union, visibleRect, wrap, MIN_DOT_SPACING, OVERVIEW_MARGIN, OVERVIEW_SIZE, type Rect } from './overview';
 
 describe('dot grid', () => {
   it('keeps the flow gap while it is wide enough on screen', () => {
@@ -50,5 +50,41 @@ describe('overview map', () => {
     const back = toFlow(fit, px, py);
     expect(back.x).toBeCloseTo(flow.x);
     expect(back.y).toBeCloseTo(flow.y);
+  });
+});
+
+describe('fitting beside the overview map', () => {
+  const canvas = { width: 850, height: 430 };
+  const mapOnScreen: Rect = {
+    x: canvas.width - OVERVIEW_MARGIN - OVERVIEW_SIZE.width, y: canvas.height - OVERVIEW_MARGIN - OVERVIEW_SIZE.height,
+    width: OVERVIEW_SIZE.width, height: OVERVIEW_SIZE.height,
+  };
+  const onScreen = (b: Rect, v: { x: number; y: number; zoom: number }): Rect =>
+    ({ x: b.x * v.zoom + v.x, y: b.y * v.zoom + v.y, width: b.width * v.zoom, height: b.height * v.zoom });
+  const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+  it.each([
+    ['wide', { x: 0, y: 0, width: 2400, height: 400 }],
+    ['tall', { x: 0, y: 0, width: 400, height: 1600 }],
+    ['about the canvas shape', { x: -300, y: 50, width: 1000, height: 520 }],
+  ])('keeps a %s graph clear of the map and inside the canvas', (_name, bounds) => {
+    const v = fitBesideOverview(bounds, canvas.width, canvas.height);
+    const graph = onScreen(bounds, v);
+    expect(overlaps(graph, mapOnScreen)).toBe(false);
+    expect(graph.x).toBeGreaterThanOrEqual(0);
+    expect(graph.y).toBeGreaterThanOrEqual(0);
+    expect(graph.x + graph.width).toBeLessThanOrEqual(canvas.width + 0.5);
+    expect(graph.y + graph.height).toBeLessThanOrEqual(canvas.height + 0.5);
+  });
+
+  it('gives up height for a wide graph, width for a tall one', () => {
+    const wide = fitBesideOverview({ x: 0, y: 0, width: 2400, height: 400 }, canvas.width, canvas.height);
+    const tall = fitBesideOverview({ x: 0, y: 0, width: 400, height: 1600 }, canvas.width, canvas.height);
+    expect(wide.zoom).toBeCloseTo((canvas.width - 48) / 2400, 2); // full width used
+    expect(tall.zoom).toBeCloseTo((canvas.height - 48) / 1600, 2); // full height used
+  });
+
+  it('never zooms a small graph past 100 %', () => {
+    expect(fitBesideOverview({ x: 0, y: 0, width: 100, height: 50 }, canvas.width, canvas.height).zoom).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
-/** Geometry of the canvas chrome that follows the viewport: the dot grid and the overview map. */
+/** Geometry of the canvas chrome that follows the viewport: the dot grid, the overview map, fitting. */
+import { getViewportForBounds, type Viewport } from '@xyflow/react';
 
 export interface Rect {
   x: number;
@@ -59,4 +60,24 @@ export function fitInto(content: Rect, size: { width: number; height: number }, 
 /** The flow point under an overview pixel. */
 export function toFlow(fit: Fit, px: number, py: number): { x: number; y: number } {
   return { x: (px - fit.x) / fit.scale, y: (py - fit.y) / fit.scale };
+}
+
+/** The overview map's size and its distance from the canvas's bottom-right corner. */
+export const OVERVIEW_SIZE = { width: 160, height: 100 };
+export const OVERVIEW_MARGIN = 12;
+const FIT_GAP = 24;
+
+/**
+ * The view that shows all of `bounds` as large as possible (up to `maxZoom`) while keeping the
+ * overview map's corner free: room is kept either right of the graph or below it, whichever side
+ * costs less zoom — a wide graph gives up height, a tall one width.
+ */
+export function fitBesideOverview(bounds: Rect, width: number, height: number, minZoom = 0.1, maxZoom = 1): Viewport {
+  const px = (n: number) => `${n}px` as const;
+  const gap = { top: px(FIT_GAP), left: px(FIT_GAP), right: px(FIT_GAP), bottom: px(FIT_GAP) };
+  const right = getViewportForBounds(bounds, width, height, minZoom, maxZoom,
+    { ...gap, right: px(OVERVIEW_SIZE.width + OVERVIEW_MARGIN + FIT_GAP) });
+  const below = getViewportForBounds(bounds, width, height, minZoom, maxZoom,
+    { ...gap, bottom: px(OVERVIEW_SIZE.height + OVERVIEW_MARGIN + FIT_GAP) });
+  return below.zoom > right.zoom ? below : right;
 }
