@@ -44,11 +44,11 @@ function App() {
           <Route path="/workflows/:id" element={<EditorPage />} />
           <Route path="/runs" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunDetailPage />} />
-          <Route path="/agents" element={<LibraryPage resource="agents" />} />
-          <Route path="/tools" element={<LibraryPage resource="tools" />} />
-          <Route path="/models" element={<LibraryPage resource="models" />} />
-          <Route path="/knowledge" element={<LibraryPage resource="knowledge" />} />
-          <Route path="/credentials" element={<LibraryPage resource="credentials" />} />
+          <Route path="/agents" element={<LibraryPage key="agents" resource="agents" />} />
+          <Route path="/tools" element={<LibraryPage key="tools" resource="tools" />} />
+          <Route path="/models" element={<LibraryPage key="models" resource="models" />} />
+          <Route path="/knowledge" element={<LibraryPage key="knowledge" resource="knowledge" />} />
+          <Route path="/credentials" element={<LibraryPage key="credentials" resource="credentials" />} />
           <Route path="*" element={<div className="empty">Page not found.</div>} />
         </Route>
       </Routes>

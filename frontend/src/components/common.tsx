@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { useToasts } from '../lib/ui';
 
@@ -65,4 +65,31 @@ export function Toasts() {
       ))}
     </div>
   );
+}
+
+/** Placeholder rows while a list loads (fades in after a moment, so a fast load shows no flash). */
+export function ListSkeleton({ rows = 4, columns = 4 }: { rows?: number; columns?: number }) {
+  return (
+    <div className="card skeleton" role="status" aria-label="Loading" data-testid="list-loading">
+      {Array.from({ length: rows }, (_, r) => (
+        <div className="sk-row" key={r} style={{ gridTemplateColumns: `2fr repeat(${columns - 1}, 1fr)` }}>
+          {Array.from({ length: columns }, (_, c) => <span className="sk-bar" key={c} style={{ width: `${90 - ((r * 7 + c * 13) % 35)}%` }} />)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Run `load` at once on mount, and `delay` ms after its inputs (a search box) stop changing. */
+export function useLoad(load: () => unknown, delay = 200) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      void load();
+      return;
+    }
+    const t = setTimeout(load, delay);
+    return () => clearTimeout(t);
+  }, [load, delay]);
 }

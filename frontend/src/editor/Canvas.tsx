@@ -1,16 +1,17 @@
 import {
-  Background,
-  BackgroundVariant,
   Controls,
-  MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type IsValidConnection,
+  type OnMoveEnd,
+  type OnMoveStart,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
@@ -18,12 +19,24 @@ import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
 import { nodePorts, portColor } from './ports';
+import { DotGrid } from './DotGrid';
+import { fitBesideOverview } from './overview';
+import { Overview } from './Overview';
 import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
-const FIT_OPTIONS = { padding: 0.15, maxZoom: 1 };
+/** Fit the whole graph, keeping the overview map's corner free (see fitBesideOverview). */
+export function useFitGraph(): (duration?: number) => void {
+  const rf = useReactFlow<FlowNode>();
+  const flow = useStoreApi<FlowNode>();
+  return useCallback((duration = 0) => {
+    const nodes = rf.getNodes();
+    if (!nodes.length) return;
+    const { width, height, minZoom } = flow.getState();
+    void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
+  }, [rf, flow]);
+}
 const EDGE_OPTIONS = { type: 'default' };
-const MINIMAP_STYLE = { width: 160, height: 100 };
 
 function useClipboard(readOnly: boolean) {
   const store = useEditorApi();
@@ -67,6 +80,43 @@ function useClipboard(readOnly: boolean) {
 // and painting them for hundreds of nodes is what makes panning a large graph slow.
 const DETAIL_ZOOM = 0.5;
 
+/**
+ * A drag that starts on the empty pane pans the view: capture the pointer, so the browser sends
+ * the moves straight to the pane instead of hit-testing every node and edge under the pointer on
+ * each move (that hit test costs milliseconds per move with hundreds of nodes on screen).
+ */
+function capturePanPointer(e: PointerEvent<HTMLDivElement>) {
+  const target = e.target as Element;
+  if (e.button === 0 && target.classList.contains('react-flow__pane')) target.setPointerCapture(e.pointerId);
+}
+
+// The view moves as one composited layer (styles.css), drawn at the zoom it had when the layer was
+// made: zooming in leaves it blurry. Once a zoom has settled, drop the layer for a frame so it is
+// redrawn sharp. Not during a gesture: that redraw costs a long frame.
+const SHARPEN_AFTER_MS = 300;
+
+function useSharpenAfterZoom(wrapper: RefObject<HTMLDivElement | null>): [OnMoveStart, OnMoveEnd] {
+  const drawnAt = useRef<number | null>(null);
+  const timer = useRef(0);
+  const onMoveStart = useCallback<OnMoveStart>((_e, viewport) => {
+    clearTimeout(timer.current);
+    drawnAt.current ??= viewport.zoom;
+  }, []);
+  const onMoveEnd = useCallback<OnMoveEnd>((_e, viewport) => {
+    clearTimeout(timer.current);
+    if (drawnAt.current === null || drawnAt.current === viewport.zoom) return;
+    timer.current = window.setTimeout(() => {
+      const layer = wrapper.current?.querySelector<HTMLElement>('.react-flow__viewport');
+      if (!layer) return;
+      drawnAt.current = viewport.zoom;
+      layer.style.willChange = 'auto';
+      requestAnimationFrame(() => requestAnimationFrame(() => (layer.style.willChange = '')));
+    }, SHARPEN_AFTER_MS);
+  }, [wrapper]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return [onMoveStart, onMoveEnd];
+}
+
 export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) {
   const store = useEditorApi();
   const rf = useReactFlow();
@@ -79,8 +129,17 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const colorMode = useTheme((s) => s.theme);
   const [hint, setHint] = useState<string | null>(null);
   // Fit only a graph that exists at mount; fitting later would jump the view under the first drop.
-  const [fitOnMount] = useState(() => nodes.length > 0);
+  // The graph stays hidden until its nodes are measured and fitted (no frame at the wrong place).
+  const [fitting, setFitting] = useState(() => nodes.length > 0);
+  const measured = useNodesInitialized();
+  const fitGraph = useFitGraph();
+  useLayoutEffect(() => {
+    if (!fitting || !measured) return;
+    fitGraph();
+    setFitting(false);
+  }, [fitting, measured, fitGraph]);
   const reason = useRef<string | null>(null);
+  const wrapper = useRef<HTMLDivElement>(null);
   useClipboard(readOnly);
 
   const kinds = useStore(store, (s) => s.kinds);
@@ -142,11 +201,13 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
     setHint(null);
   }, []);
   const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
+  const [onMoveStart, onMoveEnd] = useSharpenAfterZoom(wrapper);
   const handleNodeClick = useMemo(() => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined), [onNodeClick]);
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
-    <div className={lowDetail ? 'canvas lod' : 'canvas'} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop} data-testid="canvas">
+    <div ref={wrapper} className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}
+      onPointerDown={capturePanPointer} data-testid="canvas">
       {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
       {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
       <ReactFlow<FlowNode>
@@ -160,6 +221,8 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStart={onNodeDragStart}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         onNodeClick={handleNodeClick}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
@@ -167,16 +230,13 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        onlyRenderVisibleElements
-        fitView={fitOnMount}
-        fitViewOptions={FIT_OPTIONS}
         minZoom={0.1}
         defaultEdgeOptions={EDGE_OPTIONS}
         proOptions={PRO}
         colorMode={colorMode}
       >
-        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--canvas-dot)" />
-        <MiniMap pannable zoomable style={MINIMAP_STYLE} nodeColor={minimapColor} />
+        <DotGrid />
+        <Overview nodeColor={minimapColor} theme={colorMode} />
         <Controls />
       </ReactFlow>
     </div>

@@ -2,6 +2,7 @@
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState } from 'react';
 import type { NodeKind } from '../api/types';
+import { estimateTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
@@ -17,6 +18,14 @@ export function configSummary(config: Record<string, unknown>): string {
     if (typeof v === 'string' && v.trim()) return `${k}: ${v.trim().replace(/\s+/g, ' ').slice(0, 60)}`;
   }
   return '';
+}
+
+/**
+ * Whether text this short fits a node without clipping. An overflow clip costs every node a paint
+ * chunk that the browser re-layerizes on each pan frame, so only longer text gets the ellipsis.
+ */
+export function fits(text: string, chars: number): boolean {
+  return text.length <= chars;
 }
 
 function useElapsed(start: string | null | undefined, end: string | null | undefined, running: boolean): number | null {
@@ -35,7 +44,8 @@ function RunInfo({ id }: { id: string }) {
   const run = useRunSelect((s) => s.nodes[id] ?? null, null);
   const elapsed = useElapsed(run?.started_at, run?.finished_at, run?.status === 'running');
   if (!run) return null;
-  const tokens = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
+  // Until node.finished brings the exact usage, estimate the streamed tokens from the text.
+  const tokens = run.usage ? (run.usage.input_tokens ?? 0) + (run.usage.output_tokens ?? 0) : estimateTokens(run.text);
   const tools = run.tool_calls?.length ?? 0;
   return (
     <>
@@ -44,7 +54,7 @@ function RunInfo({ id }: { id: string }) {
         <span className={`st-${run.status}`} data-testid={`node-status-${id}`}>● {run.status}</span>
         {elapsed !== null && <span>{fmtMs(elapsed)}</span>}
         {tools > 0 && <span>⚒ {tools}</span>}
-        {tokens > 0 && <span>{tokens} tok</span>}
+        {tokens > 0 && <span>{run.usage ? '' : '~'}{tokens} tok</span>}
         {!!run.usage?.cost && <span>{fmtCost(run.usage.cost)}</span>}
         {run.attempt > 1 && <span>try {run.attempt}</span>}
       </div>
@@ -65,28 +75,29 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
   );
   const runStatus = useRunSelect((s) => s.nodes[id]?.status ?? 'queued', null);
   const summary = configSummary(data.config);
+  const title = data.label || kind?.title || data.kind;
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
   return (
     <div className={cls} style={{ ['--kind' as string]: kind?.color ?? '#94a3b8' }} data-testid={`node-${id}`} data-kind={data.kind}>
       <div className="head">
-        <span className="title" title={data.label}>{data.label || kind?.title || data.kind}</span>
+        <span className={fits(title, 24) ? 'title' : 'title clip'} title={data.label}>{title}</span>
         <span className="kind">{kind?.title ?? data.kind}</span>
       </div>
-      {summary && <div className="summary" title={summary}>{summary}</div>}
+      {summary && <div className={fits(summary, 30) ? 'summary' : 'summary clip'} title={summary}>{summary}</div>}
       <div className="ports">
         <div>
           {ports.inputs.map((p) => (
             <div className="port in" key={p.name} title={`${p.name}: ${p.type}${p.required ? ' (required)' : ''}`}>
               <Handle type="target" position={Position.Left} id={p.name} className="axhandle"
                 style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-in-${p.name}`} />
-              {p.name}{p.required ? '*' : ''} <span style={{ opacity: 0.6 }}>{p.type}</span>
+              {p.name}{p.required ? '*' : ''} <span className="ptype">{p.type}</span>
             </div>
           ))}
         </div>
         <div>
           {ports.outputs.map((p) => (
             <div className="port out" key={p.name} title={`${p.name}: ${p.type}`}>
-              <span style={{ opacity: 0.6 }}>{p.type}</span> {p.name}
+              <span className="ptype">{p.type}</span> {p.name}
               <Handle type="source" position={Position.Right} id={p.name} className="axhandle"
                 style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-out-${p.name}`} />
             </div>

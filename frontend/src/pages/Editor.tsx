@@ -6,7 +6,7 @@ import { ApiError, api, messageOf } from '../api/client';
 import type { Graph, NodeKind, Version, Workflow } from '../api/types';
 import { ErrorBanner } from '../components/common';
 import { ACTIONS, isTyping, type ActionContext } from '../editor/actions';
-import { Canvas } from '../editor/Canvas';
+import { Canvas, useFitGraph } from '../editor/Canvas';
 import { EditorContext } from '../editor/context';
 import { RunDialog, SaveVersionDialog, ShortcutHelp } from '../editor/dialogs';
 import { diffGraphs, diffIsEmpty } from '../editor/diff';
@@ -106,6 +106,7 @@ function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphN
 
 function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
   const rf = useReactFlow();
+  const fitGraph = useFitGraph();
   const navigate = useNavigate();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -153,13 +154,13 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
   const autoLayout = useCallback(async () => {
     const s = store.getState();
     s.setPositions(await layoutPositions(s.nodes, s.edges));
-    setTimeout(() => rf.fitView({ duration: 300 }), 50);
-  }, [store, rf]);
+    setTimeout(() => fitGraph(300), 50);
+  }, [store, fitGraph]);
 
   useEffect(() => {
     const ctx: ActionContext = {
       store,
-      fitView: () => rf.fitView({ duration: 300 }),
+      fitView: () => fitGraph(300),
       autoLayout: () => void autoLayout(),
       toggleHelp: () => setDialog((d) => (d === 'help' ? null : 'help')),
       saveVersion: () => setDialog('save'),
@@ -173,7 +174,7 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [store, rf, autoLayout]);
+  }, [store, autoLayout, fitGraph]);
 
   if (error) return <div className="page"><ErrorBanner error={error} /><Link to="/">Back to workflows</Link></div>;
   if (!loaded) return <div className="empty">Loading editor…</div>;

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
-import { ErrorBanner, Field, Modal } from '../components/common';
+import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
 import { JsonInput, ModelInput, Picker, PromptInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { toast } from '../lib/ui';
@@ -24,11 +24,7 @@ export function LibraryPage({ resource }: { resource: string }) {
       setError(e);
     }
   }, [def.url, search]);
-  useEffect(() => {
-    setItems(null);
-    const t = setTimeout(load, 150);
-    return () => clearTimeout(t);
-  }, [load]);
+  useLoad(load, 150);
 
   const remove = async (item: Item) => {
     if (!confirm(`Delete this ${def.singular}?`)) return;
@@ -52,6 +48,7 @@ export function LibraryPage({ resource }: { resource: string }) {
       </div>
       <p className="hint" style={{ marginTop: -8 }}>{def.blurb}</p>
       <ErrorBanner error={error} />
+      {!items && !error && <ListSkeleton columns={def.columns.length + 1} />}
       {items?.length === 0 && <div className="card empty">No {def.title.toLowerCase()} yet.</div>}
       {!!items?.length && (
         <table className="list">

@@ -11,7 +11,7 @@ import { normalizeGraph } from '../editor/graph';
 import { createEditorStore, type EditorStoreApi } from '../editor/store';
 import { catalog } from '../lib/catalog';
 import { download, fmtCost, fmtMs, toast } from '../lib/ui';
-import { isTerminal, totalUsage, type RunState } from '../run/dispatch';
+import { isTerminal, liveTokens, totalUsage, type RunState } from '../run/dispatch';
 import { Gantt } from '../run/Gantt';
 import { createRunStore, type RunStoreApi } from '../run/runStore';
 import { watchRun } from '../run/socket';
@@ -107,14 +107,17 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
   const run = useStore(store, (s) => s.run);
   const conn = useStore(store, (s) => s.connection);
   const connErr = useStore(store, (s) => s.connectionError);
-  const usage = useStore(store, (s) => JSON.stringify(totalUsage(s)));
-  const u = JSON.parse(usage) as ReturnType<typeof totalUsage>;
+  const usage = useStore(store, (s) => JSON.stringify({ ...totalUsage(s), live: liveTokens(s) }));
+  const u = JSON.parse(usage) as ReturnType<typeof totalUsage> & { live: ReturnType<typeof liveTokens> };
   const done = isTerminal(run.status);
   const now = useTicker(!done);
   const elapsed = run.started_at ? (run.finished_at ? new Date(run.finished_at).getTime() : now) - new Date(run.started_at).getTime() : null;
   // Node usage streams in live; the run's own usage is authoritative once it is larger (final).
   const cost = Math.max(run.usage?.cost ?? 0, u.cost);
-  const tokens = Math.max((run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0), u.input_tokens + u.output_tokens);
+  // While nodes stream, their tokens are estimated from the text ("~"); exact once they report usage.
+  const final = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
+  const tokens = Math.max(final, u.live.tokens);
+  const approx = u.live.estimated && tokens > final ? '~' : '';
 
   const cancel = async () => {
     try { await api.post(`/api/runs/${runId}/cancel/`); toast('Cancel requested'); } catch (e) { toast(messageOf(e), 'error'); }
@@ -133,7 +136,7 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
       {run.version && <span className="badge">v{run.version}</span>}
       <StatusBadge status={run.status} />
       <span className="hint" data-testid="run-elapsed">{fmtMs(elapsed)}</span>
-      <span className="hint" data-testid="run-usage">{tokens} tokens · {fmtCost(cost)}</span>
+      <span className="hint" data-testid="run-usage">{approx}{tokens} tokens · {fmtCost(cost)}</span>
       <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
         {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
       </span>

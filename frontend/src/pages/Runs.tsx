@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, qs, type Page } from '../api/client';
 import type { Run, Workflow } from '../api/types';
-import { ErrorBanner, StatusBadge } from '../components/common';
+import { ErrorBanner, ListSkeleton, StatusBadge } from '../components/common';
 import { catalog } from '../lib/catalog';
 import { fmtCost, fmtMs, fmtTime } from '../lib/ui';
 import { wsUrl } from '../run/socket';
@@ -70,6 +70,7 @@ export function RunsPage() {
         </select>
       </div>
       <ErrorBanner error={error} />
+      {!runs && !error && <ListSkeleton columns={6} />}
       {runs && runs.length === 0 && <div className="card empty">No runs yet. Open a workflow and press Run.</div>}
       {live.length > 0 && <><h3>Live</h3><RunTable runs={live} /></>}
       {history.length > 0 && <><h3>History</h3><RunTable runs={history} /></>}

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import type { Workflow } from '../api/types';
-import { ErrorBanner, Field, Modal } from '../components/common';
+import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
 import { download, fmtTime, toast } from '../lib/ui';
 
 export function WorkflowsPage() {
@@ -23,10 +23,7 @@ export function WorkflowsPage() {
     }
   }, [search]);
 
-  useEffect(() => {
-    const t = setTimeout(load, 200);
-    return () => clearTimeout(t);
-  }, [load]);
+  useLoad(load);
 
   async function act(fn: () => Promise<unknown>, ok: string) {
     try {
@@ -61,6 +58,7 @@ export function WorkflowsPage() {
         <button className="primary" onClick={() => setCreating(true)} data-testid="new-workflow">+ New workflow</button>
       </div>
       <ErrorBanner error={error} />
+      {!items && !error && <ListSkeleton />}
       {items && items.length === 0 && <div className="card empty">No workflows yet. Create one or import a JSON export.</div>}
       {items && items.length > 0 && (
         <table className="list" data-testid="workflow-list">

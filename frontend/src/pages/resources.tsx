@@ -74,8 +74,9 @@ const models: ResourceDef<Model> = {
   columns: [
     { label: 'Reference', render: (m) => <b className="mono">{m.ref}</b> },
     { label: 'Tier', render: (m) => <span className="badge">{m.tier}</span> },
-    { label: 'Context', render: (m) => m.context_length },
-    { label: 'Cost in/out per 1k', render: (m) => `$${m.cost_in_per_1k} / $${m.cost_out_per_1k}` },
+    { label: 'Context', render: (m) => `${Number(m.context_length).toLocaleString('en')} tokens` },
+    { label: 'Cost in/out per 1k', render: (m) => (Number(m.cost_in_per_1k) || Number(m.cost_out_per_1k)
+      ? `$${Number(m.cost_in_per_1k)} / $${Number(m.cost_out_per_1k)}` : <span className="hint">free</span>) },
   ],
   fields: [
     { name: 'provider', label: 'Provider', type: 'select', options: ['builtin', 'ollama', 'anthropic'] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../api/types';
-import { applyEvents, emptyRunState, fromSnapshot, hasGap, totalUsage, type RunState } from './dispatch';
+import { applyEvents, emptyRunState, estimateTokens, fromSnapshot, hasGap, liveTokens, totalUsage, type RunState } from './dispatch';
 
 let seq = 0;
 const ev = (type: string, node: string | null, data: Record<string, unknown> = {}, ts = `2026-01-01T00:00:${String(seq).padStart(2, '0')}Z`): EventEnvelope => ({
@@ -117,5 +117,39 @@ describe('memory merge policies', () => {
     expect(mergeMemory('append', 'x', ['y'])).toEqual(['x', 'y']);
     expect(mergeMemory('merge', null, { a: 1 })).toEqual({ a: 1 });
     expect(mergeMemory('merge', 'text', { a: 1 })).toEqual({ a: 1 });
+  });
+});
+
+describe('live token count', () => {
+  it('estimates the tokens of text still streaming, before any usage arrives', () => {
+    seq = 0;
+    const s = applyEvents(emptyRunState(), [ev('run.started', null), ev('node.started', 'a'),
+      ev('node.token', 'a', { text: 'The quick brown fox ' }), ev('node.token', 'a', { text: 'jumps.' })]);
+    expect(liveTokens(s)).toEqual({ tokens: estimateTokens('The quick brown fox jumps.'), estimated: true });
+    expect(liveTokens(s).tokens).toBeGreaterThan(0);
+  });
+
+  it('grows with every token frame', () => {
+    seq = 0;
+    const one = applyEvents(emptyRunState(), [ev('node.started', 'a'), ev('node.token', 'a', { text: 'word '.repeat(10) })]);
+    const two = applyEvents(one, [ev('node.token', 'a', { text: 'word '.repeat(10) })]);
+    expect(liveTokens(two).tokens).toBeGreaterThan(liveTokens(one).tokens);
+  });
+
+  it('switches to the exact usage when the node finishes, and adds nodes still streaming', () => {
+    seq = 0;
+    const s = applyEvents(emptyRunState(), [
+      ev('node.started', 'a'), ev('node.started', 'b'),
+      ev('node.token', 'a', { text: 'x'.repeat(400) }), ev('node.token', 'b', { text: 'y'.repeat(40) }),
+      ev('node.finished', 'a', { output: 'x', usage: { input_tokens: 30, output_tokens: 7, cost: 0 } }),
+    ]);
+    expect(liveTokens(s)).toEqual({ tokens: 37 + estimateTokens('y'.repeat(40)), estimated: true });
+    const done = applyEvents(s, [ev('node.finished', 'b', { output: 'y', usage: { input_tokens: 5, output_tokens: 9, cost: 0 } })]);
+    expect(liveTokens(done)).toEqual({ tokens: 51, estimated: false });
+  });
+
+  it('counts nothing for a run that has not streamed', () => {
+    expect(liveTokens(emptyRunState())).toEqual({ tokens: 0, estimated: false });
+    expect(estimateTokens('')).toBe(0);
   });
 });

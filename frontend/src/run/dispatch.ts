@@ -260,3 +260,26 @@ export function totalUsage(s: RunState): Required<Usage> {
   }
   return t;
 }
+
+/** Tokens in streamed text whose node has not reported its usage yet: about four characters each. */
+export function estimateTokens(text: string): number {
+  return text ? Math.max(1, Math.round(text.length / 4)) : 0;
+}
+
+/**
+ * Tokens so far: the exact usage of nodes that reported it, plus an estimate from the text of nodes
+ * still streaming (their usage arrives with node.finished). Derived from node text, so a reload
+ * mid-run shows the same figure.
+ */
+export function liveTokens(s: RunState): { tokens: number; estimated: boolean } {
+  let tokens = 0;
+  let estimated = false;
+  for (const n of Object.values(s.nodes)) {
+    if (n.usage) tokens += (n.usage.input_tokens ?? 0) + (n.usage.output_tokens ?? 0);
+    else if (n.text) {
+      tokens += estimateTokens(n.text);
+      estimated = true;
+    }
+  }
+  return { tokens, estimated };
+}
