@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--quick", action="store_true", help="fewer samples")
-        parser.add_argument("--threads", type=int, default=2, help="embedding workers (each runs whole batches on one torch thread)")
+        parser.add_argument("--threads", type=int, default=2, help="embedding workers (one torch thread each)")
         parser.add_argument("--no-sandbox", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
