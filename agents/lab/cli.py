@@ -4,7 +4,8 @@
 
 Perplexity is measured on the first 20,480 tokens of the pydoc_data.topics text
 (window 512, stride 512) for the base and the reloaded quantized model; calibration
-uses the license texts.
+uses held-out tokens of the same text (after the evaluated ones) unless
+--calib-corpus licenses is given. Torch threads come from AXWEB_TORCH_THREADS.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--group-size", type=int, default=64)
     p.add_argument("--output", default=None, help="packed .safetensors path (default: temp)")
     p.add_argument("--blocks", type=int, nargs="*", default=None, help="decoder blocks only")
+    p.add_argument("--calib-corpus", default="pydoc_topics", help="pydoc_topics (held out) or licenses")
+    p.add_argument("--calib-start", type=int, default=None, help="first calibration token (default: held out)")
     p.add_argument("--calib-samples", type=int, default=32)
     p.add_argument("--calib-seq-len", type=int, default=256)
     p.add_argument("--eval-tokens", type=int, default=20480)
@@ -58,6 +61,8 @@ def spec_from(args: argparse.Namespace) -> QuantSpec:
         group_size=args.group_size,
         output_path=args.output,
         blocks=args.blocks,
+        calib_corpus=args.calib_corpus,
+        calib_start=args.calib_start,
         calib_samples=args.calib_samples,
         calib_seq_len=args.calib_seq_len,
         eval_tokens=args.eval_tokens,
@@ -73,7 +78,10 @@ def spec_from(args: argparse.Namespace) -> QuantSpec:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agents.llm.generation import configure_threads
+
     args = parse(argv)
+    configure_threads()
 
     def progress(event: dict[str, Any]) -> None:
         if args.verbose:

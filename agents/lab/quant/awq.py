@@ -48,6 +48,7 @@ class AWQConfig:
     clip: bool = True
     clip_grid: int = 20
     max_shrink: float = 0.5
+    float_zero: bool = False
 
 
 @dataclass
@@ -61,9 +62,9 @@ class ScaleGroup:
 
 
 def _fq(w: torch.Tensor, cfg: AWQConfig, clip: torch.Tensor | None = None) -> torch.Tensor:
-    scales, zeros = group_params(w, cfg.bits, cfg.group_size, clip)
+    scales, zeros = group_params(w, cfg.bits, cfg.group_size, clip, cfg.float_zero)
     g = w.reshape(w.shape[0], -1, cfg.group_size)
-    q = (torch.round(g / scales[..., None]) + zeros[..., None]).clamp(0, 2**cfg.bits - 1)
+    q = torch.round(g / scales[..., None] + zeros[..., None]).clamp(0, 2**cfg.bits - 1)
     return dequantize(q.reshape(w.shape), scales, zeros, cfg.group_size)
 
 
@@ -185,7 +186,7 @@ def awq_block(block: nn.Module, inp: BlockInputs, cfg: AWQConfig) -> dict[str, Q
     for name, lin in mods.items():
         w = lin.weight.data.float()
         clip = search_clip(w, grams[name], cfg) if cfg.clip else None
-        qw = quantize_weight(w, cfg.bits, cfg.group_size, clip)
+        qw = quantize_weight(w, cfg.bits, cfg.group_size, clip, cfg.float_zero)
         lin.weight.data = qw.dequantize().to(lin.weight.dtype)
         notes[name] = qw
     return notes
