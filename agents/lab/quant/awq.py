@@ -49,6 +49,9 @@ class AWQConfig:
     clip_grid: int = 20
     max_shrink: float = 0.5
     float_zero: bool = False
+    # Also try s = s_x^a / s_w^(1-a) (s_w: mean |W| per input channel, each group of W
+    # normalised by its max), as AutoAWQ's "duo scaling"; the loss picks the better.
+    duo: bool = False
 
 
 @dataclass
@@ -91,7 +94,11 @@ def scale_groups(block: Any) -> list[ScaleGroup]:
 
 
 def _channel_mean(x: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
-    mean = x.abs().mean(0)
+    return _reduce(x.abs().mean(0), index)
+
+
+def _reduce(mean: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
+    """Per-input-channel values averaged onto the producing op's channels (GQA)."""
     if index is None:
         return mean
     size = int(index.max()) + 1
@@ -109,6 +116,23 @@ def _loss(w: torch.Tensor, wq: torch.Tensor, gram: torch.Tensor) -> float:
     return float(((d @ gram) * d).sum()) / w.shape[0]
 
 
+def weight_channel_mean(weights: list[torch.Tensor], group_size: int) -> torch.Tensor:
+    """Mean over output rows of |W| / max|W| of its quantization group, per input channel."""
+    w = torch.cat(weights).abs()
+    g = w.reshape(w.shape[0], -1, group_size)
+    return (g / (g.amax(dim=2, keepdim=True) + 1e-6)).reshape(w.shape).mean(0)
+
+
+def _candidates(s_x: torch.Tensor, s_w: torch.Tensor | None, grid: int) -> list[tuple[float, torch.Tensor]]:
+    out = []
+    for i in range(grid):
+        alpha = i / grid
+        out.append((alpha, s_x.pow(alpha)))
+        if s_w is not None and i:
+            out.append((alpha, s_x.pow(alpha) / (s_w.pow(1 - alpha) + 1e-4)))
+    return out
+
+
 @torch.no_grad()
 def search_scale(
     group: ScaleGroup, gram: torch.Tensor, s_x: torch.Tensor, cfg: AWQConfig
@@ -119,10 +143,10 @@ def search_scale(
     (already reduced to the producing op's channels).
     """
     weights = [lin.weight.data.float() for lin in group.linears.values()]
+    s_w = _reduce(weight_channel_mean(weights, cfg.group_size), group.repeat_index) if cfg.duo else None
     best = (float("inf"), torch.ones_like(s_x), 0.0)
-    for i in range(cfg.alpha_grid):
-        alpha = i / cfg.alpha_grid
-        s = s_x.pow(alpha).clamp(min=1e-4)
+    for alpha, s in _candidates(s_x, s_w, cfg.alpha_grid):
+        s = s.clamp(min=1e-4)
         s = s / (s.max() * s.min()).sqrt()
         se = _expand(s, group.repeat_index)
         loss = sum(_loss(w, _fq(w * se, cfg) / se, gram) for w in weights)
