@@ -45,6 +45,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stride", type=int, default=512)
     p.add_argument("--alpha-grid", type=int, default=20)
     p.add_argument("--no-clip", action="store_true", help="AWQ: skip the clipping search")
+    p.add_argument("--duo", action="store_true", help="AWQ: also search duo scaling s_x^a / s_w^(1-a)")
+    p.add_argument("--feed-quantized", action="store_true", help="AWQ: calibrate on quantized blocks' outputs")
+    zero = p.add_mutually_exclusive_group()
+    zero.add_argument("--float-zero", dest="float_zero", action="store_const", const=True,
+                      help="fp16 zero points (default for AWQ)")
+    zero.add_argument("--int-zero", dest="float_zero", action="store_const", const=False,
+                      help="integer zero points (default for RTN and GPTQ)")
     p.add_argument("--no-act-order", action="store_true", help="GPTQ: natural column order")
     p.add_argument("--damp", type=float, default=0.01)
     p.add_argument("--no-baseline", action="store_true")
@@ -70,6 +77,9 @@ def spec_from(args: argparse.Namespace) -> QuantSpec:
         eval_stride=args.stride,
         alpha_grid=args.alpha_grid,
         awq_clip=not args.no_clip,
+        awq_duo=args.duo,
+        awq_feed_quantized=args.feed_quantized,
+        float_zero=args.float_zero,
         act_order=not args.no_act_order,
         damp=args.damp,
         evaluate_baseline=not args.no_baseline,

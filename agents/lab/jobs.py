@@ -64,6 +64,10 @@ class QuantSpec(BaseModel):
     decode_tokens: int = Field(64, ge=0)
     alpha_grid: int = Field(20, gt=0)
     awq_clip: bool = True
+    awq_duo: bool = False
+    awq_feed_quantized: bool = False
+    # fp16 zero points (same bits as integer ones); on for AWQ, off for RTN and GPTQ.
+    float_zero: bool | None = None
     damp: float = Field(0.01, gt=0)
     act_order: bool = True
 
@@ -132,12 +136,20 @@ def _quantize(
         rep.step("quantize", done, total, log)
 
     if spec.method == "rtn":
-        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after)
+        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after, bool(spec.float_zero))
     assert calib is not None
     if spec.method == "awq":
-        cfg = AWQConfig(spec.bits, spec.group_size, spec.alpha_grid, spec.awq_clip)
+        cfg = AWQConfig(
+            spec.bits,
+            spec.group_size,
+            spec.alpha_grid,
+            spec.awq_clip,
+            float_zero=spec.float_zero is not False,
+            duo=spec.awq_duo,
+            feed_quantized=spec.awq_feed_quantized,
+        )
         return quantize_awq(model, calib, cfg, spec.blocks, after)
-    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order)
+    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order, float_zero=bool(spec.float_zero))
     return quantize_gptq(model, calib, gcfg, spec.blocks, after)
 
 

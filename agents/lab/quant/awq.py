@@ -52,6 +52,9 @@ class AWQConfig:
     # Also try s = s_x^a / s_w^(1-a) (s_w: mean |W| per input channel, each group of W
     # normalised by its max), as AutoAWQ's "duo scaling"; the loss picks the better.
     duo: bool = False
+    # Calibrate each block on the outputs of the already-quantized blocks before it
+    # (as GPTQ does) instead of the float model's (as the paper does).
+    feed_quantized: bool = False
 
 
 @dataclass
@@ -228,5 +231,5 @@ def quantize_awq(
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
     return quantize_blocks(model, calib_ids, lambda block, inp: awq_block(block, inp, cfg), label="awq",
-                           blocks=blocks, after_block=after_block, feed_quantized=False)
+                           blocks=blocks, after_block=after_block, feed_quantized=cfg.feed_quantized)
 

@@ -138,6 +138,7 @@ def quantize_rtn(
     bits: int,
     group_size: int,
     layers: Callable[[str], bool] | None = None,
+    float_zero: bool = False,
 ) -> dict[str, QuantizedWeight]:
     """Quantize block linears in place (weights become dequantized values); return codes."""
     check_bits(bits)
@@ -146,7 +147,7 @@ def quantize_rtn(
     for name, lin in block_linears(model):
         if layers is not None and not layers(name):
             continue
-        qw = quantize_weight(lin.weight.data, bits, group_size)
+        qw = quantize_weight(lin.weight.data, bits, group_size, float_zero=float_zero)
         lin.weight.data = qw.dequantize().to(lin.weight.dtype)
         out[name] = qw
     return out
@@ -177,6 +178,7 @@ def quantize_rtn_blocks(
     group_size: int,
     blocks: list[int] | None = None,
     after_block: Callable[[int, int, str], None] | None = None,
+    float_zero: bool = False,
 ) -> dict[str, QuantizedWeight]:
     """RTN over the chosen decoder blocks, reporting after each one."""
     from agents.lab.quant.blocks import decoder_blocks
@@ -188,7 +190,7 @@ def quantize_rtn_blocks(
     result: dict[str, QuantizedWeight] = {}
     for done, idx in enumerate(chosen, start=1):
         prefix = f"model.layers.{idx}."
-        result.update(quantize_rtn(model, bits, group_size, _prefix_filter(prefix)))
+        result.update(quantize_rtn(model, bits, group_size, _prefix_filter(prefix), float_zero))
         if after_block is not None:
             after_block(done, len(chosen), f"rtn block {idx} done")
     return result
