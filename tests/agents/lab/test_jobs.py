@@ -111,3 +111,18 @@ def test_license_texts_remain_a_calibration_option_from_their_first_token(smollm
     batch, info = calibration(QuantSpec(**{**SMALL, "calib_corpus": "licenses"}), smollm2.tokenizer)
     assert info["corpus"] == "licenses" and info["token_range"][0] == 0
     assert batch.shape == (2, 32)
+
+
+def test_awq_jobs_store_fp16_zero_points_and_rtn_jobs_integer_ones(awq_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from safetensors import safe_open
+
+    def zeros(path: Path | str) -> torch.Tensor:
+        with safe_open(str(path), framework="pt") as f:
+            return f.get_tensor("model.layers.0.mlp.down_proj.weight.zeros").float()
+
+    _result, _events, awq_path = awq_run
+    rtn_path = tmp_path / "rtn.safetensors"
+    spec = {**SMALL, "method": "rtn", "output_path": str(rtn_path), "evaluate": False}
+    run_quantization(spec, lambda e: None, lambda: False)
+    assert not torch.equal(zeros(awq_path), zeros(awq_path).round())
+    assert torch.equal(zeros(rtn_path), zeros(rtn_path).round())
