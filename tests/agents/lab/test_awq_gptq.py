@@ -75,20 +75,6 @@ def test_gptq_codes_sit_on_contiguous_groups_like_rtn() -> None:
     assert torch.equal(qw.scales, qw.scales.half().float())
 
 
-def test_awq_folds_into_norms_and_linears_of_a_gqa_block_exactly(tiny_llama) -> None:  # type: ignore[no-untyped-def]
-    from agents.lab.quant.awq import scale_groups
-    from agents.lab.quant.blocks import capture_block_inputs, decoder_blocks, run_block
-
-    block = decoder_blocks(tiny_llama)[0]
-    inp = capture_block_inputs(tiny_llama, torch.randint(0, 128, (2, 16)))
-    before = run_block(block, inp)
-    gen = torch.Generator().manual_seed(3)
-    for group in scale_groups(block):  # input norm, v->o (one s per kv channel), post norm, up->down
-        prev = group.prev.weight
-        apply_scale(group, torch.rand(prev.shape[0], generator=gen) * 4 + 0.25)
-    assert torch.allclose(run_block(block, inp), before, rtol=1e-4, atol=1e-5)
-
-
 def test_awq_duo_scaling_search_finds_no_worse_a_loss_than_the_plain_grid() -> None:
     _prev, lin, x = _layer()
     w = lin.weight.data.clone()
