@@ -1,8 +1,9 @@
 """Text corpora shipped with the system, so evaluation and calibration run offline.
 
 Evaluation text: Python's ``pydoc_data.topics`` (values joined in sorted-key order with
-blank lines). Calibration text: the license texts under /usr/share/common-licenses
-(a different text from the evaluation one, so perplexity is measured held-out).
+blank lines). Calibration text: by default the same text's tokens after the evaluated
+ones (held out; see ``agents.lab.jobs.calibration``), or the license texts under
+/usr/share/common-licenses (a different domain).
 """
 
 from __future__ import annotations

@@ -24,14 +24,28 @@ def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.T
     return ids
 
 
-def calibration_batch(tokenizer: Any, text: str, n_samples: int, seq_len: int) -> torch.Tensor:
+def calibration_batch(tokenizer: Any, text: str, n_samples: int, seq_len: int, start: int = 0) -> torch.Tensor:
     """n_samples windows of seq_len tokens at evenly spaced offsets (deterministic)."""
-    ids = token_ids(tokenizer, text)
-    if ids.numel() < seq_len:
-        raise ValueError(f"calibration text has only {ids.numel()} tokens (< {seq_len})")
-    last = ids.numel() - seq_len
-    starts = torch.linspace(0, last, n_samples).long().tolist()
-    return torch.stack([ids[s : s + seq_len] for s in starts])
+    return calibration_windows(token_ids(tokenizer, text), n_samples, seq_len, start)[0]
+
+
+def calibration_windows(
+    ids: torch.Tensor, n_samples: int, seq_len: int, start: int = 0
+) -> tuple[torch.Tensor, list[int]]:
+    """n_samples windows of seq_len tokens, evenly spaced over ``ids[start:]``.
+
+    Returns the batch (n_samples, seq_len) and each window's first token offset in ``ids``.
+    Windows overlap only when the text is shorter than n_samples * seq_len tokens.
+    """
+    if start < 0:
+        raise ValueError(f"calibration start must be >= 0, got {start}")
+    available = ids.numel() - start
+    if available < seq_len:
+        raise ValueError(
+            f"calibration text has only {max(available, 0)} tokens from offset {start} (< {seq_len})"
+        )
+    starts = [start + s for s in torch.linspace(0, available - seq_len, n_samples).long().tolist()]
+    return torch.stack([ids[s : s + seq_len] for s in starts]), starts
 
 
 @torch.no_grad()

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from agents.lab import corpora
 from agents.lab.evaluate import (
     bits_per_weight,
-    calibration_batch,
+    calibration_windows,
     decode_speed,
     peak_rss_mb,
     perplexity,
@@ -49,7 +49,10 @@ class QuantSpec(BaseModel):
     group_size: int = Field(64, gt=0)
     blocks: list[int] | None = None  # decoder blocks to quantize; None = all
     output_path: str | None = None
-    calib_corpus: str = "licenses"
+    calib_corpus: str = "pydoc_topics"
+    # First calibration token. None: 0, or right after the evaluation tokens when the
+    # calibration and evaluation corpora are the same text (held-out, no overlap).
+    calib_start: int | None = Field(None, ge=0)
     calib_samples: int = Field(32, gt=0)
     calib_seq_len: int = Field(256, gt=1)
     eval_corpus: str = "pydoc_topics"
@@ -61,6 +64,10 @@ class QuantSpec(BaseModel):
     decode_tokens: int = Field(64, ge=0)
     alpha_grid: int = Field(20, gt=0)
     awq_clip: bool = True
+    awq_duo: bool = False
+    awq_feed_quantized: bool = False
+    # fp16 zero points (same bits as integer ones); on for AWQ, off for RTN and GPTQ.
+    float_zero: bool | None = None
     damp: float = Field(0.01, gt=0)
     act_order: bool = True
 
@@ -95,19 +102,54 @@ class _Reporter:
         return round(time.monotonic() - self.start, 3)
 
 
-def _quantize(spec: QuantSpec, model: Any, tok: Any, rep: _Reporter) -> dict[str, QuantizedWeight]:
+def calibration(spec: QuantSpec, tok: Any) -> tuple[torch.Tensor, dict[str, Any]]:
+    """The calibration batch and where it came from (corpus, token offsets).
+
+    When calibration and evaluation use the same corpus, calibration starts after the
+    first ``eval_tokens`` tokens (the evaluated ones); an explicit ``calib_start`` inside
+    them is refused (ValueError) so perplexity stays held-out.
+    """
+    same = spec.calib_corpus == spec.eval_corpus
+    start = spec.calib_start if spec.calib_start is not None else (spec.eval_tokens if same else 0)
+    if same and start < spec.eval_tokens:
+        raise ValueError(
+            f"calib_start {start} overlaps the evaluation tokens [0, {spec.eval_tokens}) of "
+            f"{spec.calib_corpus!r}; start at {spec.eval_tokens} or later, or calibrate on another corpus"
+        )
+    ids = token_ids(tok, corpora.corpus_text(spec.calib_corpus))
+    batch, starts = calibration_windows(ids, spec.calib_samples, spec.calib_seq_len, start)
+    info = {
+        "corpus": spec.calib_corpus,
+        "samples": spec.calib_samples,
+        "seq_len": spec.calib_seq_len,
+        "tokens": spec.calib_samples * spec.calib_seq_len,
+        "token_range": [starts[0], starts[-1] + spec.calib_seq_len],
+        "corpus_tokens": int(ids.numel()),
+    }
+    return batch, info
+
+
+def _quantize(
+    spec: QuantSpec, model: Any, calib: torch.Tensor | None, rep: _Reporter
+) -> dict[str, QuantizedWeight]:
     def after(done: int, total: int, log: str) -> None:
         rep.step("quantize", done, total, log)
 
     if spec.method == "rtn":
-        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after)
-    text = corpora.corpus_text(spec.calib_corpus)
-    calib = calibration_batch(tok, text, spec.calib_samples, spec.calib_seq_len)
-    rep.stage("calibrate", f"calibration: {tuple(calib.shape)} tokens of {spec.calib_corpus}")
+        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after, bool(spec.float_zero))
+    assert calib is not None
     if spec.method == "awq":
-        cfg = AWQConfig(spec.bits, spec.group_size, spec.alpha_grid, spec.awq_clip)
+        cfg = AWQConfig(
+            spec.bits,
+            spec.group_size,
+            spec.alpha_grid,
+            spec.awq_clip,
+            float_zero=spec.float_zero is not False,
+            duo=spec.awq_duo,
+            feed_quantized=spec.awq_feed_quantized,
+        )
         return quantize_awq(model, calib, cfg, spec.blocks, after)
-    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order)
+    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order, float_zero=bool(spec.float_zero))
     return quantize_gptq(model, calib, gcfg, spec.blocks, after)
 
 
@@ -141,9 +183,14 @@ def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_ca
     rep.stage("load", "loading the base model")
     loaded = load_smollm2()
     require_group_size(loaded.model, spec.group_size)
+    calib, calib_info = None, None
+    if spec.method != "rtn":
+        calib, calib_info = calibration(spec, loaded.tokenizer)
+        first, end = calib_info["token_range"]
+        rep.stage("calibrate", f"calibration: {tuple(calib.shape)} tokens of {spec.calib_corpus} [{first}, {end})")
     model = copy.deepcopy(loaded.model)
     start = time.monotonic()
-    quantized = _quantize(spec, model, loaded.tokenizer, rep)
+    quantized = _quantize(spec, model, calib, rep)
     quant_s = time.monotonic() - start
     path = Path(spec.output_path or tempfile.mkstemp(suffix=".safetensors")[1])
     rep.stage("pack", f"writing {path}")
@@ -156,6 +203,7 @@ def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_ca
         "group_size": spec.group_size,
         "path": str(path),
         "layers_quantized": len(quantized),
+        "calibration": calib_info,
         "quant_s": quant_s,
         "size_mb": size_mb(path),
         "bits_per_weight": bits_per_weight(path)["quantized_layers"],

@@ -48,6 +48,13 @@ class AWQConfig:
     clip: bool = True
     clip_grid: int = 20
     max_shrink: float = 0.5
+    float_zero: bool = False
+    # Also try s = s_x^a / s_w^(1-a) (s_w: mean |W| per input channel, each group of W
+    # normalised by its max), as AutoAWQ's "duo scaling"; the loss picks the better.
+    duo: bool = False
+    # Calibrate each block on the outputs of the already-quantized blocks before it
+    # (as GPTQ does) instead of the float model's (as the paper does).
+    feed_quantized: bool = False
 
 
 @dataclass
@@ -61,9 +68,9 @@ class ScaleGroup:
 
 
 def _fq(w: torch.Tensor, cfg: AWQConfig, clip: torch.Tensor | None = None) -> torch.Tensor:
-    scales, zeros = group_params(w, cfg.bits, cfg.group_size, clip)
+    scales, zeros = group_params(w, cfg.bits, cfg.group_size, clip, cfg.float_zero)
     g = w.reshape(w.shape[0], -1, cfg.group_size)
-    q = (torch.round(g / scales[..., None]) + zeros[..., None]).clamp(0, 2**cfg.bits - 1)
+    q = torch.round(g / scales[..., None] + zeros[..., None]).clamp(0, 2**cfg.bits - 1)
     return dequantize(q.reshape(w.shape), scales, zeros, cfg.group_size)
 
 
@@ -90,7 +97,11 @@ def scale_groups(block: Any) -> list[ScaleGroup]:
 
 
 def _channel_mean(x: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
-    mean = x.abs().mean(0)
+    return _reduce(x.abs().mean(0), index)
+
+
+def _reduce(mean: torch.Tensor, index: torch.Tensor | None) -> torch.Tensor:
+    """Per-input-channel values averaged onto the producing op's channels (GQA)."""
     if index is None:
         return mean
     size = int(index.max()) + 1
@@ -108,6 +119,23 @@ def _loss(w: torch.Tensor, wq: torch.Tensor, gram: torch.Tensor) -> float:
     return float(((d @ gram) * d).sum()) / w.shape[0]
 
 
+def weight_channel_mean(weights: list[torch.Tensor], group_size: int) -> torch.Tensor:
+    """Mean over output rows of |W| / max|W| of its quantization group, per input channel."""
+    w = torch.cat(weights).abs()
+    g = w.reshape(w.shape[0], -1, group_size)
+    return (g / (g.amax(dim=2, keepdim=True) + 1e-6)).reshape(w.shape).mean(0)
+
+
+def _candidates(s_x: torch.Tensor, s_w: torch.Tensor | None, grid: int) -> list[tuple[float, torch.Tensor]]:
+    out = []
+    for i in range(grid):
+        alpha = i / grid
+        out.append((alpha, s_x.pow(alpha)))
+        if s_w is not None and i:
+            out.append((alpha, s_x.pow(alpha) / (s_w.pow(1 - alpha) + 1e-4)))
+    return out
+
+
 @torch.no_grad()
 def search_scale(
     group: ScaleGroup, gram: torch.Tensor, s_x: torch.Tensor, cfg: AWQConfig
@@ -118,10 +146,10 @@ def search_scale(
     (already reduced to the producing op's channels).
     """
     weights = [lin.weight.data.float() for lin in group.linears.values()]
+    s_w = _reduce(weight_channel_mean(weights, cfg.group_size), group.repeat_index) if cfg.duo else None
     best = (float("inf"), torch.ones_like(s_x), 0.0)
-    for i in range(cfg.alpha_grid):
-        alpha = i / cfg.alpha_grid
-        s = s_x.pow(alpha).clamp(min=1e-4)
+    for alpha, s in _candidates(s_x, s_w, cfg.alpha_grid):
+        s = s.clamp(min=1e-4)
         s = s / (s.max() * s.min()).sqrt()
         se = _expand(s, group.repeat_index)
         loss = sum(_loss(w, _fq(w * se, cfg) / se, gram) for w in weights)
@@ -185,7 +213,7 @@ def awq_block(block: nn.Module, inp: BlockInputs, cfg: AWQConfig) -> dict[str, Q
     for name, lin in mods.items():
         w = lin.weight.data.float()
         clip = search_clip(w, grams[name], cfg) if cfg.clip else None
-        qw = quantize_weight(w, cfg.bits, cfg.group_size, clip)
+        qw = quantize_weight(w, cfg.bits, cfg.group_size, clip, cfg.float_zero)
         lin.weight.data = qw.dequantize().to(lin.weight.dtype)
         notes[name] = qw
     return notes
@@ -203,5 +231,5 @@ def quantize_awq(
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
     return quantize_blocks(model, calib_ids, lambda block, inp: awq_block(block, inp, cfg), label="awq",
-                           blocks=blocks, after_block=after_block, feed_quantized=False)
+                           blocks=blocks, after_block=after_block, feed_quantized=cfg.feed_quantized)
 

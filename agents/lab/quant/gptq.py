@@ -43,10 +43,11 @@ class GPTQConfig:
     act_order: bool = True
     block_size: int = 128
     mse_clip: bool = True
+    float_zero: bool = False
 
 
 def hessian(x: torch.Tensor) -> torch.Tensor:
-    x = x.double()
+    x = x.float()
     return (2.0 / x.shape[0]) * (x.T @ x)
 
 
@@ -65,24 +66,23 @@ def _inverse_factor(h: torch.Tensor, damp: float) -> torch.Tensor:
 
 def _params(w: torch.Tensor, cfg: GPTQConfig) -> tuple[torch.Tensor, torch.Tensor]:
     clip = mse_clip(w, cfg.bits, cfg.group_size) if cfg.mse_clip else None
-    return group_params(w, cfg.bits, cfg.group_size, clip)
+    return group_params(w, cfg.bits, cfg.group_size, clip, cfg.float_zero)
 
 
 @torch.no_grad()
 def gptq_weight(w: torch.Tensor, h: torch.Tensor, cfg: GPTQConfig) -> QuantizedWeight:
     """Quantize one weight matrix (out, in) given the Hessian of its inputs (in, in)."""
-    wd = w.double().clone()
+    wd = w.float().clone()
     out, cols = wd.shape
     gs, qmax = cfg.group_size, 2**cfg.bits - 1
-    h = h.clone()
+    h = h.float().clone()
     dead = h.diagonal() == 0
     h[dead, dead] = 1
     wd[:, dead] = 0
-    scales = torch.zeros(out, cols // gs, dtype=torch.float64)
+    scales = torch.zeros(out, cols // gs)
     zeros = torch.zeros_like(scales)
     if cfg.act_order:
-        s, z = _params(wd.float(), cfg)
-        scales[:], zeros[:] = s.double(), z.double()
+        scales[:], zeros[:] = _params(wd, cfg)
         perm = torch.argsort(h.diagonal(), descending=True)
     else:
         perm = torch.arange(cols)
@@ -98,15 +98,15 @@ def gptq_weight(w: torch.Tensor, h: torch.Tensor, cfg: GPTQConfig) -> QuantizedW
             col = int(perm[i1 + i])
             g = col // gs
             if not cfg.act_order and col % gs == 0:
-                s, z = _params(w1[:, i : i + gs].float(), cfg)
-                scales[:, g], zeros[:, g] = s[:, 0].double(), z[:, 0].double()
-            q = (torch.round(w1[:, i] / scales[:, g]) + zeros[:, g]).clamp(0, qmax)
+                s, z = _params(w1[:, i : i + gs], cfg)
+                scales[:, g], zeros[:, g] = s[:, 0], z[:, 0]
+            q = torch.round(w1[:, i] / scales[:, g] + zeros[:, g]).clamp(0, qmax)
             codes[:, col] = q.to(torch.uint8)
             err = (w1[:, i] - (q - zeros[:, g]) * scales[:, g]) / hinv1[i, i]
             w1[:, i:] -= err[:, None] @ hinv1[i, i:][None, :]
             err1[:, i] = err
         wd[:, i2:] -= err1 @ hinv[i1:i2, i2:]
-    return QuantizedWeight(codes, scales.float(), zeros.float(), cfg.bits, gs)
+    return QuantizedWeight(codes, scales, zeros, cfg.bits, gs)
 
 
 def sequential_groups(block: Any) -> list[dict[str, nn.Linear]]:

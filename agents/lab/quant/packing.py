@@ -3,7 +3,8 @@
 Layout per quantized tensor ``<name>`` (a block linear's weight):
     <name>.qweight  uint8  codes bit-packed little-endian, ``bits`` bits each
     <name>.scales   fp16   (out, in // group_size)
-    <name>.zeros    fp16   (out, in // group_size)  integer zero points, exact in fp16
+    <name>.zeros    fp16   (out, in // group_size)  zero points (integer, or fp16 values
+                                                with float_zero), exact in fp16
 Every other tensor of the model is stored as fp16 under its own name (tied embeddings
 once). The header metadata holds ``axweb_quant``: JSON with method, bits, group size,
 base model, the model config and each quantized tensor's shape.

@@ -2,9 +2,13 @@
 
 A weight matrix W (out, in) is split along the input dimension into groups of
 ``group_size`` columns. Each (row, group) gets an fp16 ``scale`` and an integer zero
-point ``zero`` in [0, 2^bits - 1]; codes q = clamp(round(w / scale) + zero, 0, 2^bits-1)
+point ``zero`` in [0, 2^bits - 1]; codes q = clamp(round(w / scale + zero), 0, 2^bits-1)
 and w ≈ (q - zero) * scale. Scales are rounded to fp16 *before* coding, so what the
 quantizers evaluate is exactly what packing stores and reloads.
+
+With ``float_zero`` the zero point is kept as an fp16 value (-min / scale, not rounded):
+the grid then starts exactly at the group's minimum instead of up to half a step away.
+It is stored in the same 16 bits as the integer zero, so bits per weight do not change.
 """
 
 from __future__ import annotations
@@ -54,7 +58,11 @@ def _grouped(w: torch.Tensor, group_size: int) -> torch.Tensor:
 
 
 def group_params(
-    w: torch.Tensor, bits: int, group_size: int, clip: torch.Tensor | None = None
+    w: torch.Tensor,
+    bits: int,
+    group_size: int,
+    clip: torch.Tensor | None = None,
+    float_zero: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-group (scale, zero) for W; ``clip`` (out, groups) shrinks the min/max range."""
     check_bits(bits)
@@ -67,6 +75,8 @@ def group_params(
     scale = ((wmax - wmin) / qmax).clamp(min=1e-7)
     # Round to fp16 upwards (never below the exact step) so the grid still spans [min, max].
     scale = (scale * (1 + 2**-10)).half().float()
+    if float_zero:
+        return scale, (-wmin / scale).clamp(0, qmax).half().float()
     zero = torch.round(-wmin / scale).clamp(0, qmax)
     return scale, zero
 
@@ -76,7 +86,7 @@ def quantize_with(
 ) -> torch.Tensor:
     """Codes (out, in) uint8 of W on a given grid."""
     g = _grouped(w.float(), group_size)
-    q = torch.round(g / scales[..., None]) + zeros[..., None]
+    q = torch.round(g / scales[..., None] + zeros[..., None])
     return q.clamp(0, 2**bits - 1).to(torch.uint8).reshape(w.shape)
 
 
@@ -85,8 +95,10 @@ def dequantize(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, g
     return ((g - zeros[..., None]) * scales[..., None]).reshape(codes.shape)
 
 
-def quantize_weight(w: torch.Tensor, bits: int, group_size: int, clip: torch.Tensor | None = None) -> QuantizedWeight:
-    scales, zeros = group_params(w, bits, group_size, clip)
+def quantize_weight(
+    w: torch.Tensor, bits: int, group_size: int, clip: torch.Tensor | None = None, float_zero: bool = False
+) -> QuantizedWeight:
+    scales, zeros = group_params(w, bits, group_size, clip, float_zero)
     codes = quantize_with(w, scales, zeros, bits, group_size)
     return QuantizedWeight(codes, scales, zeros, bits, group_size)
 
@@ -126,6 +138,7 @@ def quantize_rtn(
     bits: int,
     group_size: int,
     layers: Callable[[str], bool] | None = None,
+    float_zero: bool = False,
 ) -> dict[str, QuantizedWeight]:
     """Quantize block linears in place (weights become dequantized values); return codes."""
     check_bits(bits)
@@ -134,7 +147,7 @@ def quantize_rtn(
     for name, lin in block_linears(model):
         if layers is not None and not layers(name):
             continue
-        qw = quantize_weight(lin.weight.data, bits, group_size)
+        qw = quantize_weight(lin.weight.data, bits, group_size, float_zero=float_zero)
         lin.weight.data = qw.dequantize().to(lin.weight.dtype)
         out[name] = qw
     return out
@@ -165,6 +178,7 @@ def quantize_rtn_blocks(
     group_size: int,
     blocks: list[int] | None = None,
     after_block: Callable[[int, int, str], None] | None = None,
+    float_zero: bool = False,
 ) -> dict[str, QuantizedWeight]:
     """RTN over the chosen decoder blocks, reporting after each one."""
     from agents.lab.quant.blocks import decoder_blocks
@@ -176,7 +190,7 @@ def quantize_rtn_blocks(
     result: dict[str, QuantizedWeight] = {}
     for done, idx in enumerate(chosen, start=1):
         prefix = f"model.layers.{idx}."
-        result.update(quantize_rtn(model, bits, group_size, _prefix_filter(prefix)))
+        result.update(quantize_rtn(model, bits, group_size, _prefix_filter(prefix), float_zero))
         if after_block is not None:
             after_block(done, len(chosen), f"rtn block {idx} done")
     return result

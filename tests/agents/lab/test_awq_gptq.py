@@ -73,3 +73,18 @@ def test_gptq_codes_sit_on_contiguous_groups_like_rtn() -> None:
     assert qw.scales.shape == (64, 128 // GROUP)
     assert int(qw.codes.max()) <= 2**BITS - 1
     assert torch.equal(qw.scales, qw.scales.half().float())
+
+
+def test_awq_duo_scaling_search_finds_no_worse_a_loss_than_the_plain_grid() -> None:
+    _prev, lin, x = _layer()
+    w = lin.weight.data.clone()
+    gram = x.T @ x / x.shape[0]
+
+    def loss(cfg: AWQConfig) -> float:
+        s, _alpha = search_scale(ScaleGroup("g", nn.Identity(), {"lin": lin}), gram, x.abs().mean(0), cfg)
+        return float(((x @ (quantize_weight(w * s, BITS, GROUP).dequantize() / s - w).T) ** 2).mean())
+
+    plain = loss(AWQConfig(bits=BITS, group_size=GROUP))
+    duo = loss(AWQConfig(bits=BITS, group_size=GROUP, duo=True))
+    assert duo <= plain * 1.0001
+    assert plain < output_error(x, w, fake_quantize(w, BITS, GROUP))

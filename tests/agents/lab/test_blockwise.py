@@ -47,3 +47,17 @@ def test_awq_and_gptq_leave_weights_equal_to_their_dequantized_codes(tiny_llama)
         for name, qw in done.items():
             assert torch.equal(weights[f"{name}.weight"], qw.dequantize())
         assert torch.equal(model.model.layers[0].mlp.up_proj.weight, tiny_llama.model.layers[0].mlp.up_proj.weight)
+
+
+def test_awq_feed_quantized_changes_only_the_blocks_after_the_first(tiny_llama) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    results = []
+    for feed in (False, True):
+        cfg = AWQConfig(bits=3, group_size=32, alpha_grid=4, clip_grid=4, feed_quantized=feed)
+        results.append(quantize_awq(copy.deepcopy(tiny_llama), _calib(), cfg))
+    plain, fed = results
+    first = "model.layers.0.mlp.down_proj"
+    second = "model.layers.1.mlp.down_proj"
+    assert torch.equal(plain[first].codes, fed[first].codes)  # block 0 sees the same inputs
+    assert not torch.equal(plain[second].dequantize(), fed[second].dequantize())

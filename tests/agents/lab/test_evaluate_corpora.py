@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from agents.lab import corpora
-from agents.lab.evaluate import perplexity
+from agents.lab.evaluate import calibration_windows, perplexity
 
 
 class _Uniform(torch.nn.Module):
@@ -50,3 +50,16 @@ def test_calibration_text_differs_from_the_eval_text() -> None:
     assert licenses[:2000] not in corpora.pydoc_topics_text()
     with pytest.raises(ValueError, match="unknown corpus"):
         corpora.corpus_text("nope")
+
+
+def test_calibration_windows_are_spread_over_the_tokens_after_start() -> None:
+    ids = torch.arange(1000)
+    batch, starts = calibration_windows(ids, n_samples=4, seq_len=100, start=500)
+    assert starts == [500, 633, 766, 900]
+    assert batch.shape == (4, 100) and int(batch.min()) == 500 and int(batch.max()) == 999
+    assert torch.equal(batch[1], torch.arange(633, 733))
+
+
+def test_calibration_windows_refuse_a_text_too_short_after_start() -> None:
+    with pytest.raises(ValueError, match="only 50 tokens from offset 950"):
+        calibration_windows(torch.arange(1000), n_samples=2, seq_len=100, start=950)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import torch
 
-from agents.lab.jobs import Cancelled, run_model_benchmark, run_quantization
+from agents.lab import corpora
+from agents.lab.evaluate import token_ids
+from agents.lab.jobs import Cancelled, QuantSpec, calibration, run_model_benchmark, run_quantization
 from agents.lab.quant.packing import load_quantized_model
 from agents.lab.quant.rtn import GroupSizeError
 
@@ -48,6 +50,8 @@ def test_quantization_result_has_the_figures(awq_run) -> None:  # type: ignore[n
     assert result["bits_per_weight"] == pytest.approx(4.5)  # 4 + (16 + 16) / 64
     assert result["quantized"]["tokens"] == 64 and result["quantized"]["window"] == 32
     assert result["ppl_quantized"] > 1 and result["size_mb"] > 0 and result["peak_rss_mb"] > 0
+    assert result["calibration"]["corpus"] == "pydoc_topics"
+    assert result["calibration"]["token_range"][0] == 64  # held out: after the 64 eval tokens
 
 
 def test_reloaded_compressed_model_generates_text(awq_run, smollm2) -> None:  # type: ignore[no-untyped-def]
@@ -86,3 +90,39 @@ def test_cancel_stops_between_layers(smollm2, tmp_path: Path) -> None:  # type: 
 def test_a_group_size_that_does_not_divide_576_is_refused(smollm2) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(GroupSizeError, match="576"):
         run_quantization({**SMALL, "group_size": 128}, lambda e: None, lambda: False)
+
+
+def test_calibration_on_the_eval_corpus_starts_after_the_evaluated_tokens(smollm2) -> None:  # type: ignore[no-untyped-def]
+    spec = QuantSpec(**{**SMALL, "calib_corpus": "pydoc_topics", "eval_corpus": "pydoc_topics", "eval_tokens": 20480})
+    batch, info = calibration(spec, smollm2.tokenizer)
+    eval_ids = token_ids(smollm2.tokenizer, corpora.pydoc_topics_text())
+    first, end = info["token_range"]
+    assert first == 20480 and end <= info["corpus_tokens"]
+    assert torch.equal(batch[0], eval_ids[20480 : 20480 + 32])
+
+
+def test_a_calibration_start_inside_the_evaluated_tokens_is_refused(smollm2) -> None:  # type: ignore[no-untyped-def]
+    spec = {**SMALL, "method": "awq", "calib_corpus": "pydoc_topics", "calib_start": 10}
+    with pytest.raises(ValueError, match=r"calib_start 10 overlaps the evaluation tokens \[0, 64\)"):
+        run_quantization(spec, lambda e: None, lambda: False)
+
+
+def test_license_texts_remain_a_calibration_option_from_their_first_token(smollm2) -> None:  # type: ignore[no-untyped-def]
+    batch, info = calibration(QuantSpec(**{**SMALL, "calib_corpus": "licenses"}), smollm2.tokenizer)
+    assert info["corpus"] == "licenses" and info["token_range"][0] == 0
+    assert batch.shape == (2, 32)
+
+
+def test_awq_jobs_store_fp16_zero_points_and_rtn_jobs_integer_ones(awq_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from safetensors import safe_open
+
+    def zeros(path: Path | str) -> torch.Tensor:
+        with safe_open(str(path), framework="pt") as f:
+            return f.get_tensor("model.layers.0.mlp.down_proj.weight.zeros").float()
+
+    _result, _events, awq_path = awq_run
+    rtn_path = tmp_path / "rtn.safetensors"
+    spec = {**SMALL, "method": "rtn", "output_path": str(rtn_path), "evaluate": False}
+    run_quantization(spec, lambda e: None, lambda: False)
+    assert not torch.equal(zeros(awq_path), zeros(awq_path).round())
+    assert torch.equal(zeros(rtn_path), zeros(rtn_path).round())

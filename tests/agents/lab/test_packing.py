@@ -36,3 +36,16 @@ def test_saved_model_reloads_to_the_same_dequantized_weights(tmp_path, tiny_llam
     assert header["bits"] == bits and header["group_size"] == 32
     assert header["tensors"]["model.layers.0.mlp.down_proj.weight"] == [128, 256]
     assert read_header(path)["method"] == "rtn"
+
+
+def test_fp16_zero_points_survive_packing_exactly(tmp_path, tiny_llama) -> None:  # type: ignore[no-untyped-def]
+    from agents.lab.quant.rtn import block_linears, quantize_weight
+
+    quantized = {}
+    for name, lin in block_linears(tiny_llama):
+        quantized[name] = quantize_weight(lin.weight.data, 3, 32, float_zero=True)
+        lin.weight.data = quantized[name].dequantize()
+    path = save_quantized(tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "awq", "base_model": "tiny"})
+    _header, state = load_state_dict(path)
+    for name, qw in quantized.items():
+        assert torch.equal(state[f"{name}.weight"], qw.dequantize())
