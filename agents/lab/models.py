@@ -103,15 +103,16 @@ class QuantizationJob(LabJob):
     calib_corpus = models.CharField(
         max_length=16,
         choices=Corpus.choices,
-        default=Corpus.LICENSES,
-        help_text="Calibration text for AWQ/GPTQ (RTN ignores it).",
+        default=Corpus.PYDOC_TOPICS,
+        help_text="Calibration text for AWQ/GPTQ (RTN ignores it). When it is the evaluation text "
+        "too, calibration starts after the evaluated tokens (held out).",
     )
     calib_text = models.TextField(blank=True, help_text="The uploaded calibration text.")
     eval_corpus = models.CharField(
         max_length=16,
         choices=Corpus.choices,
         default=Corpus.PYDOC_TOPICS,
-        help_text="Held-out text for perplexity (keep it different from the calibration text).",
+        help_text="Text for perplexity: its first eval_tokens tokens are scored.",
     )
     eval_text = models.TextField(blank=True, help_text="The uploaded evaluation text.")
     options = models.JSONField(

@@ -55,6 +55,10 @@ OPTION_KEYS = {
     "awq_clip",
     "damp",
     "act_order",
+    "calib_start",
+    "float_zero",
+    "awq_duo",
+    "awq_feed_quantized",
 }
 DEFAULT_OPTIONS: dict[str, Any] = {"evaluate_baseline": True}
 STAGE_SPAN = {

@@ -28,8 +28,10 @@ VALUED = {
     "stride": int,
     "alpha_grid": int,
     "damp": float,
+    "calib_corpus": str,
+    "calib_start": int,
 }
-FLAGS = ("no_clip", "no_act_order", "no_baseline")
+FLAGS = ("no_clip", "no_act_order", "no_baseline", "duo", "feed_quantized", "float_zero", "int_zero")
 
 
 def core_argv(opts: dict[str, Any]) -> list[str]:
