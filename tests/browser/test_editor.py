@@ -109,3 +109,22 @@ def test_opening_a_saved_workflow_leaves_it_saved_and_writes_no_draft(logged_in:
     page.wait_for_timeout(1500)  # longer than the 800 ms autosave debounce: a spurious save would have fired
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     assert writes == []
+
+
+def test_router_routes_are_edited_as_forms_and_become_output_ports(logged_in: Page, api: httpx.Client) -> None:
+    page = logged_in
+    workflow_id = new_workflow(page, "Routes")
+    router = drop(page, "router", 200, 160)
+    select_node(page, router)
+    page.get_by_test_id("prop-config-routes-add").click()
+    page.get_by_test_id("prop-config-routes-add").click()
+    page.get_by_test_id("prop-config-routes-0-name").fill("urgent")
+    page.get_by_test_id("prop-config-routes-0-expression").fill("'now' in input")
+    expect(page.get_by_test_id(f"handle-{router}-out-urgent")).to_have_count(1)
+    expect(page.get_by_test_id(f"handle-{router}-out-route2")).to_have_count(1)
+    page.get_by_test_id("prop-config-routes-1-remove").click()
+    expect(page.get_by_test_id(f"handle-{router}-out-route2")).to_have_count(0)
+    graph = settled_draft(api, workflow_id, lambda g: [r.get("name") for n in g["nodes"]
+                                                       for r in n["config"].get("routes", [])] == ["urgent"])
+    [routes] = [n["config"]["routes"] for n in graph["nodes"] if n["id"] == router]
+    assert [(r["name"], r["expression"]) for r in routes] == [("urgent", "'now' in input")]

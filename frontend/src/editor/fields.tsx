@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { pickerOptions, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
-import { promptVariables } from './schemaForm';
+import { newItem, promptVariables } from './schemaForm';
 
 type OnChange = (v: unknown) => void;
 
@@ -129,6 +129,8 @@ export function ConfigField({ spec, value, onChange, multi, testId }: { spec: Fi
     case 'tool':
     case 'workflow':
       return <Picker kind={spec.widget} value={value} onChange={onChange} multi={multi} testId={testId} />;
+    case 'objects':
+      return <ObjectListInput spec={spec} value={value} onChange={onChange} testId={testId} />;
     case 'json':
       return <JsonInput value={value} onChange={onChange} testId={testId} />;
     default:
@@ -143,5 +145,51 @@ function ListInput({ value, onChange, testId }: { value: unknown; onChange: OnCh
   return (
     <textarea rows={3} value={text} placeholder="one per line" data-testid={testId} onChange={(e) => setText(e.target.value)}
       onBlur={() => onChange(text.split('\n').map((s) => s.trim()).filter(Boolean))} />
+  );
+}
+
+/** An array of objects (e.g. a router's routes): one small form per item, add/remove/reorder. */
+function ObjectListInput({ spec, value, onChange, testId }: { spec: FieldSpec; value: unknown; onChange: OnChange; testId?: string }) {
+  const items = (Array.isArray(value) ? value : []) as Record<string, unknown>[];
+  const fields = spec.itemFields ?? [];
+  const replace = (i: number, item: Record<string, unknown> | null) =>
+    onChange(item === null ? items.filter((_, j) => j !== i) : items.map((old, j) => (j === i ? item : old)));
+  const move = (i: number, by: number) => {
+    const next = [...items];
+    [next[i], next[i + by]] = [next[i + by], next[i]];
+    onChange(next);
+  };
+  return (
+    <div className="object-list" data-testid={testId}>
+      {items.length === 0 && <div className="hint">None yet.</div>}
+      {items.map((item, i) => (
+        <div className="object-item" key={i} data-testid={`${testId}-${i}`}>
+          <div className="object-item-head">
+            <span className="hint">#{i + 1}</span>
+            <span style={{ flex: 1 }} />
+            <button type="button" className="icon-btn" title="Move up" disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
+            <button type="button" className="icon-btn" title="Move down" disabled={i === items.length - 1} onClick={() => move(i, 1)}>↓</button>
+            <button type="button" className="icon-btn danger" title="Remove" data-testid={`${testId}-${i}-remove`}
+              onClick={() => replace(i, null)}>✕</button>
+          </div>
+          {fields.map((f) => (
+            <label className="object-field" key={f.name} title={f.description}>
+              <span className="object-label">{f.label}{f.required ? ' *' : ''}</span>
+              <ConfigField spec={f} value={item[f.name]} testId={`${testId}-${i}-${f.name}`}
+                onChange={(v) => {
+                  const next = { ...item };
+                  if (v === undefined || v === null || v === '') delete next[f.name];
+                  else next[f.name] = v;
+                  if (f.required && next[f.name] === undefined) next[f.name] = '';
+                  replace(i, next);
+                }} />
+            </label>
+          ))}
+        </div>
+      ))}
+      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...items, newItem(fields, items, spec.name)])}>
+        + Add {spec.name.endsWith('s') ? spec.name.slice(0, -1) : 'item'}
+      </button>
+    </div>
   );
 }

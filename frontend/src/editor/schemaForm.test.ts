@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, fieldsFromSchema, isMulti, promptVariables, resolveSchema } from './schemaForm';
+import { defaultConfig, fieldsFromSchema, isMulti, newItem, promptVariables, resolveSchema } from './schemaForm';
 
 describe('schema to form fields', () => {
   const schema = {
@@ -61,10 +61,35 @@ describe('pydantic schemas', () => {
   it('reads optional (anyOf null) fields and $ref items', () => {
     expect(fieldsFromSchema(llm).map((f) => [f.name, f.widget, f.label])).toEqual([
       ['model', 'model', 'Model'], ['temperature', 'number', 'Temperature'], ['max_tokens', 'integer', 'Max Tokens'],
-      ['routes', 'json', 'Routes'], ['tools', 'tool', 'Tools'],
+      ['routes', 'objects', 'Routes'], ['tools', 'tool', 'Tools'],
     ]);
     expect(resolveSchema(llm.properties.routes, llm).items?.required).toEqual(['name']);
     expect(isMulti(llm.properties.tools, llm)).toBe(true);
     expect(isMulti(llm.properties.model, llm)).toBe(false);
+  });
+  it('edits an array of objects as sub-forms built from the item schema', () => {
+    const router = {
+      type: 'object',
+      $defs: {
+        Route: {
+          type: 'object', required: ['name'],
+          properties: {
+            name: { type: 'string' },
+            expression: { type: 'string', format: 'expression', default: '' },
+            agent: { anyOf: [{ type: 'string', format: 'agent' }, { type: 'null' }], default: null },
+          },
+        },
+      },
+      properties: { routes: { type: 'array', items: { $ref: '#/$defs/Route' } }, extra: { type: 'array', items: { type: 'object' } } },
+    };
+    const [routes, extra] = fieldsFromSchema(router);
+    expect(routes.itemFields?.map((f) => [f.name, f.widget, f.required])).toEqual([
+      ['name', 'text', true], ['expression', 'expression', false], ['agent', 'agent', false],
+    ]);
+    expect(extra.widget).toBe('json'); // objects without declared properties stay raw JSON
+    const first = newItem(routes.itemFields ?? [], [], 'routes');
+    expect(first).toEqual({ name: 'route1', expression: '' });
+    expect(newItem(routes.itemFields ?? [], [first, { name: 'route3' }], 'routes').name).toBe('route4'); // never reuses a taken name
+    expect(newItem(routes.itemFields ?? [], [{ name: 'route2' }, { name: 'x' }], 'routes').name).toBe('route3');
   });
 });

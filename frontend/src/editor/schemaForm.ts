@@ -12,6 +12,7 @@ export type Widget =
   | 'select'
   | 'json'
   | 'list'
+  | 'objects'
   | 'agent'
   | 'model'
   | 'tool'
@@ -25,6 +26,8 @@ export interface FieldSpec {
   description?: string;
   options?: unknown[];
   default?: unknown;
+  /** 'objects': the fields of one item (an array of objects is edited as a list of sub-forms). */
+  itemFields?: FieldSpec[];
 }
 
 const PICKERS = new Set(['agent', 'model', 'tool', 'workflow']);
@@ -77,21 +80,46 @@ export function widgetFor(s: JsonSchema): Widget {
     if (f && PICKERS.has(f)) return f as Widget;
     return 'list';
   }
+  if (t === 'array' && s.items?.properties && primaryType(s.items) === 'object') return 'objects';
   return 'json';
 }
 
-export function fieldsFromSchema(schema: JsonSchema | undefined): FieldSpec[] {
+export function fieldsFromSchema(schema: JsonSchema | undefined, root: JsonSchema | undefined = schema): FieldSpec[] {
   const props = schema?.properties ?? {};
   const required = new Set(schema?.required ?? []);
-  return Object.entries(props).map(([name, raw]) => ({ name, s: resolveSchema(raw, schema) })).map(({ name, s }) => ({
-    name,
-    label: s.title ?? humanize(name),
-    widget: widgetFor(s),
-    required: required.has(name),
-    description: s.description,
-    options: s.enum,
-    default: s.default,
-  }));
+  return Object.entries(props).map(([name, raw]) => ({ name, s: resolveSchema(raw, root) })).map(({ name, s }) => {
+    const widget = widgetFor(s);
+    return {
+      name,
+      label: s.title ?? humanize(name),
+      widget,
+      required: required.has(name),
+      description: s.description,
+      options: s.enum,
+      default: s.default,
+      ...(widget === 'objects' ? { itemFields: fieldsFromSchema(s.items, root) } : {}),
+    };
+  });
+}
+
+/**
+ * A new item for an 'objects' list: each field's default, or '' for required text; a `name`
+ * field gets the first free "<list name, singular><n>" (routes → route3).
+ */
+export function newItem(fields: FieldSpec[], existing: Record<string, unknown>[], listName = 'item'): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.default !== undefined && f.default !== null) item[f.name] = structuredClone(f.default);
+    else if (f.required) item[f.name] = '';
+  }
+  if (fields.some((f) => f.name === 'name')) {
+    const taken = new Set(existing.map((e) => String(e.name ?? '')));
+    let n = existing.length + 1;
+    const stem = listName.endsWith('s') ? listName.slice(0, -1) : listName;
+    while (taken.has(`${stem}${n}`)) n += 1;
+    item.name = `${stem}${n}`;
+  }
+  return item;
 }
 
 /** Fields whose array variant holds many picks (e.g. tools: [tool ids]). */
