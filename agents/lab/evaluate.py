@@ -108,21 +108,27 @@ def bits_per_weight(path: str | Path) -> dict[str, float]:
     }
 
 
-@torch.no_grad()
-def decode_speed(model: Any, tokenizer: Any, prompt: str, new_tokens: int = 64) -> dict[str, float]:
-    """Greedy decode of exactly ``new_tokens`` tokens; tokens per second of decoding."""
-    ids = tokenizer(prompt, return_tensors="pt")
+def runtime_decode_speed(path: str | Path, prompt: str, new_tokens: int = 64) -> dict[str, Any]:
+    """Decode speed as agents get it: the packed file loaded into the builtin runtime (the
+    engine a registered compressed model runs on), ``new_tokens`` greedy tokens after the
+    chat-templated prompt, with the process's torch threads. EOS is ignored so every run
+    decodes the same number of tokens."""
+    from agents.llm.base import Message
+    from agents.llm.providers.builtin import load_compressed_engine, render_prompt
+
+    engine = load_compressed_engine(str(path))
+    runtime = engine.runtime
+    ids = engine.encode(render_prompt([Message("user", prompt)], None))
+    logits = runtime.forward(ids, 0)
+    runtime.forward([int(logits.argmax())], len(ids))  # warm-up step
+    pos = len(ids) + 1
     start = time.perf_counter()
-    out = model.generate(
-        **ids,
-        max_new_tokens=new_tokens,
-        min_new_tokens=new_tokens,
-        do_sample=False,
-        pad_token_id=tokenizer.eos_token_id,
-    )
+    for _ in range(new_tokens):
+        logits = runtime.forward([int(logits.argmax())], pos)
+        pos += 1
     elapsed = time.perf_counter() - start
-    made = int(out.shape[1] - ids["input_ids"].shape[1])
-    return {"decode_tok_s": made / elapsed, "new_tokens": made, "seconds": elapsed}
+    return {"decode_tok_s": new_tokens / elapsed, "new_tokens": new_tokens, "seconds": elapsed,
+            "engine": "builtin runtime", "threads": torch.get_num_threads()}
 
 
 def peak_rss_mb() -> float:

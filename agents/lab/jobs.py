@@ -22,9 +22,9 @@ from agents.lab import corpora
 from agents.lab.evaluate import (
     bits_per_weight,
     calibration_windows,
-    decode_speed,
     peak_rss_mb,
     perplexity,
+    runtime_decode_speed,
     size_mb,
     token_ids,
 )
@@ -166,7 +166,8 @@ def _evaluate(spec: QuantSpec, path: Path, base: Any, tok: Any, rep: _Reporter) 
     out["ppl_quantized"] = out["quantized"]["ppl"]
     if spec.decode_tokens:
         rep.stage("evaluate", "decode speed")
-        out["decode"] = decode_speed(qmodel, tok, DEFAULT_PROMPT, spec.decode_tokens)
+        del qmodel  # the float copy is not what agents run; free it before loading the runtime
+        out["decode"] = runtime_decode_speed(path, DEFAULT_PROMPT, spec.decode_tokens)
         out["decode_tok_s"] = out["decode"]["decode_tok_s"]
     return out
 
@@ -224,33 +225,37 @@ def _percentile(values: list[float], q: float) -> float:
 def run_model_benchmark(
     spec: dict[str, Any] | BenchmarkSpec, progress: Progress, is_cancelled: IsCancelled
 ) -> dict[str, Any]:
-    """Greedy-generate for ``n_requests`` prompts (cycled); latency percentiles, tokens/s."""
+    """Serve ``n_requests`` prompts (cycled) through the builtin runtime, as agents call it:
+    chat template, prefill, greedy decode up to ``max_new_tokens`` (a request may end early
+    at the end-of-turn token). Latency percentiles per request, tokens/s overall."""
+    import threading
+
+    from agents.llm.base import GenParams, Message
+    from agents.llm.providers.builtin import get_engine, load_compressed_engine, render_prompt
+
     spec = BenchmarkSpec.model_validate(spec)
     rep = _Reporter(progress, is_cancelled)
-    rep.stage("load", "loading the model")
-    tok, model = _benchmark_model(spec.model_path)
+    rep.stage("load", "loading the model into the builtin runtime")
+    engine = load_compressed_engine(spec.model_path) if spec.model_path else get_engine()
+    params, never = GenParams(max_tokens=spec.max_new_tokens, temperature=0.0), threading.Event()
     latencies, tokens = [], 0
     for i in range(spec.n_requests):
-        prompt = spec.prompts[i % len(spec.prompts)]
-        run = decode_speed(model, tok, prompt, spec.max_new_tokens)
-        latencies.append(run["seconds"])
-        tokens += int(run["new_tokens"])
-        rep.step("benchmark", i + 1, spec.n_requests, f"request {i + 1}: {run['seconds']:.2f}s")
+        prompt = engine.encode(render_prompt([Message("user", spec.prompts[i % len(spec.prompts)])], None))
+        start = time.perf_counter()
+        outcome = engine.generate(prompt, params, never, lambda _piece: None)
+        latencies.append(time.perf_counter() - start)
+        tokens += outcome.output_tokens
+        rep.step("benchmark", i + 1, spec.n_requests,
+                 f"request {i + 1}: {latencies[-1]:.2f}s, {outcome.output_tokens} tokens")
     return {
         "model": spec.model_path or "base",
+        "engine": "builtin runtime",
+        "threads": torch.get_num_threads(),
         "requests": spec.n_requests,
         "latency_p50_s": _percentile(latencies, 50),
         "latency_p95_s": _percentile(latencies, 95),
         "tokens_per_s": tokens / sum(latencies),
+        "output_tokens": tokens,
         "latencies_s": latencies,
         "peak_rss_mb": peak_rss_mb(),
     }
-
-
-def _benchmark_model(path: str | None) -> tuple[Any, Any]:
-    if path:
-        return load_quantized_model(path)
-    from agents.llm.weights import load_smollm2
-
-    loaded = load_smollm2()
-    return loaded.tokenizer, loaded.model

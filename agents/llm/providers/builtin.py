@@ -67,11 +67,12 @@ def get_compressed_engine(path: str) -> Engine:
     with _engine_lock:
         if path not in _compressed:
             configure_threads()
-            _compressed[path] = _load_compressed(path)
+            _compressed[path] = load_compressed_engine(path)
         return _compressed[path]
 
 
-def _load_compressed(path: str) -> Engine:
+def load_compressed_engine(path: str) -> Engine:
+    """A fresh engine for a lab file (not cached: the lab measures files it may overwrite)."""
     # The file format belongs to the lab (agents/lab/quant/packing.py); reuse its reader.
     from agents.lab.quant.packing import load_state_dict
 
