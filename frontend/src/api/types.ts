@@ -25,6 +25,8 @@ export interface JsonSchema {
   oneOf?: JsonSchema[];
   $ref?: string;
   $defs?: Record<string, JsonSchema>;
+  /** Form hint: show the field only while the node's config has these values. */
+  'x-when'?: Record<string, unknown>;
 }
 
 export interface NodeKind {

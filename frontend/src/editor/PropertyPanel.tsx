@@ -5,7 +5,7 @@ import { useEditorApi } from './context';
 import { ConfigField, JsonInput, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
-import { fieldsFromSchema, isMulti } from './schemaForm';
+import { defaultConfig, fieldsFromSchema, isMulti, shown } from './schemaForm';
 
 export function PropertyPanel() {
   const store = useEditorApi();
@@ -52,6 +52,7 @@ function NodeForm({ id, data: d, kind, readOnly }: { id: string; data: NodeData;
     set({ config }, `config.${name}`);
   };
   const fields = fieldsFromSchema(kind?.config_schema);
+  const effective = { ...defaultConfig(kind?.config_schema), ...d.config };
   const ports = nodePorts({ ...d, id, position: { x: 0, y: 0 } }, kind);
   return (
     <fieldset disabled={readOnly} style={{ border: 0, padding: 0, margin: 0 }} data-testid="property-panel">
@@ -70,10 +71,10 @@ function NodeForm({ id, data: d, kind, readOnly }: { id: string; data: NodeData;
           <textarea rows={6} value={String(d.config.text ?? '')} onChange={(e) => setConfig('text', e.target.value)} data-testid="prop-config-text" />
         </Field>
       )}
-      {fields.filter((f) => !(d.kind === 'note' && f.name === 'text')).map((f) => (
+      {fields.filter((f) => !(d.kind === 'note' && f.name === 'text') && shown(f, effective)).map((f) => (
         <Field key={f.name} label={f.label + (f.required ? ' *' : '')} hint={f.description}>
           <ConfigField spec={f} value={d.config[f.name]} multi={isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema)}
-            onChange={(v) => setConfig(f.name, v)} testId={`prop-config-${f.name}`} />
+            onChange={(v) => setConfig(f.name, v)} testId={`prop-config-${f.name}`} context={effective} />
         </Field>
       ))}
       {d.kind !== 'note' && (

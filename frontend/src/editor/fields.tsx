@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { pickerOptions, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
-import { newItem, promptVariables } from './schemaForm';
+import { newItem, promptVariables, shown } from './schemaForm';
 
 type OnChange = (v: unknown) => void;
 
@@ -96,7 +96,11 @@ export function Picker({ kind, value, onChange, multi, testId }: { kind: string;
   );
 }
 
-export function ConfigField({ spec, value, onChange, multi, testId }: { spec: FieldSpec; value: unknown; onChange: OnChange; multi?: boolean; testId?: string }) {
+export function ConfigField({ spec, value, onChange, multi, testId, context }: {
+  spec: FieldSpec; value: unknown; onChange: OnChange; multi?: boolean; testId?: string;
+  /** The node's effective config, for fields of list items that apply only in some modes. */
+  context?: Record<string, unknown>;
+}) {
   const str = value === undefined || value === null ? '' : String(value);
   switch (spec.widget) {
     case 'prompt':
@@ -130,7 +134,7 @@ export function ConfigField({ spec, value, onChange, multi, testId }: { spec: Fi
     case 'workflow':
       return <Picker kind={spec.widget} value={value} onChange={onChange} multi={multi} testId={testId} />;
     case 'objects':
-      return <ObjectListInput spec={spec} value={value} onChange={onChange} testId={testId} />;
+      return <ObjectListInput spec={spec} value={value} onChange={onChange} testId={testId} context={context ?? {}} />;
     case 'json':
       return <JsonInput value={value} onChange={onChange} testId={testId} />;
     default:
@@ -149,9 +153,12 @@ function ListInput({ value, onChange, testId }: { value: unknown; onChange: OnCh
 }
 
 /** An array of objects (e.g. a router's routes): one small form per item, add/remove/reorder. */
-function ObjectListInput({ spec, value, onChange, testId }: { spec: FieldSpec; value: unknown; onChange: OnChange; testId?: string }) {
+function ObjectListInput({ spec, value, onChange, testId, context }: {
+  spec: FieldSpec; value: unknown; onChange: OnChange; testId?: string; context: Record<string, unknown>;
+}) {
   const items = (Array.isArray(value) ? value : []) as Record<string, unknown>[];
   const fields = spec.itemFields ?? [];
+  const visible = fields.filter((f) => shown(f, context));
   const replace = (i: number, item: Record<string, unknown> | null) =>
     onChange(item === null ? items.filter((_, j) => j !== i) : items.map((old, j) => (j === i ? item : old)));
   const move = (i: number, by: number) => {
@@ -172,7 +179,7 @@ function ObjectListInput({ spec, value, onChange, testId }: { spec: FieldSpec; v
             <button type="button" className="icon-btn danger" title="Remove" data-testid={`${testId}-${i}-remove`}
               onClick={() => replace(i, null)}>✕</button>
           </div>
-          {fields.map((f) => (
+          {visible.map((f) => (
             <label className="object-field" key={f.name} title={f.description}>
               <span className="object-label">{f.label}{f.required ? ' *' : ''}</span>
               <ConfigField spec={f} value={item[f.name]} testId={`${testId}-${i}-${f.name}`}

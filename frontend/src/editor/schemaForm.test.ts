@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, fieldsFromSchema, isMulti, newItem, promptVariables, resolveSchema } from './schemaForm';
+import { defaultConfig, fieldsFromSchema, isMulti, newItem, promptVariables, resolveSchema, shown } from './schemaForm';
 
 describe('schema to form fields', () => {
   const schema = {
@@ -91,5 +91,21 @@ describe('pydantic schemas', () => {
     expect(first).toEqual({ name: 'route1', expression: '' });
     expect(newItem(routes.itemFields ?? [], [first, { name: 'route3' }], 'routes').name).toBe('route4'); // never reuses a taken name
     expect(newItem(routes.itemFields ?? [], [{ name: 'route2' }, { name: 'x' }], 'routes').name).toBe('route3');
+  });
+  it('shows a field only in the modes its x-when names, using the schema default when unset', () => {
+    const router = {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['rule', 'llm'], default: 'rule' },
+        model: { type: 'string', format: 'model', 'x-when': { mode: 'llm' } },
+        label: { type: 'string' },
+      },
+    };
+    const [mode, model, label] = fieldsFromSchema(router);
+    const defaults = defaultConfig(router);
+    expect(model.when).toEqual({ mode: 'llm' });
+    expect(shown(model, {}, defaults)).toBe(false);
+    expect(shown(model, { mode: 'llm' }, defaults)).toBe(true);
+    expect(shown(mode, {}, defaults) && shown(label, { mode: 'llm' }, defaults)).toBe(true);
   });
 });

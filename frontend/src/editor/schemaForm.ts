@@ -28,6 +28,13 @@ export interface FieldSpec {
   default?: unknown;
   /** 'objects': the fields of one item (an array of objects is edited as a list of sub-forms). */
   itemFields?: FieldSpec[];
+  /** Shown only while the node's config has these values (schema `x-when`). */
+  when?: Record<string, unknown>;
+}
+
+/** Whether a field applies to this node config (config values, else the schema defaults). */
+export function shown(field: FieldSpec, config: Record<string, unknown>, defaults: Record<string, unknown> = {}): boolean {
+  return Object.entries(field.when ?? {}).every(([key, want]) => (config[key] ?? defaults[key]) === want);
 }
 
 const PICKERS = new Set(['agent', 'model', 'tool', 'workflow']);
@@ -97,6 +104,7 @@ export function fieldsFromSchema(schema: JsonSchema | undefined, root: JsonSchem
       description: s.description,
       options: s.enum,
       default: s.default,
+      ...(s['x-when'] ? { when: s['x-when'] } : {}),
       ...(widget === 'objects' ? { itemFields: fieldsFromSchema(s.items, root) } : {}),
     };
   });

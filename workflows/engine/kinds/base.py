@@ -82,12 +82,20 @@ class NodeKind:
         raise NotImplementedError
 
 
-def formatted(fmt: str, default: Any = ..., **kwargs: Any) -> Any:
-    """A config field whose JSON Schema carries a ``format`` hint for the form.
+def formatted(fmt: str | None, default: Any = ..., *, when: dict[str, str] | None = None,
+              **kwargs: Any) -> Any:
+    """A config field whose JSON Schema carries hints for the generated form.
 
-    ``fmt``: prompt | agent | model | tool | workflow | expression.
+    ``fmt``: prompt | agent | model | tool | workflow | expression (the widget), or None.
+    ``when``: show the field only while the node's config has these values, e.g.
+    ``{"mode": "llm"}`` (schema key ``x-when``; the engine ignores it).
     """
-    return Field(default, json_schema_extra={"format": fmt}, **kwargs)
+    extra: dict[str, Any] = {}
+    if fmt:
+        extra["format"] = fmt
+    if when:
+        extra["x-when"] = when
+    return Field(default, json_schema_extra=extra, **kwargs)
 
 
 def body_value(outputs: dict[str, Any], preferred: str) -> Any:

@@ -22,13 +22,17 @@ from workflows.engine.kinds.base import KindConfig, NodeKind, formatted
 from workflows.engine.ports import Port
 from workflows.engine.templates import as_text
 
+ADAPTIVE = {"mode": "adaptive"}
+
 
 class Route(KindConfig):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)
-    expression: str = formatted("expression", "", description="Rule mode: when true.")
-    description: str = Field("", description="LLM mode: when to choose this route.")
-    agent: str = formatted("agent", "", description="Adaptive mode: the candidate agent "
-                           "(empty: the route name).")
+    expression: str = formatted("expression", "", when={"mode": "rule"},
+                                description="Rule mode: when true.")
+    description: str = formatted(None, "", when={"mode": "llm"},
+                                 description="LLM mode: when to choose this route.")
+    agent: str = formatted("agent", "", when={"mode": "adaptive"},
+                           description="Adaptive mode: the candidate agent (empty: the route name).")
 
     @property
     def candidate(self) -> str:
@@ -38,13 +42,17 @@ class Route(KindConfig):
 class RouterConfig(KindConfig):
     mode: Literal["rule", "llm", "adaptive"] = "rule"
     routes: list[Route] = Field(min_length=1)
-    model: str | None = formatted("model", None, description="LLM mode: the classifier.")
-    prompt: str = formatted("prompt", "", description="LLM mode: extra instructions.")
-    min_runs: int = Field(3, ge=0, le=1000, description="Adaptive mode: agents with fewer "
-                          "recorded runs are tried first.")
-    weight_success: float = Field(0.6, ge=0, le=1, description="Adaptive mode: weight of success.")
-    weight_latency: float = Field(0.2, ge=0, le=1, description="Adaptive mode: weight of speed.")
-    weight_cost: float = Field(0.2, ge=0, le=1, description="Adaptive mode: weight of low cost.")
+    model: str | None = formatted("model", None, when={"mode": "llm"},
+                                  description="LLM mode: the classifier.")
+    prompt: str = formatted("prompt", "", when={"mode": "llm"}, description="LLM mode: extra instructions.")
+    min_runs: int = formatted(None, 3, when=ADAPTIVE, ge=0, le=1000,
+                              description="Adaptive mode: agents with fewer recorded runs are tried first.")
+    weight_success: float = formatted(None, 0.6, when=ADAPTIVE, ge=0, le=1,
+                                      description="Adaptive mode: weight of success.")
+    weight_latency: float = formatted(None, 0.2, when=ADAPTIVE, ge=0, le=1,
+                                      description="Adaptive mode: weight of speed.")
+    weight_cost: float = formatted(None, 0.2, when=ADAPTIVE, ge=0, le=1,
+                                   description="Adaptive mode: weight of low cost.")
 
 
 class RouterKind(NodeKind):
