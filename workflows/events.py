@@ -6,7 +6,7 @@ and is published on the channel layer only after that transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from axweb.broadcast import broadcast_on_commit
-from workflows.models import Run, RunEvent
+from workflows.models import NodeRun, Run, RunEvent
 
 EVENT_TYPES = (
     "run.started", "run.finished", "run.failed", "run.cancelled", "run.paused", "run.resumed",
@@ -38,9 +38,41 @@ def user_runs_group(user_id: int) -> str:
     return f"user-runs.{user_id}"
 
 
-def event_envelope(event: RunEvent) -> dict[str, Any]:
+# A node.finished event stored with this key instead of "output": the output is the node
+# run's, committed in the same transaction (a root node settles once per run), so it is
+# kept once; readers get the event back whole.
+OUTPUT_ON_NODE_RUN = "output_on_node_run"
+
+
+def event_envelope(event: RunEvent, data: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"run": str(event.run_id), "seq": event.seq, "type": event.type, "node": event.node or None,
-            "ts": event.ts.isoformat().replace("+00:00", "Z"), "data": event.data}
+            "ts": event.ts.isoformat().replace("+00:00", "Z"), "data": event.data if data is None else data}
+
+
+def _stored(type: str, node: str | None, raw: dict[str, Any], data: dict[str, Any],
+            node_outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What the row keeps of `data` (`raw` made JSON-safe): a node.finished output that its
+    node run holds is left out."""
+    if type != "node.finished" or node is None or node not in node_outputs or "output" not in raw:
+        return data
+    if raw["output"] is not node_outputs[node] and raw["output"] != node_outputs[node]:
+        return data
+    return {OUTPUT_ON_NODE_RUN: True, **{k: v for k, v in data.items() if k != "output"}}
+
+
+def _envelopes(run_id: UUID | str, rows: Sequence[RunEvent]) -> list[dict[str, Any]]:
+    """Stored events as clients see them: outputs kept on node runs are put back."""
+    refs = {row.node for row in rows if row.type == "node.finished" and row.data.get(OUTPUT_ON_NODE_RUN)}
+    outputs = dict(NodeRun.objects.filter(run_id=run_id, node_id__in=refs).values_list("node_id", "outputs")) \
+        if refs else {}
+    envelopes = []
+    for row in rows:
+        data = None
+        if row.node in refs and row.type == "node.finished" and row.data.get(OUTPUT_ON_NODE_RUN):
+            data = {"output": outputs.get(row.node, {}),
+                    **{k: v for k, v in row.data.items() if k != OUTPUT_ON_NODE_RUN}}
+        envelopes.append(event_envelope(row, data))
+    return envelopes
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -50,22 +82,35 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
 
 
-def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped]) -> list[dict[str, Any]]:
-    """Persist `items` as the next events of the run; publish them after commit.
+def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped], *, publish: bool = True,
+                  node_outputs: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Persist `items` as the next events of the run; publish them after commit, unless
+    `publish` is False: then the caller publishes the returned envelopes once committed
+    (`events_message`), in order (the run context does, off the node's commit path).
+    `node_outputs`: outputs of node runs saved in the same transaction (node id → outputs);
+    their node.finished events do not store them a second time.
 
     Call inside a transaction to commit the events together with other rows."""
     if not items:
         return []
     now = timezone.now()
     stamped = [item if len(item) == 4 else (*item, now) for item in items]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # nested in a caller's transaction: no savepoint round trips
         first = _reserve_seqs(run_id, len(items))
-        rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=ts, data=_json_safe(data))
-                for i, (t, node, data, ts) in enumerate(stamped)]
+        datas = [_json_safe(data) for (_, _, data, _) in stamped]
+        rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=ts,
+                         data=_stored(t, node, raw, data, node_outputs or {}))
+                for i, ((t, node, raw, ts), data) in enumerate(zip(stamped, datas, strict=True))]
         RunEvent.objects.bulk_create(rows)
-        envelopes = [event_envelope(row) for row in rows]
-        broadcast_on_commit(run_group(run_id), {"type": "run.events", "events": envelopes})
+        envelopes = [event_envelope(row, data) for row, data in zip(rows, datas, strict=True)]
+        if publish:
+            broadcast_on_commit(run_group(run_id), events_message(envelopes))
     return envelopes
+
+
+def events_message(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The channel-layer message that carries committed events to the run's group."""
+    return {"type": "run.events", "events": envelopes}
 
 
 def _reserve_seqs(run_id: UUID | str, count: int) -> int:
@@ -81,12 +126,12 @@ def events_after(run_id: UUID | str, since: int, limit: int | None = None) -> li
     queryset = RunEvent.objects.filter(run_id=run_id, seq__gt=since).order_by("seq")
     if limit is not None:
         queryset = queryset[:limit]
-    return [event_envelope(event) for event in queryset]
+    return _envelopes(run_id, list(queryset))
 
 
 def events_between(run_id: UUID | str, first: int, last: int) -> list[dict[str, Any]]:
     rows = RunEvent.objects.filter(run_id=run_id, seq__gte=first, seq__lte=last).order_by("seq")
-    return [event_envelope(event) for event in rows]
+    return _envelopes(run_id, list(rows))
 
 
 def run_list_item(run: Run) -> dict[str, Any]:

@@ -3,16 +3,20 @@
 All database work runs through `sync_to_async` on one thread; an asyncio lock keeps event
 order. Events are queued for at most FLUSH_S (streamed tokens of a node coalesce into one
 frame meanwhile) and stored in one transaction — with the node's record when a node settles,
-so a node costs one commit.
+so a node costs one commit. Committed events are published to the channel layer by a task
+of their own, in commit order, so the next node does not wait for Redis; `close()` waits
+for the last of them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from agents import gateway, history
@@ -25,6 +29,7 @@ from workflows.models import Run
 
 FLUSH_S = 0.02
 CANCEL_POLL_S = 0.25
+log = logging.getLogger(__name__)
 
 
 def _db(fn: Any) -> Any:
@@ -42,6 +47,8 @@ class DjangoRunContext:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._cancel_checked = 0.0
         self._cancelled = False
+        self._outbox: list[dict[str, Any]] = []
+        self._publisher: asyncio.Future[None] | None = None
 
     # -- events ----------------------------------------------------------------------
 
@@ -64,7 +71,33 @@ class DjangoRunContext:
                 self._flush_handle = None
             batch, self._pending = self._pending, []
             if batch or record is not None:
-                await _db(run_store.events_and_record_commit)(self.run.id, batch, record)
+                envelopes = await _db(run_store.events_and_record_commit)(self.run.id, batch, record)
+                self._publish(envelopes)
+
+    async def close(self) -> None:
+        """Store what is queued and wait until every committed event has been published."""
+        await self.flush()
+        if self._publisher is not None:
+            await self._publisher
+
+    def _publish(self, envelopes: list[dict[str, Any]]) -> None:
+        """Hand committed events to the publisher task (started when idle), keeping order."""
+        if not envelopes:
+            return
+        self._outbox.extend(envelopes)
+        if self._publisher is None or self._publisher.done():
+            self._publisher = asyncio.ensure_future(self._publish_outbox())
+
+    async def _publish_outbox(self) -> None:
+        layer = get_channel_layer()
+        while self._outbox:
+            envelopes, self._outbox = self._outbox, []  # what queued meanwhile goes as one message
+            if layer is None:
+                continue
+            try:
+                await layer.group_send(ev.run_group(self.run_id), ev.events_message(envelopes))
+            except Exception:  # clients read missed events back from the database
+                log.exception("publishing events of run %s failed", self.run_id)
 
     # -- durable records -------------------------------------------------------------
 

@@ -149,7 +149,7 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         await ctx.emit("run.failed", None, {"error": result.error})
     finally:
         heartbeat.cancel()
-        await ctx.flush()
+        await ctx.close()
     await sync_to_async(run_finalize)(run.id, worker, result)
     return result.status
 
@@ -284,7 +284,7 @@ async def subflow_run(*, parent: Run, node_id: str, workflow_ref: str, inputs: d
     ctx = DjangoRunContext(child)
     completed = await sync_to_async(run_store.node_records)(child.id)
     result = await execute(child.version.graph, ctx, inputs, completed=completed, budgets=Budgets(**child.budgets))
-    await ctx.flush()
+    await ctx.close()
     await sync_to_async(_subflow_finish)(child.id, result)
     if result.status != "succeeded":
         raise RuntimeError(f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}")

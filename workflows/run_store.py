@@ -32,11 +32,15 @@ def node_record_save(run_id: UUID, record: NodeRecord) -> None:
                                 update_fields=[*UPSERT_FIELDS])
 
 
-def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None) -> None:
+def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None) -> list[dict[str, Any]]:
+    """Commit `events` and `record` in one transaction; return the events' envelopes, which
+    the caller publishes (they are not published here)."""
     with transaction.atomic():
-        ev.events_append(run_id, events)
+        outputs = {record.node_id: record.outputs} if record is not None else None
+        envelopes = ev.events_append(run_id, events, publish=False, node_outputs=outputs)
         if record is not None:
             node_record_save(run_id, record)
+    return envelopes
 
 
 def _record(row: NodeRun) -> NodeRecord:
