@@ -300,3 +300,61 @@ async def test_unix_sockets_of_the_host_are_unreachable() -> None:
         server.close()
         os.unlink(path)
     await still_works()
+
+
+# Each call succeeds (or fails differently) without the seccomp filter: measured on the host
+# kernel with the filter removed (ptrace 0, unshare 0, clone a child, keyctl a key id,
+# io_uring and userfaultfd a descriptor, bpf EINVAL, perf EACCES, clone3 EINVAL).
+KERNEL_CALLS = {
+    "ptrace": ("libc.ptrace(0, 0, None, None)", "Operation not permitted"),
+    "unshare a user namespace": ("libc.unshare(0x10000000)", "Operation not permitted"),
+    "clone into a user namespace": ("libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)", "Operation not permitted"),
+    "keyctl": ("libc.syscall(250, 0, -3, 0, 0)", "Operation not permitted"),
+    "bpf": ("libc.syscall(321, 0, 0, 0)", "Operation not permitted"),
+    "io_uring_setup": ("libc.syscall(425, 1, ctypes.create_string_buffer(120))", "Operation not permitted"),
+    "userfaultfd": ("libc.syscall(323, 1)", "Operation not permitted"),
+    "perf_event_open": ("libc.syscall(298, ctypes.create_string_buffer(128), 0, -1, -1, 0)",
+                        "Operation not permitted"),
+    "clone3 (libc falls back to clone)": ("libc.syscall(435, 0, 0)", "Function not implemented"),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("name", list(KERNEL_CALLS))
+async def test_kernel_attack_surface_is_refused_by_the_seccomp_filter(name: str) -> None:
+    call, expected = KERNEL_CALLS[name]
+    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"rc = {call}\nif rc == 0 and {name!r}.startswith('clone'):\n    os._exit(0)\n"
+            "result = [rc, os.strerror(ctypes.get_errno()) if rc == -1 else None]")
+    outcome = await attempt(code)
+    assert (outcome.reason, outcome.result) == ("ok", [-1, expected])
+
+
+@pytest.mark.asyncio
+async def test_threads_fork_and_subprocesses_still_work_under_the_filter() -> None:
+    code = """
+import os, subprocess, threading
+seen = []
+thread = threading.Thread(target=lambda: seen.append('thread'))
+thread.start(); thread.join()
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+result = {'thread': seen, 'fork': os.WEXITSTATUS(os.waitpid(pid, 0)[1]),
+          'subprocess': subprocess.run(['echo', 'hi'], capture_output=True, text=True).stdout}
+"""
+    outcome = await attempt(code)
+    assert outcome.result == {"thread": ["thread"], "fork": 7, "subprocess": "hi\n"}
+
+
+def test_the_denied_system_call_numbers_are_the_x86_64_ones() -> None:
+    import re
+
+    from tools.sandbox import _launcher
+
+    header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+    if not header.exists():
+        pytest.skip("the kernel headers (linux-libc-dev) are not installed")
+    table = {name: int(nr) for name, nr in re.findall(r"#define __NR_(\w+) (\d+)", header.read_text())}
+    assert {name: table.get(name) for name in _launcher.DENIED_SYSCALLS} == _launcher.DENIED_SYSCALLS
+    assert (table["clone"], table["clone3"]) == (_launcher.SYS_CLONE, _launcher.SYS_CLONE3)
