@@ -43,7 +43,7 @@ lint: $(STAMPS)/python
 check: lint
 	$(VENV)/bin/mypy
 
-test: install lint test-frontend test-python
+test: install lint check test-frontend test-python
 
 test-frontend: $(STAMPS)/frontend
 	if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm run typecheck && npm test; fi

@@ -10,11 +10,10 @@ from axweb.ownership import OwnedPrimaryKeyRelatedField
 from tools.models import Tool
 
 
-def validate_model_ref(value: str) -> str:
+def validate_model_ref(value: str) -> None:
     problem = model_ref_problem(value)
     if problem:
         raise serializers.ValidationError(problem)
-    return value
 
 
 class AgentSerializer(serializers.ModelSerializer[Agent]):
@@ -45,7 +44,9 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
         request = self.context.get("request")
         if request:
             owner = self.instance.owner if self.instance else request.user
-            clash = Agent.objects.filter(owner=owner, name=value).exclude(pk=getattr(self.instance, "pk", None))
+            clash = Agent.objects.filter(owner=owner, name=value)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 raise serializers.ValidationError(f"You already have an agent named '{value}'.")
         return value

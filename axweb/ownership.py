@@ -33,4 +33,5 @@ class OwnedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: 
     def get_queryset(self) -> QuerySet[Any]:
         request = self.context.get("request")
         queryset = super().get_queryset()
+        assert queryset is not None, "declare the field with a queryset"
         return owned(queryset, request.user) if request else queryset.none()

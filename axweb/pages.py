@@ -19,5 +19,5 @@ def app_shell(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workflow_list_page(request: HttpRequest) -> HttpResponse:
-    workflows = Workflow.objects.filter(owner=request.user).order_by("-updated_at")
+    workflows = Workflow.objects.filter(owner_id=request.user.pk).order_by("-updated_at")
     return render(request, "home.html", {"workflows": workflows})

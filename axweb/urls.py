@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -19,7 +19,7 @@ router.register("credentials", CredentialViewSet, basename="credential")
 router.register("runs", RunViewSet, basename="run")
 router.register("approvals", ApprovalViewSet, basename="approval")
 
-api = [
+api: list[URLPattern | URLResolver] = [
     path("auth/csrf/", auth_views.csrf, name="auth-csrf"),
     path("auth/login/", auth_views.login_view, name="auth-login"),
     path("auth/logout/", auth_views.logout_view, name="auth-logout"),

@@ -42,7 +42,9 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
         name = attrs.get("name")
         if request and name:
             owner = self.instance.owner if self.instance else request.user
-            clash = Tool.objects.filter(owner=owner, name=name).exclude(pk=getattr(self.instance, "pk", None))
+            clash = Tool.objects.filter(owner=owner, name=name)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 raise serializers.ValidationError({"name": [f"You already have a tool named '{name}'."]})
         return attrs

@@ -20,4 +20,6 @@ class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[typ
     @action(detail=False, methods=["get"])
     def catalog(self, request: Request) -> Response:
         """Every tool the user can give an agent or a tool node: builtins and their own."""
-        return Response(tools_catalog(request.user.id))
+        owner_id = request.user.pk
+        assert owner_id is not None  # IsAuthenticated
+        return Response(tools_catalog(owner_id))

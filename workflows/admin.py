@@ -5,8 +5,7 @@ from workflows.models import Approval, NodeRun, Run, RunEvent, Workflow, Workflo
 
 class VersionInline(admin.TabularInline):
     model = WorkflowVersion
-    fields = ["number", "message", "created_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "message", "created_by", "created_at")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -33,8 +32,7 @@ class WorkflowVersionAdmin(admin.ModelAdmin):
 
 class NodeRunInline(admin.TabularInline):
     model = NodeRun
-    fields = ["node_id", "status", "attempt", "started_at", "finished_at", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = ("node_id", "status", "attempt", "started_at", "finished_at", "error")
     extra = 0
     can_delete = False
 

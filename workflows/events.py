@@ -79,7 +79,8 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     """Round-trip through Django's encoder so values a JSON column cannot hold become strings."""
     import json
 
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
+    safe: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str))
+    return safe
 
 
 def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped], *, publish: bool = True,

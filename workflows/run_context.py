@@ -165,7 +165,8 @@ class DjangoRunContext:
         await _db(run_store.message_post)(self.run.id, channel, sender, text)
 
     async def read_messages(self, channel: str) -> list[dict[str, Any]]:
-        return await _db(run_store.messages_read)(self.run.id, channel)
+        messages: list[dict[str, Any]] = await _db(run_store.messages_read)(self.run.id, channel)
+        return messages
 
     # -- humans, subflows, cancellation ---------------------------------------------------
 
@@ -217,4 +218,6 @@ class RunMemory:
     async def search(self, query: str, k: int = 5, collection: str | None = None) -> list[dict[str, Any]]:
         from agents import knowledge_services
 
-        return await _db(knowledge_services.knowledge_search_for)(self.ctx.run.owner_id, query, k, collection)
+        hits: list[dict[str, Any]] = await _db(knowledge_services.knowledge_search_for)(
+            self.ctx.run.owner_id, query, k, collection)
+        return hits

@@ -74,7 +74,7 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
 
 def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
     """The workflow `user` may run, or a field error saying it is not there for them."""
-    workflow = owned(Workflow.objects.all(), user).filter(pk=workflow_id).first()
+    workflow: Workflow | None = owned(Workflow.objects.all(), user).filter(pk=workflow_id).first()
     if workflow is None:
         raise ValidationError({"workflow": [f"Workflow {workflow_id} does not exist or is not yours."]})
     return workflow
@@ -169,7 +169,7 @@ def run_finalize(run_id: UUID, worker: str, result: RunResult) -> None:
         ev.run_broadcast_status(run)
         if run.status in FINISHED_STATUSES:
             transaction.on_commit(lambda: otel.otlp_push_finished(run.id))
-        if run.status == RunStatus.PAUSED and _decided_while_running(run):
+        if result.status == "paused" and _decided_while_running(run):
             _requeue(run)
 
 

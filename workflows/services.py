@@ -19,10 +19,10 @@ EXPORT_FORMAT = 1
 
 def _unique_slug(owner: Any, name: str, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:200] or "workflow"
-    taken = set(
-        Workflow.objects.filter(owner=owner, slug__startswith=base)
-        .exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
+    others = Workflow.objects.filter(owner=owner, slug__startswith=base)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
     slug, counter = base, 2
     while slug in taken:
         slug, counter = f"{base}-{counter}", counter + 1

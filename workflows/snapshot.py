@@ -29,7 +29,8 @@ def _node(state: State, event: Event) -> dict[str, Any] | None:
     node_id = event.get("node")
     if not node_id:
         return None
-    return state["nodes"].setdefault(node_id, _blank_node())
+    node: dict[str, Any] = state["nodes"].setdefault(node_id, _blank_node())
+    return node
 
 
 def _text(value: Any) -> str:

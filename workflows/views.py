@@ -89,7 +89,8 @@ class WorkflowVersionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def _workflow(self) -> Workflow:
         queryset = WorkflowViewSet(request=self.request).get_queryset()
-        return get_object_or_404(queryset, pk=self.kwargs["workflow_pk"])
+        workflow: Workflow = get_object_or_404(queryset, pk=self.kwargs["workflow_pk"])
+        return workflow
 
     def get_queryset(self) -> Any:
         return self._workflow().versions.select_related("created_by").order_by("-number")

@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from agents.lab import services
 
 
-@shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=False, ignore_result=True)
 def run_quantization_job(job_id: int) -> str:
     close_old_connections()
     try:
@@ -25,7 +25,7 @@ def run_quantization_job(job_id: int) -> str:
         close_old_connections()
 
 
-@shared_task(name="agents.lab.tasks.run_benchmark_job", acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(name="agents.lab.tasks.run_benchmark_job", acks_late=False, ignore_result=True)
 def run_benchmark_job(job_id: int) -> str:
     close_old_connections()
     try:

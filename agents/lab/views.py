@@ -21,8 +21,8 @@ class _JobViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "status"]
 
