@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from agents.models import Agent, Credential, ModelEntry
+from agents.parameters import parameter_problems
 from agents.refs import model_ref_problem
 from axweb.ownership import OwnedPrimaryKeyRelatedField
 from tools.models import Tool
@@ -32,13 +33,25 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
                   "tools", "builtin_tools", "owner", "created_at", "updated_at"]
 
     def validate_parameters(self, value: dict[str, Any]) -> dict[str, Any]:
-        limits = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0), "max_tokens": (1, 32768)}
-        for key, (low, high) in limits.items():
-            if key in value:
-                number = value[key]
-                if not isinstance(number, (int, float)) or not low <= number <= high:
-                    raise serializers.ValidationError(f"{key} must be a number from {low} to {high}.")
+        problems = parameter_problems(value)
+        if problems:
+            raise serializers.ValidationError(problems)
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        delegates = (attrs.get("parameters") or {}).get("delegates") or []
+        request = self.context.get("request")
+        if delegates and request:
+            owner = self.instance.owner if self.instance else request.user
+            name = attrs.get("name", getattr(self.instance, "name", None))
+            if name in delegates:
+                raise serializers.ValidationError({"parameters": [f"'{name}' cannot delegate to itself."]})
+            known = set(Agent.objects.filter(owner=owner, name__in=delegates).values_list("name", flat=True))
+            missing = [d for d in delegates if d not in known]
+            if missing:
+                raise serializers.ValidationError({"parameters": [
+                    f"delegates: you have no agent named {', '.join(repr(m) for m in missing)}."]})
+        return attrs
 
     def validate_name(self, value: str) -> str:
         request = self.context.get("request")

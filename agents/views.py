@@ -1,9 +1,14 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from agents import credentials
 from agents.models import Agent, Credential, ModelEntry
+from agents.parameters import parameters_catalog
 from agents.serializers import AgentSerializer, CredentialSerializer, ModelEntrySerializer
 from axweb.ownership import OwnedViewSetMixin
 
@@ -13,6 +18,12 @@ class AgentViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[ty
     serializer_class = AgentSerializer
     search_fields = ["name", "role"]
     filterset_fields = ["model"]
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def parameters(self, request: Request) -> Response:
+        """What an agent's `parameters` may hold: name, label, kind, help, range, default."""
+        return Response(parameters_catalog())
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

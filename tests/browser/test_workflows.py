@@ -76,11 +76,35 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
     page.get_by_test_id("field-name").fill("critic")
     page.get_by_test_id("field-role").fill("finds flaws")
     page.get_by_test_id("field-model").fill("builtin:smollm2-135m")
+    page.get_by_test_id("field-fallback_models-add").click()
+    page.get_by_test_id("field-fallback_models-0").fill("ollama:llama3.2")
+    page.get_by_test_id("field-parameters-temperature").fill("0.3")
+    page.get_by_test_id("field-parameters-max_tokens").fill("256")
+    page.get_by_test_id("field-parameters-stop").fill("###")
+    page.get_by_test_id("field-parameters-cache").check()
+    page.get_by_test_id("field-parameters-max_steps").click()  # leaves the stop list: it is kept on blur
     shot(page, "09-agent-form")
     page.get_by_test_id("item-submit").click()
     expect(page.locator("table.list")).to_contain_text("finds flaws")
     agents = api.get("/api/agents/").raise_for_status().json()["results"]
     assert [(a["name"], a["role"], a["model"]) for a in agents] == [("critic", "finds flaws", "builtin:smollm2-135m")]
+    assert agents[0]["fallback_models"] == ["ollama:llama3.2"]
+    assert agents[0]["parameters"] == {"temperature": 0.3, "max_tokens": 256, "stop": ["###"], "cache": True}
+
+    page.get_by_test_id(f"item-{agents[0]['id']}").get_by_role("button", name="Edit").click()
+    expect(page.get_by_test_id("field-parameters-temperature")).to_have_value("0.3")
+    page.get_by_test_id("field-fallback_models-add").click()
+    page.get_by_test_id("field-fallback_models-1").fill("nope")
+    page.get_by_test_id("field-parameters-temperature").fill("7")
+    page.get_by_test_id("item-submit").click()
+    expect(page.locator(".field-error").filter(has_text="#2:")).to_be_visible()  # at the fallback list
+    expect(page.locator(".field-error").filter(has_text="temperature must be a number from 0 to 2")).to_be_visible()
+    page.get_by_test_id("field-fallback_models-1-remove").click()
+    page.get_by_test_id("field-parameters-temperature").fill("")
+    page.get_by_test_id("item-submit").click()
+    expect(page.locator(".modal")).to_have_count(0)
+    saved = api.get(f"/api/agents/{agents[0]['id']}/").raise_for_status().json()
+    assert saved["parameters"] == {"max_tokens": 256, "stop": ["###"], "cache": True}
     api.post("/api/knowledge/collections/", json={"name": "handbook", "description": "team rules"}).raise_for_status()
     api.post("/api/credentials/", json={"provider": "anthropic", "label": "work", "secret": "sk-test-abcd"}
              ).raise_for_status()

@@ -16,6 +16,13 @@ describe('api error shape', () => {
     expect(e.fieldError('other')).toBeUndefined();
     expect(e.problems[0].node).toBe('n2');
   });
+  it('shows an item of a list field at the list, numbered from 1', () => {
+    const e = errorFromBody(400, { error: { status: 400, code: 'invalid', message: 'x',
+      fields: { 'fallback_models.1': ['Use provider:name.'], 'config.url': ['Required.'] }, problems: [] } });
+    expect(e.fieldError('fallback_models')).toBe('#2: Use provider:name.');
+    expect(e.fieldError('config')).toBe('url: Required.');
+    expect(e.fieldError('fallback')).toBeUndefined();
+  });
   it('falls back to a sentence for bodies that are not the contract shape', () => {
     expect(errorFromBody(500, '<html>').message).toBe('The server had a problem. Please try again.');
     expect(errorFromBody(404, null).status).toBe(404);

@@ -40,8 +40,14 @@ export class ApiError extends Error {
   }
 
   /** First message for a form field, or undefined. */
+  /** The field's first message; for a list or object field, the first of its items' ("#2: …"). */
   fieldError(name: string): string | undefined {
-    return this.fields[name]?.[0];
+    const own = this.fields[name]?.[0];
+    if (own) return own;
+    const nested = Object.keys(this.fields).find((k) => k.startsWith(`${name}.`) && this.fields[k]?.length);
+    if (!nested) return undefined;
+    const rest = nested.slice(name.length + 1);
+    return `${/^\d+$/.test(rest) ? `#${Number(rest) + 1}` : rest}: ${this.fields[nested][0]}`;
   }
 }
 

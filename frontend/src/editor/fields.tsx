@@ -1,6 +1,6 @@
 /** Form widgets for config fields (generated from a kind's config_schema). */
 import { useEffect, useId, useRef, useState } from 'react';
-import { pickerOptions, type PickOption } from '../lib/catalog';
+import { catalog, pickerOptions, type AgentParameter, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
 import { newItem, promptVariables, shown } from './schemaForm';
 
@@ -152,6 +152,25 @@ function ListInput({ value, onChange, testId }: { value: unknown; onChange: OnCh
   );
 }
 
+function swapped<T>(list: T[], i: number, by: number): T[] {
+  const next = [...list];
+  [next[i], next[i + by]] = [next[i + by], next[i]];
+  return next;
+}
+
+/** Move up / move down / remove for one row of an ordered list. */
+function RowButtons({ index, count, onMove, onRemove, testId }: {
+  index: number; count: number; onMove: (i: number, by: number) => void; onRemove: () => void; testId: string;
+}) {
+  return (
+    <>
+      <button type="button" className="icon-btn" title="Move up" disabled={index === 0} onClick={() => onMove(index, -1)}>↑</button>
+      <button type="button" className="icon-btn" title="Move down" disabled={index === count - 1} onClick={() => onMove(index, 1)}>↓</button>
+      <button type="button" className="icon-btn danger" title="Remove" data-testid={`${testId}-remove`} onClick={onRemove}>✕</button>
+    </>
+  );
+}
+
 /** An array of objects (e.g. a router's routes): one small form per item, add/remove/reorder. */
 function ObjectListInput({ spec, value, onChange, testId, context }: {
   spec: FieldSpec; value: unknown; onChange: OnChange; testId?: string; context: Record<string, unknown>;
@@ -161,11 +180,7 @@ function ObjectListInput({ spec, value, onChange, testId, context }: {
   const visible = fields.filter((f) => shown(f, context));
   const replace = (i: number, item: Record<string, unknown> | null) =>
     onChange(item === null ? items.filter((_, j) => j !== i) : items.map((old, j) => (j === i ? item : old)));
-  const move = (i: number, by: number) => {
-    const next = [...items];
-    [next[i], next[i + by]] = [next[i + by], next[i]];
-    onChange(next);
-  };
+  const move = (i: number, by: number) => onChange(swapped(items, i, by));
   return (
     <div className="object-list" data-testid={testId}>
       {items.length === 0 && <div className="hint">None yet.</div>}
@@ -174,10 +189,7 @@ function ObjectListInput({ spec, value, onChange, testId, context }: {
           <div className="object-item-head">
             <span className="hint">#{i + 1}</span>
             <span style={{ flex: 1 }} />
-            <button type="button" className="icon-btn" title="Move up" disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
-            <button type="button" className="icon-btn" title="Move down" disabled={i === items.length - 1} onClick={() => move(i, 1)}>↓</button>
-            <button type="button" className="icon-btn danger" title="Remove" data-testid={`${testId}-${i}-remove`}
-              onClick={() => replace(i, null)}>✕</button>
+            <RowButtons index={i} count={items.length} onMove={move} onRemove={() => replace(i, null)} testId={`${testId}-${i}`} />
           </div>
           {visible.map((f) => (
             <label className="object-field" key={f.name} title={f.description}>
@@ -199,4 +211,79 @@ function ObjectListInput({ spec, value, onChange, testId, context }: {
       </button>
     </div>
   );
+}
+
+/** An ordered list of model references (an agent's fallback chain): one picker per row. */
+export function ModelListInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const refs = (Array.isArray(value) ? value : []).map(String);
+  const move = (i: number, by: number) => onChange(swapped(refs, i, by));
+  return (
+    <div className="object-list" data-testid={testId}>
+      {refs.length === 0 && <div className="hint">No fallback: a failing model fails the node.</div>}
+      {refs.map((ref, i) => (
+        <div className="list-row" key={i}>
+          <span className="hint">{i + 1}.</span>
+          <div style={{ flex: 1 }}>
+            <ModelInput value={ref} testId={`${testId}-${i}`}
+              onChange={(v) => onChange(refs.map((old, j) => (j === i ? String(v ?? '') : old)))} />
+          </div>
+          <RowButtons index={i} count={refs.length} onMove={move} onRemove={() => onChange(refs.filter((_, j) => j !== i))}
+            testId={`${testId}-${i}`} />
+        </div>
+      ))}
+      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...refs, ''])}>+ Add fallback model</button>
+    </div>
+  );
+}
+
+/** An agent's parameters as a form built from GET /api/agents/parameters/; empty fields are left out. */
+export function ParametersInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const [specs, setSpecs] = useState<AgentParameter[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    catalog.agentParameters().then((s) => live && setSpecs(s)).catch(() => live && setSpecs([]));
+    return () => { live = false; };
+  }, []);
+  const params = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const put = (name: string, v: unknown) => {
+    const next = { ...params };
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || v === false) delete next[name];
+    else next[name] = v;
+    onChange(next);
+  };
+  if (specs === null) return <div className="hint">Loading…</div>;
+  return (
+    <div className="param-grid" data-testid={testId}>
+      {specs.map((p) => (
+        <label key={p.name} className={`param param-${p.kind}`} title={p.help}>
+          <span className="object-label">{p.label}</span>
+          <ParameterInput spec={p} value={params[p.name]} onChange={(v) => put(p.name, v)} testId={`${testId}-${p.name}`} />
+          <span className="hint param-help">{p.help}</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function ParameterInput({ spec, value, onChange, testId }: { spec: AgentParameter; value: unknown; onChange: OnChange; testId: string }) {
+  switch (spec.kind) {
+    case 'number':
+    case 'integer': {
+      const range = spec.minimum !== null && spec.maximum !== null ? `${spec.minimum}–${spec.maximum}` : '';
+      const placeholder = spec.default !== null && spec.default !== undefined ? `default ${String(spec.default)}` : range;
+      return (
+        <input type="number" step={spec.kind === 'integer' ? 1 : 'any'} min={spec.minimum ?? undefined} max={spec.maximum ?? undefined}
+          value={value === undefined || value === null ? '' : String(value)} placeholder={placeholder} data-testid={testId}
+          onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))} />
+      );
+    }
+    case 'boolean':
+      return <input type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />;
+    case 'strings':
+      return <ListInput value={value} onChange={onChange} testId={testId} />;
+    case 'agents':
+      return <Picker kind="agent" value={value} onChange={onChange} multi testId={testId} />;
+    default:
+      return null;
+  }
 }

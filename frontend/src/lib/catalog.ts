@@ -29,7 +29,19 @@ export const catalog = {
   userTools: () => once('usertools', () => all<Tool>('/api/tools/')),
   tools: () => once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
   workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
+  agentParameters: () => once('agentparameters', () => api.get<AgentParameter[]>('/api/agents/parameters/')),
 };
+
+/** One key an agent's `parameters` may hold (agents/parameters.py). */
+export interface AgentParameter {
+  name: string;
+  label: string;
+  kind: 'number' | 'integer' | 'boolean' | 'strings' | 'agents';
+  help: string;
+  minimum: number | null;
+  maximum: number | null;
+  default: unknown;
+}
 
 export interface PickOption {
   value: string;

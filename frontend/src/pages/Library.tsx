@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
-import { JsonInput, ModelInput, Picker, PromptInput } from '../editor/fields';
+import { JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { toast } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
@@ -101,9 +101,9 @@ function ItemForm({ def, item, onClose, onSaved }: { def: ResourceDef; item: Ite
       setBusy(false);
     }
   }
-  const unplaced = error && Object.keys(error.fields).filter((k) => !def.fields.some((f) => f.name === k));
+  const unplaced = error && Object.keys(error.fields).filter((k) => !def.fields.some((f) => f.name === k || k.startsWith(`${f.name}.`)));
   return (
-    <Modal title={`${item ? 'Edit' : 'New'} ${def.singular}`} onClose={onClose} wide={def.fields.some((f) => f.type === 'prompt' || f.type === 'json')}
+    <Modal title={`${item ? 'Edit' : 'New'} ${def.singular}`} onClose={onClose} wide={def.fields.some((f) => ['prompt', 'json', 'parameters'].includes(f.type))}
       footer={<><button onClick={onClose}>Cancel</button><button className="primary" disabled={busy} onClick={submit} data-testid="item-submit">{busy ? 'Saving…' : 'Save'}</button></>}>
       {error && (!Object.keys(error.fields).length || unplaced?.length) ? <ErrorBanner error={error} /> : null}
       <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
@@ -135,6 +135,10 @@ function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onCha
       return <input name={f.name} type="password" autoComplete="new-password" value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
     case 'model':
       return <ModelInput value={value} onChange={(v) => onChange(v ?? '')} testId={tid} />;
+    case 'models':
+      return <ModelListInput value={value} onChange={onChange} testId={tid} />;
+    case 'parameters':
+      return <ParametersInput value={value} onChange={onChange} testId={tid} />;
     case 'usertools':
       // ids go back as numbers, as the serializer's primary-key field expects
       return <Picker kind="usertool" value={value} multi testId={tid}

@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import type { Agent, Collection, Credential, Model, Tool } from '../api/types';
 
-export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'usertools' | 'builtintools';
+export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'models' | 'parameters' | 'usertools' | 'builtintools';
 
 export interface FieldDef {
   name: string;
@@ -44,8 +44,8 @@ const agents: ResourceDef<Agent> = {
     { name: 'model', label: 'Model', type: 'model' },
     { name: 'builtin_tools', label: 'Builtin tools', type: 'builtintools' },
     { name: 'tools', label: 'Your tools', type: 'usertools' },
-    { name: 'fallback_models', label: 'Fallback models (JSON list of refs)', type: 'json', help: 'e.g. ["ollama:llama3.2"] — tried in order when the model fails' },
-    { name: 'parameters', label: 'Parameters (JSON)', type: 'json', help: 'e.g. {"temperature": 0.2, "max_tokens": 512}' },
+    { name: 'fallback_models', label: 'Fallback models', type: 'models', help: 'Tried in order when the model fails (unreachable, rate-limited, unknown).' },
+    { name: 'parameters', label: 'Parameters', type: 'parameters' },
   ],
   blank: { name: '', role: '', system_prompt: '', model: '', tools: [], builtin_tools: [], fallback_models: [], parameters: {} },
 };
