@@ -42,7 +42,11 @@ class UnknownTool(LookupError):
 
 
 class ToolDefinitionError(ValueError):
-    """A user tool definition is invalid; the message names the field."""
+    """A user tool definition is invalid; the message names the field (`field`, dotted)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _import(dotted: str) -> type[Tool]:
@@ -120,17 +124,18 @@ class _WorkflowConfig(BaseModel):
     workflow: str = Field(min_length=1)
 
 
-def _field_message(exc: ValidationError, prefix: str = "") -> str:
+def _field_message(exc: ValidationError, prefix: str = "") -> tuple[str, str]:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in (prefix, *first["loc"]) if p != "")
-    return f"'{where}': {first['msg']}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"'{where}': {message}", where
 
 
 def _parse(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ToolDefinitionError(_field_message(exc, prefix)) from None
+        raise ToolDefinitionError(*_field_message(exc, prefix)) from None
 
 
 def tool_from_definition(definition: dict[str, Any]) -> Tool:
@@ -154,7 +159,7 @@ def _python_tool(spec: _Definition) -> Tool:
     try:
         limits = limits_from(config.limits)
     except (TypeError, ValueError) as exc:
-        raise ToolDefinitionError(f"'config.limits': {exc}") from None
+        raise ToolDefinitionError(f"'config.limits': {exc}", "config.limits") from None
     return PythonCodeTool(spec.name, spec.description, spec.input_schema, config.code, limits)
 
 

@@ -7,6 +7,8 @@ from jsonschema.exceptions import SchemaError
 from rest_framework import serializers
 
 from tools.models import Tool
+from tools.registry import ToolDefinitionError, tool_from_definition
+from tools.services import tool_definition
 
 
 def validate_json_schema(value: Any) -> Any:
@@ -30,6 +32,9 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
         model = Tool
         fields = ["id", "name", "kind", "description", "input_schema", "output_schema", "config",
                   "timeout_s", "owner", "created_at", "updated_at"]
+        extra_kwargs = {"description": {"required": True, "allow_blank": False, "error_messages": {
+            "required": "Describe what the tool does: the model reads it to decide when to call it.",
+            "blank": "Describe what the tool does: the model reads it to decide when to call it."}}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
@@ -38,6 +43,7 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
             raise serializers.ValidationError({"config": ["A python tool needs config.code (a string of Python)."]})
         if kind == Tool.Kind.HTTP and not str(config.get("url", "")).startswith(("http://", "https://")):
             raise serializers.ValidationError({"config": ["An http tool needs config.url starting with http:// or https://."]})
+        self._check_definition(attrs)
         request = self.context.get("request")
         name = attrs.get("name")
         if request and name:
@@ -48,3 +54,15 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
             if clash.exists():
                 raise serializers.ValidationError({"name": [f"You already have a tool named '{name}'."]})
         return attrs
+
+    def _check_definition(self, attrs: dict[str, Any]) -> None:
+        """The whole definition, as a run will build it, so a saved tool always loads."""
+        blank: dict[str, Any] = {"name": "", "kind": "", "description": "", "input_schema": {}, "config": {},
+                                 "timeout_s": None}
+        row = Tool(**{f: attrs.get(f, getattr(self.instance, f, empty)) for f, empty in blank.items()})
+        try:
+            tool_from_definition(tool_definition(row))
+        except ToolDefinitionError as exc:
+            field = exc.field.split(".", 1)[0]
+            raise serializers.ValidationError(
+                {field if field in self.fields else "non_field_errors": [str(exc)]}) from None

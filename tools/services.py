@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from tools.base import Tool, ToolContext, ToolError
 from tools.models import Tool as ToolRow
 from tools.models import ToolCallRecord
-from tools.registry import BUILTINS, UnknownTool, builtin, tool_from_definition
+from tools.registry import BUILTINS, ToolDefinitionError, UnknownTool, builtin, tool_from_definition
 
 
 def tool_definition(row: ToolRow) -> dict[str, Any]:
@@ -37,8 +37,13 @@ def tool_resolve(owner_id: int, name: str) -> Tool:
 def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
     from tools.registry import catalog
 
-    user_tools = [{**tool_from_definition(tool_definition(row)).describe(), "builtin": False, "id": row.id}
-                  for row in ToolRow.objects.filter(owner_id=owner_id)]
+    user_tools = []
+    for row in ToolRow.objects.filter(owner_id=owner_id):
+        try:
+            user_tools.append({**tool_from_definition(tool_definition(row)).describe(), "builtin": False, "id": row.id})
+        except ToolDefinitionError as exc:  # saved before definitions were checked whole: listed, not usable
+            user_tools.append({"name": row.name, "description": row.description, "input_schema": {"type": "object"},
+                               "builtin": False, "id": row.id, "invalid": f"Fix this tool: {exc}"})
     return [*catalog(), *user_tools]
 
 

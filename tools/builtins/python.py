@@ -76,12 +76,24 @@ class PythonTool(Tool):
         return await run_sandboxed(args["code"], args.get("inputs"), self.limits)
 
 
+# The most a tool definition may ask for: a saved tool cannot give itself the machine.
+LIMIT_CEILINGS: dict[str, int] = {"wall_s": 600, "cpu_s": 300, "memory_mb": 4096, "nproc": 64, "fsize_mb": 1024,
+                  "tmpfs_mb": 1024, "output_bytes": 16 << 20, "result_bytes": 16 << 20}
+
+
 def limits_from(config: dict[str, Any]) -> SandboxLimits:
-    """SandboxLimits from a config dict, unknown keys refused."""
+    """SandboxLimits from a config dict: unknown keys, wrong types and values out of range refused."""
     base = SandboxLimits()
     unknown = set(config) - set(base.__dataclass_fields__)
     if unknown:
-        raise ValueError(f"unknown sandbox limit(s): {', '.join(sorted(unknown))}")
+        raise ValueError(f"unknown sandbox limit(s): {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(LIMIT_CEILINGS)}")
+    for key, value in config.items():
+        whole = key != "wall_s"
+        number = isinstance(value, int) or (not whole and isinstance(value, float))
+        if isinstance(value, bool) or not number or not 0 < value <= LIMIT_CEILINGS[key]:
+            raise ValueError(f"{key} must be a {'whole ' if whole else ''}number above 0 and at most "
+                             f"{LIMIT_CEILINGS[key]}")
     return replace(base, **config)
 
 
