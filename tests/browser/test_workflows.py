@@ -120,3 +120,37 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
     page.goto("/credentials")
     expect(page.get_by_text("abcd")).to_be_visible()  # the last four, never the secret
     expect(page.get_by_text("sk-test-abcd")).to_have_count(0)
+
+
+def test_a_python_tool_is_written_as_code_and_an_http_tool_as_an_endpoint(logged_in: Page, api: httpx.Client) -> None:
+    page = logged_in
+    page.goto("/tools")
+    page.get_by_test_id("new-item").click()
+    page.get_by_test_id("field-name").fill("shout")
+    page.get_by_test_id("field-description").fill("Upper-cases text.")
+    code = page.get_by_test_id("field-config-code")
+    code.fill("if inputs['text']:\n")
+    code.press("End")
+    code.press("Tab")  # indents inside the editor instead of leaving it
+    code.type("result = inputs['text'].upper()")
+    page.get_by_test_id("field-config-cpu_s").fill("2")
+    shot(page, "12-tool-form")
+    page.get_by_test_id("item-submit").click()
+    expect(page.locator("table.list")).to_contain_text("shout")
+    tool = api.get("/api/tools/").raise_for_status().json()["results"][0]
+    assert tool["config"] == {"code": "if inputs['text']:\n    result = inputs['text'].upper()", "limits": {"cpu_s": 2}}
+
+    page.get_by_test_id("new-item").click()
+    page.get_by_test_id("field-name").fill("lookup")
+    page.get_by_test_id("field-description").fill("Looks a word up.")
+    page.get_by_test_id("field-kind").select_option("http")
+    page.get_by_test_id("field-config-url").fill("https://dictionary.example.org/lookup")
+    page.get_by_test_id("field-config-method").select_option("DELETE")
+    page.get_by_test_id("field-config-url").fill("ftp://dictionary.example.org/")
+    page.get_by_test_id("item-submit").click()
+    expect(page.locator(".field-error").filter(has_text="http:// or https://")).to_be_visible()
+    page.get_by_test_id("field-config-url").fill("https://dictionary.example.org/lookup")
+    page.get_by_test_id("item-submit").click()
+    expect(page.locator(".modal")).to_have_count(0)
+    lookup = [t for t in api.get("/api/tools/").raise_for_status().json()["results"] if t["name"] == "lookup"][0]
+    assert lookup["config"] == {"url": "https://dictionary.example.org/lookup", "method": "DELETE"}

@@ -156,6 +156,8 @@ export interface CatalogTool {
   description: string;
   input_schema: Record<string, unknown>;
   builtin: boolean;
+  /** Set when a saved tool no longer loads: what to fix. */
+  invalid?: string;
 }
 
 export interface Model {

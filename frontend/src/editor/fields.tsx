@@ -287,3 +287,19 @@ function ParameterInput({ spec, value, onChange, testId }: { spec: AgentParamete
       return null;
   }
 }
+
+/** Source code: monospace, Tab indents with four spaces instead of leaving the field. */
+export function CodeInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
+  return (
+    <textarea className="mono code-input" rows={10} spellCheck={false} value={value} data-testid={testId}
+      onChange={(e) => onChange(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key !== 'Tab' || e.shiftKey) return;
+        e.preventDefault();
+        const el = e.currentTarget;
+        const { selectionStart: start, selectionEnd: end } = el;
+        onChange(`${value.slice(0, start)}    ${value.slice(end)}`);
+        requestAnimationFrame(() => { el.selectionStart = el.selectionEnd = start + 4; });
+      }} />
+  );
+}

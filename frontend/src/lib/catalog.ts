@@ -55,7 +55,9 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
     case 'model':
       return (await catalog.models()).map((m) => ({ value: m.ref, label: `${m.ref} (${m.tier})` }));
     case 'tool':
-      return (await catalog.tools()).map((t) => ({ value: t.name, label: t.builtin ? t.name : `${t.name} (custom)` }));
+      return (await catalog.tools()).map((t) => ({
+        value: t.name, label: t.builtin ? t.name : `${t.name} (custom${t.invalid ? ', needs fixing' : ''})`,
+      }));
     case 'usertool': // Agent.tools holds the ids of the user's own tools
       return (await catalog.userTools()).map((t) => ({ value: String(t.id), label: `${t.name} (${t.kind})` }));
     case 'builtintool': // Agent.builtin_tools holds builtin tool names

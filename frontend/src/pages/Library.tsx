@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
-import { JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput } from '../editor/fields';
+import { CodeInput, JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { toast } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
@@ -81,7 +81,7 @@ function ItemForm({ def, item, onClose, onSaved }: { def: ResourceDef; item: Ite
   const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...def.blank, ...(item ?? {}), secret: '' }));
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (name: string, v: unknown) => setValues((s) => ({ ...s, [name]: v }));
+  const set = (name: string, v: unknown) => setValues((s) => ({ ...s, ...def.derive?.(name, v, s), [name]: v }));
 
   async function submit() {
     setBusy(true);
@@ -109,7 +109,7 @@ function ItemForm({ def, item, onClose, onSaved }: { def: ResourceDef; item: Ite
       <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         {def.fields.map((f) => (
           <Field key={f.name} label={f.label} hint={f.type === 'secret' && !item ? undefined : f.help} error={error?.fieldError(f.name)}>
-            <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} />
+            <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} values={values} />
           </Field>
         ))}
       </form>
@@ -117,7 +117,9 @@ function ItemForm({ def, item, onClose, onSaved }: { def: ResourceDef; item: Ite
   );
 }
 
-function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onChange: (v: unknown) => void }) {
+function FieldInput({ f, value, onChange, values }: {
+  f: FieldDef; value: unknown; onChange: (v: unknown) => void; values: Record<string, unknown>;
+}) {
   const str = value === undefined || value === null ? '' : String(value);
   const tid = `field-${f.name}`;
   switch (f.type) {
@@ -139,6 +141,8 @@ function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onCha
       return <ModelListInput value={value} onChange={onChange} testId={tid} />;
     case 'parameters':
       return <ParametersInput value={value} onChange={onChange} testId={tid} />;
+    case 'toolconfig':
+      return <ToolConfigInput kind={String(values.kind ?? 'python')} value={value} onChange={onChange} testId={tid} />;
     case 'usertools':
       // ids go back as numbers, as the serializer's primary-key field expects
       return <Picker kind="usertool" value={value} multi testId={tid}
@@ -148,4 +152,51 @@ function FieldInput({ f, value, onChange }: { f: FieldDef; value: unknown; onCha
     default:
       return <input name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid} />;
   }
+}
+
+const LIMITS: [string, string][] = [['wall_s', 'Wall time (s)'], ['cpu_s', 'CPU time (s)'], ['memory_mb', 'Memory (MB)']];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** A tool's config as its kind needs it: Python code and sandbox limits, or an HTTP endpoint. */
+function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; value: unknown; onChange: (v: unknown) => void; testId: string }) {
+  const config = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const put = (key: string, v: unknown) => {
+    const next = { ...config };
+    if (v === undefined || v === '' || v === null) delete next[key]; else next[key] = v;
+    onChange(next);
+  };
+  if (kind === 'http') {
+    return (
+      <div className="param-grid" data-testid={testId}>
+        <label className="param" style={{ gridColumn: '1 / -1' }}><span className="object-label">URL</span>
+          <input className="mono" value={String(config.url ?? '')} placeholder="https://api.example.org/lookup" data-testid={`${testId}-url`}
+            onChange={(e) => put('url', e.target.value)} /></label>
+        <label className="param"><span className="object-label">Method</span>
+          <select value={String(config.method ?? 'POST')} data-testid={`${testId}-method`} onChange={(e) => put('method', e.target.value)}>
+            {METHODS.map((m) => <option key={m}>{m}</option>)}
+          </select></label>
+        <label className="param"><span className="object-label">Headers</span>
+          <JsonInput value={config.headers ?? {}} onChange={(v) => put('headers', v && Object.keys(v as object).length ? v : undefined)} testId={`${testId}-headers`} /></label>
+        <span className="hint" style={{ gridColumn: '1 / -1' }}>The arguments are sent as JSON. The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS).</span>
+      </div>
+    );
+  }
+  const limits = (config.limits && typeof config.limits === 'object' ? config.limits : {}) as Record<string, unknown>;
+  return (
+    <div className="tool-config" data-testid={testId}>
+      <CodeInput value={String(config.code ?? '')} onChange={(v) => put('code', v)} testId={`${testId}-code`} />
+      <span className="hint">Runs in the sandbox: no network, no app files. The arguments are in <code>inputs</code>; set <code>result</code> (JSON) to return it; an exception fails the call with its last line.</span>
+      <div className="param-grid limits">
+        {LIMITS.map(([key, label]) => (
+          <label key={key} className="param"><span className="object-label">{label}</span>
+            <input type="number" min={0} step="any" value={limits[key] === undefined ? '' : String(limits[key])} placeholder="default" data-testid={`${testId}-${key}`}
+              onChange={(e) => {
+                const next = { ...limits };
+                if (e.target.value === '') delete next[key]; else next[key] = Number(e.target.value);
+                put('limits', Object.keys(next).length ? next : undefined);
+              }} /></label>
+        ))}
+      </div>
+    </div>
+  );
 }

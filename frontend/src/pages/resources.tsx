@@ -2,7 +2,8 @@
 import type { ReactNode } from 'react';
 import type { Agent, Collection, Credential, Model, Tool } from '../api/types';
 
-export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'models' | 'parameters' | 'usertools' | 'builtintools';
+export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'models' | 'parameters'
+  | 'toolconfig' | 'usertools' | 'builtintools';
 
 export interface FieldDef {
   name: string;
@@ -26,6 +27,8 @@ export interface ResourceDef<T = Record<string, unknown>> {
   columns: Column<T>[];
   fields: FieldDef[];
   blank: Record<string, unknown>;
+  /** Other values that change with this one (e.g. a tool's config when its kind changes). */
+  derive?: (name: string, value: unknown, values: Record<string, unknown>) => Record<string, unknown>;
 }
 
 const agents: ResourceDef<Agent> = {
@@ -61,11 +64,17 @@ const tools: ResourceDef<Tool> = {
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
     { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http'] },
-    { name: 'description', label: 'Description', type: 'textarea' },
-    { name: 'input_schema', label: 'Input schema (JSON Schema)', type: 'json' },
-    { name: 'config', label: 'Config (JSON)', type: 'json', help: 'python: {"code": "..."}; http: {"url": "...", "method": "GET"}' },
+    { name: 'description', label: 'Description', type: 'textarea', help: 'The model reads this to decide when to call the tool.' },
+    { name: 'input_schema', label: 'Input schema (JSON Schema)', type: 'json', help: 'The arguments: an object schema; they are checked before the tool runs.' },
+    { name: 'config', label: 'Implementation', type: 'toolconfig' },
   ],
-  blank: { name: '', kind: 'python', description: '', input_schema: { type: 'object', properties: {} }, config: {} },
+  blank: {
+    name: '', kind: 'python', description: '',
+    input_schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    config: { code: "# The arguments are in `inputs`; set `result` to return a value.\nresult = len(inputs['text'].split())\n" },
+  },
+  derive: (name, value, values) => (name === 'kind' && value !== values.kind
+    ? { config: value === 'http' ? { url: '', method: 'POST' } : { code: 'result = None\n' } } : {}),
 };
 
 const models: ResourceDef<Model> = {
