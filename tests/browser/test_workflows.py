@@ -115,6 +115,9 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
         expect(page.locator("table.list, .card.empty").first).to_be_visible()  # loaded
         expect(page.locator(".err-banner")).to_have_count(0)
         shot(page, f"10-library-{path}")
+    page.goto("/models")  # the registry is staff-edited: a user sees it, without buttons that would be refused
+    expect(page.get_by_text("Only staff can change this list.")).to_be_visible()
+    expect(page.get_by_test_id("new-item")).to_have_count(0)
     page.goto("/knowledge")
     expect(page.get_by_text("handbook")).to_be_visible()
     page.goto("/credentials")

@@ -3,7 +3,7 @@ import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
 import { CodeInput, JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
-import { toast } from '../lib/ui';
+import { toast, useAuth } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
 import { RESOURCES, type FieldDef, type ResourceDef } from './resources';
 
@@ -15,6 +15,8 @@ export function LibraryPage({ resource }: { resource: string }) {
   const [search, setSearch] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<Item | 'new' | null>(null);
+  const isStaff = useAuth((s) => !!s.user?.is_staff);
+  const canEdit = !def.staffOnly || isStaff;
 
   const load = useCallback(async () => {
     try {
@@ -44,9 +46,9 @@ export function LibraryPage({ resource }: { resource: string }) {
         <h1>{def.title}</h1>
         <div className="spacer" />
         <input placeholder={`Search ${def.title.toLowerCase()}…`} value={search} onChange={(e) => setSearch(e.target.value)} style={{ width: 220 }} />
-        <button className="primary" onClick={() => setEditing('new')} data-testid="new-item">+ New {def.singular}</button>
+        {canEdit && <button className="primary" onClick={() => setEditing('new')} data-testid="new-item">+ New {def.singular}</button>}
       </div>
-      <p className="hint" style={{ marginTop: -8 }}>{def.blurb}</p>
+      <p className="hint" style={{ marginTop: -8 }}>{def.blurb}{canEdit ? '' : ' Only staff can change this list.'}</p>
       <ErrorBanner error={error} />
       {!items && !error && <ListSkeleton columns={def.columns.length + 1} />}
       {items?.length === 0 && <div className="card empty">No {def.title.toLowerCase()} yet.</div>}
@@ -60,8 +62,8 @@ export function LibraryPage({ resource }: { resource: string }) {
                 <td style={{ textAlign: 'right' }}>
                   <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
                     {resource === 'knowledge' && <KnowledgeTools collection={it} onChanged={load} />}
-                    <button className="small" onClick={() => setEditing(it)}>Edit</button>
-                    <button className="small danger" onClick={() => remove(it)}>Delete</button>
+                    {canEdit && <button className="small" onClick={() => setEditing(it)}>Edit</button>}
+                    {canEdit && <button className="small danger" onClick={() => remove(it)}>Delete</button>}
                   </div>
                 </td>
               </tr>

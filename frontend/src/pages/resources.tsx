@@ -27,6 +27,8 @@ export interface ResourceDef<T = Record<string, unknown>> {
   columns: Column<T>[];
   fields: FieldDef[];
   blank: Record<string, unknown>;
+  /** Only staff may create, edit or delete (the API answers 403 to others). */
+  staffOnly?: boolean;
   /** Other values that change with this one (e.g. a tool's config when its kind changes). */
   derive?: (name: string, value: unknown, values: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -80,6 +82,7 @@ const tools: ResourceDef<Tool> = {
 const models: ResourceDef<Model> = {
   title: 'Models', singular: 'model', url: '/api/models/',
   blurb: 'Models agents can use. Compressed builtin models appear here once a lab job registers them.',
+  staffOnly: true,
   columns: [
     { label: 'Reference', render: (m) => <b className="mono">{m.ref}</b> },
     { label: 'Tier', render: (m) => <span className="badge">{m.tier}</span> },
