@@ -55,11 +55,19 @@ def _run_for(owner: Any, graph: dict[str, Any], registry: dict[str, Any] | None 
     return Run.objects.create(owner=owner, workflow=workflow, version=version, status="running")
 
 
+async def _execute(graph: dict[str, Any], ctx: DjangoRunContext, inputs: dict[str, Any], **kwargs: Any) -> Any:
+    """Execute like a worker does: the run context is closed (its events published) at the end."""
+    try:
+        return await execute(graph, ctx, inputs, **kwargs)
+    finally:
+        await ctx.close()
+
+
 def commit_ms_per_node(owner: Any, nodes: int = 200) -> float:
     graph = chain_graph(nodes)
     run = _run_for(owner, graph)
     ctx = TimedContext(run)
-    result = async_to_sync(execute)(graph, ctx, {"input": 1}, registry=REGISTRY)
+    result = async_to_sync(_execute)(graph, ctx, {"input": 1}, registry=REGISTRY)
     assert result.status == "succeeded", result.error
     return statistics.median(ctx.spent.values()) * 1000
 
@@ -105,7 +113,7 @@ def checkpoint_bytes(owner: Any, steps: int = 200) -> dict[str, Any]:
     for item in graph["nodes"][1:-1]:
         item["kind"] = "chunk"
     run = _run_for(owner, graph)
-    result = async_to_sync(execute)(graph, DjangoRunContext(run), {"input": 1}, registry={"chunk": ChunkKind})
+    result = async_to_sync(_execute)(graph, DjangoRunContext(run), {"input": 1}, registry={"chunk": ChunkKind})
     assert result.status == "succeeded", result.error
     stored = run_stored_bytes(run)
     logical = sum(len(json.dumps(o)) for o in NodeRun.objects.filter(run=run, node_id__startswith="n")
@@ -119,7 +127,7 @@ def checkpoint_bytes(owner: Any, steps: int = 200) -> dict[str, Any]:
 def memory_checkpoint_bytes(owner: Any, steps: int, step_bytes: int = 1024) -> dict[str, Any]:
     graph = memory_chain(steps)
     run = _run_for(owner, graph)
-    result = async_to_sync(execute)(graph, DjangoRunContext(run), {"input": "x" * step_bytes})
+    result = async_to_sync(_execute)(graph, DjangoRunContext(run), {"input": "x" * step_bytes})
     assert result.status == "succeeded", result.error
     stored = run_stored_bytes(run)
     logical = len(json.dumps(MemoryEntry.objects.get(run=run, key="state").value))
