@@ -47,10 +47,12 @@ def test_api_docs_and_schema_are_served(superuser_client):
     assert "/api/workflows/" in schema.json()["paths"]
 
 
-def test_bootstrap_prints_the_admin_password_once_and_seeds_the_demo(capsys):
+def test_bootstrap_prints_the_admin_password_once_and_seeds_the_demo(capsys, monkeypatch):
+    monkeypatch.setenv("PORT", "9000")
     call_command("bootstrap")
     first = capsys.readouterr().out
     assert "password:" in first and "Research team" in first
+    assert "Sign in at http://127.0.0.1:9000/" in first  # PORT=9000 make run serves there
     call_command("bootstrap")
     assert "password:" not in capsys.readouterr().out
 

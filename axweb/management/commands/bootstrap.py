@@ -1,3 +1,4 @@
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         admin, password = admin_ensure()
         if password:
             bar = "=" * 64
-            self.stdout.write(f"\n{bar}\n  Admin account created. Sign in at http://127.0.0.1:8000/\n"
+            port = os.environ.get("PORT") or "8000"  # where `make run` serves (axweb/launcher.py)
+            self.stdout.write(f"\n{bar}\n  Admin account created. Sign in at http://127.0.0.1:{port}/\n"
                               f"  username: {admin.username}\n  password: {password}\n"
                               f"  (shown only this once; change it in the admin)\n{bar}\n")
         created = demo_seed(owner=admin)
