@@ -93,6 +93,7 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
 
     page.get_by_test_id(f"item-{agents[0]['id']}").get_by_role("button", name="Edit").click()
     expect(page.get_by_test_id("field-parameters-temperature")).to_have_value("0.3")
+    expect(page.get_by_test_id("field-parameters-delegates")).to_contain_text("None available.")  # not itself
     page.get_by_test_id("field-fallback_models-add").click()
     page.get_by_test_id("field-fallback_models-1").fill("nope")
     page.get_by_test_id("field-parameters-temperature").fill("7")

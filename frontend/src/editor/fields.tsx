@@ -66,8 +66,13 @@ export function ModelInput({ value, onChange, testId }: { value: unknown; onChan
   );
 }
 
-export function Picker({ kind, value, onChange, multi, testId }: { kind: string; value: unknown; onChange: OnChange; multi?: boolean; testId?: string }) {
-  const opts = usePicker(kind);
+export function Picker({ kind, value, onChange, multi, testId, exclude }: {
+  kind: string; value: unknown; onChange: OnChange; multi?: boolean; testId?: string;
+  /** Values not to offer (e.g. an agent as its own delegate). */
+  exclude?: string[];
+}) {
+  const all = usePicker(kind);
+  const opts = all && exclude?.length ? all.filter((o) => !exclude.includes(o.value)) : all;
   if (multi) {
     const chosen = new Set((Array.isArray(value) ? value : []).map(String));
     return (
@@ -237,7 +242,11 @@ export function ModelListInput({ value, onChange, testId }: { value: unknown; on
 }
 
 /** An agent's parameters as a form built from GET /api/agents/parameters/; empty fields are left out. */
-export function ParametersInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+export function ParametersInput({ value, onChange, testId, agentName }: {
+  value: unknown; onChange: OnChange; testId?: string;
+  /** The agent being edited: not offered as its own delegate. */
+  agentName?: string;
+}) {
   const [specs, setSpecs] = useState<AgentParameter[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -257,7 +266,8 @@ export function ParametersInput({ value, onChange, testId }: { value: unknown; o
       {specs.map((p) => (
         <label key={p.name} className={`param param-${p.kind}`} title={p.help}>
           <span className="object-label">{p.label}</span>
-          <ParameterInput spec={p} value={params[p.name]} onChange={(v) => put(p.name, v)} testId={`${testId}-${p.name}`} />
+          <ParameterInput spec={p} value={params[p.name]} onChange={(v) => put(p.name, v)} testId={`${testId}-${p.name}`}
+            agentName={agentName} />
           <span className="hint param-help">{p.help}</span>
         </label>
       ))}
@@ -265,7 +275,9 @@ export function ParametersInput({ value, onChange, testId }: { value: unknown; o
   );
 }
 
-function ParameterInput({ spec, value, onChange, testId }: { spec: AgentParameter; value: unknown; onChange: OnChange; testId: string }) {
+function ParameterInput({ spec, value, onChange, testId, agentName }: {
+  spec: AgentParameter; value: unknown; onChange: OnChange; testId: string; agentName?: string;
+}) {
   switch (spec.kind) {
     case 'number':
     case 'integer': {
@@ -282,7 +294,7 @@ function ParameterInput({ spec, value, onChange, testId }: { spec: AgentParamete
     case 'strings':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'agents':
-      return <Picker kind="agent" value={value} onChange={onChange} multi testId={testId} />;
+      return <Picker kind="agent" value={value} onChange={onChange} multi testId={testId} exclude={agentName ? [agentName] : []} />;
     default:
       return null;
   }

@@ -142,7 +142,7 @@ function FieldInput({ f, value, onChange, values }: {
     case 'models':
       return <ModelListInput value={value} onChange={onChange} testId={tid} />;
     case 'parameters':
-      return <ParametersInput value={value} onChange={onChange} testId={tid} />;
+      return <ParametersInput value={value} onChange={onChange} testId={tid} agentName={String(values.name ?? '')} />;
     case 'toolconfig':
       return <ToolConfigInput kind={String(values.kind ?? 'python')} value={value} onChange={onChange} testId={tid} />;
     case 'usertools':
