@@ -67,8 +67,11 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"budgets": [f"Unknown budget(s): {', '.join(sorted(unknown))}; "
                                            f"use {', '.join(sorted(BUDGET_FIELDS))}."]})
     for key, value in budgets.items():
-        if value is not None and (not isinstance(value, (int, float)) or value <= 0):
-            raise ValidationError({f"budgets.{key}": ["Must be a positive number or null."]})
+        whole = key != "max_cost" and key != "max_wall_s"
+        number = isinstance(value, int) or (not whole and isinstance(value, float))
+        if value is not None and (isinstance(value, bool) or not number or value <= 0):
+            what = "a positive whole number" if whole else "a positive number"
+            raise ValidationError({f"budgets.{key}": [f"Must be {what} or null (no limit)."]})
     return budgets
 
 

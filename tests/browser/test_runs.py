@@ -101,3 +101,34 @@ def test_an_approval_is_decided_from_its_card(logged_in: Page, api: httpx.Client
     expect(page.get_by_text(re.compile(r"Approval \d+: approved by ada — “looks good”"))).to_be_visible()
     approvals = api.get(f"/api/runs/{run_id}/snapshot/").raise_for_status().json()["approvals"]
     assert [(a["status"], a["comment"], a["by"]) for a in approvals] == [("approve", "looks good", "ada")]
+
+
+def test_run_limits_are_set_in_the_run_form_shown_on_the_run_and_remembered(logged_in: Page, api: httpx.Client) -> None:
+    page = logged_in
+    make_agent(api, "scribe", delay=0.1, chunks=3)
+    workflow_id = workflow_with(api, "Limited", [node("in", "input", 0, name="topic"),
+                                                 node("scribe", "agent", 260, agent="scribe"),
+                                                 node("out", "output", 520, name="text")],
+                                [edge("in", "scribe"), edge("scribe", "out")])
+    page.goto(f"/workflows/{workflow_id}")
+    page.get_by_test_id("run-button").click()
+    page.get_by_test_id("run-input-topic").fill("the sea")
+    page.get_by_text("Limits (none").click()
+    page.get_by_test_id("run-limit-max_tokens").fill("1")
+    page.get_by_test_id("run-limit-max_steps").fill("2.5")
+    page.get_by_test_id("run-submit").click()
+    expect(page.get_by_test_id("run-limits").locator(".field-error")).to_have_text(
+        "Must be a positive whole number or null (no limit).")
+    shot(page, "13-run-limits")
+    page.get_by_test_id("run-limit-max_steps").fill("")
+    page.get_by_test_id("run-submit").click()
+    page.wait_for_url("**/runs/*")
+    expect(page.locator(".editor-bar [data-testid=status-badge]")).to_have_text("failed", timeout=20_000)
+    expect(page.get_by_test_id("run-limits-shown")).to_have_text("tokens 1")
+    expect(page.get_by_text("Budgets exceeded")).to_be_visible()
+    run = api.get(f"/api/runs/{page.url.rstrip('/').rsplit('/', 1)[-1]}/").raise_for_status().json()
+    assert run["budgets"] == {"max_tokens": 1}
+
+    page.goto(f"/workflows/{workflow_id}")
+    page.get_by_test_id("run-button").click()
+    expect(page.get_by_test_id("run-limit-max_tokens")).to_have_value("1")  # the next run starts with them

@@ -63,6 +63,33 @@ def test_a_missing_required_input_is_refused_naming_it(owner):
     assert "inputs.question" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize(("budgets", "field", "message"), [
+    ({"max_tokens": "lots"}, "budgets.max_tokens", "Must be a positive whole number or null (no limit)."),
+    ({"max_steps": 2.5}, "budgets.max_steps", "Must be a positive whole number"),
+    ({"max_cost": True}, "budgets.max_cost", "Must be a positive number or null"),
+    ({"max_wall_s": 0}, "budgets.max_wall_s", "Must be a positive number or null"),
+    ({"max_tokenz": 5}, "budgets", "Unknown budget(s): max_tokenz"),
+])
+def test_run_limits_are_checked_naming_the_limit(owner, budgets, field, message):
+    workflow = workflow_create(owner=owner, name="Limited", graph=parallel_graph())
+    response = api_for(owner).post("/api/runs/", {"workflow": workflow.id, "inputs": {"question": "q"},
+                                                  "budgets": budgets}, format="json")
+    assert response.status_code == 400
+    assert message in response.json()["error"]["fields"][field][0]
+
+
+def test_a_token_limit_stops_the_run_with_the_reason(celery_worker, owner):
+    workflow = workflow_create(owner=owner, name="Tight", graph=parallel_graph(delay=0.1))
+    response = api_for(owner).post("/api/runs/", {"workflow": workflow.id, "inputs": {"question": "q"},
+                                                  "budgets": {"max_tokens": 1, "max_cost": 0.5}}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["budgets"] == {"max_tokens": 1, "max_cost": 0.5}
+    run = wait_for(lambda: finished(response.json()["id"]), timeout=90)
+    assert run.status == "failed"
+    exceeded = RunEvent.objects.filter(run=run, type="budget.exceeded").first()
+    assert exceeded is not None and exceeded.data["budget"] == "tokens" and exceeded.data["limit"] == 1
+
+
 def test_a_workflow_without_versions_cannot_run(owner):
     workflow = workflow_create(owner=owner, name="Empty")
     response = api_for(owner).post("/api/runs/", {"workflow": workflow.id}, format="json")

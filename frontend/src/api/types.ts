@@ -120,7 +120,11 @@ export interface Run {
   started_at: string | null;
   finished_at: string | null;
   usage: Usage;
+  /** The run's limits (unset = unlimited; repeated tool calls default to 3). */
+  budgets?: Partial<Record<BudgetName, number | null>>;
 }
+
+export type BudgetName = 'max_steps' | 'max_tokens' | 'max_cost' | 'max_wall_s' | 'max_repeated_tool_calls';
 
 export interface EventEnvelope {
   run: string;

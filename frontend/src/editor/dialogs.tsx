@@ -3,6 +3,7 @@ import { ApiError, api, messageOf } from '../api/client';
 import type { Graph, Run } from '../api/types';
 import { Field, Modal } from '../components/common';
 import { coerceInput, inputFields } from '../run/inputs';
+import { LIMITS } from '../run/limits';
 import { ACTIONS, CLIPBOARD_HELP } from './actions';
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
@@ -44,6 +45,16 @@ export function SaveVersionDialog({ onClose, onSave }: { onClose: () => void; on
   );
 }
 
+const limitsKey = (workflowId: string) => `axweb.limits.${workflowId}`;
+
+function storedLimits(workflowId: string): Record<string, string> {
+  try {
+    return JSON.parse(localStorage.getItem(limitsKey(workflowId)) ?? '{}') as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
 export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, saveFirst }: {
   workflowId: string; graph: Graph; unsaved: boolean; onClose: () => void;
   onStarted: (run: Run) => void; saveFirst: () => Promise<boolean>;
@@ -52,6 +63,7 @@ export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, save
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.map((f) => [f.name, f.default === undefined || f.default === null ? '' : typeof f.default === 'string' ? f.default : JSON.stringify(f.default)])),
   );
+  const [limits, setLimits] = useState<Record<string, string>>(() => storedLimits(workflowId));
   const [save, setSave] = useState(unsaved);
   const [error, setError] = useState<ApiError | string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -62,8 +74,11 @@ export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, save
     try {
       const inputs: Record<string, unknown> = {};
       for (const f of fields) inputs[f.name] = coerceInput(f, values[f.name] ?? '');
+      const budgets = Object.fromEntries(Object.entries(limits).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v)]));
       if (save && !(await saveFirst())) return;
-      onStarted(await api.post<Run>('/api/runs/', { workflow: workflowId, version: null, inputs }));
+      const run = await api.post<Run>('/api/runs/', { workflow: workflowId, version: null, inputs, budgets });
+      localStorage.setItem(limitsKey(workflowId), JSON.stringify(limits)); // the next run of this workflow starts with them
+      onStarted(run);
     } catch (e) {
       setError(e instanceof ApiError ? e : messageOf(e));
     } finally {
@@ -91,6 +106,19 @@ export function RunDialog({ workflowId, graph, unsaved, onClose, onStarted, save
           </Field>
         ))}
       </form>
+      <details className="limits" open={Object.values(limits).some((v) => v.trim()) || LIMITS.some((l) => !!fe(`budgets.${l.name}`))}>
+        <summary>Limits {Object.values(limits).some((v) => v.trim()) ? '(set)' : '(none: the run may use what it needs)'}</summary>
+        <div className="param-grid" data-testid="run-limits">
+          {LIMITS.map((l) => (
+            <label key={l.name} className="param"><span className="object-label">{l.label}</span>
+              <input type="number" min={0} step={l.step} value={limits[l.name] ?? ''} placeholder={l.placeholder ?? 'no limit'} data-testid={`run-limit-${l.name}`}
+                onChange={(e) => setLimits({ ...limits, [l.name]: e.target.value })} />
+              {fe(`budgets.${l.name}`) ? <span className="field-error">{fe(`budgets.${l.name}`)}</span> : <span className="hint param-help">{l.hint}</span>}
+            </label>
+          ))}
+        </div>
+        <p className="hint">Past a limit the node running fails with <code>budget.exceeded</code> and the run stops.</p>
+      </details>
       <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
         <input type="checkbox" checked={save} onChange={(e) => setSave(e.target.checked)} />
         Save the canvas as a new version first {unsaved ? '(it has unsaved changes)' : ''}

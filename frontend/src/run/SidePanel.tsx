@@ -4,6 +4,7 @@ import { api, messageOf } from '../api/client';
 import { StatusBadge } from '../components/common';
 import { fmtCost, fmtMs, fmtTime, toast } from '../lib/ui';
 import type { Approval } from './dispatch';
+import { LIMITS } from './limits';
 import type { RunStoreApi } from './runStore';
 
 const DECIDED: Record<string, string> = { approve: 'approved', reject: 'rejected' };
@@ -90,6 +91,11 @@ export function RunSidePanel({ store, selected, labels, onSelect }: {
             <span className="k">Created</span><span>{fmtTime(run.created_at)}</span>
             <span className="k">Started</span><span>{fmtTime(run.started_at)}</span>
             <span className="k">Finished</span><span>{fmtTime(run.finished_at)}</span>
+            {!!run.budgets && Object.keys(run.budgets).length > 0 && <>
+              <span className="k">Limits</span>
+              <span data-testid="run-limits-shown">{LIMITS.filter((l) => run.budgets?.[l.name] != null)
+                .map((l) => `${l.label.toLowerCase()} ${String(run.budgets?.[l.name])}`).join(' · ')}</span>
+            </>}
           </div>
           <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
           <h3>Inputs</h3><pre className="stream-panel">{show(run.inputs ?? {})}</pre>
