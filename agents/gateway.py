@@ -103,7 +103,8 @@ def _factory(info: ModelInfo) -> ChatModel:
 def _scripted(name: str) -> ChatModel:
     """Deterministic models for tests and demos without inference (AXWEB_SCRIPTED_MODELS=1):
     `scripted:<name>?delay=S&chunks=N` answers "<name>: <last user message>"; with
-    `&tool=T&args=<json>` it first calls tool T, then answers "<name>: <tool result>"."""
+    `&tool=T&args=<json>` it first calls tool T, then answers "<name>: <tool result>"; with
+    `&repeat=1` too it calls T again every turn."""
     from urllib.parse import parse_qs, urlsplit
 
     from agents.llm.providers.scripted import Reply, ScriptedModel
@@ -113,7 +114,8 @@ def _scripted(name: str) -> ChatModel:
     delay, chunks = float(query.get("delay", 0)), int(query.get("chunks", 3))
 
     def respond(messages: Any, tools: Any) -> Reply:
-        if query.get("tool") and not any(m.role == "tool" for m in messages):
+        again = query.get("repeat") == "1"  # a stuck agent: the same tool call every turn
+        if query.get("tool") and (again or not any(m.role == "tool" for m in messages)):
             call = ToolCall("call-1", query["tool"], json.loads(query.get("args", "{}")))
             return Reply(tool_calls=(call,), delay=delay)
         last = next((m.content for m in reversed(messages) if m.role in ("user", "tool")), "")

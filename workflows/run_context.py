@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -119,12 +120,20 @@ class DjangoRunContext:
             checkpoint=self._boundary)
 
     async def run_agent(self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
-                        fallback: str | None = None) -> ModelResult:
+                        fallback: str | None = None,
+                        tool_guard: Callable[[str, dict[str, Any]], None] | None = None) -> ModelResult:
         await self._boundary()
+        stopped: list[Exception] = []  # what the guard raised: the agent loop's next checkpoint re-raises it
+
+        async def checkpoint() -> None:
+            if stopped:
+                raise stopped[0]
+            await self._boundary()
+
         return await gateway.agent_run(
             owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
             run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
-            tool_runner=self._agent_tool_runner(node_id), checkpoint=self._boundary)
+            tool_runner=self._agent_tool_runner(node_id, tool_guard, stopped), checkpoint=checkpoint)
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
         """Each agent's record in the owner's past runs (not this one); unknown names raise."""
@@ -137,8 +146,16 @@ class DjangoRunContext:
             owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
         return stats
 
-    def _agent_tool_runner(self, node_id: str) -> Any:
+    def _agent_tool_runner(self, node_id: str, guard: Callable[[str, dict[str, Any]], None] | None = None,
+                           stopped: list[Exception] | None = None) -> Any:
         async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:
+            if guard is not None:
+                try:
+                    guard(name, args)
+                except Exception as exc:
+                    if stopped is not None:
+                        stopped.append(exc)
+                    raise
             return await self.call_tool(node_id, name, args, idempotency_key=key)
         return run_tool
 

@@ -90,6 +90,27 @@ def test_a_token_limit_stops_the_run_with_the_reason(celery_worker, owner):
     assert exceeded is not None and exceeded.data["budget"] == "tokens" and exceeded.data["limit"] == 1
 
 
+def test_an_agent_repeating_the_same_tool_call_is_stopped_by_the_run_limit(celery_worker, owner):
+    from agents.models import Agent
+
+    Agent.objects.create(owner=owner, name="Stuck", builtin_tools=["calculator"], parameters={"max_steps": 6},
+                         model='scripted:stuck?tool=calculator&args={"expression":"2*3"}&repeat=1')
+    graph = {"schema_version": 1, "nodes": [node("in", "input", name="question"),
+                                            node("agent", "agent", agent="Stuck", prompt="{{in}}"),
+                                            node("out", "output", name="answer")],
+             "edges": [edge("in", "agent"), edge("agent", "out")]}
+    workflow = workflow_create(owner=owner, name="Loops", graph=graph)
+    response = api_for(owner).post("/api/runs/", {"workflow": workflow.id, "inputs": {"question": "q"},
+                                                  "budgets": {"max_repeated_tool_calls": 2}}, format="json")
+    run = wait_for(lambda: finished(response.json()["id"]), timeout=90)
+    assert run.status == "failed"
+    exceeded = RunEvent.objects.get(run=run, type="budget.exceeded")
+    assert (exceeded.node, exceeded.data["budget"], exceeded.data["limit"]) == ("agent", "repeated_tool_call", 2)
+    results = RunEvent.objects.filter(run=run, type="node.tool_result", node="agent").order_by("seq")
+    assert [e.data["error"] for e in results][:2] == [None, None]  # two ran …
+    assert "repeated_tool_call" in results[2].data["error"] and len(results) == 3  # … the third was refused
+
+
 def test_a_workflow_without_versions_cannot_run(owner):
     workflow = workflow_create(owner=owner, name="Empty")
     response = api_for(owner).post("/api/runs/", {"workflow": workflow.id}, format="json")

@@ -28,6 +28,7 @@ Node ids of nodes inside a loop/map body are prefixed: ``"<loop id>[<iteration>]
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -189,11 +190,15 @@ class RunContext(Protocol):
         *,
         inputs: dict[str, Any],
         fallback: str | None = None,
+        tool_guard: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> ModelResult:
         """Run a stored agent (its own loop, tools and delegation) on ``prompt``.
 
         ``inputs`` are the node's input values (port -> value) for context.
         Streams tokens and emits tool events for its tool calls itself.
+        ``tool_guard(tool, args)`` is called before each tool call the agent makes; if it
+        raises (a run budget such as repeated tool calls), the agent stops and this call
+        raises that exception.
         """
         ...
 

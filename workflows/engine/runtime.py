@@ -178,7 +178,8 @@ class NodeContext:
     async def run_agent(self, agent_ref: str, prompt: str, inputs: dict[str, Any]) -> ModelResult:
         await self.boundary()
         result = await self.run.run_agent(
-            self.node_id, agent_ref, prompt, inputs=inputs, fallback=self.fallback
+            self.node_id, agent_ref, prompt, inputs=inputs, fallback=self.fallback,
+            tool_guard=self.tracker.record_tool_call,  # the agent's tool calls count toward the run's budgets
         )
         self._charge(result.usage)
         await self.boundary()

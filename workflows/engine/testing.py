@@ -171,7 +171,7 @@ class ScriptedContext:
 
     async def run_agent(
         self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
-        fallback: str | None = None,
+        fallback: str | None = None, tool_guard: Any = None,
     ) -> ModelResult:
         return await self._reply("agent", node_id, agent_ref, prompt,
                                  {"inputs": inputs, "fallback": fallback})
