@@ -1,10 +1,12 @@
 """What an agent's `parameters` may hold: one table, used to validate the API input and to
-build the agent form's fields (GET /api/agents/parameters/). Django-free."""
+build the agent form's fields (GET /api/agents/parameters/)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from axweb.numbers import is_number
 
 Kind = Literal["number", "integer", "boolean", "strings", "agents"]
 
@@ -40,12 +42,6 @@ def parameters_catalog() -> list[dict[str, Any]]:
     return [asdict(p) for p in PARAMETERS]
 
 
-def _is_number(value: Any, integer: bool) -> bool:
-    if isinstance(value, bool):  # True is an int to Python, not a temperature to anyone
-        return False
-    return isinstance(value, int) or (not integer and isinstance(value, float))
-
-
 def parameter_problems(value: Any) -> list[str]:
     """Every problem of a parameters object, each naming the key and what it accepts."""
     if not isinstance(value, dict):
@@ -57,7 +53,7 @@ def parameter_problems(value: Any) -> list[str]:
             problems.append(f"Unknown parameter '{key}'. Known: {', '.join(sorted(BY_NAME))}.")
         elif spec.kind in ("number", "integer"):
             what = "a whole number" if spec.kind == "integer" else "a number"
-            if not _is_number(item, spec.kind == "integer") or not spec.minimum <= item <= spec.maximum:
+            if not is_number(item, whole=spec.kind == "integer") or not spec.minimum <= item <= spec.maximum:
                 low, high = _plain(spec.minimum), _plain(spec.maximum)
                 problems.append(f"{key} must be {what} from {low} to {high}.")
         elif spec.kind == "boolean" and not isinstance(item, bool):

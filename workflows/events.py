@@ -53,26 +53,24 @@ def _stored(type: str, node: str | None, raw: dict[str, Any], data: dict[str, An
             node_outputs: Mapping[str, Any]) -> dict[str, Any]:
     """What the row keeps of `data` (`raw` made JSON-safe): a node.finished output that its
     node run holds is left out."""
-    if type != "node.finished" or node is None or node not in node_outputs or "output" not in raw:
-        return data
-    if raw["output"] is not node_outputs[node] and raw["output"] != node_outputs[node]:
+    if type != "node.finished" or node is None or node not in node_outputs \
+            or raw.get("output") != node_outputs[node]:
         return data
     return {OUTPUT_ON_NODE_RUN: True, **{k: v for k, v in data.items() if k != "output"}}
 
 
+def _output_on_node_run(row: RunEvent) -> bool:
+    return row.type == "node.finished" and bool(row.data.get(OUTPUT_ON_NODE_RUN))
+
+
 def _envelopes(run_id: UUID | str, rows: Sequence[RunEvent]) -> list[dict[str, Any]]:
     """Stored events as clients see them: outputs kept on node runs are put back."""
-    refs = {row.node for row in rows if row.type == "node.finished" and row.data.get(OUTPUT_ON_NODE_RUN)}
+    refs = {row.node for row in rows if _output_on_node_run(row)}
     outputs = dict(NodeRun.objects.filter(run_id=run_id, node_id__in=refs).values_list("node_id", "outputs")) \
         if refs else {}
-    envelopes = []
-    for row in rows:
-        data = None
-        if row.node in refs and row.type == "node.finished" and row.data.get(OUTPUT_ON_NODE_RUN):
-            data = {"output": outputs.get(row.node, {}),
-                    **{k: v for k, v in row.data.items() if k != OUTPUT_ON_NODE_RUN}}
-        envelopes.append(event_envelope(row, data))
-    return envelopes
+    return [event_envelope(row, {"output": outputs.get(row.node, {}),
+                                 **{k: v for k, v in row.data.items() if k != OUTPUT_ON_NODE_RUN}})
+            if _output_on_node_run(row) else event_envelope(row) for row in rows]
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:

@@ -130,10 +130,19 @@ class DjangoRunContext:
                 raise stopped[0]
             await self._boundary()
 
+        async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:
+            if tool_guard is not None:
+                try:
+                    tool_guard(name, args)
+                except Exception as exc:
+                    stopped.append(exc)
+                    raise
+            return await self.call_tool(node_id, name, args, idempotency_key=key)
+
         return await gateway.agent_run(
             owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
             run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
-            tool_runner=self._agent_tool_runner(node_id, tool_guard, stopped), checkpoint=checkpoint)
+            tool_runner=run_tool, checkpoint=checkpoint)
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
         """Each agent's record in the owner's past runs (not this one); unknown names raise."""
@@ -145,19 +154,6 @@ class DjangoRunContext:
         stats: dict[str, AgentStats] = await _db(history.agent_history)(
             owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
         return stats
-
-    def _agent_tool_runner(self, node_id: str, guard: Callable[[str, dict[str, Any]], None] | None = None,
-                           stopped: list[Exception] | None = None) -> Any:
-        async def run_tool(name: str, args: dict[str, Any], key: str) -> Any:
-            if guard is not None:
-                try:
-                    guard(name, args)
-                except Exception as exc:
-                    if stopped is not None:
-                        stopped.append(exc)
-                    raise
-            return await self.call_tool(node_id, name, args, idempotency_key=key)
-        return run_tool
 
     async def call_tool(self, node_id: str, tool_name: str, args: dict[str, Any], *, idempotency_key: str) -> Any:
         await self._boundary()

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
+from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import events as ev
 from workflows import otel, run_store
@@ -67,9 +68,8 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"budgets": [f"Unknown budget(s): {', '.join(sorted(unknown))}; "
                                            f"use {', '.join(sorted(BUDGET_FIELDS))}."]})
     for key, value in budgets.items():
-        whole = key != "max_cost" and key != "max_wall_s"
-        number = isinstance(value, int) or (not whole and isinstance(value, float))
-        if value is not None and (isinstance(value, bool) or not number or value <= 0):
+        whole = key not in ("max_cost", "max_wall_s")
+        if value is not None and (not is_number(value, whole=whole) or value <= 0):
             what = "a positive whole number" if whole else "a positive number"
             raise ValidationError({f"budgets.{key}": [f"Must be {what} or null (no limit)."]})
     return budgets

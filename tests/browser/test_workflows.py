@@ -69,13 +69,17 @@ LIBRARY = {"agents": "Agents", "tools": "Tools", "models": "Models", "knowledge"
            "credentials": "Credentials", "runs": "Runs"}
 
 
+def new_item(page: Page, path: str, **fields: str) -> None:
+    """Open a library page's New form and fill its plain fields (test id field-<name>)."""
+    page.goto(path)
+    page.get_by_test_id("new-item").click()
+    for name, value in fields.items():
+        page.get_by_test_id(f"field-{name}").fill(value)
+
+
 def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.Client) -> None:
     page = logged_in
-    page.goto("/agents")
-    page.get_by_test_id("new-item").click()
-    page.get_by_test_id("field-name").fill("critic")
-    page.get_by_test_id("field-role").fill("finds flaws")
-    page.get_by_test_id("field-model").fill("builtin:smollm2-135m")
+    new_item(page, "/agents", name="critic", role="finds flaws", model="builtin:smollm2-135m")
     page.get_by_test_id("field-fallback_models-add").click()
     page.get_by_test_id("field-fallback_models-0").fill("ollama:llama3.2")
     page.get_by_test_id("field-parameters-temperature").fill("0.3")
@@ -128,10 +132,7 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
 
 def test_a_python_tool_is_written_as_code_and_an_http_tool_as_an_endpoint(logged_in: Page, api: httpx.Client) -> None:
     page = logged_in
-    page.goto("/tools")
-    page.get_by_test_id("new-item").click()
-    page.get_by_test_id("field-name").fill("shout")
-    page.get_by_test_id("field-description").fill("Upper-cases text.")
+    new_item(page, "/tools", name="shout", description="Upper-cases text.")
     code = page.get_by_test_id("field-config-code")
     code.fill("if inputs['text']:\n")
     code.press("End")
@@ -144,9 +145,7 @@ def test_a_python_tool_is_written_as_code_and_an_http_tool_as_an_endpoint(logged
     tool = api.get("/api/tools/").raise_for_status().json()["results"][0]
     assert tool["config"] == {"code": "if inputs['text']:\n    result = inputs['text'].upper()", "limits": {"cpu_s": 2}}
 
-    page.get_by_test_id("new-item").click()
-    page.get_by_test_id("field-name").fill("lookup")
-    page.get_by_test_id("field-description").fill("Looks a word up.")
+    new_item(page, "/tools", name="lookup", description="Looks a word up.")
     page.get_by_test_id("field-kind").select_option("http")
     page.get_by_test_id("field-config-url").fill("https://dictionary.example.org/lookup")
     page.get_by_test_id("field-config-method").select_option("DELETE")

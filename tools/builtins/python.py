@@ -89,9 +89,9 @@ def limits_from(config: dict[str, Any]) -> SandboxLimits:
         raise ValueError(f"unknown sandbox limit(s): {', '.join(sorted(unknown))}; "
                          f"known: {', '.join(LIMIT_CEILINGS)}")
     for key, value in config.items():
-        whole = key != "wall_s"
-        number = isinstance(value, int) or (not whole and isinstance(value, float))
-        if isinstance(value, bool) or not number or not 0 < value <= LIMIT_CEILINGS[key]:
+        whole = key != "wall_s"  # the tools layer stays free of the app's modules: its own check
+        number = not isinstance(value, bool) and (isinstance(value, int) or (not whole and isinstance(value, float)))
+        if not number or not 0 < value <= LIMIT_CEILINGS[key]:
             raise ValueError(f"{key} must be a {'whole ' if whole else ''}number above 0 and at most "
                              f"{LIMIT_CEILINGS[key]}")
     return replace(base, **config)

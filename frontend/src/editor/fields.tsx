@@ -6,6 +6,19 @@ import { newItem, promptVariables, shown } from './schemaForm';
 
 type OnChange = (v: unknown) => void;
 
+/** `value` if it is a plain object, else an empty one. */
+export function asObject(value: unknown): Record<string, unknown> {
+  return (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+}
+
+/** `obj` with `key` set to `v`, or without `key` when `v` is empty (undefined, null, '', false, []). */
+export function withValue(obj: Record<string, unknown>, key: string, v: unknown): Record<string, unknown> {
+  const next = { ...obj };
+  if (v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0)) delete next[key];
+  else next[key] = v;
+  return next;
+}
+
 export function PromptInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
   const hl = useRef<HTMLDivElement>(null);
   const parts = value.split(/(\{\{\s*[\w.-]+\s*\}\})/g);
@@ -253,13 +266,8 @@ export function ParametersInput({ value, onChange, testId, agentName }: {
     catalog.agentParameters().then((s) => live && setSpecs(s)).catch(() => live && setSpecs([]));
     return () => { live = false; };
   }, []);
-  const params = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
-  const put = (name: string, v: unknown) => {
-    const next = { ...params };
-    if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0) || v === false) delete next[name];
-    else next[name] = v;
-    onChange(next);
-  };
+  const params = asObject(value);
+  const put = (name: string, v: unknown) => onChange(withValue(params, name, v));
   if (specs === null) return <div className="hint">Loading…</div>;
   return (
     <div className="param-grid" data-testid={testId}>

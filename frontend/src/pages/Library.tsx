@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
-import { CodeInput, JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput } from '../editor/fields';
+import { asObject, CodeInput, JsonInput, ModelInput, ModelListInput, ParametersInput, Picker, PromptInput, withValue } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { toast, useAuth } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
@@ -161,12 +161,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** A tool's config as its kind needs it: Python code and sandbox limits, or an HTTP endpoint. */
 function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; value: unknown; onChange: (v: unknown) => void; testId: string }) {
-  const config = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
-  const put = (key: string, v: unknown) => {
-    const next = { ...config };
-    if (v === undefined || v === '' || v === null) delete next[key]; else next[key] = v;
-    onChange(next);
-  };
+  const config = asObject(value);
+  const put = (key: string, v: unknown) => onChange(withValue(config, key, v));
   if (kind === 'http') {
     return (
       <div className="param-grid" data-testid={testId}>
@@ -183,7 +179,7 @@ function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; valu
       </div>
     );
   }
-  const limits = (config.limits && typeof config.limits === 'object' ? config.limits : {}) as Record<string, unknown>;
+  const limits = asObject(config.limits);
   return (
     <div className="tool-config" data-testid={testId}>
       <CodeInput value={String(config.code ?? '')} onChange={(v) => put('code', v)} testId={`${testId}-code`} />
@@ -193,8 +189,7 @@ function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; valu
           <label key={key} className="param"><span className="object-label">{label}</span>
             <input type="number" min={0} step="any" value={limits[key] === undefined ? '' : String(limits[key])} placeholder="default" data-testid={`${testId}-${key}`}
               onChange={(e) => {
-                const next = { ...limits };
-                if (e.target.value === '') delete next[key]; else next[key] = Number(e.target.value);
+                const next = withValue(limits, key, e.target.value === '' ? undefined : Number(e.target.value));
                 put('limits', Object.keys(next).length ? next : undefined);
               }} /></label>
         ))}
