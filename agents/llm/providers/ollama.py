@@ -80,7 +80,7 @@ def translate_error(exc: BaseException, model: str, host: str) -> ModelError:
             return RateLimited(f"{where}: {reason}")
         return BadResponse(f"{where}: HTTP {status}: {reason}")
     if isinstance(exc, (ConnectionError, httpx.TransportError)):
-        return Unreachable(f"{where}: {exc or type(exc).__name__}")
+        return Unreachable(f"{where}: cannot reach the server ({exc or type(exc).__name__})")
     return BadResponse(f"{where}: {type(exc).__name__}: {exc}")
 
 

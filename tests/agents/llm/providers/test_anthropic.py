@@ -129,7 +129,7 @@ async def test_error_event_mid_stream_is_raised_as_rate_limited(anthropic_url: s
 
 @pytest.mark.asyncio
 async def test_unreachable_base_url_raises_unreachable(dead_url: str) -> None:
-    with pytest.raises(Unreachable, match="Connection error"):
+    with pytest.raises(Unreachable, match=r"anthropic model 'claude-test': cannot reach the server"):
         await complete(claude(dead_url), [Message("user", "hi")])
 
 
