@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from tools.models import Tool
 from tools.registry import ToolDefinitionError, tool_from_definition
-from tools.services import tool_definition
+from tools.services import tool_definition, tool_url_problem
 
 
 def validate_json_schema(value: Any) -> Any:
@@ -44,6 +44,8 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
         if kind == Tool.Kind.HTTP and not str(config.get("url", "")).startswith(("http://", "https://")):
             raise serializers.ValidationError({"config": ["An http tool needs config.url starting with http:// or https://."]})
         self._check_definition(attrs)
+        if kind == Tool.Kind.HTTP and (problem := tool_url_problem(str(config["url"]))):
+            raise serializers.ValidationError({"config": [f"'config.url': {problem}"]})
         request = self.context.get("request")
         name = attrs.get("name")
         if request and name:

@@ -21,6 +21,14 @@ def tool_definition(row: ToolRow) -> dict[str, Any]:
             "timeout_s": row.timeout_s}
 
 
+def tool_url_problem(url: str) -> str | None:
+    """Why the outbound guard would refuse a user HTTP tool's URL on this server, or None.
+    Literal addresses are judged now; names are resolved and checked on every call."""
+    from tools.outbound import url_problem
+
+    return url_problem(url, frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS))
+
+
 def tool_resolve(owner_id: int, name: str) -> Tool:
     """The owner's tool named `name`, else the builtin; ToolError says what exists."""
     row = ToolRow.objects.filter(owner_id=owner_id, name=name).first()

@@ -1,118 +1,35 @@
-"""http_request: an HTTP call to a host on the run's allow-list, nowhere else.
+"""http_request and user HTTP tools: requests that obey the outbound guard, nowhere else.
 
-Guards, in order, for the first request and for every redirect hop:
-
-1. scheme is http or https; the host matches ``ctx.allowed_hosts`` (exact name,
-   ``*.suffix`` wildcard, IP, or CIDR). An empty allow-list disables the tool.
-2. the host is resolved here and EVERY address is checked: private, loopback,
-   link-local, multicast, reserved and unspecified addresses are refused unless an
-   IP/CIDR entry of the allow-list covers them (a host name entry is not enough).
-3. the connection goes to the checked address (the URL is pinned to the IP, with
-   the original Host header and TLS SNI), so a second DNS answer cannot redirect it.
-4. time (``timeout_s``) and response size (``max_bytes``, the body is truncated) are
-   bounded; redirects are followed by hand, at most MAX_REDIRECTS.
+Every request, the first and each redirect hop (followed by hand, at most MAX_REDIRECTS),
+goes through :mod:`tools.outbound`: the operator's allow-list, every resolved address
+checked against private/loopback/link-local/reserved ranges (IPv6 forms that carry an
+IPv4 address included), the connection pinned to the checked address. A user tool gets
+no exception for its own URL. Time (``timeout_s``) and response size (``max_bytes``, the
+body is truncated) are bounded.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from tools.base import Tool, ToolContext, ToolError
+from tools.outbound import OutboundRefused, guarded_client, host_allowed
+
+__all__ = ["HttpEndpointTool", "HttpRequest", "fetch", "host_allowed"]
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 1_000_000
 HARD_MAX_BYTES = 10_000_000
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@dataclass(frozen=True)
-class Target:
-    """A URL that passed the guards, pinned to one checked address."""
-
-    url: httpx.URL
-    address: IPAddress
-
-    def pinned_url(self) -> httpx.URL:
-        return self.url.copy_with(host=str(self.address))
-
-
-def _is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return _is_public(address.ipv4_mapped)
-    return address.is_global and not address.is_multicast
-
-
-def _network_entries(allowed: frozenset[str]) -> list[IPNetwork]:
-    networks: list[IPNetwork] = []
-    for entry in allowed:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            continue
-    return networks
-
-
-def host_allowed(host: str, allowed: frozenset[str]) -> bool:
-    host = host.lower().rstrip(".")
-    for entry in (e.lower().rstrip(".") for e in allowed):
-        if entry == host or (entry.startswith("*.") and host.endswith(entry[1:])):
-            return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return any(address in net for net in _network_entries(allowed))
-
-
-def address_allowed(address: IPAddress, allowed: frozenset[str]) -> bool:
-    return _is_public(address) or any(address in net for net in _network_entries(allowed))
-
-
-async def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address ``host`` resolves to (tests replace this to simulate DNS)."""
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-
-
-async def check_url(url: httpx.URL, allowed: frozenset[str]) -> Target:
-    """Apply guards 1 and 2; return the URL pinned to its first checked address."""
-    if not allowed:
-        raise ToolError("http_request is disabled: no host is on the allow-list",
-                        code="forbidden")
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ToolError(f"only http and https URLs are allowed, got '{url}'", code="forbidden")
-    if not host_allowed(url.host, allowed):
-        raise ToolError(f"host '{url.host}' is not on the allow-list", code="forbidden")
-    try:
-        addresses = await resolve(url.host, url.port or (443 if url.scheme == "https" else 80))
-    except (OSError, ValueError) as exc:
-        raise ToolError(f"cannot resolve '{url.host}': {exc}", code="unavailable") from None
-    refused = [str(a) for a in addresses if not address_allowed(a, allowed)]
-    if refused or not addresses:
-        raise ToolError(
-            f"host '{url.host}' resolves to a private or reserved address ({', '.join(refused)})"
-            "; list that IP or network explicitly to allow it", code="forbidden")
-    return Target(url=url, address=addresses[0])
-
-
-async def _send(client: httpx.AsyncClient, target: Target, request: dict[str, Any],
+async def _send(client: httpx.AsyncClient, url: httpx.URL, request: dict[str, Any],
                 max_bytes: int) -> tuple[httpx.Response, bytes, bool]:
     headers = {"Accept-Encoding": "identity", **(request.get("headers") or {})}
-    headers["Host"] = target.url.netloc.decode("ascii")
-    built = client.build_request(
-        request["method"], target.pinned_url(), headers=headers,
-        content=request.get("body"), json=request.get("json"),
-        extensions={"sni_hostname": target.url.host},
-    )
+    built = client.build_request(request["method"], url, headers=headers,
+                                 content=request.get("body"), json=request.get("json"))
     response = await client.send(built, stream=True)
     body, truncated = bytearray(), False
     try:
@@ -139,13 +56,16 @@ def _redirect(
 
 async def fetch(request: dict[str, Any], allowed: frozenset[str], *, timeout_s: float,
                 max_bytes: int) -> dict[str, Any]:
-    """Perform ``request`` (method, url, headers, body|json) under every guard above."""
+    """Perform ``request`` (method, url, headers, body|json); every hop obeys the guard."""
     url = httpx.URL(request["url"])
-    async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False,
-                                 trust_env=False) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            target = await check_url(url, allowed)
-            response, body, truncated = await _send(client, target, request, max_bytes)
+    async with guarded_client(allowed, timeout_s=timeout_s) as client:
+        for hop in range(MAX_REDIRECTS + 1):
+            try:
+                response, body, truncated = await _send(client, url, request, max_bytes)
+            except OutboundRefused as exc:
+                if hop:
+                    raise OutboundRefused(f"redirect to '{url}' refused: {exc}", exc.code) from None
+                raise
             next_url = _redirect(response, request, url)
             if next_url is None:
                 return _shape(url, response, body, truncated)
@@ -205,8 +125,8 @@ class HttpEndpointTool(Tool):
     """A user-defined tool that calls one HTTP endpoint with its arguments.
 
     GET/DELETE send the arguments as query parameters, other methods as a JSON body.
-    The endpoint's own host is allowed in addition to ``ctx.allowed_hosts``; the
-    private-address guard still applies (list the IP to reach an internal service).
+    The endpoint obeys the same guard as ``http_request`` (``ctx.allowed_hosts``, the
+    operator's list): its own URL earns it nothing.
     """
 
     permissions = frozenset({"network"})
@@ -226,10 +146,11 @@ class HttpEndpointTool(Tool):
         else:
             request["json"] = args
         request["url"] = str(url)
-        allowed = ctx.allowed_hosts | {self.url.host}
         try:
-            response = await fetch(request, allowed, timeout_s=self.request_timeout_s,
+            response = await fetch(request, ctx.allowed_hosts, timeout_s=self.request_timeout_s,
                                    max_bytes=self.max_bytes)
+        except httpx.TimeoutException:
+            raise ToolError("the HTTP request timed out", code="timeout") from None
         except httpx.HTTPError as exc:
             raise ToolError(f"HTTP request failed: {exc}", code="unavailable") from None
         if response["status"] >= 400:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tools.base import ToolContext, ToolError
-from tools.builtins import http as http_tool
+from tools import outbound
 from tools.builtins.http import HttpEndpointTool, HttpRequest, host_allowed
 
 
@@ -98,7 +98,7 @@ async def test_every_resolved_address_is_checked(monkeypatch: pytest.MonkeyPatch
     async def resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("10.0.0.5")]
 
-    monkeypatch.setattr(http_tool, "resolve", resolve)
+    monkeypatch.setattr(outbound, "resolve", resolve)
     ctx = ToolContext(allowed_hosts=frozenset({"*.example.com"}))
     with pytest.raises(ToolError, match=r"10\.0\.0\.5"):
         await get(ctx, "http://api.example.com/x")
@@ -112,7 +112,7 @@ async def test_link_local_and_special_addresses_are_refused(
     async def resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address(address)]
 
-    monkeypatch.setattr(http_tool, "resolve", resolve)
+    monkeypatch.setattr(outbound, "resolve", resolve)
     with pytest.raises(ToolError, match="private or reserved"):
         await get(ToolContext(allowed_hosts=frozenset({"metadata.test"})), "http://metadata.test/")
 
@@ -125,7 +125,7 @@ async def test_connection_is_pinned_to_the_checked_address(
         assert host == "service.test"
         return [ipaddress.ip_address("127.0.0.1")]
 
-    monkeypatch.setattr(http_tool, "resolve", resolve)
+    monkeypatch.setattr(outbound, "resolve", resolve)
     port = server.rsplit(":", 1)[1]
     ctx = ToolContext(allowed_hosts=frozenset({"service.test", "127.0.0.0/8"}))
     out = await get(ctx, f"http://service.test:{port}/hello")
@@ -168,16 +168,16 @@ def test_host_matching_rules() -> None:
 
 
 @pytest.mark.asyncio
-async def test_endpoint_tool_posts_arguments_and_allows_its_own_host(server: str) -> None:
+async def test_endpoint_tool_posts_arguments_to_a_listed_host(server: str) -> None:
     tool = HttpEndpointTool("echo", "Echo.", {"type": "object"}, server + "/echo")
-    out = await tool.invoke(ToolContext(), {"q": 1})
+    out = await tool.invoke(LOCAL, {"q": 1})
     assert out["status"] == 200 and out["body"] == '{"q":1}'
 
 
 @pytest.mark.asyncio
 async def test_endpoint_tool_get_sends_query_and_fails_on_http_errors(server: str) -> None:
     hello = HttpEndpointTool("hello", "Hi.", {"type": "object"}, server + "/hello", "GET")
-    assert (await hello.invoke(ToolContext(), {"name": "ann"}))["body"].endswith("/hello?name=ann")
+    assert (await hello.invoke(LOCAL, {"name": "ann"}))["body"].endswith("/hello?name=ann")
     failing = HttpEndpointTool("fail", "Fails.", {"type": "object"}, server + "/fail", "GET")
     with pytest.raises(ToolError, match="HTTP 500"):
-        await failing.invoke(ToolContext(), {})
+        await failing.invoke(LOCAL, {})
