@@ -136,8 +136,13 @@ def _static_check(url: httpx.URL, allowed: frozenset[str]) -> None:
         raise OutboundRefused(_private_reason(url.host, [address]))
 
 
+def _describe(address: IPAddress) -> str:
+    inner = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
+    return f"{address}, which carries {inner}" if inner is not None else str(address)
+
+
 def _private_reason(host: str, refused: list[IPAddress], verb: str = "is") -> str:
-    listed = ", ".join(str(a) for a in refused)
+    listed = ", ".join(_describe(a) for a in refused)
     return (f"host '{host}' {verb} a private or reserved address ({listed}): loopback, private, "
             "link-local and other internal addresses are refused unless the operator lists that IP "
             "or network in AXWEB_HTTP_ALLOWED_HOSTS")
