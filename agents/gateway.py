@@ -306,7 +306,11 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
         await emit("node.tool_result", {"call_id": call.id, "result": result, "error": None})
         return result if isinstance(result, str) else json.dumps(result, default=str)
 
-    team = AgentTeam(specs, executor=execute, checkpoint=checkpoint)
+    async def refused(call: ToolCall, error: str) -> None:  # the trace shows it as a failed tool call
+        await emit("node.tool_call", {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)})
+        await emit("node.tool_result", {"call_id": call.id, "result": None, "error": error})
+
+    team = AgentTeam(specs, executor=execute, checkpoint=checkpoint, on_refused=refused)
     result = await team.run(agent_ref, prompt)
     return ModelResult(result.text, [], _usage(calls, result.usage))
 

@@ -3,8 +3,10 @@
 An ``AgentTeam`` holds named agents. ``team.run(name, task)`` sends the task to the
 agent's model; while the model asks for tools (at most ``max_steps`` model turns) the
 calls are executed — concurrently within a turn — and their results fed back. Agents
-may call other agents listed in ``delegates`` as tools named ``agent__<name>``;
-delegation is refused past ``max_depth`` (3) nested agents or when it would form a
+may call other agents listed in ``delegates`` as tools named ``agent__<name>``.
+An agent calls only what it was given: a call to any other name — whatever the provider
+produced it — is refused before anything runs, reaches the model as a tool error listing
+what it may call, and is reported to ``on_refused``. Delegation is refused past ``max_depth`` (3) nested agents or when it would form a
 cycle, and the refusal reaches the calling model as a tool error it can react to.
 
 ``checkpoint`` (optional) is awaited before every model turn and every tool call, and
@@ -28,7 +30,7 @@ from agents.llm.adaptive import AgentStats, Choice, choose_agent
 from agents.llm.base import ChatModel, GenParams, Message, ToolCall, ToolSpec, Usage, complete
 from agents.llm.critic import PanelResult, Verdict, critic_panel
 
-__all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "AgentStats",
+__all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "ToolNotGranted", "AgentStats",
            "Choice", "choose_agent", "PanelResult", "Verdict", "critic_panel"]
 
 DELEGATE_PREFIX = "agent__"
@@ -36,10 +38,15 @@ T = TypeVar("T")
 ToolExecutor = Callable[[ToolCall], Awaitable[str]]
 EventSink = Callable[[str, dict[str, Any]], None]
 Checkpoint = Callable[[], Awaitable[None]]
+OnRefused = Callable[[ToolCall, str], Awaitable[None]]
 
 
 class DelegationError(Exception):
     """A delegation was refused (depth limit, cycle, or unknown agent)."""
+
+
+class ToolNotGranted(Exception):
+    """The model called a tool or delegate its agent was not given."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class AgentTeam:
     max_depth: int = 3
     on_event: EventSink | None = None
     checkpoint: Checkpoint | None = None
+    on_refused: OnRefused | None = None  # awaited with a call refused for not being granted, and why
 
     async def _checkpoint(self) -> None:
         if self.checkpoint is not None:
@@ -134,6 +142,17 @@ class AgentTeam:
             for name in spec.delegates if name in self.agents
         ]
         return [*spec.tools, *delegate_tools]
+
+    def _check_grant(self, call: ToolCall, spec: AgentSpec) -> None:
+        offered = [t.name for t in self.tools_for(spec)]
+        if call.name in offered:
+            return
+        if call.name.startswith(DELEGATE_PREFIX):
+            what = f"{spec.name} may not delegate to {call.name.removeprefix(DELEGATE_PREFIX)!r}"
+        else:
+            what = f"the tool {call.name!r} is not available to {spec.name}"
+        raise ToolNotGranted(f"{what}: it was not given to this agent. "
+                             f"Tools available to you: {', '.join(offered) or 'none'}.")
 
     async def run(self, name: str, task: str, *, chain: tuple[str, ...] = (),
                   history: Sequence[Message] = ()) -> AgentResult:
@@ -168,11 +187,14 @@ class AgentTeam:
         await self._checkpoint()
         self._emit("tool_call", agent=chain[-1], tool=call.name, arguments=call.arguments)
         try:
+            self._check_grant(call, self.agents[chain[-1]])
             content = await (self._delegate(call, chain) if kind == "delegate"
                              else self._execute(call))
         except Exception as exc:  # noqa: BLE001 - the model sees the error and may recover
             await self._checkpoint()  # ...unless the failure was the run being cancelled
             error = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, ToolNotGranted) and self.on_refused is not None:
+                await self.on_refused(call, error)
             self._emit("tool_error", agent=chain[-1], tool=call.name, error=error)
             return f"Error: {error}", Step(kind, call.name, dict(call.arguments), error,
                                            time.perf_counter() - t0)
@@ -186,10 +208,7 @@ class AgentTeam:
         return await self.executor(call)
 
     async def _delegate(self, call: ToolCall, chain: tuple[str, ...]) -> str:
-        target = call.name.removeprefix(DELEGATE_PREFIX)
-        caller = self.agents[chain[-1]]
-        if target not in caller.delegates:
-            raise DelegationError(f"{caller.name} may not delegate to {target!r}")
+        target = call.name.removeprefix(DELEGATE_PREFIX)  # a granted delegate (_check_grant)
         task = str(call.arguments.get("task", ""))
         result = await self.run(target, task, chain=chain)
         return result.text

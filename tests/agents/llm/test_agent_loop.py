@@ -39,7 +39,8 @@ async def test_the_agent_calls_tools_and_answers_with_their_results() -> None:
 @pytest.mark.asyncio
 async def test_tool_errors_go_back_to_the_model_as_tool_results() -> None:
     model = ScriptedModel.of([Reply(tool_calls=(call("boom"),)), "Sorry, it failed."])
-    team = AgentTeam({"a": AgentSpec("a", model)}, run_tool)
+    boom = ToolSpec("boom", "Fails.", {"type": "object"})
+    team = AgentTeam({"a": AgentSpec("a", model, tools=(boom,))}, run_tool)
     result = await team.run("a", "try")
     assert model.calls[1].messages[-1].content == "Error: ValueError: tool boom exploded"
     assert result.steps[1].error == "ValueError: tool boom exploded"
