@@ -74,8 +74,9 @@ class ToolContext:
     """What a tool may touch. Everything is optional so tools can be tested alone.
 
     * ``emit(type, data)`` records an event for the calling node (e.g. progress).
-    * ``allowed_hosts``: host names, ``*.suffix`` wildcards, IPs or CIDRs reachable by
-      HTTP tools; empty means no network at all. Private addresses need an IP/CIDR entry.
+    * ``allowed_hosts``: the operator's list of host names, ``*.suffix`` wildcards, IPs or
+      CIDRs reachable by HTTP tools (see ``tools.outbound``); empty means no network at all.
+      Internal addresses need an IP/CIDR entry inside an internal range.
     * ``search`` overrides ``memory.search`` for knowledge lookups.
     * ``run_agent(agent_ref, prompt, inputs)`` / ``run_workflow(workflow_ref, inputs)``
       are supplied by the agent/workflow layers for agent- and workflow-as-tool.

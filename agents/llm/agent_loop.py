@@ -6,8 +6,9 @@ calls are executed — concurrently within a turn — and their results fed back
 may call other agents listed in ``delegates`` as tools named ``agent__<name>``.
 An agent calls only what it was given: a call to any other name — whatever the provider
 produced it — is refused before anything runs, reaches the model as a tool error listing
-what it may call, and is reported to ``on_refused``. Delegation is refused past ``max_depth`` (3) nested agents or when it would form a
-cycle, and the refusal reaches the calling model as a tool error it can react to.
+what it may call, and is reported to ``on_refused``. Delegation is refused past
+``max_depth`` (3) nested agents or when it would form a cycle, and the refusal reaches
+the calling model as a tool error it can react to.
 
 ``checkpoint`` (optional) is awaited before every model turn and every tool call, and
 after a tool call failed; it raises to stop the agent (the run context raises

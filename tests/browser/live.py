@@ -92,7 +92,8 @@ def server_env(database_url: str, redis_url: str, build: Path) -> dict[str, str]
     return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings", "AXWEB_BROWSER_BUILD": str(build),
             "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1", "AXWEB_TORCH_THREADS": "1",
-            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "LOG_LEVEL": "WARNING"}
+            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "LOG_LEVEL": "WARNING",
+            "AXWEB_HTTP_ALLOWED_HOSTS": "dictionary.example.org"}  # the HTTP tool the tools page saves
 
 
 class LiveApp:

@@ -135,7 +135,8 @@ class StandIn(httpx.AsyncBaseTransport):
     """Plays the public host: answers every request with a redirect, records what it was sent."""
 
     def __init__(self, location: str) -> None:
-        self.location, self.sent = location, []  # type: ignore[var-annotated]
+        self.location = location
+        self.sent: list[tuple[str, str]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append((str(request.url), request.headers["Host"]))

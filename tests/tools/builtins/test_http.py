@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tools.base import ToolContext, ToolError
 from tools import outbound
+from tools.base import ToolContext, ToolError
 from tools.builtins.http import HttpEndpointTool, HttpRequest, host_allowed
 
 
