@@ -272,3 +272,23 @@ def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_
     settled = [(t, n) for _, t, n in events if t in ("node.finished", "node.failed", "node.skipped")]
     assert len(settled) == len(set(n for _, n in settled))  # each node settled once
     assert Run.objects.get(pk=run.pk).status == "failed"
+
+
+# -- chaos (opt-in: AXWEB_CHAOS_TEST=1 with a PostgreSQL DATABASE_URL; about a minute) ------------------------
+
+
+@pytest.mark.skipif(os.environ.get("AXWEB_CHAOS_TEST") != "1",
+                    reason="opt-in: AXWEB_CHAOS_TEST=1 and DATABASE_URL=postgres://… (see docs/engine.md)")
+def test_chaos_five_runs_survive_killed_workers_a_redis_restart_and_terminated_connections(owner, monkeypatch):
+    from django.db import connection
+
+    from tests.workflows.conftest import database_url
+    from workflows.chaos import chaos
+
+    if connection.vendor != "postgresql":
+        pytest.skip("chaos needs PostgreSQL")
+    monkeypatch.setenv("DATABASE_URL", database_url())
+    figures = chaos(runs=5, kill_every_s=4.0)
+    assert {k: figures[k] for k in ("runs", "succeeded", "duplicate_node_executions", "seq_gaps",
+                                    "lost_events")} == {"runs": 5, "succeeded": 5, "duplicate_node_executions": 0,
+                                                        "seq_gaps": 0, "lost_events": 0}, figures
