@@ -172,6 +172,15 @@ def verdict(run_ids: list[Any]) -> dict[str, int]:
             "duplicate_node_executions": duplicates, "seq_gaps": gaps, "lost_events": lost}
 
 
+def duplicate_settles(run_ids: list[Any]) -> list[str]:
+    """"run node: seq type, seq type" for each node that settled more than once."""
+    rows = RunEvent.objects.filter(run__in=run_ids, type__in=SETTLED).order_by("run", "node", "seq")
+    found: dict[tuple[Any, str], list[str]] = {}
+    for event in rows:
+        found.setdefault((event.run_id, event.node), []).append(f"{event.seq} {event.type}")
+    return [f"{run} {node}: {', '.join(seen)}" for (run, node), seen in found.items() if len(seen) > 1]
+
+
 def chaos(*, runs: int = 50, kill_every_s: float = 4.0, delay: float = 0.3, timeout_s: float = 900) -> dict[str, Any]:
     if connection.vendor != "postgresql":
         raise RuntimeError("chaos runs on PostgreSQL: set DATABASE_URL=postgres://… (and migrate it) first.")
@@ -181,18 +190,25 @@ def chaos(*, runs: int = 50, kill_every_s: float = 4.0, delay: float = 0.3, time
     workers = Workers(2, worker_env(redis.url), settings.DATA_DIR / "chaos-workers.log")
     owner = get_user_model().objects.create_user(f"chaos-{uuid.uuid4().hex[:10]}")
     started = time.monotonic()
+    figures: dict[str, Any] = {}
     try:
         for index in range(2):
             workers.start(index)
         run_ids = start_runs(owner, runs, delay)
         done = faults(workers, redis, run_ids, kill_every_s, started + timeout_s)
         close_old_connections()
-        figures: dict[str, Any] = {**verdict(run_ids), **done, "wall_s": round(time.monotonic() - started, 1)}
+        figures = {**verdict(run_ids), **done, "wall_s": round(time.monotonic() - started, 1)}
         failed = Run.objects.filter(pk__in=run_ids).exclude(status="succeeded").values_list("status", "error")
         figures["not_succeeded"] = [f"{status}: {error[:160]}" for status, error in failed[:5]]
+        figures["duplicates"] = duplicate_settles(run_ids)[:5]
+        clean = figures["succeeded"] == runs and not (figures["duplicate_node_executions"] or figures["seq_gaps"]
+                                                      or figures["lost_events"])
+        if not clean:
+            figures["kept_for_inspection"] = owner.username
         return figures
     finally:
         workers.stop_all()
         redis.stop()
         close_old_connections()
-        owner.delete()
+        if not figures.get("kept_for_inspection"):
+            owner.delete()

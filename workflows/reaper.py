@@ -27,10 +27,10 @@ from workflows.run_lease import lease_s
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "axweb:reaper:lock"
-_client: redis.Redis | None = None
+_client: redis.Redis[bytes] | None = None
 
 
-def redis_client() -> redis.Redis:
+def redis_client() -> redis.Redis[bytes]:
     global _client
     if _client is None:
         _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
@@ -82,15 +82,21 @@ def lab_reap() -> list[str]:
     period = queued_period_s()
     queued = {"quantization": (QuantizationJob, lab_tasks.run_quantization_job),
               "benchmark": (BenchmarkJob, lab_tasks.run_benchmark_job)}
-    sent = []
+    sent: list[str] = []
     for kind, (model, task) in queued.items():
         ids = model._default_manager.filter(status=JobStatus.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
-        sent += [f"{kind}:{pk}" for pk in throttled(
-            kind, ids, period, lambda pk, task=task: task.apply_async(args=[pk], queue="lab"))]
+        sent += [f"{kind}:{pk}" for pk in throttled(kind, ids, period, _lab_sender(task))]
     pending = KnowledgeDocument.objects.filter(status=KnowledgeDocument.Status.PENDING, created_at__lt=cutoff)
     sent += [f"document:{pk}" for pk in throttled(
-        "document", pending.values_list("pk", flat=True), period, lambda pk: document_import_task.delay(pk))]
+        "document", pending.values_list("pk", flat=True), period, document_import_task.delay)]
     return sent
+
+
+def _lab_sender(task: Any) -> Callable[[Any], None]:
+    def send(pk: Any) -> None:
+        task.apply_async(args=[pk], queue="lab")
+
+    return send
 
 
 def reap_once(worker: str, send_run: Callable[[UUID], None]) -> list[Any]:

@@ -118,7 +118,7 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
     assert main is not None
     ctx.guard(main)
     loop = asyncio.get_running_loop()
-    keeper = LeaseKeeper(run.id, worker, epoch, lambda: loop.call_soon_threadsafe(ctx.abandon))
+    keeper = LeaseKeeper(run.id, worker, epoch, lambda: _call_soon(loop, ctx.abandon))
     keeper.start()
     try:
         result = await _execute_guarded(run, ctx, completed, main)
@@ -129,6 +129,10 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         return None
     await _db(run_finalize)(run.id, worker, result, epoch)
     return result.status
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Any) -> None:
+    loop.call_soon_threadsafe(fn)
 
 
 async def _execute_guarded(run: Run, ctx: DjangoRunContext, completed: dict[str, Any],
