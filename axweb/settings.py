@@ -179,7 +179,7 @@ LOGGING = {
 # Durability (issue 13): run leases, fencing, the resume cap and the reaper.
 # A worker renews its run's lease every lease/4 from a thread of its own; a run whose lease
 # expired is taken over by another worker (resume after a crash takes about one lease).
-AXWEB_RUN_LEASE_S = env_float("AXWEB_RUN_LEASE_S", 5.0)
+AXWEB_RUN_LEASE_S = env_float("AXWEB_RUN_LEASE_S", 3.0)
 # A run whose worker died this many times while the same node was in flight fails (worker.lost).
 AXWEB_RESUME_CAP = env_int("AXWEB_RESUME_CAP", 3)
 # One reaper (a Redis lock) looks for orphaned runs and lost messages this often.

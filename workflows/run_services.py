@@ -124,11 +124,22 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         result = await _execute_guarded(run, ctx, completed, main)
     finally:
         keeper.stop()
-        await ctx.close()
-    if result is None:
+        await _close(ctx, main)
+    if result is None or ctx.lost:
         return None
     await _db(run_finalize)(run.id, worker, result, epoch)
     return result.status
+
+
+async def _close(ctx: DjangoRunContext, main: asyncio.Task[Any]) -> None:
+    """Store the last events; a lease lost at this very moment abandons quietly."""
+    try:
+        await ctx.close()
+    except (ev.LeaseLost, asyncio.CancelledError):
+        if not ctx.lost:
+            raise
+        if main.cancelling():
+            main.uncancel()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, fn: Any) -> None:
