@@ -35,6 +35,7 @@ from workflows.engine.errors import RunCancelled
 from workflows.models import Run
 
 FLUSH_S = 0.02
+SETTLE_EVENTS = ("node.finished", "node.failed", "node.skipped")
 CANCEL_POLL_S = 0.25
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class DjangoRunContext:
         self.run = run
         self.lease_epoch = lease_epoch
         self.lost = False
+        # A top-level node's settle event waits for its record: committed apart (by a timed
+        # flush, or with another node's record), a crash in between would leave a node that
+        # "finished" without a record, and the resumed run would finish it a second time.
+        self._roots = _root_node_ids(run)
+        self._held: dict[str, list[ev.Stamped]] = {}
         self._main: asyncio.Task[Any] | None = None
         self.run_id = str(run.id)
         self._lock = asyncio.Lock()
@@ -82,6 +88,9 @@ class DjangoRunContext:
         """Queue an event; it is stored within FLUSH_S, or with the next node commit."""
         if self.lost:
             return
+        if type in SETTLE_EVENTS and node in self._roots:
+            self._held.setdefault(node, []).append((type, node, dict(data), timezone.now()))
+            return
         last = self._pending[-1] if self._pending else None
         if type == "node.token" and last and last[0] == "node.token" and last[1] == node:
             last[2]["text"] += str(data.get("text", ""))  # coalesce streamed tokens into one frame
@@ -98,6 +107,8 @@ class DjangoRunContext:
                 self._flush_handle.cancel()
                 self._flush_handle = None
             batch, self._pending = self._pending, []
+            if record is not None:
+                batch += self._held.pop(record.node_id, [])
             if self.lost:
                 raise ev.LeaseLost(f"run {self.run_id}: abandoned, the lease was taken over")
             if batch or record is not None:
@@ -112,6 +123,9 @@ class DjangoRunContext:
     async def close(self) -> None:
         """Store what is queued and wait until every committed event has been published."""
         if not self.lost:
+            for held in self._held.values():  # settled without a record (e.g. stopped): stored now
+                self._pending.extend(held)
+            self._held.clear()
             await self.flush()
         if self._publisher is not None:
             await self._publisher
@@ -246,6 +260,13 @@ class DjangoRunContext:
     async def _boundary(self) -> None:
         if await self.is_cancelled():
             raise RunCancelled("The run was cancelled.")
+
+
+def _root_node_ids(run: Run) -> set[str]:
+    """The run's top-level node ids (empty when its version is not loaded: nothing is held)."""
+    if not Run.version.is_cached(run):
+        return set()
+    return {str(item.get("id")) for item in run.version.graph.get("nodes", [])}
 
 
 class RunMemory:

@@ -96,6 +96,24 @@ def test_a_busy_event_loop_keeps_its_lease_past_the_lease_period(owner, settings
     assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == ["node.started", "node.finished"]
 
 
+def test_a_node_finished_event_is_never_stored_before_the_nodes_record(owner):
+    from workflows.engine import NodeRecord
+    from workflows.run_context import DjangoRunContext
+
+    run = Run.objects.select_related("version").get(pk=new_run(owner, "Order").pk)
+    epoch = run_services.lease_acquire(run.id, "worker-a")
+
+    async def settle_two() -> None:
+        ctx = DjangoRunContext(run, lease_epoch=epoch)
+        await ctx.emit("node.finished", "sum", {"outputs": {"out": 5}})
+        await ctx.node_committed("in", NodeRecord(node_id="in", status="succeeded", outputs={"out": 1}))
+        # the worker dies here: "sum" finished but its record was never committed
+
+    asyncio.run(settle_two())
+    stored = set(RunEvent.objects.filter(run=run, type="node.finished").values_list("node", flat=True))
+    assert stored <= set(run_store.node_records(run.id))
+
+
 # -- the resume cap ------------------------------------------------------------------------------
 
 
