@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from axweb.env import data_dir, env_bool, env_int, env_list, env_str, secret_key
+from axweb.env import data_dir, env_bool, env_float, env_int, env_list, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir(BASE_DIR)
@@ -175,3 +175,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
+
+# Durability (issue 13): run leases, fencing, the resume cap and the reaper.
+# A worker renews its run's lease every lease/4 from a thread of its own; a run whose lease
+# expired is taken over by another worker (resume after a crash takes about one lease).
+AXWEB_RUN_LEASE_S = env_float("AXWEB_RUN_LEASE_S", 3.0)
+# A run whose worker died this many times while the same node was in flight fails (worker.lost).
+AXWEB_RESUME_CAP = env_int("AXWEB_RESUME_CAP", 3)
+# One reaper (a Redis lock) looks for orphaned runs and lost messages this often.
+AXWEB_REAP_EVERY_S = env_float("AXWEB_REAP_EVERY_S", 1.0)
+# A queued run (lab job, knowledge import) this old is re-enqueued: its message may be lost.
+AXWEB_QUEUED_GRACE_S = env_float("AXWEB_QUEUED_GRACE_S", 30.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A writer waits for the lock at most half a lease: a heartbeat stuck behind a lock
+    # must fail (and retry) before its lease runs out, not silently lose it.
+    DATABASES["default"]["OPTIONS"]["timeout"] = min(20.0, AXWEB_RUN_LEASE_S / 2)

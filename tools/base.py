@@ -147,6 +147,10 @@ class Tool:
     ``async run(ctx, args)`` which returns a JSON-serialisable value or raises
     :class:`ToolError`. ``run`` must be safe to call again with the same
     ``ctx.idempotency_key`` (a retry after a crash), or document why it is not.
+
+    A call is recorded as started before it runs. When its worker dies before the result is
+    stored, the resumed run repeats it only if ``idempotent_for(args)`` (by default the class's
+    ``idempotent``); otherwise the node fails with code ``may_have_run``, never retried.
     """
 
     name: str = ""
@@ -156,6 +160,11 @@ class Tool:
     timeout_s: float = 30.0
     permissions: frozenset[str] = frozenset()
     builtin: bool = False
+    idempotent: bool = False
+
+    def idempotent_for(self, args: dict[str, Any]) -> bool:
+        """May a call with `args` run twice without harm (asked when a crash left it unfinished)?"""
+        return self.idempotent
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> Any:
         raise NotImplementedError

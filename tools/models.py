@@ -38,6 +38,8 @@ class ToolCallRecord(models.Model):
     tool = models.CharField(max_length=64)
     arguments = models.JSONField(default=dict)
     result = models.JSONField(null=True)
+    state = models.CharField(max_length=16, default="done",
+                             help_text="started: recorded before the call ran; done: result stored.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -9,10 +9,19 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import IntegrityError
 
+from axweb.db_retry import retrying
 from tools.base import Tool, ToolContext, ToolError
 from tools.models import Tool as ToolRow
 from tools.models import ToolCallRecord
 from tools.registry import BUILTINS, ToolDefinitionError, UnknownTool, builtin, tool_from_definition
+
+STARTED = "started"
+
+
+class ToolMayHaveRun(ToolError):  # noqa: N818 - reads as a sentence
+    """A non-idempotent call was started before a crash and has no result: never retried."""
+
+    retryable = False
 
 
 def tool_definition(row: ToolRow) -> dict[str, Any]:
@@ -55,28 +64,44 @@ def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
     return [*catalog(), *user_tools]
 
 
-def _stored_result(key: str) -> tuple[bool, Any]:
+def _call_begin(key: str, tool: str, args: dict[str, Any], repeatable: bool) -> tuple[bool, Any]:
+    """(True, result) when the call already finished; else record it as started (durably,
+    before it runs) and return (False, None). A call started earlier that never finished (its
+    worker died or stalled) is run again only when `repeatable`: otherwise it may have had its
+    effect, and repeating it blindly could do that twice."""
     record = ToolCallRecord.objects.filter(key=key).first()
-    return (True, record.result) if record else (False, None)
+    if record is None:
+        try:
+            ToolCallRecord.objects.create(key=key, tool=tool, arguments=args, state=STARTED)
+        except IntegrityError:  # another worker recorded it meanwhile
+            record = ToolCallRecord.objects.get(key=key)
+        else:
+            return False, None
+    if record.state != STARTED:
+        return True, record.result
+    if not repeatable:
+        raise ToolMayHaveRun(
+            f"Tool call {key} ({tool}) may have run already: its worker stopped before recording the "
+            "result, and the tool is not idempotent, so it was not repeated. Check its effect, then "
+            "re-run the workflow from this node.", code="may_have_run")
+    return False, None
 
 
-def _store_result(key: str, tool: str, args: dict[str, Any], result: Any) -> None:
-    try:
-        stored = json.loads(json.dumps(result, default=str))
-        ToolCallRecord.objects.create(key=key, tool=tool, arguments=args, result=stored)
-    except IntegrityError:  # a concurrent duplicate already stored it
-        pass
+def _call_end(key: str, result: Any) -> None:
+    stored = json.loads(json.dumps(result, default=str))
+    ToolCallRecord.objects.filter(key=key).update(result=stored, state="done")
 
 
 async def tool_execute(*, owner_id: int, name: str, args: dict[str, Any], run_id: str, node_id: str,
                        idempotency_key: str, memory: Any, emit: Any, run_agent: Any, run_workflow: Any) -> Any:
-    found, result = await sync_to_async(_stored_result)(idempotency_key)
+    tool = await sync_to_async(retrying(tool_resolve))(owner_id, name)
+    found, result = await sync_to_async(retrying(_call_begin))(
+        idempotency_key, name, args, tool.idempotent_for(args))
     if found:
         return result
-    tool = await sync_to_async(tool_resolve)(owner_id, name)
     ctx = ToolContext(run_id=run_id, node_id=node_id, idempotency_key=idempotency_key, memory=memory,
                       emit=emit, allowed_hosts=frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS),
                       search=memory.search, run_agent=run_agent, run_workflow=run_workflow)
     result = await tool.invoke(ctx, args)
-    await sync_to_async(_store_result)(idempotency_key, name, args, result)
+    await sync_to_async(retrying(_call_end))(idempotency_key, result)
     return result

@@ -30,7 +30,7 @@ class TimedContext(DjangoRunContext):
     """Adds up, per node, the time spent storing its events and its committed record."""
 
     def __init__(self, run: Run) -> None:
-        super().__init__(run)
+        super().__init__(run, lease_epoch=run.lease_epoch)  # fenced, as a worker commits
         self.spent: dict[str, float] = {}
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
@@ -52,7 +52,7 @@ def _bench_user() -> Any:
 def _run_for(owner: Any, graph: dict[str, Any], registry: dict[str, Any] | None = None) -> Run:
     workflow = Workflow.objects.create(owner=owner, name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}", draft=graph)
     version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph=graph)
-    return Run.objects.create(owner=owner, workflow=workflow, version=version, status="running")
+    return Run.objects.create(owner=owner, workflow=workflow, version=version, status="running", lease_epoch=1)
 
 
 async def _execute(graph: dict[str, Any], ctx: DjangoRunContext, inputs: dict[str, Any], **kwargs: Any) -> Any:

@@ -81,21 +81,30 @@ def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     return safe
 
 
+class LeaseLost(Exception):  # noqa: N818 - reads as a sentence
+    """Another worker took the run's lease over: this one must stop and write nothing more."""
+
+
 def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped], *, publish: bool = True,
-                  node_outputs: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+                  node_outputs: Mapping[str, Any] | None = None,
+                  lease_epoch: int | None = None) -> list[dict[str, Any]]:
     """Persist `items` as the next events of the run; publish them after commit, unless
     `publish` is False: then the caller publishes the returned envelopes once committed
     (`events_message`), in order (the run context does, off the node's commit path).
     `node_outputs`: outputs of node runs saved in the same transaction (node id → outputs);
     their node.finished events do not store them a second time.
 
+    `lease_epoch`: commit only while the run's lease is still that one (else LeaseLost).
+
     Call inside a transaction to commit the events together with other rows."""
     if not items:
+        if lease_epoch is not None:
+            _reserve_seqs(run_id, 0, lease_epoch)
         return []
     now = timezone.now()
     stamped = [item if len(item) == 4 else (*item, now) for item in items]
     with transaction.atomic(savepoint=False):  # nested in a caller's transaction: no savepoint round trips
-        first = _reserve_seqs(run_id, len(items))
+        first = _reserve_seqs(run_id, len(items), lease_epoch)
         datas = [_json_safe(data) for (_, _, data, _) in stamped]
         rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=ts,
                          data=_stored(t, node, raw, data, node_outputs or {}))
@@ -112,13 +121,21 @@ def events_message(envelopes: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "run.events", "events": envelopes}
 
 
-def _reserve_seqs(run_id: UUID | str, count: int) -> int:
-    """Advance the run's last_seq by `count` (row-locked until commit); return the first new seq."""
+def _reserve_seqs(run_id: UUID | str, count: int, lease_epoch: int | None = None) -> int:
+    """Advance the run's last_seq by `count` (row-locked until commit); return the first new seq.
+    With `lease_epoch`, the same UPDATE is the fence: no row means the lease moved on."""
     table, pk = Run._meta.db_table, Run._meta.pk
+    sql = f"UPDATE {table} SET last_seq = last_seq + %s WHERE {pk.column} = %s"
+    params: list[Any] = [count, pk.get_db_prep_value(UUID(str(run_id)), connection)]
+    if lease_epoch is not None:
+        sql += " AND lease_epoch = %s"
+        params.append(lease_epoch)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last_seq = last_seq + %s WHERE {pk.column} = %s RETURNING last_seq",
-                       [count, pk.get_db_prep_value(UUID(str(run_id)), connection)])
-        return int(cursor.fetchone()[0]) - count + 1
+        cursor.execute(sql + " RETURNING last_seq", params)
+        row = cursor.fetchone()
+    if row is None:
+        raise LeaseLost(f"run {run_id}: the lease (epoch {lease_epoch}) was taken over by another worker")
+    return int(row[0]) - count + 1
 
 
 def events_after(run_id: UUID | str, since: int, limit: int | None = None) -> list[dict[str, Any]]:

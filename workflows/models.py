@@ -99,6 +99,10 @@ class Run(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_epoch = models.PositiveBigIntegerField(
+        default=0, help_text="Bumped at each lease acquisition; a commit by an older holder is refused.")
+    worker_losses = models.JSONField(
+        default=dict, blank=True, help_text="Node id → how many workers died while it was in flight.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,11 @@ frame meanwhile) and stored in one transaction — with the node's record when a
 so a node costs one commit. Committed events are published to the channel layer by a task
 of their own, in commit order, so the next node does not wait for Redis; `close()` waits
 for the last of them.
+
+Fencing: a context made with the run's `lease_epoch` commits only while the run still has
+that lease. When another worker took it over (this one stalled past its lease), the commit
+is refused; the context `abandon()`s the run: it cancels the executing task and drops every
+later event, so a stale worker writes nothing more.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from agents import gateway, history
+from axweb.db_retry import retrying
 from workflows import events as ev
 from workflows import run_store
 from workflows.engine import Decision, ModelResult, NodeRecord
@@ -29,19 +35,28 @@ from workflows.engine.errors import RunCancelled
 from workflows.models import Run
 
 FLUSH_S = 0.02
+SETTLE_EVENTS = ("node.finished", "node.failed", "node.skipped")
 CANCEL_POLL_S = 0.25
 log = logging.getLogger(__name__)
 
 
 def _db(fn: Any) -> Any:
-    return sync_to_async(fn, thread_sensitive=True)
+    return sync_to_async(retrying(fn), thread_sensitive=True)
 
 
 class DjangoRunContext:
     """RunContext for one run, used by one worker holding the run's lease."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, lease_epoch: int | None = None) -> None:
         self.run = run
+        self.lease_epoch = lease_epoch
+        self.lost = False
+        # A top-level node's settle event waits for its record: committed apart (by a timed
+        # flush, or with another node's record), a crash in between would leave a node that
+        # "finished" without a record, and the resumed run would finish it a second time.
+        self._roots = _root_node_ids(run)
+        self._held: dict[str, list[ev.Stamped]] = {}
+        self._main: asyncio.Task[Any] | None = None
         self.run_id = str(run.id)
         self._lock = asyncio.Lock()
         self._pending: list[ev.Stamped] = []
@@ -51,10 +66,31 @@ class DjangoRunContext:
         self._outbox: list[dict[str, Any]] = []
         self._publisher: asyncio.Future[None] | None = None
 
+    # -- the lease ---------------------------------------------------------------------
+
+    def guard(self, task: asyncio.Task[Any]) -> None:
+        """`task` executes the run: abandon() cancels it."""
+        self._main = task
+
+    def abandon(self) -> None:
+        """The lease is gone: stop executing and write nothing more (idempotent)."""
+        if self.lost:
+            return
+        self.lost = True
+        self._pending.clear()
+        log.warning("run %s: the lease was taken over by another worker; abandoning the run here", self.run_id)
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
+
     # -- events ----------------------------------------------------------------------
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
         """Queue an event; it is stored within FLUSH_S, or with the next node commit."""
+        if self.lost:
+            return
+        if type in SETTLE_EVENTS and node in self._roots:
+            self._held.setdefault(node, []).append((type, node, dict(data), timezone.now()))
+            return
         last = self._pending[-1] if self._pending else None
         if type == "node.token" and last and last[0] == "node.token" and last[1] == node:
             last[2]["text"] += str(data.get("text", ""))  # coalesce streamed tokens into one frame
@@ -71,13 +107,26 @@ class DjangoRunContext:
                 self._flush_handle.cancel()
                 self._flush_handle = None
             batch, self._pending = self._pending, []
+            if record is not None:
+                batch += self._held.pop(record.node_id, [])
+            if self.lost:
+                raise ev.LeaseLost(f"run {self.run_id}: abandoned, the lease was taken over")
             if batch or record is not None:
-                envelopes = await _db(run_store.events_and_record_commit)(self.run.id, batch, record)
+                try:
+                    envelopes = await _db(run_store.events_and_record_commit)(
+                        self.run.id, batch, record, self.lease_epoch)
+                except ev.LeaseLost:
+                    self.abandon()
+                    raise
                 self._publish(envelopes)
 
     async def close(self) -> None:
         """Store what is queued and wait until every committed event has been published."""
-        await self.flush()
+        if not self.lost:
+            for held in self._held.values():  # settled without a record (e.g. stopped): stored now
+                self._pending.extend(held)
+            self._held.clear()
+            await self.flush()
         if self._publisher is not None:
             await self._publisher
 
@@ -211,6 +260,13 @@ class DjangoRunContext:
     async def _boundary(self) -> None:
         if await self.is_cancelled():
             raise RunCancelled("The run was cancelled.")
+
+
+def _root_node_ids(run: Run) -> set[str]:
+    """The run's top-level node ids (empty when its version is not loaded: nothing is held)."""
+    if not Run.version.is_cached(run):
+        return set()
+    return {str(item.get("id")) for item in run.version.graph.get("nodes", [])}
 
 
 class RunMemory:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
+from axweb.db_retry import retrying
 from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import events as ev
@@ -21,21 +21,21 @@ from workflows import otel, run_store
 from workflows.engine import Budgets, RunResult, execute
 from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion
 from workflows.run_context import DjangoRunContext
+from workflows.run_lease import LeaseKeeper, lease_acquire, lease_renew  # noqa: F401 - leases are found here too
 
 log = logging.getLogger(__name__)
-LEASE_S = 15.0
-HEARTBEAT_S = 4.0
 BUDGET_FIELDS = {"max_steps", "max_tokens", "max_cost", "max_wall_s", "max_repeated_tool_calls"}
 
 
-def _enqueue(run_id: UUID) -> None:
+def enqueue(run_id: UUID) -> None:
+    """Send the run to the `runs` queue now."""
     from workflows.tasks import execute_run
 
     execute_run.apply_async(args=[str(run_id)], queue="runs")
 
 
 def enqueue_on_commit(run_id: UUID) -> None:
-    transaction.on_commit(lambda: _enqueue(run_id))
+    transaction.on_commit(lambda: enqueue(run_id))
 
 
 # -- starting ----------------------------------------------------------------------------
@@ -95,38 +95,6 @@ def run_start(*, owner: Any, workflow: Workflow, version: int | None = None, inp
     return run
 
 
-# -- leases --------------------------------------------------------------------------------
-
-def lease_acquire(run_id: UUID | str, worker: str) -> bool:
-    now = timezone.now()
-    free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=worker)
-    with transaction.atomic():
-        run = Run.objects.select_for_update().filter(free, pk=run_id,
-                                                     status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
-        if run is None:
-            return False
-        run.lease_owner, run.lease_expires_at = worker, now + timedelta(seconds=LEASE_S)
-        run.status = RunStatus.RUNNING
-        run.started_at = run.started_at or now
-        run.save(update_fields=["lease_owner", "lease_expires_at", "status", "started_at"])
-        ev.run_broadcast_status(run)
-    return True
-
-
-def lease_renew(run_id: UUID | str, worker: str) -> bool:
-    expires = timezone.now() + timedelta(seconds=LEASE_S)
-    return Run.objects.filter(pk=run_id, lease_owner=worker).update(lease_expires_at=expires) == 1
-
-
-async def _heartbeat(run_id: UUID, worker: str, main: asyncio.Task[Any]) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        if not await sync_to_async(lease_renew)(run_id, worker):
-            log.warning("run %s: lease lost to another worker; stopping here", run_id)
-            main.cancel()
-            return
-
-
 # -- executing -------------------------------------------------------------------------------
 
 def _load(run_id: UUID | str) -> tuple[Run, dict[str, Any]]:
@@ -134,33 +102,74 @@ def _load(run_id: UUID | str) -> tuple[Run, dict[str, Any]]:
     return run, run_store.node_records(run.id)
 
 
+def _db(fn: Any) -> Any:
+    return sync_to_async(retrying(fn))
+
+
 async def run_execute(run_id: UUID | str, worker: str) -> str | None:
-    """Execute (or resume) a run if this worker gets its lease; return the final status."""
-    if not await sync_to_async(lease_acquire)(run_id, worker):
+    """Execute (or resume) a run if this worker gets its lease; return the final status, or
+    None when it did not get the lease or lost it to another worker on the way."""
+    epoch = await _db(lease_acquire)(run_id, worker)
+    if epoch is None:
         return None
-    run, completed = await sync_to_async(_load)(run_id)
-    ctx = DjangoRunContext(run)
+    run, completed = await _db(_load)(run_id)
+    ctx = DjangoRunContext(run, lease_epoch=epoch)
     main = asyncio.current_task()
     assert main is not None
-    heartbeat = asyncio.create_task(_heartbeat(run.id, worker, main))
+    ctx.guard(main)
+    loop = asyncio.get_running_loop()
+    keeper = LeaseKeeper(run.id, worker, epoch, lambda: _call_soon(loop, ctx.abandon))
+    keeper.start()
     try:
-        result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
-                               budgets=Budgets(**run.budgets))
-    except Exception as exc:  # a bug must fail the run once, not crash-loop through the reaper
-        log.exception("run %s crashed", run.id)
-        result = RunResult("failed", error=f"Internal error: {type(exc).__name__}: {exc}")
-        await ctx.emit("run.failed", None, {"error": result.error})
+        result = await _execute_guarded(run, ctx, completed, main)
     finally:
-        heartbeat.cancel()
-        await ctx.close()
-    await sync_to_async(run_finalize)(run.id, worker, result)
+        keeper.stop()
+        await _close(ctx, main)
+    if result is None or ctx.lost:
+        return None
+    await _db(run_finalize)(run.id, worker, result, epoch)
     return result.status
 
 
-def run_finalize(run_id: UUID, worker: str, result: RunResult) -> None:
+async def _close(ctx: DjangoRunContext, main: asyncio.Task[Any]) -> None:
+    """Store the last events; a lease lost at this very moment abandons quietly."""
+    try:
+        await ctx.close()
+    except (ev.LeaseLost, asyncio.CancelledError):
+        if not ctx.lost:
+            raise
+        if main.cancelling():
+            main.uncancel()
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Any) -> None:
+    loop.call_soon_threadsafe(fn)
+
+
+async def _execute_guarded(run: Run, ctx: DjangoRunContext, completed: dict[str, Any],
+                           main: asyncio.Task[Any]) -> RunResult | None:
+    """The engine's result; None when the run was abandoned (the lease moved on)."""
+    try:
+        result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
+                               budgets=Budgets(**run.budgets))
+    except asyncio.CancelledError:
+        if not ctx.lost:
+            raise
+        main.uncancel()
+        return None
+    except Exception as exc:  # a bug must fail the run once, not crash-loop through the reaper
+        if ctx.lost:
+            return None
+        log.exception("run %s crashed", run.id)
+        result = RunResult("failed", error=f"Internal error: {type(exc).__name__}: {exc}")
+        await ctx.emit("run.failed", None, {"error": result.error})
+    return None if ctx.lost else result
+
+
+def run_finalize(run_id: UUID, worker: str, result: RunResult, epoch: int | None = None) -> None:
     with transaction.atomic():
         run = Run.objects.select_for_update().select_related("workflow", "version").get(pk=run_id)
-        if run.lease_owner != worker:
+        if run.lease_owner != worker or (epoch is not None and run.lease_epoch != epoch):
             return
         run.status = result.status
         run.outputs, run.error = result.outputs, result.error or ""
@@ -253,15 +262,12 @@ def run_rerun(*, run: Run, from_node: str, owner: Any) -> Run:
     return new
 
 
-def run_reap_orphans(*, queued_grace_s: float = 30.0) -> list[UUID]:
-    """Re-enqueue runs whose worker died (expired lease) or whose message was lost."""
-    now = timezone.now()
-    expired = Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
-    stale = Q(status=RunStatus.QUEUED, lease_owner="", created_at__lt=now - timedelta(seconds=queued_grace_s))
-    ids = list(Run.objects.filter(expired | stale, parent__isnull=True).values_list("id", flat=True))
-    for run_id in ids:
-        _enqueue(run_id)
-    return ids
+def run_reap_orphans() -> list[UUID]:
+    """Re-enqueue runs whose worker died (expired lease) or whose message was lost (each at
+    most once per throttle period; see workflows.reaper)."""
+    from workflows.reaper import runs_reap
+
+    return runs_reap(enqueue)
 
 
 # -- subflows ---------------------------------------------------------------------------------------

@@ -32,12 +32,14 @@ def node_record_save(run_id: UUID, record: NodeRecord) -> None:
                                 update_fields=[*UPSERT_FIELDS])
 
 
-def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None) -> list[dict[str, Any]]:
+def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None,
+                             lease_epoch: int | None = None) -> list[dict[str, Any]]:
     """Commit `events` and `record` in one transaction; return the events' envelopes, which
-    the caller publishes (they are not published here)."""
+    the caller publishes (they are not published here). With `lease_epoch` the transaction
+    commits only while the run's lease is still that one (ev.LeaseLost otherwise)."""
     with transaction.atomic():
         outputs = {record.node_id: record.outputs} if record is not None else None
-        envelopes = ev.events_append(run_id, events, publish=False, node_outputs=outputs)
+        envelopes = ev.events_append(run_id, events, publish=False, node_outputs=outputs, lease_epoch=lease_epoch)
         if record is not None:
             node_record_save(run_id, record)
     return envelopes

@@ -12,10 +12,9 @@ from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
-from workflows import run_services
+from workflows import reaper, run_services
 
 log = logging.getLogger(__name__)
-REAP_EVERY_S = float(os.environ.get("AXWEB_REAP_EVERY_S", "5"))
 _stop_reaper = threading.Event()
 
 
@@ -32,20 +31,10 @@ def execute_run(run_id: str) -> str | None:
         close_old_connections()
 
 
-def _reap_forever() -> None:
-    while not _stop_reaper.wait(REAP_EVERY_S):
-        try:
-            close_old_connections()
-            resumed = run_services.run_reap_orphans()
-            if resumed:
-                log.info("re-enqueued orphaned runs: %s", ", ".join(map(str, resumed)))
-        except Exception:  # the reaper must outlive a database hiccup
-            log.exception("reaping orphaned runs failed")
-
-
 @worker_ready.connect
 def _start_reaper(**_: object) -> None:
-    threading.Thread(target=_reap_forever, name="axweb-reaper", daemon=True).start()
+    threading.Thread(target=reaper.reap_forever, args=(_stop_reaper, worker_name(), run_services.enqueue),
+                     name="axweb-reaper", daemon=True).start()
 
 
 @worker_shutdown.connect

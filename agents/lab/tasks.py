@@ -1,22 +1,25 @@
 """Celery tasks of the lab (routed to the `lab` queue): a job id in, the service does the rest.
 
-Not acks_late: a quantization job can outlast the broker's visibility timeout, and a
-redelivered message must not start a second copy (the service claims a job only once).
+acks_late: a message is acknowledged when the job ends, so a worker killed before it claimed
+the job leaves the message to be delivered again. A redelivery (a job that outlasted the
+broker's visibility timeout, or a message the reaper re-sent) never starts a second copy: the
+service claims a queued job only once. Queued jobs whose message was lost altogether are
+re-sent by the reaper (workflows.reaper.lab_reap).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
 from django.db import close_old_connections
 
 from agents.lab import services
 
 
-@shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=False, ignore_result=True)
+@shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=True, ignore_result=True)
 def run_quantization_job(job_id: int) -> str:
     close_old_connections()
     try:
@@ -25,7 +28,7 @@ def run_quantization_job(job_id: int) -> str:
         close_old_connections()
 
 
-@shared_task(name="agents.lab.tasks.run_benchmark_job", acks_late=False, ignore_result=True)
+@shared_task(name="agents.lab.tasks.run_benchmark_job", acks_late=True, ignore_result=True)
 def run_benchmark_job(job_id: int) -> str:
     close_old_connections()
     try:
@@ -39,7 +42,7 @@ _stop_reaper = threading.Event()
 
 @worker_ready.connect
 def _start_lab_reaper(**_: object) -> None:
-    every_s = float(os.environ.get("AXWEB_REAP_EVERY_S", "5")) * 3
+    every_s = float(settings.AXWEB_REAP_EVERY_S) * 3
     threading.Thread(target=services.reap_forever, args=(_stop_reaper, every_s),
                      name="axweb-lab-reaper", daemon=True).start()
 

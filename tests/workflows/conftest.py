@@ -31,13 +31,14 @@ def database_url() -> str:
 class Worker:
     """A `celery worker` subprocess serving the runs queue against the test database."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.log_path = log_path
+        self.extra_env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-               "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1", "AXWEB_TORCH_THREADS": "1"}
+               "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1", "AXWEB_TORCH_THREADS": "1", **self.extra_env}
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "runs,lab", "-c", "2",

@@ -101,6 +101,7 @@ def calculate(expression: str) -> int | float:
 
 class Calculator(Tool):
     name = "calculator"
+    idempotent = True  # no effect outside its result: safe to repeat after a crash
     description = (
         "Evaluate an arithmetic expression, e.g. '2 * (3 + 4) ** 2' or 'sqrt(2) * pi'. "
         "Supports + - * / // % **, parentheses, math functions and constants."

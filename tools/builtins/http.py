@@ -85,6 +85,9 @@ def _shape(
     }
 
 
+SAFE_METHODS = ("GET", "HEAD")  # repeated after a crash; other methods may change something
+
+
 class HttpRequest(Tool):
     name = "http_request"
     description = (
@@ -109,6 +112,9 @@ class HttpRequest(Tool):
     timeout_s = 65.0
     permissions = frozenset({"network"})
     builtin = True
+
+    def idempotent_for(self, args: dict[str, Any]) -> bool:
+        return str(args.get("method", "GET")).upper() in SAFE_METHODS
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
         request = {"method": args.get("method", "GET"), **args}
@@ -138,6 +144,9 @@ class HttpEndpointTool(Tool):
         self.url, self.method, self.headers = httpx.URL(url), method.upper(), headers or {}
         self.request_timeout_s, self.max_bytes = timeout_s, max_bytes
         self.timeout_s = timeout_s * (MAX_REDIRECTS + 1) + 5.0
+
+    def idempotent_for(self, args: dict[str, Any]) -> bool:
+        return self.method in SAFE_METHODS
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> Any:
         url, request = self.url, {"method": self.method, "headers": self.headers}

@@ -94,6 +94,7 @@ def parse(text: str) -> Any:
 
 class JsonTool(Tool):
     name = "json"
+    idempotent = True  # no effect outside its result: safe to repeat after a crash
     description = (
         "JSON utilities. operation: parse ('text' -> value) | get (value at 'path' in "
         "'document' or 'text') | set (copy of the document with 'value' at 'path'). "

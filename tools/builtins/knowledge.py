@@ -9,6 +9,7 @@ from tools.base import Tool, ToolContext, ToolError
 
 class KnowledgeSearch(Tool):
     name = "knowledge_search"
+    idempotent = True  # no effect outside its result: safe to repeat after a crash
     description = (
         "Search the knowledge base for passages relevant to a query. Returns the top k "
         "chunks with their similarity score and source document."

@@ -17,6 +17,7 @@ def require_memory(ctx: ToolContext) -> MemoryAccess:
 
 class MemoryRead(Tool):
     name = "memory_read"
+    idempotent = True  # no effect outside its result: safe to repeat after a crash
     description = "Read a value from the run's shared memory (blackboard) by key."
     input_schema = {
         "type": "object",
@@ -51,6 +52,9 @@ class MemoryWrite(Tool):
     timeout_s = 10.0
     permissions = frozenset({"memory_write"})
     builtin = True
+
+    def idempotent_for(self, args: dict[str, Any]) -> bool:
+        return bool(args.get("policy", "replace") == "replace")  # appending twice would append twice
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
         policy = args.get("policy", "replace")

@@ -73,6 +73,7 @@ def apply(args: dict[str, Any]) -> Any:
 
 class TextTool(Tool):
     name = "text"
+    idempotent = True  # no effect outside its result: safe to repeat after a crash
     description = (
         "String utilities. operation: length | upper | lower | split (by 'separator', "
         "whitespace if omitted) | replace ('old' by 'new') | regex_extract (all matches "

@@ -35,7 +35,7 @@ def describe(exc: BaseException) -> str:
 
 
 def _retryable(exc: BaseException) -> bool:
-    return getattr(exc, "retryable", True) if isinstance(exc, NodeFailed) else True
+    return bool(getattr(exc, "retryable", True))  # NodeFailed's, or any error that says so
 
 
 async def _attempt(ex: Execution, node: PreparedNode, nctx: NodeContext, inputs: Any) -> Any:
