@@ -203,3 +203,5 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+# DRF reads JSON bodies through request.body, which Django caps at this size first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = AXWEB_MAX_JSON_BYTES
