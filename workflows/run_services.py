@@ -18,8 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import events as ev
-from workflows import otel, run_store
-from workflows import limits
+from workflows import limits, otel, run_store
 from workflows.engine import Budgets, RunResult, execute
 from workflows.engine.errors import PermanentFailure
 from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion

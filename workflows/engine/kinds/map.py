@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import Field
 
-from workflows.engine.document import Graph
 from workflows.engine import limits
+from workflows.engine.document import Graph
 from workflows.engine.errors import ApprovalPending, PermanentFailure, RunCancelled
 from workflows.engine.kinds._bodies import check_body, raise_for
 from workflows.engine.kinds.base import KindConfig, NodeKind, body_value
