@@ -8,6 +8,7 @@ cases in the API's error shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -35,7 +36,8 @@ def read_limited(stream: IO[bytes] | None, limit: int) -> bytes:
     """At most ``limit`` bytes of ``stream``; :class:`RequestTooLarge` when there are more."""
     if stream is None:
         return b""
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     while True:
         chunk = stream.read(CHUNK)
         if not chunk:
@@ -46,15 +48,15 @@ def read_limited(stream: IO[bytes] | None, limit: int) -> bytes:
         parts.append(chunk)
 
 
-def json_checked(text: str | bytes, max_depth: int) -> Any:
+def json_checked(text: bytes, max_depth: int) -> Any:
     """Parse JSON; nesting deeper than ``max_depth`` is a ParseError naming the limit."""
     deep = exceptions.ParseError(f"The JSON body is nested deeper than {max_depth} levels "
                                  "(AXWEB_JSON_MAX_DEPTH).")
     try:
-        value = json.loads(text)  # DRF's: NaN and Infinity refused
+        value = json.loads(text.decode("utf-8"))  # DRF's: NaN and Infinity refused
     except RecursionError:
         raise deep from None
-    except ValueError as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         raise exceptions.ParseError(f"JSON parse error - {exc}") from None
     if json_depth_over(value, max_depth):
         raise deep
@@ -63,7 +65,7 @@ def json_checked(text: str | bytes, max_depth: int) -> Any:
 
 class LimitedJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         limit = settings.AXWEB_MAX_JSON_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
