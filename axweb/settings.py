@@ -190,3 +190,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A writer waits for the lock at most half a lease: a heartbeat stuck behind a lock
     # must fail (and retry) before its lease runs out, not silently lose it.
     DATABASES["default"]["OPTIONS"]["timeout"] = min(20.0, AXWEB_RUN_LEASE_S / 2)
+# Ceilings (issue 13, item 4): limits on everything a user controls that runs in a worker or
+# in this process. Each is answered with a clear error (HTTP 413/400, a validation problem, or
+# a failed node); see docs/engine.md "Ceilings" and the README's configuration table.
+AXWEB_MAX_JSON_BYTES = env_int("AXWEB_MAX_JSON_BYTES", 5 * 1024 * 1024)
+AXWEB_MAX_UPLOAD_BYTES = env_int("AXWEB_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+AXWEB_JSON_MAX_DEPTH = env_int("AXWEB_JSON_MAX_DEPTH", 100)
+AXWEB_RUN_INPUTS_MAX_BYTES = env_int("AXWEB_RUN_INPUTS_MAX_BYTES", 1024 * 1024)
+AXWEB_GRAPH_MAX_NODES = env_int("AXWEB_GRAPH_MAX_NODES", 1000)
+AXWEB_GRAPH_MAX_EDGES = env_int("AXWEB_GRAPH_MAX_EDGES", 5000)
+AXWEB_MAP_MAX_ITEMS = env_int("AXWEB_MAP_MAX_ITEMS", 1000)
+AXWEB_SUBFLOW_MAX_DEPTH = env_int("AXWEB_SUBFLOW_MAX_DEPTH", 8)
+AXWEB_EXPR_MAX_CHARS = env_int("AXWEB_EXPR_MAX_CHARS", 10_000)
+AXWEB_EXPR_MAX_STEPS = env_int("AXWEB_EXPR_MAX_STEPS", 10_000)
+AXWEB_EXPR_MAX_STRING = env_int("AXWEB_EXPR_MAX_STRING", 1_000_000)
+AXWEB_EXPR_MAX_ITEMS = env_int("AXWEB_EXPR_MAX_ITEMS", 100_000)
+AXWEB_EXPR_MAX_INT_BITS = env_int("AXWEB_EXPR_MAX_INT_BITS", 4096)
+AXWEB_TEMPLATE_MAX_CHARS = env_int("AXWEB_TEMPLATE_MAX_CHARS", 2_000_000)
+# Run limits used when a run sets none, and the most a run may ask for. Cost has no default:
+# prices depend on the provider. 0 turns a ceiling off.
+AXWEB_RUN_MAX_STEPS = env_int("AXWEB_RUN_MAX_STEPS", 10_000)
+AXWEB_RUN_MAX_TOKENS = env_int("AXWEB_RUN_MAX_TOKENS", 1_000_000)
+AXWEB_RUN_MAX_WALL_S = env_int("AXWEB_RUN_MAX_WALL_S", 3600)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "axweb.parsers.LimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+# DRF reads JSON bodies through request.body, which Django caps at this size first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = AXWEB_MAX_JSON_BYTES

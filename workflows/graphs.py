@@ -19,6 +19,8 @@ def graph_normalize(graph: Any) -> Any:
         return graph
 
 
-def graph_problems(graph: Any) -> list[dict[str, Any]]:
-    """Every problem of the graph, each naming the node, edge or field at fault."""
-    return [problem.as_dict() for problem in validate(graph)]
+def graph_problems(graph: Any, workflow: Any = None) -> list[dict[str, Any]]:
+    """Every problem of the graph, each naming the node, edge or field at fault; with
+    ``workflow``, a subflow node calling that same workflow is one too."""
+    refs = frozenset({workflow.slug, str(workflow.pk)}) if workflow is not None else frozenset()
+    return [problem.as_dict() for problem in validate(graph, self_refs=refs)]

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,8 +18,9 @@ from axweb.db_retry import retrying
 from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import events as ev
-from workflows import otel, run_store
+from workflows import limits, otel, run_store
 from workflows.engine import Budgets, RunResult, execute
+from workflows.engine.errors import PermanentFailure
 from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion
 from workflows.run_context import DjangoRunContext
 from workflows.run_lease import LeaseKeeper, lease_acquire, lease_renew  # noqa: F401 - leases are found here too
@@ -71,8 +73,13 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
         whole = key not in ("max_cost", "max_wall_s")
         if value is not None and (not is_number(value, whole=whole) or value <= 0):
             what = "a positive whole number" if whole else "a positive number"
-            raise ValidationError({f"budgets.{key}": [f"Must be {what} or null (no limit)."]})
+            raise ValidationError({f"budgets.{key}": [f"Must be {what} or null (the server's default)."]})
+    limits.budgets_check_ceilings(budgets)
     return budgets
+
+
+def _budgets(run: Run) -> Budgets:
+    return Budgets(**limits.budgets_effective(run.budgets))
 
 
 def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
@@ -86,6 +93,7 @@ def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
 def run_start(*, owner: Any, workflow: Workflow, version: int | None = None, inputs: dict[str, Any],
               budgets: dict[str, Any] | None = None) -> Run:
     picked = _pick_version(workflow, version)
+    limits.run_inputs_check(inputs)
     _check_inputs(picked.graph, inputs)
     with transaction.atomic():
         run = Run.objects.create(owner=owner, workflow=workflow, version=picked, inputs=inputs,
@@ -151,7 +159,7 @@ async def _execute_guarded(run: Run, ctx: DjangoRunContext, completed: dict[str,
     """The engine's result; None when the run was abandoned (the lease moved on)."""
     try:
         result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
-                               budgets=Budgets(**run.budgets))
+                               budgets=_budgets(run))
     except asyncio.CancelledError:
         if not ctx.lost:
             raise
@@ -281,6 +289,7 @@ def _subflow_prepare(parent: Run, node_id: str, workflow_ref: str, inputs: dict[
     existing = Run.objects.filter(parent=parent, parent_node=node_id).select_related("version", "workflow").first()
     if existing is not None:
         return existing
+    _subflow_depth_check(parent, workflow)
     return Run.objects.create(owner_id=parent.owner_id, workflow=workflow, version=_pick_version(workflow, None),
                               inputs=inputs, budgets=parent.budgets, parent=parent, parent_node=node_id,
                               status=RunStatus.RUNNING, started_at=timezone.now())
@@ -292,12 +301,25 @@ async def subflow_run(*, parent: Run, node_id: str, workflow_ref: str, inputs: d
         return dict(child.outputs)
     ctx = DjangoRunContext(child)
     completed = await sync_to_async(run_store.node_records)(child.id)
-    result = await execute(child.version.graph, ctx, inputs, completed=completed, budgets=Budgets(**child.budgets))
+    result = await execute(child.version.graph, ctx, inputs, completed=completed, budgets=_budgets(child))
     await ctx.close()
     await sync_to_async(_subflow_finish)(child.id, result)
-    if result.status != "succeeded":
-        raise RuntimeError(f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}")
+    if result.status != "succeeded":  # its own nodes retried already: another attempt replays it
+        raise PermanentFailure(f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}")
     return dict(result.outputs)
+
+
+def _subflow_depth_check(parent: Run, workflow: Workflow) -> None:
+    """Refuse a subflow run nested deeper than AXWEB_SUBFLOW_MAX_DEPTH, naming the chain."""
+    chain = [workflow.slug]
+    run: Run | None = parent
+    while run is not None:
+        chain.append(run.workflow.slug)
+        run = Run.objects.select_related("workflow").filter(pk=run.parent_id).first() if run.parent_id else None
+    depth, cap = len(chain) - 1, settings.AXWEB_SUBFLOW_MAX_DEPTH
+    if depth > cap:
+        raise PermanentFailure(f"Subflow depth {cap} reached: {' → '.join(reversed(chain))} "
+                               "(AXWEB_SUBFLOW_MAX_DEPTH). Does a workflow call itself through others?")
 
 
 def _subflow_finish(run_id: UUID, result: RunResult) -> None:

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from axweb.errors import GraphInvalid
 from workflows.graphs import graph_normalize, graph_problems
+from workflows.limits import graph_stored_check
 from workflows.models import Workflow, WorkflowVersion, empty_graph
 
 EXPORT_FORMAT = 1
@@ -53,8 +54,9 @@ def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
 def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message: str,
                           user: Any) -> WorkflowVersion:
     """Validate `graph` and store it as the next immutable version; GraphInvalid lists problems."""
+    graph_stored_check(graph)
     graph = graph_normalize(graph)
-    problems = graph_problems(graph)
+    problems = graph_problems(graph, workflow)
     if problems:
         raise GraphInvalid(problems)
     schema_version = graph["schema_version"]
@@ -71,6 +73,7 @@ def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message:
 
 
 def workflow_save_draft(*, workflow: Workflow, graph: dict[str, Any]) -> Workflow:
+    graph_stored_check(graph)
     workflow.draft = graph
     workflow.draft_updated_at = timezone.now()
     workflow.save(update_fields=["draft", "draft_updated_at", "updated_at"])

@@ -63,10 +63,10 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
     @extend_schema(request=ValidateSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
     def validate(self, request: Request, pk: str) -> Response:
-        self.get_object()
+        workflow = self.get_object()
         serializer = ValidateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"problems": graph_problems(graph_normalize(serializer.validated_data["graph"]))})
+        return Response({"problems": graph_problems(graph_normalize(serializer.validated_data["graph"]), workflow)})
 
     @extend_schema(methods=["get"], responses={200: DraftSerializer})
     @extend_schema(methods=["put"], request=DraftSerializer, responses={200: DraftSerializer})

@@ -64,7 +64,7 @@ def test_a_missing_required_input_is_refused_naming_it(owner):
 
 
 @pytest.mark.parametrize(("budgets", "field", "message"), [
-    ({"max_tokens": "lots"}, "budgets.max_tokens", "Must be a positive whole number or null (no limit)."),
+    ({"max_tokens": "lots"}, "budgets.max_tokens", "Must be a positive whole number or null (the server's default)."),
     ({"max_steps": 2.5}, "budgets.max_steps", "Must be a positive whole number"),
     ({"max_cost": True}, "budgets.max_cost", "Must be a positive number or null"),
     ({"max_wall_s": 0}, "budgets.max_wall_s", "Must be a positive number or null"),

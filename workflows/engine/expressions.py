@@ -6,6 +6,11 @@ Python expression syntax restricted to: literals, names from the given variables
 literals, a few functions (len, str, int, float, bool, abs, min, max, round, lower,
 upper, contains) and string methods (lower, upper, strip, startswith, endswith).
 No imports, no dunder access, no other calls.
+
+Every evaluation is bounded (see :mod:`workflows.engine.limits`): the source length,
+the number of evaluated syntax nodes, and the size of every string, list or integer
+an operator would build — checked BEFORE the operator runs, so ``"a" * 10000000000``
+fails the node with a sentence instead of allocating ten gigabytes.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import operator
 from functools import lru_cache
 from typing import Any
 
+from workflows.engine import limits
 from workflows.engine.errors import ExpressionError
 
 _BIN = {
@@ -40,10 +46,16 @@ _CONSTS = {"true": True, "false": False, "null": None, "none": None}
 @lru_cache(maxsize=512)
 def compile_expression(source: str) -> ast.Expression:
     """Parse an expression (raises :class:`ExpressionError` with a sentence)."""
+    cap = limits.current().expression_max_chars
+    if len(source) > cap:
+        raise ExpressionError(f"The expression is {len(source):,} characters long; at most "
+                              f"{cap:,} are allowed (AXWEB_EXPR_MAX_CHARS).")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"The expression {source!r} is not valid: {exc.msg}.") from None
+        raise ExpressionError(f"The expression {source[:200]!r} is not valid: {exc.msg}.") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("The expression is nested too deeply to read.") from None
     return tree
 
 
@@ -51,21 +63,38 @@ def evaluate(source: str, variables: dict[str, Any]) -> Any:
     """Evaluate ``source`` with ``variables``; errors become :class:`ExpressionError`."""
     tree = compile_expression(source)
     try:
-        return _eval(tree.body, variables)
+        return _eval(tree.body, _Env(variables))
     except ExpressionError:
         raise
+    except RecursionError:
+        raise ExpressionError(f"The expression {source[:200]!r} is nested too deeply.") from None
     except Exception as exc:
-        raise ExpressionError(f"The expression {source!r} failed: {exc}.") from None
+        raise ExpressionError(f"The expression {source[:200]!r} failed: {exc}.") from None
 
 
-def _eval(node: ast.AST, env: dict[str, Any]) -> Any:
+class _Env(dict[str, Any]):
+    """The names an expression sees, plus the count of syntax nodes evaluated so far."""
+
+    steps = 0
+    max_steps = 0
+
+    def __init__(self, variables: dict[str, Any]) -> None:
+        super().__init__(variables)
+        self.max_steps = limits.current().expression_max_steps
+
+
+def _eval(node: ast.AST, env: _Env) -> Any:
+    env.steps += 1
+    if env.steps > env.max_steps:
+        raise ExpressionError(f"The expression took more than {env.max_steps:,} evaluation "
+                              "steps (AXWEB_EXPR_MAX_STEPS).")
     handler = _HANDLERS.get(type(node))
     if handler is None:
         raise ExpressionError(f"Expressions cannot use {type(node).__name__}.")
     return handler(node, env)
 
 
-def _name(node: Any, env: dict[str, Any]) -> Any:
+def _name(node: Any, env: _Env) -> Any:
     if node.id in env:
         return env[node.id]
     if node.id.lower() in _CONSTS:
@@ -73,7 +102,7 @@ def _name(node: Any, env: dict[str, Any]) -> Any:
     raise ExpressionError(f'Unknown name "{node.id}" in expression.')
 
 
-def _bool_op(node: Any, env: dict[str, Any]) -> Any:
+def _bool_op(node: Any, env: _Env) -> Any:
     want = isinstance(node.op, ast.Or)  # `or` stops at the first truthy value
     result: Any = not want
     for value in node.values:
@@ -83,21 +112,52 @@ def _bool_op(node: Any, env: dict[str, Any]) -> Any:
     return result
 
 
-def _unary(node: Any, env: dict[str, Any]) -> Any:
+def _unary(node: Any, env: _Env) -> Any:
     operand = _eval(node.operand, env)
     if isinstance(node.op, ast.Not):
         return not operand
     return -operand if isinstance(node.op, ast.USub) else +operand
 
 
-def _bin_op(node: Any, env: dict[str, Any]) -> Any:
+def _bin_op(node: Any, env: _Env) -> Any:
     op = _BIN.get(type(node.op))
     if op is None:
         raise ExpressionError(f"Expressions cannot use {type(node.op).__name__}.")
-    return op(_eval(node.left, env), _eval(node.right, env))
+    left, right = _eval(node.left, env), _eval(node.right, env)
+    _check_size(node.op, left, right)
+    return op(left, right)
 
 
-def _compare(node: Any, env: dict[str, Any]) -> Any:
+def _check_size(op: ast.operator, left: Any, right: Any) -> None:
+    """Refuse an operation whose result would pass a limit, before it is computed."""
+    if isinstance(op, ast.Mod) and isinstance(left, str):
+        raise ExpressionError("Expressions cannot format strings with %; use str() and +.")
+    if isinstance(op, ast.Add) and isinstance(left, (str, list)) and type(left) is type(right):
+        _check_length(left, len(left) + len(right))
+    elif isinstance(op, ast.Mult):
+        sequence, times = (left, right) if isinstance(left, (str, list)) else (right, left)
+        if isinstance(sequence, (str, list)) and isinstance(times, int):
+            _check_length(sequence, len(sequence) * max(times, 0))
+        elif isinstance(left, int) and isinstance(right, int):
+            bits, cap = left.bit_length() + right.bit_length(), limits.current().expression_max_int_bits
+            if bits > cap:
+                raise ExpressionError(f"The expression would build an integer of about {bits:,} "
+                                      f"bits; at most {cap:,} are allowed (AXWEB_EXPR_MAX_INT_BITS).")
+
+
+def _check_length(sample: str | list[Any], size: int) -> None:
+    if isinstance(sample, str):
+        cap, what, name = limits.current().expression_max_string, "a string of", "STRING"
+        unit = "characters"
+    else:
+        cap, what, name = limits.current().expression_max_items, "a list of", "ITEMS"
+        unit = "items"
+    if size > cap:
+        raise ExpressionError(f"The expression would build {what} {size:,} {unit}; at most "
+                              f"{cap:,} are allowed (AXWEB_EXPR_MAX_{name}).")
+
+
+def _compare(node: Any, env: _Env) -> Any:
     left = _eval(node.left, env)
     for op, comparator in zip(node.ops, node.comparators, strict=True):
         right = _eval(comparator, env)
@@ -107,7 +167,7 @@ def _compare(node: Any, env: dict[str, Any]) -> Any:
     return True
 
 
-def _dict(node: Any, env: dict[str, Any]) -> Any:
+def _dict(node: Any, env: _Env) -> Any:
     pairs = zip(node.keys, node.values, strict=True)
     return {_eval(k, env): _eval(v, env) for k, v in pairs if k is not None}
 
@@ -143,7 +203,7 @@ def _attribute(value: Any, name: str) -> Any:
     raise ExpressionError(f'Expressions cannot use the attribute "{name}".')
 
 
-def _call(node: ast.Call, env: dict[str, Any]) -> Any:
+def _call(node: ast.Call, env: _Env) -> Any:
     args = [_eval(a, env) for a in node.args]
     if isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
         return _FUNCS[node.func.id](*args)

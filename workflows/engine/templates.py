@@ -6,6 +6,9 @@ import json
 import re
 from typing import Any
 
+from workflows.engine import limits
+from workflows.engine.errors import PermanentFailure
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
 
 
@@ -33,15 +36,30 @@ def render(template: str, variables: dict[str, Any], *, append: str | None = "in
     mention, its value is appended after a blank line (so a bare instruction still
     sees its input)."""
     used: set[str] = set()
+    cap = limits.current().template_max_chars
+    size = len(template)
 
     def fill(match: re.Match[str]) -> str:
+        nonlocal size
         used.add(match.group(1).split(".")[0])
-        return as_text(_lookup(match.group(1), variables))
+        text = as_text(_lookup(match.group(1), variables))
+        size += len(text)  # stop before joining: one big input times many placeholders
+        _check_size(size, cap)
+        return text
 
+    _check_size(size, cap)
     text = _PLACEHOLDER.sub(fill, template)
     if append and append not in used and variables.get(append) not in (None, ""):
-        text = f"{text}\n\n{as_text(variables[append])}" if text else as_text(variables[append])
+        extra = as_text(variables[append])
+        _check_size(len(text) + len(extra), cap)
+        text = f"{text}\n\n{extra}" if text else extra
     return text
+
+
+def _check_size(size: int, cap: int) -> None:
+    if size > cap:
+        raise PermanentFailure(f"The rendered template would be more than {cap:,} characters "
+                               "long (AXWEB_TEMPLATE_MAX_CHARS); pass less text into it.")
 
 
 def render_value(value: Any, variables: dict[str, Any]) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workflows.engine import limits
 from workflows.engine.document import Edge, Graph, Node, SchemaVersionError, upgrade
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import Port, connectable
@@ -57,24 +58,33 @@ def _name(node: Node) -> str:
 
 
 def validate(
-    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None
+    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None,
+    self_refs: frozenset[str] = frozenset(),
 ) -> list[Problem]:
-    """Every problem of ``doc`` (an empty list means it can be saved and run)."""
-    return analyse(doc, registry)[0]
+    """Every problem of ``doc`` (an empty list means it can be saved and run).
+
+    ``self_refs``: the names the workflow itself goes by (slug, id); a subflow node
+    calling one of them is a problem (it would recurse until the depth limit).
+    """
+    return analyse(doc, registry, self_refs)[0]
 
 
 def analyse(
-    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None
+    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None,
+    self_refs: frozenset[str] = frozenset(),
 ) -> tuple[list[Problem], PreparedGraph | None]:
     """Problems of ``doc`` and, when there are none, the prepared graph to run."""
     raw = doc.model_dump() if isinstance(doc, Graph) else doc
     if not isinstance(raw, dict):
         return [Problem("invalid_document", "The workflow document must be a JSON object.")], None
+    too_big = size_problems(raw)
+    if too_big:
+        return too_big, None
     try:
         raw = upgrade(raw)
     except SchemaVersionError as exc:
         return [Problem("schema_version", str(exc), field="schema_version")], None
-    v = _Validator(registry)
+    v = _Validator(registry, self_refs)
     v.run(raw)
     if v.problems:
         return v.problems, None
@@ -82,9 +92,29 @@ def analyse(
     return [], assemble(resolved, v.edges, registry)
 
 
+def size_problems(raw: dict[str, Any]) -> list[Problem]:
+    """Problems of a document too big to look at further (nesting, node and edge counts)."""
+    cap = limits.current()
+    if limits.json_depth_over(raw, cap.json_max_depth):
+        return [Problem("too_deep", f"The workflow document is nested deeper than "
+                        f"{cap.json_max_depth} levels (AXWEB_JSON_MAX_DEPTH).")]
+    problems = []
+    for field, count, most in (("nodes", len(_as_list(raw.get("nodes"))), cap.graph_max_nodes),
+                               ("edges", len(_as_list(raw.get("edges"))), cap.graph_max_edges)):
+        if count > most:
+            problems.append(Problem(f"too_many_{field}", f"The graph has {count:,} {field}; at "
+                                    f"most {most:,} are allowed (AXWEB_GRAPH_MAX_"
+                                    f"{field.upper()}). Move part of it into a subflow.",
+                                    field=field))
+    return problems
+
+
 class _Validator:
-    def __init__(self, registry: dict[str, type[NodeKind]] | None) -> None:
+    def __init__(
+        self, registry: dict[str, type[NodeKind]] | None, self_refs: frozenset[str] = frozenset()
+    ) -> None:
         self.registry = registry
+        self.self_refs = self_refs
         self.problems: list[Problem] = []
         self.nodes: dict[str, _Resolved | None] = {}  # None: unknown kind / bad config
         self.edges: list[Edge] = []
@@ -138,8 +168,12 @@ class _Validator:
             return None
         for code, where, message in kind.check(config):
             self.add(code, f"Node {_name(node)}: {message}", node=node.id, field=where)
+        if node.kind == "subflow" and str(getattr(config, "workflow", "")) in self.self_refs:
+            self.add("subflow_self_call", f"Node {_name(node)} runs this same workflow, which "
+                     "would call itself until the subflow depth limit; pick another workflow.",
+                     node=node.id, field="config.workflow")
         for field_name, body in body_graphs(config).items():
-            for p in validate(body, self.registry):
+            for p in validate(body, self.registry, self.self_refs):
                 where = f"config.{field_name}" + (f".{p.field}" if p.field else "")
                 self.add(p.code, f"In the {field_name} of {_name(node)}: {p.message}",
                          node=node.id, field=where)

@@ -7,8 +7,9 @@ from typing import Any
 
 from pydantic import Field
 
+from workflows.engine import limits
 from workflows.engine.document import Graph
-from workflows.engine.errors import ApprovalPending, RunCancelled
+from workflows.engine.errors import ApprovalPending, PermanentFailure, RunCancelled
 from workflows.engine.kinds._bodies import check_body, raise_for
 from workflows.engine.kinds.base import KindConfig, NodeKind, body_value
 from workflows.engine.ports import Port
@@ -36,6 +37,10 @@ class MapKind(NodeKind):
 
     async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:
         items = list(inputs.get("items") or [])
+        cap = limits.current().map_max_items
+        if len(items) > cap:
+            raise PermanentFailure(f"The map got {len(items):,} items; a map runs at most {cap:,} "
+                                   "(AXWEB_MAP_MAX_ITEMS). Split the list or filter it first.")
         gate = asyncio.Semaphore(node.config.max_concurrency)
         body = node.bodies["body"]
 
