@@ -175,3 +175,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
 }
+
+# Retention (issue 13, edges): finished runs older than this many days lose their events, node runs
+# and tool-call records (hourly in the worker, or `manage.py prune_runs`). 0 keeps everything forever.
+AXWEB_RETENTION_DAYS = env_int("AXWEB_RETENTION_DAYS", 0)
+if AXWEB_RETENTION_DAYS < 0:
+    from axweb.env import ConfigError
+
+    raise ConfigError(f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days.")

@@ -52,10 +52,10 @@ def _stored_result(key: str) -> tuple[bool, Any]:
     return (True, record.result) if record else (False, None)
 
 
-def _store_result(key: str, tool: str, args: dict[str, Any], result: Any) -> None:
+def _store_result(run_id: str, key: str, tool: str, args: dict[str, Any], result: Any) -> None:
     try:
         stored = json.loads(json.dumps(result, default=str))
-        ToolCallRecord.objects.create(key=key, tool=tool, arguments=args, result=stored)
+        ToolCallRecord.objects.create(run_id=run_id, key=key, tool=tool, arguments=args, result=stored)
     except IntegrityError:  # a concurrent duplicate already stored it
         pass
 
@@ -70,5 +70,5 @@ async def tool_execute(*, owner_id: int, name: str, args: dict[str, Any], run_id
                       emit=emit, allowed_hosts=frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS),
                       search=memory.search, run_agent=run_agent, run_workflow=run_workflow)
     result = await tool.invoke(ctx, args)
-    await sync_to_async(_store_result)(idempotency_key, name, args, result)
+    await sync_to_async(_store_result)(run_id, idempotency_key, name, args, result)
     return result

@@ -89,12 +89,12 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "otlp"], required=False)],
                    responses={200: dict})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, otel.OtlpJSONRenderer])
-    def export(self, request: Request, pk: str) -> Response:
+    def export(self, request: Request, pk: str) -> Response | StreamingHttpResponse:
         """The full trace (`axweb_trace`), or OTLP/JSON `resourceSpans` with `?format=otlp`."""
         run = self.get_object()
         if request.accepted_renderer.format == "otlp":
             return Response(otel.run_otlp(run))
-        return Response(run_selectors.run_export(run))
+        return StreamingHttpResponse(run_selectors.run_export_chunks(run), content_type="application/json")
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])

@@ -7,12 +7,13 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
-from workflows import run_services
+from workflows import retention, run_services
 
 log = logging.getLogger(__name__)
 REAP_EVERY_S = float(os.environ.get("AXWEB_REAP_EVERY_S", "5"))
@@ -33,14 +34,24 @@ def execute_run(run_id: str) -> str | None:
 
 
 def _reap_forever() -> None:
+    next_prune = time.monotonic()  # retention: once at start, then every PRUNE_EVERY_S
     while not _stop_reaper.wait(REAP_EVERY_S):
         try:
             close_old_connections()
             resumed = run_services.run_reap_orphans()
             if resumed:
                 log.info("re-enqueued orphaned runs: %s", ", ".join(map(str, resumed)))
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + retention.PRUNE_EVERY_S
+                _prune_old_runs()
         except Exception:  # the reaper must outlive a database hiccup
             log.exception("reaping orphaned runs failed")
+
+
+def _prune_old_runs() -> None:
+    pruned = retention.runs_prune()
+    if pruned["runs"]:
+        log.info("retention: pruned %s", pruned)
 
 
 @worker_ready.connect
