@@ -227,8 +227,9 @@ def fuzz_api(cases: int = 2000) -> dict[str, Any]:
 
     from workflows.demo import demo_seed
 
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # not every fuzzed 4xx
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    app = get_wsgi_application()
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # not every fuzzed 4xx (after setup)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
     schema = schema.exclude(path_regex=SKIPPED_PATHS)
     users = get_user_model().objects
     tag = uuid.uuid4().hex[:8]
