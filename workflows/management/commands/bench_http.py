@@ -152,6 +152,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--clients", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=60.0)
+        parser.add_argument("--logs", default="", help="keep daphne.log and worker.log in this folder")
         parser.add_argument("--drain", type=float, default=30.0, help="seconds to let the last runs finish")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -162,7 +163,8 @@ class Command(BaseCommand):
         graph = stream_graph(nodes=1, chunks=5, seconds=0.2)
         users, sessions = make_sessions(options["clients"], graph)
         try:
-            with tempfile.TemporaryDirectory(prefix="axweb-bench-http-") as folder, servers(Path(folder)) as procs:
+            folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
+            with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
                 figures = async_to_sync(drive)(base, sessions, graph, options["seconds"], options["drain"])
         finally:
@@ -170,5 +172,5 @@ class Command(BaseCommand):
                 user.delete()
         result = {**figures.summary(), "clients": options["clients"], "seconds": options["seconds"],
                   "target_p95_ms": TARGET_P95_MS, "load_average_1m": round(os.getloadavg()[0], 2),
-                  "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]}
+                  "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1], "logs": folder}
         self.stdout.write(json.dumps(result, indent=None if options["json"] else 2))
