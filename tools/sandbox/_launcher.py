@@ -356,7 +356,8 @@ def _open_cgroup(job: dict[str, Any]) -> tuple[int, int] | None:
 def _oom_kills(group: tuple[int, int] | None) -> int:
     if group is None:
         return 0
-    for line in os.pread(group[1], 4096, 0).decode().splitlines():
+    os.lseek(group[1], 0, os.SEEK_SET)  # kernfs files are read from the start each time
+    for line in os.read(group[1], 4096).decode().splitlines():
         key, _, value = line.partition(" ")
         if key == "oom_kill":
             return int(value)
