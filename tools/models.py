@@ -35,6 +35,8 @@ class ToolCallRecord(models.Model):
     a redelivered or resumed node gets the stored result instead of running the tool twice."""
 
     key = models.CharField(max_length=300, unique=True)
+    # Deleted with its run (retention, a user deleting a workflow): no record outlives the trace.
+    run = models.ForeignKey("workflows.Run", on_delete=models.CASCADE, related_name="tool_calls")
     tool = models.CharField(max_length=64)
     arguments = models.JSONField(default=dict)
     result = models.JSONField(null=True)

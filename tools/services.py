@@ -64,7 +64,7 @@ def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
     return [*catalog(), *user_tools]
 
 
-def _call_begin(key: str, tool: str, args: dict[str, Any], repeatable: bool) -> tuple[bool, Any]:
+def _call_begin(run_id: str, key: str, tool: str, args: dict[str, Any], repeatable: bool) -> tuple[bool, Any]:
     """(True, result) when the call already finished; else record it as started (durably,
     before it runs) and return (False, None). A call started earlier that never finished (its
     worker died or stalled) is run again only when `repeatable`: otherwise it may have had its
@@ -72,7 +72,8 @@ def _call_begin(key: str, tool: str, args: dict[str, Any], repeatable: bool) -> 
     record = ToolCallRecord.objects.filter(key=key).first()
     if record is None:
         try:
-            ToolCallRecord.objects.create(key=key, tool=tool, arguments=args, state=STARTED)
+            ToolCallRecord.objects.create(run_id=run_id, key=key, tool=tool, arguments=args,
+                                          state=STARTED)
         except IntegrityError:  # another worker recorded it meanwhile
             record = ToolCallRecord.objects.get(key=key)
         else:
@@ -96,7 +97,7 @@ async def tool_execute(*, owner_id: int, name: str, args: dict[str, Any], run_id
                        idempotency_key: str, memory: Any, emit: Any, run_agent: Any, run_workflow: Any) -> Any:
     tool = await sync_to_async(retrying(tool_resolve))(owner_id, name)
     found, result = await sync_to_async(retrying(_call_begin))(
-        idempotency_key, name, args, tool.idempotent_for(args))
+        run_id, idempotency_key, name, args, tool.idempotent_for(args))
     if found:
         return result
     ctx = ToolContext(run_id=run_id, node_id=node_id, idempotency_key=idempotency_key, memory=memory,

@@ -6,7 +6,7 @@ and is published on the channel layer only after that transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -143,6 +143,21 @@ def events_after(run_id: UUID | str, since: int, limit: int | None = None) -> li
     if limit is not None:
         queryset = queryset[:limit]
     return _envelopes(run_id, list(queryset))
+
+
+def events_iter(run_id: UUID | str, since: int = 0, until: int | None = None,
+                page: int = 1000) -> Iterator[dict[str, Any]]:
+    """The run's events after `since` (up to `until`), read `page` rows at a time by seq:
+    memory stays bounded however long the trace, and no cursor is held between pages."""
+    while True:
+        rows = RunEvent.objects.filter(run_id=run_id, seq__gt=since).order_by("seq")
+        if until is not None:
+            rows = rows.filter(seq__lte=until)
+        batch = list(rows[:page])
+        yield from _envelopes(run_id, batch)
+        if len(batch) < page:
+            return
+        since = batch[-1].seq
 
 
 def events_between(run_id: UUID | str, first: int, last: int) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -166,13 +167,17 @@ def _span(draft: SpanDraft, trace_id: str, parent: str | None, end: str) -> Json
 RUN_STATUS_CODES = {"succeeded": STATUS_OK, "failed": STATUS_ERROR}
 
 
-def otlp_document(run: Json, graph: dict[str, Any], events: list[Json]) -> Json:
-    """OTLP/JSON for one run. `run` is a run list item (events.run_list_item); pure function."""
+def otlp_document(run: Json, graph: dict[str, Any], events: Iterable[Json]) -> Json:
+    """OTLP/JSON for one run. `run` is a run list item (events.run_list_item); pure function.
+    `events` is read once, in order (an iterator of a long trace is never held whole)."""
     builder = TraceBuilder(run["id"], graph)
+    first: Json | None = None
+    last: Json | None = None
     for event in events:
+        first, last = first or event, event
         builder.feed(event)
-    last_ts = events[-1]["ts"] if events else run["created_at"]
-    start = run.get("started_at") or (events[0]["ts"] if events else run["created_at"])
+    last_ts = last["ts"] if last else run["created_at"]
+    start = run.get("started_at") or (first["ts"] if first else run["created_at"])
     end = run.get("finished_at") or last_ts
     root = builder.root
     root.node, root.start, root.end = f"run {run['workflow_name']}", start, end
@@ -190,7 +195,7 @@ def otlp_document(run: Json, graph: dict[str, Any], events: list[Json]) -> Json:
 def run_otlp(run: Run) -> Json:
     from workflows import events as ev
 
-    return otlp_document(ev.run_list_item(run), run.version.graph, ev.events_after(run.id, 0))
+    return otlp_document(ev.run_list_item(run), run.version.graph, ev.events_iter(run.id))
 
 
 # -- pushing to a collector --------------------------------------------------------------------

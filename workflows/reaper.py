@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows import retention
 from workflows.models import Run, RunStatus
 from workflows.run_lease import lease_s
 
@@ -107,11 +109,21 @@ def reap_once(worker: str, send_run: Callable[[UUID], None]) -> list[Any]:
 
 
 def reap_forever(stop: threading.Event, worker: str, send_run: Callable[[UUID], None]) -> None:
+    next_prune = time.monotonic()  # retention: once at start, then every PRUNE_EVERY_S
     while not stop.wait(float(settings.AXWEB_REAP_EVERY_S)):
         try:
             close_old_connections()
             resumed = reap_once(worker, send_run)
             if resumed:
                 log.info("re-enqueued: %s", ", ".join(map(str, resumed)))
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + retention.PRUNE_EVERY_S
+                _prune_old_runs()
         except Exception:  # the reaper must outlive a database or Redis hiccup
             log.exception("reaping failed")
+
+
+def _prune_old_runs() -> None:
+    pruned = retention.runs_prune()
+    if pruned["runs"]:
+        log.info("retention: pruned %s", pruned)

@@ -1,19 +1,20 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from axweb.ownership import owned
 from workflows import events as ev
 from workflows import otel, run_selectors, run_services
-from workflows.models import Approval
+from workflows.models import FINISHED_STATUSES, Approval
 from workflows.run_serializers import (
     ApprovalSerializer,
     DecisionSerializer,
@@ -22,6 +23,21 @@ from workflows.run_serializers import (
     RunSerializer,
 )
 from workflows.sse import sse_event_stream
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets `Accept: text/event-stream` (what EventSource sends) through content negotiation.
+
+    The stream itself is a StreamingHttpResponse; this only renders errors (404, 401) as one
+    `event: error` frame, which EventSource reports as a failed connection.
+    """
+
+    media_type = "text/event-stream"
+    format = "sse"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return f"event: error\ndata: {json.dumps(data)}\n\n".encode()
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -73,12 +89,12 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "otlp"], required=False)],
                    responses={200: dict})
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, otel.OtlpJSONRenderer])
-    def export(self, request: Request, pk: str) -> Response:
+    def export(self, request: Request, pk: str) -> Response | StreamingHttpResponse:
         """The full trace (`axweb_trace`), or OTLP/JSON `resourceSpans` with `?format=otlp`."""
         run = self.get_object()
         if request.accepted_renderer.format == "otlp":
             return Response(otel.run_otlp(run))
-        return Response(run_selectors.run_export(run))
+        return StreamingHttpResponse(run_selectors.run_export_chunks(run), content_type="application/json")
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -87,12 +103,20 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Response(ApprovalSerializer(run.approvals.all(), many=True).data)
 
     @extend_schema(responses={(200, "text/event-stream"): str})
-    @action(detail=True, methods=["get"], url_path="events/stream")
-    def stream(self, request: Request, pk: str) -> StreamingHttpResponse:
+    @action(detail=True, methods=["get"], url_path="events/stream",
+            renderer_classes=[JSONRenderer, EventStreamRenderer])
+    def stream(self, request: Request, pk: str) -> HttpResponse | StreamingHttpResponse:
+        """Events as SSE; a resume (Last-Event-ID) of a finished run the client has whole gets 204.
+
+        204 is how a server tells EventSource to stop reconnecting (the spec's "fail the connection").
+        """
         run = self.get_object()
-        last = request.headers.get("Last-Event-ID") or request.query_params.get("since") or "0"
-        response = StreamingHttpResponse(sse_event_stream(run.id, int(last) if last.isdigit() else 0),
-                                         content_type="text/event-stream")
+        resume = request.headers.get("Last-Event-ID", "")
+        last = resume or request.query_params.get("since") or "0"
+        since = int(last) if last.isdigit() else 0
+        if resume and run.status in FINISHED_STATUSES and since >= run.last_seq:
+            return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+        response = StreamingHttpResponse(sse_event_stream(run.id, since), content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response

@@ -47,9 +47,10 @@ class CollectionViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
                    responses={200: SearchHitSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def search(self, request: Request, pk: str) -> Response:
+        collection = self.get_object()  # another user's collection is 404 whatever the query
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        hits = selectors.knowledge_search(collections=[self.get_object()],
+        hits = selectors.knowledge_search(collections=[collection],
                                           query=query.validated_data["q"],
                                           k=query.validated_data["k"])
         return Response(hits)

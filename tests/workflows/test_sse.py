@@ -65,8 +65,9 @@ async def test_a_finished_run_streams_everything_after_last_event_id_and_ends(la
 @pytest.mark.asyncio
 async def test_a_client_that_has_everything_gets_an_empty_stream_that_ends(layer, owner):
     run = await finished_run(owner)
-    assert await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/",
-                                          **{"Last-Event-ID": "6"})) == []
+    resumed = await stream(owner, f"/api/runs/{run.id}/events/stream/", **{"Last-Event-ID": "6"})
+    assert resumed.status_code == 204  # tells EventSource to stop reconnecting
+    assert await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/?since=6")) == []
     frames = await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/?since=4"))
     assert [f["id"] for f in frames] == [5, 6]
 

@@ -95,13 +95,29 @@ def _report(fd: int, payload: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- new root (init, as root)
+SYSTEM_TOPS = ("usr", "bin", "lib", "lib64", "sbin")  # bound read-only at the same paths
+
+
+def under_system_tops(prefix: str) -> bool:
+    """Whether the interpreter's prefix is inside a directory the new root binds anyway."""
+    parts = os.path.normpath(prefix).strip("/").split("/")
+    return parts[0] in SYSTEM_TOPS
+
+
+def third_party_dirs(prefix: str) -> list[str]:
+    """Where packages for the base interpreter live: site-packages, and Debian's dist-packages."""
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    return [f"{prefix}/lib/{version}/site-packages", f"{prefix}/lib/{version}/dist-packages",
+            f"{prefix}/lib/python3/dist-packages", f"{prefix}/local/lib/{version}/dist-packages"]
+
+
 def _build_root(job: dict[str, Any]) -> None:
     uid = job["uid"]
     lim = job["limits"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=256,mode=755")
     ro = MS_RDONLY | MS_NOSUID | MS_NODEV
-    for top in ("usr", "bin", "lib", "lib64", "sbin"):
+    for top in SYSTEM_TOPS:
         host = "/" + top
         if os.path.islink(host):
             os.symlink(os.readlink(host), f"{ROOT}/{top}")
@@ -109,11 +125,12 @@ def _build_root(job: dict[str, Any]) -> None:
             os.mkdir(f"{ROOT}/{top}")
             _bind(host, f"{ROOT}/{top}", ro)
     prefix = job["prefix"]
-    os.makedirs(ROOT + prefix)
-    _bind(prefix, ROOT + prefix, ro)
-    site = f"{ROOT}{prefix}/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
-    if os.path.isdir(site):  # hide third-party packages installed in the base interpreter
-        _mount("tmpfs", site, "tmpfs", ro | MS_NOEXEC, "size=4k,mode=755")
+    if not under_system_tops(prefix):  # /usr (Debian) and /usr/local are in the /usr bind already
+        os.makedirs(ROOT + prefix)
+        _bind(prefix, ROOT + prefix, ro)
+    for site in third_party_dirs(prefix):  # hide packages installed for the base interpreter
+        if os.path.isdir(ROOT + site):
+            _mount("tmpfs", ROOT + site, "tmpfs", ro | MS_NOEXEC, "size=4k,mode=755")
     _make_dev()
     os.mkdir(f"{ROOT}/proc")
     _mount("proc", f"{ROOT}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -228,8 +245,10 @@ def _drop_privileges(job: dict[str, Any]) -> None:
     os.environ.update({"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8"})
 
 
-def _run_user(job: dict[str, Any]) -> None:
+def _run_user(job: dict[str, Any], group: tuple[int, int] | None) -> None:
     try:
+        if group is not None:  # while still root: the snippet and all it forks share the ceiling
+            os.write(group[0], b"0")
         _drop_privileges(job)
     except BaseException:
         os._exit(70)
@@ -325,9 +344,30 @@ def _kill_all() -> None:
         pass
 
 
+def _open_cgroup(job: dict[str, Any]) -> tuple[int, int] | None:
+    """Descriptors of the call's cgroup (`cgroup.procs`, `memory.events`), opened before the
+    old root goes away; None when the caller made no cgroup (per-process rlimits only)."""
+    if not job.get("cgroup"):
+        return None
+    procs = os.open(job["cgroup"] + "/cgroup.procs", os.O_WRONLY | os.O_CLOEXEC)
+    return procs, os.open(job["cgroup"] + "/memory.events", os.O_RDONLY | os.O_CLOEXEC)
+
+
+def _oom_kills(group: tuple[int, int] | None) -> int:
+    if group is None:
+        return 0
+    os.lseek(group[1], 0, os.SEEK_SET)  # kernfs files are read from the start each time
+    for line in os.read(group[1], 4096).decode().splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill":
+            return int(value)
+    return 0
+
+
 def _init(job: dict[str, Any], status_fd: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     try:
+        group = _open_cgroup(job)
         _build_root(job)
         libc.sethostname(b"sandbox", 7)
     except BaseException as exc:
@@ -335,7 +375,7 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
         os._exit(70)
     child = os.fork()
     if child == 0:
-        _run_user(job)
+        _run_user(job, group)
     timed_out = []
 
     def on_alarm(signum: int, frame: object) -> None:
@@ -349,8 +389,10 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
     _kill_all()  # leftovers (daemonised children) die with the run
     cpu = usage.ru_utime + usage.ru_stime
     result, result_error = _read_result(job["limits"]["result_bytes"])
+    oom_kills = _oom_kills(group)
+    reason = _classify(status, cpu, job, bool(timed_out))
     _report(status_fd, {
-        "reason": _classify(status, cpu, job, bool(timed_out)),
+        "reason": "memory_limit" if oom_kills and reason != "timeout" else reason, "oom_kills": oom_kills,
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "cpu_s": round(cpu, 4), "max_rss_kb": usage.ru_maxrss,

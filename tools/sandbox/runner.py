@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tools.sandbox import cgroup
+
 ExitReason = Literal[
     "ok", "error", "timeout", "cpu_limit", "memory_limit", "output_limit", "killed"
 ]
@@ -36,7 +38,8 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Per-call limits. Memory is per process (RLIMIT_AS); nproc counts the snippet's uid."""
+    """Per-call limits. `memory_mb` caps each process (RLIMIT_AS) and, where cgroup v2 allows, all
+    of the call's processes together (see cgroup.py); nproc counts the snippet's uid."""
 
     wall_s: float = 10.0
     cpu_s: int = 5
@@ -106,10 +109,32 @@ async def run_python(
     anything the snippet does.
     """
     limits = limits or SandboxLimits()
+    group = _group_for(limits)
     job = {
         "code": code, "inputs": inputs, "uid": UID_BASE + secrets.randbelow(UID_SPAN),
-        "prefix": PYTHON_PREFIX, "limits": asdict(limits),
+        "prefix": PYTHON_PREFIX, "limits": asdict(limits), "cgroup": group,
     }
+    try:
+        outcome = await _launch(job, limits)
+    finally:
+        if group:
+            await asyncio.to_thread(cgroup.remove, group)
+    outcome.detail["memory_ceiling"] = "cgroup" if group else "rlimit"
+    return outcome
+
+
+def _group_for(limits: SandboxLimits) -> str | None:
+    """A cgroup holding every process of this call to `memory_mb` together, when cgroup v2 allows."""
+    parent = cgroup.parent_cgroup()
+    if parent is None:
+        return None
+    try:
+        return cgroup.create(parent, limits.memory_mb, limits.nproc + 1)
+    except OSError as exc:
+        raise SandboxUnavailable(f"could not create the sandbox cgroup under {parent}: {exc}") from exc
+
+
+async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
     started = time.perf_counter()
     status_r, status_w = os.pipe()
     try:
@@ -202,7 +227,7 @@ def _outcome(out: _Capped, err: _Capped, status: _Capped, timed_out: bool) -> Sa
     return SandboxResult(
         reason=reason, stdout=out.text(), stderr=stderr, result=report.get("result"),
         exit_code=report.get("exit_code"), truncated=out.overflow or err.overflow,
-        detail={k: report.get(k) for k in ("signal", "cpu_s", "max_rss_kb")},
+        detail={k: report.get(k) for k in ("signal", "cpu_s", "max_rss_kb", "oom_kills")},
     )
 
 
