@@ -137,6 +137,7 @@ def test_a_run_whose_workers_die_three_times_on_the_same_node_fails_with_worker_
 
 
 def call_tool(owner: Any, name: str, args: dict, key: str) -> Any:
+    """Call a tool as a run would; `key` is the idempotency key `run/node/attempt`."""
     from tools import services as tool_services
 
     class Memory:
@@ -144,7 +145,7 @@ def call_tool(owner: Any, name: str, args: dict, key: str) -> Any:
             return []
 
     return asyncio.run(tool_services.tool_execute(
-        owner_id=owner.id, name=name, args=args, run_id="r", node_id="n", idempotency_key=key,
+        owner_id=owner.id, name=name, args=args, run_id=key.split("/")[0], node_id="n", idempotency_key=key,
         memory=Memory(), emit=None, run_agent=None, run_workflow=None))
 
 
@@ -152,14 +153,16 @@ def test_a_non_idempotent_tool_call_started_before_a_crash_is_not_repeated(owner
     from tools.models import ToolCallRecord
     from tools.services import ToolMayHaveRun
 
-    ToolCallRecord.objects.create(key="r/n/1", tool="http_request", arguments={}, state="started")
+    run = new_run(owner, "Crashed")
+    post, calc = f"{run.id}/n/1", f"{run.id}/m/1"
+    ToolCallRecord.objects.create(run=run, key=post, tool="http_request", arguments={}, state="started")
     with pytest.raises(ToolMayHaveRun) as caught:
-        call_tool(owner, "http_request", {"url": "https://example.com/x", "method": "POST"}, "r/n/1")
-    assert "r/n/1" in caught.value.reason and "not repeated" in caught.value.reason
+        call_tool(owner, "http_request", {"url": "https://example.com/x", "method": "POST"}, post)
+    assert post in caught.value.reason and "not repeated" in caught.value.reason
     assert caught.value.retryable is False
-    ToolCallRecord.objects.create(key="r/m/1", tool="calculator", arguments={}, state="started")
-    assert call_tool(owner, "calculator", {"expression": "2 + 3"}, "r/m/1") == {"value": 5}
-    assert ToolCallRecord.objects.get(key="r/m/1").state == "done"
+    ToolCallRecord.objects.create(run=run, key=calc, tool="calculator", arguments={}, state="started")
+    assert call_tool(owner, "calculator", {"expression": "2 + 3"}, calc) == {"value": 5}
+    assert ToolCallRecord.objects.get(key=calc).state == "done"
 
 
 # -- transient database errors ---------------------------------------------------------------------------

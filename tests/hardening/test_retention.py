@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from tests.workflows.test_consumers import make_run, tokens
 from tools.models import ToolCallRecord
 from workflows import events as ev
-from workflows import retention, run_selectors, tasks
+from workflows import reaper, retention, run_selectors
 from workflows.models import NodeRun, Run
 from workflows.snapshot import snapshot_apply, snapshot_empty
 
@@ -72,7 +72,7 @@ def test_the_prune_runs_command_prunes_and_prints_its_counts(owner: Any) -> None
 def test_the_workers_periodic_pass_prunes_with_the_configured_retention(owner: Any, settings: Any) -> None:
     settings.AXWEB_RETENTION_DAYS = 30
     old = traced(owner, "succeeded", finished_days_ago=31)
-    tasks._prune_old_runs()
+    reaper._prune_old_runs()
     assert details(old) == (0, 0, 0)
 
 
