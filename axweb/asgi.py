@@ -10,14 +10,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from axweb.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from axweb.ws_auth import SessionOrTicketAuthMiddleware  # noqa: E402
 from workflows.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+            SessionOrTicketAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )
