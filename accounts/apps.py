@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the login/logout receivers
+        from accounts import schema, signals  # noqa: F401 - connects receivers; registers the OpenAPI scheme

@@ -25,7 +25,7 @@ def client_ip(request: HttpRequest | None) -> str:
     proxies = settings.AXWEB_TRUSTED_PROXIES
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
     if proxies > 0 and len(forwarded) >= proxies:
-        return forwarded[-proxies]
+        return str(forwarded[-proxies])
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 

@@ -10,13 +10,13 @@ from uuid import uuid4
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from axweb.asgi import application
+from tests.conftest import login_counters_clear
 from tests.workflows.test_consumers import ORIGIN, make_run, refused
 from tests.workflows.test_consumers import layer as layer  # noqa: PLC0414 - a fixture
 
@@ -24,15 +24,9 @@ LOGIN = "/api/auth/login/"
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters() -> Any:
-    """Failed-login counters live in the shared cache: start and leave it without any."""
-    def clear() -> None:
-        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
-        for key in client.scan_iter(match="*login-fail:*"):
-            client.delete(key)
-    clear()
-    yield
-    clear()
+def fresh_counters() -> None:
+    """Failed-login counters live in the shared cache: start without any (tests/conftest.py clears after)."""
+    login_counters_clear()
 
 
 def address() -> str:
