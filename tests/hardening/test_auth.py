@@ -3,9 +3,9 @@ websocket tickets instead of ?token=, sockets that close on logout."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
@@ -29,8 +29,13 @@ def fresh_counters() -> None:
     login_counters_clear()
 
 
+_addresses = itertools.count(1)
+
+
 def address() -> str:
-    return f"203.0.113.{uuid4().int % 250 + 1}"
+    """A client address no other request of the test run has used."""
+    n = next(_addresses)
+    return f"198.18.{n // 250}.{n % 250 + 1}"
 
 
 def wrong_login(client: APIClient, username: str) -> Any:
