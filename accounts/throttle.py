@@ -8,14 +8,33 @@ an attacker with one valid account cannot reset the count of their guesses at ot
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import math
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_open(fn: F) -> F:
+    """A cache outage (e.g. Redis restarting) must not turn every sign-in into a 500: while the
+    cache is unreachable, counting pauses and nobody is throttled; the error is logged."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("login throttle: the cache is unreachable; not counting or throttling")
+            return None
+    return wrapper  # type: ignore[return-value]
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -38,6 +57,7 @@ def _counters(ip: str, username: str) -> list[tuple[str, int]]:
             (_key("ip", ip), settings.AXWEB_LOGIN_FAILURES_PER_IP)]
 
 
+@_fail_open
 def login_blocked_for(*, ip: str, username: str) -> int | None:
     """Seconds until this username and address may try again; None when they may now."""
     waits = []
@@ -48,6 +68,7 @@ def login_blocked_for(*, ip: str, username: str) -> int | None:
     return max(waits) if waits else None
 
 
+@_fail_open
 def login_failure_record(*, ip: str, username: str) -> None:
     window = settings.AXWEB_LOGIN_WINDOW_S
     for key, _limit in _counters(ip, username):
@@ -59,6 +80,7 @@ def login_failure_record(*, ip: str, username: str) -> None:
             cache.set(key, 1, window)
 
 
+@_fail_open
 def login_success_record(*, username: str) -> None:
     key = _key("user", username)
     cache.delete_many([key, f"{key}:opened"])

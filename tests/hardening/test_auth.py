@@ -231,3 +231,12 @@ async def test_websockets_close_when_their_session_logs_out(layer, staff, logout
     for comm in (trace, runs):
         closed = await comm.receive_output(timeout=5)
         assert closed["type"] == "websocket.close" and closed["code"] == 4401
+
+
+@pytest.mark.django_db
+def test_sign_in_still_works_while_the_cache_is_unreachable(owner, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    client = APIClient(REMOTE_ADDR=address())
+    assert wrong_login(client, "owner").status_code == 400
+    assert client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json").status_code == 200
