@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -194,6 +195,7 @@ async def ws_ticket(origin: str, key: str) -> str:
     """A single-use websocket ticket, asked for as an API client would (its token in a header)."""
     import httpx
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per client on stderr
     async with httpx.AsyncClient(base_url=origin, headers={"Authorization": f"Bearer {key}"}) as client:
         response = await client.post("/api/auth/ws-ticket/", timeout=60)
         response.raise_for_status()
