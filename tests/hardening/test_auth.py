@@ -24,8 +24,10 @@ LOGIN = "/api/auth/login/"
 
 
 @pytest.fixture(autouse=True)
-def fresh_counters() -> None:
-    """Failed-login counters live in the shared cache: start without any (tests/conftest.py clears after)."""
+def fresh_counters(settings: Any) -> None:
+    """Failed-login counters live in the shared cache: start without any (tests/conftest.py clears after).
+    A fast hasher (set before the users are made): these tests sign in and fail hundreds of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     login_counters_clear()
 
 
@@ -240,3 +242,17 @@ def test_sign_in_still_works_while_the_cache_is_unreachable(owner, settings):
     client = APIClient(REMOTE_ADDR=address())
     assert wrong_login(client, "owner").status_code == 400
     assert client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(owner, settings):
+    settings.AXWEB_TRUSTED_PROXIES = 1
+    proxy, attacker, bystander = address(), address(), address()
+    client = APIClient(REMOTE_ADDR=proxy)
+    for i in range(30):
+        client.post(LOGIN, {"username": f"guess-{i}", "password": "x"}, format="json",
+                    HTTP_X_FORWARDED_FOR=f"10.9.9.9, {attacker}")  # the first hop is the client's to forge
+    assert_throttled(wrong_login(APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=attacker), "guess-30"))
+    right = {"username": "owner", "password": "owner-pass-123"}
+    bystanders = APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=bystander)
+    assert bystanders.post(LOGIN, right, format="json").status_code == 200
