@@ -12,7 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from axweb.body_limit import BodyLimit  # noqa: E402
-from axweb.ws_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from axweb.ws_auth import SessionOrTicketAuthMiddleware  # noqa: E402
 from workflows.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -20,7 +20,7 @@ application = ProtocolTypeRouter(
         "http": BodyLimit(django_asgi_app, lambda: (settings.AXWEB_MAX_JSON_BYTES,
                                                     settings.AXWEB_MAX_UPLOAD_BYTES)),
         "websocket": AllowedHostsOriginValidator(
-            TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
+            SessionOrTicketAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )

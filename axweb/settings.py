@@ -26,11 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "channels",
     "axweb.apps.AxwebConfig",
+    "accounts",
     "tools",
     "agents",
     "agents.knowledge",
@@ -114,8 +114,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -135,8 +137,8 @@ LOGIN_URL = "/admin/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first: its WWW-Authenticate header makes anonymous requests 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens first: their WWW-Authenticate header makes anonymous requests 401, not 403.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -226,3 +228,17 @@ if AXWEB_RETENTION_DAYS < 0:
     from axweb.env import ConfigError
 
     raise ConfigError(f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days.")
+# Authentication (issue 13, item 8): login throttling, personal API tokens, websocket tickets.
+# The cache holds the failed-login counters and the tickets, shared by every web process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("AXWEB_CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "axweb",
+    }
+}
+AXWEB_LOGIN_FAILURES_PER_USERNAME = env_int("AXWEB_LOGIN_FAILURES_PER_USERNAME", 10)
+AXWEB_LOGIN_FAILURES_PER_IP = env_int("AXWEB_LOGIN_FAILURES_PER_IP", 30)
+AXWEB_LOGIN_WINDOW_S = env_int("AXWEB_LOGIN_WINDOW_S", 300)
+AXWEB_TRUSTED_PROXIES = env_int("AXWEB_TRUSTED_PROXIES", 0)  # proxies whose X-Forwarded-For is believed
+AXWEB_WS_TICKET_TTL_S = env_int("AXWEB_WS_TICKET_TTL_S", 30)

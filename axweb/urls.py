@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounts import views as account_views
 from agents.views import AgentViewSet, CredentialViewSet, ModelEntryViewSet
 from axweb import auth_views, pages
 from tools.views import ToolViewSet
@@ -10,6 +11,7 @@ from workflows.run_views import ApprovalViewSet, RunViewSet
 from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 
 router = DefaultRouter()
+router.register("auth/tokens", account_views.ApiTokenViewSet, basename="api-token")
 router.register("workflows", WorkflowViewSet, basename="workflow")
 router.register(r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewSet, basename="workflow-version")
 router.register("agents", AgentViewSet, basename="agent")
@@ -24,6 +26,8 @@ api: list[URLPattern | URLResolver] = [
     path("auth/login/", auth_views.login_view, name="auth-login"),
     path("auth/logout/", auth_views.logout_view, name="auth-logout"),
     path("auth/me/", auth_views.me, name="auth-me"),
+    path("auth/password/", account_views.password_change, name="auth-password"),
+    path("auth/ws-ticket/", account_views.ws_ticket, name="auth-ws-ticket"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("node-kinds/", node_kinds, name="node-kinds"),
@@ -32,9 +36,10 @@ api: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
 ]
 
-APP_ROUTES = r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials)(?:/.*)?$"
+APP_ROUTES = r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials|settings)(?:/.*)?$"
 
 urlpatterns = [
+    path("admin/login/", account_views.admin_login),  # the admin's own view, throttled
     path("admin/", admin.site.urls),
     path("api/", include(api)),
     path("", pages.app_shell, name="home"),

@@ -37,6 +37,27 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 
 
+def login_counters_clear() -> None:
+    """Forget every failed-login count (they live in the shared Redis cache, across tests)."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match="*login-fail:*"):
+        client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_counters(request: pytest.FixtureRequest) -> Any:
+    """Failed logins of one test (a fuzzer's, a probe's) must not throttle the next test's login."""
+    yield
+    uses_django = {"db", "transactional_db", "live_app"} & set(request.fixturenames)
+    if uses_django or request.node.get_closest_marker("django_db"):
+        try:
+            login_counters_clear()
+        except Exception:  # no Redis in this run: nothing was counted either
+            pass
+
+
 @pytest.fixture
 def owner(django_user_model: Any) -> Any:
     return django_user_model.objects.create_user("owner", password="owner-pass-123")

@@ -26,6 +26,7 @@ from typing import Any
 from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.sockets import ClosesOnLogout
 from axweb.ownership import owned
 from workflows import events as ev
 from workflows.models import Run
@@ -156,7 +157,7 @@ def run_hub(layer: Any) -> RunHub:
     return _hub
 
 
-class RunTraceConsumer(AsyncJsonWebsocketConsumer):
+class RunTraceConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
     """`{"type": "subscribe", "since": N}` → `{"type": "events", "events": [...]}` frames."""
 
     async def connect(self) -> None:
@@ -174,6 +175,7 @@ class RunTraceConsumer(AsyncJsonWebsocketConsumer):
         if not await sync_to_async(_may_watch)(user, self.run_id):
             await self.close(code=CLOSE_NOT_FOUND, reason="No such run, or it is not yours.")
             return
+        await self.follow_session()
         self.hub = run_hub(self.channel_layer)
         await self.hub.join(self.run_id, self)
         self.tasks = [asyncio.create_task(self._ping()), asyncio.create_task(self._drain())]
@@ -181,6 +183,7 @@ class RunTraceConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for task in self.tasks:
             task.cancel()
+        await self.unfollow_session()
         if self.hub is not None:
             await self.hub.leave(self.run_id, self)
 
@@ -244,7 +247,7 @@ class RunTraceConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "ping"})
 
 
-class RunListConsumer(AsyncJsonWebsocketConsumer):
+class RunListConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
     """The signed-in user's runs as they start, pause and finish: `{"type": "run", "run": {...}}`."""
 
     async def connect(self) -> None:
@@ -253,10 +256,12 @@ class RunListConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED, reason="Sign in to watch runs.")
             return
+        await self.follow_session()
         self.group = ev.user_runs_group(user.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
+        await self.unfollow_session()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

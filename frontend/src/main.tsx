@@ -12,6 +12,7 @@ import { LibraryPage } from './pages/Library';
 import { LoginPage } from './pages/Login';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
+import { SettingsPage } from './pages/Settings';
 import { WorkflowsPage } from './pages/Workflows';
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -49,6 +50,7 @@ function App() {
           <Route path="/models" element={<LibraryPage key="models" resource="models" />} />
           <Route path="/knowledge" element={<LibraryPage key="knowledge" resource="knowledge" />} />
           <Route path="/credentials" element={<LibraryPage key="credentials" resource="credentials" />} />
+          <Route path="/settings" element={<SettingsPage />} />
           <Route path="*" element={<div className="empty">Page not found.</div>} />
         </Route>
       </Routes>

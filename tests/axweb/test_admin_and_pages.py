@@ -69,8 +69,9 @@ def test_session_login_sets_a_session_and_wrong_password_names_the_field(client,
 
 
 def test_token_authentication_works_for_api_clients(client, owner):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_create
 
-    token = Token.objects.create(user=owner)
-    response = client.get("/api/workflows/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code == 200
+    _token, secret = api_token_create(user=owner, name="script")
+    for scheme in ("Bearer", "Token"):
+        response = client.get("/api/workflows/", HTTP_AUTHORIZATION=f"{scheme} {secret}")
+        assert response.status_code == 200

@@ -29,14 +29,14 @@ def keep_test_connection():
 
 @pytest.fixture
 def token(db, django_user_model, keep_test_connection):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_create
 
     user = django_user_model.objects.create_user("fuzz", password="fuzz-pass-123")
     demo_seed(owner=user)
-    return Token.objects.create(user=user).key
+    return api_token_create(user=user, name="fuzz")[1]
 
 
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_endpoint_answers_with_a_server_error(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error])
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])

@@ -244,7 +244,7 @@ def one_round(browser: Browser, url: str, workflow_id: int, graph: dict[str, Any
 
 def main() -> None:
     with standalone(os.environ["REDIS_URL"]) as app, sync_playwright() as pw:
-        api = httpx.Client(base_url=app.app.url, headers={"Authorization": f"Token {app.token}"}, timeout=60)
+        api = httpx.Client(base_url=app.app.url, headers={"Authorization": f"Bearer {app.token}"}, timeout=60)
         workflow_id = prepare(api)
         graph = api.get(f"/api/workflows/{workflow_id}/versions/1/").raise_for_status().json()["graph"]
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -54,10 +54,10 @@ def user(transactional_db: Any, django_user_model: Any) -> Any:
 
 @pytest.fixture
 def api(live_app: LiveApp, user: Any) -> Iterator[httpx.Client]:
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_create
 
-    token = Token.objects.create(user=user)
-    with httpx.Client(base_url=live_app.url, headers={"Authorization": f"Token {token.key}"},
+    _token, secret = api_token_create(user=user, name="browser tests")
+    with httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {secret}"},
                       timeout=20) as client:
         yield client
 

@@ -15,9 +15,9 @@ from tests.browser.live import ROOT, LiveApp, build_frontend, server_env
 
 USERNAME, PASSWORD = "bench", "bench-pass-123"
 _MAKE_USER = (
-    "from django.contrib.auth import get_user_model; from rest_framework.authtoken.models import Token; "
+    "from django.contrib.auth import get_user_model; from accounts.tokens import api_token_create; "
     f"u = get_user_model().objects.create_user('{USERNAME}', password='{PASSWORD}'); "
-    "print(Token.objects.create(user=u).key)"
+    "print(api_token_create(user=u, name='bench')[1])"
 )
 
 

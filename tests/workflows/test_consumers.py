@@ -12,8 +12,9 @@ from channels.db import database_sync_to_async as sync_to_async  # closes its co
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.tickets import ws_ticket_issue
+from accounts.tokens import api_token_create
 from axweb.asgi import application
 from tests.workflows.conftest import parallel_graph, wait_for
 from workflows import consumers
@@ -50,12 +51,18 @@ def append(run: Run, items: list[ev.Pending]) -> Any:
 
 
 def token_for(user: Any) -> str:
-    return str(Token.objects.get_or_create(user=user)[0].key)
+    """A new API token's secret (for HTTP: `Authorization: Bearer …`)."""
+    return api_token_create(user=user, name="test")[1]
+
+
+def ticket_for(user: Any) -> str:
+    """A single-use websocket ticket (what POST /api/auth/ws-ticket/ answers)."""
+    return ws_ticket_issue(user=user)
 
 
 async def connect(run_id: Any, user: Any, since: int | None = 0) -> WebsocketCommunicator:
-    key = await sync_to_async(token_for)(user)
-    comm = WebsocketCommunicator(application, f"/ws/runs/{run_id}/?token={key}", headers=ORIGIN)
+    ticket = await sync_to_async(ticket_for)(user)
+    comm = WebsocketCommunicator(application, f"/ws/runs/{run_id}/?ticket={ticket}", headers=ORIGIN)
     connected, _ = await comm.connect()
     assert connected
     if since is not None:
@@ -199,8 +206,8 @@ async def test_an_anonymous_client_is_closed_with_4401(layer, owner):
 async def test_another_users_run_and_an_unknown_run_are_closed_with_4404(layer, owner, other):
     run = await sync_to_async(make_run)(owner)
     for run_id in (run.id, uuid4()):
-        key = await sync_to_async(token_for)(other)
-        closed = await refused(f"/ws/runs/{run_id}/?token={key}")
+        ticket = await sync_to_async(ticket_for)(other)
+        closed = await refused(f"/ws/runs/{run_id}/?ticket={ticket}")
         assert closed["code"] == 4404
         assert "not yours" in closed["reason"]
 
@@ -221,7 +228,7 @@ def session_cookie(user: Any) -> bytes:
 
 
 @pytest.mark.asyncio
-async def test_the_session_cookie_authenticates_like_a_token(layer, owner):
+async def test_the_session_cookie_authenticates_like_a_ticket(layer, owner):
     run = await sync_to_async(make_run)(owner)
     await append(run, [("run.started", None, {})])
     cookie = await sync_to_async(session_cookie)(owner)
@@ -235,8 +242,8 @@ async def test_the_session_cookie_authenticates_like_a_token(layer, owner):
 @pytest.mark.asyncio
 async def test_the_run_list_socket_reports_status_changes_of_my_runs_only(layer, owner, other):
     mine, theirs = await sync_to_async(make_run)(owner), await sync_to_async(make_run)(other)
-    key = await sync_to_async(token_for)(owner)
-    comm = WebsocketCommunicator(application, f"/ws/runs/?token={key}", headers=ORIGIN)
+    ticket = await sync_to_async(ticket_for)(owner)
+    comm = WebsocketCommunicator(application, f"/ws/runs/?ticket={ticket}", headers=ORIGIN)
     assert (await comm.connect())[0]
     await sync_to_async(ev.run_broadcast_status)(await sync_to_async(Run.objects.get)(pk=theirs.pk))
     await sync_to_async(ev.run_broadcast_status)(await sync_to_async(Run.objects.get)(pk=mine.pk))

@@ -29,9 +29,9 @@ def parse(body: str) -> list[dict[str, Any]]:
 
 
 async def stream(user: Any, path: str, **headers: str) -> Any:
-    """GET with `Authorization: Token` (per request: AsyncClient mangles client-wide headers)."""
+    """GET with `Authorization: Bearer` (per request: AsyncClient mangles client-wide headers)."""
     key = await sync_to_async(token_for)(user)
-    return await AsyncClient().get(path, headers={"Authorization": f"Token {key}", **headers})
+    return await AsyncClient().get(path, headers={"Authorization": f"Bearer {key}", **headers})
 
 
 async def read_stream(response: Any) -> list[dict[str, Any]]:

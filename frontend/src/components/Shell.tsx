@@ -10,6 +10,7 @@ const NAV = [
   ['/models', 'Models'],
   ['/knowledge', 'Knowledge'],
   ['/credentials', 'Credentials'],
+  ['/settings', 'Settings'],
 ] as const;
 
 export function Shell() {

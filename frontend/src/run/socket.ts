@@ -1,7 +1,8 @@
 /**
  * Keeps a run store in sync with the server: snapshot first, then the websocket from the
  * snapshot's seq; on reconnect it subscribes again with the last seq seen. A gap in seq
- * (pending events) is filled over HTTP from /events/?since=.
+ * (pending events) is filled over HTTP from /events/?since=. The socket signs in with the session
+ * cookie (no token in the URL); the server closes it with 4401 when the session logs out.
  */
 import { api } from '../api/client';
 import type { EventEnvelope } from '../api/types';
@@ -48,7 +49,7 @@ export function watchRun(runId: string, store: RunStoreApi): () => void {
     ws.onclose = (e) => {
       if (stopped) return;
       if (e.code === 4401 || e.code === 4404) {
-        store.getState().setConnection('error', e.code === 4401 ? 'Not logged in.' : 'Run not found.');
+        store.getState().setConnection('error', e.code === 4401 ? e.reason || 'Not logged in.' : 'Run not found.');
         return;
       }
       if (isTerminal(store.getState().run.status)) {

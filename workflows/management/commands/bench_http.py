@@ -62,7 +62,7 @@ class Client:
         import httpx
 
         self.base, self.cookie, self.workflow_id, self.graph, self.figures = base, cookie, workflow_id, graph, figures
-        self.http = httpx.AsyncClient(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=30)
+        self.http = httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         self.watching: asyncio.Task[None] | None = None
 
     async def timed(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -128,8 +128,8 @@ def make_sessions(count: int, graph: dict[str, Any]) -> tuple[list[Any], list[tu
     """`count` throwaway users, each with a token, a session and a workflow of scripted nodes."""
     from django.contrib.auth import get_user_model
     from django.test import Client as DjangoClient
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import api_token_create
     from workflows.services import workflow_create
 
     users, sessions = [], []
@@ -140,7 +140,7 @@ def make_sessions(count: int, graph: dict[str, Any]) -> tuple[list[Any], list[tu
         browser = DjangoClient()
         browser.force_login(user)
         workflow = workflow_create(owner=user, name=f"bench http {i}", graph=graph)
-        sessions.append((Token.objects.create(user=user).key,
+        sessions.append((api_token_create(user=user, name="bench")[1],
                          browser.cookies[settings.SESSION_COOKIE_NAME].value, workflow.id))
     return users, sessions
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -166,11 +167,13 @@ class Watcher:
         self.latencies_ms: list[float] = []
         self.frames = 0
 
-    async def watch(self, url: str, origin: str, subscribed: asyncio.Event, opening: asyncio.Semaphore) -> None:
+    async def watch(self, url: str, origin: str, key: str, subscribed: asyncio.Event,
+                    opening: asyncio.Semaphore) -> None:
         import websockets
 
         async with opening:  # a few handshakes at a time, not 200 in the same millisecond
-            ws = await websockets.connect(url, origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
+            ticket = await ws_ticket(origin, key)
+            ws = await websockets.connect(f"{url}?ticket={ticket}", origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
                                           open_timeout=60)
             await ws.send(json.dumps({"type": "subscribe", "since": 0}))
         subscribed.set()
@@ -188,15 +191,27 @@ class Watcher:
                     return
 
 
+async def ws_ticket(origin: str, key: str) -> str:
+    """A single-use websocket ticket, asked for as an API client would (its token in a header)."""
+    import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per client on stderr
+    async with httpx.AsyncClient(base_url=origin, headers={"Authorization": f"Bearer {key}"}) as client:
+        response = await client.post("/api/auth/ws-ticket/", timeout=60)
+        response.raise_for_status()
+        return str(response.json()["ticket"])
+
+
 async def watch_run(port: int, run: Run, key: str, clients: int, settle_s: float,
                     timeout_s: float) -> list[Watcher]:
     from asgiref.sync import sync_to_async
 
-    url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/?token={key}", f"http://127.0.0.1:{port}"
+    url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/", f"http://127.0.0.1:{port}"
     watchers = [Watcher() for _ in range(clients)]
     subscribed = [asyncio.Event() for _ in watchers]
     opening = asyncio.Semaphore(OPENING)
-    tasks = [asyncio.create_task(w.watch(url, origin, s, opening)) for w, s in zip(watchers, subscribed, strict=True)]
+    tasks = [asyncio.create_task(w.watch(url, origin, key, s, opening))
+             for w, s in zip(watchers, subscribed, strict=True)]
     await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
     await asyncio.sleep(settle_s)  # let the server handle the subscribe frames
     await sync_to_async(enqueue)(run)
@@ -286,13 +301,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         _check_redis()
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
 
+        from accounts.tokens import api_token_create
         from workflows.services import workflow_create
 
         owner = get_user_model().objects.create_user(f"bench-stream-{uuid.uuid4().hex[:10]}")
         try:
-            key = Token.objects.create(user=owner).key
+            key = api_token_create(user=owner, name="bench stream")[1]
             graph = stream_graph(options["nodes"], options["chunks"], options["seconds"])
             workflow = workflow_create(owner=owner, name="bench stream", graph=graph)
             with tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder, servers(Path(folder)) as procs:
