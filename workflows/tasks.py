@@ -12,10 +12,11 @@ from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
+from axweb.env import env_float
 from workflows import run_services
 
 log = logging.getLogger(__name__)
-REAP_EVERY_S = float(os.environ.get("AXWEB_REAP_EVERY_S", "5"))
+REAP_EVERY_S = env_float("AXWEB_REAP_EVERY_S", 5.0)
 _stop_reaper = threading.Event()
 
 

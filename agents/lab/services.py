@@ -32,6 +32,7 @@ from agents.lab.models import (
     QuantizationJob,
 )
 from agents.models import ModelEntry
+from axweb.env import env_float
 
 Errors = dict[str, list[str]]
 WRITE_EVERY_S = 0.5  # at most two progress writes per second
@@ -39,8 +40,8 @@ CANCEL_POLL_S = 0.25
 # A running job's worker renews heartbeat_at every HEARTBEAT_S from a side thread (a single
 # torch step can outlast many progress events); a job whose heartbeat is older than
 # STALE_AFTER_S lost its worker (killed, OOM, machine gone) and is failed by the reaper.
-HEARTBEAT_S = float(os.environ.get("AXWEB_LAB_HEARTBEAT_S", "10"))
-STALE_AFTER_S = float(os.environ.get("AXWEB_LAB_STALE_AFTER_S", "60"))
+HEARTBEAT_S = env_float("AXWEB_LAB_HEARTBEAT_S", 10.0)
+STALE_AFTER_S = env_float("AXWEB_LAB_STALE_AFTER_S", 60.0)
 OPTION_KEYS = {
     "blocks",
     "calib_samples",

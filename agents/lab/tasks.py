@@ -6,7 +6,6 @@ redelivered message must not start a second copy (the service claims a job only 
 
 from __future__ import annotations
 
-import os
 import threading
 
 from celery import shared_task
@@ -14,6 +13,7 @@ from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
 from agents.lab import services
+from axweb.env import env_float
 
 
 @shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=False, ignore_result=True)
@@ -39,7 +39,7 @@ _stop_reaper = threading.Event()
 
 @worker_ready.connect
 def _start_lab_reaper(**_: object) -> None:
-    every_s = float(os.environ.get("AXWEB_REAP_EVERY_S", "5")) * 3
+    every_s = env_float("AXWEB_REAP_EVERY_S", 5.0) * 3
     threading.Thread(target=services.reap_forever, args=(_stop_reaper, every_s),
                      name="axweb-lab-reaper", daemon=True).start()
 

@@ -9,7 +9,6 @@ corrective retry when the model's tool call does not parse.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
@@ -38,6 +37,7 @@ from agents.llm.toolcall import (
     tools_prompt,
 )
 from agents.llm.weights import WeightsNotFoundError, locate_smollm2_gguf
+from axweb.env import env_int
 
 MODEL_NAME = "smollm2-135m"
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
@@ -57,8 +57,8 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)),
-                                       int(os.environ.get("AXWEB_BUILTIN_HEAD_BITS", 4)))
+            _engine = Engine.from_gguf(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048),
+                                       env_int("AXWEB_BUILTIN_HEAD_BITS", 4))
         return _engine
 
 
@@ -80,7 +80,7 @@ def load_compressed_engine(path: str) -> Engine:
         raise UnknownModel(f"compressed model file {path} does not exist")
     header, state = load_state_dict(path)
     runtime = runtime_from_state(header["config"], state, int(header["bits"]),
-                                 int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)))
+                                 env_int("AXWEB_BUILTIN_CONTEXT", 2048))
     del state
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
