@@ -10,10 +10,10 @@ import dj_database_url
 from axweb.env import (
     data_dir,
     env_bool,
-    fernet_key,
     env_int,
     env_list,
     env_str,
+    fernet_key,
     proxy_ssl_header,
     secret_key,
 )
