@@ -208,8 +208,7 @@ AXWEB_CREDENTIALS_KEY = fernet_key("AXWEB_CREDENTIALS_KEY", embedded=EMBEDDED_DA
 AXWEB_SHARE_SERVER_KEYS = env_bool("AXWEB_SHARE_SERVER_KEYS", False)
 # Settings dumps (the debug page, error reports) hide these too: OTLP headers carry tokens.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
-# Lab ceilings: benchmark requests per job, unfinished benchmark jobs at once, compressed
-# engines kept loaded per worker process (least recently used ones are dropped).
+# Lab ceilings: benchmark requests per job and unfinished benchmark jobs at once (the
+# builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
 AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
 AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
-AXWEB_LAB_MAX_CACHED_ENGINES = env_int("AXWEB_LAB_MAX_CACHED_ENGINES", 2)

@@ -172,6 +172,25 @@ def benchmark_validate(data: dict[str, Any]) -> Errors:
     return {}
 
 
+def benchmark_requests_problems(requests: int) -> list[str]:
+    ceiling = settings.AXWEB_LAB_MAX_BENCHMARK_REQUESTS
+    if requests > ceiling:
+        return [f"At most {ceiling} requests per benchmark job (AXWEB_LAB_MAX_BENCHMARK_REQUESTS); "
+                f"ask for fewer or split the benchmark."]
+    return []
+
+
+def benchmark_capacity_problems() -> Errors:
+    """A new benchmark job waits for room: at most AXWEB_LAB_MAX_ACTIVE_BENCHMARKS unfinished."""
+    ceiling = settings.AXWEB_LAB_MAX_ACTIVE_BENCHMARKS
+    active = BenchmarkJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).count()
+    if active >= ceiling:
+        return {"non_field_errors": [
+            f"{active} benchmark jobs are already queued or running; at most {ceiling} at once "
+            "(AXWEB_LAB_MAX_ACTIVE_BENCHMARKS). Wait for one to finish or cancel one."]}
+    return {}
+
+
 def model_path(ref: str) -> str | None:
     """None for the base model, else the packed file of a registered compressed model."""
     if ref == BASE_MODEL_REF:

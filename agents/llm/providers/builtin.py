@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -43,7 +44,9 @@ MODEL_NAME = "smollm2-135m"
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 
 _engine: Engine | None = None
-_compressed: dict[str, Engine] = {}
+# Compressed engines by file path, least recently used first; at most
+# AXWEB_LAB_MAX_CACHED_ENGINES stay loaded (each holds a model's weights in memory).
+_compressed: OrderedDict[str, Engine] = OrderedDict()
 _engine_lock = threading.Lock()
 
 
@@ -63,12 +66,18 @@ def get_engine() -> Engine:
 
 
 def get_compressed_engine(path: str) -> Engine:
-    """The engine of a lab-compressed model file, loaded once per process and path."""
+    """The engine of a lab-compressed model file, kept loaded while recently used."""
     with _engine_lock:
-        if path not in _compressed:
-            configure_threads()
-            _compressed[path] = load_compressed_engine(path)
-        return _compressed[path]
+        if path in _compressed:
+            _compressed.move_to_end(path)
+            return _compressed[path]
+        configure_threads()
+        engine = load_compressed_engine(path)
+        _compressed[path] = engine
+        while len(_compressed) > max(1, env_int("AXWEB_LAB_MAX_CACHED_ENGINES", 2)):
+            _compressed.popitem(last=False)  # the least recently used; freed once no call holds it
+        trim_heap()
+        return engine
 
 
 def load_compressed_engine(path: str) -> Engine:
