@@ -13,7 +13,7 @@ from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
 from axweb.env import env_float
-from workflows import run_services
+from workflows import approvals, run_services
 
 log = logging.getLogger(__name__)
 REAP_EVERY_S = env_float("AXWEB_REAP_EVERY_S", 5.0)
@@ -38,6 +38,7 @@ def _reap_forever() -> None:
         try:
             close_old_connections()
             resumed = run_services.run_reap_orphans()
+            approvals.approvals_expire_due()  # paused runs whose approval deadline passed go on
             if resumed:
                 log.info("re-enqueued orphaned runs: %s", ", ".join(map(str, resumed)))
         except Exception:  # the reaper must outlive a database hiccup
