@@ -97,8 +97,9 @@ def test_details_of_another_users_objects_answer_like_missing_ones(owner: Any, o
     workflow = workflow_create(owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []})
     run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
     agent = Agent.objects.create(owner=owner, name="Mine")
-    for theirs, missing in [(f"/api/workflows/{workflow.id}/", f"/api/workflows/{workflow.id + 1000}/"),
-                            (f"/api/workflows/{workflow.id}/versions/", f"/api/workflows/{workflow.id + 1000}/versions/"),
+    missing_workflow = workflow.id + 1000
+    for theirs, missing in [(f"/api/workflows/{workflow.id}/", f"/api/workflows/{missing_workflow}/"),
+                            (f"/api/workflows/{workflow.id}/versions/", f"/api/workflows/{missing_workflow}/versions/"),
                             (f"/api/runs/{run.id}/", f"/api/runs/{uuid.uuid4()}/"),
                             (f"/api/agents/{agent.id}/", f"/api/agents/{agent.id + 1000}/")]:
         _same_answer(other_api, theirs, missing)
