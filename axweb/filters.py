@@ -14,11 +14,11 @@ from django.db import models
 from django_filters import rest_framework as filters
 
 
-class IdFilter(filters.Filter):
+class IdFilter(filters.Filter):  # type: ignore[misc]
     field_class = forms.IntegerField
 
 
-class OwnerBlindFilterSet(filters.FilterSet):
+class OwnerBlindFilterSet(filters.FilterSet):  # type: ignore[misc]
     @classmethod
     def filter_for_lookup(cls, field: Any, lookup_type: str) -> tuple[Any, dict[str, Any]]:
         if isinstance(field, models.ForeignKey) and lookup_type == "exact":
@@ -27,5 +27,5 @@ class OwnerBlindFilterSet(filters.FilterSet):
         return super().filter_for_lookup(field, lookup_type)  # type: ignore[no-any-return]
 
 
-class OwnerBlindFilterBackend(filters.DjangoFilterBackend):
+class OwnerBlindFilterBackend(filters.DjangoFilterBackend):  # type: ignore[misc]
     filterset_base = OwnerBlindFilterSet

@@ -8,7 +8,7 @@ policy. A decision that arrives after the deadline expires the approval instead 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +16,8 @@ from django.utils import timezone
 from workflows import events as ev
 from workflows.models import Approval, Run, RunStatus
 
-DECISIONS = {Approval.Status.APPROVED: "approve", Approval.Status.REJECTED: "reject",
-             Approval.Status.EXPIRED: "expire"}
+DECISIONS: dict[str, Literal["approve", "reject", "expire"]] = {
+    Approval.Status.APPROVED: "approve", Approval.Status.REJECTED: "reject", Approval.Status.EXPIRED: "expire"}
 
 
 def requested_payload(approval: Approval) -> dict[str, Any]:
