@@ -19,7 +19,7 @@ from agents.credentials import credential_create
 from agents.llm.base import AuthError, Message
 from agents.llm.catalog import ModelInfo
 from agents.llm.providers.anthropic import AnthropicModel
-from agents.models import Agent
+from agents.models import Agent, ModelEntry
 from tests.workflows.conftest import edge, node
 from tools.base import ToolContext
 from tools.models import Tool
@@ -69,6 +69,16 @@ def test_the_seeded_workflow_validates_and_runs_to_the_end_on_scripted_models(
     agent_nodes = {n["id"] for n in workflow.versions.get().graph["nodes"] if n["kind"] == "agent"}
     ran = set(NodeRun.objects.filter(run=run, status="succeeded").values_list("node_id", flat=True))
     assert agent_nodes <= ran
+
+
+@pytest.mark.django_db
+def test_every_seeded_registry_model_builds_a_chat_model(owner: Any) -> None:
+    catalog = gateway.DatabaseCatalog.load(owner.id)
+    seeded = list(ModelEntry.objects.all())
+    assert seeded, "the migrations seed the builtin model"
+    for entry in seeded:
+        model = gateway._factory(catalog.get(entry.ref))  # type: ignore[arg-type]
+        assert hasattr(model, "stream"), entry.ref
 
 
 # -- another user's ids look like missing ones ------------------------------------------------------
