@@ -19,7 +19,7 @@ from agents.models import Credential
 
 @cache
 def _fernet() -> Fernet:
-    key = os.environ.get("AXWEB_CREDENTIALS_KEY")
+    key = settings.AXWEB_CREDENTIALS_KEY
     if not key:
         path = settings.DATA_DIR / "credentials.key"
         if not path.exists():

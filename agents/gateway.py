@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +16,23 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from agents.llm.agent_loop import AgentSpec, AgentTeam
-from agents.llm.base import ChatEvent, ChatModel, GenParams, Message, TextDelta, ToolCall, ToolSpec
+from agents.llm.base import (
+    AuthError,
+    ChatEvent,
+    ChatModel,
+    GenParams,
+    Message,
+    ModelError,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+)
 from agents.llm.base import Usage as LlmUsage
 from agents.llm.catalog import ModelInfo
 from agents.llm.context_fit import FittingModel, Trim, builtin_tokens, estimate_tokens, fit
 from agents.llm.router import CallRecord, Router, default_factory
 from agents.models import Agent, ModelEntry
+from axweb.env import env_bool
 from workflows.engine import ModelResult, Usage
 from workflows.engine import ToolCall as EngineToolCall
 
@@ -34,16 +44,28 @@ ToolRunner = Callable[[str, dict[str, Any], str], Awaitable[Any]]
 
 # -- the catalog over the database ---------------------------------------------------------
 
-def _info(entry: ModelEntry, owner_id: int) -> ModelInfo:
+NO_ANTHROPIC_KEY = ("anthropic: you have no Anthropic API key. Store your own key on the Credentials page "
+                    "(the server's key serves other users only when the operator sets "
+                    "AXWEB_SHARE_SERVER_KEYS=true).")
+
+
+def anthropic_key(owner_id: int, owner_is_staff: bool) -> str:
+    """The owner's stored key, else the server's when they are staff or the operator shares it."""
+    from agents.credentials import provider_secret
+
+    own = provider_secret(owner_id, "anthropic")
+    if own:
+        return own
+    shared = owner_is_staff or settings.AXWEB_SHARE_SERVER_KEYS
+    return str(settings.ANTHROPIC_API_KEY) if shared else ""
+
+
+def _info(entry: ModelEntry, owner_id: int, owner_is_staff: bool = False) -> ModelInfo:
     options: dict[str, str] = {}
     if entry.provider == "ollama":
         options["host"] = str(entry.config.get("host") or settings.OLLAMA_HOST)
     if entry.provider == "anthropic":
-        from agents.credentials import provider_secret
-
-        key = provider_secret(owner_id, "anthropic") or settings.ANTHROPIC_API_KEY
-        if key:
-            options["api_key"] = key
+        options["api_key"] = anthropic_key(owner_id, owner_is_staff)  # "" never falls back to the env
     if entry.provider == "builtin" and entry.config.get("path"):
         options["path"] = str(entry.config["path"])
     return ModelInfo(entry.provider, entry.name, entry.tier, float(entry.cost_in_per_1k),
@@ -59,16 +81,20 @@ class DatabaseCatalog:
     entries: dict[str, ModelInfo]
     tiers: dict[str, list[ModelInfo]]
     contexts: dict[str, int] = field(default_factory=dict)  # ref -> context length in tokens
+    owner_is_staff: bool = False
 
     @classmethod
     def load(cls, owner_id: int) -> DatabaseCatalog:
+        from django.contrib.auth import get_user_model
+
+        staff = get_user_model().objects.filter(pk=owner_id, is_staff=True).exists()
         rows = list(ModelEntry.objects.order_by("pk"))
-        infos = [_info(entry, owner_id) for entry in rows]
+        infos = [_info(entry, owner_id, staff) for entry in rows]
         tiers: dict[str, list[ModelInfo]] = {}
         for info in infos:
             tiers.setdefault(info.tier, []).append(info)
         contexts = {info.ref: row.context_length for info, row in zip(infos, rows, strict=True)}
-        return cls(owner_id, {info.ref: info for info in infos}, tiers, contexts)
+        return cls(owner_id, {info.ref: info for info in infos}, tiers, contexts, staff)
 
     def window(self, refs: Sequence[str]) -> tuple[int | None, bool]:
         """The smallest registered context over ``refs`` (tiers expand to their models) and
@@ -83,7 +109,7 @@ class DatabaseCatalog:
         info = self.entries.get(ref)
         if info is None and ref.startswith(("ollama:", "anthropic:")):
             entry = ModelEntry(provider=ref.partition(":")[0], name=ref.partition(":")[2], config={})
-            return _info(entry, self.owner_id)  # unregistered remote models still get host/key
+            return _info(entry, self.owner_id, self.owner_is_staff)  # unregistered remote models still get host/key
         return info
 
     def for_tier(self, tier: str) -> list[ModelInfo]:
@@ -91,13 +117,27 @@ class DatabaseCatalog:
 
 
 def _factory(info: ModelInfo) -> ChatModel:
-    if info.provider == "scripted" and os.environ.get("AXWEB_SCRIPTED_MODELS") == "1":
+    if info.provider == "scripted" and env_bool("AXWEB_SCRIPTED_MODELS"):
         return _scripted(info.name)
+    if info.provider == "anthropic" and not dict(info.options).get("api_key"):
+        return _Refusing(AuthError(NO_ANTHROPIC_KEY))
     if info.provider == "builtin" and dict(info.options).get("path"):
         from agents.llm.providers.builtin import BuiltinModel
 
         return BuiltinModel.compressed(info.name, dict(info.options)["path"])
     return default_factory(info)
+
+
+class _Refusing:
+    """A ChatModel that fails every call with `error` (a provider the owner may not use)."""
+
+    def __init__(self, error: ModelError) -> None:
+        self.error = error
+
+    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
+                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+        raise self.error
+        yield  # pragma: no cover - makes this an async generator
 
 
 def _scripted(name: str) -> ChatModel:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from axweb.env import env_bool
 
 PROVIDERS = ("builtin", "ollama", "anthropic")
 TIERS = ("local", "cloud", "compressed")
@@ -17,7 +17,7 @@ def model_ref_problem(ref: str) -> str | None:
         return (f"'{ref}' is not a model reference; use 'provider:model' "
                 f"(providers: {', '.join(PROVIDERS)}) or a tier ({', '.join(TIERS)}).")
     # Scripted models answer deterministically without inference; tests and demos only.
-    scripted = os.environ.get("AXWEB_SCRIPTED_MODELS") == "1" and provider == "scripted"
+    scripted = env_bool("AXWEB_SCRIPTED_MODELS") and provider == "scripted"
     if provider not in PROVIDERS and not scripted:
         return f"Unknown provider '{provider}'; use one of {', '.join(PROVIDERS)}."
     return None

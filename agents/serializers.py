@@ -66,12 +66,21 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
 
 
 class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
+    """The registry as staff edits it, `config` (hosts, file paths, limits) included."""
+
     ref = serializers.ReadOnlyField()
 
     class Meta:
         model = ModelEntry
         fields = ["id", "provider", "name", "ref", "tier", "context_length", "cost_in_per_1k",
                   "cost_out_per_1k", "config", "created_at"]
+
+
+class ModelEntryPickerSerializer(ModelEntrySerializer):
+    """What a model picker needs; others do not see the server's hosts and file paths."""
+
+    class Meta(ModelEntrySerializer.Meta):
+        fields = [f for f in ModelEntrySerializer.Meta.fields if f != "config"]
 
 
 class CredentialSerializer(serializers.ModelSerializer[Credential]):

@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from agents import credentials
 from agents.models import Agent, Credential, ModelEntry
 from agents.parameters import parameters_catalog
-from agents.serializers import AgentSerializer, CredentialSerializer, ModelEntrySerializer
+from agents.serializers import (
+    AgentSerializer,
+    CredentialSerializer,
+    ModelEntryPickerSerializer,
+    ModelEntrySerializer,
+)
 from axweb.ownership import OwnedViewSetMixin
 
 
@@ -39,6 +44,10 @@ class ModelEntryViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     permission_classes = [permissions.IsAuthenticated, IsStaffOrReadOnly]
     search_fields = ["name"]
     filterset_fields = ["provider", "tier"]
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        staff = bool(getattr(self.request, "user", None) and self.request.user.is_staff)
+        return ModelEntrySerializer if staff else ModelEntryPickerSerializer
 
 
 class CredentialViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from axweb.env import env_str
+
 
 def redis_server_binary() -> str:
     from importlib.util import find_spec
@@ -67,7 +69,7 @@ def embedded_redis() -> Iterator[str]:
 
 
 def _wrap(command: list[str]) -> int:
-    if os.environ.get("REDIS_URL"):
+    if env_str("REDIS_URL"):
         return subprocess.call(command)
     with embedded_redis() as url:
         print(f"embedded Redis at {url}", file=sys.stderr)

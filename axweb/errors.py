@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -82,3 +84,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["error"]["problems"] = exc.problems
     response.data = body
     return response
+
+
+class SecretSettingsFilter(SafeExceptionReporterFilter):
+    """Django's settings cleanser, also hiding headers and URLs that may carry credentials
+    (AXWEB_OTLP_HEADERS' bearer token, a password in REDIS_URL or CELERY_BROKER_URL)."""
+
+    hidden_settings = re.compile("API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|HEADERS|DSN|URL",
+                                 flags=re.IGNORECASE)

@@ -7,15 +7,24 @@ from pathlib import Path
 
 import dj_database_url
 
-from axweb.env import data_dir, env_bool, env_float, env_int, env_list, env_str, secret_key
+from axweb.env import (
+    data_dir,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    fernet_key,
+    proxy_ssl_header,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir(BASE_DIR)
 
-SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Tests add Django's `testserver` themselves (django.test.utils.setup_test_environment).
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
     "daphne",
@@ -86,6 +95,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one per test process, so parallel test runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-axweb-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A shared database means several hosts: the keys must be the same everywhere (axweb/env.py).
+EMBEDDED_DATABASE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+SECRET_KEY = secret_key(DATA_DIR, embedded=EMBEDDED_DATABASE)
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
@@ -144,7 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "axweb.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "axweb.filters.OwnerBlindFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -159,11 +171,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Its schema lint (type hints of path parameters, enum names) is not a deploy concern;
+    # `manage.py spectacular --validate` runs it on demand.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # Model providers and tools.
 OLLAMA_HOST = env_str("OLLAMA_HOST", "http://127.0.0.1:11434")
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
+ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
 AXWEB_HTTP_ALLOWED_HOSTS = env_list("AXWEB_HTTP_ALLOWED_HOSTS", [])
 AXWEB_TORCH_THREADS = env_int("AXWEB_TORCH_THREADS", 1)
 # Traces: when set, every finished run is pushed to this OTLP/HTTP collector (e.g. Langfuse).
@@ -242,3 +258,24 @@ AXWEB_LOGIN_FAILURES_PER_IP = env_int("AXWEB_LOGIN_FAILURES_PER_IP", 30)
 AXWEB_LOGIN_WINDOW_S = env_int("AXWEB_LOGIN_WINDOW_S", 300)
 AXWEB_TRUSTED_PROXIES = env_int("AXWEB_TRUSTED_PROXIES", 0)  # proxies whose X-Forwarded-For is believed
 AXWEB_WS_TICKET_TTL_S = env_int("AXWEB_WS_TICKET_TTL_S", 30)
+# -- Deploy (issue 13, items 7, 9, 13): production settings, lab ceilings, shared keys -----------
+# Defaults serve the embedded local default (http on 127.0.0.1); the README's production
+# example turns every one on, and `manage.py check --deploy` passes with it.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The Fernet key of stored provider credentials (agents/credentials.py).
+AXWEB_CREDENTIALS_KEY = fernet_key("AXWEB_CREDENTIALS_KEY", embedded=EMBEDDED_DATABASE)
+# The server's ANTHROPIC_API_KEY serves staff; other users only when the operator opts in.
+AXWEB_SHARE_SERVER_KEYS = env_bool("AXWEB_SHARE_SERVER_KEYS", False)
+# Settings dumps (the debug page, error reports) hide these too: OTLP headers carry tokens.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
+# Lab ceilings: benchmark requests per job and unfinished benchmark jobs at once (the
+# builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
+AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
+AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)

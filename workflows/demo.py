@@ -27,10 +27,10 @@ AGENTS = [
 TOOLS = [
     ("word_count", "Counts the words in a text.",
      {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-     {"code": "result = len(args['text'].split())"}),
+     {"code": "result = len(inputs['text'].split())"}),
     ("title_case", "Turns a text into Title Case.",
      {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-     {"code": "result = args['text'].title()"}),
+     {"code": "result = inputs['text'].title()"}),
 ]
 
 

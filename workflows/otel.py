@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from axweb.env import env_str
 from workflows.models import Run
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,8 @@ def run_export_otlp(run: Run, endpoint: str, headers: dict[str, str] | None = No
 def otlp_settings() -> tuple[str, dict[str, str]]:
     from django.conf import settings
 
-    endpoint = getattr(settings, "AXWEB_OTLP_ENDPOINT", None) or os.environ.get("AXWEB_OTLP_ENDPOINT", "")
-    headers = getattr(settings, "AXWEB_OTLP_HEADERS", None) or os.environ.get("AXWEB_OTLP_HEADERS", "")
+    endpoint = getattr(settings, "AXWEB_OTLP_ENDPOINT", None) or env_str("AXWEB_OTLP_ENDPOINT")
+    headers = getattr(settings, "AXWEB_OTLP_HEADERS", None) or env_str("AXWEB_OTLP_HEADERS")
     return str(endpoint), parse_headers(str(headers))
 
 

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from agents import gateway, history
 from axweb.db_retry import retrying
+from workflows import approvals, run_store
 from workflows import events as ev
-from workflows import run_store
 from workflows.engine import Decision, ModelResult, NodeRecord
 from workflows.engine.adaptive import AgentStats
 from workflows.engine.errors import RunCancelled
@@ -232,14 +232,17 @@ class DjangoRunContext:
 
     # -- humans, subflows, cancellation ---------------------------------------------------
 
-    async def request_approval(self, node_id: str, prompt: str, payload: Any) -> Decision | None:
-        approval, created = await _db(run_store.approval_get_or_create)(self.run.id, node_id, prompt, payload)
+    async def request_approval(self, node_id: str, prompt: str, payload: Any,
+                               deadline_s: float | None = None) -> Decision | None:
+        approval, created = await _db(run_store.approval_get_or_create)(self.run.id, node_id, prompt, payload,
+                                                                         deadline_s)
         if created:
-            await self.emit("approval.requested", node_id,
-                            {"approval_id": str(approval.id), "prompt": prompt, "payload": payload})
+            await self.emit("approval.requested", node_id, approvals.requested_payload(approval))
+        if approval.status == "pending" and await _db(approvals.approval_expire_if_due)(approval):
+            await self.emit("approval.resolved", node_id, approvals.expired_payload(approval))
         if approval.status == "pending":
             return None
-        return Decision(decision="approve" if approval.status == "approved" else "reject",
+        return Decision(decision=approvals.DECISIONS[approval.status],
                         comment=approval.comment, by=approval.decided_by.username if approval.decided_by else None,
                         approval_id=str(approval.id))
 

@@ -17,8 +17,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from axweb.db_retry import retrying
 from axweb.numbers import is_number
 from axweb.ownership import owned
+from workflows import approvals, limits, otel, run_store
 from workflows import events as ev
-from workflows import limits, otel, run_store
 from workflows.engine import Budgets, RunResult, execute
 from workflows.engine.errors import PermanentFailure
 from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion
@@ -222,6 +222,9 @@ def run_cancel(*, run: Run) -> Run:
 
 
 def approval_decide(*, approval: Approval, decision: str, comment: str, user: Any) -> Approval:
+    too_late = approvals.approval_expire_on_decision(approval)
+    if too_late:
+        raise ValidationError({"decision": [too_late]})
     with transaction.atomic():
         approval = Approval.objects.select_for_update().select_related("run").get(pk=approval.pk)
         if approval.status != Approval.Status.PENDING:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from agents.memory.blackboard import merge
 from workflows import events as ev
@@ -79,10 +80,12 @@ def messages_read(run_id: UUID, channel: str) -> list[dict[str, Any]]:
     return [{"channel": m.channel, "sender": m.sender, "text": m.text} for m in rows]
 
 
-def approval_get_or_create(run_id: UUID, node_id: str, prompt: str, payload: Any) -> tuple[Approval, bool]:
-    """The node's approval (created on first request) with `decided_by` loaded."""
+def approval_get_or_create(run_id: UUID, node_id: str, prompt: str, payload: Any,
+                           deadline_s: float | None = None) -> tuple[Approval, bool]:
+    """The node's approval (created on first request, with its deadline) with `decided_by` loaded."""
+    deadline = timezone.now() + timedelta(seconds=deadline_s) if deadline_s else None
     approval, created = Approval.objects.select_related("decided_by").get_or_create(
-        run_id=run_id, node_id=node_id, defaults={"prompt": prompt, "payload": payload})
+        run_id=run_id, node_id=node_id, defaults={"prompt": prompt, "payload": payload, "deadline": deadline})
     return approval, created
 
 

@@ -83,7 +83,11 @@ class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for field, problems in services.benchmark_validate(data).items():
+        errors = services.benchmark_validate(data)
+        if self.instance.pk is None:  # the same ceilings as the API
+            errors = {**errors, "requests": services.benchmark_requests_problems(int(data.get("requests") or 0)),
+                      **services.benchmark_capacity_problems()}
+        for field, problems in errors.items():
             for problem in problems:
                 self.add_error(field if field in self.fields else None, problem)
         return data

@@ -30,6 +30,7 @@ JOB_STATE_FIELDS = [
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
+    errors = {field: problems for field, problems in errors.items() if problems}
     if errors:
         raise serializers.ValidationError(errors)
 
@@ -107,6 +108,13 @@ class BenchmarkJobSerializer(serializers.ModelSerializer[BenchmarkJob]):
         ]
         read_only_fields = JOB_STATE_FIELDS
 
+    def validate_requests(self, value: int) -> int:
+        problems = services.benchmark_requests_problems(value)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _raise(services.benchmark_validate(attrs))
+        _raise(services.benchmark_capacity_problems())
         return attrs

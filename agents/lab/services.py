@@ -32,6 +32,7 @@ from agents.lab.models import (
     QuantizationJob,
 )
 from agents.models import ModelEntry
+from axweb.env import env_float
 
 Errors = dict[str, list[str]]
 WRITE_EVERY_S = 0.5  # at most two progress writes per second
@@ -39,8 +40,8 @@ CANCEL_POLL_S = 0.25
 # A running job's worker renews heartbeat_at every HEARTBEAT_S from a side thread (a single
 # torch step can outlast many progress events); a job whose heartbeat is older than
 # STALE_AFTER_S lost its worker (killed, OOM, machine gone) and is failed by the reaper.
-HEARTBEAT_S = float(os.environ.get("AXWEB_LAB_HEARTBEAT_S", "10"))
-STALE_AFTER_S = float(os.environ.get("AXWEB_LAB_STALE_AFTER_S", "60"))
+HEARTBEAT_S = env_float("AXWEB_LAB_HEARTBEAT_S", 10.0)
+STALE_AFTER_S = env_float("AXWEB_LAB_STALE_AFTER_S", 60.0)
 OPTION_KEYS = {
     "blocks",
     "calib_samples",
@@ -168,6 +169,25 @@ def benchmark_validate(data: dict[str, Any]) -> Errors:
         model_path(data.get("model_ref") or BASE_MODEL_REF)
     except ValueError as exc:
         return {"model_ref": [str(exc)]}
+    return {}
+
+
+def benchmark_requests_problems(requests: int) -> list[str]:
+    ceiling = settings.AXWEB_LAB_MAX_BENCHMARK_REQUESTS
+    if requests > ceiling:
+        return [f"At most {ceiling} requests per benchmark job (AXWEB_LAB_MAX_BENCHMARK_REQUESTS); "
+                f"ask for fewer or split the benchmark."]
+    return []
+
+
+def benchmark_capacity_problems() -> Errors:
+    """A new benchmark job waits for room: at most AXWEB_LAB_MAX_ACTIVE_BENCHMARKS unfinished."""
+    ceiling = settings.AXWEB_LAB_MAX_ACTIVE_BENCHMARKS
+    active = BenchmarkJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).count()
+    if active >= ceiling:
+        return {"non_field_errors": [
+            f"{active} benchmark jobs are already queued or running; at most {ceiling} at once "
+            "(AXWEB_LAB_MAX_ACTIVE_BENCHMARKS). Wait for one to finish or cancel one."]}
     return {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,16 @@ from agents.lab import services
 from agents.lab.models import BenchmarkJob, QuantizationJob
 from agents.lab.serializers import BenchmarkJobSerializer, QuantizationJobSerializer
 from axweb.ownership import OwnedViewSetMixin, owned
+
+
+class StaffCreates(permissions.BasePermission):
+    """Reading one's own jobs is for everyone; starting one is for staff, like the registry
+    the lab writes compressed models into (a job holds a lab worker for minutes)."""
+
+    message = "Only staff can start lab jobs: ask an administrator to run it or to make you staff."
+
+    def has_permission(self, request, view):  # type: ignore[no-untyped-def]
+        return view.action != "create" or bool(request.user.is_staff)
 
 
 class _JobViewSet(
@@ -25,6 +35,7 @@ class _JobViewSet(
 ):
     filterset_fields = ["status"]
     ordering_fields = ["created_at", "status"]
+    permission_classes = [permissions.IsAuthenticated, StaffCreates]
 
     def perform_create(self, serializer: Any) -> None:
         job = serializer.save(owner=self.request.user)

@@ -7,7 +7,7 @@ and the offline default (the builtin model as the ``local`` tier).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 TIERS = ("local", "cloud", "compressed")
@@ -24,7 +24,8 @@ class ModelInfo:
     cost_out_per_1k: float = 0.0
     rpm: int | None = None
     max_concurrent: int | None = None
-    options: tuple[tuple[str, str], ...] = ()  # provider options, e.g. (("host", "..."),)
+    # Provider options, e.g. (("host", "..."),); may hold an API key, so never in repr().
+    options: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def ref(self) -> str:

@@ -18,6 +18,7 @@ import torch
 from agents.llm.base import GenParams, ModelError
 from agents.llm.gguf_file import GGUFFile, build_tokenizer
 from agents.llm.runtime import LlamaRuntime, load_runtime, trim_heap
+from axweb.env import env_int
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
@@ -32,7 +33,7 @@ class GenerationOutcome:
 
 def configure_threads() -> int:
     """Set torch's intra-op threads from AXWEB_TORCH_THREADS (default: min(2, cores))."""
-    threads = int(os.environ.get("AXWEB_TORCH_THREADS", min(2, os.cpu_count() or 1)))
+    threads = env_int("AXWEB_TORCH_THREADS", min(2, os.cpu_count() or 1))
     torch.set_num_threads(max(1, threads))
     return torch.get_num_threads()
 

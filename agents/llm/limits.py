@@ -9,7 +9,6 @@ Callers wait for capacity up to ``max_wait`` seconds, then get RateLimited.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agents.llm.base import RateLimited
+from axweb.env import env_str
 
 # KEYS[1] bucket hash; ARGV: capacity, refill per ms. Returns 0 (granted) or ms to wait.
 TOKEN_BUCKET = """
@@ -81,7 +81,7 @@ class RedisLimiter:
     def from_env(cls, **kw: Any) -> RedisLimiter:
         import redis.asyncio as aioredis
 
-        return cls(aioredis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")), **kw)
+        return cls(aioredis.from_url(env_str("REDIS_URL", "redis://127.0.0.1:6379/0")), **kw)
 
     async def take_token(self, key: str, limit: Limit) -> float:
         """Try once: 0.0 if a request token was taken, else seconds until one is due."""

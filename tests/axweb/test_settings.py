@@ -35,7 +35,9 @@ def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    db = settings_with(tmp_path, DATABASE_URL="postgres://alice:pw@db.example:6543/axweb")["db"]
+    # A shared database needs both keys from the environment (tests/hardening/test_deploy_settings.py).
+    db = settings_with(tmp_path, DATABASE_URL="postgres://alice:pw@db.example:6543/axweb", SECRET_KEY="k" * 50,
+                       AXWEB_CREDENTIALS_KEY="cmVwbGFjZS13aXRoLWZlcm5ldC1nZW5lcmF0ZWtleS0=")["db"]
     assert (db["ENGINE"], db["HOST"], db["PORT"], db["NAME"], db["USER"]) == (
         "django.db.backends.postgresql", "db.example", 6543, "axweb", "alice")
 

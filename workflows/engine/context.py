@@ -89,7 +89,7 @@ class ModelResult:
 class Decision:
     """A human decision on an approval."""
 
-    decision: Literal["approve", "reject"]
+    decision: Literal["approve", "reject", "expire"]  # expire: nobody decided before the deadline
     comment: str = ""
     by: str | None = None
     approval_id: str | None = None
@@ -231,9 +231,12 @@ class RunContext(Protocol):
         ...
 
     async def request_approval(
-        self, node_id: str, prompt: str, payload: Any
+        self, node_id: str, prompt: str, payload: Any, deadline_s: float | None = None
     ) -> Decision | None:
         """Return the decision, or ``None`` while nobody decided yet.
+
+        ``deadline_s`` (set when the approval is created) gives the reviewer that many
+        seconds; an approval still undecided past it is decided as ``"expire"``.
 
         Idempotent per ``node_id``: the first call creates the approval and emits
         ``approval.requested``; later calls (after a resume) return its state.

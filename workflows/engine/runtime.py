@@ -226,9 +226,9 @@ class NodeContext:
     async def read_messages(self, channel: str) -> list[dict[str, Any]]:
         return await self.run.read_messages(channel)
 
-    async def request_approval(self, prompt: str, payload: Any) -> Decision:
+    async def request_approval(self, prompt: str, payload: Any, deadline_s: float | None = None) -> Decision:
         """The decision; raises :class:`ApprovalPending` while undecided."""
-        decision = await self.run.request_approval(self.node_id, prompt, payload)
+        decision = await self.run.request_approval(self.node_id, prompt, payload, deadline_s)
         if decision is None:
             raise ApprovalPending(self.node_id)
         return decision

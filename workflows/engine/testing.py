@@ -223,7 +223,8 @@ class ScriptedContext:
     async def read_messages(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel"] == channel]
 
-    async def request_approval(self, node_id: str, prompt: str, payload: Any) -> Decision | None:
+    async def request_approval(self, node_id: str, prompt: str, payload: Any,
+                               deadline_s: float | None = None) -> Decision | None:
         if node_id not in self.approval_ids:
             self.approval_ids[node_id] = f"approval-{node_id}"
             await self.emit("approval.requested", node_id, {

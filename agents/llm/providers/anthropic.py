@@ -9,7 +9,6 @@ assembled from their ``input_json_delta`` pieces and emitted when the block stop
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -31,6 +30,7 @@ from agents.llm.base import (
     Unreachable,
     Usage,
 )
+from axweb.env import env_str
 
 _STOP_REASONS = {"end_turn": "end", "max_tokens": "max_tokens",
                  "stop_sequence": "stop_sequence", "tool_use": "tool_use"}
@@ -158,10 +158,15 @@ class AnthropicModel:
         # Current Claude models pick their own sampling and the SDK no longer takes
         # temperature/top_p; opt in to send them (as extra body fields) for older models.
         self.send_sampling = send_sampling
-        self.api_key = api_key or os.environ.get("ANTHROPIC_API_KEY") or ""
-        self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        # None: the process environment (standalone use); the gateway always passes the key it resolved.
+        self.api_key = env_str("ANTHROPIC_API_KEY") if api_key is None else api_key
+        self.base_url = base_url or env_str("ANTHROPIC_BASE_URL") or None
         self.use_stream = stream
         self.timeout = timeout
+
+    def __repr__(self) -> str:  # never the key
+        key = "set" if self.api_key else "unset"
+        return f"AnthropicModel(model={self.model!r}, api_key={key}, base_url={self.base_url!r})"
 
     def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None,
                  p: GenParams) -> dict[str, Any]:

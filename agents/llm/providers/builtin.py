@@ -9,8 +9,8 @@ corrective retry when the model's tool call does not parse.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -38,12 +38,15 @@ from agents.llm.toolcall import (
     tools_prompt,
 )
 from agents.llm.weights import WeightsNotFoundError, locate_smollm2_gguf
+from axweb.env import env_int
 
 MODEL_NAME = "smollm2-135m"
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 
 _engine: Engine | None = None
-_compressed: dict[str, Engine] = {}
+# Compressed engines by file path, least recently used first; at most
+# AXWEB_LAB_MAX_CACHED_ENGINES stay loaded (each holds a model's weights in memory).
+_compressed: OrderedDict[str, Engine] = OrderedDict()
 _engine_lock = threading.Lock()
 
 
@@ -57,18 +60,24 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(path, int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)),
-                                       int(os.environ.get("AXWEB_BUILTIN_HEAD_BITS", 4)))
+            _engine = Engine.from_gguf(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048),
+                                       env_int("AXWEB_BUILTIN_HEAD_BITS", 4))
         return _engine
 
 
 def get_compressed_engine(path: str) -> Engine:
-    """The engine of a lab-compressed model file, loaded once per process and path."""
+    """The engine of a lab-compressed model file, kept loaded while recently used."""
     with _engine_lock:
-        if path not in _compressed:
-            configure_threads()
-            _compressed[path] = load_compressed_engine(path)
-        return _compressed[path]
+        if path in _compressed:
+            _compressed.move_to_end(path)
+            return _compressed[path]
+        configure_threads()
+        engine = load_compressed_engine(path)
+        _compressed[path] = engine
+        while len(_compressed) > max(1, env_int("AXWEB_LAB_MAX_CACHED_ENGINES", 2)):
+            _compressed.popitem(last=False)  # the least recently used; freed once no call holds it
+        trim_heap()
+        return engine
 
 
 def load_compressed_engine(path: str) -> Engine:
@@ -80,7 +89,7 @@ def load_compressed_engine(path: str) -> Engine:
         raise UnknownModel(f"compressed model file {path} does not exist")
     header, state = load_state_dict(path)
     runtime = runtime_from_state(header["config"], state, int(header["bits"]),
-                                 int(os.environ.get("AXWEB_BUILTIN_CONTEXT", 2048)))
+                                 env_int("AXWEB_BUILTIN_CONTEXT", 2048))
     del state
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer

@@ -7,7 +7,6 @@ Host: the ``host`` argument, else OLLAMA_HOST, else the client's default
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from agents.llm.base import (
     Unreachable,
     Usage,
 )
+from axweb.env import env_str
 
 _STOP_REASONS = {"stop": "end", "length": "max_tokens"}
 
@@ -90,7 +90,7 @@ class OllamaModel:
     def __init__(self, model: str, *, host: str | None = None, stream: bool = True,
                  timeout: float = 300.0) -> None:
         self.model = model
-        self.host = host or os.environ.get("OLLAMA_HOST") or "http://127.0.0.1:11434"
+        self.host = host or env_str("OLLAMA_HOST") or "http://127.0.0.1:11434"
         self.use_stream = stream
         self.timeout = timeout
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from axweb.migrated import require_migrated
+
 
 class Command(BaseCommand):
     help = ("Measure embedding rate, search latency at 10k/100k chunks, recall@10 and the "
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-sandbox", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         from agents.knowledge.bench import run
 
         figures = run(quick=options["quick"], threads=options["threads"],

@@ -1,9 +1,9 @@
-import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from axweb.accounts import admin_ensure
+from axweb.env import env_str
 from workflows.demo import demo_seed
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         admin, password = admin_ensure()
         if password:
             bar = "=" * 64
-            port = os.environ.get("PORT") or "8000"  # where `make run` serves (axweb/launcher.py)
+            port = env_str("PORT") or "8000"  # where `make run` serves (axweb/launcher.py)
             self.stdout.write(f"\n{bar}\n  Admin account created. Sign in at http://127.0.0.1:{port}/\n"
                               f"  username: {admin.username}\n  password: {password}\n"
                               f"  (shown only this once; change it in the admin)\n{bar}\n")

@@ -79,3 +79,10 @@ def quant_job(owner: Any, **fields: Any) -> Any:
     from agents.lab.models import QuantizationJob
 
     return QuantizationJob.objects.create(owner=owner, **fields)
+
+
+@pytest.fixture
+def owner_is_staff(owner: Any) -> None:
+    """Starting lab jobs through the API is for staff (agents/lab/views.py)."""
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])

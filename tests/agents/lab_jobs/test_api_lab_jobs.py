@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 JOBS = "/api/lab/quantization-jobs/"
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 def test_group_size_128_is_refused_with_the_layer_width_reason(owner_api: Any) -> None:
     response = owner_api.post(JOBS, {"method": "awq", "bits": 4, "group_size": 128}, format="json")
     assert response.status_code == 400
@@ -21,6 +22,7 @@ def test_group_size_128_is_refused_with_the_layer_width_reason(owner_api: Any) -
     assert not QuantizationJob.objects.exists()
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 @pytest.mark.parametrize("bits", [1, 9])
 def test_bits_outside_two_to_eight_are_refused_on_the_bits_field(owner_api: Any, bits: int) -> None:
     response = owner_api.post(JOBS, {"method": "rtn", "bits": bits, "group_size": 64}, format="json")
@@ -28,6 +30,7 @@ def test_bits_outside_two_to_eight_are_refused_on_the_bits_field(owner_api: Any,
     assert response.json()["error"]["fields"]["bits"] == [f"Bits must be between 2 and 8 (got {bits})."]
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 def test_uploaded_corpus_without_text_and_unknown_options_are_refused(owner_api: Any) -> None:
     response = owner_api.post(
         JOBS,
@@ -39,12 +42,14 @@ def test_uploaded_corpus_without_text_and_unknown_options_are_refused(owner_api:
     assert "calib_text" in fields and "turbo" in fields["options"][0]
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 def test_invalid_option_value_names_the_option(owner_api: Any) -> None:
     response = owner_api.post(JOBS, {"bits": 4, "group_size": 64, "options": {"alpha_grid": 0}}, format="json")
     assert response.status_code == 400
     assert "options.alpha_grid" in response.json()["error"]["fields"]
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 def test_a_valid_job_is_queued_and_enqueued_once_committed(
     owner_api: Any, owner: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -105,6 +110,7 @@ def test_results_list_finished_jobs_of_the_user(owner: Any, other: Any, owner_ap
     assert data["benchmarks"][0]["latency_p95_s"] == 2.0
 
 
+@pytest.mark.usefixtures("owner_is_staff")
 def test_benchmark_of_an_unknown_model_or_an_unsaved_workflow_is_refused(owner: Any, owner_api: Any) -> None:
     from workflows.models import Workflow
 

@@ -58,6 +58,7 @@ def test_the_heartbeat_is_renewed_while_the_job_body_runs(owner: Any) -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(300)
+@pytest.mark.usefixtures("owner_is_staff")
 def test_killing_the_worker_mid_job_fails_the_job_once_another_worker_is_up(
         owner: Any, owner_api: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AXWEB_LAB_HEARTBEAT_S", "0.5")

@@ -12,7 +12,8 @@ from agents.lab.models import QuantizationJob
 from agents.models import ModelEntry
 from tests.workflows.conftest import wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("owner_is_staff"),
+              pytest.mark.timeout(900), pytest.mark.slow]
 JOBS = "/api/lab/quantization-jobs/"
 TINY = {
     "calib_samples": 2,

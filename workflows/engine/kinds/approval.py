@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from workflows.engine.errors import PermanentFailure
 from workflows.engine.kinds.base import KindConfig, NodeKind, formatted
 from workflows.engine.ports import Port
 from workflows.engine.templates import render
@@ -12,6 +15,10 @@ from workflows.engine.templates import render
 class ApprovalConfig(KindConfig):
     prompt: str = formatted("prompt", "Please review and approve.",
                             description="What the reviewer is asked; {{in}} is the input.")
+    deadline_s: float | None = Field(None, gt=0, description="Seconds the reviewer has; past them the "
+                                     "approval expires. Empty: no deadline.")
+    on_expire: Literal["reject", "fail"] = Field("reject", description="When it expires: take the "
+                                                 "rejected path, or fail the node.")
 
 
 class ApprovalKind(NodeKind):
@@ -28,5 +35,8 @@ class ApprovalKind(NodeKind):
     async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:
         value = inputs.get("in")
         prompt = render(node.config.prompt, inputs, append=None)
-        decision = await ctx.request_approval(prompt, value)
+        decision = await ctx.request_approval(prompt, value, node.config.deadline_s)
+        if decision.decision == "expire" and node.config.on_expire == "fail":
+            raise PermanentFailure(f"Nobody decided on the approval within its deadline of "
+                                   f"{node.config.deadline_s:g} s (on_expire: fail).")
         return {"approved" if decision.approved else "rejected": value}

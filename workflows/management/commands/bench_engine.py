@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from axweb.migrated import require_migrated
 from workflows.benchmarks import bench_engine
 
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-resume", action="store_true", help="skip the worker kill/resume figure")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         figures = bench_engine(with_resume=not options["no_resume"])
         self.stdout.write(json.dumps(figures, indent=None if options["json"] else 2))

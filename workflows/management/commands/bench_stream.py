@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from axweb.migrated import require_migrated
 from workflows.models import Run
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -299,6 +300,7 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=2.0, help="per node: wait, then stream over this long")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         _check_redis()
         from django.contrib.auth import get_user_model
 
