@@ -11,7 +11,6 @@ import { DotGrid } from './DotGrid';
 import { Overview } from './Overview';
 
 const PRO = { hideAttribution: true };
-export { useFitGraph } from './canvasHooks';
 const EDGE_OPTIONS = { type: 'default' };
 
 function useClipboard(readOnly: boolean) {

@@ -7,7 +7,7 @@ import { LIMITS } from '../run/limits';
 import { ACTIONS, CLIPBOARD_HELP } from './actions';
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
-  const rows = [...ACTIONS.map((a) => ({ label: a.label, keys: a.keys })), ...CLIPBOARD_HELP];
+  const rows = [...ACTIONS.filter((a) => a.keys.length).map((a) => ({ label: a.label, keys: a.keys })), ...CLIPBOARD_HELP];
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} footer={<button onClick={onClose}>Close</button>}>
       <div data-testid="shortcut-help">
