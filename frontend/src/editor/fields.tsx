@@ -114,6 +114,22 @@ export function Picker({ kind, value, onChange, multi, testId, exclude }: {
   );
 }
 
+function NumberInput({ integer, value, onChange, testId }: { integer: boolean; value: string; onChange: OnChange; testId?: string }) {
+  return (
+    <input type="number" step={integer ? 1 : 'any'} value={value} data-testid={testId}
+      onChange={(e) => onChange(e.target.value === '' ? undefined : integer ? parseInt(e.target.value, 10) : Number(e.target.value))} />
+  );
+}
+
+function SelectInput({ spec, value, onChange, testId }: { spec: FieldSpec; value: string; onChange: OnChange; testId?: string }) {
+  return (
+    <select value={value} onChange={(e) => onChange(spec.options?.find((o) => String(o) === e.target.value) ?? e.target.value)} data-testid={testId}>
+      {!spec.required && <option value="">—</option>}
+      {spec.options?.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+    </select>
+  );
+}
+
 export function ConfigField({ spec, value, onChange, multi, testId, context }: {
   spec: FieldSpec; value: unknown; onChange: OnChange; multi?: boolean; testId?: string;
   /** The node's effective config, for fields of list items that apply only in some modes. */
@@ -129,19 +145,11 @@ export function ConfigField({ spec, value, onChange, multi, testId, context }: {
       return <input className="mono" value={str} placeholder="e.g. len(input) > 3" onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
     case 'number':
     case 'integer':
-      return (
-        <input type="number" step={spec.widget === 'integer' ? 1 : 'any'} value={str} data-testid={testId}
-          onChange={(e) => onChange(e.target.value === '' ? undefined : spec.widget === 'integer' ? parseInt(e.target.value, 10) : Number(e.target.value))} />
-      );
+      return <NumberInput integer={spec.widget === 'integer'} value={str} onChange={onChange} testId={testId} />;
     case 'checkbox':
       return <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />;
     case 'select':
-      return (
-        <select value={str} onChange={(e) => onChange(spec.options?.find((o) => String(o) === e.target.value) ?? e.target.value)} data-testid={testId}>
-          {!spec.required && <option value="">—</option>}
-          {spec.options?.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
-        </select>
-      );
+      return <SelectInput spec={spec} value={str} onChange={onChange} testId={testId} />;
     case 'list':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'model':
