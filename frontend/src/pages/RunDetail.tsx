@@ -102,11 +102,9 @@ function useTicker(on: boolean): number {
   return now;
 }
 
-function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
-  const navigate = useNavigate();
+/** Elapsed time, tokens and cost of the run so far. */
+function useRunFigures(store: RunStoreApi) {
   const run = useStore(store, (s) => s.run);
-  const conn = useStore(store, (s) => s.connection);
-  const connErr = useStore(store, (s) => s.connectionError);
   const usage = useStore(store, (s) => JSON.stringify({ ...totalUsage(s), live: liveTokens(s) }));
   const u = JSON.parse(usage) as ReturnType<typeof totalUsage> & { live: ReturnType<typeof liveTokens> };
   const done = isTerminal(run.status);
@@ -118,6 +116,23 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
   const final = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
   const tokens = Math.max(final, u.live.tokens);
   const approx = u.live.estimated && tokens > final ? '~' : '';
+  return { done, elapsed, cost, tokens, approx };
+}
+
+function ConnectionState({ store }: { store: RunStoreApi }) {
+  const conn = useStore(store, (s) => s.connection);
+  const connErr = useStore(store, (s) => s.connectionError);
+  return (
+    <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
+      {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
+    </span>
+  );
+}
+
+function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
+  const navigate = useNavigate();
+  const run = useStore(store, (s) => s.run);
+  const { done, elapsed, cost, tokens, approx } = useRunFigures(store);
 
   const cancel = async () => {
     try { await api.post(`/api/runs/${runId}/cancel/`); toast('Cancel requested'); } catch (e) { toast(messageOf(e), 'error'); }
@@ -137,9 +152,7 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
       <StatusBadge status={run.status} />
       <span className="hint" data-testid="run-elapsed">{fmtMs(elapsed)}</span>
       <span className="hint" data-testid="run-usage">{approx}{tokens} tokens · {fmtCost(cost)}</span>
-      <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
-        {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
-      </span>
+      <ConnectionState store={store} />
       <div className="spacer" />
       <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">↻ Re-run from {selected ?? 'node'}</button>
       <button onClick={async () => { try { download(`run-${runId}.json`, await api.get(`/api/runs/${runId}/export/`)); } catch (e) { toast(messageOf(e), 'error'); } }}>Export trace</button>

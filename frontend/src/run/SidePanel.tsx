@@ -67,42 +67,37 @@ function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; labe
   );
 }
 
-export function RunSidePanel({ store, selected, labels, onSelect }: {
-  store: RunStoreApi; selected: string | null; labels: Record<string, string>; onSelect: (id: string | null) => void;
-}) {
+function RunOverview({ store }: { store: RunStoreApi }) {
   const run = useStore(store, (s) => s.run);
+  return (
+    <div className="section">
+      <h2>Run</h2>
+      <div className="kv">
+        <span className="k">Created</span><span>{fmtTime(run.created_at)}</span>
+        <span className="k">Started</span><span>{fmtTime(run.started_at)}</span>
+        <span className="k">Finished</span><span>{fmtTime(run.finished_at)}</span>
+        {!!run.budgets && Object.keys(run.budgets).length > 0 && <>
+          <span className="k">Limits</span>
+          <span data-testid="run-limits-shown">{LIMITS.filter((l) => run.budgets?.[l.name] != null)
+            .map((l) => `${l.label.toLowerCase()} ${String(run.budgets?.[l.name])}`).join(' · ')}</span>
+        </>}
+      </div>
+      <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
+      <h3>Inputs</h3><pre className="stream-panel">{show(run.inputs ?? {})}</pre>
+      {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && <><h3>Outputs</h3><pre className="stream-panel" data-testid="run-outputs">{show(run.outputs)}</pre></>}
+      {!!run.error && <><h3>Error</h3><pre className="stream-panel st-failed">{show(run.error)}</pre></>}
+    </div>
+  );
+}
+
+/** Budgets exceeded, shared memory, agent messages and decided approvals. */
+function RunRecords({ store }: { store: RunStoreApi }) {
   const approvals = useStore(store, (s) => s.approvals);
   const memory = useStore(store, (s) => s.memory);
   const messages = useStore(store, (s) => s.messages);
   const budgets = useStore(store, (s) => s.budgets);
-  const pending = approvals.filter((a) => a.status === 'pending');
   return (
-    <div>
-      {pending.map((a) => <ApprovalCard key={a.id} a={a} label={labels[a.node ?? ''] ?? a.node ?? ''} />)}
-      {selected ? (
-        <div className="section">
-          <button className="small ghost" onClick={() => onSelect(null)}>← Run overview</button>
-          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} />
-        </div>
-      ) : (
-        <div className="section">
-          <h2>Run</h2>
-          <div className="kv">
-            <span className="k">Created</span><span>{fmtTime(run.created_at)}</span>
-            <span className="k">Started</span><span>{fmtTime(run.started_at)}</span>
-            <span className="k">Finished</span><span>{fmtTime(run.finished_at)}</span>
-            {!!run.budgets && Object.keys(run.budgets).length > 0 && <>
-              <span className="k">Limits</span>
-              <span data-testid="run-limits-shown">{LIMITS.filter((l) => run.budgets?.[l.name] != null)
-                .map((l) => `${l.label.toLowerCase()} ${String(run.budgets?.[l.name])}`).join(' · ')}</span>
-            </>}
-          </div>
-          <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
-          <h3>Inputs</h3><pre className="stream-panel">{show(run.inputs ?? {})}</pre>
-          {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && <><h3>Outputs</h3><pre className="stream-panel" data-testid="run-outputs">{show(run.outputs)}</pre></>}
-          {!!run.error && <><h3>Error</h3><pre className="stream-panel st-failed">{show(run.error)}</pre></>}
-        </div>
-      )}
+    <>
       {budgets.length > 0 && <div className="section"><h3>Budgets exceeded</h3>{budgets.map((b, i) => <pre key={i} className="st-failed">{show(b)}</pre>)}</div>}
       {Object.keys(memory).length > 0 && (
         <div className="section" data-testid="memory"><h3>Shared memory</h3>
@@ -117,6 +112,27 @@ export function RunSidePanel({ store, selected, labels, onSelect }: {
       {approvals.filter((a) => a.status !== 'pending').map((a) => (
         <div key={a.id} className="hint">Approval {a.id}: {DECIDED[a.status] ?? a.status}{a.by ? ` by ${a.by}` : ''}{a.comment ? ` — “${a.comment}”` : ''}</div>
       ))}
+    </>
+  );
+}
+
+export function RunSidePanel({ store, selected, labels, onSelect }: {
+  store: RunStoreApi; selected: string | null; labels: Record<string, string>; onSelect: (id: string | null) => void;
+}) {
+  const approvals = useStore(store, (s) => s.approvals);
+  const pending = approvals.filter((a) => a.status === 'pending');
+  return (
+    <div>
+      {pending.map((a) => <ApprovalCard key={a.id} a={a} label={labels[a.node ?? ''] ?? a.node ?? ''} />)}
+      {selected ? (
+        <div className="section">
+          <button className="small ghost" onClick={() => onSelect(null)}>← Run overview</button>
+          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} />
+        </div>
+      ) : (
+        <RunOverview store={store} />
+      )}
+      <RunRecords store={store} />
     </div>
   );
 }
