@@ -9,15 +9,9 @@ import { RESOURCES, type FieldDef, type ResourceDef } from './resources';
 
 type Item = Record<string, unknown> & { id: number | string };
 
-export function LibraryPage({ resource }: { resource: string }) {
-  const def = RESOURCES[resource];
+function useItems(def: ResourceDef, search: string) {
   const [items, setItems] = useState<Item[] | null>(null);
-  const [search, setSearch] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [editing, setEditing] = useState<Item | 'new' | null>(null);
-  const isStaff = useAuth((s) => !!s.user?.is_staff);
-  const canEdit = !def.staffOnly || isStaff;
-
   const load = useCallback(async () => {
     try {
       setItems((await api.get<Page<Item>>(`${def.url}${qs({ search, page_size: 200 })}`)).results);
@@ -27,18 +21,51 @@ export function LibraryPage({ resource }: { resource: string }) {
     }
   }, [def.url, search]);
   useLoad(load, 150);
+  return { items, error, load };
+}
 
+function ItemTable({ resource, def, items, canEdit, onEdit, onChanged }: {
+  resource: string; def: ResourceDef; items: Item[]; canEdit: boolean; onEdit: (item: Item) => void; onChanged: () => Promise<void>;
+}) {
   const remove = async (item: Item) => {
     if (!confirm(`Delete this ${def.singular}?`)) return;
     try {
       await api.del(`${def.url}${item.id}/`);
       invalidate(resource);
       toast('Deleted', 'ok');
-      await load();
+      await onChanged();
     } catch (e) {
       toast(messageOf(e), 'error');
     }
   };
+  return (
+    <table className="list">
+      <thead><tr>{def.columns.map((c) => <th key={c.label}>{c.label}</th>)}<th /></tr></thead>
+      <tbody>
+        {items.map((it) => (
+          <tr key={String(it.id)} data-testid={`item-${it.id}`}>
+            {def.columns.map((c) => <td key={c.label}>{c.render(it)}</td>)}
+            <td style={{ textAlign: 'right' }}>
+              <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
+                {resource === 'knowledge' && <KnowledgeTools collection={it} onChanged={onChanged} />}
+                {canEdit && <button className="small" onClick={() => onEdit(it)}>Edit</button>}
+                {canEdit && <button className="small danger" onClick={() => remove(it)}>Delete</button>}
+              </div>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function LibraryPage({ resource }: { resource: string }) {
+  const def = RESOURCES[resource];
+  const [search, setSearch] = useState('');
+  const { items, error, load } = useItems(def, search);
+  const [editing, setEditing] = useState<Item | 'new' | null>(null);
+  const isStaff = useAuth((s) => !!s.user?.is_staff);
+  const canEdit = !def.staffOnly || isStaff;
 
   return (
     <div className="page" data-testid={`library-${resource}`}>
@@ -52,25 +79,7 @@ export function LibraryPage({ resource }: { resource: string }) {
       <ErrorBanner error={error} />
       {!items && !error && <ListSkeleton columns={def.columns.length + 1} />}
       {items?.length === 0 && <div className="card empty">No {def.title.toLowerCase()} yet.</div>}
-      {!!items?.length && (
-        <table className="list">
-          <thead><tr>{def.columns.map((c) => <th key={c.label}>{c.label}</th>)}<th /></tr></thead>
-          <tbody>
-            {items.map((it) => (
-              <tr key={String(it.id)} data-testid={`item-${it.id}`}>
-                {def.columns.map((c) => <td key={c.label}>{c.render(it)}</td>)}
-                <td style={{ textAlign: 'right' }}>
-                  <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
-                    {resource === 'knowledge' && <KnowledgeTools collection={it} onChanged={load} />}
-                    {canEdit && <button className="small" onClick={() => setEditing(it)}>Edit</button>}
-                    {canEdit && <button className="small danger" onClick={() => remove(it)}>Delete</button>}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {!!items?.length && <ItemTable resource={resource} def={def} items={items} canEdit={canEdit} onEdit={setEditing} onChanged={load} />}
       {editing && (
         <ItemForm def={def} item={editing === 'new' ? null : editing} onClose={() => setEditing(null)}
           onSaved={() => { setEditing(null); invalidate(resource); void load(); }} />
@@ -159,26 +168,27 @@ function FieldInput({ f, value, onChange, values }: {
 const LIMITS: [string, string][] = [['wall_s', 'Wall time (s)'], ['cpu_s', 'CPU time (s)'], ['memory_mb', 'Memory (MB)']];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-/** A tool's config as its kind needs it: Python code and sandbox limits, or an HTTP endpoint. */
-function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; value: unknown; onChange: (v: unknown) => void; testId: string }) {
-  const config = asObject(value);
-  const put = (key: string, v: unknown) => onChange(withValue(config, key, v));
-  if (kind === 'http') {
-    return (
-      <div className="param-grid" data-testid={testId}>
-        <label className="param" style={{ gridColumn: '1 / -1' }}><span className="object-label">URL</span>
-          <input className="mono" value={String(config.url ?? '')} placeholder="https://api.example.org/lookup" data-testid={`${testId}-url`}
-            onChange={(e) => put('url', e.target.value)} /></label>
-        <label className="param"><span className="object-label">Method</span>
-          <select value={String(config.method ?? 'POST')} data-testid={`${testId}-method`} onChange={(e) => put('method', e.target.value)}>
-            {METHODS.map((m) => <option key={m}>{m}</option>)}
-          </select></label>
-        <label className="param"><span className="object-label">Headers</span>
-          <JsonInput value={config.headers ?? {}} onChange={(v) => put('headers', v && Object.keys(v as object).length ? v : undefined)} testId={`${testId}-headers`} /></label>
-        <span className="hint" style={{ gridColumn: '1 / -1' }}>The arguments are sent as JSON. The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS).</span>
-      </div>
-    );
-  }
+type Config = Record<string, unknown>;
+type PutConfig = (key: string, v: unknown) => void;
+
+function HttpToolConfig({ config, put, testId }: { config: Config; put: PutConfig; testId: string }) {
+  return (
+    <div className="param-grid" data-testid={testId}>
+      <label className="param" style={{ gridColumn: '1 / -1' }}><span className="object-label">URL</span>
+        <input className="mono" value={String(config.url ?? '')} placeholder="https://api.example.org/lookup" data-testid={`${testId}-url`}
+          onChange={(e) => put('url', e.target.value)} /></label>
+      <label className="param"><span className="object-label">Method</span>
+        <select value={String(config.method ?? 'POST')} data-testid={`${testId}-method`} onChange={(e) => put('method', e.target.value)}>
+          {METHODS.map((m) => <option key={m}>{m}</option>)}
+        </select></label>
+      <label className="param"><span className="object-label">Headers</span>
+        <JsonInput value={config.headers ?? {}} onChange={(v) => put('headers', v && Object.keys(v as object).length ? v : undefined)} testId={`${testId}-headers`} /></label>
+      <span className="hint" style={{ gridColumn: '1 / -1' }}>The arguments are sent as JSON. The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS).</span>
+    </div>
+  );
+}
+
+function CodeToolConfig({ config, put, testId }: { config: Config; put: PutConfig; testId: string }) {
   const limits = asObject(config.limits);
   return (
     <div className="tool-config" data-testid={testId}>
@@ -196,4 +206,12 @@ function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; valu
       </div>
     </div>
   );
+}
+
+/** A tool's config as its kind needs it: Python code and sandbox limits, or an HTTP endpoint. */
+function ToolConfigInput({ kind, value, onChange, testId }: { kind: string; value: unknown; onChange: (v: unknown) => void; testId: string }) {
+  const config = asObject(value);
+  const put = (key: string, v: unknown) => onChange(withValue(config, key, v));
+  if (kind === 'http') return <HttpToolConfig config={config} put={put} testId={testId} />;
+  return <CodeToolConfig config={config} put={put} testId={testId} />;
 }
