@@ -27,7 +27,8 @@ def _tool_call(call: dict[str, Any]) -> dict[str, Any]:
 
 
 def _node(node: dict[str, Any]) -> dict[str, Any]:
-    out = {key: node.get(key) for key in ("status", "attempt", "text", "output", "error", "usage", "duration_ms")}
+    keys = ("status", "attempt", "text", "output", "error", "usage", "duration_ms")
+    out = {key: node.get(key) for key in keys}
     out["tool_calls"] = [_tool_call(c) for c in node.get("tool_calls", [])]
     if "reason" in node:
         out["reason"] = node["reason"]
