@@ -121,7 +121,8 @@ function EditorPalette({ kinds, store }: { kinds: NodeKind[]; store: EditorStore
   return (
     <Palette kinds={kinds} onAdd={(k) => {
       const r = document.querySelector('.canvas')?.getBoundingClientRect();
-      store.getState().addNode(k, rf.screenToFlowPosition({ x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 }));
+      const centre = { x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 };
+      store.getState().addNode(k, rf.screenToFlowPosition(centre));
     }} />
   );
 }
