@@ -1,4 +1,11 @@
-import { Controls, ReactFlow, useReactFlow, useStore as useFlowStore, type OnMoveEnd, type OnMoveStart } from '@xyflow/react';
+import {
+  Controls,
+  ReactFlow,
+  useReactFlow,
+  useStore as useFlowStore,
+  type OnMoveEnd,
+  type OnMoveStart,
+} from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type PointerEvent, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
@@ -37,7 +44,10 @@ function useClipboard(readOnly: boolean) {
       const minX = Math.min(...doc.nodes.map((n) => n.position.x));
       const minY = Math.min(...doc.nodes.map((n) => n.position.y));
       const el = document.querySelector('.canvas')?.getBoundingClientRect();
-      const centre = rf.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 400) / 3, y: (el?.top ?? 0) + (el?.height ?? 400) / 3 });
+      const centre = rf.screenToFlowPosition({
+        x: (el?.left ?? 0) + (el?.width ?? 400) / 3,
+        y: (el?.top ?? 0) + (el?.height ?? 400) / 3,
+      });
       store.getState().paste(doc, { x: centre.x - minX, y: centre.y - minY });
     };
     document.addEventListener('copy', onCopy);
@@ -77,17 +87,20 @@ function useSharpenAfterZoom(wrapper: RefObject<HTMLDivElement | null>): [OnMove
     clearTimeout(timer.current);
     drawnAt.current ??= viewport.zoom;
   }, []);
-  const onMoveEnd = useCallback<OnMoveEnd>((_e, viewport) => {
-    clearTimeout(timer.current);
-    if (drawnAt.current === null || drawnAt.current === viewport.zoom) return;
-    timer.current = window.setTimeout(() => {
-      const layer = wrapper.current?.querySelector<HTMLElement>('.react-flow__viewport');
-      if (!layer) return;
-      drawnAt.current = viewport.zoom;
-      layer.style.willChange = 'auto';
-      requestAnimationFrame(() => requestAnimationFrame(() => (layer.style.willChange = '')));
-    }, SHARPEN_AFTER_MS);
-  }, [wrapper]);
+  const onMoveEnd = useCallback<OnMoveEnd>(
+    (_e, viewport) => {
+      clearTimeout(timer.current);
+      if (drawnAt.current === null || drawnAt.current === viewport.zoom) return;
+      timer.current = window.setTimeout(() => {
+        const layer = wrapper.current?.querySelector<HTMLElement>('.react-flow__viewport');
+        if (!layer) return;
+        drawnAt.current = viewport.zoom;
+        layer.style.willChange = 'auto';
+        requestAnimationFrame(() => requestAnimationFrame(() => (layer.style.willChange = '')));
+      }, SHARPEN_AFTER_MS);
+    },
+    [wrapper],
+  );
   useEffect(() => () => clearTimeout(timer.current), []);
   return [onMoveStart, onMoveEnd];
 }
@@ -96,8 +109,18 @@ function CanvasBanners({ hint }: { hint: string | null }) {
   const general = useStore(useEditorApi(), (s) => s.problems.general);
   return (
     <>
-      {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
-      {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
+      {hint && (
+        <div className="conn-msg" data-testid="connection-error">
+          ✕ {hint}
+        </div>
+      )}
+      {general.length > 0 && (
+        <div className="general-problems err-banner" data-testid="graph-problems">
+          {general.map((m, i) => (
+            <div key={i}>⚠ {m}</div>
+          ))}
+        </div>
+      )}
     </>
   );
 }
@@ -121,12 +144,21 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const onDrop = useDropNode(readOnly);
   const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
   const [onMoveStart, onMoveEnd] = useSharpenAfterZoom(wrapper);
-  const handleNodeClick = useMemo(() => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined), [onNodeClick]);
+  const handleNodeClick = useMemo(
+    () => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined),
+    [onNodeClick],
+  );
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
-    <div ref={wrapper} className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`} onDragOver={allowMove} onDrop={onDrop}
-      onPointerDown={capturePanPointer} data-testid="canvas">
+    <div
+      ref={wrapper}
+      className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`}
+      onDragOver={allowMove}
+      onDrop={onDrop}
+      onPointerDown={capturePanPointer}
+      data-testid="canvas"
+    >
       <CanvasBanners hint={hint} />
       <ReactFlow<FlowNode>
         nodes={nodes}

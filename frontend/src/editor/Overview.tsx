@@ -10,7 +10,10 @@ import { fitInto, OVERVIEW_MARGIN, OVERVIEW_SIZE, toFlow, union, visibleRect, ty
 
 function nodesRect(nodes: InternalNode<FlowNode>[]): Rect | null {
   if (!nodes.length) return null;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const n of nodes) {
     const p = n.internals.positionAbsolute;
     x0 = Math.min(x0, p.x);
@@ -43,8 +46,12 @@ function drawOverview(ctx: CanvasRenderingContext2D, s: ReactFlowState<FlowNode>
   for (const n of nodes) {
     const p = n.internals.positionAbsolute;
     ctx.fillStyle = paint.nodeColor(n.internals.userNode);
-    ctx.fillRect(p.x * f.scale + f.x, p.y * f.scale + f.y,
-      Math.max((n.measured.width ?? 0) * f.scale, 1.5), Math.max((n.measured.height ?? 0) * f.scale, 1.5));
+    ctx.fillRect(
+      p.x * f.scale + f.x,
+      p.y * f.scale + f.y,
+      Math.max((n.measured.width ?? 0) * f.scale, 1.5),
+      Math.max((n.measured.height ?? 0) * f.scale, 1.5),
+    );
   }
   const v = { x: view.x * f.scale + f.x, y: view.y * f.scale + f.y, w: view.width * f.scale, h: view.height * f.scale };
   ctx.beginPath();
@@ -59,7 +66,11 @@ function drawOverview(ctx: CanvasRenderingContext2D, s: ReactFlowState<FlowNode>
 }
 
 /** Redraw on the frame after the flow's state changes; `fit` holds the scale of the last drawing. */
-function useOverviewDrawing(canvasRef: RefObject<HTMLCanvasElement | null>, nodeColor: (n: FlowNode) => string, theme: string) {
+function useOverviewDrawing(
+  canvasRef: RefObject<HTMLCanvasElement | null>,
+  nodeColor: (n: FlowNode) => string,
+  theme: string,
+) {
   const store = useStoreApi<FlowNode>();
   const fit = useRef<Fit>({ scale: 1, x: 0, y: 0 });
   useEffect(() => {
@@ -138,8 +149,13 @@ export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => str
   const pointer = useOverviewPointer(canvasRef, fit);
   return (
     <div className="overview" style={{ right: OVERVIEW_MARGIN, bottom: OVERVIEW_MARGIN }} data-testid="overview">
-      <canvas ref={canvasRef} style={OVERVIEW_SIZE} role="img" aria-label="Overview map: drag to pan, click to centre"
-        {...pointer} />
+      <canvas
+        ref={canvasRef}
+        style={OVERVIEW_SIZE}
+        role="img"
+        aria-label="Overview map: drag to pan, click to centre"
+        {...pointer}
+      />
     </div>
   );
 }

@@ -26,7 +26,9 @@ describe('editor toolbar', () => {
     const ids = ACTIONS.map((a) => a.id);
     expect(buttons.length).toBeGreaterThan(0);
     for (const b of buttons) expect(ids).toContain(b.dataset.action);
-    expect(new Set(buttons.map((b) => b.dataset.action))).toEqual(new Set(ACTIONS.filter((a) => a.toolbar).map((a) => a.id)));
+    expect(new Set(buttons.map((b) => b.dataset.action))).toEqual(
+      new Set(ACTIONS.filter((a) => a.toolbar).map((a) => a.id)),
+    );
   });
 
   it('runs the same action as the shortcut when a button is clicked', () => {

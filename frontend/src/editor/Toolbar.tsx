@@ -6,8 +6,14 @@ function ActionButton({ action, ctx }: { action: EditorAction; ctx: ActionContex
   const button = action.toolbar!;
   const enabled = useStore(ctx.store, (s) => button.enabled?.(s) ?? true);
   return (
-    <button className={button.className} disabled={!enabled} onClick={() => action.run(ctx)} title={actionTitle(action)}
-      data-testid={button.testId} data-action={action.id}>
+    <button
+      className={button.className}
+      disabled={!enabled}
+      onClick={() => action.run(ctx)}
+      title={actionTitle(action)}
+      data-testid={button.testId}
+      data-action={action.id}
+    >
       {button.text}
     </button>
   );
@@ -16,7 +22,9 @@ function ActionButton({ action, ctx }: { action: EditorAction; ctx: ActionContex
 export function Toolbar({ ctx }: { ctx: ActionContext }) {
   return (
     <>
-      {TOOLBAR_ACTIONS.map((a) => <ActionButton key={a.id} action={a} ctx={ctx} />)}
+      {TOOLBAR_ACTIONS.map((a) => (
+        <ActionButton key={a.id} action={a} ctx={ctx} />
+      ))}
     </>
   );
 }

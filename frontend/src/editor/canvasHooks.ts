@@ -1,5 +1,12 @@
 /** The canvas's behaviour, one hook per idea: first fit, edge colours, connection hints, dropping a node. */
-import { useNodesInitialized, useReactFlow, useStoreApi, type Connection, type Edge, type IsValidConnection } from '@xyflow/react';
+import {
+  useNodesInitialized,
+  useReactFlow,
+  useStoreApi,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+} from '@xyflow/react';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { toast } from '../lib/ui';
@@ -13,12 +20,15 @@ import { nodePorts, portColor } from './ports';
 export function useFitGraph(): (duration?: number) => void {
   const rf = useReactFlow<FlowNode>();
   const flow = useStoreApi<FlowNode>();
-  return useCallback((duration = 0) => {
-    const nodes = rf.getNodes();
-    if (!nodes.length) return;
-    const { width, height, minZoom } = flow.getState();
-    void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
-  }, [rf, flow]);
+  return useCallback(
+    (duration = 0) => {
+      const nodes = rf.getNodes();
+      if (!nodes.length) return;
+      const { width, height, minZoom } = flow.getState();
+      void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
+    },
+    [rf, flow],
+  );
 }
 
 /**
@@ -48,7 +58,14 @@ export function useEdgeColours(): FlowEdge[] {
     const typeOf = (id: string, port: string | null | undefined) => {
       const n = byId.get(id);
       if (!n) return 'any';
-      const g = { id, kind: n.data.kind, label: n.data.label, position: n.position, config: n.data.config, on_error: n.data.on_error };
+      const g = {
+        id,
+        kind: n.data.kind,
+        label: n.data.label,
+        position: n.position,
+        config: n.data.config,
+        on_error: n.data.on_error,
+      };
       return String(nodePorts(g, kinds.get(n.data.kind)).outputs.find((o) => o.name === port)?.type ?? 'any');
     };
     return rawEdges.map((e) => {

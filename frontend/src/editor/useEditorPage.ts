@@ -63,31 +63,41 @@ interface SaveDeps {
 
 /** Save the canvas as a new version; a refused graph marks its problems on the canvas. */
 export function useSaveVersion({ id, store, graphNow, setLoaded, onSaved, onDone }: SaveDeps) {
-  return useCallback(async (message: string): Promise<boolean> => {
-    try {
-      const v = await api.post<Version>(`/api/workflows/${id}/versions/`, { graph: graphNow(), message });
-      store.getState().setProblems([]);
-      setLoaded((l) => (l ? { ...l, latest: normalizeGraph(v.graph ?? graphNow()), workflow: { ...l.workflow, latest_version: v } } : l));
-      onSaved();
-      toast(`Saved version ${v.number}`, 'ok');
-      onDone();
-      return true;
-    } catch (e) {
-      if (e instanceof ApiError && e.problems.length) {
-        store.getState().setProblems(e.problems);
-        toast(`Not saved: ${e.problems.length} problem(s) — see the red nodes and edges.`, 'error');
-      } else toast(messageOf(e), 'error');
-      onDone();
-      return false;
-    }
-  }, [id, graphNow, store, setLoaded, onSaved, onDone]);
+  return useCallback(
+    async (message: string): Promise<boolean> => {
+      try {
+        const v = await api.post<Version>(`/api/workflows/${id}/versions/`, { graph: graphNow(), message });
+        store.getState().setProblems([]);
+        setLoaded((l) =>
+          l
+            ? { ...l, latest: normalizeGraph(v.graph ?? graphNow()), workflow: { ...l.workflow, latest_version: v } }
+            : l,
+        );
+        onSaved();
+        toast(`Saved version ${v.number}`, 'ok');
+        onDone();
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.problems.length) {
+          store.getState().setProblems(e.problems);
+          toast(`Not saved: ${e.problems.length} problem(s) — see the red nodes and edges.`, 'error');
+        } else toast(messageOf(e), 'error');
+        onDone();
+        return false;
+      }
+    },
+    [id, graphNow, store, setLoaded, onSaved, onDone],
+  );
 }
 
 async function validate(id: string, store: EditorStoreApi, graph: Graph) {
   try {
     const r = await api.post<{ problems: ApiError['problems'] }>(`/api/workflows/${id}/validate/`, { graph });
     store.getState().setProblems(r.problems);
-    toast(r.problems.length ? `${r.problems.length} problem(s) found` : 'No problems found', r.problems.length ? 'error' : 'ok');
+    toast(
+      r.problems.length ? `${r.problems.length} problem(s) found` : 'No problems found',
+      r.problems.length ? 'error' : 'ok',
+    );
   } catch (e) {
     toast(messageOf(e), 'error');
   }
@@ -110,17 +120,26 @@ export function useActionContext({ id, store, loaded, graphNow, setDialog }: Con
     setTimeout(() => fitGraph(300), 50);
   }, [store, fitGraph]);
   const workflow = loaded?.workflow;
-  return useMemo(() => ({
-    store,
-    fitView: () => fitGraph(300),
-    autoLayout: () => void autoLayout(),
-    toggleHelp: () => setDialog((d) => (d === 'help' ? null : 'help')),
-    saveVersion: () => setDialog('save'),
-    validate: () => void validate(id, store, graphNow()),
-    exportGraph: () =>
-      workflow && download(`${workflow.slug || id}.axweb.json`, { axweb_export: 1, name: workflow.name, description: workflow.description, graph: graphNow() }),
-    openRun: () => setDialog('run'),
-  }), [id, store, workflow, graphNow, setDialog, fitGraph, autoLayout]);
+  return useMemo(
+    () => ({
+      store,
+      fitView: () => fitGraph(300),
+      autoLayout: () => void autoLayout(),
+      toggleHelp: () => setDialog((d) => (d === 'help' ? null : 'help')),
+      saveVersion: () => setDialog('save'),
+      validate: () => void validate(id, store, graphNow()),
+      exportGraph: () =>
+        workflow &&
+        download(`${workflow.slug || id}.axweb.json`, {
+          axweb_export: 1,
+          name: workflow.name,
+          description: workflow.description,
+          graph: graphNow(),
+        }),
+      openRun: () => setDialog('run'),
+    }),
+    [id, store, workflow, graphNow, setDialog, fitGraph, autoLayout],
+  );
 }
 
 /** Key presses run the matching action, unless the user is typing or a dialog is open. */

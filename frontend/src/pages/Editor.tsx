@@ -39,12 +39,21 @@ export function EditorPage() {
   );
 }
 
-const SAVE_TEXT: Record<SaveState, string> = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', error: 'Autosave failed' };
+const SAVE_TEXT: Record<SaveState, string> = {
+  saved: 'Saved',
+  unsaved: 'Unsaved changes',
+  saving: 'Saving…',
+  error: 'Autosave failed',
+};
 
 /** Debounced PUT of the draft; lives in its own component so drags do not re-render the page. */
 function Autosave({ id, store, graphNow }: { id: string; store: EditorStoreApi; graphNow: () => Graph }) {
   const state = useAutosave(id, store, true, graphNow);
-  return <span className={`save-state ${state === 'error' ? 'error' : ''}`} data-testid="save-state">{SAVE_TEXT[state]}</span>;
+  return (
+    <span className={`save-state ${state === 'error' ? 'error' : ''}`} data-testid="save-state">
+      {SAVE_TEXT[state]}
+    </span>
+  );
 }
 
 function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphNow: () => Graph) {
@@ -87,13 +96,28 @@ function useAutosave(id: string, store: EditorStoreApi, enabled: boolean, graphN
   return state;
 }
 
-function EditorBar({ workflow, id, store, graphNow, ctx }: {
-  workflow: Workflow; id: string; store: EditorStoreApi; graphNow: () => Graph; ctx: ActionContext;
+function EditorBar({
+  workflow,
+  id,
+  store,
+  graphNow,
+  ctx,
+}: {
+  workflow: Workflow;
+  id: string;
+  store: EditorStoreApi;
+  graphNow: () => Graph;
+  ctx: ActionContext;
 }) {
   return (
     <div className="editor-bar">
-      <Link to="/" className="hint">Workflows</Link><span className="hint">/</span>
-      <span className="name" data-testid="workflow-name">{workflow.name}</span>
+      <Link to="/" className="hint">
+        Workflows
+      </Link>
+      <span className="hint">/</span>
+      <span className="name" data-testid="workflow-name">
+        {workflow.name}
+      </span>
       {workflow.latest_version && <span className="badge">v{workflow.latest_version.number}</span>}
       <Autosave id={id} store={store} graphNow={graphNow} />
       <div className="spacer" />
@@ -107,8 +131,16 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
   return (
     <aside className="side">
       <div className="tabs">
-        <button className={tab === 'props' ? 'on' : ''} onClick={() => setTab('props')}>Properties</button>
-        <button className={tab === 'versions' ? 'on' : ''} onClick={() => setTab('versions')} data-testid="tab-versions">Versions</button>
+        <button className={tab === 'props' ? 'on' : ''} onClick={() => setTab('props')}>
+          Properties
+        </button>
+        <button
+          className={tab === 'versions' ? 'on' : ''}
+          onClick={() => setTab('versions')}
+          data-testid="tab-versions"
+        >
+          Versions
+        </button>
       </div>
       {tab === 'props' ? <PropertyPanel /> : <VersionPanel workflowId={id} refreshKey={versionsKey} />}
     </aside>
@@ -119,16 +151,30 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
 function EditorPalette({ kinds, store }: { kinds: NodeKind[]; store: EditorStoreApi }) {
   const rf = useReactFlow();
   return (
-    <Palette kinds={kinds} onAdd={(k) => {
-      const r = document.querySelector('.canvas')?.getBoundingClientRect();
-      const centre = { x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 };
-      store.getState().addNode(k, rf.screenToFlowPosition(centre));
-    }} />
+    <Palette
+      kinds={kinds}
+      onAdd={(k) => {
+        const r = document.querySelector('.canvas')?.getBoundingClientRect();
+        const centre = { x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 };
+        store.getState().addNode(k, rf.screenToFlowPosition(centre));
+      }}
+    />
   );
 }
 
-function EditorDialogs({ id, store, loaded, dialog, close, saveVersion }: {
-  id: string; store: EditorStoreApi; loaded: Loaded; dialog: EditorDialog; close: () => void;
+function EditorDialogs({
+  id,
+  store,
+  loaded,
+  dialog,
+  close,
+  saveVersion,
+}: {
+  id: string;
+  store: EditorStoreApi;
+  loaded: Loaded;
+  dialog: EditorDialog;
+  close: () => void;
   saveVersion: (message: string) => Promise<boolean>;
 }) {
   const navigate = useNavigate();
@@ -138,8 +184,14 @@ function EditorDialogs({ id, store, loaded, dialog, close, saveVersion }: {
       {dialog === 'help' && <ShortcutHelp onClose={close} />}
       {dialog === 'save' && <SaveVersionDialog onClose={close} onSave={async (m) => void (await saveVersion(m))} />}
       {dialog === 'run' && (
-        <RunDialog workflowId={id} graph={store.getState().graph()} unsaved={unsaved()} onClose={close}
-          saveFirst={() => saveVersion('Saved before run')} onStarted={(run) => navigate(`/runs/${run.id}`)} />
+        <RunDialog
+          workflowId={id}
+          graph={store.getState().graph()}
+          unsaved={unsaved()}
+          onClose={close}
+          saveFirst={() => saveVersion('Saved before run')}
+          onStarted={(run) => navigate(`/runs/${run.id}`)}
+        />
       )}
     </>
   );
@@ -156,7 +208,13 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
   const ctx = useActionContext({ id, store, loaded, graphNow, setDialog });
   useShortcuts(ctx);
 
-  if (error) return <div className="page"><ErrorBanner error={error} /><Link to="/">Back to workflows</Link></div>;
+  if (error)
+    return (
+      <div className="page">
+        <ErrorBanner error={error} />
+        <Link to="/">Back to workflows</Link>
+      </div>
+    );
   if (!loaded) return <div className="empty">Loading editor…</div>;
   return (
     <div className="editor">

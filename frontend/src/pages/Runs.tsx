@@ -37,28 +37,63 @@ function useRunFeed(status: string, workflow: string, setRuns: SetRuns) {
         }
         setRuns((l) => upsert(l ?? [], run));
       };
-      ws.onclose = (e) => { if (!stopped && e.code !== 4401) timer = setTimeout(connect, 3000); };
+      ws.onclose = (e) => {
+        if (!stopped && e.code !== 4401) timer = setTimeout(connect, 3000);
+      };
     };
     connect();
-    return () => { stopped = true; clearTimeout(timer); ws?.close(); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      ws?.close();
+    };
   }, [status, workflow, setRuns]);
 }
 
-function RunFilters({ status, setStatus, workflow, setWorkflow }: {
-  status: string; setStatus: (v: string) => void; workflow: string; setWorkflow: (v: string) => void;
+function RunFilters({
+  status,
+  setStatus,
+  workflow,
+  setWorkflow,
+}: {
+  status: string;
+  setStatus: (v: string) => void;
+  workflow: string;
+  setWorkflow: (v: string) => void;
 }) {
   const [workflows, setWorkflows] = useState<Workflow[]>([]);
   useEffect(() => {
-    catalog.workflows().then(setWorkflows).catch(() => undefined);
+    catalog
+      .workflows()
+      .then(setWorkflows)
+      .catch(() => undefined);
   }, []);
   return (
     <>
-      <select value={status} onChange={(e) => setStatus(e.target.value)} style={{ width: 150 }} data-testid="filter-status">
-        {STATUSES.map((s) => <option key={s} value={s}>{s || 'Any status'}</option>)}
+      <select
+        value={status}
+        onChange={(e) => setStatus(e.target.value)}
+        style={{ width: 150 }}
+        data-testid="filter-status"
+      >
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s || 'Any status'}
+          </option>
+        ))}
       </select>
-      <select value={workflow} onChange={(e) => setWorkflow(e.target.value)} style={{ width: 220 }} data-testid="filter-workflow">
+      <select
+        value={workflow}
+        onChange={(e) => setWorkflow(e.target.value)}
+        style={{ width: 220 }}
+        data-testid="filter-workflow"
+      >
         <option value="">All workflows</option>
-        {workflows.map((w) => <option key={w.id} value={String(w.id)}>{w.name}</option>)}
+        {workflows.map((w) => (
+          <option key={w.id} value={String(w.id)}>
+            {w.name}
+          </option>
+        ))}
       </select>
     </>
   );
@@ -71,7 +106,10 @@ export function RunsPage() {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    api.get<Page<Run>>(`/api/runs/${qs({ status, workflow, page_size: 100 })}`).then((p) => { setRuns(p.results); setError(null); }, setError);
+    api.get<Page<Run>>(`/api/runs/${qs({ status, workflow, page_size: 100 })}`).then((p) => {
+      setRuns(p.results);
+      setError(null);
+    }, setError);
   }, [status, workflow]);
   useRunFeed(status, workflow, setRuns);
 
@@ -87,8 +125,18 @@ export function RunsPage() {
       <ErrorBanner error={error} />
       {!runs && !error && <ListSkeleton columns={6} />}
       {runs && runs.length === 0 && <div className="card empty">No runs yet. Open a workflow and press Run.</div>}
-      {live.length > 0 && <><h3>Live</h3><RunTable runs={live} /></>}
-      {history.length > 0 && <><h3>History</h3><RunTable runs={history} /></>}
+      {live.length > 0 && (
+        <>
+          <h3>Live</h3>
+          <RunTable runs={live} />
+        </>
+      )}
+      {history.length > 0 && (
+        <>
+          <h3>History</h3>
+          <RunTable runs={history} />
+        </>
+      )}
     </div>
   );
 }
@@ -96,14 +144,29 @@ export function RunsPage() {
 function RunTable({ runs }: { runs: Run[] }) {
   return (
     <table className="list" style={{ marginBottom: 16 }} data-testid="run-list">
-      <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Duration</th><th>Tokens</th><th>Cost</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Workflow</th>
+          <th>Status</th>
+          <th>Started</th>
+          <th>Duration</th>
+          <th>Tokens</th>
+          <th>Cost</th>
+        </tr>
+      </thead>
       <tbody>
         {runs.map((r) => {
-          const dur = r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null;
+          const dur =
+            r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null;
           return (
             <tr key={r.id} data-testid={`run-row-${r.id}`}>
-              <td><Link to={`/runs/${r.id}`}>{r.workflow_name}</Link> {r.version && <span className="hint">v{r.version}</span>}</td>
-              <td><StatusBadge status={r.status} /></td>
+              <td>
+                <Link to={`/runs/${r.id}`}>{r.workflow_name}</Link>{' '}
+                {r.version && <span className="hint">v{r.version}</span>}
+              </td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
               <td className="hint">{fmtTime(r.started_at ?? r.created_at)}</td>
               <td>{fmtMs(dur)}</td>
               <td>{(r.usage?.input_tokens ?? 0) + (r.usage?.output_tokens ?? 0)}</td>

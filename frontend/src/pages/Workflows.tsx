@@ -37,9 +37,20 @@ function ImportButton() {
   }
   return (
     <>
-      <button onClick={() => fileRef.current?.click()} data-testid="import-workflow">Import JSON</button>
-      <input ref={fileRef} type="file" accept="application/json,.json" hidden
-        onChange={(e) => { const f = e.target.files?.[0]; if (f) void importFile(f); e.target.value = ''; }} />
+      <button onClick={() => fileRef.current?.click()} data-testid="import-workflow">
+        Import JSON
+      </button>
+      <input
+        ref={fileRef}
+        type="file"
+        accept="application/json,.json"
+        hidden
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) void importFile(f);
+          e.target.value = '';
+        }}
+      />
     </>
   );
 }
@@ -49,19 +60,49 @@ type Act = (fn: () => Promise<unknown>, ok: string) => Promise<void>;
 function WorkflowRow({ w, act }: { w: Workflow; act: Act }) {
   return (
     <tr data-testid={`workflow-row-${w.id}`}>
-      <td><Link to={`/workflows/${w.id}`}><b>{w.name}</b></Link><div className="hint">{w.description}</div></td>
-      <td>{w.latest_version ? `v${w.latest_version.number} · ${w.latest_version.message || 'no message'}` : <span className="hint">draft only</span>}</td>
+      <td>
+        <Link to={`/workflows/${w.id}`}>
+          <b>{w.name}</b>
+        </Link>
+        <div className="hint">{w.description}</div>
+      </td>
+      <td>
+        {w.latest_version ? (
+          `v${w.latest_version.number} · ${w.latest_version.message || 'no message'}`
+        ) : (
+          <span className="hint">draft only</span>
+        )}
+      </td>
       <td className="hint">{fmtTime(w.updated_at)}</td>
       <td style={{ textAlign: 'right' }}>
         <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
-          <button className="small" onClick={() => act(() => api.post(`/api/workflows/${w.id}/duplicate/`), 'Duplicated')}>Duplicate</button>
-          <button className="small" onClick={async () => {
-            try { download(`${w.slug || w.id}.axweb.json`, await api.get(`/api/workflows/${w.id}/export/`)); }
-            catch (e) { toast(messageOf(e), 'error'); }
-          }}>Export</button>
-          <button className="small danger" onClick={() => {
-            if (confirm(`Delete “${w.name}”? This cannot be undone.`)) void act(() => api.del(`/api/workflows/${w.id}/`), 'Deleted');
-          }}>Delete</button>
+          <button
+            className="small"
+            onClick={() => act(() => api.post(`/api/workflows/${w.id}/duplicate/`), 'Duplicated')}
+          >
+            Duplicate
+          </button>
+          <button
+            className="small"
+            onClick={async () => {
+              try {
+                download(`${w.slug || w.id}.axweb.json`, await api.get(`/api/workflows/${w.id}/export/`));
+              } catch (e) {
+                toast(messageOf(e), 'error');
+              }
+            }}
+          >
+            Export
+          </button>
+          <button
+            className="small danger"
+            onClick={() => {
+              if (confirm(`Delete “${w.name}”? This cannot be undone.`))
+                void act(() => api.del(`/api/workflows/${w.id}/`), 'Deleted');
+            }}
+          >
+            Delete
+          </button>
         </div>
       </td>
     </tr>
@@ -89,22 +130,43 @@ export function WorkflowsPage() {
       <div className="page-head">
         <h1>Workflows</h1>
         <div className="spacer" />
-        <input placeholder="Search workflows…" value={search} onChange={(e) => setSearch(e.target.value)} style={{ width: 240 }} data-testid="workflow-search" />
+        <input
+          placeholder="Search workflows…"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          style={{ width: 240 }}
+          data-testid="workflow-search"
+        />
         <ImportButton />
-        <button className="primary" onClick={() => setCreating(true)} data-testid="new-workflow">+ New workflow</button>
+        <button className="primary" onClick={() => setCreating(true)} data-testid="new-workflow">
+          + New workflow
+        </button>
       </div>
       <ErrorBanner error={error} />
       {!items && !error && <ListSkeleton />}
-      {items && items.length === 0 && <div className="card empty">No workflows yet. Create one or import a JSON export.</div>}
+      {items && items.length === 0 && (
+        <div className="card empty">No workflows yet. Create one or import a JSON export.</div>
+      )}
       {items && items.length > 0 && (
         <table className="list" data-testid="workflow-list">
-          <thead><tr><th>Name</th><th>Latest version</th><th>Updated</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Latest version</th>
+              <th>Updated</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
-            {items.map((w) => <WorkflowRow key={w.id} w={w} act={act} />)}
+            {items.map((w) => (
+              <WorkflowRow key={w.id} w={w} act={act} />
+            ))}
           </tbody>
         </table>
       )}
-      {creating && <CreateWorkflow onClose={() => setCreating(false)} onCreated={(w) => navigate(`/workflows/${w.id}`)} />}
+      {creating && (
+        <CreateWorkflow onClose={() => setCreating(false)} onCreated={(w) => navigate(`/workflows/${w.id}`)} />
+      )}
     </div>
   );
 }
@@ -121,10 +183,25 @@ function CreateWorkflow({ onClose, onCreated }: { onClose: () => void; onCreated
     }
   }
   return (
-    <Modal title="New workflow" onClose={onClose}
-      footer={<><button onClick={onClose}>Cancel</button><button className="primary" onClick={submit} data-testid="create-workflow-submit">Create</button></>}>
+    <Modal
+      title="New workflow"
+      onClose={onClose}
+      footer={
+        <>
+          <button onClick={onClose}>Cancel</button>
+          <button className="primary" onClick={submit} data-testid="create-workflow-submit">
+            Create
+          </button>
+        </>
+      }
+    >
       {error && !Object.keys(error.fields).length && <div className="err-banner">{error.message}</div>}
-      <form onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <Field label="Name" error={error?.fieldError('name')}>
           <input autoFocus name="name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>

@@ -18,7 +18,14 @@ const RUN_KEYS = ['status', 'outputs', 'error'] as const;
 const orNull = (v: unknown) => (v === undefined ? null : v);
 
 function toolCall(c: ToolCall) {
-  return { call_id: c.call_id, tool: c.tool, arguments: orNull(c.arguments), result: orNull(c.result), error: orNull(c.error), done: c.done };
+  return {
+    call_id: c.call_id,
+    tool: c.tool,
+    arguments: orNull(c.arguments),
+    result: orNull(c.result),
+    error: orNull(c.error),
+    done: c.done,
+  };
 }
 
 function node(n: NodeRun) {
@@ -37,7 +44,15 @@ function neutral(s: RunState) {
     seq: s.seq,
     run: Object.fromEntries(RUN_KEYS.filter((k) => k in run).map((k) => [k, run[k]])),
     nodes: Object.fromEntries(Object.entries(s.nodes).map(([id, n]) => [id, node(n)])),
-    approvals: s.approvals.map((a) => ({ id: a.id, node: a.node, prompt: a.prompt, payload: orNull(a.payload), status: a.status, comment: orNull(a.comment), by: orNull(a.by) })),
+    approvals: s.approvals.map((a) => ({
+      id: a.id,
+      node: a.node,
+      prompt: a.prompt,
+      payload: orNull(a.payload),
+      status: a.status,
+      comment: orNull(a.comment),
+      by: orNull(a.by),
+    })),
     memory: s.memory,
     messages: s.messages,
     budgets: s.budgets,

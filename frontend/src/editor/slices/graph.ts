@@ -2,14 +2,42 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import type { Problem } from '../../api/client';
 import type { Graph, GraphEdge, GraphNode, NodeKind } from '../../api/types';
-import { freshId, toFlow, toFlowEdge, toFlowNode, toGraph, toGraphEdge, toGraphNode, type FlowNode, type NodeData } from '../graph';
+import {
+  freshId,
+  toFlow,
+  toFlowEdge,
+  toFlowNode,
+  toGraph,
+  toGraphEdge,
+  toGraphNode,
+  type FlowNode,
+  type NodeData,
+} from '../graph';
 import { emptyHistory } from '../history';
 import { checkConnection } from '../ports';
 import { defaultConfig } from '../schemaForm';
-import { idsOf, type ConnectRequest, type EditorActions, type EditorState, type ProblemIndex, type SliceTools } from './types';
+import {
+  idsOf,
+  type ConnectRequest,
+  type EditorActions,
+  type EditorState,
+  type ProblemIndex,
+  type SliceTools,
+} from './types';
 
 export type GraphSlice = Omit<EditorState, 'history' | 'lastEdit'> &
-  Omit<EditorActions, 'edit' | 'beginDrag' | 'undo' | 'redo' | 'deleteSelection' | 'selectAll' | 'selected' | 'paste' | 'duplicateSelection'>;
+  Omit<
+    EditorActions,
+    | 'edit'
+    | 'beginDrag'
+    | 'undo'
+    | 'redo'
+    | 'deleteSelection'
+    | 'selectAll'
+    | 'selected'
+    | 'paste'
+    | 'duplicateSelection'
+  >;
 
 export const noProblems = (): ProblemIndex => ({ nodes: {}, edges: {}, general: [] });
 
@@ -57,7 +85,12 @@ function onEdgesChange({ set, get }: SliceTools, changes: EdgeChange[]) {
   if (removes.length) get().edit('removeEdges', (s) => ({ nodes: s.nodes, edges: applyEdgeChanges(removes, s.edges) }));
 }
 
-function newGraphNode(id: string, kind: string, k: NodeKind | undefined, position: { x: number; y: number }): GraphNode {
+function newGraphNode(
+  id: string,
+  kind: string,
+  k: NodeKind | undefined,
+  position: { x: number; y: number },
+): GraphNode {
   return {
     id,
     kind,
