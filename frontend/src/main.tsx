@@ -40,7 +40,13 @@ function App() {
     <BrowserRouter>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
-        <Route element={<RequireAuth><Shell /></RequireAuth>}>
+        <Route
+          element={
+            <RequireAuth>
+              <Shell />
+            </RequireAuth>
+          }
+        >
           <Route path="/" element={<WorkflowsPage />} />
           <Route path="/workflows/:id" element={<EditorPage />} />
           <Route path="/runs" element={<RunsPage />} />

@@ -5,9 +5,19 @@ describe('api error shape', () => {
   it('turns the contract error body into field errors and graph problems', () => {
     const e = errorFromBody(400, {
       error: {
-        status: 400, code: 'invalid', message: 'Fix the fields.',
+        status: 400,
+        code: 'invalid',
+        message: 'Fix the fields.',
         fields: { name: ['This field is required.'] },
-        problems: [{ code: 'type_mismatch', message: 'text output cannot feed a json input', node: 'n2', edge: 'e1', field: null }],
+        problems: [
+          {
+            code: 'type_mismatch',
+            message: 'text output cannot feed a json input',
+            node: 'n2',
+            edge: 'e1',
+            field: null,
+          },
+        ],
       },
     });
     expect(e).toBeInstanceOf(ApiError);
@@ -17,8 +27,15 @@ describe('api error shape', () => {
     expect(e.problems[0].node).toBe('n2');
   });
   it('shows an item of a list field at the list, numbered from 1', () => {
-    const e = errorFromBody(400, { error: { status: 400, code: 'invalid', message: 'x',
-      fields: { 'fallback_models.1': ['Use provider:name.'], 'config.url': ['Required.'] }, problems: [] } });
+    const e = errorFromBody(400, {
+      error: {
+        status: 400,
+        code: 'invalid',
+        message: 'x',
+        fields: { 'fallback_models.1': ['Use provider:name.'], 'config.url': ['Required.'] },
+        problems: [],
+      },
+    });
     expect(e.fieldError('fallback_models')).toBe('#2: Use provider:name.');
     expect(e.fieldError('config')).toBe('url: Required.');
     expect(e.fieldError('fallback')).toBeUndefined();

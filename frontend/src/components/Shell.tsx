@@ -24,12 +24,17 @@ export function Shell() {
   return (
     <div className={`shell${compact ? ' compact' : ''}`}>
       <header className="topbar">
-        <div className="brand"><span className="logo" />AXWeb</div>
+        <div className="brand">
+          <span className="logo" />
+          AXWeb
+        </div>
         <div className="spacer" />
         <button className="ghost" onClick={toggle} title="Toggle light/dark" data-testid="theme-toggle">
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
-        <span className="hint" data-testid="current-user">{user?.username}</span>
+        <span className="hint" data-testid="current-user">
+          {user?.username}
+        </span>
         <button
           onClick={async () => {
             await logout();
@@ -42,14 +47,24 @@ export function Shell() {
       </header>
       <nav className="sidenav">
         {NAV.map(([to, label]) => (
-          <NavLink key={to} to={to} end={to === '/'} data-testid={`nav-${label.toLowerCase()}`}
+          <NavLink
+            key={to}
+            to={to}
+            end={to === '/'}
+            data-testid={`nav-${label.toLowerCase()}`}
             title={label}
-            className={({ isActive }) => (isActive || (to === '/' && pathname.startsWith('/workflows')) ? 'active' : '')}>
-            <Icon name={label.toLowerCase()} /><span className="nav-label">{label}</span>
+            className={({ isActive }) =>
+              isActive || (to === '/' && pathname.startsWith('/workflows')) ? 'active' : ''
+            }
+          >
+            <Icon name={label.toLowerCase()} />
+            <span className="nav-label">{label}</span>
           </NavLink>
         ))}
       </nav>
-      <main className="main"><Outlet /></main>
+      <main className="main">
+        <Outlet />
+      </main>
     </div>
   );
 }

@@ -2,8 +2,18 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { useToasts } from '../lib/ui';
 
-export function Modal({ title, onClose, children, wide, footer }: {
-  title: string; onClose: () => void; children: ReactNode; wide?: boolean; footer?: ReactNode;
+export function Modal({
+  title,
+  onClose,
+  children,
+  wide,
+  footer,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+  footer?: ReactNode;
 }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -21,7 +31,17 @@ export function Modal({ title, onClose, children, wide, footer }: {
   );
 }
 
-export function Field({ label, error, children, hint }: { label: string; error?: string; children: ReactNode; hint?: ReactNode }) {
+export function Field({
+  label,
+  error,
+  children,
+  hint,
+}: {
+  label: string;
+  error?: string;
+  children: ReactNode;
+  hint?: ReactNode;
+}) {
   return (
     <label className="field">
       <span className="lbl">{label}</span>
@@ -41,7 +61,11 @@ export function ErrorBanner({ error }: { error: unknown }) {
       {msg}
       {fields.length > 0 && (
         <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-          {fields.map(([k, v]) => <li key={k}>{k}: {v.join(' ')}</li>)}
+          {fields.map(([k, v]) => (
+            <li key={k}>
+              {k}: {v.join(' ')}
+            </li>
+          ))}
         </ul>
       )}
     </div>
@@ -50,7 +74,12 @@ export function ErrorBanner({ error }: { error: unknown }) {
 
 export function StatusBadge({ status }: { status: string | undefined }) {
   const s = status ?? 'queued';
-  return <span className={`badge st-${s}`} data-testid="status-badge"><span className="dot" />{s}</span>;
+  return (
+    <span className={`badge st-${s}`} data-testid="status-badge">
+      <span className="dot" />
+      {s}
+    </span>
+  );
 }
 
 export function Toasts() {
@@ -59,7 +88,12 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} onClick={() => dismiss(t.id)}>
+        <div
+          key={t.id}
+          className={`toast ${t.kind}`}
+          role={t.kind === 'error' ? 'alert' : 'status'}
+          onClick={() => dismiss(t.id)}
+        >
           {t.text}
         </div>
       ))}
@@ -73,7 +107,9 @@ export function ListSkeleton({ rows = 4, columns = 4 }: { rows?: number; columns
     <div className="card skeleton" role="status" aria-label="Loading" data-testid="list-loading">
       {Array.from({ length: rows }, (_, r) => (
         <div className="sk-row" key={r} style={{ gridTemplateColumns: `2fr repeat(${columns - 1}, 1fr)` }}>
-          {Array.from({ length: columns }, (_, c) => <span className="sk-bar" key={c} style={{ width: `${90 - ((r * 7 + c * 13) % 35)}%` }} />)}
+          {Array.from({ length: columns }, (_, c) => (
+            <span className="sk-bar" key={c} style={{ width: `${90 - ((r * 7 + c * 13) % 35)}%` }} />
+          ))}
         </div>
       ))}
     </div>

@@ -1,41 +1,23 @@
 import {
   Controls,
   ReactFlow,
-  useNodesInitialized,
   useReactFlow,
   useStore as useFlowStore,
-  useStoreApi,
-  type Connection,
-  type Edge,
-  type IsValidConnection,
   type OnMoveEnd,
   type OnMoveStart,
 } from '@xyflow/react';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type PointerEvent, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
+import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit } from './canvasHooks';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
-import { nodePorts, portColor } from './ports';
 import { DotGrid } from './DotGrid';
-import { fitBesideOverview } from './overview';
 import { Overview } from './Overview';
-import { DND_TYPE } from './Palette';
 
 const PRO = { hideAttribution: true };
-/** Fit the whole graph, keeping the overview map's corner free (see fitBesideOverview). */
-export function useFitGraph(): (duration?: number) => void {
-  const rf = useReactFlow<FlowNode>();
-  const flow = useStoreApi<FlowNode>();
-  return useCallback((duration = 0) => {
-    const nodes = rf.getNodes();
-    if (!nodes.length) return;
-    const { width, height, minZoom } = flow.getState();
-    void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
-  }, [rf, flow]);
-}
 const EDGE_OPTIONS = { type: 'default' };
 
 function useClipboard(readOnly: boolean) {
@@ -62,7 +44,10 @@ function useClipboard(readOnly: boolean) {
       const minX = Math.min(...doc.nodes.map((n) => n.position.x));
       const minY = Math.min(...doc.nodes.map((n) => n.position.y));
       const el = document.querySelector('.canvas')?.getBoundingClientRect();
-      const centre = rf.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 400) / 3, y: (el?.top ?? 0) + (el?.height ?? 400) / 3 });
+      const centre = rf.screenToFlowPosition({
+        x: (el?.left ?? 0) + (el?.width ?? 400) / 3,
+        y: (el?.top ?? 0) + (el?.height ?? 400) / 3,
+      });
       store.getState().paste(doc, { x: centre.x - minX, y: centre.y - minY });
     };
     document.addEventListener('copy', onCopy);
@@ -102,124 +87,86 @@ function useSharpenAfterZoom(wrapper: RefObject<HTMLDivElement | null>): [OnMove
     clearTimeout(timer.current);
     drawnAt.current ??= viewport.zoom;
   }, []);
-  const onMoveEnd = useCallback<OnMoveEnd>((_e, viewport) => {
-    clearTimeout(timer.current);
-    if (drawnAt.current === null || drawnAt.current === viewport.zoom) return;
-    timer.current = window.setTimeout(() => {
-      const layer = wrapper.current?.querySelector<HTMLElement>('.react-flow__viewport');
-      if (!layer) return;
-      drawnAt.current = viewport.zoom;
-      layer.style.willChange = 'auto';
-      requestAnimationFrame(() => requestAnimationFrame(() => (layer.style.willChange = '')));
-    }, SHARPEN_AFTER_MS);
-  }, [wrapper]);
+  const onMoveEnd = useCallback<OnMoveEnd>(
+    (_e, viewport) => {
+      clearTimeout(timer.current);
+      if (drawnAt.current === null || drawnAt.current === viewport.zoom) return;
+      timer.current = window.setTimeout(() => {
+        const layer = wrapper.current?.querySelector<HTMLElement>('.react-flow__viewport');
+        if (!layer) return;
+        drawnAt.current = viewport.zoom;
+        layer.style.willChange = 'auto';
+        requestAnimationFrame(() => requestAnimationFrame(() => (layer.style.willChange = '')));
+      }, SHARPEN_AFTER_MS);
+    },
+    [wrapper],
+  );
   useEffect(() => () => clearTimeout(timer.current), []);
   return [onMoveStart, onMoveEnd];
 }
 
+function CanvasBanners({ hint }: { hint: string | null }) {
+  const general = useStore(useEditorApi(), (s) => s.problems.general);
+  return (
+    <>
+      {hint && (
+        <div className="conn-msg" data-testid="connection-error">
+          ✕ {hint}
+        </div>
+      )}
+      {general.length > 0 && (
+        <div className="general-problems err-banner" data-testid="graph-problems">
+          {general.map((m, i) => (
+            <div key={i}>⚠ {m}</div>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+const allowMove = (e: DragEvent) => {
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'move';
+};
+
 export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) {
   const store = useEditorApi();
-  const rf = useReactFlow();
   const lowDetail = useFlowStore((s) => s.transform[2] < DETAIL_ZOOM);
   const nodes = useStore(store, (s) => s.nodes);
-  const rawEdges = useStore(store, (s) => s.edges);
-  const edgeProblems = useStore(store, (s) => s.problems.edges);
-  const general = useStore(store, (s) => s.problems.general);
   const readOnly = useStore(store, (s) => s.readOnly);
   const colorMode = useTheme((s) => s.theme);
-  const [hint, setHint] = useState<string | null>(null);
-  // Fit only a graph that exists at mount; fitting later would jump the view under the first drop.
-  // The graph stays hidden until its nodes are measured and fitted (no frame at the wrong place).
-  const [fitting, setFitting] = useState(() => nodes.length > 0);
-  const measured = useNodesInitialized();
-  const fitGraph = useFitGraph();
-  useLayoutEffect(() => {
-    if (!fitting || !measured) return;
-    fitGraph();
-    setFitting(false);
-  }, [fitting, measured, fitGraph]);
-  const reason = useRef<string | null>(null);
+  const fitting = useInitialFit(nodes.length > 0);
   const wrapper = useRef<HTMLDivElement>(null);
   useClipboard(readOnly);
-
-  const kinds = useStore(store, (s) => s.kinds);
-  // Edges take the colour of their source port's type; recomputed on edge edits, not on drags.
-  const edges = useMemo(() => {
-    const byId = new Map(store.getState().nodes.map((n) => [n.id, n]));
-    const typeOf = (id: string, port: string | null | undefined) => {
-      const n = byId.get(id);
-      if (!n) return 'any';
-      const g = { id, kind: n.data.kind, label: n.data.label, position: n.position, config: n.data.config, on_error: n.data.on_error };
-      return String(nodePorts(g, kinds.get(n.data.kind)).outputs.find((o) => o.name === port)?.type ?? 'any');
-    };
-    return rawEdges.map((e) => {
-      const problem = edgeProblems[e.id];
-      const style = { stroke: portColor(typeOf(e.source, e.sourceHandle)), strokeWidth: 1.6 };
-      return problem ? { ...e, className: 'problem', label: problem[0], style } : { ...e, style };
-    });
-  }, [rawEdges, edgeProblems, kinds, store]);
-
-  const isValidConnection: IsValidConnection = useCallback(
-    (c: Connection | Edge) => {
-      const check = store.getState().checkConnect(c);
-      const why = check.ok ? null : (check.reason ?? 'not allowed');
-      if (why !== reason.current) {
-        reason.current = why;
-        setHint(why);
-      }
-      return check.ok;
-    },
-    [store],
-  );
-
-  const onConnect = useCallback(
-    (c: Connection) => {
-      const r = store.getState().connect(c);
-      if (!r.ok) toast(`Cannot connect: ${r.reason}`, 'error');
-    },
-    [store],
-  );
-
-  const onConnectEnd = useCallback(() => {
-    if (reason.current) toast(`Cannot connect: ${reason.current}`, 'error');
-    reason.current = null;
-    setHint(null);
-  }, []);
-
-  const onDrop = useCallback(
-    (e: DragEvent) => {
-      const kind = e.dataTransfer.getData(DND_TYPE);
-      if (!kind || readOnly) return;
-      e.preventDefault();
-      store.getState().addNode(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
-    },
-    [store, rf, readOnly],
-  );
-
-  const onConnectStart = useCallback(() => {
-    reason.current = null;
-    setHint(null);
-  }, []);
+  const edges = useEdgeColours();
+  const { hint, ...connecting } = useConnectionHint();
+  const onDrop = useDropNode(readOnly);
   const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
   const [onMoveStart, onMoveEnd] = useSharpenAfterZoom(wrapper);
-  const handleNodeClick = useMemo(() => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined), [onNodeClick]);
+  const handleNodeClick = useMemo(
+    () => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined),
+    [onNodeClick],
+  );
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
-    <div ref={wrapper} className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}
-      onPointerDown={capturePanPointer} data-testid="canvas">
-      {hint && <div className="conn-msg" data-testid="connection-error">✕ {hint}</div>}
-      {general.length > 0 && <div className="general-problems err-banner" data-testid="graph-problems">{general.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>}
+    <div
+      ref={wrapper}
+      className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`}
+      onDragOver={allowMove}
+      onDrop={onDrop}
+      onPointerDown={capturePanPointer}
+      data-testid="canvas"
+    >
+      <CanvasBanners hint={hint} />
       <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={store.getState().onNodesChange}
         onEdgesChange={store.getState().onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
+        {...connecting}
         onNodeDragStart={onNodeDragStart}
         onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}

@@ -3,14 +3,17 @@
  * canvas on the frame after the view or the graph changes — an SVG minimap relays out and repaints
  * one element per node on every pan frame. Drag it to pan, click to centre there, wheel to zoom.
  */
-import { useReactFlow, useStoreApi, type InternalNode } from '@xyflow/react';
-import { useEffect, useRef, type PointerEvent, type WheelEvent } from 'react';
+import { useReactFlow, useStoreApi, type InternalNode, type ReactFlowState } from '@xyflow/react';
+import { useEffect, useRef, type MutableRefObject, type PointerEvent, type RefObject, type WheelEvent } from 'react';
 import type { FlowNode } from './graph';
 import { fitInto, OVERVIEW_MARGIN, OVERVIEW_SIZE, toFlow, union, visibleRect, type Fit, type Rect } from './overview';
 
 function nodesRect(nodes: InternalNode<FlowNode>[]): Rect | null {
   if (!nodes.length) return null;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const n of nodes) {
     const p = n.internals.positionAbsolute;
     x0 = Math.min(x0, p.x);
@@ -25,48 +28,68 @@ function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
 
-export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => string; theme: string }) {
-  const store = useStoreApi<FlowNode>();
-  const rf = useReactFlow<FlowNode>();
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const fit = useRef<Fit>({ scale: 1, x: 0, y: 0 });
-  const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+interface Paint {
+  dpr: number;
+  mask: string;
+  frameColor: string;
+  nodeColor: (n: FlowNode) => string;
+}
 
+/** Draw the nodes and the visible frame of the flow's current state; returns the fit it drew at. */
+function drawOverview(ctx: CanvasRenderingContext2D, s: ReactFlowState<FlowNode>, paint: Paint): Fit {
+  const { width, height } = OVERVIEW_SIZE;
+  const nodes = [...s.nodeLookup.values()].filter((n) => !n.hidden);
+  const view = visibleRect(s.transform, s.width, s.height);
+  const f = fitInto(union(nodesRect(nodes) ?? view, view), OVERVIEW_SIZE);
+  ctx.setTransform(paint.dpr, 0, 0, paint.dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  for (const n of nodes) {
+    const p = n.internals.positionAbsolute;
+    ctx.fillStyle = paint.nodeColor(n.internals.userNode);
+    ctx.fillRect(
+      p.x * f.scale + f.x,
+      p.y * f.scale + f.y,
+      Math.max((n.measured.width ?? 0) * f.scale, 1.5),
+      Math.max((n.measured.height ?? 0) * f.scale, 1.5),
+    );
+  }
+  const v = { x: view.x * f.scale + f.x, y: view.y * f.scale + f.y, w: view.width * f.scale, h: view.height * f.scale };
+  ctx.beginPath();
+  ctx.rect(0, 0, width, height);
+  ctx.rect(v.x, v.y, v.w, v.h);
+  ctx.fillStyle = paint.mask;
+  ctx.fill('evenodd');
+  ctx.strokeStyle = paint.frameColor;
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(v.x, v.y, v.w, v.h);
+  return f;
+}
+
+/** Redraw on the frame after the flow's state changes; `fit` holds the scale of the last drawing. */
+function useOverviewDrawing(
+  canvasRef: RefObject<HTMLCanvasElement | null>,
+  nodeColor: (n: FlowNode) => string,
+  theme: string,
+) {
+  const store = useStoreApi<FlowNode>();
+  const fit = useRef<Fit>({ scale: 1, x: 0, y: 0 });
   useEffect(() => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    const { width, height } = OVERVIEW_SIZE;
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = width * dpr;
-    canvas.height = height * dpr;
-    const mask = cssVar(canvas, '--overview-mask', 'rgba(0,0,0,.08)');
-    const frameColor = cssVar(canvas, '--accent', '#4f46e5');
+    canvas.width = OVERVIEW_SIZE.width * dpr;
+    canvas.height = OVERVIEW_SIZE.height * dpr;
+    const paint = {
+      dpr,
+      mask: cssVar(canvas, '--overview-mask', 'rgba(0,0,0,.08)'),
+      frameColor: cssVar(canvas, '--accent', '#4f46e5'),
+      nodeColor,
+    };
     let frame = 0;
     const draw = () => {
       frame = 0;
-      const s = store.getState();
-      const nodes = [...s.nodeLookup.values()].filter((n) => !n.hidden);
-      const view = visibleRect(s.transform, s.width, s.height);
-      const f = fitInto(union(nodesRect(nodes) ?? view, view), OVERVIEW_SIZE);
-      fit.current = f;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, width, height);
-      for (const n of nodes) {
-        const p = n.internals.positionAbsolute;
-        ctx.fillStyle = nodeColor(n.internals.userNode);
-        ctx.fillRect(p.x * f.scale + f.x, p.y * f.scale + f.y,
-          Math.max((n.measured.width ?? 0) * f.scale, 1.5), Math.max((n.measured.height ?? 0) * f.scale, 1.5));
-      }
-      const v = { x: view.x * f.scale + f.x, y: view.y * f.scale + f.y, w: view.width * f.scale, h: view.height * f.scale };
-      ctx.beginPath();
-      ctx.rect(0, 0, width, height);
-      ctx.rect(v.x, v.y, v.w, v.h);
-      ctx.fillStyle = mask;
-      ctx.fill('evenodd');
-      ctx.strokeStyle = frameColor;
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(v.x, v.y, v.w, v.h);
+      fit.current = drawOverview(ctx, store.getState(), paint);
     };
     draw();
     const unsubscribe = store.subscribe(() => {
@@ -76,8 +99,15 @@ export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => str
       unsubscribe();
       cancelAnimationFrame(frame);
     };
-  }, [store, nodeColor, theme]);
+  }, [store, nodeColor, theme, canvasRef]);
+  return fit;
+}
 
+/** Drag to pan, click to centre there, wheel to zoom. */
+function useOverviewPointer(canvasRef: RefObject<HTMLCanvasElement | null>, fit: MutableRefObject<Fit>) {
+  const store = useStoreApi<FlowNode>();
+  const rf = useReactFlow<FlowNode>();
+  const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
   const local = (e: { clientX: number; clientY: number }) => {
     const r = canvasRef.current!.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
@@ -105,16 +135,27 @@ export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => str
     void rf.setCenter(at.x, at.y, { zoom: store.getState().transform[2], duration: 200 });
     e.currentTarget.releasePointerCapture(e.pointerId);
   };
+  const onPointerCancel = () => (drag.current = null);
   const onWheel = (e: WheelEvent<HTMLCanvasElement>) => {
     const zoom = store.getState().transform[2];
     void rf.zoomTo(zoom * (e.deltaY < 0 ? 1.2 : 1 / 1.2));
   };
+  return { onPointerDown, onPointerMove, onPointerUp, onPointerCancel, onWheel };
+}
 
+export function Overview({ nodeColor, theme }: { nodeColor: (n: FlowNode) => string; theme: string }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const fit = useOverviewDrawing(canvasRef, nodeColor, theme);
+  const pointer = useOverviewPointer(canvasRef, fit);
   return (
     <div className="overview" style={{ right: OVERVIEW_MARGIN, bottom: OVERVIEW_MARGIN }} data-testid="overview">
-      <canvas ref={canvasRef} style={OVERVIEW_SIZE} role="img" aria-label="Overview map: drag to pan, click to centre"
-        onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={() => (drag.current = null)}
-        onWheel={onWheel} />
+      <canvas
+        ref={canvasRef}
+        style={OVERVIEW_SIZE}
+        role="img"
+        aria-label="Overview map: drag to pan, click to centre"
+        {...pointer}
+      />
     </div>
   );
 }

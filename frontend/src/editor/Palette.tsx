@@ -8,32 +8,48 @@ export function Palette({ kinds, onAdd }: { kinds: NodeKind[]; onAdd: (kind: str
   const [q, setQ] = useState('');
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();
-    const hit = kinds.filter((k) => !needle || `${k.title} ${k.kind} ${k.description} ${k.category}`.toLowerCase().includes(needle));
+    const hit = kinds.filter(
+      (k) => !needle || `${k.title} ${k.kind} ${k.description} ${k.category}`.toLowerCase().includes(needle),
+    );
     const by = new Map<string, NodeKind[]>();
     for (const k of hit) by.set(k.category, [...(by.get(k.category) ?? []), k]);
     return [...by.entries()].sort(([a], [b]) => rank(a) - rank(b));
   }, [kinds, q]);
   return (
     <aside className="palette" data-testid="palette">
-      <input placeholder="Search nodes…" value={q} onChange={(e) => setQ(e.target.value)} data-testid="palette-search" />
+      <input
+        placeholder="Search nodes…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        data-testid="palette-search"
+      />
       {groups.map(([cat, list]) => (
         <div key={cat}>
           <h3>{cat}</h3>
           {list.map((k) => (
-            <div key={k.kind} className="palette-item" draggable title={`${k.description}\n(drag onto the canvas, or double-click)`}
+            <div
+              key={k.kind}
+              className="palette-item"
+              draggable
+              title={`${k.description}\n(drag onto the canvas, or double-click)`}
               data-testid={`palette-item-${k.kind}`}
               onDragStart={(e) => {
                 e.dataTransfer.setData(DND_TYPE, k.kind);
                 e.dataTransfer.effectAllowed = 'move';
               }}
-              onDoubleClick={() => onAdd(k.kind)}>
+              onDoubleClick={() => onAdd(k.kind)}
+            >
               <span className="swatch" style={{ background: k.color }} />
               <span className="t">{k.title}</span>
             </div>
           ))}
         </div>
       ))}
-      {groups.length === 0 && <div className="hint" style={{ marginTop: 10 }}>No node matches “{q}”.</div>}
+      {groups.length === 0 && (
+        <div className="hint" style={{ marginTop: 10 }}>
+          No node matches “{q}”.
+        </div>
+      )}
     </aside>
   );
 }

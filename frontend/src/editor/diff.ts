@@ -25,7 +25,11 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v, (_k, val: unknown) => {
     if (val && typeof val === 'object' && !Array.isArray(val)) {
       const o = val as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
     }
     return val;
   });
@@ -58,5 +62,11 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
 }
 
 export function diffIsEmpty(d: GraphDiff): boolean {
-  return !(d.nodesAdded.length || d.nodesRemoved.length || d.nodesChanged.length || d.edgesAdded.length || d.edgesRemoved.length);
+  return !(
+    d.nodesAdded.length ||
+    d.nodesRemoved.length ||
+    d.nodesChanged.length ||
+    d.edgesAdded.length ||
+    d.edgesRemoved.length
+  );
 }

@@ -14,12 +14,21 @@ export function asObject(value: unknown): Record<string, unknown> {
 /** `obj` with `key` set to `v`, or without `key` when `v` is empty (undefined, null, '', false, []). */
 export function withValue(obj: Record<string, unknown>, key: string, v: unknown): Record<string, unknown> {
   const next = { ...obj };
-  if (v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0)) delete next[key];
+  if (v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0))
+    delete next[key];
   else next[key] = v;
   return next;
 }
 
-export function PromptInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
+export function PromptInput({
+  value,
+  onChange,
+  testId,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  testId?: string;
+}) {
   const hl = useRef<HTMLDivElement>(null);
   const parts = value.split(/(\{\{\s*[\w.-]+\s*\}\})/g);
   const vars = promptVariables(value);
@@ -28,12 +37,26 @@ export function PromptInput({ value, onChange, testId }: { value: string; onChan
       <div className="prompt-box">
         <div className="under" />
         <div className="prompt-hl" ref={hl} aria-hidden>
-          {parts.map((p, i) => (i % 2 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}{'\n'}
+          {parts.map((p, i) => (i % 2 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}
+          {'\n'}
         </div>
-        <textarea rows={6} value={value} data-testid={testId} onChange={(e) => onChange(e.target.value)}
-          onScroll={(e) => { if (hl.current) hl.current.scrollTop = e.currentTarget.scrollTop; }} />
+        <textarea
+          rows={6}
+          value={value}
+          data-testid={testId}
+          onChange={(e) => onChange(e.target.value)}
+          onScroll={(e) => {
+            if (hl.current) hl.current.scrollTop = e.currentTarget.scrollTop;
+          }}
+        />
       </div>
-      {vars.length > 0 && <div className="vars prompt-box">{vars.map((v) => <span key={v} className="var-chip">{`{{${v}}}`}</span>)}</div>}
+      {vars.length > 0 && (
+        <div className="vars prompt-box">
+          {vars.map((v) => (
+            <span key={v} className="var-chip">{`{{${v}}}`}</span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -45,12 +68,26 @@ export function JsonInput({ value, onChange, testId }: { value: unknown; onChang
   useEffect(() => setText(pretty), [pretty]);
   return (
     <>
-      <textarea className="mono" rows={4} value={text} data-testid={testId}
+      <textarea
+        className="mono"
+        rows={4}
+        value={text}
+        data-testid={testId}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
-          if (!text.trim()) { setErr(null); onChange(undefined); return; }
-          try { onChange(JSON.parse(text)); setErr(null); } catch (e) { setErr(`Not valid JSON: ${(e as Error).message}`); }
-        }} />
+          if (!text.trim()) {
+            setErr(null);
+            onChange(undefined);
+            return;
+          }
+          try {
+            onChange(JSON.parse(text));
+            setErr(null);
+          } catch (e) {
+            setErr(`Not valid JSON: ${(e as Error).message}`);
+          }
+        }}
+      />
       {err && <div className="field-error">{err}</div>}
     </>
   );
@@ -60,8 +97,12 @@ function usePicker(kind: string): PickOption[] | null {
   const [opts, setOpts] = useState<PickOption[] | null>(null);
   useEffect(() => {
     let live = true;
-    pickerOptions(kind).then((o) => live && setOpts(o)).catch(() => live && setOpts([]));
-    return () => { live = false; };
+    pickerOptions(kind)
+      .then((o) => live && setOpts(o))
+      .catch(() => live && setOpts([]));
+    return () => {
+      live = false;
+    };
   }, [kind]);
   return opts;
 }
@@ -72,15 +113,38 @@ export function ModelInput({ value, onChange, testId }: { value: unknown; onChan
   const id = useId();
   return (
     <>
-      <input className="mono" list={id} value={value === undefined || value === null ? '' : String(value)} data-testid={testId}
-        placeholder="provider:name, e.g. builtin:smollm2-135m" onChange={(e) => onChange(e.target.value || null)} />
-      <datalist id={id}>{opts?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}</datalist>
+      <input
+        className="mono"
+        list={id}
+        value={value === undefined || value === null ? '' : String(value)}
+        data-testid={testId}
+        placeholder="provider:name, e.g. builtin:smollm2-135m"
+        onChange={(e) => onChange(e.target.value || null)}
+      />
+      <datalist id={id}>
+        {opts?.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </datalist>
     </>
   );
 }
 
-export function Picker({ kind, value, onChange, multi, testId, exclude }: {
-  kind: string; value: unknown; onChange: OnChange; multi?: boolean; testId?: string;
+export function Picker({
+  kind,
+  value,
+  onChange,
+  multi,
+  testId,
+  exclude,
+}: {
+  kind: string;
+  value: unknown;
+  onChange: OnChange;
+  multi?: boolean;
+  testId?: string;
   /** Values not to offer (e.g. an agent as its own delegate). */
   exclude?: string[];
 }) {
@@ -89,16 +153,25 @@ export function Picker({ kind, value, onChange, multi, testId, exclude }: {
   if (multi) {
     const chosen = new Set((Array.isArray(value) ? value : []).map(String));
     return (
-      <div data-testid={testId} style={{ maxHeight: 140, overflow: 'auto', border: '1px solid var(--border)', borderRadius: 6, padding: 6 }}>
+      <div
+        data-testid={testId}
+        style={{ maxHeight: 140, overflow: 'auto', border: '1px solid var(--border)', borderRadius: 6, padding: 6 }}
+      >
         {opts === null && <span className="hint">Loading…</span>}
         {opts?.length === 0 && <span className="hint">None available.</span>}
         {opts?.map((o) => (
           <label key={o.value} style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
-            <input type="checkbox" checked={chosen.has(o.value)} onChange={(e) => {
-              const next = new Set(chosen);
-              if (e.target.checked) next.add(o.value); else next.delete(o.value);
-              onChange([...next]);
-            }} />{o.label}
+            <input
+              type="checkbox"
+              checked={chosen.has(o.value)}
+              onChange={(e) => {
+                const next = new Set(chosen);
+                if (e.target.checked) next.add(o.value);
+                else next.delete(o.value);
+                onChange([...next]);
+              }}
+            />
+            {o.label}
           </label>
         ))}
       </div>
@@ -109,13 +182,79 @@ export function Picker({ kind, value, onChange, multi, testId, exclude }: {
     <select value={v} onChange={(e) => onChange(e.target.value || null)} data-testid={testId}>
       <option value="">{opts === null ? 'Loading…' : `— choose ${kind} —`}</option>
       {v && opts && !opts.some((o) => o.value === v) && <option value={v}>{v}</option>}
-      {opts?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      {opts?.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
     </select>
   );
 }
 
-export function ConfigField({ spec, value, onChange, multi, testId, context }: {
-  spec: FieldSpec; value: unknown; onChange: OnChange; multi?: boolean; testId?: string;
+function NumberInput({
+  integer,
+  value,
+  onChange,
+  testId,
+}: {
+  integer: boolean;
+  value: string;
+  onChange: OnChange;
+  testId?: string;
+}) {
+  return (
+    <input
+      type="number"
+      step={integer ? 1 : 'any'}
+      value={value}
+      data-testid={testId}
+      onChange={(e) =>
+        onChange(e.target.value === '' ? undefined : integer ? parseInt(e.target.value, 10) : Number(e.target.value))
+      }
+    />
+  );
+}
+
+function SelectInput({
+  spec,
+  value,
+  onChange,
+  testId,
+}: {
+  spec: FieldSpec;
+  value: string;
+  onChange: OnChange;
+  testId?: string;
+}) {
+  return (
+    <select
+      value={value}
+      onChange={(e) => onChange(spec.options?.find((o) => String(o) === e.target.value) ?? e.target.value)}
+      data-testid={testId}
+    >
+      {!spec.required && <option value="">—</option>}
+      {spec.options?.map((o) => (
+        <option key={String(o)} value={String(o)}>
+          {String(o)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function ConfigField({
+  spec,
+  value,
+  onChange,
+  multi,
+  testId,
+  context,
+}: {
+  spec: FieldSpec;
+  value: unknown;
+  onChange: OnChange;
+  multi?: boolean;
+  testId?: string;
   /** The node's effective config, for fields of list items that apply only in some modes. */
   context?: Record<string, unknown>;
 }) {
@@ -126,22 +265,24 @@ export function ConfigField({ spec, value, onChange, multi, testId, context }: {
     case 'textarea':
       return <textarea value={str} onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
     case 'expression':
-      return <input className="mono" value={str} placeholder="e.g. len(input) > 3" onChange={(e) => onChange(e.target.value)} data-testid={testId} />;
+      return (
+        <input
+          className="mono"
+          value={str}
+          placeholder="e.g. len(input) > 3"
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={testId}
+        />
+      );
     case 'number':
     case 'integer':
-      return (
-        <input type="number" step={spec.widget === 'integer' ? 1 : 'any'} value={str} data-testid={testId}
-          onChange={(e) => onChange(e.target.value === '' ? undefined : spec.widget === 'integer' ? parseInt(e.target.value, 10) : Number(e.target.value))} />
-      );
+      return <NumberInput integer={spec.widget === 'integer'} value={str} onChange={onChange} testId={testId} />;
     case 'checkbox':
-      return <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />;
-    case 'select':
       return (
-        <select value={str} onChange={(e) => onChange(spec.options?.find((o) => String(o) === e.target.value) ?? e.target.value)} data-testid={testId}>
-          {!spec.required && <option value="">—</option>}
-          {spec.options?.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
-        </select>
+        <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
       );
+    case 'select':
+      return <SelectInput spec={spec} value={str} onChange={onChange} testId={testId} />;
     case 'list':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'model':
@@ -165,8 +306,21 @@ function ListInput({ value, onChange, testId }: { value: unknown; onChange: OnCh
   const [text, setText] = useState(joined);
   useEffect(() => setText(joined), [joined]);
   return (
-    <textarea rows={3} value={text} placeholder="one per line" data-testid={testId} onChange={(e) => setText(e.target.value)}
-      onBlur={() => onChange(text.split('\n').map((s) => s.trim()).filter(Boolean))} />
+    <textarea
+      rows={3}
+      value={text}
+      placeholder="one per line"
+      data-testid={testId}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={() =>
+        onChange(
+          text
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+      }
+    />
   );
 }
 
@@ -177,21 +331,65 @@ function swapped<T>(list: T[], i: number, by: number): T[] {
 }
 
 /** Move up / move down / remove for one row of an ordered list. */
-function RowButtons({ index, count, onMove, onRemove, testId }: {
-  index: number; count: number; onMove: (i: number, by: number) => void; onRemove: () => void; testId: string;
+function RowButtons({
+  index,
+  count,
+  onMove,
+  onRemove,
+  testId,
+}: {
+  index: number;
+  count: number;
+  onMove: (i: number, by: number) => void;
+  onRemove: () => void;
+  testId: string;
 }) {
   return (
     <>
-      <button type="button" className="icon-btn" title="Move up" disabled={index === 0} onClick={() => onMove(index, -1)}>↑</button>
-      <button type="button" className="icon-btn" title="Move down" disabled={index === count - 1} onClick={() => onMove(index, 1)}>↓</button>
-      <button type="button" className="icon-btn danger" title="Remove" data-testid={`${testId}-remove`} onClick={onRemove}>✕</button>
+      <button
+        type="button"
+        className="icon-btn"
+        title="Move up"
+        disabled={index === 0}
+        onClick={() => onMove(index, -1)}
+      >
+        ↑
+      </button>
+      <button
+        type="button"
+        className="icon-btn"
+        title="Move down"
+        disabled={index === count - 1}
+        onClick={() => onMove(index, 1)}
+      >
+        ↓
+      </button>
+      <button
+        type="button"
+        className="icon-btn danger"
+        title="Remove"
+        data-testid={`${testId}-remove`}
+        onClick={onRemove}
+      >
+        ✕
+      </button>
     </>
   );
 }
 
 /** An array of objects (e.g. a router's routes): one small form per item, add/remove/reorder. */
-function ObjectListInput({ spec, value, onChange, testId, context }: {
-  spec: FieldSpec; value: unknown; onChange: OnChange; testId?: string; context: Record<string, unknown>;
+function ObjectListInput({
+  spec,
+  value,
+  onChange,
+  testId,
+  context,
+}: {
+  spec: FieldSpec;
+  value: unknown;
+  onChange: OnChange;
+  testId?: string;
+  context: Record<string, unknown>;
 }) {
   const items = (Array.isArray(value) ? value : []) as Record<string, unknown>[];
   const fields = spec.itemFields ?? [];
@@ -207,24 +405,41 @@ function ObjectListInput({ spec, value, onChange, testId, context }: {
           <div className="object-item-head">
             <span className="hint">#{i + 1}</span>
             <span style={{ flex: 1 }} />
-            <RowButtons index={i} count={items.length} onMove={move} onRemove={() => replace(i, null)} testId={`${testId}-${i}`} />
+            <RowButtons
+              index={i}
+              count={items.length}
+              onMove={move}
+              onRemove={() => replace(i, null)}
+              testId={`${testId}-${i}`}
+            />
           </div>
           {visible.map((f) => (
             <label className="object-field" key={f.name} title={f.description}>
-              <span className="object-label">{f.label}{f.required ? ' *' : ''}</span>
-              <ConfigField spec={f} value={item[f.name]} testId={`${testId}-${i}-${f.name}`}
+              <span className="object-label">
+                {f.label}
+                {f.required ? ' *' : ''}
+              </span>
+              <ConfigField
+                spec={f}
+                value={item[f.name]}
+                testId={`${testId}-${i}-${f.name}`}
                 onChange={(v) => {
                   const next = { ...item };
                   if (v === undefined || v === null || v === '') delete next[f.name];
                   else next[f.name] = v;
                   if (f.required && next[f.name] === undefined) next[f.name] = '';
                   replace(i, next);
-                }} />
+                }}
+              />
             </label>
           ))}
         </div>
       ))}
-      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...items, newItem(fields, items, spec.name)])}>
+      <button
+        type="button"
+        data-testid={`${testId}-add`}
+        onClick={() => onChange([...items, newItem(fields, items, spec.name)])}
+      >
         + Add {spec.name.endsWith('s') ? spec.name.slice(0, -1) : 'item'}
       </button>
     </div>
@@ -242,29 +457,51 @@ export function ModelListInput({ value, onChange, testId }: { value: unknown; on
         <div className="list-row" key={i}>
           <span className="hint">{i + 1}.</span>
           <div style={{ flex: 1 }}>
-            <ModelInput value={ref} testId={`${testId}-${i}`}
-              onChange={(v) => onChange(refs.map((old, j) => (j === i ? String(v ?? '') : old)))} />
+            <ModelInput
+              value={ref}
+              testId={`${testId}-${i}`}
+              onChange={(v) => onChange(refs.map((old, j) => (j === i ? String(v ?? '') : old)))}
+            />
           </div>
-          <RowButtons index={i} count={refs.length} onMove={move} onRemove={() => onChange(refs.filter((_, j) => j !== i))}
-            testId={`${testId}-${i}`} />
+          <RowButtons
+            index={i}
+            count={refs.length}
+            onMove={move}
+            onRemove={() => onChange(refs.filter((_, j) => j !== i))}
+            testId={`${testId}-${i}`}
+          />
         </div>
       ))}
-      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...refs, ''])}>+ Add fallback model</button>
+      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...refs, ''])}>
+        + Add fallback model
+      </button>
     </div>
   );
 }
 
 /** An agent's parameters as a form built from GET /api/agents/parameters/; empty fields are left out. */
-export function ParametersInput({ value, onChange, testId, agentName }: {
-  value: unknown; onChange: OnChange; testId?: string;
+export function ParametersInput({
+  value,
+  onChange,
+  testId,
+  agentName,
+}: {
+  value: unknown;
+  onChange: OnChange;
+  testId?: string;
   /** The agent being edited: not offered as its own delegate. */
   agentName?: string;
 }) {
   const [specs, setSpecs] = useState<AgentParameter[] | null>(null);
   useEffect(() => {
     let live = true;
-    catalog.agentParameters().then((s) => live && setSpecs(s)).catch(() => live && setSpecs([]));
-    return () => { live = false; };
+    catalog
+      .agentParameters()
+      .then((s) => live && setSpecs(s))
+      .catch(() => live && setSpecs([]));
+    return () => {
+      live = false;
+    };
   }, []);
   const params = asObject(value);
   const put = (name: string, v: unknown) => onChange(withValue(params, name, v));
@@ -274,8 +511,13 @@ export function ParametersInput({ value, onChange, testId, agentName }: {
       {specs.map((p) => (
         <label key={p.name} className={`param param-${p.kind}`} title={p.help}>
           <span className="object-label">{p.label}</span>
-          <ParameterInput spec={p} value={params[p.name]} onChange={(v) => put(p.name, v)} testId={`${testId}-${p.name}`}
-            agentName={agentName} />
+          <ParameterInput
+            spec={p}
+            value={params[p.name]}
+            onChange={(v) => put(p.name, v)}
+            testId={`${testId}-${p.name}`}
+            agentName={agentName}
+          />
           <span className="hint param-help">{p.help}</span>
         </label>
       ))}
@@ -283,35 +525,82 @@ export function ParametersInput({ value, onChange, testId, agentName }: {
   );
 }
 
-function ParameterInput({ spec, value, onChange, testId, agentName }: {
-  spec: AgentParameter; value: unknown; onChange: OnChange; testId: string; agentName?: string;
+function ParameterInput({
+  spec,
+  value,
+  onChange,
+  testId,
+  agentName,
+}: {
+  spec: AgentParameter;
+  value: unknown;
+  onChange: OnChange;
+  testId: string;
+  agentName?: string;
 }) {
   switch (spec.kind) {
     case 'number':
     case 'integer': {
       const range = spec.minimum !== null && spec.maximum !== null ? `${spec.minimum}–${spec.maximum}` : '';
-      const placeholder = spec.default !== null && spec.default !== undefined ? `default ${String(spec.default)}` : range;
+      const placeholder =
+        spec.default !== null && spec.default !== undefined ? `default ${String(spec.default)}` : range;
       return (
-        <input type="number" step={spec.kind === 'integer' ? 1 : 'any'} min={spec.minimum ?? undefined} max={spec.maximum ?? undefined}
-          value={value === undefined || value === null ? '' : String(value)} placeholder={placeholder} data-testid={testId}
-          onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))} />
+        <input
+          type="number"
+          step={spec.kind === 'integer' ? 1 : 'any'}
+          min={spec.minimum ?? undefined}
+          max={spec.maximum ?? undefined}
+          value={value === undefined || value === null ? '' : String(value)}
+          placeholder={placeholder}
+          data-testid={testId}
+          onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
+        />
       );
     }
     case 'boolean':
-      return <input type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />;
+      return (
+        <input
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => onChange(e.target.checked)}
+          data-testid={testId}
+        />
+      );
     case 'strings':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'agents':
-      return <Picker kind="agent" value={value} onChange={onChange} multi testId={testId} exclude={agentName ? [agentName] : []} />;
+      return (
+        <Picker
+          kind="agent"
+          value={value}
+          onChange={onChange}
+          multi
+          testId={testId}
+          exclude={agentName ? [agentName] : []}
+        />
+      );
     default:
       return null;
   }
 }
 
 /** Source code: monospace, Tab indents with four spaces instead of leaving the field. */
-export function CodeInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
+export function CodeInput({
+  value,
+  onChange,
+  testId,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  testId?: string;
+}) {
   return (
-    <textarea className="mono code-input" rows={10} spellCheck={false} value={value} data-testid={testId}
+    <textarea
+      className="mono code-input"
+      rows={10}
+      spellCheck={false}
+      value={value}
+      data-testid={testId}
       onChange={(e) => onChange(e.target.value)}
       onKeyDown={(e) => {
         if (e.key !== 'Tab' || e.shiftKey) return;
@@ -319,7 +608,10 @@ export function CodeInput({ value, onChange, testId }: { value: string; onChange
         const el = e.currentTarget;
         const { selectionStart: start, selectionEnd: end } = el;
         onChange(`${value.slice(0, start)}    ${value.slice(end)}`);
-        requestAnimationFrame(() => { el.selectionStart = el.selectionEnd = start + 4; });
-      }} />
+        requestAnimationFrame(() => {
+          el.selectionStart = el.selectionEnd = start + 4;
+        });
+      }}
+    />
   );
 }

@@ -81,8 +81,17 @@ export function normalizeGraph(raw: Partial<Graph> | null | undefined): Graph {
   const g = raw ?? {};
   return {
     schema_version: SCHEMA_VERSION,
-    nodes: (g.nodes ?? []).map((n) => ({ ...n, label: n.label ?? '', config: n.config ?? {}, position: n.position ?? { x: 0, y: 0 } })),
-    edges: (g.edges ?? []).map((e) => ({ ...e, source_port: e.source_port ?? 'out', target_port: e.target_port ?? 'in' })),
+    nodes: (g.nodes ?? []).map((n) => ({
+      ...n,
+      label: n.label ?? '',
+      config: n.config ?? {},
+      position: n.position ?? { x: 0, y: 0 },
+    })),
+    edges: (g.edges ?? []).map((e) => ({
+      ...e,
+      source_port: e.source_port ?? 'out',
+      target_port: e.target_port ?? 'in',
+    })),
     viewport: g.viewport ?? { x: 0, y: 0, zoom: 1 },
   };
 }

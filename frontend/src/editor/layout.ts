@@ -1,7 +1,10 @@
 /** Auto-layout with elkjs (layered, left to right); loaded lazily to keep the first page light. */
 import type { FlowEdge, FlowNode } from './graph';
 
-export async function layoutPositions(nodes: FlowNode[], edges: FlowEdge[]): Promise<Record<string, { x: number; y: number }>> {
+export async function layoutPositions(
+  nodes: FlowNode[],
+  edges: FlowEdge[],
+): Promise<Record<string, { x: number; y: number }>> {
   const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const elk = new ELK();
   const laid = nodes.filter((n) => n.type !== 'note');

@@ -49,12 +49,23 @@ function RunInfo({ id }: { id: string }) {
   const tools = run.tool_calls?.length ?? 0;
   return (
     <>
-      {run.text && <div className="stream" data-testid={`node-stream-${id}`}><span>{run.text.slice(-400)}</span></div>}
+      {run.text && (
+        <div className="stream" data-testid={`node-stream-${id}`}>
+          <span>{run.text.slice(-400)}</span>
+        </div>
+      )}
       <div className="meta">
-        <span className={`st-${run.status}`} data-testid={`node-status-${id}`}>● {run.status}</span>
+        <span className={`st-${run.status}`} data-testid={`node-status-${id}`}>
+          ● {run.status}
+        </span>
         {elapsed !== null && <span>{fmtMs(elapsed)}</span>}
         {tools > 0 && <span>⚒ {tools}</span>}
-        {tokens > 0 && <span>{run.usage ? '' : '~'}{tokens} tok</span>}
+        {tokens > 0 && (
+          <span>
+            {run.usage ? '' : '~'}
+            {tokens} tok
+          </span>
+        )}
         {!!run.usage?.cost && <span>{fmtCost(run.usage.cost)}</span>}
         {run.attempt > 1 && <span>try {run.attempt}</span>}
       </div>
@@ -78,19 +89,37 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
   const title = data.label || kind?.title || data.kind;
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
   return (
-    <div className={cls} style={{ ['--kind' as string]: kind?.color ?? '#94a3b8' }} data-testid={`node-${id}`} data-kind={data.kind}>
+    <div
+      className={cls}
+      style={{ ['--kind' as string]: kind?.color ?? '#94a3b8' }}
+      data-testid={`node-${id}`}
+      data-kind={data.kind}
+    >
       <div className="head">
-        <span className={fits(title, 24) ? 'title' : 'title clip'} title={data.label}>{title}</span>
+        <span className={fits(title, 24) ? 'title' : 'title clip'} title={data.label}>
+          {title}
+        </span>
         <span className="kind">{kind?.title ?? data.kind}</span>
       </div>
-      {summary && <div className={fits(summary, 30) ? 'summary' : 'summary clip'} title={summary}>{summary}</div>}
+      {summary && (
+        <div className={fits(summary, 30) ? 'summary' : 'summary clip'} title={summary}>
+          {summary}
+        </div>
+      )}
       <div className="ports">
         <div>
           {ports.inputs.map((p) => (
             <div className="port in" key={p.name} title={`${p.name}: ${p.type}${p.required ? ' (required)' : ''}`}>
-              <Handle type="target" position={Position.Left} id={p.name} className="axhandle"
-                style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-in-${p.name}`} />
-              {p.name}{p.required ? '*' : ''} <span className="ptype">{p.type}</span>
+              <Handle
+                type="target"
+                position={Position.Left}
+                id={p.name}
+                className="axhandle"
+                style={{ background: portColor(String(p.type)) }}
+                data-testid={`handle-${id}-in-${p.name}`}
+              />
+              {p.name}
+              {p.required ? '*' : ''} <span className="ptype">{p.type}</span>
             </div>
           ))}
         </div>
@@ -98,15 +127,25 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
           {ports.outputs.map((p) => (
             <div className="port out" key={p.name} title={`${p.name}: ${p.type}`}>
               <span className="ptype">{p.type}</span> {p.name}
-              <Handle type="source" position={Position.Right} id={p.name} className="axhandle"
-                style={{ background: portColor(String(p.type)) }} data-testid={`handle-${id}-out-${p.name}`} />
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={p.name}
+                className="axhandle"
+                style={{ background: portColor(String(p.type)) }}
+                data-testid={`handle-${id}-out-${p.name}`}
+              />
             </div>
           ))}
         </div>
       </div>
       <RunInfo id={id} />
       {problems.length > 0 && (
-        <div className="problems" data-testid={`node-problems-${id}`}>{problems.map((m, i) => <div key={i}>⚠ {m}</div>)}</div>
+        <div className="problems" data-testid={`node-problems-${id}`}>
+          {problems.map((m, i) => (
+            <div key={i}>⚠ {m}</div>
+          ))}
+        </div>
       )}
     </div>
   );
@@ -117,12 +156,20 @@ function NoteView({ id, data, selected }: NodeProps<FlowNode>) {
   const readOnly = useEditor((s) => s.readOnly);
   return (
     <>
-      <NodeResizer isVisible={!!selected && !readOnly} minWidth={120} minHeight={60}
+      <NodeResizer
+        isVisible={!!selected && !readOnly}
+        minWidth={120}
+        minHeight={60}
         onResizeEnd={(_e, p) =>
-          store.getState().updateNode(id, { config: { ...data.config, width: Math.round(p.width), height: Math.round(p.height) } })
-        } />
+          store
+            .getState()
+            .updateNode(id, { config: { ...data.config, width: Math.round(p.width), height: Math.round(p.height) } })
+        }
+      />
       <div className="note-node" data-testid={`node-${id}`} data-kind="note">
-        {String(data.config.text ?? '') || <span style={{ opacity: 0.6 }}>Empty note — edit its text in the panel.</span>}
+        {String(data.config.text ?? '') || (
+          <span style={{ opacity: 0.6 }}>Empty note — edit its text in the panel.</span>
+        )}
       </div>
     </>
   );

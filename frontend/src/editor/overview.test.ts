@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { dotSpacing, fitBesideOverview, fitInto, toFlow, union, visibleRect, wrap, MIN_DOT_SPACING, OVERVIEW_MARGIN, OVERVIEW_SIZE, type Rect } from './overview';
+import {
+  dotSpacing,
+  fitBesideOverview,
+  fitInto,
+  toFlow,
+  union,
+  visibleRect,
+  wrap,
+  MIN_DOT_SPACING,
+  OVERVIEW_MARGIN,
+  OVERVIEW_SIZE,
+  type Rect,
+} from './overview';
 
 describe('dot grid', () => {
   it('keeps the flow gap while it is wide enough on screen', () => {
@@ -56,12 +68,19 @@ describe('overview map', () => {
 describe('fitting beside the overview map', () => {
   const canvas = { width: 850, height: 430 };
   const mapOnScreen: Rect = {
-    x: canvas.width - OVERVIEW_MARGIN - OVERVIEW_SIZE.width, y: canvas.height - OVERVIEW_MARGIN - OVERVIEW_SIZE.height,
-    width: OVERVIEW_SIZE.width, height: OVERVIEW_SIZE.height,
+    x: canvas.width - OVERVIEW_MARGIN - OVERVIEW_SIZE.width,
+    y: canvas.height - OVERVIEW_MARGIN - OVERVIEW_SIZE.height,
+    width: OVERVIEW_SIZE.width,
+    height: OVERVIEW_SIZE.height,
   };
-  const onScreen = (b: Rect, v: { x: number; y: number; zoom: number }): Rect =>
-    ({ x: b.x * v.zoom + v.x, y: b.y * v.zoom + v.y, width: b.width * v.zoom, height: b.height * v.zoom });
-  const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const onScreen = (b: Rect, v: { x: number; y: number; zoom: number }): Rect => ({
+    x: b.x * v.zoom + v.x,
+    y: b.y * v.zoom + v.y,
+    width: b.width * v.zoom,
+    height: b.height * v.zoom,
+  });
+  const overlaps = (a: Rect, b: Rect) =>
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
   it.each([
     ['wide', { x: 0, y: 0, width: 2400, height: 400 }],

@@ -42,7 +42,12 @@ export function visibleRect([x, y, zoom]: Transform, width: number, height: numb
 export function union(a: Rect, b: Rect): Rect {
   const x = Math.min(a.x, b.x);
   const y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
 }
 
 /** Fit `content` (nodes and visible area) into a box of `size`, centred, keeping `margin` pixels free. */
@@ -75,9 +80,13 @@ const FIT_GAP = 24;
 export function fitBesideOverview(bounds: Rect, width: number, height: number, minZoom = 0.1, maxZoom = 1): Viewport {
   const px = (n: number) => `${n}px` as const;
   const gap = { top: px(FIT_GAP), left: px(FIT_GAP), right: px(FIT_GAP), bottom: px(FIT_GAP) };
-  const right = getViewportForBounds(bounds, width, height, minZoom, maxZoom,
-    { ...gap, right: px(OVERVIEW_SIZE.width + OVERVIEW_MARGIN + FIT_GAP) });
-  const below = getViewportForBounds(bounds, width, height, minZoom, maxZoom,
-    { ...gap, bottom: px(OVERVIEW_SIZE.height + OVERVIEW_MARGIN + FIT_GAP) });
+  const right = getViewportForBounds(bounds, width, height, minZoom, maxZoom, {
+    ...gap,
+    right: px(OVERVIEW_SIZE.width + OVERVIEW_MARGIN + FIT_GAP),
+  });
+  const below = getViewportForBounds(bounds, width, height, minZoom, maxZoom, {
+    ...gap,
+    bottom: px(OVERVIEW_SIZE.height + OVERVIEW_MARGIN + FIT_GAP),
+  });
   return below.zoom > right.zoom ? below : right;
 }

@@ -3,7 +3,15 @@ import type { GraphEdge, GraphNode, NodeKind } from '../api/types';
 import { checkConnection, nodePorts, portsCompatible } from './ports';
 
 const kind = (k: string, inputs: NodeKind['inputs'], outputs: NodeKind['outputs'], dyn = false): NodeKind => ({
-  kind: k, title: k, category: 'AI', description: '', color: '#000', config_schema: {}, inputs, outputs, dynamic_ports: dyn,
+  kind: k,
+  title: k,
+  category: 'AI',
+  description: '',
+  color: '#000',
+  config_schema: {},
+  inputs,
+  outputs,
+  dynamic_ports: dyn,
 });
 const kinds = new Map([
   ['llm', kind('llm', [{ name: 'in', type: 'text' }], [{ name: 'out', type: 'text' }])],
@@ -14,13 +22,28 @@ const kinds = new Map([
   ['input', kind('input', [], [{ name: 'out', type: 'any' }], true)],
   ['custom', kind('custom', [], [], true)],
 ]);
-const node = (id: string, k: string, config = {}): GraphNode => ({ id, kind: k, label: id, position: { x: 0, y: 0 }, config });
+const node = (id: string, k: string, config = {}): GraphNode => ({
+  id,
+  kind: k,
+  label: id,
+  position: { x: 0, y: 0 },
+  config,
+});
 const nodes = new Map([
-  ['a', node('a', 'llm')], ['b', node('b', 'map')], ['c', node('c', 'join')], ['d', node('d', 'parse')],
-  ['r', node('r', 'router', { routes: [{ name: 'yes', expression: 'x' }, { name: 'no' }] })], ['e', node('e', 'llm')],
+  ['a', node('a', 'llm')],
+  ['b', node('b', 'map')],
+  ['c', node('c', 'join')],
+  ['d', node('d', 'parse')],
+  ['r', node('r', 'router', { routes: [{ name: 'yes', expression: 'x' }, { name: 'no' }] })],
+  ['e', node('e', 'llm')],
   ['i', node('i', 'input', { name: 'items', type: 'list' })],
 ]);
-const edge = (source: string, source_port: string, target: string, target_port: string) => ({ source, source_port, target, target_port });
+const edge = (source: string, source_port: string, target: string, target_port: string) => ({
+  source,
+  source_port,
+  target,
+  target_port,
+});
 
 describe('port compatibility', () => {
   it('connects equal types and anything with any', () => {
@@ -40,7 +63,10 @@ describe('port compatibility', () => {
     expect(checkConnection(edge('a', 'out', 'c', 'in'), nodes, kinds, []).ok).toBe(true);
   });
   it('refuses a second edge into a single input but allows it into a multiple one', () => {
-    const existing: GraphEdge[] = [{ id: 'e1', ...edge('a', 'out', 'e', 'in') }, { id: 'e2', ...edge('a', 'out', 'c', 'in') }];
+    const existing: GraphEdge[] = [
+      { id: 'e1', ...edge('a', 'out', 'e', 'in') },
+      { id: 'e2', ...edge('a', 'out', 'c', 'in') },
+    ];
     expect(checkConnection(edge('r', 'yes', 'e', 'in'), nodes, kinds, existing).ok).toBe(false);
     expect(checkConnection(edge('d', 'out', 'c', 'in'), nodes, kinds, existing).ok).toBe(true);
   });
@@ -51,16 +77,26 @@ describe('port compatibility', () => {
   });
   it('adds an error output port when the node routes errors to an edge', () => {
     const n = { ...node('x', 'llm'), on_error: 'error_edge' as const };
-    expect(nodePorts(n, kinds.get('llm')).outputs.map((p) => [p.name, p.type])).toEqual([['out', 'text'], ['error', 'json']]);
+    expect(nodePorts(n, kinds.get('llm')).outputs.map((p) => [p.name, p.type])).toEqual([
+      ['out', 'text'],
+      ['error', 'json'],
+    ]);
     expect(nodePorts(node('y', 'llm'), kinds.get('llm')).outputs.map((p) => p.name)).toEqual(['out']);
   });
   it('derives router outputs from its routes, plus default', () => {
-    expect(nodePorts(nodes.get('r')!, kinds.get('router')).outputs.map((p) => p.name)).toEqual(['yes', 'no', 'default']);
+    expect(nodePorts(nodes.get('r')!, kinds.get('router')).outputs.map((p) => p.name)).toEqual([
+      'yes',
+      'no',
+      'default',
+    ]);
     expect(checkConnection(edge('r', 'no', 'e', 'in'), nodes, kinds, []).ok).toBe(true);
   });
   it('types an input node output by its config type', () => {
     expect(checkConnection(edge('i', 'out', 'b', 'items'), nodes, kinds, []).ok).toBe(true);
-    expect(checkConnection(edge('i', 'out', 'e', 'in'), nodes, kinds, [])).toEqual({ ok: false, reason: 'list output cannot feed a text input' });
+    expect(checkConnection(edge('i', 'out', 'e', 'in'), nodes, kinds, [])).toEqual({
+      ok: false,
+      reason: 'list output cannot feed a text input',
+    });
   });
   it('lets unknown dynamic kinds keep the ports their edges use', () => {
     const n = node('c1', 'custom');

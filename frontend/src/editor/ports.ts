@@ -30,7 +30,9 @@ const names = (v: unknown): string[] =>
 export const DYNAMIC_PORTS: Record<string, DynamicPorts> = {
   input: (c) => ({ inputs: [], outputs: [{ name: 'out', type: String(c.type ?? 'any') }] }),
   llm: (c) => ({ outputs: [{ name: 'out', type: c.output === 'json' ? 'json' : 'text' }] }),
-  router: (c) => ({ outputs: [...names(c.routes).map((name) => ({ name, type: 'any' })), { name: 'default', type: 'any' }] }),
+  router: (c) => ({
+    outputs: [...names(c.routes).map((name) => ({ name, type: 'any' })), { name: 'default', type: 'any' }],
+  }),
 };
 
 /**
@@ -43,11 +45,14 @@ export function nodePorts(node: GraphNode, kind: NodeKind | undefined, edges: Gr
   const inputs = [...(dyn?.inputs ?? kind?.inputs ?? [])];
   const outputs = [...(dyn?.outputs ?? kind?.outputs ?? [])];
   // on_error = "error_edge" routes the failure out of an extra "error" port.
-  if (node.on_error === 'error_edge' && !outputs.some((p) => p.name === ERROR_PORT)) outputs.push({ name: ERROR_PORT, type: 'json' });
+  if (node.on_error === 'error_edge' && !outputs.some((p) => p.name === ERROR_PORT))
+    outputs.push({ name: ERROR_PORT, type: 'json' });
   if ((kind?.dynamic_ports && !dyn) || !kind) {
     for (const e of edges) {
-      if (e.target === node.id && !inputs.some((p) => p.name === e.target_port)) inputs.push({ name: e.target_port, type: 'any' });
-      if (e.source === node.id && !outputs.some((p) => p.name === e.source_port)) outputs.push({ name: e.source_port, type: 'any' });
+      if (e.target === node.id && !inputs.some((p) => p.name === e.target_port))
+        inputs.push({ name: e.target_port, type: 'any' });
+      if (e.source === node.id && !outputs.some((p) => p.name === e.source_port))
+        outputs.push({ name: e.source_port, type: 'any' });
     }
   }
   return { inputs, outputs };
@@ -76,9 +81,7 @@ export function checkConnection(
   if (!portsCompatible(String(out.type), String(inp.type))) {
     return { ok: false, reason: incompatibilityMessage(String(out.type), String(inp.type)) };
   }
-  const taken = edges.some(
-    (e) => e.target === edge.target && e.target_port === edge.target_port,
-  );
+  const taken = edges.some((e) => e.target === edge.target && e.target_port === edge.target_port);
   const dup = edges.some(
     (e) =>
       e.source === edge.source &&

@@ -26,9 +26,19 @@ describe('schema to form fields', () => {
 
   it('maps each schema type onto its widget', () => {
     expect(fields.map((f) => [f.name, f.widget])).toEqual([
-      ['prompt', 'prompt'], ['agent', 'agent'], ['model', 'model'], ['tools', 'tool'], ['subflow', 'workflow'],
-      ['condition', 'expression'], ['name', 'text'], ['temperature', 'number'], ['max_iterations', 'integer'],
-      ['stream', 'checkbox'], ['policy', 'select'], ['tags', 'list'], ['extra', 'json'],
+      ['prompt', 'prompt'],
+      ['agent', 'agent'],
+      ['model', 'model'],
+      ['tools', 'tool'],
+      ['subflow', 'workflow'],
+      ['condition', 'expression'],
+      ['name', 'text'],
+      ['temperature', 'number'],
+      ['max_iterations', 'integer'],
+      ['stream', 'checkbox'],
+      ['policy', 'select'],
+      ['tags', 'list'],
+      ['extra', 'json'],
     ]);
   });
   it('carries required flags, titles, enum options', () => {
@@ -48,11 +58,16 @@ describe('schema to form fields', () => {
 
 describe('pydantic schemas', () => {
   const llm = {
-    type: 'object', required: ['model'],
+    type: 'object',
+    required: ['model'],
     $defs: { Route: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
     properties: {
       model: { anyOf: [{ type: 'string' }, { type: 'null' }], default: null, format: 'model', title: 'Model' },
-      temperature: { anyOf: [{ maximum: 2, minimum: 0, type: 'number' }, { type: 'null' }], default: null, title: 'Temperature' },
+      temperature: {
+        anyOf: [{ maximum: 2, minimum: 0, type: 'number' }, { type: 'null' }],
+        default: null,
+        title: 'Temperature',
+      },
       max_tokens: { anyOf: [{ type: 'integer' }, { type: 'null' }], default: null, title: 'Max Tokens' },
       routes: { type: 'array', items: { $ref: '#/$defs/Route' } },
       tools: { type: 'array', items: { type: 'string', format: 'tool' } },
@@ -60,8 +75,11 @@ describe('pydantic schemas', () => {
   };
   it('reads optional (anyOf null) fields and $ref items', () => {
     expect(fieldsFromSchema(llm).map((f) => [f.name, f.widget, f.label])).toEqual([
-      ['model', 'model', 'Model'], ['temperature', 'number', 'Temperature'], ['max_tokens', 'integer', 'Max Tokens'],
-      ['routes', 'objects', 'Routes'], ['tools', 'tool', 'Tools'],
+      ['model', 'model', 'Model'],
+      ['temperature', 'number', 'Temperature'],
+      ['max_tokens', 'integer', 'Max Tokens'],
+      ['routes', 'objects', 'Routes'],
+      ['tools', 'tool', 'Tools'],
     ]);
     expect(resolveSchema(llm.properties.routes, llm).items?.required).toEqual(['name']);
     expect(isMulti(llm.properties.tools, llm)).toBe(true);
@@ -72,7 +90,8 @@ describe('pydantic schemas', () => {
       type: 'object',
       $defs: {
         Route: {
-          type: 'object', required: ['name'],
+          type: 'object',
+          required: ['name'],
           properties: {
             name: { type: 'string' },
             expression: { type: 'string', format: 'expression', default: '' },
@@ -80,11 +99,16 @@ describe('pydantic schemas', () => {
           },
         },
       },
-      properties: { routes: { type: 'array', items: { $ref: '#/$defs/Route' } }, extra: { type: 'array', items: { type: 'object' } } },
+      properties: {
+        routes: { type: 'array', items: { $ref: '#/$defs/Route' } },
+        extra: { type: 'array', items: { type: 'object' } },
+      },
     };
     const [routes, extra] = fieldsFromSchema(router);
     expect(routes.itemFields?.map((f) => [f.name, f.widget, f.required])).toEqual([
-      ['name', 'text', true], ['expression', 'expression', false], ['agent', 'agent', false],
+      ['name', 'text', true],
+      ['expression', 'expression', false],
+      ['agent', 'agent', false],
     ]);
     expect(extra.widget).toBe('json'); // objects without declared properties stay raw JSON
     const first = newItem(routes.itemFields ?? [], [], 'routes');

@@ -33,7 +33,11 @@ export interface FieldSpec {
 }
 
 /** Whether a field applies to this node config (config values, else the schema defaults). */
-export function shown(field: FieldSpec, config: Record<string, unknown>, defaults: Record<string, unknown> = {}): boolean {
+export function shown(
+  field: FieldSpec,
+  config: Record<string, unknown>,
+  defaults: Record<string, unknown> = {},
+): boolean {
   return Object.entries(field.when ?? {}).every(([key, want]) => (config[key] ?? defaults[key]) === want);
 }
 
@@ -94,27 +98,33 @@ export function widgetFor(s: JsonSchema): Widget {
 export function fieldsFromSchema(schema: JsonSchema | undefined, root: JsonSchema | undefined = schema): FieldSpec[] {
   const props = schema?.properties ?? {};
   const required = new Set(schema?.required ?? []);
-  return Object.entries(props).map(([name, raw]) => ({ name, s: resolveSchema(raw, root) })).map(({ name, s }) => {
-    const widget = widgetFor(s);
-    return {
-      name,
-      label: s.title ?? humanize(name),
-      widget,
-      required: required.has(name),
-      description: s.description,
-      options: s.enum,
-      default: s.default,
-      ...(s['x-when'] ? { when: s['x-when'] } : {}),
-      ...(widget === 'objects' ? { itemFields: fieldsFromSchema(s.items, root) } : {}),
-    };
-  });
+  return Object.entries(props)
+    .map(([name, raw]) => ({ name, s: resolveSchema(raw, root) }))
+    .map(({ name, s }) => {
+      const widget = widgetFor(s);
+      return {
+        name,
+        label: s.title ?? humanize(name),
+        widget,
+        required: required.has(name),
+        description: s.description,
+        options: s.enum,
+        default: s.default,
+        ...(s['x-when'] ? { when: s['x-when'] } : {}),
+        ...(widget === 'objects' ? { itemFields: fieldsFromSchema(s.items, root) } : {}),
+      };
+    });
 }
 
 /**
  * A new item for an 'objects' list: each field's default, or '' for required text; a `name`
  * field gets the first free "<list name, singular><n>" (routes → route3).
  */
-export function newItem(fields: FieldSpec[], existing: Record<string, unknown>[], listName = 'item'): Record<string, unknown> {
+export function newItem(
+  fields: FieldSpec[],
+  existing: Record<string, unknown>[],
+  listName = 'item',
+): Record<string, unknown> {
   const item: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.default !== undefined && f.default !== null) item[f.name] = structuredClone(f.default);

@@ -4,16 +4,54 @@ import { emptyHistory, record, redo, undo } from './history';
 import { createEditorStore } from './store';
 
 const kinds: NodeKind[] = [
-  { kind: 'input', title: 'Input', category: 'Data', description: '', color: '#0a0', config_schema: {}, inputs: [], outputs: [{ name: 'out', type: 'text' }], dynamic_ports: false },
-  { kind: 'llm', title: 'LLM', category: 'AI', description: '', color: '#00a', config_schema: { properties: { prompt: { type: 'string', default: 'Hi' } } }, inputs: [{ name: 'in', type: 'text' }], outputs: [{ name: 'out', type: 'text' }], dynamic_ports: false },
-  { kind: 'map', title: 'Map', category: 'Flow', description: '', color: '#a00', config_schema: {}, inputs: [{ name: 'items', type: 'list' }], outputs: [{ name: 'out', type: 'list' }], dynamic_ports: false },
+  {
+    kind: 'input',
+    title: 'Input',
+    category: 'Data',
+    description: '',
+    color: '#0a0',
+    config_schema: {},
+    inputs: [],
+    outputs: [{ name: 'out', type: 'text' }],
+    dynamic_ports: false,
+  },
+  {
+    kind: 'llm',
+    title: 'LLM',
+    category: 'AI',
+    description: '',
+    color: '#00a',
+    config_schema: { properties: { prompt: { type: 'string', default: 'Hi' } } },
+    inputs: [{ name: 'in', type: 'text' }],
+    outputs: [{ name: 'out', type: 'text' }],
+    dynamic_ports: false,
+  },
+  {
+    kind: 'map',
+    title: 'Map',
+    category: 'Flow',
+    description: '',
+    color: '#a00',
+    config_schema: {},
+    inputs: [{ name: 'items', type: 'list' }],
+    outputs: [{ name: 'out', type: 'list' }],
+    dynamic_ports: false,
+  },
 ];
 
 const start: Graph = {
   schema_version: 1,
   nodes: [
     { id: 'n1', kind: 'input', label: 'In', position: { x: 0, y: 0 }, config: {} },
-    { id: 'n2', kind: 'llm', label: 'Ask', position: { x: 200, y: 0 }, config: { prompt: 'x' }, retry: { count: 2, backoff_s: 1 }, on_error: 'continue' },
+    {
+      id: 'n2',
+      kind: 'llm',
+      label: 'Ask',
+      position: { x: 200, y: 0 },
+      config: { prompt: 'x' },
+      retry: { count: 2, backoff_s: 1 },
+      on_error: 'continue',
+    },
   ],
   edges: [],
 };
@@ -87,7 +125,11 @@ describe('editor store actions', () => {
     const withEdge = s().graph();
     store.setState({ nodes: s().nodes.map((n) => (n.id === 'n1' ? { ...n, selected: true } : n)) });
     s().deleteSelection();
-    expect(s().graph().nodes.map((n) => n.id)).toEqual(['n2']);
+    expect(
+      s()
+        .graph()
+        .nodes.map((n) => n.id),
+    ).toEqual(['n2']);
     expect(s().graph().edges).toEqual([]);
     s().undo();
     expect(s().graph()).toEqual(withEdge);

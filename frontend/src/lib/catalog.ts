@@ -23,11 +23,13 @@ export function invalidate(key?: string): void {
 const all = async <T>(url: string) => listOf(await api.get<Page<T> | T[]>(`${url}?page_size=500`));
 
 export const catalog = {
-  kinds: () => once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
+  kinds: () =>
+    once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
   userTools: () => once('usertools', () => all<Tool>('/api/tools/')),
-  tools: () => once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
+  tools: () =>
+    once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
   workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
   agentParameters: () => once('agentparameters', () => api.get<AgentParameter[]>('/api/agents/parameters/')),
 };
@@ -56,7 +58,8 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
       return (await catalog.models()).map((m) => ({ value: m.ref, label: `${m.ref} (${m.tier})` }));
     case 'tool':
       return (await catalog.tools()).map((t) => ({
-        value: t.name, label: t.builtin ? t.name : `${t.name} (custom${t.invalid ? ', needs fixing' : ''})`,
+        value: t.name,
+        label: t.builtin ? t.name : `${t.name} (custom${t.invalid ? ', needs fixing' : ''})`,
       }));
     case 'usertool': // Agent.tools holds the ids of the user's own tools
       return (await catalog.userTools()).map((t) => ({ value: String(t.id), label: `${t.name} (${t.kind})` }));
@@ -71,9 +74,15 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
 
 /** Sticky notes are a canvas feature; keep them even if the server catalog omits the kind. */
 export const NOTE_KIND: NodeKind = {
-  kind: 'note', title: 'Note', category: 'Annotation', description: 'A sticky note for the canvas; never runs.',
-  color: '#eab308', config_schema: { type: 'object', properties: { text: { type: 'string', format: 'textarea' } } },
-  inputs: [], outputs: [], dynamic_ports: false,
+  kind: 'note',
+  title: 'Note',
+  category: 'Annotation',
+  description: 'A sticky note for the canvas; never runs.',
+  color: '#eab308',
+  config_schema: { type: 'object', properties: { text: { type: 'string', format: 'textarea' } } },
+  inputs: [],
+  outputs: [],
+  dynamic_ports: false,
 };
 
 export function withNote(kinds: NodeKind[]): NodeKind[] {

@@ -28,19 +28,37 @@ export function LoginPage() {
   }
   const fe = (n: string) => (error instanceof ApiError ? error.fieldError(n) : undefined);
   // Field errors show under their field; the banner is for errors that belong to no field.
-  const general =
-    error instanceof ApiError ? (fe('username') || fe('password') ? null : error.message) : error;
+  const general = error instanceof ApiError ? (fe('username') || fe('password') ? null : error.message) : error;
   return (
     <div className="login-wrap">
       <form className="card login" onSubmit={submit} data-testid="login-form">
-        <div className="brand" style={{ marginBottom: 16 }}><span className="logo" />AXWeb</div>
+        <div className="brand" style={{ marginBottom: 16 }}>
+          <span className="logo" />
+          AXWeb
+        </div>
         <h1>Sign in</h1>
-        {general && <div className="err-banner" role="alert">{general}</div>}
+        {general && (
+          <div className="err-banner" role="alert">
+            {general}
+          </div>
+        )}
         <Field label="Username" error={fe('username')}>
-          <input name="username" autoFocus autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            name="username"
+            autoFocus
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
         </Field>
         <Field label="Password" error={fe('password')}>
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <button className="primary" type="submit" disabled={busy} style={{ width: '100%', justifyContent: 'center' }}>
           {busy ? 'Signing in…' : 'Sign in'}

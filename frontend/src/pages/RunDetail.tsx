@@ -48,12 +48,22 @@ export function RunDetailPage() {
     };
   }, [id, editor, runStore]);
 
-  useEffect(() => runStore.subscribe((s, prev) => {
-    if (s.nodes !== prev.nodes) animateActiveEdges(editor, s.nodes);
-  }), [editor, runStore]);
+  useEffect(
+    () =>
+      runStore.subscribe((s, prev) => {
+        if (s.nodes !== prev.nodes) animateActiveEdges(editor, s.nodes);
+      }),
+    [editor, runStore],
+  );
   const flowNodes = useStore(editor, (s) => s.nodes);
   const labels = useMemo(() => Object.fromEntries(flowNodes.map((n) => [n.id, n.data.label || n.id])), [flowNodes]);
-  if (error) return <div className="page"><ErrorBanner error={error} /><Link to="/runs">Back to runs</Link></div>;
+  if (error)
+    return (
+      <div className="page">
+        <ErrorBanner error={error} />
+        <Link to="/runs">Back to runs</Link>
+      </div>
+    );
   if (!ready) return <div className="empty">Loading run…</div>;
   return (
     <EditorContext.Provider value={editor}>
@@ -64,14 +74,22 @@ export function RunDetailPage() {
             <Canvas onNodeClick={setSelected} />
             <aside className="side">
               <div className="tabs">
-                <button className={tab === 'details' ? 'on' : ''} onClick={() => setTab('details')}>Details</button>
-                <button className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')} data-testid="tab-trace">Trace</button>
+                <button className={tab === 'details' ? 'on' : ''} onClick={() => setTab('details')}>
+                  Details
+                </button>
+                <button className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')} data-testid="tab-trace">
+                  Trace
+                </button>
               </div>
-              {tab === 'details'
-                ? <RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} />
-                : <Trace runId={id} store={runStore} labels={labels} />}
+              {tab === 'details' ? (
+                <RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} />
+              ) : (
+                <Trace runId={id} store={runStore} labels={labels} />
+              )}
             </aside>
-            <div className="gantt-wrap"><Gantt store={runStore} labels={labels} onSelect={setSelected} /></div>
+            <div className="gantt-wrap">
+              <Gantt store={runStore} labels={labels} onSelect={setSelected} />
+            </div>
           </div>
         </ReactFlowProvider>
       </RunContext.Provider>
@@ -102,48 +120,102 @@ function useTicker(on: boolean): number {
   return now;
 }
 
-function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
-  const navigate = useNavigate();
+/** Elapsed time, tokens and cost of the run so far. */
+function useRunFigures(store: RunStoreApi) {
   const run = useStore(store, (s) => s.run);
-  const conn = useStore(store, (s) => s.connection);
-  const connErr = useStore(store, (s) => s.connectionError);
   const usage = useStore(store, (s) => JSON.stringify({ ...totalUsage(s), live: liveTokens(s) }));
   const u = JSON.parse(usage) as ReturnType<typeof totalUsage> & { live: ReturnType<typeof liveTokens> };
   const done = isTerminal(run.status);
   const now = useTicker(!done);
-  const elapsed = run.started_at ? (run.finished_at ? new Date(run.finished_at).getTime() : now) - new Date(run.started_at).getTime() : null;
+  const elapsed = run.started_at
+    ? (run.finished_at ? new Date(run.finished_at).getTime() : now) - new Date(run.started_at).getTime()
+    : null;
   // Node usage streams in live; the run's own usage is authoritative once it is larger (final).
   const cost = Math.max(run.usage?.cost ?? 0, u.cost);
   // While nodes stream, their tokens are estimated from the text ("~"); exact once they report usage.
   const final = (run.usage?.input_tokens ?? 0) + (run.usage?.output_tokens ?? 0);
   const tokens = Math.max(final, u.live.tokens);
   const approx = u.live.estimated && tokens > final ? '~' : '';
+  return { done, elapsed, cost, tokens, approx };
+}
+
+function ConnectionState({ store }: { store: RunStoreApi }) {
+  const conn = useStore(store, (s) => s.connection);
+  const connErr = useStore(store, (s) => s.connectionError);
+  return (
+    <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
+      {conn === 'live'
+        ? '● live'
+        : conn === 'reconnecting'
+          ? '◌ reconnecting…'
+          : conn === 'error'
+            ? `✕ ${connErr}`
+            : conn === 'closed'
+              ? ''
+              : '◌ connecting…'}
+    </span>
+  );
+}
+
+function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
+  const navigate = useNavigate();
+  const run = useStore(store, (s) => s.run);
+  const { done, elapsed, cost, tokens, approx } = useRunFigures(store);
 
   const cancel = async () => {
-    try { await api.post(`/api/runs/${runId}/cancel/`); toast('Cancel requested'); } catch (e) { toast(messageOf(e), 'error'); }
+    try {
+      await api.post(`/api/runs/${runId}/cancel/`);
+      toast('Cancel requested');
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
   };
   const rerun = async () => {
     if (!selected) return;
     try {
       const r = await api.post<Run>(`/api/runs/${runId}/rerun/`, { from_node: selected });
       navigate(`/runs/${r.id}`);
-    } catch (e) { toast(messageOf(e), 'error'); }
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
   };
   return (
     <div className="editor-bar">
-      <Link to="/runs" className="hint">Runs</Link><span className="hint">/</span>
-      <Link to={`/workflows/${run.workflow}`} className="name">{run.workflow_name ?? 'Run'}</Link>
+      <Link to="/runs" className="hint">
+        Runs
+      </Link>
+      <span className="hint">/</span>
+      <Link to={`/workflows/${run.workflow}`} className="name">
+        {run.workflow_name ?? 'Run'}
+      </Link>
       {run.version && <span className="badge">v{run.version}</span>}
       <StatusBadge status={run.status} />
-      <span className="hint" data-testid="run-elapsed">{fmtMs(elapsed)}</span>
-      <span className="hint" data-testid="run-usage">{approx}{tokens} tokens · {fmtCost(cost)}</span>
-      <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
-        {conn === 'live' ? '● live' : conn === 'reconnecting' ? '◌ reconnecting…' : conn === 'error' ? `✕ ${connErr}` : conn === 'closed' ? '' : '◌ connecting…'}
+      <span className="hint" data-testid="run-elapsed">
+        {fmtMs(elapsed)}
       </span>
+      <span className="hint" data-testid="run-usage">
+        {approx}
+        {tokens} tokens · {fmtCost(cost)}
+      </span>
+      <ConnectionState store={store} />
       <div className="spacer" />
-      <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">↻ Re-run from {selected ?? 'node'}</button>
-      <button onClick={async () => { try { download(`run-${runId}.json`, await api.get(`/api/runs/${runId}/export/`)); } catch (e) { toast(messageOf(e), 'error'); } }}>Export trace</button>
-      <button className="danger" disabled={done} onClick={cancel} data-testid="cancel-run">■ Cancel</button>
+      <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">
+        ↻ Re-run from {selected ?? 'node'}
+      </button>
+      <button
+        onClick={async () => {
+          try {
+            download(`run-${runId}.json`, await api.get(`/api/runs/${runId}/export/`));
+          } catch (e) {
+            toast(messageOf(e), 'error');
+          }
+        }}
+      >
+        Export trace
+      </button>
+      <button className="danger" disabled={done} onClick={cancel} data-testid="cancel-run">
+        ■ Cancel
+      </button>
     </div>
   );
 }

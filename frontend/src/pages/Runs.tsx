@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
 import { Link } from 'react-router-dom';
 import { api, qs, type Page } from '../api/client';
 import type { Run, Workflow } from '../api/types';
@@ -17,21 +17,10 @@ function upsert(list: Run[], run: Run): Run[] {
   return next;
 }
 
-export function RunsPage() {
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [workflows, setWorkflows] = useState<Workflow[]>([]);
-  const [status, setStatus] = useState('');
-  const [workflow, setWorkflow] = useState('');
-  const [error, setError] = useState<unknown>(null);
+type SetRuns = Dispatch<SetStateAction<Run[] | null>>;
 
-  useEffect(() => {
-    catalog.workflows().then(setWorkflows).catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    api.get<Page<Run>>(`/api/runs/${qs({ status, workflow, page_size: 100 })}`).then((p) => { setRuns(p.results); setError(null); }, setError);
-  }, [status, workflow]);
-
+/** Live run updates from /ws/runs/: a run matching the filters is upserted, one that no longer matches leaves. */
+function useRunFeed(status: string, workflow: string, setRuns: SetRuns) {
   useEffect(() => {
     let ws: WebSocket | null = null;
     let stopped = false;
@@ -48,11 +37,81 @@ export function RunsPage() {
         }
         setRuns((l) => upsert(l ?? [], run));
       };
-      ws.onclose = (e) => { if (!stopped && e.code !== 4401) timer = setTimeout(connect, 3000); };
+      ws.onclose = (e) => {
+        if (!stopped && e.code !== 4401) timer = setTimeout(connect, 3000);
+      };
     };
     connect();
-    return () => { stopped = true; clearTimeout(timer); ws?.close(); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      ws?.close();
+    };
+  }, [status, workflow, setRuns]);
+}
+
+function RunFilters({
+  status,
+  setStatus,
+  workflow,
+  setWorkflow,
+}: {
+  status: string;
+  setStatus: (v: string) => void;
+  workflow: string;
+  setWorkflow: (v: string) => void;
+}) {
+  const [workflows, setWorkflows] = useState<Workflow[]>([]);
+  useEffect(() => {
+    catalog
+      .workflows()
+      .then(setWorkflows)
+      .catch(() => undefined);
+  }, []);
+  return (
+    <>
+      <select
+        value={status}
+        onChange={(e) => setStatus(e.target.value)}
+        style={{ width: 150 }}
+        data-testid="filter-status"
+      >
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s || 'Any status'}
+          </option>
+        ))}
+      </select>
+      <select
+        value={workflow}
+        onChange={(e) => setWorkflow(e.target.value)}
+        style={{ width: 220 }}
+        data-testid="filter-workflow"
+      >
+        <option value="">All workflows</option>
+        {workflows.map((w) => (
+          <option key={w.id} value={String(w.id)}>
+            {w.name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
+export function RunsPage() {
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [status, setStatus] = useState('');
+  const [workflow, setWorkflow] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    api.get<Page<Run>>(`/api/runs/${qs({ status, workflow, page_size: 100 })}`).then((p) => {
+      setRuns(p.results);
+      setError(null);
+    }, setError);
   }, [status, workflow]);
+  useRunFeed(status, workflow, setRuns);
 
   const live = runs?.filter((r) => ['queued', 'running', 'paused'].includes(r.status)) ?? [];
   const history = runs?.filter((r) => !['queued', 'running', 'paused'].includes(r.status)) ?? [];
@@ -61,19 +120,23 @@ export function RunsPage() {
       <div className="page-head">
         <h1>Runs</h1>
         <div className="spacer" />
-        <select value={status} onChange={(e) => setStatus(e.target.value)} style={{ width: 150 }} data-testid="filter-status">
-          {STATUSES.map((s) => <option key={s} value={s}>{s || 'Any status'}</option>)}
-        </select>
-        <select value={workflow} onChange={(e) => setWorkflow(e.target.value)} style={{ width: 220 }} data-testid="filter-workflow">
-          <option value="">All workflows</option>
-          {workflows.map((w) => <option key={w.id} value={String(w.id)}>{w.name}</option>)}
-        </select>
+        <RunFilters status={status} setStatus={setStatus} workflow={workflow} setWorkflow={setWorkflow} />
       </div>
       <ErrorBanner error={error} />
       {!runs && !error && <ListSkeleton columns={6} />}
       {runs && runs.length === 0 && <div className="card empty">No runs yet. Open a workflow and press Run.</div>}
-      {live.length > 0 && <><h3>Live</h3><RunTable runs={live} /></>}
-      {history.length > 0 && <><h3>History</h3><RunTable runs={history} /></>}
+      {live.length > 0 && (
+        <>
+          <h3>Live</h3>
+          <RunTable runs={live} />
+        </>
+      )}
+      {history.length > 0 && (
+        <>
+          <h3>History</h3>
+          <RunTable runs={history} />
+        </>
+      )}
     </div>
   );
 }
@@ -81,14 +144,29 @@ export function RunsPage() {
 function RunTable({ runs }: { runs: Run[] }) {
   return (
     <table className="list" style={{ marginBottom: 16 }} data-testid="run-list">
-      <thead><tr><th>Workflow</th><th>Status</th><th>Started</th><th>Duration</th><th>Tokens</th><th>Cost</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Workflow</th>
+          <th>Status</th>
+          <th>Started</th>
+          <th>Duration</th>
+          <th>Tokens</th>
+          <th>Cost</th>
+        </tr>
+      </thead>
       <tbody>
         {runs.map((r) => {
-          const dur = r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null;
+          const dur =
+            r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null;
           return (
             <tr key={r.id} data-testid={`run-row-${r.id}`}>
-              <td><Link to={`/runs/${r.id}`}>{r.workflow_name}</Link> {r.version && <span className="hint">v{r.version}</span>}</td>
-              <td><StatusBadge status={r.status} /></td>
+              <td>
+                <Link to={`/runs/${r.id}`}>{r.workflow_name}</Link>{' '}
+                {r.version && <span className="hint">v{r.version}</span>}
+              </td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
               <td className="hint">{fmtTime(r.started_at ?? r.created_at)}</td>
               <td>{fmtMs(dur)}</td>
               <td>{(r.usage?.input_tokens ?? 0) + (r.usage?.output_tokens ?? 0)}</td>

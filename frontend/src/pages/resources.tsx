@@ -2,8 +2,20 @@
 import type { ReactNode } from 'react';
 import type { Agent, Collection, Credential, Model, Tool } from '../api/types';
 
-export type FieldType = 'text' | 'textarea' | 'prompt' | 'number' | 'select' | 'json' | 'secret' | 'model' | 'models' | 'parameters'
-  | 'toolconfig' | 'usertools' | 'builtintools';
+export type FieldType =
+  | 'text'
+  | 'textarea'
+  | 'prompt'
+  | 'number'
+  | 'select'
+  | 'json'
+  | 'secret'
+  | 'model'
+  | 'models'
+  | 'parameters'
+  | 'toolconfig'
+  | 'usertools'
+  | 'builtintools';
 
 export interface FieldDef {
   name: string;
@@ -34,13 +46,18 @@ export interface ResourceDef<T = Record<string, unknown>> {
 }
 
 const agents: ResourceDef<Agent> = {
-  title: 'Agents', singular: 'agent', url: '/api/agents/',
+  title: 'Agents',
+  singular: 'agent',
+  url: '/api/agents/',
   blurb: 'Reusable agents: a role, a system prompt, a model and the tools they may call.',
   columns: [
     { label: 'Name', render: (a) => <b>{a.name}</b> },
     { label: 'Role', render: (a) => a.role },
     { label: 'Model', render: (a) => <span className="mono">{a.model}</span> },
-    { label: 'Tools', render: (a) => [...(a.builtin_tools ?? []), ...(a.tools ?? []).map((t) => `#${t}`)].join(', ') || '—' },
+    {
+      label: 'Tools',
+      render: (a) => [...(a.builtin_tools ?? []), ...(a.tools ?? []).map((t) => `#${t}`)].join(', ') || '—',
+    },
   ],
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
@@ -49,14 +66,30 @@ const agents: ResourceDef<Agent> = {
     { name: 'model', label: 'Model', type: 'model' },
     { name: 'builtin_tools', label: 'Builtin tools', type: 'builtintools' },
     { name: 'tools', label: 'Your tools', type: 'usertools' },
-    { name: 'fallback_models', label: 'Fallback models', type: 'models', help: 'Tried in order when the model fails (unreachable, rate-limited, unknown).' },
+    {
+      name: 'fallback_models',
+      label: 'Fallback models',
+      type: 'models',
+      help: 'Tried in order when the model fails (unreachable, rate-limited, unknown).',
+    },
     { name: 'parameters', label: 'Parameters', type: 'parameters' },
   ],
-  blank: { name: '', role: '', system_prompt: '', model: '', tools: [], builtin_tools: [], fallback_models: [], parameters: {} },
+  blank: {
+    name: '',
+    role: '',
+    system_prompt: '',
+    model: '',
+    tools: [],
+    builtin_tools: [],
+    fallback_models: [],
+    parameters: {},
+  },
 };
 
 const tools: ResourceDef<Tool> = {
-  title: 'Tools', singular: 'tool', url: '/api/tools/',
+  title: 'Tools',
+  singular: 'tool',
+  url: '/api/tools/',
   blurb: 'Your own tools (Python in the sandbox, or HTTP). Builtin tools are always available to agents.',
   columns: [
     { label: 'Name', render: (t) => <b className="mono">{t.name}</b> },
@@ -66,29 +99,54 @@ const tools: ResourceDef<Tool> = {
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
     { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http'] },
-    { name: 'description', label: 'Description', type: 'textarea', help: 'The model reads this to decide when to call the tool.' },
-    { name: 'input_schema', label: 'Input schema (JSON Schema)', type: 'json', help: 'The arguments: an object schema; they are checked before the tool runs.' },
+    {
+      name: 'description',
+      label: 'Description',
+      type: 'textarea',
+      help: 'The model reads this to decide when to call the tool.',
+    },
+    {
+      name: 'input_schema',
+      label: 'Input schema (JSON Schema)',
+      type: 'json',
+      help: 'The arguments: an object schema; they are checked before the tool runs.',
+    },
     { name: 'config', label: 'Implementation', type: 'toolconfig' },
   ],
   blank: {
-    name: '', kind: 'python', description: '',
+    name: '',
+    kind: 'python',
+    description: '',
     input_schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-    config: { code: "# The arguments are in `inputs`; set `result` to return a value.\nresult = len(inputs['text'].split())\n" },
+    config: {
+      code: "# The arguments are in `inputs`; set `result` to return a value.\nresult = len(inputs['text'].split())\n",
+    },
   },
-  derive: (name, value, values) => (name === 'kind' && value !== values.kind
-    ? { config: value === 'http' ? { url: '', method: 'POST' } : { code: 'result = None\n' } } : {}),
+  derive: (name, value, values) =>
+    name === 'kind' && value !== values.kind
+      ? { config: value === 'http' ? { url: '', method: 'POST' } : { code: 'result = None\n' } }
+      : {},
 };
 
 const models: ResourceDef<Model> = {
-  title: 'Models', singular: 'model', url: '/api/models/',
+  title: 'Models',
+  singular: 'model',
+  url: '/api/models/',
   blurb: 'Models agents can use. Compressed builtin models appear here once a lab job registers them.',
   staffOnly: true,
   columns: [
     { label: 'Reference', render: (m) => <b className="mono">{m.ref}</b> },
     { label: 'Tier', render: (m) => <span className="badge">{m.tier}</span> },
     { label: 'Context', render: (m) => `${Number(m.context_length).toLocaleString('en')} tokens` },
-    { label: 'Cost in/out per 1k', render: (m) => (Number(m.cost_in_per_1k) || Number(m.cost_out_per_1k)
-      ? `$${Number(m.cost_in_per_1k)} / $${Number(m.cost_out_per_1k)}` : <span className="hint">free</span>) },
+    {
+      label: 'Cost in/out per 1k',
+      render: (m) =>
+        Number(m.cost_in_per_1k) || Number(m.cost_out_per_1k) ? (
+          `$${Number(m.cost_in_per_1k)} / $${Number(m.cost_out_per_1k)}`
+        ) : (
+          <span className="hint">free</span>
+        ),
+    },
   ],
   fields: [
     { name: 'provider', label: 'Provider', type: 'select', options: ['builtin', 'ollama', 'anthropic'] },
@@ -102,12 +160,24 @@ const models: ResourceDef<Model> = {
 };
 
 const credentials: ResourceDef<Credential> = {
-  title: 'Credentials', singular: 'credential', url: '/api/credentials/',
+  title: 'Credentials',
+  singular: 'credential',
+  url: '/api/credentials/',
   blurb: 'API keys for providers. Secrets are write-only: they are never shown again after saving.',
   columns: [
     { label: 'Provider', render: (c) => <b>{c.provider}</b> },
     { label: 'Label', render: (c) => c.label },
-    { label: 'Secret', render: (c) => (c.is_set ? <span className="mono" data-testid="secret-state">set • {c.last4}</span> : <span className="hint">not set</span>) },
+    {
+      label: 'Secret',
+      render: (c) =>
+        c.is_set ? (
+          <span className="mono" data-testid="secret-state">
+            set • {c.last4}
+          </span>
+        ) : (
+          <span className="hint">not set</span>
+        ),
+    },
   ],
   fields: [
     { name: 'provider', label: 'Provider', type: 'select', options: ['anthropic', 'ollama'] },
@@ -118,7 +188,9 @@ const credentials: ResourceDef<Credential> = {
 };
 
 const knowledge: ResourceDef<Collection> = {
-  title: 'Knowledge', singular: 'collection', url: '/api/knowledge/collections/',
+  title: 'Knowledge',
+  singular: 'collection',
+  url: '/api/knowledge/collections/',
   blurb: 'Document collections, chunked and embedded offline, searchable by agents and the knowledge-search tool.',
   columns: [
     { label: 'Name', render: (c) => <b>{c.name}</b> },

@@ -13,14 +13,22 @@ export interface Bar {
 }
 
 /** Bars of node executions relative to the earliest start (running ones end at `now`). */
-export function ganttBars(nodes: Record<string, NodeRun>, labels: Record<string, string>, now: number): { bars: Bar[]; t0: number; span: number } {
+export function ganttBars(
+  nodes: Record<string, NodeRun>,
+  labels: Record<string, string>,
+  now: number,
+): { bars: Bar[]; t0: number; span: number } {
   const bars = Object.entries(nodes)
     .filter(([, n]) => n.started_at)
     .map(([id, n]) => ({
       id,
       label: labels[id] ?? id,
       start: new Date(n.started_at!).getTime(),
-      end: n.finished_at ? new Date(n.finished_at).getTime() : n.status === 'running' || n.status === 'paused' ? now : new Date(n.started_at!).getTime(),
+      end: n.finished_at
+        ? new Date(n.finished_at).getTime()
+        : n.status === 'running' || n.status === 'paused'
+          ? now
+          : new Date(n.started_at!).getTime(),
       status: n.status,
     }))
     .sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
@@ -29,7 +37,15 @@ export function ganttBars(nodes: Record<string, NodeRun>, labels: Record<string,
   return { bars, t0, span: Math.max(1, t1 - t0) };
 }
 
-export function Gantt({ store, labels, onSelect }: { store: RunStoreApi; labels: Record<string, string>; onSelect?: (id: string) => void }) {
+export function Gantt({
+  store,
+  labels,
+  onSelect,
+}: {
+  store: RunStoreApi;
+  labels: Record<string, string>;
+  onSelect?: (id: string) => void;
+}) {
   const nodes = useStore(store, (s) => s.nodes);
   const live = useStore(store, (s) => s.run.status === 'running' || s.run.status === 'queued');
   const [now, setNow] = useState(() => Date.now());
@@ -42,14 +58,31 @@ export function Gantt({ store, labels, onSelect }: { store: RunStoreApi; labels:
   if (!bars.length) return <div className="gantt hint">The timeline fills in as nodes start.</div>;
   return (
     <div className="gantt" data-testid="gantt">
-      <div className="gantt-row"><span className="lbl">Timeline</span><span className="hint">{fmtMs(span)} total</span></div>
+      <div className="gantt-row">
+        <span className="lbl">Timeline</span>
+        <span className="hint">{fmtMs(span)} total</span>
+      </div>
       {bars.map((b) => (
-        <div className="gantt-row" key={b.id} onClick={() => onSelect?.(b.id)} style={{ cursor: onSelect ? 'pointer' : undefined }}>
-          <span className="lbl" title={b.label}>{b.label}</span>
+        <div
+          className="gantt-row"
+          key={b.id}
+          onClick={() => onSelect?.(b.id)}
+          style={{ cursor: onSelect ? 'pointer' : undefined }}
+        >
+          <span className="lbl" title={b.label}>
+            {b.label}
+          </span>
           <div className="gantt-track">
-            <div className="gantt-bar" data-testid={`gantt-bar-${b.id}`}
+            <div
+              className="gantt-bar"
+              data-testid={`gantt-bar-${b.id}`}
               title={`${b.label}: ${fmtMs(b.end - b.start)} (${b.status})`}
-              style={{ left: `${((b.start - t0) / span) * 100}%`, width: `${Math.max(0.4, ((b.end - b.start) / span) * 100)}%`, background: `var(--st-${b.status})` }} />
+              style={{
+                left: `${((b.start - t0) / span) * 100}%`,
+                width: `${Math.max(0.4, ((b.end - b.start) / span) * 100)}%`,
+                background: `var(--st-${b.status})`,
+              }}
+            />
           </div>
         </div>
       ))}

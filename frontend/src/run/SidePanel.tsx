@@ -29,10 +29,20 @@ function ApprovalCard({ a, label }: { a: Approval; label: string }) {
       <b>Approval needed · {label}</b>
       <p style={{ margin: '6px 0' }}>{a.prompt}</p>
       {a.payload !== null && a.payload !== undefined && <pre className="stream-panel">{show(a.payload)}</pre>}
-      <textarea rows={2} placeholder="Comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} style={{ marginTop: 6, minHeight: 40 }} />
+      <textarea
+        rows={2}
+        placeholder="Comment (optional)"
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+        style={{ marginTop: 6, minHeight: 40 }}
+      />
       <div className="toolbar" style={{ marginTop: 6 }}>
-        <button className="primary" disabled={busy} onClick={() => decide('approve')} data-testid="approve">Approve</button>
-        <button className="danger" disabled={busy} onClick={() => decide('reject')} data-testid="reject">Reject</button>
+        <button className="primary" disabled={busy} onClick={() => decide('approve')} data-testid="approve">
+          Approve
+        </button>
+        <button className="danger" disabled={busy} onClick={() => decide('reject')} data-testid="reject">
+          Reject
+        </button>
       </div>
     </div>
   );
@@ -41,82 +51,196 @@ function ApprovalCard({ a, label }: { a: Approval; label: string }) {
 function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; label: string }) {
   const n = useStore(store, (s) => s.nodes[id]);
   if (!n) return <div className="hint">{label} has not started yet.</div>;
-  const elapsed = n.started_at ? (n.finished_at ? new Date(n.finished_at).getTime() : Date.now()) - new Date(n.started_at).getTime() : null;
+  const elapsed = n.started_at
+    ? (n.finished_at ? new Date(n.finished_at).getTime() : Date.now()) - new Date(n.started_at).getTime()
+    : null;
   return (
     <div data-testid="node-detail">
-      <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}><h2 style={{ margin: 0 }}>{label}</h2><StatusBadge status={n.status} /></div>
-      <div className="kv" style={{ margin: '8px 0' }}>
-        <span className="k">Attempt</span><span>{n.attempt}</span>
-        <span className="k">Time</span><span>{n.duration_ms !== undefined ? fmtMs(n.duration_ms) : fmtMs(elapsed)}</span>
-        <span className="k">Tokens</span><span>{n.usage?.input_tokens ?? 0} in · {n.usage?.output_tokens ?? 0} out</span>
-        <span className="k">Cost</span><span>{fmtCost(n.usage?.cost)}</span>
-        {n.reason && <><span className="k">Skipped</span><span>{n.reason}</span></>}
+      <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+        <h2 style={{ margin: 0 }}>{label}</h2>
+        <StatusBadge status={n.status} />
       </div>
-      {n.text && <><h3>Stream</h3><div className="stream-panel" data-testid="side-stream">{n.text}</div></>}
+      <div className="kv" style={{ margin: '8px 0' }}>
+        <span className="k">Attempt</span>
+        <span>{n.attempt}</span>
+        <span className="k">Time</span>
+        <span>{n.duration_ms !== undefined ? fmtMs(n.duration_ms) : fmtMs(elapsed)}</span>
+        <span className="k">Tokens</span>
+        <span>
+          {n.usage?.input_tokens ?? 0} in · {n.usage?.output_tokens ?? 0} out
+        </span>
+        <span className="k">Cost</span>
+        <span>{fmtCost(n.usage?.cost)}</span>
+        {n.reason && (
+          <>
+            <span className="k">Skipped</span>
+            <span>{n.reason}</span>
+          </>
+        )}
+      </div>
+      {n.text && (
+        <>
+          <h3>Stream</h3>
+          <div className="stream-panel" data-testid="side-stream">
+            {n.text}
+          </div>
+        </>
+      )}
       {(n.tool_calls ?? []).length > 0 && <h3>Tool calls</h3>}
       {(n.tool_calls ?? []).map((c) => (
         <div key={c.call_id} className="version-item">
-          <div className="row"><b className="mono">{c.tool}</b>{!c.done && <span className="hint">running…</span>}</div>
+          <div className="row">
+            <b className="mono">{c.tool}</b>
+            {!c.done && <span className="hint">running…</span>}
+          </div>
           <pre className="hint">{show(c.arguments)}</pre>
           {c.done && (c.error ? <pre className="st-failed">{show(c.error)}</pre> : <pre>→ {show(c.result)}</pre>)}
         </div>
       ))}
-      {n.output !== null && n.output !== undefined && <><h3>Output</h3><pre className="stream-panel">{show(n.output)}</pre></>}
-      {n.error !== null && n.error !== undefined && <><h3>Error</h3><pre className="stream-panel st-failed">{show(n.error)}</pre></>}
+      {n.output !== null && n.output !== undefined && (
+        <>
+          <h3>Output</h3>
+          <pre className="stream-panel">{show(n.output)}</pre>
+        </>
+      )}
+      {n.error !== null && n.error !== undefined && (
+        <>
+          <h3>Error</h3>
+          <pre className="stream-panel st-failed">{show(n.error)}</pre>
+        </>
+      )}
     </div>
   );
 }
 
-export function RunSidePanel({ store, selected, labels, onSelect }: {
-  store: RunStoreApi; selected: string | null; labels: Record<string, string>; onSelect: (id: string | null) => void;
-}) {
+function RunOverview({ store }: { store: RunStoreApi }) {
   const run = useStore(store, (s) => s.run);
+  return (
+    <div className="section">
+      <h2>Run</h2>
+      <div className="kv">
+        <span className="k">Created</span>
+        <span>{fmtTime(run.created_at)}</span>
+        <span className="k">Started</span>
+        <span>{fmtTime(run.started_at)}</span>
+        <span className="k">Finished</span>
+        <span>{fmtTime(run.finished_at)}</span>
+        {!!run.budgets && Object.keys(run.budgets).length > 0 && (
+          <>
+            <span className="k">Limits</span>
+            <span data-testid="run-limits-shown">
+              {LIMITS.filter((l) => run.budgets?.[l.name] != null)
+                .map((l) => `${l.label.toLowerCase()} ${String(run.budgets?.[l.name])}`)
+                .join(' · ')}
+            </span>
+          </>
+        )}
+      </div>
+      <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
+      <h3>Inputs</h3>
+      <pre className="stream-panel">{show(run.inputs ?? {})}</pre>
+      {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && (
+        <>
+          <h3>Outputs</h3>
+          <pre className="stream-panel" data-testid="run-outputs">
+            {show(run.outputs)}
+          </pre>
+        </>
+      )}
+      {!!run.error && (
+        <>
+          <h3>Error</h3>
+          <pre className="stream-panel st-failed">{show(run.error)}</pre>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Budgets exceeded, shared memory, agent messages and decided approvals. */
+function RunRecords({ store }: { store: RunStoreApi }) {
   const approvals = useStore(store, (s) => s.approvals);
   const memory = useStore(store, (s) => s.memory);
   const messages = useStore(store, (s) => s.messages);
   const budgets = useStore(store, (s) => s.budgets);
-  const pending = approvals.filter((a) => a.status === 'pending');
   return (
-    <div>
-      {pending.map((a) => <ApprovalCard key={a.id} a={a} label={labels[a.node ?? ''] ?? a.node ?? ''} />)}
-      {selected ? (
+    <>
+      {budgets.length > 0 && (
         <div className="section">
-          <button className="small ghost" onClick={() => onSelect(null)}>← Run overview</button>
-          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} />
-        </div>
-      ) : (
-        <div className="section">
-          <h2>Run</h2>
-          <div className="kv">
-            <span className="k">Created</span><span>{fmtTime(run.created_at)}</span>
-            <span className="k">Started</span><span>{fmtTime(run.started_at)}</span>
-            <span className="k">Finished</span><span>{fmtTime(run.finished_at)}</span>
-            {!!run.budgets && Object.keys(run.budgets).length > 0 && <>
-              <span className="k">Limits</span>
-              <span data-testid="run-limits-shown">{LIMITS.filter((l) => run.budgets?.[l.name] != null)
-                .map((l) => `${l.label.toLowerCase()} ${String(run.budgets?.[l.name])}`).join(' · ')}</span>
-            </>}
-          </div>
-          <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
-          <h3>Inputs</h3><pre className="stream-panel">{show(run.inputs ?? {})}</pre>
-          {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && <><h3>Outputs</h3><pre className="stream-panel" data-testid="run-outputs">{show(run.outputs)}</pre></>}
-          {!!run.error && <><h3>Error</h3><pre className="stream-panel st-failed">{show(run.error)}</pre></>}
+          <h3>Budgets exceeded</h3>
+          {budgets.map((b, i) => (
+            <pre key={i} className="st-failed">
+              {show(b)}
+            </pre>
+          ))}
         </div>
       )}
-      {budgets.length > 0 && <div className="section"><h3>Budgets exceeded</h3>{budgets.map((b, i) => <pre key={i} className="st-failed">{show(b)}</pre>)}</div>}
       {Object.keys(memory).length > 0 && (
-        <div className="section" data-testid="memory"><h3>Shared memory</h3>
-          <div className="kv">{Object.entries(memory).map(([k, v]) => <div key={k} style={{ display: 'contents' }}><span className="k mono">{k}</span><pre>{show(v)}</pre></div>)}</div>
+        <div className="section" data-testid="memory">
+          <h3>Shared memory</h3>
+          <div className="kv">
+            {Object.entries(memory).map(([k, v]) => (
+              <div key={k} style={{ display: 'contents' }}>
+                <span className="k mono">{k}</span>
+                <pre>{show(v)}</pre>
+              </div>
+            ))}
+          </div>
         </div>
       )}
       {messages.length > 0 && (
-        <div className="section" data-testid="messages"><h3>Agent messages</h3>
-          {messages.map((m, i) => <div key={i} style={{ marginBottom: 6 }}><b>{m.sender}</b> <span className="hint">#{m.channel}</span><div>{m.text}</div></div>)}
+        <div className="section" data-testid="messages">
+          <h3>Agent messages</h3>
+          {messages.map((m, i) => (
+            <div key={i} style={{ marginBottom: 6 }}>
+              <b>{m.sender}</b> <span className="hint">#{m.channel}</span>
+              <div>{m.text}</div>
+            </div>
+          ))}
         </div>
       )}
-      {approvals.filter((a) => a.status !== 'pending').map((a) => (
-        <div key={a.id} className="hint">Approval {a.id}: {DECIDED[a.status] ?? a.status}{a.by ? ` by ${a.by}` : ''}{a.comment ? ` — “${a.comment}”` : ''}</div>
+      {approvals
+        .filter((a) => a.status !== 'pending')
+        .map((a) => (
+          <div key={a.id} className="hint">
+            Approval {a.id}: {DECIDED[a.status] ?? a.status}
+            {a.by ? ` by ${a.by}` : ''}
+            {a.comment ? ` — “${a.comment}”` : ''}
+          </div>
+        ))}
+    </>
+  );
+}
+
+export function RunSidePanel({
+  store,
+  selected,
+  labels,
+  onSelect,
+}: {
+  store: RunStoreApi;
+  selected: string | null;
+  labels: Record<string, string>;
+  onSelect: (id: string | null) => void;
+}) {
+  const approvals = useStore(store, (s) => s.approvals);
+  const pending = approvals.filter((a) => a.status === 'pending');
+  return (
+    <div>
+      {pending.map((a) => (
+        <ApprovalCard key={a.id} a={a} label={labels[a.node ?? ''] ?? a.node ?? ''} />
       ))}
+      {selected ? (
+        <div className="section">
+          <button className="small ghost" onClick={() => onSelect(null)}>
+            ← Run overview
+          </button>
+          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} />
+        </div>
+      ) : (
+        <RunOverview store={store} />
+      )}
+      <RunRecords store={store} />
     </div>
   );
 }

@@ -18,7 +18,8 @@ export function Trace({ runId, store, labels }: { runId: string; store: RunStore
   const [tokens, setTokens] = useState(false);
   useEffect(() => {
     if (store.getState().log[0]?.seq === 1) return;
-    api.get<{ events: EventEnvelope[] }>(`/api/runs/${runId}/events/?since=0`)
+    api
+      .get<{ events: EventEnvelope[] }>(`/api/runs/${runId}/events/?since=0`)
       .then(({ events }) => store.setState((s) => ({ log: mergeLog(s.log, events ?? []) })))
       .catch(() => undefined);
   }, [runId, store]);
@@ -31,9 +32,14 @@ export function Trace({ runId, store, labels }: { runId: string; store: RunStore
       <div className="mono" style={{ fontSize: 11 }}>
         {shown.map((e) => (
           <div key={e.seq} style={{ padding: '3px 0', borderBottom: '1px solid var(--border)' }}>
-            <span className="hint">#{e.seq} {new Date(e.ts).toLocaleTimeString()}</span>{' '}
-            <b>{e.type}</b>{e.node ? ` · ${labels[e.node] ?? e.node}` : ''}
-            <div className="hint" style={{ wordBreak: 'break-word' }}>{brief(e)}</div>
+            <span className="hint">
+              #{e.seq} {new Date(e.ts).toLocaleTimeString()}
+            </span>{' '}
+            <b>{e.type}</b>
+            {e.node ? ` · ${labels[e.node] ?? e.node}` : ''}
+            <div className="hint" style={{ wordBreak: 'break-word' }}>
+              {brief(e)}
+            </div>
           </div>
         ))}
         {!shown.length && <div className="hint">No events yet.</div>}

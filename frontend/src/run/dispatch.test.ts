@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../api/types';
-import { applyEvents, emptyRunState, estimateTokens, fromSnapshot, hasGap, liveTokens, totalUsage, type RunState } from './dispatch';
+import {
+  applyEvents,
+  emptyRunState,
+  estimateTokens,
+  fromSnapshot,
+  hasGap,
+  liveTokens,
+  totalUsage,
+  type RunState,
+} from './dispatch';
 
 let seq = 0;
-const ev = (type: string, node: string | null, data: Record<string, unknown> = {}, ts = `2026-01-01T00:00:${String(seq).padStart(2, '0')}Z`): EventEnvelope => ({
-  run: 'r1', seq: ++seq, type, node, ts, data,
+const ev = (
+  type: string,
+  node: string | null,
+  data: Record<string, unknown> = {},
+  ts = `2026-01-01T00:00:${String(seq).padStart(2, '0')}Z`,
+): EventEnvelope => ({
+  run: 'r1',
+  seq: ++seq,
+  type,
+  node,
+  ts,
+  data,
 });
 
 function script(): EventEnvelope[] {
@@ -24,7 +43,11 @@ function script(): EventEnvelope[] {
     ev('memory.written', 'n2', { key: 'cfg', value: { a: { x: 1 } }, policy: 'merge' }),
     ev('memory.written', 'n2', { key: 'cfg', value: { a: { y: 2 }, b: 3 }, policy: 'merge' }),
     ev('budget.exceeded', 'n2', { budget: 'tokens', limit: 10, used: 12 }),
-    ev('node.finished', 'n1', { output: 'Hello', usage: { input_tokens: 3, output_tokens: 2, cost: 0.01 }, duration_ms: 5 }),
+    ev('node.finished', 'n1', {
+      output: 'Hello',
+      usage: { input_tokens: 3, output_tokens: 2, cost: 0.01 },
+      duration_ms: 5,
+    }),
     ev('node.failed', 'n2', { error: 'boom' }),
     ev('node.skipped', 'n3', { reason: 'upstream failed' }),
     ev('node.started', 'n4'),
@@ -45,10 +68,14 @@ describe('run event dispatch', () => {
     expect(s.run.outputs).toEqual({ answer: 'Hello' });
     expect(s.nodes.n1).toMatchObject({ status: 'succeeded', text: 'Hello', output: 'Hello', attempt: 1 });
     expect(s.nodes.n2.status).toBe('failed');
-    expect(s.nodes.n2.tool_calls).toEqual([{ call_id: 'c1', tool: 'calculator', arguments: { expr: '1+1' }, result: 2, error: null, done: true }]);
+    expect(s.nodes.n2.tool_calls).toEqual([
+      { call_id: 'c1', tool: 'calculator', arguments: { expr: '1+1' }, result: 2, error: null, done: true },
+    ]);
     expect(s.nodes.n3).toMatchObject({ status: 'skipped', reason: 'upstream failed' });
     expect(s.nodes.n4.status).toBe('succeeded');
-    expect(s.approvals).toEqual([{ id: 'a1', node: 'n4', prompt: 'OK?', payload: { x: 1 }, status: 'approve', comment: 'fine', by: 'ann' }]);
+    expect(s.approvals).toEqual([
+      { id: 'a1', node: 'n4', prompt: 'OK?', payload: { x: 1 }, status: 'approve', comment: 'fine', by: 'ann' },
+    ]);
     expect(s.memory).toEqual({ sum: 2, notes: ['a', 'b'], cfg: { a: { x: 1, y: 2 }, b: 3 } });
     expect(s.budgets).toEqual([{ budget: 'tokens', limit: 10, used: 12, node: 'n2', ts: expect.any(String) }]);
     expect(s.messages.map((m) => m.text)).toEqual(['done']);
@@ -60,7 +87,17 @@ describe('run event dispatch', () => {
     const full = applyEvents(emptyRunState(), events);
     for (let cut = 0; cut <= events.length; cut++) {
       const mid = applyEvents(emptyRunState(), events.slice(0, cut));
-      const snapshot = JSON.parse(JSON.stringify({ seq: mid.seq, run: mid.run, nodes: mid.nodes, approvals: mid.approvals, memory: mid.memory, messages: mid.messages, budgets: mid.budgets }));
+      const snapshot = JSON.parse(
+        JSON.stringify({
+          seq: mid.seq,
+          run: mid.run,
+          nodes: mid.nodes,
+          approvals: mid.approvals,
+          memory: mid.memory,
+          messages: mid.messages,
+          budgets: mid.budgets,
+        }),
+      );
       const resumed = applyEvents(fromSnapshot(snapshot), events.slice(cut));
       expect(strip(resumed)).toEqual(strip(full));
     }
@@ -89,8 +126,11 @@ describe('run event dispatch', () => {
   it('a retried node starts with fresh text and a higher attempt', () => {
     seq = 0;
     const s = applyEvents(emptyRunState(), [
-      ev('node.started', 'n1'), ev('node.token', 'n1', { text: 'bad' }), ev('node.retrying', 'n1', { attempt: 2, error: 'x' }),
-      ev('node.started', 'n1', { attempt: 2 }), ev('node.token', 'n1', { text: 'good' }),
+      ev('node.started', 'n1'),
+      ev('node.token', 'n1', { text: 'bad' }),
+      ev('node.retrying', 'n1', { attempt: 2, error: 'x' }),
+      ev('node.started', 'n1', { attempt: 2 }),
+      ev('node.token', 'n1', { text: 'good' }),
     ]);
     expect(s.nodes.n1).toMatchObject({ attempt: 2, text: 'good', status: 'running', error: null });
   });
@@ -123,15 +163,22 @@ describe('memory merge policies', () => {
 describe('live token count', () => {
   it('estimates the tokens of text still streaming, before any usage arrives', () => {
     seq = 0;
-    const s = applyEvents(emptyRunState(), [ev('run.started', null), ev('node.started', 'a'),
-      ev('node.token', 'a', { text: 'The quick brown fox ' }), ev('node.token', 'a', { text: 'jumps.' })]);
+    const s = applyEvents(emptyRunState(), [
+      ev('run.started', null),
+      ev('node.started', 'a'),
+      ev('node.token', 'a', { text: 'The quick brown fox ' }),
+      ev('node.token', 'a', { text: 'jumps.' }),
+    ]);
     expect(liveTokens(s)).toEqual({ tokens: estimateTokens('The quick brown fox jumps.'), estimated: true });
     expect(liveTokens(s).tokens).toBeGreaterThan(0);
   });
 
   it('grows with every token frame', () => {
     seq = 0;
-    const one = applyEvents(emptyRunState(), [ev('node.started', 'a'), ev('node.token', 'a', { text: 'word '.repeat(10) })]);
+    const one = applyEvents(emptyRunState(), [
+      ev('node.started', 'a'),
+      ev('node.token', 'a', { text: 'word '.repeat(10) }),
+    ]);
     const two = applyEvents(one, [ev('node.token', 'a', { text: 'word '.repeat(10) })]);
     expect(liveTokens(two).tokens).toBeGreaterThan(liveTokens(one).tokens);
   });
@@ -139,12 +186,16 @@ describe('live token count', () => {
   it('switches to the exact usage when the node finishes, and adds nodes still streaming', () => {
     seq = 0;
     const s = applyEvents(emptyRunState(), [
-      ev('node.started', 'a'), ev('node.started', 'b'),
-      ev('node.token', 'a', { text: 'x'.repeat(400) }), ev('node.token', 'b', { text: 'y'.repeat(40) }),
+      ev('node.started', 'a'),
+      ev('node.started', 'b'),
+      ev('node.token', 'a', { text: 'x'.repeat(400) }),
+      ev('node.token', 'b', { text: 'y'.repeat(40) }),
       ev('node.finished', 'a', { output: 'x', usage: { input_tokens: 30, output_tokens: 7, cost: 0 } }),
     ]);
     expect(liveTokens(s)).toEqual({ tokens: 37 + estimateTokens('y'.repeat(40)), estimated: true });
-    const done = applyEvents(s, [ev('node.finished', 'b', { output: 'y', usage: { input_tokens: 5, output_tokens: 9, cost: 0 } })]);
+    const done = applyEvents(s, [
+      ev('node.finished', 'b', { output: 'y', usage: { input_tokens: 5, output_tokens: 9, cost: 0 } }),
+    ]);
     expect(liveTokens(done)).toEqual({ tokens: 51, estimated: false });
   });
 

@@ -75,7 +75,16 @@ export function emptyRunState(): RunState {
 }
 
 export function blankNode(): NodeRun {
-  return { status: 'queued', started_at: null, finished_at: null, attempt: 0, output: null, error: null, text: '', usage: null };
+  return {
+    status: 'queued',
+    started_at: null,
+    finished_at: null,
+    attempt: 0,
+    output: null,
+    error: null,
+    text: '',
+    usage: null,
+  };
 }
 
 export function fromSnapshot(s: Snapshot): RunState {
@@ -182,7 +191,8 @@ const HANDLERS: Record<string, Handler> = {
       usage: (e.data.usage as Usage) ?? null,
       duration_ms: e.data.duration_ms as number | undefined,
     })),
-  'node.failed': (s, e) => setNode(s, e.node, () => ({ status: 'failed', finished_at: e.ts, error: e.data.error ?? null })),
+  'node.failed': (s, e) =>
+    setNode(s, e.node, () => ({ status: 'failed', finished_at: e.ts, error: e.data.error ?? null })),
   'node.retrying': (s, e) =>
     setNode(s, e.node, (n) => ({ attempt: (e.data.attempt as number) ?? n.attempt, error: e.data.error ?? null })),
   'node.skipped': (s, e) => setNode(s, e.node, () => ({ status: 'skipped', reason: str(e.data.reason) })),
@@ -212,11 +222,17 @@ const HANDLERS: Record<string, Handler> = {
   },
   'memory.written': (s, e) => {
     const key = str(e.data.key);
-    return { ...s, memory: { ...s.memory, [key]: mergeMemory(str(e.data.policy) || 'replace', s.memory[key], e.data.value) } };
+    return {
+      ...s,
+      memory: { ...s.memory, [key]: mergeMemory(str(e.data.policy) || 'replace', s.memory[key], e.data.value) },
+    };
   },
   'message.posted': (s, e) => ({
     ...s,
-    messages: [...s.messages, { channel: str(e.data.channel), sender: str(e.data.sender), text: str(e.data.text), ts: e.ts, node: e.node }],
+    messages: [
+      ...s.messages,
+      { channel: str(e.data.channel), sender: str(e.data.sender), text: str(e.data.text), ts: e.ts, node: e.node },
+    ],
   }),
   'budget.exceeded': (s, e) => ({ ...s, budgets: [...s.budgets, { ...e.data, node: e.node, ts: e.ts }] }),
 };

@@ -6,5 +6,11 @@ export const LIMITS: { name: BudgetName; label: string; hint: string; step: stri
   { name: 'max_cost', label: 'Cost ($)', hint: 'from the models registry prices', step: 'any' },
   { name: 'max_steps', label: 'Node steps', hint: 'executions, retries and loop bodies included', step: '1' },
   { name: 'max_wall_s', label: 'Wall time (s)', hint: 'from the start of the run', step: 'any' },
-  { name: 'max_repeated_tool_calls', label: 'Same tool call', hint: 'times one tool may be called with the same arguments', step: '1', placeholder: '3' },
+  {
+    name: 'max_repeated_tool_calls',
+    label: 'Same tool call',
+    hint: 'times one tool may be called with the same arguments',
+    step: '1',
+    placeholder: '3',
+  },
 ];

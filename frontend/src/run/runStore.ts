@@ -25,7 +25,8 @@ export function createRunStore() {
     connectionError: null,
     // A snapshot older than what we already hold is ignored (events may have raced ahead).
     // Keep run fields the snapshot does not carry (workflow_name, version, inputs…).
-    loadSnapshot: (snap) => set((s) => (snap.seq >= s.seq ? { ...fromSnapshot(snap), run: { ...s.run, ...snap.run }, log: s.log } : s)),
+    loadSnapshot: (snap) =>
+      set((s) => (snap.seq >= s.seq ? { ...fromSnapshot(snap), run: { ...s.run, ...snap.run }, log: s.log } : s)),
     apply: (events) => set((s) => ({ ...applyEvents(s, events), log: mergeLog(s.log, events) })),
     setConnection: (connection, error = null) => set({ connection, connectionError: error }),
   }));

@@ -1,0 +1,158 @@
+/** The editor page's behaviour, one hook per idea: loading, saving a version, validating, layout, actions. */
+import { useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState, type Dispatch, type SetStateAction } from 'react';
+import { ApiError, api, messageOf } from '../api/client';
+import type { Graph, NodeKind, Version, Workflow } from '../api/types';
+import { catalog } from '../lib/catalog';
+import { download, toast } from '../lib/ui';
+import { actionForKey, isTyping, type ActionContext } from './actions';
+import { useFitGraph } from './canvasHooks';
+import { emptyGraph, normalizeGraph } from './graph';
+import { layoutPositions } from './layout';
+import type { EditorStoreApi } from './store';
+
+export interface Loaded {
+  workflow: Workflow;
+  kinds: NodeKind[];
+  latest: Graph | null;
+}
+
+export type EditorDialog = null | 'help' | 'save' | 'run';
+
+async function loadEditor(id: string, store: EditorStoreApi): Promise<Loaded> {
+  const [kinds, workflow] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${id}/`)]);
+  const latest = workflow.latest_version
+    ? normalizeGraph((await api.get<Version>(`/api/workflows/${id}/versions/${workflow.latest_version.number}/`)).graph)
+    : null;
+  let draft: Graph | null = null;
+  try {
+    const d = await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`);
+    if (d?.graph && (d.graph.nodes?.length || !latest)) draft = normalizeGraph(d.graph);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  }
+  store.getState().setKinds(kinds);
+  store.getState().load(draft ?? latest ?? emptyGraph());
+  return { workflow, kinds, latest };
+}
+
+/** The workflow, node kinds and latest version; the store gets the draft (or the latest version). */
+export function useLoadedEditor(id: string, store: EditorStoreApi) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    loadEditor(id, store).then(setLoaded, setError);
+  }, [id, store]);
+  return { loaded, setLoaded, error };
+}
+
+/** The graph as saved: the store's graph plus the current viewport. */
+export function useGraphNow(store: EditorStoreApi): () => Graph {
+  const rf = useReactFlow();
+  return useCallback((): Graph => ({ ...store.getState().graph(), viewport: rf.getViewport() }), [store, rf]);
+}
+
+interface SaveDeps {
+  id: string;
+  store: EditorStoreApi;
+  graphNow: () => Graph;
+  setLoaded: Dispatch<SetStateAction<Loaded | null>>;
+  onSaved: () => void;
+  onDone: () => void;
+}
+
+/** Save the canvas as a new version; a refused graph marks its problems on the canvas. */
+export function useSaveVersion({ id, store, graphNow, setLoaded, onSaved, onDone }: SaveDeps) {
+  return useCallback(
+    async (message: string): Promise<boolean> => {
+      try {
+        const v = await api.post<Version>(`/api/workflows/${id}/versions/`, { graph: graphNow(), message });
+        store.getState().setProblems([]);
+        setLoaded((l) =>
+          l
+            ? { ...l, latest: normalizeGraph(v.graph ?? graphNow()), workflow: { ...l.workflow, latest_version: v } }
+            : l,
+        );
+        onSaved();
+        toast(`Saved version ${v.number}`, 'ok');
+        onDone();
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.problems.length) {
+          store.getState().setProblems(e.problems);
+          toast(`Not saved: ${e.problems.length} problem(s) — see the red nodes and edges.`, 'error');
+        } else toast(messageOf(e), 'error');
+        onDone();
+        return false;
+      }
+    },
+    [id, graphNow, store, setLoaded, onSaved, onDone],
+  );
+}
+
+async function validate(id: string, store: EditorStoreApi, graph: Graph) {
+  try {
+    const r = await api.post<{ problems: ApiError['problems'] }>(`/api/workflows/${id}/validate/`, { graph });
+    store.getState().setProblems(r.problems);
+    toast(
+      r.problems.length ? `${r.problems.length} problem(s) found` : 'No problems found',
+      r.problems.length ? 'error' : 'ok',
+    );
+  } catch (e) {
+    toast(messageOf(e), 'error');
+  }
+}
+
+interface ContextDeps {
+  id: string;
+  store: EditorStoreApi;
+  loaded: Loaded | null;
+  graphNow: () => Graph;
+  setDialog: Dispatch<SetStateAction<EditorDialog>>;
+}
+
+/** What the ACTIONS table's actions run against (shortcuts and toolbar alike). */
+export function useActionContext({ id, store, loaded, graphNow, setDialog }: ContextDeps): ActionContext {
+  const fitGraph = useFitGraph();
+  const autoLayout = useCallback(async () => {
+    const s = store.getState();
+    s.setPositions(await layoutPositions(s.nodes, s.edges));
+    setTimeout(() => fitGraph(300), 50);
+  }, [store, fitGraph]);
+  const workflow = loaded?.workflow;
+  return useMemo(
+    () => ({
+      store,
+      fitView: () => fitGraph(300),
+      autoLayout: () => void autoLayout(),
+      toggleHelp: () => setDialog((d) => (d === 'help' ? null : 'help')),
+      saveVersion: () => setDialog('save'),
+      validate: () => void validate(id, store, graphNow()),
+      exportGraph: () =>
+        workflow &&
+        download(`${workflow.slug || id}.axweb.json`, {
+          axweb_export: 1,
+          name: workflow.name,
+          description: workflow.description,
+          graph: graphNow(),
+        }),
+      openRun: () => setDialog('run'),
+    }),
+    [id, store, workflow, graphNow, setDialog, fitGraph, autoLayout],
+  );
+}
+
+/** Key presses run the matching action, unless the user is typing or a dialog is open. */
+export function useShortcuts(ctx: ActionContext) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || document.querySelector('.modal-back')) return;
+      const action = actionForKey(e);
+      if (!action) return;
+      e.preventDefault();
+      action.run(ctx);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [ctx]);
+}
