@@ -19,7 +19,14 @@ describe('api token expiry', () => {
     expect(describeExpiry('2026-03-31T11:59:00Z', NOW)).toBe('in 30 days');
     expect(describeExpiry('2026-03-01T12:05:00Z', NOW)).toBe('in 5 minutes');
     expect(describeExpiry('2026-03-01T11:00:00Z', NOW)).toBe('expired');
-    const token: ApiToken = { id: 1, name: 'x', prefix: 'axw_', created_at: '', last_used_at: null, expires_at: '2026-02-01T00:00:00Z' };
+    const token: ApiToken = {
+      id: 1,
+      name: 'x',
+      prefix: 'axw_',
+      created_at: '',
+      last_used_at: null,
+      expires_at: '2026-02-01T00:00:00Z',
+    };
     expect(isExpired(token, NOW)).toBe(true);
     expect(isExpired({ ...token, expires_at: null }, NOW)).toBe(false);
   });

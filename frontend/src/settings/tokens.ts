@@ -32,7 +32,11 @@ export function expiresAtFor(choice: string, now: Date = new Date()): string | n
 }
 
 /** The create request body: the name trimmed, the expiry only when one was chosen. */
-export function createBody(name: string, choice: string, now: Date = new Date()): { name: string; expires_at?: string } {
+export function createBody(
+  name: string,
+  choice: string,
+  now: Date = new Date(),
+): { name: string; expires_at?: string } {
   const expires = expiresAtFor(choice, now);
   return expires ? { name: name.trim(), expires_at: expires } : { name: name.trim() };
 }
@@ -43,7 +47,11 @@ export function describeExpiry(expiresAt: string | null, now: Date = new Date())
   const left = new Date(expiresAt).getTime() - now.getTime();
   if (isNaN(left)) return expiresAt;
   if (left <= 0) return 'expired';
-  const units: [number, string][] = [[DAY_MS, 'day'], [3_600_000, 'hour'], [60_000, 'minute']];
+  const units: [number, string][] = [
+    [DAY_MS, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
   for (const [size, unit] of units) {
     if (left < size) continue;
     const n = Math.round(left / size); // a token made for 30 days reads "in 30 days", not 29
