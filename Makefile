@@ -53,7 +53,7 @@ check: lint
 test: install lint check test-frontend test-python
 
 test-frontend: $(STAMPS)/frontend
-	if [ -f frontend/package.json ]; then cd frontend && npm run lint && npm run typecheck && npm test; fi
+	if [ -f frontend/package.json ]; then cd frontend && npm run format:check && npm run lint && npm run typecheck && npm test; fi
 
 test-python: $(STAMPS)/python
 	scripts/ensure-chromium

@@ -25,10 +25,12 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from agents import gateway, history
+from agents import gateway
+from agents import selectors as agent_selectors
 from axweb.db_retry import retrying
 from workflows import approvals, run_store
 from workflows import events as ev
+from workflows import history_selectors as history
 from workflows.engine import Decision, ModelResult, NodeRecord
 from workflows.engine.adaptive import AgentStats
 from workflows.engine.errors import RunCancelled
@@ -195,7 +197,7 @@ class DjangoRunContext:
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
         """Each agent's record in the owner's past runs (not this one); unknown names raise."""
-        known = await _db(history.agent_names)(owner_id=self.run.owner_id)
+        known = await _db(agent_selectors.agent_names)(owner_id=self.run.owner_id)
         unknown = [name for name in names if name not in known]
         if unknown:
             yours = ", ".join(sorted(known)) or "none yet"
@@ -288,8 +290,8 @@ class RunMemory:
         return stored
 
     async def search(self, query: str, k: int = 5, collection: str | None = None) -> list[dict[str, Any]]:
-        from agents import knowledge_services
+        from agents.knowledge.selectors import knowledge_search_for
 
-        hits: list[dict[str, Any]] = await _db(knowledge_services.knowledge_search_for)(
+        hits: list[dict[str, Any]] = await _db(knowledge_search_for)(
             self.ctx.run.owner_id, query, k, collection)
         return hits

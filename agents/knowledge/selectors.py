@@ -1,4 +1,8 @@
-"""Reads of the knowledge store: owned collections and semantic top-k search."""
+"""Reads of the knowledge store: owned collections and semantic top-k search.
+
+``knowledge_search_for`` is the door other apps use (the run context, so the
+``knowledge_search`` tool); the rest serves this app's views and services.
+"""
 
 from __future__ import annotations
 
@@ -85,3 +89,15 @@ def collections_for_owner(*, owner_id: int, collection: str | None) -> list[Know
     if not by_name:
         raise CollectionNotFound(f"no knowledge collection named {collection!r}")
     return by_name
+
+
+def knowledge_search_for(owner_id: int, query: str, k: int,
+                         collection: str | None) -> list[dict[str, Any]]:
+    """Top-``k`` chunks of the owner's collections (one, by name or id, if given).
+
+    Sync (the run context calls it through sync_to_async). Returns ``[{document, chunk,
+    score, text, title, heading}]`` best first; raises ``CollectionNotFound`` (a
+    LookupError) for a collection the owner does not have.
+    """
+    collections = collections_for_owner(owner_id=owner_id, collection=collection)
+    return knowledge_search(collections=collections, query=query, k=max(1, min(k, MAX_K)))

@@ -88,7 +88,7 @@ def spec_from(args: argparse.Namespace) -> QuantSpec:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from agents.llm.generation import configure_threads
+    from agents.llm.builtin.generation import configure_threads
 
     args = parse(argv)
     configure_threads()

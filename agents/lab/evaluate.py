@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from agents.lab.quant.packing import read_header
+from agents.llm.builtin.packed import read_header
 
 
 def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.Tensor:
@@ -108,8 +108,8 @@ def bits_per_weight(path: str | Path) -> dict[str, float]:
     }
 
 
-def runtime_decode_speed(path: str | Path, prompt: str, new_tokens: int = 64) -> dict[str, Any]:
-    """Decode speed as agents get it: the packed file loaded into the builtin runtime (the
+def builtin_decode_speed(path: str | Path, prompt: str, new_tokens: int = 64) -> dict[str, Any]:
+    """Decode speed as agents get it: the packed file loaded into the builtin model (the
     engine a registered compressed model runs on), ``new_tokens`` greedy tokens after the
     chat-templated prompt, with the process's torch threads. EOS is ignored so every run
     decodes the same number of tokens."""
@@ -117,14 +117,14 @@ def runtime_decode_speed(path: str | Path, prompt: str, new_tokens: int = 64) ->
     from agents.llm.providers.builtin import load_compressed_engine, render_prompt
 
     engine = load_compressed_engine(str(path))
-    runtime = engine.runtime
+    model = engine.model
     ids = engine.encode(render_prompt([Message("user", prompt)], None))
-    logits = runtime.forward(ids, 0)
-    runtime.forward([int(logits.argmax())], len(ids))  # warm-up step
+    logits = model.forward(ids, 0)
+    model.forward([int(logits.argmax())], len(ids))  # warm-up step
     pos = len(ids) + 1
     start = time.perf_counter()
     for _ in range(new_tokens):
-        logits = runtime.forward([int(logits.argmax())], pos)
+        logits = model.forward([int(logits.argmax())], pos)
         pos += 1
     elapsed = time.perf_counter() - start
     return {"decode_tok_s": new_tokens / elapsed, "new_tokens": new_tokens, "seconds": elapsed,

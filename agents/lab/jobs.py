@@ -21,10 +21,10 @@ from pydantic import BaseModel, Field
 from agents.lab import corpora
 from agents.lab.evaluate import (
     bits_per_weight,
+    builtin_decode_speed,
     calibration_windows,
     peak_rss_mb,
     perplexity,
-    runtime_decode_speed,
     size_mb,
     token_ids,
 )
@@ -167,7 +167,7 @@ def _evaluate(spec: QuantSpec, path: Path, base: Any, tok: Any, rep: _Reporter) 
     if spec.decode_tokens:
         rep.stage("evaluate", "decode speed")
         del qmodel  # the float copy is not what agents run; free it before loading the runtime
-        out["decode"] = runtime_decode_speed(path, DEFAULT_PROMPT, spec.decode_tokens)
+        out["decode"] = builtin_decode_speed(path, DEFAULT_PROMPT, spec.decode_tokens)
         out["decode_tok_s"] = out["decode"]["decode_tok_s"]
     return out
 
@@ -177,7 +177,7 @@ def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_ca
 
     Raises Cancelled, GroupSizeError (bad group size) or pydantic.ValidationError.
     """
-    from agents.llm.weights import load_smollm2
+    from agents.llm.builtin.weights import load_smollm2
 
     spec = QuantSpec.model_validate(spec)
     rep = _Reporter(progress, is_cancelled)

@@ -87,8 +87,8 @@ def group_size_problems(group_size: int) -> tuple[str, ...]:
     from transformers import AutoModelForCausalLM, LlamaConfig
 
     from agents.lab.quant.rtn import check_group_size
-    from agents.llm.gguf_file import GGUFFile
-    from agents.llm.weights import locate_smollm2_gguf
+    from agents.llm.builtin.gguf_file import GGUFFile
+    from agents.llm.builtin.weights import locate_smollm2_gguf
 
     meta = GGUFFile(locate_smollm2_gguf()).metadata
     config = LlamaConfig(

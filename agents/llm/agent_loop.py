@@ -15,8 +15,8 @@ after a tool call failed; it raises to stop the agent (the run context raises
 ``RunCancelled`` once the run is cancelled). Its exception is never turned into a tool
 error, and sibling tool calls of the same turn are cancelled with it.
 
-The critic panel and the adaptive choice among agents live in ``critic`` and
-``adaptive`` and are re-exported here.
+The critic panel lives in ``critic`` and is re-exported here. (The adaptive choice among
+agents is the engine's router: ``workflows.engine.adaptive``.)
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, S
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from agents.llm.adaptive import AgentStats, Choice, choose_agent
 from agents.llm.base import ChatModel, GenParams, Message, ToolCall, ToolSpec, Usage, complete
 from agents.llm.critic import PanelResult, Verdict, critic_panel
 
-__all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "ToolNotGranted", "AgentStats",
-           "Choice", "choose_agent", "PanelResult", "Verdict", "critic_panel"]
+__all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "ToolNotGranted",
+           "PanelResult", "Verdict", "critic_panel"]
 
 DELEGATE_PREFIX = "agent__"
 T = TypeVar("T")

@@ -25,14 +25,14 @@ def _peak_rss_mb() -> float:
 
 def _decode_run(engine: Any, ids: list[int], new_tokens: int) -> tuple[float, float, float]:
     """(prefill tok/s, decode tok/s, decode CPU ms per token) for one greedy run."""
-    runtime = engine.runtime
+    model = engine.model
     t0 = time.perf_counter()
-    logits = runtime.forward(ids, 0)
+    logits = model.forward(ids, 0)
     t1, c1 = time.perf_counter(), time.process_time()
     pos = len(ids)
     for _ in range(new_tokens):
         token = int(logits.argmax())  # greedy; EOS is ignored so every run decodes N tokens
-        logits = runtime.forward([token], pos)
+        logits = model.forward([token], pos)
         pos += 1
     t2, c2 = time.perf_counter(), time.process_time()
     return len(ids) / (t1 - t0), new_tokens / (t2 - t1), (c2 - c1) / new_tokens * 1000
@@ -62,7 +62,7 @@ async def _router_overhead_ms(calls: int = 200) -> float:
 
 def run(repeat: int, new_tokens: int) -> dict[str, Any]:
     from agents.llm.base import Message
-    from agents.llm.generation import configure_threads
+    from agents.llm.builtin.generation import configure_threads
     from agents.llm.providers.builtin import get_engine, render_prompt
 
     threads = configure_threads()

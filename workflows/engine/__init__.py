@@ -13,9 +13,10 @@ from workflows.engine.context import (
     Usage,
 )
 from workflows.engine.document import SCHEMA_VERSION, Graph, parse_graph, upgrade
-from workflows.engine.executor import RunResult, execute
+from workflows.engine.executor import execute
 from workflows.engine.kinds.registry import KINDS, catalog
-from workflows.engine.validation import Problem, validate
+from workflows.engine.result import Problem, RunResult
+from workflows.engine.validation import validate
 
 __all__ = [
     "KINDS", "SCHEMA_VERSION", "Budgets", "Decision", "Graph", "ModelResult", "NodeRecord",

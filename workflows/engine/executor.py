@@ -11,34 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.engine.budgets import Budgets, BudgetTracker
-from workflows.engine.context import NodeRecord, RunContext, RunStatus, Usage
+from workflows.engine.context import NodeRecord, RunContext
 from workflows.engine.document import Graph
 from workflows.engine.errors import RunCancelled
 from workflows.engine.gate import Gate
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.noderun import Branch, run_node
+from workflows.engine.result import RunResult
 from workflows.engine.runtime import PreparedGraph, PreparedNode
-from workflows.engine.validation import Problem, analyse
+from workflows.engine.validation import analyse
 
 LIVE, SKIP, FAIL = 0, 1, 2
 Token = tuple[int, Any]  # (LIVE, value) | (SKIP, None) | (FAIL, origin node id)
-
-
-@dataclass
-class RunResult:
-    """Outcome of a run (or of a nested body)."""
-
-    status: RunStatus
-    outputs: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    usage: Usage = field(default_factory=Usage)
-    records: dict[str, NodeRecord] = field(default_factory=dict)
-    waiting: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
 
 class Execution:
@@ -93,6 +80,15 @@ class Execution:
             await self._stop_tasks()
             raise
         return await self._finish()
+
+    async def run_body(self, body: PreparedGraph, inputs: dict[str, Any], prefix: str,
+                       max_concurrency: int) -> RunResult:
+        """Run a nested body graph (a loop/map iteration) under this run's budgets and kinds:
+        the body runner handed to every node's context."""
+        nested = Execution(body, self.ctx, inputs, tracker=self.tracker,
+                           max_concurrency=max_concurrency, prefix=prefix, root=False,
+                           registry=self.registry)
+        return await nested.run()
 
     async def _wait(self) -> None:
         limit = self.tracker.budgets.max_wall_s if self.root else None

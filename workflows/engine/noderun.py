@@ -78,7 +78,7 @@ async def _attempts(
     attempt = 1
     while True:
         nctx = NodeContext(ex.ctx, node_id, attempt, ex.tracker, ex.inputs,
-                           node.spec.fallback_model, ex)
+                           node.spec.fallback_model, ex.run_body)
         try:
             outputs = await _attempt(ex, node, nctx, inputs)
         except ApprovalPending:

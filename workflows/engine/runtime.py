@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workflows.engine.adaptive import AgentStats
 from workflows.engine.budgets import BudgetTracker
@@ -13,9 +14,7 @@ from workflows.engine.document import Edge, Graph, Node
 from workflows.engine.errors import ApprovalPending, RunCancelled
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import ERROR_PORT, Port
-
-if TYPE_CHECKING:
-    from workflows.engine.executor import RunResult
+from workflows.engine.result import RunResult
 
 
 @dataclass(eq=False)
@@ -108,6 +107,11 @@ def body_graphs(config: Any) -> dict[str, Graph]:
     return {name: value for name, value in fields.items() if isinstance(value, Graph)}
 
 
+BodyRunner = Callable[[PreparedGraph, dict[str, Any], str, int], Awaitable[RunResult]]
+"""Runs a nested body graph: ``(body, inputs, node-id prefix, max_concurrency)`` -> its
+result. The executor supplies one per node (this module does not know how graphs run)."""
+
+
 class NodeContext:
     """What a node kind sees while it runs: the run context plus engine services.
 
@@ -118,7 +122,7 @@ class NodeContext:
 
     __slots__ = (
         "run", "node_id", "attempt", "tracker", "run_inputs", "fallback", "usage",
-        "_tool_calls", "_execution",
+        "_tool_calls", "_body_runner",
     )
 
     def __init__(
@@ -129,7 +133,7 @@ class NodeContext:
         tracker: BudgetTracker,
         run_inputs: dict[str, Any],
         fallback: str | None,
-        execution: Any,
+        body_runner: BodyRunner,
     ) -> None:
         self.run = run
         self.node_id = node_id
@@ -139,7 +143,7 @@ class NodeContext:
         self.fallback = fallback
         self.usage = Usage()
         self._tool_calls = 0
-        self._execution = execution
+        self._body_runner = body_runner
 
     @property
     def idempotency_key(self) -> str:
@@ -244,14 +248,7 @@ class NodeContext:
         max_concurrency: int = 8,
     ) -> RunResult:
         """Run a nested body graph; its node ids are prefixed ``<node>[<label>].``."""
-        from workflows.engine.executor import Execution
-
-        nested = Execution(
-            body, self.run, inputs, tracker=self.tracker, max_concurrency=max_concurrency,
-            prefix=f"{self.node_id}[{label}].", root=False,
-            registry=self._execution.registry if self._execution else None,
-        )
-        return await nested.run()
+        return await self._body_runner(body, inputs, f"{self.node_id}[{label}].", max_concurrency)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,21 +12,8 @@ from workflows.engine import limits
 from workflows.engine.document import Edge, Graph, Node, SchemaVersionError, upgrade
 from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import Port, connectable
+from workflows.engine.result import Problem
 from workflows.engine.runtime import PreparedGraph, assemble, body_graphs, resolve_ports
-
-
-@dataclass
-class Problem:
-    """One validation problem (the api.md ``problems`` item)."""
-
-    code: str
-    message: str
-    node: str | None = None
-    edge: str | None = None
-    field: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

@@ -1,13 +1,8 @@
 """Pack quantized weights into a safetensors file and load them back into a model.
 
-Layout per quantized tensor ``<name>`` (a block linear's weight):
-    <name>.qweight  uint8  codes bit-packed little-endian, ``bits`` bits each
-    <name>.scales   fp16   (out, in // group_size)
-    <name>.zeros    fp16   (out, in // group_size)  zero points (integer, or fp16 values
-                                                with float_zero), exact in fp16
-Every other tensor of the model is stored as fp16 under its own name (tied embeddings
-once). The header metadata holds ``axweb_quant``: JSON with method, bits, group size,
-base model, the model config and each quantized tensor's shape.
+The file layout is described, and read back, in ``agents.llm.builtin.packed`` (the
+builtin provider serves these files; the model layer does not import the lab). This
+module writes it and builds a transformers model from it for the lab's evaluations.
 """
 
 from __future__ import annotations
@@ -19,13 +14,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors import safe_open
 from safetensors.torch import save_file
 
-from agents.lab.quant.rtn import QuantizedWeight, dequantize
-
-META_KEY = "axweb_quant"
-FORMAT_VERSION = 1
+from agents.lab.quant.rtn import QuantizedWeight
+from agents.llm.builtin.packed import FORMAT_VERSION, META_KEY, load_state_dict
 
 
 def pack_codes(codes: torch.Tensor, bits: int) -> torch.Tensor:
@@ -35,14 +27,6 @@ def pack_codes(codes: torch.Tensor, bits: int) -> torch.Tensor:
         raise ValueError(f"a code does not fit in {bits} bits")
     planes = (flat[:, None] >> np.arange(bits, dtype=np.uint8)) & 1
     return torch.from_numpy(np.packbits(planes.reshape(-1), bitorder="little"))
-
-
-def unpack_codes(packed: torch.Tensor, bits: int, shape: tuple[int, ...]) -> torch.Tensor:
-    count = int(np.prod(shape))
-    planes = np.unpackbits(packed.numpy(), bitorder="little")[: count * bits]
-    weights = (1 << np.arange(bits, dtype=np.uint16)).astype(np.uint16)
-    flat = (planes.reshape(count, bits).astype(np.uint16) * weights).sum(1)
-    return torch.from_numpy(flat.astype(np.uint8)).reshape(shape)
 
 
 def _weight_key(name: str) -> str:
@@ -86,31 +70,6 @@ def save_quantized(
     return path
 
 
-def read_header(path: str | Path) -> dict[str, Any]:
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata() or {}
-    if META_KEY not in meta:
-        raise ValueError(f"{path} is not an AXWeb quantized model (no {META_KEY} header)")
-    return json.loads(meta[META_KEY])  # type: ignore[no-any-return]
-
-
-def load_state_dict(path: str | Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
-    """(header, float32 state dict with quantized weights dequantized)."""
-    header = read_header(path)
-    state: dict[str, torch.Tensor] = {}
-    with safe_open(str(path), framework="pt") as f:
-        keys = set(f.keys())
-        for key, shape in header["tensors"].items():
-            codes = unpack_codes(f.get_tensor(f"{key}.qweight"), header["bits"], tuple(shape))
-            scales = f.get_tensor(f"{key}.scales").float()
-            zeros = f.get_tensor(f"{key}.zeros").float()
-            state[key] = dequantize(codes, scales, zeros, header["group_size"])
-            keys -= {f"{key}.qweight", f"{key}.scales", f"{key}.zeros"}
-        for key in keys:
-            state[key] = f.get_tensor(key).float()
-    return header, state
-
-
 def load_quantized_model(path: str | Path) -> tuple[Any, Any]:
     """(tokenizer, model) for generation from a file written by save_quantized."""
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -135,7 +94,7 @@ def load_tokenizer() -> Any:
     """The base model's tokenizer alone (no weights are dequantized)."""
     from transformers import AutoTokenizer
 
-    from agents.llm.weights import locate_smollm2_gguf
+    from agents.llm.builtin.weights import locate_smollm2_gguf
 
     gguf = locate_smollm2_gguf()
     return AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from agents.llm.builtin import packed
+
 MIN_BITS, MAX_BITS = 2, 8
 GROUP_SIZES = (32, 64, 128)
 
@@ -91,8 +93,9 @@ def quantize_with(
 
 
 def dequantize(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int) -> torch.Tensor:
-    g = _grouped(codes.float(), group_size)
-    return ((g - zeros[..., None]) * scales[..., None]).reshape(codes.shape)
+    """(q - zero) * scale, the formula the packed-file reader applies (shared with it)."""
+    _grouped(codes, group_size)  # refuses a group size that does not divide the width, by name
+    return packed.dequantize(codes, scales, zeros, group_size)
 
 
 def quantize_weight(

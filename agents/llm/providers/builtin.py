@@ -26,10 +26,11 @@ from agents.llm.base import (
     UnknownModel,
     Usage,
 )
-from agents.llm.generation import Engine, GenerationOutcome, configure_threads
-from agents.llm.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.runtime import trim_heap
-from agents.llm.runtime_dense import runtime_from_state
+from agents.llm.builtin.dense import model_from_state
+from agents.llm.builtin.generation import Engine, GenerationOutcome, configure_threads
+from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
+from agents.llm.builtin.model import trim_heap
+from agents.llm.builtin.weights import WeightsNotFoundError, locate_smollm2_gguf
 from agents.llm.toolcall import (
     correction_prompt,
     looks_like_call,
@@ -37,7 +38,6 @@ from agents.llm.toolcall import (
     render_call,
     tools_prompt,
 )
-from agents.llm.weights import WeightsNotFoundError, locate_smollm2_gguf
 from axweb.env import env_int
 
 MODEL_NAME = "smollm2-135m"
@@ -82,19 +82,19 @@ def get_compressed_engine(path: str) -> Engine:
 
 def load_compressed_engine(path: str) -> Engine:
     """A fresh engine for a lab file (not cached: the lab measures files it may overwrite)."""
-    # The file format belongs to the lab (agents/lab/quant/packing.py); reuse its reader.
-    from agents.lab.quant.packing import load_state_dict
+    # The lab writes these files (agents/lab/quant/packing.py); the model layer owns the reader.
+    from agents.llm.builtin.packed import load_state_dict
 
     if not Path(path).is_file():
         raise UnknownModel(f"compressed model file {path} does not exist")
     header, state = load_state_dict(path)
-    runtime = runtime_from_state(header["config"], state, int(header["bits"]),
-                                 env_int("AXWEB_BUILTIN_CONTEXT", 2048))
+    model = model_from_state(header["config"], state, int(header["bits"]),
+                             env_int("AXWEB_BUILTIN_CONTEXT", 2048))
     del state
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
     try:
-        return Engine(runtime, build_tokenizer(gf.metadata))
+        return Engine(model, build_tokenizer(gf.metadata))
     finally:
         gf.close()
 

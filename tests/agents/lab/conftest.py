@@ -32,7 +32,7 @@ def tiny_llama() -> Any:
 
 @pytest.fixture(scope="session")
 def smollm2() -> Any:
-    from agents.llm.weights import load_smollm2
+    from agents.llm.builtin.weights import load_smollm2
 
     return load_smollm2()
 

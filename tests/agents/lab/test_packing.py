@@ -3,14 +3,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from agents.lab.quant.packing import (
-    load_state_dict,
-    pack_codes,
-    read_header,
-    save_quantized,
-    unpack_codes,
-)
+from agents.lab.quant.packing import pack_codes, save_quantized
 from agents.lab.quant.rtn import quantize_rtn
+from agents.llm.builtin.packed import load_state_dict, read_header, unpack_codes
 
 
 @pytest.mark.parametrize("bits", [2, 3, 4, 5, 8])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.workflows.engine.builders import edge, graph, io_chain, llm, node
-from workflows.engine.validation import Problem, validate
+from workflows.engine.result import Problem
+from workflows.engine.validation import validate
 
 
 def codes(problems: list[Problem]) -> list[str]:

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from agents.llm.base import GenParams, Message, TextDelta, Usage, complete
-from agents.llm.generation import Engine
+from agents.llm.builtin.generation import Engine
 from agents.llm.providers.builtin import BuiltinModel, get_engine, render_prompt
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Compressed models written by the lab run in the builtin runtime (tiny random Llama)."""
+"""Compressed models written by the lab run in the builtin model (tiny random Llama)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_quantized(path, model, quantized, {"method": "rtn", "base_model": "tiny"})
 
 
-def test_the_runtime_matches_the_dequantized_model_of_the_file(packed: Path) -> None:
+def test_the_builtin_model_matches_the_dequantized_model_of_the_file(packed: Path) -> None:
     from agents.lab.quant.packing import load_quantized_model
 
     _, reference = load_quantized_model(packed)
@@ -43,7 +43,7 @@ def test_the_runtime_matches_the_dequantized_model_of_the_file(packed: Path) -> 
     ids = [1, 504, 3575, 282, 4649, 314, 2]
     with torch.no_grad():
         want = reference(torch.tensor([ids])).logits[0, -1]
-    got = engine.runtime.forward(ids, 0)
+    got = engine.model.forward(ids, 0)
     assert torch.nn.functional.cosine_similarity(want, got, dim=0) > 0.99
     assert int(want.argmax()) in got.topk(5).indices.tolist()
 
@@ -66,21 +66,21 @@ def test_a_decode_step_runs_on_one_thread_and_gives_the_threads_back(
         packed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Single-token steps are too small to split across OpenMP threads (2x slower on two
     cores); prompts of SERIAL_BELOW_TOKENS and more use every configured thread."""
-    from agents.llm import runtime as runtime_module
+    from agents.llm.builtin import model as model_module
 
     engine = builtin.get_compressed_engine(str(packed))
     seen: list[int] = []
     real = torch.set_num_threads
-    monkeypatch.setattr(runtime_module.torch, "set_num_threads",
+    monkeypatch.setattr(model_module.torch, "set_num_threads",
                         lambda n: (seen.append(n), real(n))[1])
     before = torch.get_num_threads()
     real(2)
     try:
-        engine.runtime.forward([1, 504, 3575], 0)
-        engine.runtime.forward([282], 3)
+        engine.model.forward([1, 504, 3575], 0)
+        engine.model.forward([282], 3)
         assert seen == [1, 2, 1, 2] and torch.get_num_threads() == 2
         seen.clear()
-        engine.runtime.forward(list(range(runtime_module.SERIAL_BELOW_TOKENS)), 0)
+        engine.model.forward(list(range(model_module.SERIAL_BELOW_TOKENS)), 0)
         assert seen == []
     finally:
         real(before)

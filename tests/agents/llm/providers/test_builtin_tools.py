@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from agents.llm.base import GenParams, Message, ToolSpec, complete
-from agents.llm.generation import GenerationOutcome
+from agents.llm.builtin.generation import GenerationOutcome
 from agents.llm.providers import builtin
 from agents.llm.providers.builtin import BuiltinModel, render_prompt
 

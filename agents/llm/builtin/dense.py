@@ -1,8 +1,8 @@
-"""Build a LlamaRuntime from dense (float) Llama weights with transformers' names.
+"""Build a LlamaModel from dense (float) Llama weights with transformers' names.
 
 Used for the lab's compressed models: their packed file is read back as a float state
 dict, then each projection is stored as int4 groups of 32 (models of <= 4 bits, so the
-runtime's fast kernel applies) or per-row int8 (more bits). Re-quantizing a 4-bit model
+model's fast int4 kernel applies) or per-row int8 (more bits). Re-quantizing a 4-bit model
 with group size 32 reproduces its grid up to rounding; coarser grids gain a little error.
 """
 
@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from agents.llm.runtime import (
+from agents.llm.builtin.model import (
     GROUP,
     Int4Linear,
     Layer,
     LlamaConfig,
-    LlamaRuntime,
+    LlamaModel,
     _int4,
     _int4_from_dense,
     trim_heap,
@@ -75,9 +75,9 @@ def _norm(w: torch.Tensor) -> torch.Tensor:
     return (w.float() * float(np.sqrt(w.shape[-1]))).contiguous()
 
 
-def runtime_from_state(hf_config: dict[str, Any], state: dict[str, torch.Tensor], bits: int,
-                       max_len: int = 2048) -> LlamaRuntime:
-    """A LlamaRuntime over float weights named like transformers' LlamaForCausalLM."""
+def model_from_state(hf_config: dict[str, Any], state: dict[str, torch.Tensor], bits: int,
+                       max_len: int = 2048) -> LlamaModel:
+    """A LlamaModel over float weights named like transformers' LlamaForCausalLM."""
     cfg = config_from_hf(hf_config)
     q_scale = cfg.head_dim ** -0.5
     layers = []
@@ -96,5 +96,5 @@ def runtime_from_state(hf_config: dict[str, Any], state: dict[str, torch.Tensor]
         trim_heap()
     embed, embed_scale = _int8(state["model.embed_tokens.weight"].float())
     head = _int4_from_dense(embed, embed_scale)
-    return LlamaRuntime(cfg, layers, embed, embed_scale, _norm(state["model.norm.weight"]),
+    return LlamaModel(cfg, layers, embed, embed_scale, _norm(state["model.norm.weight"]),
                         max_len, head)

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from agents.llm.base import GenParams
-from agents.llm.generation import _sample, _TextStream
-from agents.llm.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.weights import locate_smollm2_gguf
+from agents.llm.builtin.generation import _sample, _TextStream
+from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
+from agents.llm.builtin.weights import locate_smollm2_gguf
 
 TEXT = "Hello  wörld 🤖 naïve café — 日本語 tabs\tand\nnewlines STOP after"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.llm.adaptive import AgentStats, Weights, choose_agent
+from workflows.engine.adaptive import AgentStats, Weights, choose_agent
 
 
 def test_prefers_the_more_reliable_agent_and_explains_why() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from agents.llm.gguf_file import GGUFFile
+from agents.llm.builtin.gguf_file import GGUFFile
 
 GROUP = 32
 BF16 = torch.bfloat16
@@ -144,7 +144,7 @@ def _q8_0_rows_to_int8(raw: np.ndarray, chunk: int = 4096) -> tuple[torch.Tensor
     return values, scales.to(BF16)
 
 
-class LlamaRuntime:
+class LlamaModel:
     """Weights + static KV cache; ``forward`` returns float32 logits of the last position.
 
     The residual stream, rope, the KV cache and attention are float32 (tiny bf16 matmuls
@@ -286,8 +286,8 @@ def _layer(gf: GGUFFile, i: int, cfg: LlamaConfig) -> Layer:
     )
 
 
-def load_runtime(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> LlamaRuntime:
-    """Build a LlamaRuntime from an open llama-architecture GGUF file (Q4_1 + Q8_0).
+def load_model(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> LlamaModel:
+    """Build a LlamaModel from an open llama-architecture GGUF file (Q4_1 + Q8_0).
 
     head_bits: 8 scores the vocabulary with the int8 embedding table; 4 (default) scores
     it with an int4 copy (2-3x faster) and rescores the top 64 tokens with int8.
@@ -302,7 +302,7 @@ def load_runtime(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> Llama
     embed, embed_scale = _q8_0_rows_to_int8(gf.raw("token_embd.weight"))
     norm = _norm_weight(gf.f32("output_norm.weight"))
     head = _int4_from_dense(embed, embed_scale) if head_bits == 4 else None
-    return LlamaRuntime(cfg, layers, embed, embed_scale, norm, max_len, head)
+    return LlamaModel(cfg, layers, embed, embed_scale, norm, max_len, head)
 
 
 def _int4_from_dense(values: torch.Tensor, row_scale: torch.Tensor,

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from agents import knowledge_services
-from agents.knowledge import services
+from agents.knowledge import selectors, services
 from agents.knowledge.models import KnowledgeCollection
 from agents.knowledge.selectors import CollectionNotFound
 
@@ -32,15 +31,15 @@ def stocked(owner: Any, other: Any, collection: KnowledgeCollection) -> dict[str
 @pytest.mark.django_db
 def test_searches_every_collection_of_the_owner_and_no_one_elses(
         owner: Any, stocked: dict[str, Any]) -> None:
-    hits = knowledge_services.knowledge_search_for(owner.pk, "baking a loaf", 5, None)
+    hits = selectors.knowledge_search_for(owner.pk, "baking a loaf", 5, None)
     assert [h["document"] for h in hits] == [stocked["bread"].pk, stocked["cats"].pk]
     assert set(hits[0]) >= {"document", "chunk", "score", "text"}
 
 
 @pytest.mark.django_db
 def test_a_collection_is_chosen_by_name_or_by_id(owner: Any, stocked: dict[str, Any]) -> None:
-    by_name = knowledge_services.knowledge_search_for(owner.pk, "baking", 5, "Handbook")
-    by_id = knowledge_services.knowledge_search_for(owner.pk, "baking", 5,
+    by_name = selectors.knowledge_search_for(owner.pk, "baking", 5, "Handbook")
+    by_id = selectors.knowledge_search_for(owner.pk, "baking", 5,
                                                     str(stocked["recipes"].pk))
     assert [h["document"] for h in by_name] == [stocked["cats"].pk]
     assert [h["document"] for h in by_id] == [stocked["bread"].pk]
@@ -50,16 +49,16 @@ def test_a_collection_is_chosen_by_name_or_by_id(owner: Any, stocked: dict[str, 
 def test_an_unknown_or_foreign_collection_is_an_error(other: Any, owner: Any,
                                                       stocked: dict[str, Any]) -> None:
     with pytest.raises(CollectionNotFound, match="Recipes"):
-        knowledge_services.knowledge_search_for(other.pk, "bread", 5, "Recipes")
+        selectors.knowledge_search_for(other.pk, "bread", 5, "Recipes")
     with pytest.raises(CollectionNotFound):
-        knowledge_services.knowledge_search_for(other.pk, "bread", 5,
+        selectors.knowledge_search_for(other.pk, "bread", 5,
                                                 str(stocked["recipes"].pk))
 
 
 @pytest.mark.django_db
 def test_k_is_clamped_to_the_allowed_range(owner: Any, stocked: dict[str, Any]) -> None:
-    assert len(knowledge_services.knowledge_search_for(owner.pk, "x", 0, None)) == 1
-    assert len(knowledge_services.knowledge_search_for(owner.pk, "x", 999, None)) == 2
+    assert len(selectors.knowledge_search_for(owner.pk, "x", 0, None)) == 1
+    assert len(selectors.knowledge_search_for(owner.pk, "x", 999, None)) == 2
 
 
 @pytest.mark.asyncio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.knowledge.store import KnowledgeStore
 from agents.memory.index import ExactIndex
-from agents.memory.knowledge import KnowledgeStore
 
 VOCAB = ["cat", "dog", "tax", "invoice", "python", "sandbox"]
 

@@ -1,4 +1,4 @@
-"""How agents did in past runs: the figures the adaptive router chooses by.
+"""How agents did in past runs: the figures the adaptive router chooses by (a runs selector).
 
 An agent's history is the committed records (NodeRun rows) of `agent` nodes that ran it
 in the owner's recent runs: a success is a node that succeeded without an error, a
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from agents.llm.adaptive import AgentStats
+from workflows.engine.adaptive import AgentStats
 from workflows.models import NodeRun, Run, WorkflowVersion
 
 RECENT_RUNS = 500  # how far back to look, newest runs first
@@ -91,8 +91,3 @@ def agent_history(*, owner_id: int, names: Sequence[str], exclude_run: Any = Non
             samples[agent].append((ok, _duration_s(row), float((row.usage or {}).get("cost") or 0.0)))
     return {name: _summarise(samples[name]) for name in names}
 
-
-def agent_names(*, owner_id: int) -> set[str]:
-    from agents.models import Agent
-
-    return set(Agent.objects.filter(owner_id=owner_id).values_list("name", flat=True))

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents.history import agent_history
 from agents.models import Agent
 from tests.workflows.conftest import edge, node
 from workflows.engine.adaptive import AgentStats
+from workflows.history_selectors import agent_history
 from workflows.models import NodeRun, Run
 from workflows.run_context import DjangoRunContext
 from workflows.run_services import run_rerun

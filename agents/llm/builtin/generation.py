@@ -1,4 +1,4 @@
-"""Token-by-token generation over a LlamaRuntime: sampling, stop sequences, streaming text.
+"""Token-by-token generation over a LlamaModel: sampling, stop sequences, streaming text.
 
 ``Engine.generate`` is synchronous and meant to run in a worker thread; it serialises
 callers with a lock (the KV cache is shared) and checks a cancel flag before every token.
@@ -16,8 +16,8 @@ from typing import Any
 import torch
 
 from agents.llm.base import GenParams, ModelError
-from agents.llm.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.runtime import LlamaRuntime, load_runtime, trim_heap
+from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
+from agents.llm.builtin.model import LlamaModel, load_model, trim_heap
 from axweb.env import env_int
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
@@ -88,10 +88,10 @@ def _sample(logits: torch.Tensor, params: GenParams, gen: torch.Generator) -> in
 
 
 class Engine:
-    """One loaded model (runtime + tokenizer) shared by every caller in the process."""
+    """One loaded model (forward pass + tokenizer) shared by every caller in the process."""
 
-    def __init__(self, runtime: LlamaRuntime, tokenizer: Any) -> None:
-        self.runtime, self.tokenizer = runtime, tokenizer
+    def __init__(self, model: LlamaModel, tokenizer: Any) -> None:
+        self.model, self.tokenizer = model, tokenizer
         self.lock = threading.Lock()
         self.stop_ids = {tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
 
@@ -99,7 +99,7 @@ class Engine:
     def from_gguf(cls, path: Path, max_len: int = 2048, head_bits: int = 4) -> Engine:
         gf = GGUFFile(path)
         try:
-            engine = cls(load_runtime(gf, max_len, head_bits), build_tokenizer(gf.metadata))
+            engine = cls(load_model(gf, max_len, head_bits), build_tokenizer(gf.metadata))
         finally:
             gf.close()
         trim_heap()
@@ -111,10 +111,10 @@ class Engine:
     def generate(self, prompt: list[int], params: GenParams, cancel: threading.Event,
                  emit: Callable[[str], None]) -> GenerationOutcome:
         """Generate after ``prompt``; call ``emit`` with each visible text delta."""
-        budget = min(params.max_tokens, self.runtime.max_len - len(prompt))
+        budget = min(params.max_tokens, self.model.max_len - len(prompt))
         if budget <= 0:
             raise ModelError(f"prompt of {len(prompt)} tokens leaves no room in the "
-                             f"{self.runtime.max_len}-token context")
+                             f"{self.model.max_len}-token context")
         with self.lock:
             if cancel.is_set():
                 return GenerationOutcome("", len(prompt), 0, "cancelled")
@@ -125,7 +125,7 @@ class Engine:
         gen = torch.Generator().manual_seed(params.seed if params.seed is not None
                                             else int.from_bytes(os.urandom(4), "little"))
         stream = _TextStream(self.tokenizer, params.stop)
-        logits = self.runtime.forward(prompt, 0)
+        logits = self.model.forward(prompt, 0)
         reason, count = "max_tokens", 0
         while count < budget:
             if cancel.is_set():
@@ -143,7 +143,7 @@ class Engine:
                 reason = "stop_sequence"
                 break
             if count < budget:
-                logits = self.runtime.forward([token], len(prompt) + count - 1)
+                logits = self.model.forward([token], len(prompt) + count - 1)
         tail = stream.flush()
         if tail:
             emit(tail)

