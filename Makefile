@@ -30,7 +30,7 @@ $(STAMPS)/python: requirements.lock requirements-models.lock pyproject.toml
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip show pip-tools >/dev/null 2>&1 || scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) pip-tools
-	PY=$(PY) scripts/lock
+	PY=$(PY) UPGRADE=$(UPGRADE) scripts/lock
 
 FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o -type f -print 2>/dev/null)
 
@@ -46,6 +46,7 @@ migrate: $(STAMPS)/python
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check: lint
 	$(VENV)/bin/mypy
