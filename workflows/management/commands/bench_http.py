@@ -4,8 +4,11 @@ Starts the app's ASGI server (daphne, as the launcher does) and one Celery worke
 database and Redis (scripted models: no inference), then `--clients` concurrent clients
 (httpx async) for `--seconds` each loop: list workflows, save a draft of their own
 workflow, and every few rounds start a run and watch it over its websocket (session
-cookie) until it ends. Prints p50/p95 latency per operation, errors, runs started and
-completed. The throwaway users and their workflows/runs are deleted afterwards.
+cookie) until it ends. Each client pauses `--think-ms` (default 1000, with ±50 % jitter)
+after each request, as a person (and k6's convention) would; `--think-ms 0` measures the
+saturated server instead, where latency is queueing behind the other 49 clients.
+Prints p50/p95 latency per operation, errors, runs started and completed. The throwaway
+users and their workflows/runs are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncio
 import json
 import logging
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -58,9 +62,10 @@ class Client:
     """One simulated user session: its own workflow, token for HTTP, session cookie for websockets."""
 
     def __init__(self, base: str, token: str, cookie: str, workflow_id: int, graph: dict[str, Any],
-                 figures: Figures) -> None:
+                 figures: Figures, think_s: float = 0.0) -> None:
         import httpx
 
+        self.think_s = think_s
         self.base, self.cookie, self.workflow_id, self.graph, self.figures = base, cookie, workflow_id, graph, figures
         self.http = httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         self.watching: asyncio.Task[None] | None = None
@@ -73,6 +78,8 @@ class Client:
             self.figures.error(op, repr(exc))
             return None
         self.figures.latency_ms[op].append((time.perf_counter() - started) * 1000)
+        if self.think_s:
+            await asyncio.sleep(self.think_s * random.uniform(0.5, 1.5))
         if response.status_code >= 300:
             self.figures.error(op, f"{response.status_code} {response.text[:200]}")
             return None
@@ -110,9 +117,9 @@ class Client:
 
 
 async def drive(base: str, sessions: list[tuple[str, str, int]], graph: dict[str, Any], seconds: float,
-                drain_s: float) -> Figures:
+                drain_s: float, think_s: float = 0.0) -> Figures:
     figures = Figures()
-    clients = [Client(base, token, cookie, wf, graph, figures) for token, cookie, wf in sessions]
+    clients = [Client(base, token, cookie, wf, graph, figures, think_s) for token, cookie, wf in sessions]
     until = time.monotonic() + seconds
     await asyncio.gather(*(c.loop(until) for c in clients))
     watching = [c.watching for c in clients if c.watching and not c.watching.done()]
@@ -153,6 +160,8 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=60.0)
         parser.add_argument("--logs", default="", help="keep daphne.log and worker.log in this folder")
+        parser.add_argument("--think-ms", type=float, default=1000.0,
+                            help="pause after each request (±50 %%); 0 saturates the server")
         parser.add_argument("--drain", type=float, default=30.0, help="seconds to let the last runs finish")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -166,11 +175,13 @@ class Command(BaseCommand):
             folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
             with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
-                figures = async_to_sync(drive)(base, sessions, graph, options["seconds"], options["drain"])
+                figures = async_to_sync(drive)(base, sessions, graph, options["seconds"], options["drain"],
+                                              options["think_ms"] / 1000)
         finally:
             for user in users:
                 user.delete()
         result = {**figures.summary(), "clients": options["clients"], "seconds": options["seconds"],
-                  "target_p95_ms": TARGET_P95_MS, "load_average_1m": round(os.getloadavg()[0], 2),
+                  "think_ms": options["think_ms"], "target_p95_ms": TARGET_P95_MS,
+                  "load_average_1m": round(os.getloadavg()[0], 2),
                   "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1], "logs": folder}
         self.stdout.write(json.dumps(result, indent=None if options["json"] else 2))
