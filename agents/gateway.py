@@ -47,9 +47,9 @@ ToolRunner = Callable[[str, dict[str, Any], str], Awaitable[Any]]
 # -- the catalog over the database ---------------------------------------------------------
 
 def no_key(row: Provider) -> str:
-    return (f"{row.name}: you have no {row.label} API key. Store your own key on the Credentials page "
-            f"(the server's {row.credential} serves other users only when the operator sets "
-            "AXWEB_SHARE_SERVER_KEYS=true).")
+    return (f"{row.name}: you have no {row.label} API key. Store your own key on the "
+            f"Credentials page (the server's {row.credential} serves other users only when "
+            "the operator sets AXWEB_SHARE_SERVER_KEYS=true).")
 
 
 def provider_key(row: Provider, owner_id: int, owner_is_staff: bool) -> str:
@@ -72,7 +72,8 @@ def _info(entry: ModelEntry, owner_id: int, owner_is_staff: bool = False) -> Mod
     row = table.provider(entry.provider)
     options = row.options(entry.config, _setting) if row else {}
     if row and row.credential:
-        options["api_key"] = provider_key(row, owner_id, owner_is_staff)  # "" never falls back to the env
+        # "" never falls back to the environment
+        options["api_key"] = provider_key(row, owner_id, owner_is_staff)
     return ModelInfo(entry.provider, entry.name, entry.tier, float(entry.cost_in_per_1k),
                      float(entry.cost_out_per_1k), entry.config.get("rpm"), entry.config.get("max_concurrent"),
                      tuple(options.items()))
@@ -112,9 +113,11 @@ class DatabaseCatalog:
 
     def get(self, ref: str) -> ModelInfo | None:
         info = self.entries.get(ref)
-        if info is None and table.provider(ref.partition(":")[0]) is not None:
-            entry = ModelEntry(provider=ref.partition(":")[0], name=ref.partition(":")[2], config={})
-            return _info(entry, self.owner_id, self.owner_is_staff)  # unregistered remote models still get host/key
+        provider, _, name = ref.partition(":")
+        if info is None and table.provider(provider) is not None:
+            # unregistered models of a known provider still get their host/key
+            entry = ModelEntry(provider=provider, name=name, config={})
+            return _info(entry, self.owner_id, self.owner_is_staff)
         return info
 
     def for_tier(self, tier: str) -> list[ModelInfo]:

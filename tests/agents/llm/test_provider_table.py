@@ -81,8 +81,9 @@ def test_the_api_serves_the_table_with_tiers_and_config_schemas(
 @pytest.mark.django_db
 def test_staff_register_a_model_of_the_new_provider_and_a_run_calls_it(
         staff_api: Any, staff: Any, fake_provider: Provider) -> None:
-    created = staff_api.post("/api/models/", {"provider": "fake", "name": "some-model", "tier": "cloud",
-                                              "config": {"greeting": "hey", "rpm": 60}}, format="json")
+    entry = {"provider": "fake", "name": "some-model", "tier": "cloud",
+             "config": {"greeting": "hey", "rpm": 60}}
+    created = staff_api.post("/api/models/", entry, format="json")
     assert created.status_code == 201, created.content
     router, calls = gateway.router_for(staff.id)
     assert _answer(router, "cloud") == "hey from some-model: ping"
