@@ -127,3 +127,15 @@ def test_a_model_of_a_provider_not_in_the_table_is_refused(staff_api: Any) -> No
 @pytest.mark.django_db
 def test_adding_a_provider_needs_no_migration(fake_provider: Provider) -> None:
     call_command("makemigrations", "agents", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_an_ollama_model_without_a_host_takes_the_setting_else_the_tables_default(
+        staff: Any, settings: Any) -> None:
+    def host() -> str:
+        info = gateway.DatabaseCatalog.load(staff.id).get("ollama:llama3")
+        return dict(info.options)["host"] if info else ""
+    settings.OLLAMA_HOST = ""
+    assert host() == "http://127.0.0.1:11434"
+    settings.OLLAMA_HOST = "http://127.0.0.1:9"
+    assert host() == "http://127.0.0.1:9"
