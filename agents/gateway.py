@@ -30,9 +30,11 @@ from agents.llm.base import (
 from agents.llm.base import Usage as LlmUsage
 from agents.llm.catalog import ModelInfo
 from agents.llm.context_fit import FittingModel, Trim, builtin_tokens, estimate_tokens, fit
+from agents.llm.providers import table
+from agents.llm.providers.table import Provider
 from agents.llm.router import CallRecord, Router, default_factory
 from agents.models import Agent, ModelEntry
-from axweb.env import env_bool
+from axweb.env import env_bool, env_str
 from workflows.engine import ModelResult, Usage
 from workflows.engine import ToolCall as EngineToolCall
 
@@ -44,30 +46,34 @@ ToolRunner = Callable[[str, dict[str, Any], str], Awaitable[Any]]
 
 # -- the catalog over the database ---------------------------------------------------------
 
-NO_ANTHROPIC_KEY = ("anthropic: you have no Anthropic API key. Store your own key on the Credentials page "
-                    "(the server's key serves other users only when the operator sets "
-                    "AXWEB_SHARE_SERVER_KEYS=true).")
+def no_key(row: Provider) -> str:
+    return (f"{row.name}: you have no {row.label} API key. Store your own key on the "
+            f"Credentials page (the server's {row.credential} serves other users only when "
+            "the operator sets AXWEB_SHARE_SERVER_KEYS=true).")
 
 
-def anthropic_key(owner_id: int, owner_is_staff: bool) -> str:
+def provider_key(row: Provider, owner_id: int, owner_is_staff: bool) -> str:
     """The owner's stored key, else the server's when they are staff or the operator shares it."""
     from agents.credentials import provider_secret
 
-    own = provider_secret(owner_id, "anthropic")
+    own = provider_secret(owner_id, row.name)
     if own:
         return own
     shared = owner_is_staff or settings.AXWEB_SHARE_SERVER_KEYS
-    return str(settings.ANTHROPIC_API_KEY) if shared else ""
+    return _setting(str(row.credential)) if shared else ""
+
+
+def _setting(var: str) -> str:
+    """A provider's setting: Django's settings when they define it, else the environment."""
+    return str(getattr(settings, var) or "") if hasattr(settings, var) else env_str(var)
 
 
 def _info(entry: ModelEntry, owner_id: int, owner_is_staff: bool = False) -> ModelInfo:
-    options: dict[str, str] = {}
-    if entry.provider == "ollama":
-        options["host"] = str(entry.config.get("host") or settings.OLLAMA_HOST)
-    if entry.provider == "anthropic":
-        options["api_key"] = anthropic_key(owner_id, owner_is_staff)  # "" never falls back to the env
-    if entry.provider == "builtin" and entry.config.get("path"):
-        options["path"] = str(entry.config["path"])
+    row = table.provider(entry.provider)
+    options = row.options(entry.config, _setting) if row else {}
+    if row and row.credential:
+        # "" never falls back to the environment
+        options["api_key"] = provider_key(row, owner_id, owner_is_staff)
     return ModelInfo(entry.provider, entry.name, entry.tier, float(entry.cost_in_per_1k),
                      float(entry.cost_out_per_1k), entry.config.get("rpm"), entry.config.get("max_concurrent"),
                      tuple(options.items()))
@@ -107,9 +113,11 @@ class DatabaseCatalog:
 
     def get(self, ref: str) -> ModelInfo | None:
         info = self.entries.get(ref)
-        if info is None and ref.startswith(("ollama:", "anthropic:")):
-            entry = ModelEntry(provider=ref.partition(":")[0], name=ref.partition(":")[2], config={})
-            return _info(entry, self.owner_id, self.owner_is_staff)  # unregistered remote models still get host/key
+        provider, _, name = ref.partition(":")
+        if info is None and table.provider(provider) is not None:
+            # unregistered models of a known provider still get their host/key
+            entry = ModelEntry(provider=provider, name=name, config={})
+            return _info(entry, self.owner_id, self.owner_is_staff)
         return info
 
     def for_tier(self, tier: str) -> list[ModelInfo]:
@@ -119,12 +127,9 @@ class DatabaseCatalog:
 def _factory(info: ModelInfo) -> ChatModel:
     if info.provider == "scripted" and env_bool("AXWEB_SCRIPTED_MODELS"):
         return _scripted(info.name)
-    if info.provider == "anthropic" and not dict(info.options).get("api_key"):
-        return _Refusing(AuthError(NO_ANTHROPIC_KEY))
-    if info.provider == "builtin" and dict(info.options).get("path"):
-        from agents.llm.providers.builtin import BuiltinModel
-
-        return BuiltinModel.compressed(info.name, dict(info.options)["path"])
+    row = table.provider(info.provider)
+    if row and row.credential and not dict(info.options).get("api_key"):
+        return _Refusing(AuthError(no_key(row)))
     return default_factory(info)
 
 

@@ -3,23 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from agents.llm.providers.table import provider_choices, tier_choices
+
 
 class ModelEntry(models.Model):
-    """One model an agent can use: builtin, Ollama, Anthropic, or a compressed variant."""
+    """One model an agent can use, of a provider in the provider table (agents/llm/providers/table.py).
 
-    class Provider(models.TextChoices):
-        BUILTIN = "builtin", "Builtin (offline)"
-        OLLAMA = "ollama", "Ollama"
-        ANTHROPIC = "anthropic", "Anthropic"
+    The choices are callables, so adding a provider to the table needs no migration."""
 
-    class Tier(models.TextChoices):
-        LOCAL = "local", "Local"
-        CLOUD = "cloud", "Cloud"
-        COMPRESSED = "compressed", "Compressed"
-
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     name = models.CharField(max_length=128)
-    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.LOCAL)
+    tier = models.CharField(max_length=16, choices=tier_choices, default="local")
     context_length = models.PositiveIntegerField(default=2048)
     cost_in_per_1k = models.DecimalField(max_digits=10, decimal_places=6, default=0)
     cost_out_per_1k = models.DecimalField(max_digits=10, decimal_places=6, default=0)
@@ -67,7 +61,7 @@ class Credential(models.Model):
     """A provider key, encrypted at rest; the API never returns the secret."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
-    provider = models.CharField(max_length=16, choices=ModelEntry.Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     label = models.CharField(max_length=100, blank=True)
     secret_encrypted = models.BinaryField()
     last4 = models.CharField(max_length=4)

@@ -1,11 +1,9 @@
-"""Model references: `provider:model` or a tier name."""
+"""Model references: `provider:model` or a tier name (providers and tiers: the provider table)."""
 
 from __future__ import annotations
 
+from agents.llm.providers.table import TIERS, provider_names
 from axweb.env import env_bool
-
-PROVIDERS = ("builtin", "ollama", "anthropic")
-TIERS = ("local", "cloud", "compressed")
 
 
 def model_ref_problem(ref: str) -> str | None:
@@ -13,11 +11,12 @@ def model_ref_problem(ref: str) -> str | None:
     if ref in TIERS:
         return None
     provider, sep, name = ref.partition(":")
+    providers = ", ".join(provider_names())
     if not sep or not name.strip():
         return (f"'{ref}' is not a model reference; use 'provider:model' "
-                f"(providers: {', '.join(PROVIDERS)}) or a tier ({', '.join(TIERS)}).")
+                f"(providers: {providers}) or a tier ({', '.join(TIERS)}).")
     # Scripted models answer deterministically without inference; tests and demos only.
     scripted = env_bool("AXWEB_SCRIPTED_MODELS") and provider == "scripted"
-    if provider not in PROVIDERS and not scripted:
-        return f"Unknown provider '{provider}'; use one of {', '.join(PROVIDERS)}."
+    if provider not in provider_names() and not scripted:
+        return f"Unknown provider '{provider}'; use one of {providers}."
     return None

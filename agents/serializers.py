@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agents.llm.providers.table import provider
 from agents.models import Agent, Credential, ModelEntry
 from agents.parameters import parameter_problems
 from agents.refs import model_ref_problem
@@ -74,6 +75,18 @@ class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
         model = ModelEntry
         fields = ["id", "provider", "name", "ref", "tier", "context_length", "cost_in_per_1k",
                   "cost_out_per_1k", "config", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """`config` must fit the provider's config model (the provider table)."""
+        if "config" in attrs or "provider" in attrs:
+            name = attrs.get("provider", getattr(self.instance, "provider", ""))
+            config = attrs.get("config", getattr(self.instance, "config", {}))
+            row = provider(name)
+            problems = row.config_problems(config) if row else {}
+            if problems:
+                raise serializers.ValidationError({"config": [
+                    f"{field}: {'; '.join(messages)}" for field, messages in problems.items()]})
+        return attrs
 
 
 class ModelEntryPickerSerializer(ModelEntrySerializer):

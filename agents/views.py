@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import credentials
+from agents.llm.providers.table import providers_catalog
 from agents.models import Agent, Credential, ModelEntry
 from agents.parameters import parameters_catalog
 from agents.serializers import (
@@ -48,6 +49,12 @@ class ModelEntryViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
         staff = bool(getattr(self.request, "user", None) and self.request.user.is_staff)
         return ModelEntrySerializer if staff else ModelEntryPickerSerializer
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def providers(self, request: Request) -> Response:
+        """The provider table: name, label, config JSON schema, credential name; and the tiers."""
+        return Response(providers_catalog())
 
 
 class CredentialViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]

@@ -176,8 +176,9 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
-# Model providers and tools.
-OLLAMA_HOST = env_str("OLLAMA_HOST", "http://127.0.0.1:11434")
+# Model providers and tools. A provider's option defaults live in its row of the provider
+# table (agents/llm/providers/table.py); a setting here only overrides the environment.
+OLLAMA_HOST = env_str("OLLAMA_HOST")  # empty: the table's default, http://127.0.0.1:11434
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
 AXWEB_HTTP_ALLOWED_HOSTS = env_list("AXWEB_HTTP_ALLOWED_HOSTS", [])

@@ -456,10 +456,10 @@ def compressed_model_register(*, job: QuantizationJob, result: dict[str, Any]) -
     name = f"smollm2-135m-{job.method}-w{job.bits}g{job.group_size}-job{job.pk}"
     keep = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "decode_tok_s")
     entry, _ = ModelEntry.objects.update_or_create(
-        provider=ModelEntry.Provider.BUILTIN,
+        provider="builtin",
         name=name,
         defaults={
-            "tier": ModelEntry.Tier.COMPRESSED,
+            "tier": "compressed",
             "context_length": 2048,
             "config": {
                 "path": result["path"],

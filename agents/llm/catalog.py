@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-TIERS = ("local", "cloud", "compressed")
+from agents.llm.providers.table import TIERS
+
+__all__ = ["TIERS", "InMemoryCatalog", "ModelCatalog", "ModelInfo", "default_catalog"]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,9 @@ reported as a ``CallRecord`` (model, usage, cost, latency, cache hit, failed att
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from agents.llm.base import (
     ChatEvent,
@@ -28,15 +26,10 @@ from agents.llm.base import (
     Usage,
 )
 from agents.llm.cache import CacheStore, cache_key, decode_events, encode_events
-from agents.llm.catalog import TIERS, ModelCatalog, ModelInfo, default_catalog
+from agents.llm.catalog import ModelCatalog, ModelInfo, default_catalog
 from agents.llm.limits import Limit, Limiter, LocalLimiter
+from agents.llm.providers.table import TIERS, provider
 
-# provider kind -> dotted path of a class taking (model_name, **options)
-PROVIDERS = {
-    "builtin": "agents.llm.providers.builtin.BuiltinModel",
-    "ollama": "agents.llm.providers.ollama.OllamaModel",
-    "anthropic": "agents.llm.providers.anthropic.AnthropicModel",
-}
 RETRYABLE = (Unreachable, RateLimited, UnknownModel)
 
 Factory = Callable[[ModelInfo], ChatModel]
@@ -54,15 +47,12 @@ class CallRecord:
     attempts: tuple[tuple[str, str], ...] = ()  # (ref, error) of skipped models
 
 
-def _import(path: str) -> Any:
-    module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
-
-
 def default_factory(info: ModelInfo) -> ChatModel:
-    if info.provider not in PROVIDERS:
+    """The provider table's class for ``info.provider``, built with the model's options."""
+    row = provider(info.provider)
+    if row is None:
         raise UnknownModel(f"unknown provider {info.provider!r} in {info.ref!r}")
-    model: ChatModel = _import(PROVIDERS[info.provider])(info.name, **dict(info.options))
+    model: ChatModel = row.model_class()(info.name, **dict(info.options))
     return model
 
 

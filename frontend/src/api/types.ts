@@ -175,6 +175,22 @@ export interface Model {
   cost_out_per_1k: number;
 }
 
+/** One row of the provider table (agents/llm/providers/table.py). */
+export interface ProviderRow {
+  name: string;
+  label: string;
+  /** The server's key for this provider (an environment variable); null: it needs none. */
+  credential: string | null;
+  /** JSON schema of the provider's `ModelEntry.config`. */
+  config_schema: Record<string, unknown>;
+}
+
+/** GET /api/models/providers/: every provider and the tiers. */
+export interface ProviderTable {
+  providers: ProviderRow[];
+  tiers: string[];
+}
+
 export interface Credential {
   id: number;
   provider: string;

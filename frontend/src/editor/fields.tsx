@@ -93,7 +93,7 @@ export function JsonInput({ value, onChange, testId }: { value: unknown; onChang
   );
 }
 
-function usePicker(kind: string): PickOption[] | null {
+export function usePicker(kind: string): PickOption[] | null {
   const [opts, setOpts] = useState<PickOption[] | null>(null);
   useEffect(() => {
     let live = true;

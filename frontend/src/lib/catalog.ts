@@ -1,6 +1,6 @@
 /** Cached look-ups used by pickers and the palette (one request per session per list). */
 import { api, listOf, type Page } from '../api/client';
-import type { Agent, CatalogTool, Model, NodeKind, Tool, Workflow } from '../api/types';
+import type { Agent, CatalogTool, Model, NodeKind, ProviderTable, Tool, Workflow } from '../api/types';
 
 const cache = new Map<string, Promise<unknown>>();
 
@@ -27,6 +27,7 @@ export const catalog = {
     once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
+  providers: () => once('providers', () => api.get<ProviderTable>('/api/models/providers/')),
   userTools: () => once('usertools', () => all<Tool>('/api/tools/')),
   tools: () =>
     once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
@@ -67,6 +68,14 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
       return (await catalog.tools()).filter((t) => t.builtin).map((t) => ({ value: t.name, label: t.name }));
     case 'workflow':
       return (await catalog.workflows()).map((w) => ({ value: String(w.id), label: w.name }));
+    case 'provider': // the provider table, served by the API
+      return (await catalog.providers()).providers.map((p) => ({ value: p.name, label: p.name }));
+    case 'keyprovider': // providers that take an API key
+      return (await catalog.providers()).providers
+        .filter((p) => p.credential)
+        .map((p) => ({ value: p.name, label: p.name }));
+    case 'tier':
+      return (await catalog.providers()).tiers.map((t) => ({ value: t, label: t }));
     default:
       return [];
   }

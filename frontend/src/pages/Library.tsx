@@ -10,6 +10,7 @@ import {
   ParametersInput,
   Picker,
   PromptInput,
+  usePicker,
   withValue,
 } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
@@ -222,6 +223,30 @@ function ItemForm({
   );
 }
 
+/** A select over fixed `options`, or over a picker list (`pick`, e.g. the provider table). */
+function SelectInput({
+  f,
+  value,
+  onChange,
+  testId,
+}: {
+  f: FieldDef;
+  value: string;
+  onChange: (v: unknown) => void;
+  testId: string;
+}) {
+  const picked = usePicker(f.pick ?? '');
+  const loaded = f.pick ? picked?.map((o) => o.value) : f.options;
+  const options = loaded ?? (value ? [value] : []);
+  return (
+    <select name={f.name} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+      {options.map((o) => (
+        <option key={o}>{o}</option>
+      ))}
+    </select>
+  );
+}
+
 function FieldInput({
   f,
   value,
@@ -252,13 +277,7 @@ function FieldInput({
         />
       );
     case 'select':
-      return (
-        <select name={f.name} value={str} onChange={(e) => onChange(e.target.value)} data-testid={tid}>
-          {f.options?.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      );
+      return <SelectInput f={f} value={str} onChange={onChange} testId={tid} />;
     case 'json':
       return <JsonInput value={value} onChange={(v) => onChange(v ?? (Array.isArray(value) ? [] : {}))} testId={tid} />;
     case 'secret':

@@ -22,6 +22,8 @@ export interface FieldDef {
   label: string;
   type: FieldType;
   options?: string[];
+  /** A select's options come from a picker list instead (e.g. 'provider': the provider table). */
+  pick?: 'provider' | 'keyprovider' | 'tier';
   help?: string;
   createOnly?: boolean;
 }
@@ -149,9 +151,9 @@ const models: ResourceDef<Model> = {
     },
   ],
   fields: [
-    { name: 'provider', label: 'Provider', type: 'select', options: ['builtin', 'ollama', 'anthropic'] },
+    { name: 'provider', label: 'Provider', type: 'select', pick: 'provider' },
     { name: 'name', label: 'Model name', type: 'text' },
-    { name: 'tier', label: 'Tier', type: 'select', options: ['local', 'cloud', 'compressed'] },
+    { name: 'tier', label: 'Tier', type: 'select', pick: 'tier' },
     { name: 'context_length', label: 'Context length', type: 'number' },
     { name: 'cost_in_per_1k', label: 'Cost per 1k input tokens ($)', type: 'number' },
     { name: 'cost_out_per_1k', label: 'Cost per 1k output tokens ($)', type: 'number' },
@@ -180,7 +182,7 @@ const credentials: ResourceDef<Credential> = {
     },
   ],
   fields: [
-    { name: 'provider', label: 'Provider', type: 'select', options: ['anthropic', 'ollama'] },
+    { name: 'provider', label: 'Provider', type: 'select', pick: 'keyprovider' },
     { name: 'label', label: 'Label', type: 'text' },
     { name: 'secret', label: 'Secret', type: 'secret', help: 'Leave empty to keep the current secret.' },
   ],
