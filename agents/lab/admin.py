@@ -18,8 +18,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from agents.lab import services
 from agents.lab.models import BenchmarkJob, LabJob, QuantizationJob
+from agents.lab.services import lifecycle, results, validation
 
 STATUS_COLOURS = {
     "queued": "#888",
@@ -59,7 +59,7 @@ class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
             if upload:
                 data[f"{role}_text"] = upload.read().decode("utf-8", errors="replace")
                 data[f"{role}_corpus"] = "uploaded"
-        for field, problems in services.quantization_validate(data).items():
+        for field, problems in validation.quantization_validate(data).items():
             name = field.split(".")[0]
             for problem in problems:
                 self.add_error(name if name in self.fields else None, problem)
@@ -83,10 +83,10 @@ class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        errors = services.benchmark_validate(data)
+        errors = validation.benchmark_validate(data)
         if self.instance.pk is None:  # the same ceilings as the API
-            errors = {**errors, "requests": services.benchmark_requests_problems(int(data.get("requests") or 0)),
-                      **services.benchmark_capacity_problems()}
+            errors = {**errors, "requests": validation.benchmark_requests_problems(int(data.get("requests") or 0)),
+                      **validation.benchmark_capacity_problems()}
         for field, problems in errors.items():
             for problem in problems:
                 self.add_error(field if field in self.fields else None, problem)
@@ -134,7 +134,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             return  # a job's spec is fixed once created; saving would clobber its progress
         obj.owner = request.user
         super().save_model(request, obj, form, change)
-        services.job_enqueue_on_commit(obj)
+        lifecycle.job_enqueue_on_commit(obj)
 
     @admin.display(description="Status")
     def status_badge(self, job: LabJob) -> str:
@@ -168,7 +168,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Cancel the selected jobs")
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for job in queryset:
-            services.job_cancel(job=job)
+            lifecycle.job_cancel(job=job)
         messages.info(request, f"Cancel requested for {queryset.count()} job(s).")
 
     def get_urls(self) -> list[Any]:
@@ -191,7 +191,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return JsonResponse(self._job(request, job_id).progress_payload())
 
     def cancel_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
-        job = services.job_cancel(job=self._job(request, job_id))
+        job = lifecycle.job_cancel(job=self._job(request, job_id))
         if request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse(job.progress_payload())
         messages.info(request, f"Cancel requested for {job}.")
@@ -199,7 +199,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return HttpResponseRedirect(reverse(change, args=[job.pk]))
 
     def results_view(self, request: HttpRequest) -> TemplateResponse:
-        data = services.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
+        data = results.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
         context = {
             **self.admin_site.each_context(request),
             "title": "Lab results",
