@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agents import gateway
+from agents.gateway import catalog as gateway
 from agents.credentials import credential_create
 from agents.llm.base import AuthError, Message
 from agents.llm.catalog import ModelInfo
