@@ -36,7 +36,7 @@ if __package__:  # imported by the app (tests): the filter is a module of the sa
 else:  # run as a file under -I, so its folder is not on sys.path: put it there for one import
     sys.dont_write_bytecode = True  # root writes nothing into the app's tree
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-    from _seccomp import install_seccomp  # type: ignore[import-not-found,no-redef]
+    from _seccomp import install_seccomp  # type: ignore[no-redef]
 
     del sys.path[-1]
 
