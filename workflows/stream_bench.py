@@ -288,10 +288,12 @@ def check_redis() -> None:
         raise StreamBenchError(f"No Redis at {settings.REDIS_URL} ({exc}). Run under "
                            "`python -m axweb.embedded_redis wrap -- python manage.py bench_stream`.") from exc
     if "InMemory" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
-        raise StreamBenchError("bench_stream needs the Redis channel layer (unset AXWEB_CHANNEL_LAYER).")
+        raise StreamBenchError("bench_stream needs the Redis channel layer "
+                               "(unset AXWEB_CHANNEL_LAYER).")
 
 
-def bench_stream(*, clients: int, repeat: int, nodes: int, chunks: int, seconds: float) -> dict[str, Any]:
+def bench_stream(*, clients: int, repeat: int, nodes: int, chunks: int,
+                 seconds: float) -> dict[str, Any]:
     """The figures, measured as a throwaway user (deleted after, with its workflow and runs)."""
     from django.contrib.auth import get_user_model
 

@@ -29,7 +29,8 @@ DENIED_SYSCALLS = {
     "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
     "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442,
 }
-SYS_CLONE, SYS_CLONE3 = 56, 435  # clone: refused with namespace flags; clone3: ENOSYS (libc falls back)
+SYS_CLONE, SYS_CLONE3 = 56, 435  # clone: refused with namespace flags; clone3: ENOSYS
+# (libc then falls back to clone)
 CLONE_NAMESPACES = 0x7E020000  # NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 AUDIT_ARCH_X86_64 = 0xC000003E
 EPERM, ENOSYS = 1, 38
