@@ -1,9 +1,8 @@
 """Admin pages of the lab: create a job (it launches on save), watch it live, cancel it,
-compare results in a table with plots (inline SVG drawn here, no JS library)."""
+compare results in a table with plots (inline SVG from agents.lab.plots, no JS library)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django import forms
@@ -14,12 +13,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from agents.lab import services
 from agents.lab.models import BenchmarkJob, LabJob, QuantizationJob
+from agents.lab.plots import results_plots
+from agents.lab.services import lifecycle, results, validation
 
 STATUS_COLOURS = {
     "queued": "#888",
@@ -59,7 +58,7 @@ class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
             if upload:
                 data[f"{role}_text"] = upload.read().decode("utf-8", errors="replace")
                 data[f"{role}_corpus"] = "uploaded"
-        for field, problems in services.quantization_validate(data).items():
+        for field, problems in validation.quantization_validate(data).items():
             name = field.split(".")[0]
             for problem in problems:
                 self.add_error(name if name in self.fields else None, problem)
@@ -83,10 +82,10 @@ class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        errors = services.benchmark_validate(data)
+        errors = validation.benchmark_validate(data)
         if self.instance.pk is None:  # the same ceilings as the API
-            errors = {**errors, "requests": services.benchmark_requests_problems(int(data.get("requests") or 0)),
-                      **services.benchmark_capacity_problems()}
+            errors = {**errors, "requests": validation.benchmark_requests_problems(int(data.get("requests") or 0)),
+                      **validation.benchmark_capacity_problems()}
         for field, problems in errors.items():
             for problem in problems:
                 self.add_error(field if field in self.fields else None, problem)
@@ -134,7 +133,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             return  # a job's spec is fixed once created; saving would clobber its progress
         obj.owner = request.user
         super().save_model(request, obj, form, change)
-        services.job_enqueue_on_commit(obj)
+        lifecycle.job_enqueue_on_commit(obj)
 
     @admin.display(description="Status")
     def status_badge(self, job: LabJob) -> str:
@@ -168,7 +167,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Cancel the selected jobs")
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for job in queryset:
-            services.job_cancel(job=job)
+            lifecycle.job_cancel(job=job)
         messages.info(request, f"Cancel requested for {queryset.count()} job(s).")
 
     def get_urls(self) -> list[Any]:
@@ -191,7 +190,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return JsonResponse(self._job(request, job_id).progress_payload())
 
     def cancel_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
-        job = services.job_cancel(job=self._job(request, job_id))
+        job = lifecycle.job_cancel(job=self._job(request, job_id))
         if request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse(job.progress_payload())
         messages.info(request, f"Cancel requested for {job}.")
@@ -199,7 +198,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return HttpResponseRedirect(reverse(change, args=[job.pk]))
 
     def results_view(self, request: HttpRequest) -> TemplateResponse:
-        data = services.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
+        data = results.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
         context = {
             **self.admin_site.each_context(request),
             "title": "Lab results",
@@ -209,135 +208,6 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             **results_plots(data),
         }
         return TemplateResponse(request, "admin/lab/results.html", context)
-
-
-def results_plots(data: dict[str, Any]) -> dict[str, str]:
-    """Two SVG plots: perplexity vs bits (one line per method and group), tokens/s vs size."""
-    ppl: dict[str, list[tuple[float, float]]] = {}
-    speed: dict[str, list[tuple[float, float]]] = {}
-    baselines = [r["ppl_baseline"] for r in data["quantization"] if r.get("ppl_baseline")]
-    for row in data["quantization"]:
-        label = f"{row['method']} g{row['group_size']}"
-        if row.get("ppl_quantized"):
-            ppl.setdefault(label, []).append((row["bits"], row["ppl_quantized"]))
-        if row.get("size_mb") and row.get("decode_tok_s"):
-            speed.setdefault(label, []).append((row["size_mb"], row["decode_tok_s"]))
-    for row in data["benchmarks"]:
-        if row.get("size_mb") and row.get("tokens_per_s"):
-            speed.setdefault("benchmarks", []).append((row["size_mb"], row["tokens_per_s"]))
-    return {
-        "ppl_plot": line_plot(
-            ppl,
-            "bits per weight code",
-            "perplexity",
-            log_y=True,
-            hline=min(baselines) if baselines else None,
-            hline_label="baseline",
-        ),
-        "speed_plot": line_plot(speed, "size on disk (MB)", "decode tokens/s", connect=False),
-    }
-
-
-# -- plots (inline SVG) ------------------------------------------------------------------
-
-PALETTE = ["#2a7ae2", "#d9342b", "#2e9e44", "#b07b00", "#8e44ad", "#16a2b8", "#555"]
-W, H, PAD, LEGEND = 600, 300, 50, 110
-
-
-def _ticks(values: list[float], low: float, high: float, log: bool) -> list[float]:
-    distinct = sorted(set(values))
-    if len(distinct) <= 6:
-        return distinct
-    if log:
-        return [math.exp(math.log(low) + i * (math.log(high) - math.log(low)) / 4) for i in range(5)]
-    return [low + i * (high - low) / 4 for i in range(5)]
-
-
-def _span(values: list[float], log: bool) -> tuple[float, float]:
-    if log:
-        low, high = math.log(min(values)), math.log(max(values))
-        margin = (high - low) * 0.08 or 0.1
-        return math.exp(low - margin), math.exp(high + margin)
-    low, high = min(values), max(values)
-    margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    return max(low - margin, 0.0) if low >= 0 else low - margin, high + margin
-
-
-class _Axes:
-    """Maps data to pixels inside the plot area; y may be logarithmic."""
-
-    def __init__(self, xs: list[float], ys: list[float], log_y: bool) -> None:
-        self.log_y = log_y
-        (self.x0, self.x1), (self.y0, self.y1) = _span(xs, False), _span(ys, log_y)
-
-    def x(self, value: float) -> float:
-        return PAD + (value - self.x0) / (self.x1 - self.x0) * (W - 2 * PAD - LEGEND)
-
-    def y(self, value: float) -> float:
-        f = math.log if self.log_y else float
-        return H - PAD - (f(value) - f(self.y0)) / (f(self.y1) - f(self.y0)) * (H - 2 * PAD)
-
-
-def _frame(ax: _Axes, xs: list[float], ys: list[float], x_label: str, y_label: str) -> list[str]:
-    right = W - PAD - LEGEND
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" role="img" '
-        f'aria-label="{escape(y_label)} vs {escape(x_label)}" '
-        'style="font:11px sans-serif;background:#fff">',
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{right}" y2="{H - PAD}" stroke="#333"/>',
-        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-        f'<text x="{(PAD + right) / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>',
-        f'<text x="12" y="{H / 2}" transform="rotate(-90 12 {H / 2})" '
-        f'text-anchor="middle">{escape(y_label)}{" (log scale)" if ax.log_y else ""}</text>',
-    ]
-    parts += [
-        f'<text x="{ax.x(x):.1f}" y="{H - PAD + 14}" text-anchor="middle">{x:.3g}</text>'
-        for x in _ticks(xs, ax.x0, ax.x1, False)
-    ]
-    parts += [
-        f'<text x="{PAD - 4}" y="{ax.y(y) + 4:.1f}" text-anchor="end">{y:.4g}</text>'
-        for y in _ticks(ys, ax.y0, ax.y1, ax.log_y)
-    ]
-    return parts
-
-
-def line_plot(
-    series: dict[str, list[tuple[float, float]]],
-    x_label: str,
-    y_label: str,
-    hline: float | None = None,
-    hline_label: str = "",
-    connect: bool = True,
-    log_y: bool = False,
-) -> SafeString:
-    """An SVG chart: one colour per series (joined by lines if ``connect``), axes, a legend."""
-    points = [p for pts in series.values() for p in pts]
-    if not points:
-        return format_html('<p class="help">No finished jobs to plot yet.</p>')
-    xs, ys = [p[0] for p in points], [p[1] for p in points] + ([hline] if hline else [])
-    ax = _Axes(xs, ys, log_y)
-    parts = _frame(ax, xs, ys, x_label, y_label)
-    if hline:
-        parts.append(
-            f'<line x1="{PAD}" x2="{W - PAD - LEGEND}" y1="{ax.y(hline):.1f}" '
-            f'y2="{ax.y(hline):.1f}" stroke="#999" stroke-dasharray="4 3"/>'
-            f'<text x="{PAD + 4}" y="{ax.y(hline) - 4:.1f}">'
-            f"{escape(hline_label)} {hline:.3g}</text>"
-        )
-    for i, (label, pts) in enumerate(sorted(series.items())):
-        colour = PALETTE[i % len(PALETTE)]
-        pts = sorted(pts)
-        if connect and len(pts) > 1:
-            coords = " ".join(f"{ax.x(x):.1f},{ax.y(y):.1f}" for x, y in pts)
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}"/>')
-        parts += [
-            f'<circle cx="{ax.x(x):.1f}" cy="{ax.y(y):.1f}" r="3.5" fill="{colour}">'
-            f"<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>"
-            for x, y in pts
-        ]
-        parts.append(f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">{escape(label)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
 
 
 @admin.register(QuantizationJob)

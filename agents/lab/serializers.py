@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from agents.lab import services
 from agents.lab.models import BenchmarkJob, QuantizationJob
+from agents.lab.services import validation
 from axweb.ownership import OwnedPrimaryKeyRelatedField
 from workflows.models import Workflow
 
@@ -71,14 +71,14 @@ class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
         return self._check("group_size", value)
 
     def _check(self, field: str, value: int) -> int:
-        problems = services.quantization_validate({field: value}).get(field)
+        problems = validation.quantization_validate({field: value}).get(field)
         if problems:
             raise serializers.ValidationError(problems)
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         checked = {k: v for k, v in attrs.items() if k not in ("bits", "group_size")}
-        _raise(services.quantization_validate(checked))
+        _raise(validation.quantization_validate(checked))
         return attrs
 
 
@@ -109,12 +109,12 @@ class BenchmarkJobSerializer(serializers.ModelSerializer[BenchmarkJob]):
         read_only_fields = JOB_STATE_FIELDS
 
     def validate_requests(self, value: int) -> int:
-        problems = services.benchmark_requests_problems(value)
+        problems = validation.benchmark_requests_problems(value)
         if problems:
             raise serializers.ValidationError(problems)
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _raise(services.benchmark_validate(attrs))
-        _raise(services.benchmark_capacity_problems())
+        _raise(validation.benchmark_validate(attrs))
+        _raise(validation.benchmark_capacity_problems())
         return attrs

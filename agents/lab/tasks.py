@@ -16,14 +16,14 @@ from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections
 
-from agents.lab import services
+from agents.lab.services import benchmark, lifecycle, quantization
 
 
 @shared_task(name="agents.lab.tasks.run_quantization_job", acks_late=True, ignore_result=True)
 def run_quantization_job(job_id: int) -> str:
     close_old_connections()
     try:
-        return services.quantization_job_run(job_id)
+        return quantization.quantization_job_run(job_id)
     finally:
         close_old_connections()
 
@@ -32,7 +32,7 @@ def run_quantization_job(job_id: int) -> str:
 def run_benchmark_job(job_id: int) -> str:
     close_old_connections()
     try:
-        return services.benchmark_job_run(job_id)
+        return benchmark.benchmark_job_run(job_id)
     finally:
         close_old_connections()
 
@@ -43,7 +43,7 @@ _stop_reaper = threading.Event()
 @worker_ready.connect
 def _start_lab_reaper(**_: object) -> None:
     every_s = float(settings.AXWEB_REAP_EVERY_S) * 3
-    threading.Thread(target=services.reap_forever, args=(_stop_reaper, every_s),
+    threading.Thread(target=lifecycle.reap_forever, args=(_stop_reaper, every_s),
                      name="axweb-lab-reaper", daemon=True).start()
 
 

@@ -10,9 +10,10 @@ from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agents.lab import services
 from agents.lab.models import BenchmarkJob, QuantizationJob
 from agents.lab.serializers import BenchmarkJobSerializer, QuantizationJobSerializer
+from agents.lab.services import lifecycle
+from agents.lab.services.results import lab_results
 from axweb.ownership import OwnedViewSetMixin, owned
 
 
@@ -39,12 +40,12 @@ class _JobViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         job = serializer.save(owner=self.request.user)
-        services.job_enqueue_on_commit(job)
+        lifecycle.job_enqueue_on_commit(job)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        job = services.job_cancel(job=self.get_object())
+        job = lifecycle.job_cancel(job=self.get_object())
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: dict})
@@ -70,7 +71,7 @@ class BenchmarkJobViewSet(_JobViewSet):
 def results(request: Request) -> Response:
     """Finished jobs as rows for the results table and plots."""
     return Response(
-        services.lab_results(
+        lab_results(
             jobs=owned(QuantizationJob.objects.all(), request.user),
             benchmarks=owned(BenchmarkJob.objects.all(), request.user),
         )

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agents import gateway
 from agents.credentials import credential_create
+from agents.gateway import catalog as gateway
 from agents.llm.base import AuthError, Message
 from agents.llm.catalog import ModelInfo
 from agents.llm.providers.anthropic import AnthropicModel

@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from tests.browser.conftest import orm
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, LiveApp, server_env
 from tests.workflows.conftest import database_url
-from workflows.management.commands.bench_stream import enqueue, queued_run, stream_graph
+from workflows.stream_bench import enqueue, queued_run, stream_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from agents.lab import services
 from agents.lab.models import BenchmarkJob, QuantizationJob
+from agents.lab.services import lifecycle
 from tests.agents.lab_jobs.conftest import quant_job
 from tests.agents.lab_jobs.test_workflow_benchmark import echo_graph
 from tests.workflows.conftest import Worker, wait_for
@@ -29,7 +29,7 @@ def test_a_job_whose_heartbeat_went_stale_fails_with_the_reason(owner: Any, tmp_
     partial = tmp_path / "partial.safetensors"
     partial.write_bytes(b"half a model")
     job = running_job(owner, beat_age_s=120, output_path=str(partial))
-    assert services.lab_reap_orphans(stale_after_s=60) == [f"quantizationjob:{job.pk}"]
+    assert lifecycle.lab_reap_orphans(stale_after_s=60) == [f"quantizationjob:{job.pk}"]
     job.refresh_from_db()
     assert job.status == "failed" and job.finished_at is not None
     assert "gone-host:123" in job.error and "Launch the job again" in job.error
@@ -41,7 +41,7 @@ def test_a_job_whose_heartbeat_went_stale_fails_with_the_reason(owner: Any, tmp_
 def test_a_job_with_a_fresh_heartbeat_and_finished_jobs_are_left_alone(owner: Any) -> None:
     fresh = running_job(owner, beat_age_s=5)
     done = quant_job(owner, status="succeeded", heartbeat_at=timezone.now() - timedelta(hours=1))
-    assert services.lab_reap_orphans(stale_after_s=60) == []
+    assert lifecycle.lab_reap_orphans(stale_after_s=60) == []
     assert QuantizationJob.objects.get(pk=fresh.pk).status == "running"
     assert QuantizationJob.objects.get(pk=done.pk).status == "succeeded"
 
@@ -49,10 +49,10 @@ def test_a_job_with_a_fresh_heartbeat_and_finished_jobs_are_left_alone(owner: An
 @pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_is_renewed_while_the_job_body_runs(owner: Any) -> None:
     job = running_job(owner, beat_age_s=300)
-    with services.heartbeat(job, every_s=0.05):
+    with lifecycle.heartbeat(job, every_s=0.05):
         wait_for(lambda: QuantizationJob.objects.get(pk=job.pk).heartbeat_at
                  > timezone.now() - timedelta(seconds=5), timeout=10, interval=0.05)
-        assert services.lab_reap_orphans(stale_after_s=60) == []
+        assert lifecycle.lab_reap_orphans(stale_after_s=60) == []
     assert QuantizationJob.objects.get(pk=job.pk).status == "running"
 
 

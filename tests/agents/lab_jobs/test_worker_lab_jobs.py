@@ -73,7 +73,7 @@ def test_the_registered_compressed_model_answers_a_prompt_through_the_builtin_pr
     job = wait_for(lambda: finished(response.json()["id"]), timeout=800, interval=0.5)
     lab_files.append(Path(job.output_path))
     assert job.status == "succeeded", job.error
-    from agents.gateway import DatabaseCatalog
+    from agents.gateway.catalog import DatabaseCatalog
     from agents.llm.base import GenParams, Message, complete
     from agents.llm.router import Router
 

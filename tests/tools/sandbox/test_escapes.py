@@ -350,10 +350,10 @@ result = {'thread': seen, 'fork': os.WEXITSTATUS(os.waitpid(pid, 0)[1]),
 def test_the_denied_system_call_numbers_are_the_x86_64_ones() -> None:
     import re
 
-    from tools.sandbox import _launcher
+    from tools.sandbox import _seccomp
 
     header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
     assert header.exists(), "the kernel headers are missing: apt-get install linux-libc-dev (gcc's libc6-dev has it)"
     table = {name: int(nr) for name, nr in re.findall(r"#define __NR_(\w+) (\d+)", header.read_text())}
-    assert {name: table.get(name) for name in _launcher.DENIED_SYSCALLS} == _launcher.DENIED_SYSCALLS
-    assert (table["clone"], table["clone3"]) == (_launcher.SYS_CLONE, _launcher.SYS_CLONE3)
+    assert {name: table.get(name) for name in _seccomp.DENIED_SYSCALLS} == _seccomp.DENIED_SYSCALLS
+    assert (table["clone"], table["clone3"]) == (_seccomp.SYS_CLONE, _seccomp.SYS_CLONE3)

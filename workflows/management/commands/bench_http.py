@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from workflows.management.commands.bench_stream import _check_redis, p95, servers, stream_graph
+from workflows.stream_bench import check_redis, p95, servers, stream_graph
 
 RUN_EVERY = 4  # a client starts a run every RUN_EVERY rounds (when its previous run has ended)
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
@@ -167,7 +167,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from asgiref.sync import async_to_sync
 
-        _check_redis()
+        check_redis()
         logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per request
         graph = stream_graph(nodes=1, chunks=5, seconds=0.2)
         users, sessions = make_sessions(options["clients"], graph)

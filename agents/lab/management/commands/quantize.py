@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
         from agents.lab import cli
         from agents.lab.jobs import run_quantization
-        from agents.lab.services import configure_torch_threads
+        from agents.lab.services.lifecycle import configure_torch_threads
 
         threads = configure_torch_threads()
         try:
