@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from agents import gateway
+from agents.gateway import catalog as gateway
 from agents.llm.base import ChatEvent, Done, GenParams, Message, TextDelta, ToolSpec, Usage
 from agents.llm.catalog import InMemoryCatalog
 from agents.llm.providers import table
