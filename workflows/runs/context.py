@@ -255,7 +255,8 @@ class DjangoRunContext:
                         comment=approval.comment, by=approval.decided_by.username if approval.decided_by else None,
                         approval_id=str(approval.id))
 
-    async def run_subflow(self, node_id: str, workflow_ref: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    async def run_subflow(self, node_id: str, workflow_ref: str,
+                          inputs: dict[str, Any]) -> dict[str, Any]:
         await self._boundary()
         if self.start_subflow is None:
             raise PermanentFailure("This run context was built without subflows (start_subflow).")

@@ -19,10 +19,11 @@ from workflows.runs import events as ev
 
 log = logging.getLogger(__name__)
 INBOX_LIMIT = 1000  # batches; beyond it a watcher drops batches and reads them back
-PACE_S = 0.05  # a widely watched run's publishes fan out at most every PACE_S; a quiet run's at once
+PACE_S = 0.05  # a widely watched run fans out at most every PACE_S; a quiet run's at once
 PACE_FROM_WATCHERS = 16  # fewer local watchers than this: every publish fans out at once
 
 Batch = tuple[list[dict[str, Any]], str]  # (events, the same events encoded once as a JSON array)
+Received = asyncio.Queue[list[dict[str, Any]]]  # delivered by the layer, not fanned out yet
 
 
 class Watcher(Protocol):
@@ -69,7 +70,7 @@ class RunHub:
             self.ready[run_id].set_exception(exc)
             raise
         self.ready[run_id].set_result(channel)
-        received: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+        received: Received = asyncio.Queue()
         reader = asyncio.create_task(self._read(run_id, channel, received))
         try:
             last = float("-inf")
@@ -81,7 +82,7 @@ class RunHub:
         finally:
             reader.cancel()
 
-    async def _paced(self, received: asyncio.Queue[list[dict[str, Any]]], until: float) -> list[dict[str, Any]]:
+    async def _paced(self, received: Received, until: float) -> list[dict[str, Any]]:
         """The next batch, merged with whatever is queued or arrives before `until`."""
         events = list(await received.get())
         while True:
@@ -96,7 +97,7 @@ class RunHub:
             except TimeoutError:
                 return events
 
-    async def _read(self, run_id: str, channel: str, received: asyncio.Queue[list[dict[str, Any]]]) -> None:
+    async def _read(self, run_id: str, channel: str, received: Received) -> None:
         """Never cancelled mid-message except at shutdown, so no publish is lost here."""
         while True:
             try:

@@ -72,7 +72,8 @@ def _subflow_depth_check(parent: Run, workflow: Workflow) -> None:
     depth, cap = len(chain) - 1, settings.AXWEB_SUBFLOW_MAX_DEPTH
     if depth > cap:
         raise PermanentFailure(f"Subflow depth {cap} reached: {' → '.join(reversed(chain))} "
-                               "(AXWEB_SUBFLOW_MAX_DEPTH). Does a workflow call itself through others?")
+                               "(AXWEB_SUBFLOW_MAX_DEPTH). "
+                               "Does a workflow call itself through others?")
 
 
 def _subflow_finish(run_id: UUID, result: RunResult) -> None:
