@@ -7,7 +7,7 @@ from accounts import views as account_views
 from agents.views import AgentViewSet, CredentialViewSet, ModelEntryViewSet
 from axweb import auth_views, pages
 from tools.views import ToolViewSet
-from workflows.run_views import ApprovalViewSet, RunViewSet
+from workflows.runs.views import ApprovalViewSet, RunViewSet
 from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 
 router = DefaultRouter()

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from workflows.engine import execute
 from workflows.engine.bench import REGISTRY, NoopKind, chain_graph, run_benchmark
 from workflows.models import AgentMessage, MemoryEntry, NodeRun, Run, RunEvent, Workflow, WorkflowVersion
-from workflows.run_context import DjangoRunContext
+from workflows.runs.context import DjangoRunContext
 from workflows.services import workflow_create
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +144,7 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 def resume_seconds(owner: Any) -> float:
     """kill -9 of the worker in the middle of a node → the run continuing on a new worker."""
-    from workflows.run_services import run_start
+    from workflows.runs.services import run_start
 
     slow = {"schema_version": 1, "nodes": [
         {"id": "in", "kind": "input", "config": {}},

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
-from workflows.engine import limits
+from workflows.engine import Budgets, limits
 
 # engine limit name → setting that overrides it
 ENGINE_SETTINGS = {
@@ -79,3 +79,8 @@ def budgets_effective(budgets: dict[str, Any]) -> dict[str, Any]:
         if name not in effective and budget_ceiling(name) is not None:
             effective[name] = budget_ceiling(name)
     return effective
+
+
+def run_budgets(run: Any) -> Budgets:
+    """The engine budgets of `run`: its own, else the server's defaults (AXWEB_RUN_MAX_*)."""
+    return Budgets(**budgets_effective(run.budgets))

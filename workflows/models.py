@@ -161,7 +161,7 @@ class Approval(models.Model):
         PENDING = "pending"
         APPROVED = "approved"
         REJECTED = "rejected"
-        EXPIRED = "expired"  # nobody decided before the deadline (workflows/approvals.py)
+        EXPIRED = "expired"  # nobody decided before the deadline (workflows/runs/approvals.py)
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="approvals")
     node_id = models.CharField(max_length=100)

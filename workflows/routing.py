@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.consumers import RunListConsumer, RunTraceConsumer
+from workflows.runs.consumers import RunListConsumer, RunTraceConsumer
 
 websocket_urlpatterns = [
     path("ws/runs/", RunListConsumer.as_asgi()),

@@ -12,7 +12,8 @@ from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 from django.db import close_old_connections
 
-from workflows import reaper, run_services
+from workflows.runs import reaper
+from workflows.runs import services as run_services
 
 log = logging.getLogger(__name__)
 _stop_reaper = threading.Event()

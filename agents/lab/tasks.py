@@ -4,7 +4,7 @@ acks_late: a message is acknowledged when the job ends, so a worker killed befor
 the job leaves the message to be delivered again. A redelivery (a job that outlasted the
 broker's visibility timeout, or a message the reaper re-sent) never starts a second copy: the
 service claims a queued job only once. Queued jobs whose message was lost altogether are
-re-sent by the reaper (workflows.reaper.lab_reap).
+re-sent by the reaper (workflows.runs.reaper.lab_reap).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from agents.llm.context_fit import ContextTooLong
 from agents.models import Agent, ModelEntry
 from tests.workflows.conftest import edge, node, wait_for
 from workflows.models import Run, RunEvent
-from workflows.run_services import run_cancel, run_start
+from workflows.runs.services import run_cancel, run_start
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]

@@ -17,8 +17,8 @@ from agents.llm.providers.scripted import Reply, ScriptedModel
 from agents.models import Agent
 from tests.workflows.conftest import edge, node
 from tools.models import Tool, ToolCallRecord
-from workflows import run_services
 from workflows.models import Run, RunEvent
+from workflows.runs import services as run_services
 from workflows.services import workflow_create
 
 CALCULATOR = ToolSpec("calculator", "Evaluates arithmetic.", {"type": "object"})

@@ -14,11 +14,11 @@ from rest_framework.test import APIClient
 from axweb.body_limit import BodyLimit
 from tests.workflows.conftest import celery_worker, edge, node, wait_for  # noqa: F401 (fixture)
 from workflows import limits as django_limits
-from workflows import run_services
 from workflows.engine import limits
 from workflows.engine.executor import execute
 from workflows.engine.testing import ScriptedContext
 from workflows.models import Run, RunEvent
+from workflows.runs import services as run_services
 from workflows.services import workflow_create, workflow_save_draft
 
 HUGE_PRODUCTS = ['"a" * 10000000000', "[0] * 1000000000", '"a" * 1000000 * 1000000',

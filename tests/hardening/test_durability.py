@@ -18,10 +18,12 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from tests.workflows.conftest import Worker, edge, node, wait_for
-from workflows import events as ev
-from workflows import reaper, run_services, run_store
 from workflows.engine import RunResult
 from workflows.models import Run, RunEvent
+from workflows.runs import events as ev
+from workflows.runs import reaper
+from workflows.runs import services as run_services
+from workflows.runs import store as run_store
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
@@ -98,7 +100,7 @@ def test_a_busy_event_loop_keeps_its_lease_past_the_lease_period(owner, settings
 
 def test_a_node_finished_event_is_never_stored_before_the_nodes_record(owner):
     from workflows.engine import NodeRecord
-    from workflows.run_context import DjangoRunContext
+    from workflows.runs.context import DjangoRunContext
 
     run = Run.objects.select_related("version").get(pk=new_run(owner, "Order").pk)
     epoch = run_services.lease_acquire(run.id, "worker-a")
@@ -169,7 +171,7 @@ def test_a_non_idempotent_tool_call_started_before_a_crash_is_not_repeated(owner
 
 
 def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed_run(owner, monkeypatch):
-    from workflows.run_context import DjangoRunContext
+    from workflows.runs.context import DjangoRunContext
 
     run = new_run(owner, "Blip")
     epoch = run_services.lease_acquire(run.id, "worker-a")
@@ -304,7 +306,7 @@ def test_chaos_five_runs_survive_killed_workers_a_redis_restart_and_terminated_c
     from django.db import connection
 
     from tests.workflows.conftest import database_url
-    from workflows.chaos import chaos
+    from workflows.runs.chaos import chaos
 
     if connection.vendor != "postgresql":
         pytest.skip("chaos needs PostgreSQL")

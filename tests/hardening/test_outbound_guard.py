@@ -21,8 +21,8 @@ from tools import outbound
 from tools.base import ToolContext, ToolError
 from tools.builtins.http import HttpEndpointTool, HttpRequest
 from tools.models import Tool
-from workflows import run_services
 from workflows.models import Run, RunEvent
+from workflows.runs import services as run_services
 from workflows.services import workflow_create
 
 PUBLIC = "93.184.216.34"

@@ -19,10 +19,11 @@ from rest_framework.test import APIClient
 
 from tests.workflows.test_consumers import make_run, tokens
 from tools.models import ToolCallRecord
-from workflows import events as ev
-from workflows import reaper, retention, run_selectors
 from workflows.models import NodeRun, Run
-from workflows.snapshot import snapshot_apply, snapshot_empty
+from workflows.runs import events as ev
+from workflows.runs import reaper, retention
+from workflows.runs import selectors as run_selectors
+from workflows.runs.snapshot import snapshot_apply, snapshot_empty
 
 pytestmark = pytest.mark.django_db
 

@@ -25,10 +25,11 @@ from tools.base import ToolContext
 from tools.models import Tool
 from tools.registry import tool_from_definition
 from tools.services import tool_definition
-from workflows import approvals, run_services
 from workflows.demo import demo_seed
 from workflows.graphs import graph_problems
 from workflows.models import Approval, NodeRun, Run, Workflow
+from workflows.runs import approvals
+from workflows.runs import services as run_services
 from workflows.services import workflow_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,18 +200,18 @@ def _review_run(owner: Any, on_expire: str) -> Run:
 @pytest.mark.django_db(transaction=True)
 def test_an_overdue_approval_expires_and_the_run_takes_the_rejected_path(owner: Any) -> None:
     run = _review_run(owner, "reject")
-    assert len(approvals.approvals_expire_due()) == 1
+    assert len(approvals.approvals_expire_due(run_services.enqueue)) == 1
     assert Approval.objects.get(run=run).status == "expired"
     assert _execute(run) == "succeeded"
     run.refresh_from_db()
     assert run.outputs == {"rejected": "post"}
-    assert approvals.approvals_expire_due() == []
+    assert approvals.approvals_expire_due(run_services.enqueue) == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_overdue_approval_with_on_expire_fail_fails_the_run_naming_the_deadline(owner: Any) -> None:
     run = _review_run(owner, "fail")
-    approvals.approvals_expire_due()
+    approvals.approvals_expire_due(run_services.enqueue)
     assert _execute(run) == "failed"
     run.refresh_from_db()
     assert "deadline" in run.error

@@ -55,7 +55,7 @@ def session_cookie(user: Any) -> str:
 
 def test_an_eventsource_in_chromium_receives_every_event_of_a_run_once(live: LiveApp,
                                                                         django_user_model: Any) -> None:
-    from workflows.events import EVENT_TYPES
+    from workflows.runs.events import EVENT_TYPES
     from workflows.services import workflow_create
 
     owner = django_user_model.objects.create_user("sse-owner")

@@ -7,7 +7,7 @@ import pytest
 from agents.models import Agent
 from tests.workflows.conftest import edge, node, wait_for
 from workflows.models import NodeRun, Run, RunEvent
-from workflows.run_services import run_start
+from workflows.runs.services import run_start
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]

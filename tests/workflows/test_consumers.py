@@ -17,9 +17,9 @@ from accounts.tickets import ws_ticket_issue
 from accounts.tokens import api_token_create
 from axweb.asgi import application
 from tests.workflows.conftest import parallel_graph, wait_for
-from workflows import consumers
-from workflows import events as ev
 from workflows.models import Run, RunEvent
+from workflows.runs import consumers, fanout
+from workflows.runs import events as ev
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -260,7 +260,7 @@ async def test_the_run_list_socket_reports_status_changes_of_my_runs_only(layer,
 async def test_a_client_follows_a_real_worker_run_across_a_reconnect(celery_worker, settings, owner):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                            "CONFIG": {"hosts": [settings.REDIS_URL]}}}  # the worker's layer
-    from workflows import run_services
+    from workflows.runs import services as run_services
 
     workflow = await sync_to_async(workflow_create)(owner=owner, name="Live", graph=parallel_graph(delay=1.5))
     run = await sync_to_async(run_services.run_start)(owner=owner, workflow=workflow, inputs={"question": "q"})
@@ -285,7 +285,7 @@ async def test_watchers_of_one_run_share_a_subscription_and_one_leaving_does_not
     first, second = await connect(run.id, owner), await connect(run.id, owner)
     await append(run, tokens(run, 2))
     assert seqs(await receive_until(first, 2)) == seqs(await receive_until(second, 2)) == [1, 2]
-    hub = consumers.run_hub(get_channel_layer())
+    hub = fanout.run_hub(get_channel_layer())
     assert len(hub.watchers[str(run.id)]) == 2 and len(hub.pumps) == 1
     await first.disconnect()
     await append(run, tokens(run, 1, 2))
@@ -296,7 +296,7 @@ async def test_watchers_of_one_run_share_a_subscription_and_one_leaving_does_not
 
 @pytest.mark.asyncio
 async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(layer, owner, monkeypatch):
-    monkeypatch.setattr(consumers, "INBOX_LIMIT", 0)  # every publish is dropped for every watcher
+    monkeypatch.setattr(fanout, "INBOX_LIMIT", 0)  # every publish is dropped for every watcher
     monkeypatch.setattr(consumers, "PING_S", 0.2)
     run = await sync_to_async(make_run)(owner)
     comm = await connect(run.id, owner)
@@ -309,8 +309,8 @@ async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(laye
 
 @pytest.mark.asyncio
 async def test_publishes_within_the_pace_window_reach_a_watcher_as_one_frame(layer, owner, monkeypatch):
-    monkeypatch.setattr(consumers, "PACE_S", 2.0)
-    monkeypatch.setattr(consumers, "PACE_FROM_WATCHERS", 1)
+    monkeypatch.setattr(fanout, "PACE_S", 2.0)
+    monkeypatch.setattr(fanout, "PACE_FROM_WATCHERS", 1)
     run = await sync_to_async(make_run)(owner)
     comm = await connect(run.id, owner)
     for seq in (1, 2):  # after these, the hub has fanned out at least once (1 may come from the backlog)
@@ -337,7 +337,7 @@ async def drain_channel(layer_: Any, channel: str) -> list[dict[str, Any]]:
 @pytest.mark.asyncio
 async def test_the_run_context_publishes_committed_events_in_order_and_close_waits_for_them(layer, owner):
     from workflows.engine import NodeRecord
-    from workflows.run_context import DjangoRunContext
+    from workflows.runs.context import DjangoRunContext
 
     run = await sync_to_async(make_run)(owner)
     channel_layer = get_channel_layer()
@@ -358,7 +358,7 @@ async def test_the_run_context_publishes_committed_events_in_order_and_close_wai
 
 @pytest.mark.asyncio
 async def test_a_channel_layer_that_fails_does_not_fail_the_commit(owner, settings, caplog):
-    from workflows.run_context import DjangoRunContext
+    from workflows.runs.context import DjangoRunContext
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
         "hosts": ["redis://127.0.0.1:1/0"]}}}  # nothing listens on port 1

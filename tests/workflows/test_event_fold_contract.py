@@ -1,4 +1,4 @@
-"""The server's event fold (workflows/snapshot.py) against the shared trace fixture.
+"""The server's event fold (workflows/runs/snapshot.py) against the shared trace fixture.
 
 tests/fixtures/event_traces.json holds event traces and the state each should fold into, in a
 neutral shape; frontend/src/run/dispatch.contract.test.ts checks the browser's fold against the
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from workflows import events as ev
-from workflows.snapshot import snapshot_apply, snapshot_empty
+from workflows.runs import events as ev
+from workflows.runs.snapshot import snapshot_apply, snapshot_empty
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "event_traces.json"
 TRACES: list[dict[str, Any]] = json.loads(FIXTURE.read_text())["traces"]

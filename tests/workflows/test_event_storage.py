@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from tests.workflows.test_consumers import make_run
-from workflows import events as ev
-from workflows import run_store
 from workflows.engine import NodeRecord, Usage
 from workflows.models import NodeRun, RunEvent
+from workflows.runs import events as ev
+from workflows.runs import store as run_store
 
 pytestmark = pytest.mark.django_db
 

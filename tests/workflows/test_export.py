@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from tests.workflows.conftest import edge, node, wait_for
 from tests.workflows.test_consumers import make_run
 from tests.workflows.test_snapshot import SEQUENCES
-from workflows import events as ev
-from workflows import otel
 from workflows.models import NodeRun, Run
+from workflows.runs import events as ev
+from workflows.runs import otel
 from workflows.services import workflow_create
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_a_failing_collector_never_raises(owner, settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
 def test_a_real_worker_run_exports_tool_calls_as_span_events(celery_worker, owner):
-    from workflows import run_services
+    from workflows.runs import services as run_services
 
     graph = {"schema_version": 1, "nodes": [
         node("in", "input", name="n", type="any"),

@@ -11,10 +11,10 @@ from django.utils import timezone
 from agents.models import Agent
 from tests.workflows.conftest import edge, node
 from workflows.engine.adaptive import AgentStats
-from workflows.history_selectors import agent_history
 from workflows.models import NodeRun, Run
-from workflows.run_context import DjangoRunContext
-from workflows.run_services import run_rerun
+from workflows.runs.context import DjangoRunContext
+from workflows.runs.history import agent_history
+from workflows.runs.services import run_rerun
 from workflows.services import workflow_create
 
 pytestmark = pytest.mark.django_db

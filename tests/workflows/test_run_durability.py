@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.workflows.conftest import edge, node, wait_for
-from workflows import run_services
 from workflows.models import Run, RunEvent
+from workflows.runs import services as run_services
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
@@ -67,7 +67,7 @@ def test_an_expired_lease_is_reaped_and_taken_over(owner):
 def test_an_unexpected_engine_error_fails_the_run_once_with_its_reason(owner, monkeypatch):
     import asyncio
 
-    from workflows import run_services as services
+    from workflows.runs import services
 
     async def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from tests.workflows.conftest import edge, node, parallel_graph, wait_for
 from workflows.models import NodeRun, Run, RunEvent
-from workflows.run_selectors import run_snapshot
+from workflows.runs.selectors import run_snapshot
+from workflows.runs.snapshot import snapshot_apply
 from workflows.services import workflow_create
-from workflows.snapshot import snapshot_apply
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
@@ -50,7 +50,7 @@ def test_events_are_gap_free_and_replay_to_the_snapshot(celery_worker, owner):
     full = run_snapshot(run.id)
     assert full["run"]["status"] == "succeeded"
     assert full["nodes"]["a"]["text"] == "alpha: A: q"
-    from workflows.events import events_after
+    from workflows.runs.events import events_after
 
     for cut in range(0, len(seqs) + 1):
         assert snapshot_apply(run_snapshot(run.id, at=cut), events_after(run.id, cut)) == full

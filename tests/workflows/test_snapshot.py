@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from workflows import events as ev
-from workflows.snapshot import HANDLERS, snapshot_apply, snapshot_empty
+from workflows.runs import events as ev
+from workflows.runs.snapshot import HANDLERS, snapshot_apply, snapshot_empty
 
 Step = tuple[str, str | None, dict[str, Any]]
 USAGE = {"input_tokens": 7, "output_tokens": 3, "cost": 0.001}
@@ -156,7 +156,7 @@ def test_every_event_type_is_documented_with_its_fields():
 def test_pre_encoded_event_arrays_join_into_one_valid_frame():
     import json
 
-    from workflows.consumers import events_frame
+    from workflows.runs.consumers import events_frame
 
     batches = [envelopes(SEQUENCES["succeeds"])[:2], envelopes(SEQUENCES["succeeds"])[2:3]]
     frame = json.loads(events_frame([json.dumps(b) for b in batches]))

@@ -12,8 +12,8 @@ from django.test import AsyncClient
 
 from tests.workflows.test_consumers import append, append_without_publishing, make_run, token_for, tokens
 from tests.workflows.test_consumers import layer as layer  # noqa: PLC0414 - a fixture
-from workflows import sse
 from workflows.models import Run
+from workflows.runs import sse
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 

@@ -1,7 +1,7 @@
 """Adaptive choice among candidate agents from their history (success, latency, cost).
 
 Pure Python: the engine's adaptive ``router`` uses it; the figures come from the runs
-selector ``workflows.history_selectors`` through the run context.
+selector ``workflows.runs.history`` through the run context.
 
 Candidates with fewer than ``min_runs`` recorded runs are tried first (exploration, the
 least-tried first). Otherwise each candidate scores

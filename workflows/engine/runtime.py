@@ -219,7 +219,7 @@ class NodeContext:
     async def memory_write(self, key: str, value: Any, policy: str) -> Any:
         stored = await self.run.memory_write(key, value, policy)
         # The event carries the write, not the merged result: appends stay O(1) in the trace,
-        # and readers rebuild the value by applying the policy (see workflows/snapshot.py).
+        # and readers rebuild the value by applying the policy (see workflows/runs/snapshot.py).
         await self.emit("memory.written", {"key": key, "value": value, "policy": policy})
         return stored
 

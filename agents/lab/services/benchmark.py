@@ -84,7 +84,7 @@ class WorkflowBenchmark:
         return self._result(time.monotonic() - start)
 
     def _start(self) -> Any:
-        from workflows.run_services import run_start
+        from workflows.runs.services import run_start
 
         assert self.job.workflow is not None
         return run_start(owner=self.job.owner, workflow=self.job.workflow, inputs=self.job.inputs)
@@ -103,7 +103,7 @@ class WorkflowBenchmark:
 
     def _cancel_inflight(self) -> None:
         from workflows.models import Run
-        from workflows.run_services import run_cancel
+        from workflows.runs.services import run_cancel
 
         for run in Run.objects.filter(pk__in=self.inflight):
             with contextlib.suppress(Exception):

@@ -1,6 +1,6 @@
 /**
  * The browser's event fold (dispatch.ts) against the shared trace fixture that the server's fold
- * (workflows/snapshot.py, tests/workflows/test_event_fold_contract.py) is checked against too.
+ * (workflows/runs/snapshot.py, tests/workflows/test_event_fold_contract.py) is checked against too.
  */
 import { describe, expect, it } from 'vitest';
 import fixture from '../../../tests/fixtures/event_traces.json';

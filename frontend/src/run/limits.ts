@@ -1,4 +1,4 @@
-/** The run limits a person can set when starting a run (workflows/run_services.py BUDGET_FIELDS). */
+/** The run limits a person can set when starting a run (workflows/runs/services.py BUDGET_FIELDS). */
 import type { BudgetName } from '../api/types';
 
 export const LIMITS: { name: BudgetName; label: string; hint: string; step: string; placeholder?: string }[] = [

@@ -68,7 +68,7 @@ async def test_the_run_context_memory_searches_the_run_owners_knowledge(
     from asgiref.sync import sync_to_async
     from django.db import connections
 
-    from workflows.run_context import RunMemory
+    from workflows.runs.context import RunMemory
 
     ctx = SimpleNamespace(run=SimpleNamespace(owner_id=owner.pk))
     try:

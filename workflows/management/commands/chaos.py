@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from workflows.chaos import chaos
+from workflows.runs.chaos import chaos
 
 
 class Command(BaseCommand):

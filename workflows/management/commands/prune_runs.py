@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.retention import runs_prune
+from workflows.runs.retention import runs_prune
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.memory.blackboard import merge
-from workflows import events as ev
 from workflows.engine import NodeRecord, Usage
 from workflows.models import AgentMessage, Approval, MemoryEntry, NodeRun, Run
+from workflows.runs import events as ev
 
 RECORD_EXTRAS = ("duration_ms", "skip_reason", "fail_origin")  # what the columns do not hold
 UPSERT_FIELDS = ("attempt", "status", "outputs", "error", "usage", "started_at", "finished_at", "record")

@@ -8,22 +8,22 @@ from typing import Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from axweb.db_retry import retrying
 from axweb.numbers import is_number
 from axweb.ownership import owned
-from workflows import approvals, limits, otel, run_store
-from workflows import events as ev
-from workflows.engine import Budgets, RunResult, execute
-from workflows.engine.errors import PermanentFailure
-from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow, WorkflowVersion
-from workflows.run_context import DjangoRunContext
-from workflows.run_lease import LeaseKeeper, lease_acquire, lease_renew  # noqa: F401 - leases are found here too
+from workflows import limits
+from workflows.engine import RunResult, execute
+from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow
+from workflows.runs import approvals, otel, subflows
+from workflows.runs import events as ev
+from workflows.runs import store as run_store
+from workflows.runs.context import DjangoRunContext
+from workflows.runs.lease import LeaseKeeper, lease_acquire, lease_renew  # noqa: F401 - leases are found here too
+from workflows.runs.selectors import version_to_run
 
 log = logging.getLogger(__name__)
 BUDGET_FIELDS = {"max_steps", "max_tokens", "max_cost", "max_wall_s", "max_repeated_tool_calls"}
@@ -41,17 +41,6 @@ def enqueue_on_commit(run_id: UUID) -> None:
 
 
 # -- starting ----------------------------------------------------------------------------
-
-def _pick_version(workflow: Workflow, number: int | None) -> WorkflowVersion:
-    versions = workflow.versions.order_by("-number")
-    version = versions.filter(number=number).first() if number else versions.first()
-    if version is None:
-        field = "version" if number else "workflow"
-        message = (f"Version {number} does not exist." if number
-                   else "Save a version of this workflow before running it.")
-        raise ValidationError({field: [message]})
-    return version
-
 
 def _check_inputs(graph: dict[str, Any], inputs: dict[str, Any]) -> None:
     missing = {}
@@ -78,10 +67,6 @@ def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
     return budgets
 
 
-def _budgets(run: Run) -> Budgets:
-    return Budgets(**limits.budgets_effective(run.budgets))
-
-
 def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
     """The workflow `user` may run, or a field error saying it is not there for them."""
     workflow: Workflow | None = owned(Workflow.objects.all(), user).filter(pk=workflow_id).first()
@@ -92,7 +77,7 @@ def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
 
 def run_start(*, owner: Any, workflow: Workflow, version: int | None = None, inputs: dict[str, Any],
               budgets: dict[str, Any] | None = None) -> Run:
-    picked = _pick_version(workflow, version)
+    picked = version_to_run(workflow, version)
     limits.run_inputs_check(inputs)
     _check_inputs(picked.graph, inputs)
     with transaction.atomic():
@@ -121,7 +106,7 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
     if epoch is None:
         return None
     run, completed = await _db(_load)(run_id)
-    ctx = DjangoRunContext(run, lease_epoch=epoch)
+    ctx = DjangoRunContext(run, lease_epoch=epoch, start_subflow=subflows.subflow_run)
     main = asyncio.current_task()
     assert main is not None
     ctx.guard(main)
@@ -159,7 +144,7 @@ async def _execute_guarded(run: Run, ctx: DjangoRunContext, completed: dict[str,
     """The engine's result; None when the run was abandoned (the lease moved on)."""
     try:
         result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
-                               budgets=_budgets(run))
+                               budgets=limits.run_budgets(run))
     except asyncio.CancelledError:
         if not ctx.lost:
             raise
@@ -222,7 +207,7 @@ def run_cancel(*, run: Run) -> Run:
 
 
 def approval_decide(*, approval: Approval, decision: str, comment: str, user: Any) -> Approval:
-    too_late = approvals.approval_expire_on_decision(approval)
+    too_late = approvals.approval_expire_on_decision(approval, enqueue)
     if too_late:
         raise ValidationError({"decision": [too_late]})
     with transaction.atomic():
@@ -275,56 +260,7 @@ def run_rerun(*, run: Run, from_node: str, owner: Any) -> Run:
 
 def run_reap_orphans() -> list[UUID]:
     """Re-enqueue runs whose worker died (expired lease) or whose message was lost (each at
-    most once per throttle period; see workflows.reaper)."""
-    from workflows.reaper import runs_reap
+    most once per throttle period; see workflows.runs.reaper)."""
+    from workflows.runs.reaper import runs_reap
 
     return runs_reap(enqueue)
-
-
-# -- subflows ---------------------------------------------------------------------------------------
-
-def _subflow_prepare(parent: Run, node_id: str, workflow_ref: str, inputs: dict[str, Any]) -> Run:
-    workflows = Workflow.objects.filter(owner_id=parent.owner_id)
-    ref = str(workflow_ref)
-    workflow = workflows.filter(Q(slug=ref) | Q(pk=int(ref)) if ref.isdigit() else Q(slug=ref)).first()
-    if workflow is None:
-        raise NotFound(f"No workflow '{workflow_ref}' for this subflow node.")
-    existing = Run.objects.filter(parent=parent, parent_node=node_id).select_related("version", "workflow").first()
-    if existing is not None:
-        return existing
-    _subflow_depth_check(parent, workflow)
-    return Run.objects.create(owner_id=parent.owner_id, workflow=workflow, version=_pick_version(workflow, None),
-                              inputs=inputs, budgets=parent.budgets, parent=parent, parent_node=node_id,
-                              status=RunStatus.RUNNING, started_at=timezone.now())
-
-
-async def subflow_run(*, parent: Run, node_id: str, workflow_ref: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    child = await sync_to_async(_subflow_prepare)(parent, node_id, workflow_ref, inputs)
-    if child.status == RunStatus.SUCCEEDED:
-        return dict(child.outputs)
-    ctx = DjangoRunContext(child)
-    completed = await sync_to_async(run_store.node_records)(child.id)
-    result = await execute(child.version.graph, ctx, inputs, completed=completed, budgets=_budgets(child))
-    await ctx.close()
-    await sync_to_async(_subflow_finish)(child.id, result)
-    if result.status != "succeeded":  # its own nodes retried already: another attempt replays it
-        raise PermanentFailure(f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}")
-    return dict(result.outputs)
-
-
-def _subflow_depth_check(parent: Run, workflow: Workflow) -> None:
-    """Refuse a subflow run nested deeper than AXWEB_SUBFLOW_MAX_DEPTH, naming the chain."""
-    chain = [workflow.slug]
-    run: Run | None = parent
-    while run is not None:
-        chain.append(run.workflow.slug)
-        run = Run.objects.select_related("workflow").filter(pk=run.parent_id).first() if run.parent_id else None
-    depth, cap = len(chain) - 1, settings.AXWEB_SUBFLOW_MAX_DEPTH
-    if depth > cap:
-        raise PermanentFailure(f"Subflow depth {cap} reached: {' → '.join(reversed(chain))} "
-                               "(AXWEB_SUBFLOW_MAX_DEPTH). Does a workflow call itself through others?")
-
-
-def _subflow_finish(run_id: UUID, result: RunResult) -> None:
-    Run.objects.filter(pk=run_id).update(status=result.status, outputs=result.outputs, error=result.error or "",
-                                         usage=result.usage.as_dict(), finished_at=timezone.now())

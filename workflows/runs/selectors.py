@@ -9,11 +9,12 @@ from uuid import UUID
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 
 from axweb.ownership import owned
-from workflows import events as ev
-from workflows.models import NodeRun, Run
-from workflows.snapshot import snapshot_apply, snapshot_empty
+from workflows.models import NodeRun, Run, Workflow, WorkflowVersion
+from workflows.runs import events as ev
+from workflows.runs.snapshot import snapshot_apply, snapshot_empty
 
 PAGE = 1000  # events or node runs read per query by snapshots and exports
 
@@ -63,3 +64,15 @@ def run_export(run: Run) -> dict[str, Any]:
     """The full trace as one object (tests, small runs); the API streams run_export_chunks."""
     loaded: dict[str, Any] = json.loads("".join(run_export_chunks(run)))
     return loaded
+
+
+def version_to_run(workflow: Workflow, number: int | None) -> WorkflowVersion:
+    """Version `number` of `workflow` (its newest when None), or a field error saying why not."""
+    versions = workflow.versions.order_by("-number")
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        field = "version" if number else "workflow"
+        message = (f"Version {number} does not exist." if number
+                   else "Save a version of this workflow before running it.")
+        raise ValidationError({field: [message]})
+    return version

@@ -18,8 +18,8 @@ from uuid import UUID
 from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
 from channels.layers import get_channel_layer
 
-from workflows import events as ev
 from workflows.models import FINISHED_STATUSES, Run
+from workflows.runs import events as ev
 
 KEEPALIVE_S = 15.0
 PAGE = 1000

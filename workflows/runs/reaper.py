@@ -23,9 +23,9 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from workflows import approvals, retention
 from workflows.models import Run, RunStatus
-from workflows.run_lease import lease_s
+from workflows.runs import approvals, retention
+from workflows.runs.lease import lease_s
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "axweb:reaper:lock"
@@ -105,7 +105,7 @@ def reap_once(worker: str, send_run: Callable[[UUID], None]) -> list[Any]:
     """One tick: reap when this worker holds the lock this tick; return what was re-enqueued."""
     if not reaper_lock(worker, float(settings.AXWEB_REAP_EVERY_S) * 0.9):
         return []
-    approvals.approvals_expire_due()  # paused runs whose approval deadline passed go on
+    approvals.approvals_expire_due(send_run)  # paused runs whose approval deadline passed go on
     return [*runs_reap(send_run), *lab_reap()]
 
 

@@ -12,17 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from axweb.ownership import owned
-from workflows import events as ev
-from workflows import otel, run_selectors, run_services
 from workflows.models import FINISHED_STATUSES, Approval
-from workflows.run_serializers import (
+from workflows.runs import events as ev
+from workflows.runs import otel
+from workflows.runs import selectors as run_selectors
+from workflows.runs import services as run_services
+from workflows.runs.serializers import (
     ApprovalSerializer,
     DecisionSerializer,
     RerunSerializer,
     RunCreateSerializer,
     RunSerializer,
 )
-from workflows.sse import sse_event_stream
+from workflows.runs.sse import sse_event_stream
 
 
 class EventStreamRenderer(BaseRenderer):

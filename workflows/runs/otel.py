@@ -193,7 +193,7 @@ def otlp_document(run: Json, graph: dict[str, Any], events: Iterable[Json]) -> J
 
 
 def run_otlp(run: Run) -> Json:
-    from workflows import events as ev
+    from workflows.runs import events as ev
 
     return otlp_document(ev.run_list_item(run), run.version.graph, ev.events_iter(run.id))
 

@@ -24,8 +24,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from workflows import events as ev
 from workflows.models import NodeRun, Run, RunEvent, RunStatus
+from workflows.runs import events as ev
 
 log = logging.getLogger(__name__)
 

@@ -120,7 +120,7 @@ def worker_env(redis_url: str) -> dict[str, str]:
 
 
 def start_runs(owner: Any, count: int, delay: float) -> list[Any]:
-    from workflows.run_services import run_start
+    from workflows.runs.services import run_start
     from workflows.services import workflow_create
 
     workflow = workflow_create(owner=owner, name=f"chaos-{uuid.uuid4().hex[:6]}", graph=parallel_flow(delay))

@@ -11,6 +11,9 @@ Fencing: a context made with the run's `lease_epoch` commits only while the run 
 that lease. When another worker took it over (this one stalled past its lease), the commit
 is refused; the context `abandon()`s the run: it cancels the executing task and drops every
 later event, so a stale worker writes nothing more.
+
+Subflows: the context starts child runs through the `start_subflow` callable it is built
+with (workflows.runs.subflows), so it never imports the services that build it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -28,14 +31,16 @@ from django.utils import timezone
 from agents import gateway
 from agents import selectors as agent_selectors
 from axweb.db_retry import retrying
-from workflows import approvals, run_store
-from workflows import events as ev
-from workflows import history_selectors as history
 from workflows.engine import Decision, ModelResult, NodeRecord
 from workflows.engine.adaptive import AgentStats
-from workflows.engine.errors import RunCancelled
+from workflows.engine.errors import PermanentFailure, RunCancelled
 from workflows.models import Run
+from workflows.runs import approvals, history
+from workflows.runs import events as ev
+from workflows.runs import store as run_store
 
+# starts (or resumes) the child run of a subflow node: workflows.runs.subflows.subflow_run
+StartSubflow = Callable[..., Awaitable[dict[str, Any]]]
 FLUSH_S = 0.02
 SETTLE_EVENTS = ("node.finished", "node.failed", "node.skipped")
 CANCEL_POLL_S = 0.25
@@ -49,8 +54,10 @@ def _db(fn: Any) -> Any:
 class DjangoRunContext:
     """RunContext for one run, used by one worker holding the run's lease."""
 
-    def __init__(self, run: Run, lease_epoch: int | None = None) -> None:
+    def __init__(self, run: Run, lease_epoch: int | None = None, *,
+                 start_subflow: StartSubflow | None = None) -> None:
         self.run = run
+        self.start_subflow = start_subflow
         self.lease_epoch = lease_epoch
         self.lost = False
         # A top-level node's settle event waits for its record: committed apart (by a timed
@@ -248,12 +255,13 @@ class DjangoRunContext:
                         comment=approval.comment, by=approval.decided_by.username if approval.decided_by else None,
                         approval_id=str(approval.id))
 
-    async def run_subflow(self, node_id: str, workflow_ref: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    async def run_subflow(self, node_id: str, workflow_ref: str,
+                          inputs: dict[str, Any]) -> dict[str, Any]:
         await self._boundary()
-        from workflows import run_services
-
-        return await run_services.subflow_run(parent=self.run, node_id=node_id, workflow_ref=workflow_ref,
-                                              inputs=inputs)
+        if self.start_subflow is None:
+            raise PermanentFailure("This run context was built without subflows (start_subflow).")
+        return await self.start_subflow(parent=self.run, node_id=node_id,
+                                        workflow_ref=workflow_ref, inputs=inputs)
 
     async def is_cancelled(self) -> bool:
         now = time.monotonic()

@@ -1,0 +1,1 @@
+"""Runs: starting, executing under a lease, storing and streaming events, history."""
