@@ -118,7 +118,7 @@ def test_run_limits_are_set_in_the_run_form_shown_on_the_run_and_remembered(logg
     page.get_by_test_id("run-limit-max_steps").fill("2.5")
     page.get_by_test_id("run-submit").click()
     expect(page.get_by_test_id("run-limits").locator(".field-error")).to_have_text(
-        "Must be a positive whole number or null (no limit).")
+        "Must be a positive whole number or null (the server's default).")
     shot(page, "13-run-limits")
     page.get_by_test_id("run-limit-max_steps").fill("")
     page.get_by_test_id("run-submit").click()

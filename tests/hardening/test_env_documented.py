@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PACKAGES = ("axweb", "agents", "tools", "workflows")
+APP_PACKAGES = ("axweb", "accounts", "agents", "tools", "workflows")
 HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "require_shared_secret",
            "fernet_key", "proxy_ssl_header"}
 # Read inside axweb/env.py by the helpers themselves, not through a helper call.

@@ -19,6 +19,8 @@ import os
 import secrets
 import time
 
+from axweb.env import env_str
+
 NEEDED = {"memory", "pids"}
 
 
@@ -52,7 +54,7 @@ def usable(parent: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def parent_cgroup() -> str | None:
     """Where sandbox cgroups go, or None when there is no usable cgroup v2 (rlimits only)."""
-    configured = os.environ.get("AXWEB_SANDBOX_CGROUP", "").strip()
+    configured = env_str("AXWEB_SANDBOX_CGROUP").strip()
     if configured:
         return configured if usable(configured) else None
     try:

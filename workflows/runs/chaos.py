@@ -26,6 +26,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
 from axweb import embedded_redis
+from axweb.env import env_str
 from workflows.models import FINISHED_STATUSES, NodeRun, Run, RunEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,9 +115,9 @@ def terminate_app_connections() -> int:
 
 def worker_env(redis_url: str) -> dict[str, str]:
     return {**os.environ, "REDIS_URL": redis_url, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_TORCH_THREADS": "1",
-            "AXWEB_RUN_LEASE_S": os.environ.get("AXWEB_RUN_LEASE_S", "3"),
-            "AXWEB_REAP_EVERY_S": os.environ.get("AXWEB_REAP_EVERY_S", "0.5"),
-            "AXWEB_QUEUED_GRACE_S": os.environ.get("AXWEB_QUEUED_GRACE_S", "10")}
+            "AXWEB_RUN_LEASE_S": env_str("AXWEB_RUN_LEASE_S", "3"),
+            "AXWEB_REAP_EVERY_S": env_str("AXWEB_REAP_EVERY_S", "0.5"),
+            "AXWEB_QUEUED_GRACE_S": env_str("AXWEB_QUEUED_GRACE_S", "10")}
 
 
 def start_runs(owner: Any, count: int, delay: float) -> list[Any]:
