@@ -100,6 +100,19 @@ def test_every_import_contract_exception_is_a_listed_known_crossing():
     )
 
 
+def test_every_import_contract_is_named_on_the_architecture_page():
+    config = configparser.ConfigParser()
+    config.read(ROOT / ".importlinter")
+    prefix = "importlinter:contract:"
+    contracts = [s.removeprefix(prefix) for s in config.sections() if s.startswith(prefix)]
+    missing = [name for name in contracts if name not in backticked()]
+    assert contracts, ".importlinter has no contracts"
+    assert not missing, (
+        "docs/architecture.md's rule table does not name these import contracts: "
+        + ", ".join(missing)
+    )
+
+
 def test_the_walk_finds_packages_and_paths_at_all():
     assert "workflows/engine" in app_packages()
     assert "agents/llm/providers" in app_packages()
