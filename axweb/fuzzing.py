@@ -39,6 +39,7 @@ RUN_SCENARIOS = 25  # scenarios per Hypothesis run
 class Tally:
     cases: int = 0
     restarts: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # "2xx" → count: a run of all 4xx is hollow
     server_errors: list[dict[str, Any]] = field(default_factory=list)
     cross_user_reads: list[dict[str, Any]] = field(default_factory=list)
     cross_user_writes: list[dict[str, Any]] = field(default_factory=list)
@@ -47,7 +48,7 @@ class Tally:
     def summary(self) -> dict[str, Any]:
         return {"cases": self.cases, "server_errors": len(self.server_errors),
                 "cross_user_reads": len(self.cross_user_reads), "cross_user_writes": len(self.cross_user_writes),
-                "restarts": self.restarts,
+                "restarts": self.restarts, "responses": dict(sorted(self.statuses.items())),
                 "details": {"server_errors": _unique(self.server_errors)[:20],
                             "cross_user_reads": self.cross_user_reads[:20],
                             "cross_user_writes": self.cross_user_writes[:20]}}
@@ -73,6 +74,8 @@ def _machine(schema: Any, token: str, tally: Tally, record_bodies: bool) -> Any:
 
         def after_call(self, response: Any, case: Any) -> None:
             tally.cases += 1
+            status_class = f"{response.status_code // 100}xx"
+            tally.statuses[status_class] = tally.statuses.get(status_class, 0) + 1
             if response.status_code >= 500:
                 tally.server_errors.append({**_request_of(case, response), "status": response.status_code,
                                             "response": response.content[:300].decode(errors="replace")})
@@ -222,6 +225,15 @@ def _client(token: str) -> Any:
 
 def fuzz_api(cases: int = 2000) -> dict[str, Any]:
     """Fuzz every endpoint as user A then user B (`cases` requests each, about); the figures."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # The checks after the state machine use Django's test client, whose host is "testserver".
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver", "localhost"]):
+        return _fuzz_api(cases)
+
+
+def _fuzz_api(cases: int) -> dict[str, Any]:
     import schemathesis
     from django.contrib.auth import get_user_model
     from django.core.wsgi import get_wsgi_application
