@@ -38,7 +38,11 @@ class ClosesOnLogout:
 
     async def follow_session(self) -> None:
         session = self.scope.get("session")
-        key = getattr(session, "session_key", None) if self.scope.get("auth_via") == "session" else None
+        key = (
+            getattr(session, "session_key", None)
+            if self.scope.get("auth_via") == "session"
+            else None
+        )
         self.session_group = session_group(key) if key else None
         if self.session_group and self.channel_layer is not None:
             await self.channel_layer.group_add(self.session_group, self.channel_name)

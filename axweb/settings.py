@@ -244,7 +244,9 @@ AXWEB_RETENTION_DAYS = env_int("AXWEB_RETENTION_DAYS", 0)
 if AXWEB_RETENTION_DAYS < 0:
     from axweb.env import ConfigError
 
-    raise ConfigError(f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days.")
+    raise ConfigError(
+        f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days."
+    )
 # Authentication (issue 13, item 8): login throttling, personal API tokens, websocket tickets.
 # The cache holds the failed-login counters and the tickets, shared by every web process.
 CACHES = {
@@ -257,7 +259,9 @@ CACHES = {
 AXWEB_LOGIN_FAILURES_PER_USERNAME = env_int("AXWEB_LOGIN_FAILURES_PER_USERNAME", 10)
 AXWEB_LOGIN_FAILURES_PER_IP = env_int("AXWEB_LOGIN_FAILURES_PER_IP", 30)
 AXWEB_LOGIN_WINDOW_S = env_int("AXWEB_LOGIN_WINDOW_S", 300)
-AXWEB_TRUSTED_PROXIES = env_int("AXWEB_TRUSTED_PROXIES", 0)  # proxies whose X-Forwarded-For is believed
+AXWEB_TRUSTED_PROXIES = env_int(
+    "AXWEB_TRUSTED_PROXIES", 0
+)  # proxies whose X-Forwarded-For is believed
 AXWEB_WS_TICKET_TTL_S = env_int("AXWEB_WS_TICKET_TTL_S", 30)
 # -- Deploy (issue 13, items 7, 9, 13): production settings, lab ceilings, shared keys -----------
 # Defaults serve the embedded local default (http on 127.0.0.1); the README's production

@@ -24,6 +24,7 @@ def context_window(router: Router, refs: Sequence[str]) -> tuple[int | None, Any
 def trim_note(on_token: OnToken, model: str, length: int) -> Callable[[Trim], Awaitable[None]]:
     async def note(trim: Trim) -> None:  # the trace shows it in the node's text
         await on_token(f"[{trim.describe(model, length)}]\n")
+
     return note
 
 
@@ -32,5 +33,10 @@ def fitted(model: ChatModel, router: Router, refs: Sequence[str], on_token: OnTo
     length, count = context_window(router, refs)
     if length is None:
         return model
-    return FittingModel(model, context_length=length, count=count, name=refs[0],
-                        on_trim=trim_note(on_token, refs[0], length))
+    return FittingModel(
+        model,
+        context_length=length,
+        count=count,
+        name=refs[0],
+        on_trim=trim_note(on_token, refs[0], length),
+    )

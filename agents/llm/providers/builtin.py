@@ -60,8 +60,9 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048),
-                                       env_int("AXWEB_BUILTIN_HEAD_BITS", 4))
+            _engine = Engine.from_gguf(
+                path, env_int("AXWEB_BUILTIN_CONTEXT", 2048), env_int("AXWEB_BUILTIN_HEAD_BITS", 4)
+            )
         return _engine
 
 
@@ -88,8 +89,9 @@ def load_compressed_engine(path: str) -> Engine:
     if not Path(path).is_file():
         raise UnknownModel(f"compressed model file {path} does not exist")
     header, state = load_state_dict(path)
-    model = model_from_state(header["config"], state, int(header["bits"]),
-                             env_int("AXWEB_BUILTIN_CONTEXT", 2048))
+    model = model_from_state(
+        header["config"], state, int(header["bits"]), env_int("AXWEB_BUILTIN_CONTEXT", 2048)
+    )
     del state
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
@@ -127,8 +129,10 @@ class BuiltinModel:
 
     def __init__(self, model: str = MODEL_NAME, *, path: str | None = None) -> None:
         if path is None and model != MODEL_NAME:
-            raise UnknownModel(f"builtin provider has no model {model!r} (only {MODEL_NAME} "
-                               "and compressed models registered with a path)")
+            raise UnknownModel(
+                f"builtin provider has no model {model!r} (only {MODEL_NAME} "
+                "and compressed models registered with a path)"
+            )
         self.model, self.path = model, path
 
     @classmethod
@@ -163,7 +167,10 @@ class BuiltinModel:
             yield event
 
     async def _stream_with_tools(
-        self, engine: Engine, messages: Sequence[Message], tools: Sequence[ToolSpec],
+        self,
+        engine: Engine,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
         params: GenParams,
     ) -> AsyncIterator[ChatEvent]:
         history = list(messages)
@@ -200,7 +207,10 @@ class BuiltinModel:
                 yield Usage(used_in, used_out)
                 yield Done(outcome.stop_reason)
                 return
-            history += [Message("assistant", text), Message("user", correction_prompt(parsed.error))]
+            history += [
+                Message("assistant", text),
+                Message("user", correction_prompt(parsed.error)),
+            ]
 
 
 async def _generate(

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
-        parser.add_argument("--no-resume", action="store_true", help="skip the worker kill/resume figure")
+        parser.add_argument(
+            "--no-resume", action="store_true", help="skip the worker kill/resume figure"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
