@@ -133,8 +133,8 @@ def _opt_ins(allowed: frozenset[str]) -> list[IPNetwork]:
     return [
         net
         for net in _networks(allowed)
-        if any(net.version == b.version and net.subnet_of(b) for b in blocked)
-    ]  # type: ignore[arg-type]
+        if any(net.version == b.version and net.subnet_of(b) for b in blocked)  # type: ignore[arg-type]
+    ]
 
 
 def address_allowed(address: IPAddress, allowed: frozenset[str]) -> bool:

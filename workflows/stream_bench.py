@@ -244,9 +244,9 @@ class Watcher:
             ticket = await ws_ticket(origin, key)
             ws = await websockets.connect(
                 f"{url}?ticket={ticket}",
-                origin=origin,
+                origin=origin,  # type: ignore[arg-type]
                 max_size=None,
-                ping_interval=None,  # type: ignore[arg-type]
+                ping_interval=None,
                 open_timeout=60,
             )
             await ws.send(json.dumps({"type": "subscribe", "since": 0}))

@@ -67,8 +67,8 @@ class DocumentViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     """Documents of one collection; POST imports inline (small) or on the lab queue."""
 
     serializer_class = DocumentSerializer

@@ -131,8 +131,9 @@ def test_a_map_over_too_many_items_fails_the_node_naming_the_limit(engine_limits
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.timeout(180)
 def test_a_huge_string_product_in_a_condition_fails_the_node_and_the_worker_lives(
-    celery_worker, owner
-):  # noqa: F811
+    celery_worker,  # noqa: F811
+    owner,
+):
     workflow = workflow_create(owner=owner, name="Bomb", graph=condition_graph('"a" * 10000000000'))
     calm = workflow_create(owner=owner, name="Calm", graph=condition_graph('input == "abc"'))
     bomb_id = (

@@ -150,9 +150,8 @@ def test_non_staff_see_the_model_registry_without_config(owner_api: Any, staff_a
 
 
 def _anthropic_key(user: Any) -> str:
-    return dict(gateway.DatabaseCatalog.load(user.id).get("anthropic:claude-test").options)[
-        "api_key"
-    ]  # type: ignore[union-attr]
+    info = gateway.DatabaseCatalog.load(user.id).get("anthropic:claude-test")
+    return dict(info.options)["api_key"]  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db

@@ -74,8 +74,8 @@ def events_and_record_commit(
 def _record(row: NodeRun) -> NodeRecord:
     return NodeRecord(
         node_id=row.node_id,
-        status=row.status,
-        outputs=row.outputs,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        outputs=row.outputs,
         error=row.error or None,
         attempt=row.attempt,
         usage=Usage(**row.usage),

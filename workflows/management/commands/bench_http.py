@@ -143,10 +143,8 @@ class Client:
         try:
             async with websockets.connect(
                 url,
-                origin=self.base,
-                additional_headers={  # type: ignore[arg-type]
-                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"
-                },
+                origin=self.base,  # type: ignore[arg-type]
+                additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"},
                 open_timeout=30,
             ) as ws:
                 await ws.send(json.dumps({"type": "subscribe", "since": 0}))
