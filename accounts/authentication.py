@@ -1,4 +1,5 @@
-"""DRF authentication with personal API tokens: `Authorization: Bearer <token>` (or `Token <token>`)."""
+"""DRF authentication with personal API tokens: `Authorization: Bearer <token>` (or `Token
+<token>`)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         found = api_token_user(secret=parts[1].decode("latin-1"))
         if found is None:
             raise exceptions.AuthenticationFailed(
-                "This API token is unknown, expired or revoked. Create a new one on the Settings page."
+                "This API token is unknown, expired or revoked. "
+                "Create a new one on the Settings page."
             )
         return found
 

@@ -5,7 +5,8 @@ from django.db import models
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 digest of the secret is stored; the secret is shown once."""
+    """A personal API token. Only a SHA-256 digest of the secret is stored; the secret is shown
+    once."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

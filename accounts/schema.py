@@ -15,5 +15,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal API token from the Settings page (`Authorization: Bearer <token>`).",
+            "description": (
+                "A personal API token from the Settings page (`Authorization: Bearer <token>`)."
+            ),
         }

@@ -1,4 +1,5 @@
-"""Websockets opened with a session close when that session logs out (API logout or admin logout)."""
+"""Websockets opened with a session close when that session logs out (API logout or admin
+logout)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def sockets_close_for_session(session_key: str) -> None:
 
 
 class ClosesOnLogout:
-    """Mixin for AsyncWebsocketConsumers: `follow_session()` after accept, `unfollow_session()` on disconnect."""
+    """Mixin for AsyncWebsocketConsumers: `follow_session()` after accept, `unfollow_session()` on
+    disconnect."""
 
     scope: Any
     channel_layer: Any

@@ -1,4 +1,5 @@
-"""Personal API tokens: create (secret returned once), list, revoke, and resolve a secret to its user."""
+"""Personal API tokens: create (secret returned once), list, revoke, and resolve a secret to its
+user."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def api_token_revoke(*, user: Any, token_id: int) -> None:
 
 
 def api_token_user(*, secret: str) -> tuple[Any, ApiToken] | None:
-    """(user, token) for a live token's secret; None when unknown, revoked, expired or the user inactive."""
+    """(user, token) for a live token's secret; None when unknown, revoked, expired or the user
+    inactive."""
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")

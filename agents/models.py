@@ -7,7 +7,8 @@ from agents.llm.providers.table import provider_choices, tier_choices
 
 
 class ModelEntry(models.Model):
-    """One model an agent can use, of a provider in the provider table (agents/llm/providers/table.py).
+    """One model an agent can use, of a provider in the provider table
+    (agents/llm/providers/table.py).
 
     The choices are callables, so adding a provider to the table needs no migration."""
 

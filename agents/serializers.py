@@ -69,7 +69,8 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
                 raise serializers.ValidationError(
                     {
                         "parameters": [
-                            f"delegates: you have no agent named {', '.join(repr(m) for m in missing)}."
+                            "delegates: you have no agent named "
+                            f"{', '.join(repr(m) for m in missing)}."
                         ]
                     }
                 )

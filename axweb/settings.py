@@ -239,7 +239,8 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 # DRF reads JSON bodies through request.body, which Django caps at this size first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = AXWEB_MAX_JSON_BYTES
 # Retention (issue 13, edges): finished runs older than this many days lose their events, node runs
-# and tool-call records (hourly in the worker, or `manage.py prune_runs`). 0 keeps everything forever.
+# and tool-call records (hourly in the worker, or `manage.py prune_runs`). 0 keeps everything
+# forever.
 AXWEB_RETENTION_DAYS = env_int("AXWEB_RETENTION_DAYS", 0)
 if AXWEB_RETENTION_DAYS < 0:
     from axweb.env import ConfigError

@@ -21,6 +21,9 @@ def validate_json_schema(value: Any) -> Any:
     return value
 
 
+DESCRIBE_THE_TOOL = "Describe what the tool does: the model reads it to decide when to call it."
+
+
 class ToolSerializer(serializers.ModelSerializer[Tool]):
     owner = serializers.ReadOnlyField(source="owner.username")
     input_schema = serializers.JSONField(required=False, validators=[validate_json_schema])
@@ -48,8 +51,8 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
                 "required": True,
                 "allow_blank": False,
                 "error_messages": {
-                    "required": "Describe what the tool does: the model reads it to decide when to call it.",
-                    "blank": "Describe what the tool does: the model reads it to decide when to call it.",
+                    "required": DESCRIBE_THE_TOOL,
+                    "blank": DESCRIBE_THE_TOOL,
                 },
             }
         }

@@ -108,9 +108,9 @@ def _call_begin(
         return True, record.result
     if not repeatable:
         raise ToolMayHaveRun(
-            f"Tool call {key} ({tool}) may have run already: its worker stopped before recording the "
-            "result, and the tool is not idempotent, so it was not repeated. Check its effect, then "
-            "re-run the workflow from this node.",
+            f"Tool call {key} ({tool}) may have run already: its worker stopped before "
+            "recording the result, and the tool is not idempotent, so it was not repeated. "
+            "Check its effect, then re-run the workflow from this node.",
             code="may_have_run",
         )
     return False, None

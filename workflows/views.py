@@ -128,7 +128,8 @@ class WorkflowVersionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
 def node_kinds(request: Request) -> Response:
-    """Every node kind with its config schema and typed ports: the canvas builds its palette from it."""
+    """Every node kind with its config schema and typed ports: the canvas builds its palette from
+    it."""
     from workflows.engine import catalog
 
     return Response(catalog())

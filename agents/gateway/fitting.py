@@ -29,7 +29,8 @@ def trim_note(on_token: OnToken, model: str, length: int) -> Callable[[Trim], Aw
 
 
 def fitted(model: ChatModel, router: Router, refs: Sequence[str], on_token: OnToken) -> ChatModel:
-    """``model`` trimmed to the smallest context among ``refs`` (unchanged if none is registered)."""
+    """``model`` trimmed to the smallest context among ``refs`` (unchanged if none is
+    registered)."""
     length, count = context_window(router, refs)
     if length is None:
         return model

@@ -5,8 +5,9 @@
 * ``search_ms_p50_10k`` / ``_100k``: one search through ``knowledge_search_vector`` —
   revision check, cached-index top-10, fetch of the 10 chunk rows — over that many
   stored chunks of random unit vectors; median of ``queries``. ``index_ms_p50_*`` is the
-  index search alone, ``search_cpu_ms_p50_*`` the search's CPU time. The first search of a collection loads its index
-  (``matrix_load_ms_*``); the query embedding is measured apart (``query_embed_ms_p50``).
+  index search alone, ``search_cpu_ms_p50_*`` the search's CPU time. The first search of
+  a collection loads its index (``matrix_load_ms_*``); the query embedding is measured apart
+  (``query_embed_ms_p50``).
 * ``recall_at_10``: at 100k (the float16 fast path; 10k is searched exactly), the
   service's top-10 against a full float32 sort of all scores; ``recall_at_10_10k`` too.
 * ``sandbox_call_ms_p50``: ``tools.bench.sandbox_p50_ms``.

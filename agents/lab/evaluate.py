@@ -46,7 +46,8 @@ def calibration_windows(
     available = ids.numel() - start
     if available < seq_len:
         raise ValueError(
-            f"calibration text has only {max(available, 0)} tokens from offset {start} (< {seq_len})"
+            f"calibration text has only {max(available, 0)} tokens "
+            f"from offset {start} (< {seq_len})"
         )
     starts = [start + s for s in torch.linspace(0, available - seq_len, n_samples).long().tolist()]
     return torch.stack([ids[s : s + seq_len] for s in starts]), starts

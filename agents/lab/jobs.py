@@ -123,7 +123,8 @@ def calibration(spec: QuantSpec, tok: Any) -> tuple[torch.Tensor, dict[str, Any]
     if same and start < spec.eval_tokens:
         raise ValueError(
             f"calib_start {start} overlaps the evaluation tokens [0, {spec.eval_tokens}) of "
-            f"{spec.calib_corpus!r}; start at {spec.eval_tokens} or later, or calibrate on another corpus"
+            f"{spec.calib_corpus!r}; start at {spec.eval_tokens} or later, "
+            "or calibrate on another corpus"
         )
     ids = token_ids(tok, corpora.corpus_text(spec.calib_corpus))
     batch, starts = calibration_windows(ids, spec.calib_samples, spec.calib_seq_len, start)

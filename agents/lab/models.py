@@ -93,7 +93,9 @@ class QuantizationJob(LabJob):
         max_length=200,
         default=BASE_MODEL_REF,
         choices=[(BASE_MODEL_REF, "SmolLM2-135M-Instruct")],
-        help_text="The model to compress (the builtin model; its shipped Q4_1 weights dequantized).",
+        help_text=(
+            "The model to compress (the builtin model; its shipped Q4_1 weights dequantized)."
+        ),
     )
     method = models.CharField(max_length=8, choices=Method.choices, default=Method.AWQ)
     bits = models.PositiveSmallIntegerField(default=4, help_text="Bits per weight code, 2 to 8.")

@@ -134,7 +134,8 @@ def line_plot(
             for x, y in pts
         ]
         parts.append(
-            f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">{escape(label)}</text>'
+            f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">'
+            f"{escape(label)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped

@@ -184,9 +184,9 @@ class Embedder:
 
     ``threads`` (default AXWEB_TORCH_THREADS, else min(2, cores)) is data parallelism:
     that many worker threads each embed whole batches on one torch thread, and torch's
-    own thread count is restored after each call. Splitting each small op over 2 OpenMP threads instead spends
-    most of its time in fork/join, and on a busy machine a descheduled partner thread
-    stalls every op (measured under load ~4 on 2 cores: 5.6 chunks/s with 2 intra-op
+    own thread count is restored after each call. Splitting each small op over 2 OpenMP
+    threads instead spends most of its time in fork/join, and on a busy machine a descheduled
+    partner thread stalls every op (measured under load ~4 on 2 cores: 5.6 chunks/s with 2 intra-op
     threads against 34-46 with 2 workers and 27-57 with 1 thread).
 
     ``dtype="auto"`` (the default) computes in bfloat16 on CPUs with native bf16

@@ -16,7 +16,8 @@ PROBE = (
     "print(json.dumps({'db': settings.DATABASES['default'], 'redis': settings.REDIS_URL, "
     "'layer': settings.CHANNEL_LAYERS['default'], 'broker': settings.CELERY_BROKER_URL, "
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'key': settings.SECRET_KEY, "
-    "'queues': sorted(q.name for q in __import__('axweb').celery_app.conf.task_queues)}, default=str))"
+    "'queues': sorted(q.name for q in __import__('axweb').celery_app.conf.task_queues)}, "
+    "default=str))"
 )
 
 
@@ -48,7 +49,8 @@ def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    # A shared database needs both keys from the environment (tests/hardening/test_deploy_settings.py).
+    # A shared database needs both keys from the environment
+    # (tests/hardening/test_deploy_settings.py).
     db = settings_with(
         tmp_path,
         DATABASE_URL="postgres://alice:pw@db.example:6543/axweb",

@@ -94,12 +94,14 @@ def prepare(api: httpx.Client) -> int:
     return int(workflow["id"])
 
 
-# Records, per frame, whether the editor shows laid-out nodes; the first such frame is "interactive".
+# Records, per frame, whether the editor shows laid-out nodes; the first such frame is
+# "interactive".
 INTERACTIVE = """
 (() => {
   const check = () => {
     const node = document.querySelector('.react-flow__node');
-    if (node && getComputedStyle(node).visibility !== 'hidden' && document.querySelector('.react-flow__edge path')) {
+    if (node && getComputedStyle(node).visibility !== 'hidden'
+        && document.querySelector('.react-flow__edge path')) {
       window.__interactive = performance.now();
       return;
     }
@@ -123,9 +125,11 @@ FRAMES_START = """() => {
 
 SAVE_FETCH = """
 async ([id, graph]) => {
-  const csrf = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? '';
+  const csrf = document.cookie.split('; ')
+    .find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? '';
   const t0 = performance.now();
-  const r = await fetch(`/api/workflows/${id}/versions/`, {method: 'POST', credentials: 'same-origin',
+  const r = await fetch(`/api/workflows/${id}/versions/`, {
+    method: 'POST', credentials: 'same-origin',
     headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
     body: JSON.stringify({graph, message: 'bench'})});
   await r.json();
@@ -145,7 +149,8 @@ def login(context: BrowserContext) -> None:
 
 
 class CpuClock:
-    """CPU seconds used by all Chromium processes (the machine is shared: wall time alone misleads)."""
+    """CPU seconds used by all Chromium processes (the machine is shared: wall time alone
+    misleads)."""
 
     def __init__(self, browser: Browser) -> None:
         self.cdp = browser.new_browser_cdp_session()

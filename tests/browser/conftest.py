@@ -133,7 +133,8 @@ def orm(fn: Callable[[], T]) -> T:
 
 
 def make_agent(api: httpx.Client, name: str, delay: float, chunks: int = 4) -> dict[str, Any]:
-    """An agent made through the API, then pointed at a scripted model (the API refuses `scripted:`)."""
+    """An agent made through the API, then pointed at a scripted model (the API refuses
+    `scripted:`)."""
     from agents.models import Agent
 
     body = {

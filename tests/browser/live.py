@@ -48,7 +48,8 @@ def _source_hash() -> str:
 
 
 def build_frontend() -> Path:
-    """Build the app (if this source revision was not built yet); returns the static dir to serve."""
+    """Build the app (if this source revision was not built yet); returns the static dir to
+    serve."""
     target = ARTIFACTS / "browser-build" / _source_hash()
     if not (target / "app" / "index.html").exists():
         subprocess.run(

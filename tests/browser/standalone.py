@@ -1,4 +1,5 @@
-"""A throwaway AXWeb (fresh SQLite in a temp dir, one user with a token) for the canvas benchmark."""
+"""A throwaway AXWeb (fresh SQLite in a temp dir, one user with a token) for the canvas
+benchmark."""
 
 from __future__ import annotations
 

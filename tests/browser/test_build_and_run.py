@@ -1,4 +1,5 @@
-"""From an empty canvas to a finished parallel run, with the mouse, against a live server and worker."""
+"""From an empty canvas to a finished parallel run, with the mouse, against a live server and
+worker."""
 
 from __future__ import annotations
 

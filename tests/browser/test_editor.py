@@ -1,4 +1,5 @@
-"""Editor behaviour with a real mouse: refused connections say why; undo/redo restore the graph exactly."""
+"""Editor behaviour with a real mouse: refused connections say why; undo/redo restore the graph
+exactly."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ Graph = dict[str, Any]
 
 
 def settled_draft(api: httpx.Client, workflow_id: str, until: Callable[[Graph], bool]) -> Graph:
-    """The autosaved draft once `until` holds (autosave is debounced); the last one seen otherwise."""
+    """The autosaved draft once `until` holds (autosave is debounced); the last one seen
+    otherwise."""
     deadline, graph = time.monotonic() + 15, draft(api, workflow_id)
     while not until(graph) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -60,7 +60,8 @@ def start(api: httpx.Client, workflow_id: int, inputs: dict[str, Any]) -> str:
 
 
 def trace_lines(page: Page, at_least: int = 1) -> list[str]:
-    """The run's event trace (token events included) as shown in the Trace tab, one line per event."""
+    """The run's event trace (token events included) as shown in the Trace tab, one line per
+    event."""
     page.get_by_test_id("tab-trace").click()
     page.get_by_test_id("trace").get_by_label("show token events").check()
     rows = page.get_by_test_id("trace").locator(".mono > div:has(b)")
@@ -69,8 +70,14 @@ def trace_lines(page: Page, at_least: int = 1) -> list[str]:
 
 
 PROMPT = "tell me a long story about the sea, the wind and a lighthouse keeper"
-RUNNING = "id => document.querySelector(`[data-testid=node-status-${id}]`)?.textContent.includes('running')"
-LONGER = "([id, n]) => (document.querySelector(`[data-testid=node-stream-${id}]`)?.textContent ?? '').length > n"
+RUNNING = (
+    "id => document.querySelector(`[data-testid=node-status-${id}]`)"
+    "?.textContent.includes('running')"
+)
+LONGER = (
+    "([id, n]) => (document.querySelector(`[data-testid=node-stream-${id}]`)"
+    "?.textContent ?? '').length > n"
+)
 
 
 def test_a_reload_mid_run_shows_the_same_trace_and_keeps_streaming(

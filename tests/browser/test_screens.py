@@ -15,7 +15,10 @@ from tests.browser.test_runs import edge, node, start, workflow_with
 
 pytestmark = pytest.mark.browser
 
-STREAMING = "() => (document.querySelector('[data-testid=node-stream-poet]')?.textContent ?? '').length > 10"
+STREAMING = (
+    "() => (document.querySelector('[data-testid=node-stream-poet]')?.textContent ?? '')"
+    ".length > 10"
+)
 SCREENS = {
     "workflows": "/",
     "runs": "/runs",

@@ -25,8 +25,9 @@ LOGIN = "/api/auth/login/"
 
 @pytest.fixture(autouse=True)
 def fresh_counters(settings: Any) -> None:
-    """Failed-login counters live in the shared cache: start without any (tests/conftest.py clears after).
-    A fast hasher (set before the users are made): these tests sign in and fail hundreds of times."""
+    """Failed-login counters live in the shared cache: start without any (tests/conftest.py
+    clears after). A fast hasher (set before the users are made): these tests sign in and fail
+    hundreds of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     login_counters_clear()
 

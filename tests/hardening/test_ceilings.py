@@ -1,4 +1,5 @@
-"""Ceilings on everything a user controls: each is answered with a clear error, never a dead worker."""
+"""Ceilings on everything a user controls: each is answered with a clear error, never a dead
+worker."""
 
 from __future__ import annotations
 

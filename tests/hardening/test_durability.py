@@ -149,7 +149,7 @@ def test_a_run_whose_workers_die_three_times_on_the_same_node_fails_with_worker_
     assert run.id not in run_services.run_reap_orphans()
 
 
-# -- tool calls recorded before they run ---------------------------------------------------------------
+# -- tool calls recorded before they run -----------------------------------------------------------
 
 
 def call_tool(owner: Any, name: str, args: dict, key: str) -> Any:
@@ -196,7 +196,7 @@ def test_a_non_idempotent_tool_call_started_before_a_crash_is_not_repeated(owner
     assert ToolCallRecord.objects.get(key=calc).state == "done"
 
 
-# -- transient database errors ---------------------------------------------------------------------------
+# -- transient database errors ---------------------------------------------------------------------
 
 
 def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed_run(
@@ -225,7 +225,7 @@ def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed
     assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == ["node.started"]
 
 
-# -- the reaper and lost messages -------------------------------------------------------------------------------
+# -- the reaper and lost messages ------------------------------------------------------------------
 
 
 def test_one_reaper_at_a_time_and_a_queued_run_is_re_enqueued_once_per_period(owner, settings):
@@ -264,7 +264,7 @@ def test_lab_tasks_ack_late_and_lost_lab_jobs_and_imports_are_re_enqueued(
     assert sorted(sent) == [("b", job.pk), ("d", doc.pk)]
 
 
-# -- a real worker stalled mid-tool-call past its lease ----------------------------------------------------------
+# -- a real worker stalled mid-tool-call past its lease --------------------------------------------
 
 
 class SideEffects(BaseHTTPRequestHandler):
@@ -353,7 +353,7 @@ def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_
     assert Run.objects.get(pk=run.pk).status == "failed"
 
 
-# -- chaos (opt-in: AXWEB_CHAOS_TEST=1 with a PostgreSQL DATABASE_URL; about a minute) ------------------------
+# -- chaos (opt-in: AXWEB_CHAOS_TEST=1 with a PostgreSQL DATABASE_URL; about a minute) -------------
 
 
 @pytest.mark.skipif(

@@ -234,7 +234,8 @@ def run_once(owner: Any) -> Run:
 @pytest.mark.django_db(transaction=True)
 def test_a_saved_tool_aimed_at_a_loopback_listener_fails_its_node_at_run(owner, settings, listener):
     settings.AXWEB_HTTP_ALLOWED_HOSTS = ["api.example.com"]
-    # Saved before the guard existed (or before the operator changed the list): the row is already there.
+    # Saved before the guard existed (or before the operator changed the list): the row is already
+    # there.
     Tool.objects.create(owner=owner, **http_tool(f"http://127.0.0.1:{listener.port}/hook"))
     run = run_once(owner)
     assert run.status == "failed"

@@ -1,5 +1,6 @@
 """Small holes: the seeded demo works, ids of others look missing, registry configs and server
-keys stay with staff, no key in a repr, approval deadlines hold, bench commands on a fresh database."""
+keys stay with staff, no key in a repr, approval deadlines hold, bench commands on a fresh
+database."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def test_every_seeded_registry_model_builds_a_chat_model(owner: Any) -> None:
         assert hasattr(model, "stream"), entry.ref
 
 
-# -- another user's ids look like missing ones ------------------------------------------------------
+# -- another user's ids look like missing ones -----------------------------------------------------
 
 
 def _same_answer(client: Any, url_of_other: str, url_of_missing: str) -> None:
@@ -138,7 +139,7 @@ def test_details_of_another_users_objects_answer_like_missing_ones(
         _same_answer(other_api, theirs, missing)
 
 
-# -- the model registry and the server's keys ---------------------------------------------------------
+# -- the model registry and the server's keys ------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -273,7 +274,7 @@ def test_a_decision_after_the_deadline_is_refused_and_the_approval_expires(
     assert Approval.objects.get(pk=approval.pk).status == "expired"
 
 
-# -- bench commands on a fresh database ----------------------------------------------------------------
+# -- bench commands on a fresh database ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("command", ["bench_engine", "bench_stream", "bench_memory"])

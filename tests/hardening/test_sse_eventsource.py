@@ -27,7 +27,8 @@ LISTEN = """([url, types]) => new Promise((resolve) => {
   const got = [];
   const source = new EventSource(url);
   for (const type of types) {
-    source.addEventListener(type, (e) => got.push({id: e.lastEventId, type: e.type, seq: JSON.parse(e.data).seq}));
+    source.addEventListener(type, (e) => got.push(
+      {id: e.lastEventId, type: e.type, seq: JSON.parse(e.data).seq}));
   }
   source.onerror = () => {
     // EventSource reconnects by itself (with Last-Event-ID) unless the server refused the resume.

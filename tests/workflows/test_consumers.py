@@ -1,4 +1,5 @@
-"""Live traces over websockets: no gap, no duplicate, across reconnects, lost publishes and both layers."""
+"""Live traces over websockets: no gap, no duplicate, across reconnects, lost publishes and both
+layers."""
 
 from __future__ import annotations
 

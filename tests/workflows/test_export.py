@@ -1,4 +1,5 @@
-"""Run export: the full trace JSON, and OpenTelemetry (OTLP/JSON) spans pushed to a local collector."""
+"""Run export: the full trace JSON, and OpenTelemetry (OTLP/JSON) spans pushed to a local
+collector."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Agents' history in past runs, read from committed node records (what the adaptive router sees)."""
+"""Agents' history in past runs, read from committed node records (what the adaptive router
+sees)."""
 
 from __future__ import annotations
 

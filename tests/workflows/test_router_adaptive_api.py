@@ -1,4 +1,5 @@
-"""The canvas's property panel is generated from /api/node-kinds/: the adaptive router's fields are there."""
+"""The canvas's property panel is generated from /api/node-kinds/: the adaptive router's fields are
+there."""
 
 from __future__ import annotations
 

@@ -94,7 +94,8 @@ LIMIT_CEILINGS: dict[str, int] = {
 
 
 def limits_from(config: dict[str, Any]) -> SandboxLimits:
-    """SandboxLimits from a config dict: unknown keys, wrong types and values out of range refused."""
+    """SandboxLimits from a config dict: unknown keys, wrong types and values out of range
+    refused."""
     base = SandboxLimits()
     unknown = set(config) - set(base.__dataclass_fields__)
     if unknown:

@@ -128,7 +128,8 @@ async def run_python(
 
 
 def _group_for(limits: SandboxLimits) -> str | None:
-    """A cgroup holding every process of this call to `memory_mb` together, when cgroup v2 allows."""
+    """A cgroup holding every process of this call to `memory_mb` together, when cgroup v2
+    allows."""
     parent = cgroup.parent_cgroup()
     if parent is None:
         return None

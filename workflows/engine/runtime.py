@@ -198,7 +198,8 @@ class NodeContext:
             prompt,
             inputs=inputs,
             fallback=self.fallback,
-            tool_guard=self.tracker.record_tool_call,  # the agent's tool calls count toward the run's budgets
+            # the agent's tool calls count toward the run's budgets
+            tool_guard=self.tracker.record_tool_call,
         )
         self._charge(result.usage)
         await self.boundary()

@@ -43,7 +43,9 @@ def expired_payload(approval: Approval) -> dict[str, Any]:
         "decision": "expired",
         "comment": "",
         "by": None,
-        "reason": f"Nobody decided before the deadline ({approval.deadline:%Y-%m-%d %H:%M:%S} UTC).",
+        "reason": (
+            f"Nobody decided before the deadline ({approval.deadline:%Y-%m-%d %H:%M:%S} UTC)."
+        ),
     }
 
 
@@ -101,6 +103,6 @@ def approval_expire_on_decision(approval: Approval, send_run: SendRun) -> str | 
         return None
     _expire_paused(approval, send_run)
     return (
-        f"This approval expired at {approval.deadline:%Y-%m-%d %H:%M:%S} UTC, before your decision; "
-        "the run goes on as its approval node's on_expire says."
+        f"This approval expired at {approval.deadline:%Y-%m-%d %H:%M:%S} UTC, "
+        "before your decision; the run goes on as its approval node's on_expire says."
     )

@@ -148,7 +148,8 @@ class RunTraceConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
 
 
 class RunListConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
-    """The signed-in user's runs as they start, pause and finish: `{"type": "run", "run": {...}}`."""
+    """The signed-in user's runs as they start, pause and finish: `{"type": "run", "run":
+    {...}}`."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")

@@ -115,7 +115,8 @@ def messages_read(run_id: UUID, channel: str) -> list[dict[str, Any]]:
 def approval_get_or_create(
     run_id: UUID, node_id: str, prompt: str, payload: Any, deadline_s: float | None = None
 ) -> tuple[Approval, bool]:
-    """The node's approval (created on first request, with its deadline) with `decided_by` loaded."""
+    """The node's approval (created on first request, with its deadline) with `decided_by`
+    loaded."""
     deadline = timezone.now() + timedelta(seconds=deadline_s) if deadline_s else None
     approval, created = Approval.objects.select_related("decided_by").get_or_create(
         run_id=run_id,

@@ -133,7 +133,8 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def stream(self, request: Request, pk: str) -> HttpResponse | StreamingHttpResponse:
         """Events as SSE; a resume (Last-Event-ID) of a finished run the client has whole gets 204.
 
-        204 is how a server tells EventSource to stop reconnecting (the spec's "fail the connection").
+        204 is how a server tells EventSource to stop reconnecting (the spec's "fail the
+        connection").
         """
         run = self.get_object()
         resume = request.headers.get("Last-Event-ID", "")

@@ -165,6 +165,7 @@ def model_path(ref: str) -> str | None:
     path = (entry.config or {}).get("path") if entry else None
     if not path:
         raise ValueError(
-            f"{ref!r} is not a model the lab can run: use {BASE_MODEL_REF} or a compressed model from the registry."
+            f"{ref!r} is not a model the lab can run: "
+            f"use {BASE_MODEL_REF} or a compressed model from the registry."
         )
     return str(path)

@@ -178,7 +178,8 @@ class AnthropicModel:
         # Current Claude models pick their own sampling and the SDK no longer takes
         # temperature/top_p; opt in to send them (as extra body fields) for older models.
         self.send_sampling = send_sampling
-        # None: the process environment (standalone use); the gateway always passes the key it resolved.
+        # None: the process environment (standalone use); the gateway always passes the key it
+        # resolved.
         self.api_key = env_str("ANTHROPIC_API_KEY") if api_key is None else api_key
         self.base_url = base_url or env_str("ANTHROPIC_BASE_URL") or None
         self.use_stream = stream

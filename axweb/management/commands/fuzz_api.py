@@ -12,7 +12,8 @@ from axweb.fuzzing import fuzz_api
 
 class Command(BaseCommand):
     help = (
-        "Fuzz every endpoint of /api/schema/ with schemathesis' state machine as user A, then user B; "
+        "Fuzz every endpoint of /api/schema/ with schemathesis' state machine as user A, "
+        "then user B; "
         "count server errors and B's reads of A's objects (throwaway users, deleted afterwards)."
     )
 

@@ -1,4 +1,5 @@
-"""The builtin runtime gets a conversation longer than its 2048-token context: trimmed, it answers."""
+"""The builtin runtime gets a conversation longer than its 2048-token context: trimmed, it
+answers."""
 
 from __future__ import annotations
 

@@ -72,7 +72,8 @@ class Figures:
 
 
 class Client:
-    """One simulated user session: its own workflow, token for HTTP, session cookie for websockets."""
+    """One simulated user session: its own workflow, token for HTTP, session cookie for
+    websockets."""
 
     def __init__(
         self,
@@ -211,7 +212,10 @@ def make_sessions(
 
 
 class Command(BaseCommand):
-    help = "HTTP + websocket load on a real daphne and Celery worker: p50/p95 per operation, errors, runs."
+    help = (
+        "HTTP + websocket load on a real daphne and Celery worker: "
+        "p50/p95 per operation, errors, runs."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")

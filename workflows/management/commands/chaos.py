@@ -8,8 +8,9 @@ from workflows.runs.chaos import chaos
 
 class Command(BaseCommand):
     help = (
-        "Chaos on PostgreSQL + a private Redis: N runs of a 20-node parallel flow while workers are "
-        "SIGKILLed, Redis restarts once and the database connections are terminated once."
+        "Chaos on PostgreSQL + a private Redis: N runs of a 20-node parallel flow "
+        "while workers are SIGKILLed, Redis restarts once and the database connections "
+        "are terminated once."
     )
 
     def add_arguments(self, parser: Any) -> None:

@@ -1,4 +1,5 @@
-"""`python manage.py prune_runs [--days N] [--json]`: delete old runs' events, node runs, tool calls."""
+"""`python manage.py prune_runs [--days N] [--json]`: delete old runs' events, node runs, tool
+calls."""
 
 from __future__ import annotations
 
