@@ -14,6 +14,7 @@ from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import Port, connectable
 from workflows.engine.result import Problem
 from workflows.engine.runtime import PreparedGraph, assemble, body_graphs, resolve_ports
+from workflows.engine.scc import strongly_connected
 
 
 @dataclass
@@ -362,44 +363,3 @@ def _unknown_port_message(edge: Edge, res: _Resolved, port: str, side: str) -> s
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def strongly_connected(nodes: list[str], successors: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (no recursion limit on long chains)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            succ = successors.get(node, [])
-            if i < len(succ):
-                work.append((node, i + 1))
-                nxt = succ[i]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                result.append(component[::-1])
-    return result

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agents.llm.base import (
@@ -176,21 +176,14 @@ class BuiltinModel:
         history = list(messages)
         used_in = used_out = 0
         for attempt in range(2):
-            text, streamed = "", False  # text is held while it may be a tool call
-            outcome: GenerationOutcome | None = None
-            async for item in _generate(engine, render_prompt(history, tools), params):
-                if isinstance(item, GenerationOutcome):
-                    outcome = item
-                elif streamed:
-                    yield TextDelta(item)
-                else:
-                    text += item
-                    if text.strip() and not looks_like_call(text):
-                        yield TextDelta(text)  # clearly a plain answer: stream from here on
-                        text, streamed = "", True
+            state = _Attempt()
+            prompt = render_prompt(history, tools)
+            async for event in _stream_attempt(engine, prompt, params, state):
+                yield event
+            text, outcome = state.text, state.outcome
             assert outcome is not None
             used_in, used_out = used_in + outcome.prompt_tokens, used_out + outcome.output_tokens
-            if streamed:
+            if state.streamed:
                 yield Usage(used_in, used_out)
                 yield Done(outcome.stop_reason)
                 return
@@ -211,6 +204,31 @@ class BuiltinModel:
                 Message("assistant", text),
                 Message("user", correction_prompt(parsed.error)),
             ]
+
+
+@dataclass
+class _Attempt:
+    """One generation's state: its text is held while it may be a tool call."""
+
+    text: str = ""
+    streamed: bool = False
+    outcome: GenerationOutcome | None = None
+
+
+async def _stream_attempt(
+    engine: Engine, prompt: str, params: GenParams, state: _Attempt
+) -> AsyncIterator[ChatEvent]:
+    """Generate once, streaming the text as soon as it clearly is a plain answer."""
+    async for item in _generate(engine, prompt, params):
+        if isinstance(item, GenerationOutcome):
+            state.outcome = item
+        elif state.streamed:
+            yield TextDelta(item)
+        else:
+            state.text += item
+            if state.text.strip() and not looks_like_call(state.text):
+                yield TextDelta(state.text)  # clearly a plain answer: stream from here on
+                state.text, state.streamed = "", True
 
 
 async def _generate(

@@ -29,7 +29,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from workflows.stream_bench import check_redis, p95, servers, stream_graph
+from workflows.bench_servers import servers
+from workflows.stream_bench import check_redis, p95, stream_graph
 
 RUN_EVERY = 4  # a client starts a run every RUN_EVERY rounds (when its previous run has ended)
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
