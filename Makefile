@@ -46,6 +46,7 @@ migrate: $(STAMPS)/python
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 
 check: lint

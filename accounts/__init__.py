@@ -1,1 +1,2 @@
-"""Accounts: login throttling, personal API tokens, websocket tickets, sockets that close on logout."""
+"""Accounts: login throttling, personal API tokens, websocket tickets, sockets that close on
+logout."""

@@ -1,4 +1,5 @@
-"""DRF authentication with personal API tokens: `Authorization: Bearer <token>` (or `Token <token>`)."""
+"""DRF authentication with personal API tokens: `Authorization: Bearer <token>` (or `Token
+<token>`)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ class ApiTokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: send `Authorization: Bearer <token>`.")
+                "Malformed Authorization header: send `Authorization: Bearer <token>`."
+            )
         found = api_token_user(secret=parts[1].decode("latin-1"))
         if found is None:
             raise exceptions.AuthenticationFailed(
-                "This API token is unknown, expired or revoked. Create a new one on the Settings page.")
+                "This API token is unknown, expired or revoked. "
+                "Create a new one on the Settings page."
+            )
         return found
 
     def authenticate_header(self, request: Request) -> str:

@@ -12,5 +12,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
     name = "apiToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer",
-                "description": "A personal API token from the Settings page (`Authorization: Bearer <token>`)."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A personal API token from the Settings page (`Authorization: Bearer <token>`)."
+            ),
+        }

@@ -12,7 +12,9 @@ from accounts.throttle import client_ip, login_failure_record, login_success_rec
 
 
 @receiver(user_login_failed)
-def _count_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _count_failure(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     login_failure_record(ip=client_ip(request), username=str(credentials.get("username") or ""))
 
 

@@ -1,4 +1,5 @@
-"""Websockets opened with a session close when that session logs out (API logout or admin logout)."""
+"""Websockets opened with a session close when that session logs out (API logout or admin
+logout)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def sockets_close_for_session(session_key: str) -> None:
 
 
 class ClosesOnLogout:
-    """Mixin for AsyncWebsocketConsumers: `follow_session()` after accept, `unfollow_session()` on disconnect."""
+    """Mixin for AsyncWebsocketConsumers: `follow_session()` after accept, `unfollow_session()` on
+    disconnect."""
 
     scope: Any
     channel_layer: Any
@@ -38,7 +40,11 @@ class ClosesOnLogout:
 
     async def follow_session(self) -> None:
         session = self.scope.get("session")
-        key = getattr(session, "session_key", None) if self.scope.get("auth_via") == "session" else None
+        key = (
+            getattr(session, "session_key", None)
+            if self.scope.get("auth_via") == "session"
+            else None
+        )
         self.session_group = session_group(key) if key else None
         if self.session_group and self.channel_layer is not None:
             await self.channel_layer.group_add(self.session_group, self.channel_name)

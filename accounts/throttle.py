@@ -27,6 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _fail_open(fn: F) -> F:
     """A cache outage (e.g. Redis restarting) must not turn every sign-in into a 500: while the
     cache is unreachable, counting pauses and nobody is throttled; the error is logged."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -34,6 +35,7 @@ def _fail_open(fn: F) -> F:
         except Exception:
             log.exception("login throttle: the cache is unreachable; not counting or throttling")
             return None
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -42,7 +44,9 @@ def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return "unknown"
     proxies = settings.AXWEB_TRUSTED_PROXIES
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
     if proxies > 0 and len(forwarded) >= proxies:
         return str(forwarded[-proxies])
     return str(request.META.get("REMOTE_ADDR") or "unknown")
@@ -53,8 +57,10 @@ def _key(kind: str, value: str) -> str:
 
 
 def _counters(ip: str, username: str) -> list[tuple[str, int]]:
-    return [(_key("user", username), settings.AXWEB_LOGIN_FAILURES_PER_USERNAME),
-            (_key("ip", ip), settings.AXWEB_LOGIN_FAILURES_PER_IP)]
+    return [
+        (_key("user", username), settings.AXWEB_LOGIN_FAILURES_PER_USERNAME),
+        (_key("ip", ip), settings.AXWEB_LOGIN_FAILURES_PER_IP),
+    ]
 
 
 @_fail_open
@@ -64,7 +70,9 @@ def login_blocked_for(*, ip: str, username: str) -> int | None:
     for key, limit in _counters(ip, username):
         opened: Any = cache.get(f"{key}:opened")
         if opened is not None and int(cache.get(key) or 0) >= limit:
-            waits.append(max(1, math.ceil(float(opened) + settings.AXWEB_LOGIN_WINDOW_S - time.time())))
+            waits.append(
+                max(1, math.ceil(float(opened) + settings.AXWEB_LOGIN_WINDOW_S - time.time()))
+            )
     return max(waits) if waits else None
 
 
@@ -87,5 +95,7 @@ def login_success_record(*, username: str) -> None:
 
 
 def throttled_message(wait: int) -> str:
-    return (f"Too many failed sign-ins for this username or from this address. "
-            f"Try again in {wait} seconds.")
+    return (
+        f"Too many failed sign-ins for this username or from this address. "
+        f"Try again in {wait} seconds."
+    )

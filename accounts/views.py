@@ -29,8 +29,12 @@ from accounts.tokens import api_token_create, api_token_revoke, api_tokens_of
 from axweb.errors import error_body
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                      viewsets.GenericViewSet[ApiToken]):
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[ApiToken],
+):
     """The signed-in user's own API tokens. The secret appears once, in the create response."""
 
     serializer_class = ApiTokenSerializer
@@ -53,7 +57,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Des
         try:
             api_token_revoke(user=request.user, token_id=int(kwargs["pk"]))
         except (ApiToken.DoesNotExist, ValueError):
-            return Response(error_body(404, "not_found", "No such token, or it is not yours."), status=404)
+            return Response(
+                error_body(404, "not_found", "No such token, or it is not yours."), status=404
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -61,8 +67,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Des
 @api_view(["POST"])
 def ws_ticket(request: Request) -> Response:
     """A single-use ticket for `/ws/...?ticket=<ticket>`, for clients without a session cookie."""
-    return Response({"ticket": ws_ticket_issue(user=request.user),
-                     "expires_in": settings.AXWEB_WS_TICKET_TTL_S})
+    return Response(
+        {"ticket": ws_ticket_issue(user=request.user), "expires_in": settings.AXWEB_WS_TICKET_TTL_S}
+    )
 
 
 @extend_schema(request=PasswordChangeSerializer, responses={204: None})
@@ -85,7 +92,9 @@ def password_change(request: Request) -> Response:
 
 
 def throttled_response(wait: int) -> JsonResponse:
-    response = JsonResponse(error_body(429, "throttled", throttled_message(wait), fields={}), status=429)
+    response = JsonResponse(
+        error_body(429, "throttled", throttled_message(wait), fields={}), status=429
+    )
     response["Retry-After"] = str(wait)
     return response
 

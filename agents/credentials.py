@@ -31,8 +31,13 @@ def _fernet() -> Fernet:
 
 
 def credential_create(*, owner: Any, provider: str, secret: str, label: str = "") -> Credential:
-    return Credential.objects.create(owner=owner, provider=provider, label=label,
-                                     secret_encrypted=_fernet().encrypt(secret.encode()), last4=secret[-4:])
+    return Credential.objects.create(
+        owner=owner,
+        provider=provider,
+        label=label,
+        secret_encrypted=_fernet().encrypt(secret.encode()),
+        last4=secret[-4:],
+    )
 
 
 def credential_update_secret(*, credential: Credential, secret: str) -> Credential:
@@ -46,11 +51,17 @@ def credential_secret(credential: Credential) -> str:
     try:
         return _fernet().decrypt(bytes(credential.secret_encrypted)).decode()
     except InvalidToken as exc:
-        raise ValueError(f"The {credential.provider} key '{credential.label}' cannot be decrypted with this "
-                         "server's credentials key; enter it again on the credentials page.") from exc
+        raise ValueError(
+            f"The {credential.provider} key '{credential.label}' cannot be decrypted with this "
+            "server's credentials key; enter it again on the credentials page."
+        ) from exc
 
 
 def provider_secret(owner_id: int, provider: str) -> str | None:
     """The owner's newest key for `provider`, if they stored one."""
-    credential = Credential.objects.filter(owner_id=owner_id, provider=provider).order_by("-created_at").first()
+    credential = (
+        Credential.objects.filter(owner_id=owner_id, provider=provider)
+        .order_by("-created_at")
+        .first()
+    )
     return credential_secret(credential) if credential else None

@@ -7,7 +7,8 @@ from agents.llm.providers.table import provider_choices, tier_choices
 
 
 class ModelEntry(models.Model):
-    """One model an agent can use, of a provider in the provider table (agents/llm/providers/table.py).
+    """One model an agent can use, of a provider in the provider table
+    (agents/llm/providers/table.py).
 
     The choices are callables, so adding a provider to the table needs no migration."""
 
@@ -17,13 +18,17 @@ class ModelEntry(models.Model):
     context_length = models.PositiveIntegerField(default=2048)
     cost_in_per_1k = models.DecimalField(max_digits=10, decimal_places=6, default=0)
     cost_out_per_1k = models.DecimalField(max_digits=10, decimal_places=6, default=0)
-    config = models.JSONField(default=dict, blank=True, help_text="Provider options, e.g. a weights path.")
+    config = models.JSONField(
+        default=dict, blank=True, help_text="Provider options, e.g. a weights path."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["provider", "name"]
         verbose_name = "model"
-        constraints = [models.UniqueConstraint(fields=["provider", "name"], name="model_unique_ref")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="model_unique_ref")
+        ]
 
     @property
     def ref(self) -> str:
@@ -34,12 +39,15 @@ class ModelEntry(models.Model):
 
 
 class Agent(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agents")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agents"
+    )
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=200, blank=True)
     system_prompt = models.TextField(blank=True)
     model = models.CharField(
-        max_length=200, default="builtin:smollm2-135m",
+        max_length=200,
+        default="builtin:smollm2-135m",
         help_text="A model reference `provider:model` or a tier (local, cloud, compressed).",
     )
     fallback_models = models.JSONField(default=list, blank=True)
@@ -60,7 +68,9 @@ class Agent(models.Model):
 class Credential(models.Model):
     """A provider key, encrypted at rest; the API never returns the secret."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials"
+    )
     provider = models.CharField(max_length=16, choices=provider_choices)
     label = models.CharField(max_length=100, blank=True)
     secret_encrypted = models.BinaryField()

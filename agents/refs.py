@@ -13,8 +13,10 @@ def model_ref_problem(ref: str) -> str | None:
     provider, sep, name = ref.partition(":")
     providers = ", ".join(provider_names())
     if not sep or not name.strip():
-        return (f"'{ref}' is not a model reference; use 'provider:model' "
-                f"(providers: {providers}) or a tier ({', '.join(TIERS)}).")
+        return (
+            f"'{ref}' is not a model reference; use 'provider:model' "
+            f"(providers: {providers}) or a tier ({', '.join(TIERS)})."
+        )
     # Scripted models answer deterministically without inference; tests and demos only.
     scripted = env_bool("AXWEB_SCRIPTED_MODELS") and provider == "scripted"
     if provider not in provider_names() and not scripted:

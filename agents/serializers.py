@@ -30,8 +30,20 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
 
     class Meta:
         model = Agent
-        fields = ["id", "name", "role", "system_prompt", "model", "fallback_models", "parameters",
-                  "tools", "builtin_tools", "owner", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "role",
+            "system_prompt",
+            "model",
+            "fallback_models",
+            "parameters",
+            "tools",
+            "builtin_tools",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
 
     def validate_parameters(self, value: dict[str, Any]) -> dict[str, Any]:
         problems = parameter_problems(value)
@@ -46,12 +58,22 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
             owner = self.instance.owner if self.instance else request.user
             name = attrs.get("name", getattr(self.instance, "name", None))
             if name in delegates:
-                raise serializers.ValidationError({"parameters": [f"'{name}' cannot delegate to itself."]})
-            known = set(Agent.objects.filter(owner=owner, name__in=delegates).values_list("name", flat=True))
+                raise serializers.ValidationError(
+                    {"parameters": [f"'{name}' cannot delegate to itself."]}
+                )
+            known = set(
+                Agent.objects.filter(owner=owner, name__in=delegates).values_list("name", flat=True)
+            )
             missing = [d for d in delegates if d not in known]
             if missing:
-                raise serializers.ValidationError({"parameters": [
-                    f"delegates: you have no agent named {', '.join(repr(m) for m in missing)}."]})
+                raise serializers.ValidationError(
+                    {
+                        "parameters": [
+                            "delegates: you have no agent named "
+                            f"{', '.join(repr(m) for m in missing)}."
+                        ]
+                    }
+                )
         return attrs
 
     def validate_name(self, value: str) -> str:
@@ -73,8 +95,18 @@ class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
 
     class Meta:
         model = ModelEntry
-        fields = ["id", "provider", "name", "ref", "tier", "context_length", "cost_in_per_1k",
-                  "cost_out_per_1k", "config", "created_at"]
+        fields = [
+            "id",
+            "provider",
+            "name",
+            "ref",
+            "tier",
+            "context_length",
+            "cost_in_per_1k",
+            "cost_out_per_1k",
+            "config",
+            "created_at",
+        ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """`config` must fit the provider's config model (the provider table)."""
@@ -84,8 +116,14 @@ class ModelEntrySerializer(serializers.ModelSerializer[ModelEntry]):
             row = provider(name)
             problems = row.config_problems(config) if row else {}
             if problems:
-                raise serializers.ValidationError({"config": [
-                    f"{field}: {'; '.join(messages)}" for field, messages in problems.items()]})
+                raise serializers.ValidationError(
+                    {
+                        "config": [
+                            f"{field}: {'; '.join(messages)}"
+                            for field, messages in problems.items()
+                        ]
+                    }
+                )
         return attrs
 
 
@@ -99,8 +137,13 @@ class ModelEntryPickerSerializer(ModelEntrySerializer):
 class CredentialSerializer(serializers.ModelSerializer[Credential]):
     """Write-only secret; reads show only whether it is set and its last four characters."""
 
-    secret = serializers.CharField(write_only=True, min_length=8, max_length=500, trim_whitespace=True,
-                                   style={"input_type": "password"})
+    secret = serializers.CharField(
+        write_only=True,
+        min_length=8,
+        max_length=500,
+        trim_whitespace=True,
+        style={"input_type": "password"},
+    )
     is_set = serializers.SerializerMethodField()
 
     class Meta:

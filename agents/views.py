@@ -64,7 +64,9 @@ class CredentialViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: igno
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = credentials.credential_create(owner=self.request.user, **serializer.validated_data)
+        serializer.instance = credentials.credential_create(
+            owner=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: Any) -> None:
         data = serializer.validated_data

@@ -17,8 +17,10 @@ from workflows.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_asgi_app, lambda: (settings.AXWEB_MAX_JSON_BYTES,
-                                                    settings.AXWEB_MAX_UPLOAD_BYTES)),
+        "http": BodyLimit(
+            django_asgi_app,
+            lambda: (settings.AXWEB_MAX_JSON_BYTES, settings.AXWEB_MAX_UPLOAD_BYTES),
+        ),
         "websocket": AllowedHostsOriginValidator(
             SessionOrTicketAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

@@ -58,7 +58,8 @@ def csrf(request: Request) -> Response:
 @permission_classes([permissions.AllowAny])
 def login_view(request: Request) -> Response:
     # DRF exempts views from Django's CSRF check and checks it only for session-authenticated
-    # requests; a login has no session yet, so check here (a cross-site form must not sign anyone in).
+    # requests; a login has no session yet, so check here (a cross-site form must not sign anyone
+    # in).
     SessionAuthentication().enforce_csrf(request)
     serializer = LoginSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)

@@ -20,7 +20,9 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Any, Any, Any], Awaitable[None]]  # Django's handler types its arguments more narrowly
+App = Callable[
+    [Any, Any, Any], Awaitable[None]
+]  # Django's handler types its arguments more narrowly
 
 
 def _header(scope: Scope, name: bytes) -> str:
@@ -41,10 +43,17 @@ def body_limit_for(scope: Scope, json_limit: int, upload_limit: int) -> tuple[in
 async def send_too_large(send: Send, limit: int, setting: str) -> None:
     message = f"The request body is larger than {limit:,} bytes ({setting}); send less data."
     body = json.dumps(error_body(413, "too_large", message, fields={})).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -30,10 +30,18 @@ def call_retrying(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             return fn(*args, **kwargs)
         except TRANSIENT as exc:
-            if attempt == ATTEMPTS or connection.in_atomic_block:  # an outer transaction is lost anyway
+            if (
+                attempt == ATTEMPTS or connection.in_atomic_block
+            ):  # an outer transaction is lost anyway
                 raise
-            log.warning("database call %s failed (%s: %s); retry %d of %d",
-                        getattr(fn, "__name__", fn), type(exc).__name__, exc, attempt, ATTEMPTS - 1)
+            log.warning(
+                "database call %s failed (%s: %s); retry %d of %d",
+                getattr(fn, "__name__", fn),
+                type(exc).__name__,
+                exc,
+                attempt,
+                ATTEMPTS - 1,
+            )
             connection.close()  # this thread's connection: the next attempt opens a fresh one
             time.sleep(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (attempt - 1)))
     raise AssertionError("unreachable")

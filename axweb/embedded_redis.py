@@ -37,8 +37,23 @@ def free_port() -> int:
 
 
 def server_args(port: int, folder: str) -> list[str]:
-    return [redis_server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", folder, "--protected-mode", "yes", "--loglevel", "warning"]
+    return [
+        redis_server_binary(),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        folder,
+        "--protected-mode",
+        "yes",
+        "--loglevel",
+        "warning",
+    ]
 
 
 def wait_until_ready(port: int, timeout_s: float = 10.0) -> None:
@@ -51,7 +66,9 @@ def wait_until_ready(port: int, timeout_s: float = 10.0) -> None:
                     return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"The embedded Redis did not answer on 127.0.0.1:{port} within {timeout_s} s.")
+    raise RuntimeError(
+        f"The embedded Redis did not answer on 127.0.0.1:{port} within {timeout_s} s."
+    )
 
 
 @contextmanager

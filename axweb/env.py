@@ -85,9 +85,11 @@ def require_shared_secret(name: str, *, embedded: bool) -> str:
     be decrypted by another), so a shared database needs the key from the environment."""
     value = env_str(name)
     if not value and not embedded:
-        raise ConfigError(f"{name} is not set. DATABASE_URL points to a shared database, so every web "
-                          f"and worker process must use the same {name}: set it in the environment "
-                          "(see the README's production example).")
+        raise ConfigError(
+            f"{name} is not set. DATABASE_URL points to a shared database, so every web "
+            f"and worker process must use the same {name}: set it in the environment "
+            "(see the README's production example)."
+        )
     return value
 
 
@@ -100,8 +102,10 @@ def fernet_key(name: str, *, embedded: bool) -> str:
         except (binascii.Error, ValueError):
             valid = False
         if not valid:
-            raise ConfigError(f"{name} is not a Fernet key; make one with: python -c \"from cryptography.fernet "
-                              "import Fernet; print(Fernet.generate_key().decode())\"")
+            raise ConfigError(
+                f'{name} is not a Fernet key; make one with: python -c "from cryptography.fernet '
+                'import Fernet; print(Fernet.generate_key().decode())"'
+            )
     return value
 
 

@@ -76,8 +76,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = exc.default_code if not isinstance(exc.get_codes(), str) else str(exc.get_codes())
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
-        body = error_body(response.status_code, "invalid", _message(fields, "Invalid input."),
-                          fields=fields)
+        body = error_body(
+            response.status_code, "invalid", _message(fields, "Invalid input."), fields=fields
+        )
     else:
         body = error_body(response.status_code, code, str(exc.detail), fields={})
     if isinstance(exc, GraphInvalid):
@@ -90,5 +91,6 @@ class SecretSettingsFilter(SafeExceptionReporterFilter):
     """Django's settings cleanser, also hiding headers and URLs that may carry credentials
     (AXWEB_OTLP_HEADERS' bearer token, a password in REDIS_URL or CELERY_BROKER_URL)."""
 
-    hidden_settings = re.compile("API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|HEADERS|DSN|URL",
-                                 flags=re.IGNORECASE)
+    hidden_settings = re.compile(
+        "API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|HEADERS|DSN|URL", flags=re.IGNORECASE
+    )

@@ -39,19 +39,28 @@ RUN_SCENARIOS = 25  # scenarios per Hypothesis run
 class Tally:
     cases: int = 0
     restarts: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)  # "2xx" → count: a run of all 4xx is hollow
+    statuses: dict[str, int] = field(
+        default_factory=dict
+    )  # "2xx" → count: a run of all 4xx is hollow
     server_errors: list[dict[str, Any]] = field(default_factory=list)
     cross_user_reads: list[dict[str, Any]] = field(default_factory=list)
     cross_user_writes: list[dict[str, Any]] = field(default_factory=list)
     bodies: list[tuple[str, str, bytes]] = field(default_factory=list)  # B's (template, url, body)
 
     def summary(self) -> dict[str, Any]:
-        return {"cases": self.cases, "server_errors": len(self.server_errors),
-                "cross_user_reads": len(self.cross_user_reads), "cross_user_writes": len(self.cross_user_writes),
-                "restarts": self.restarts, "responses": dict(sorted(self.statuses.items())),
-                "details": {"server_errors": _unique(self.server_errors)[:20],
-                            "cross_user_reads": self.cross_user_reads[:20],
-                            "cross_user_writes": self.cross_user_writes[:20]}}
+        return {
+            "cases": self.cases,
+            "server_errors": len(self.server_errors),
+            "cross_user_reads": len(self.cross_user_reads),
+            "cross_user_writes": len(self.cross_user_writes),
+            "restarts": self.restarts,
+            "responses": dict(sorted(self.statuses.items())),
+            "details": {
+                "server_errors": _unique(self.server_errors)[:20],
+                "cross_user_reads": self.cross_user_reads[:20],
+                "cross_user_writes": self.cross_user_writes[:20],
+            },
+        }
 
 
 def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -63,8 +72,11 @@ def _unique(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _request_of(case: Any, response: Any) -> dict[str, Any]:
     body = getattr(case, "body", None)
-    return {"operation": f"{case.method.upper()} {case.operation.path}", "url": str(response.request.url),
-            "body": body if isinstance(body, (dict, list, str, int, float, type(None))) else repr(body)}
+    return {
+        "operation": f"{case.method.upper()} {case.operation.path}",
+        "url": str(response.request.url),
+        "body": body if isinstance(body, (dict, list, str, int, float, type(None))) else repr(body),
+    }
 
 
 def _machine(schema: Any, token: str, tally: Tally, record_bodies: bool) -> Any:
@@ -77,10 +89,17 @@ def _machine(schema: Any, token: str, tally: Tally, record_bodies: bool) -> Any:
             status_class = f"{response.status_code // 100}xx"
             tally.statuses[status_class] = tally.statuses.get(status_class, 0) + 1
             if response.status_code >= 500:
-                tally.server_errors.append({**_request_of(case, response), "status": response.status_code,
-                                            "response": response.content[:300].decode(errors="replace")})
+                tally.server_errors.append(
+                    {
+                        **_request_of(case, response),
+                        "status": response.status_code,
+                        "response": response.content[:300].decode(errors="replace"),
+                    }
+                )
             if record_bodies and response.status_code < 300:
-                tally.bodies.append((case.operation.path, str(response.request.url), response.content))
+                tally.bodies.append(
+                    (case.operation.path, str(response.request.url), response.content)
+                )
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             pass  # counted in after_call; a failure must not end the run
@@ -100,9 +119,13 @@ def _drive(schema: Any, token: str, tally: Tally, cases: int, record_bodies: boo
     while tally.cases < target and idle < 3:
         before = tally.cases
         settings = hypothesis.settings(
-            max_examples=min(RUN_SCENARIOS, max(1, (target - tally.cases) // 4)), stateful_step_count=STEPS,
-            deadline=None, database=None, phases=[hypothesis.Phase.generate],
-            suppress_health_check=list(hypothesis.HealthCheck))
+            max_examples=min(RUN_SCENARIOS, max(1, (target - tally.cases) // 4)),
+            stateful_step_count=STEPS,
+            deadline=None,
+            database=None,
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         try:
             machine.run(settings=settings)
         except FlakyStrategyDefinition:
@@ -112,9 +135,12 @@ def _drive(schema: Any, token: str, tally: Tally, cases: int, record_bodies: boo
 
 # -- what A owns ------------------------------------------------------------------------------
 
+
 def _collections(schema: Any) -> list[str]:
     """Paths of list endpoints: GET operations whose path has no parameter."""
-    return sorted({op.path for op in _operations(schema) if op.method == "get" and "{" not in op.path})
+    return sorted(
+        {op.path for op in _operations(schema) if op.method == "get" and "{" not in op.path}
+    )
 
 
 def _operations(schema: Any) -> list[Any]:
@@ -147,10 +173,14 @@ def _owned_by_a_only(schema: Any, client_a: Any, client_b: Any) -> dict[str, set
     """What A lists minus what B lists before it made anything (shared: the models registry)."""
     collections = _collections(schema)
     shared = owned_ids(client_b, collections)
-    return {path: ids - shared.get(path, set()) for path, ids in owned_ids(client_a, collections).items()}
+    return {
+        path: ids - shared.get(path, set())
+        for path, ids in owned_ids(client_a, collections).items()
+    }
 
 
 # -- the checks --------------------------------------------------------------------------------
+
 
 def _walk(value: Any) -> Iterator[dict[str, Any]]:
     if isinstance(value, dict):
@@ -164,7 +194,10 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
 
 def _lists_or_shows(template: str, collection: str) -> bool:
     """`template` is the collection's list or detail endpoint (ids there are of its own table)."""
-    return template == collection or re.fullmatch(re.escape(collection) + r"{\w+}/", template) is not None
+    return (
+        template == collection
+        or re.fullmatch(re.escape(collection) + r"{\w+}/", template) is not None
+    )
 
 
 def check_bodies(tally: Tally, owned: dict[str, set[Any]]) -> None:
@@ -208,6 +241,7 @@ def check_still_there(tally: Tally, client_a: Any, before: dict[str, set[Any]]) 
 
 # -- the run -----------------------------------------------------------------------------------
 
+
 @contextmanager
 def _quiet_tasks() -> Iterator[None]:
     """No Celery message leaves: runs stay queued, lab and import jobs are never started."""
@@ -242,8 +276,12 @@ def _fuzz_api(cases: int) -> dict[str, Any]:
     from workflows.demo import demo_seed
 
     app = get_wsgi_application()
-    logging.getLogger("django.request").setLevel(logging.ERROR)  # not every fuzzed 4xx (after setup)
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app).exclude(path_regex=SKIPPED_PATHS)
+    logging.getLogger("django.request").setLevel(
+        logging.ERROR
+    )  # not every fuzzed 4xx (after setup)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app).exclude(
+        path_regex=SKIPPED_PATHS
+    )
     users = get_user_model().objects
     tag = uuid.uuid4().hex[:8]
     user_a, user_b = users.create_user(f"fuzz-a-{tag}"), users.create_user(f"fuzz-b-{tag}")

@@ -34,10 +34,15 @@ def launch_environment(environ: dict[str, str]) -> tuple[dict[str, str], list[st
 
 def main() -> None:
     env, processes = launch_environment(dict(os.environ))
-    print(f"AXWeb on http://127.0.0.1:{env['AXWEB_PORT']}/  (Redis: {env['REDIS_URL']}; Ctrl-C stops all)",
-          flush=True)
+    print(
+        f"AXWeb on http://127.0.0.1:{env['AXWEB_PORT']}/  "
+        f"(Redis: {env['REDIS_URL']}; Ctrl-C stops all)",
+        flush=True,
+    )
     honcho = str(Path(sys.executable).parent / "honcho")
-    os.execve(honcho, [honcho, "-d", str(ROOT), "-f", str(ROOT / "Procfile"), "start", *processes], env)
+    os.execve(
+        honcho, [honcho, "-d", str(ROOT), "-f", str(ROOT / "Procfile"), "start", *processes], env
+    )
 
 
 if __name__ == "__main__":

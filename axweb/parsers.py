@@ -28,8 +28,10 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def too_large(limit: int) -> RequestTooLarge:
-    return RequestTooLarge(f"The JSON body is larger than {limit:,} bytes (AXWEB_MAX_JSON_BYTES); "
-                           "send less data per request.")
+    return RequestTooLarge(
+        f"The JSON body is larger than {limit:,} bytes (AXWEB_MAX_JSON_BYTES); "
+        "send less data per request."
+    )
 
 
 def read_limited(stream: IO[bytes] | None, limit: int) -> bytes:
@@ -50,8 +52,9 @@ def read_limited(stream: IO[bytes] | None, limit: int) -> bytes:
 
 def json_checked(text: bytes, max_depth: int) -> Any:
     """Parse JSON; nesting deeper than ``max_depth`` is a ParseError naming the limit."""
-    deep = exceptions.ParseError(f"The JSON body is nested deeper than {max_depth} levels "
-                                 "(AXWEB_JSON_MAX_DEPTH).")
+    deep = exceptions.ParseError(
+        f"The JSON body is nested deeper than {max_depth} levels (AXWEB_JSON_MAX_DEPTH)."
+    )
     try:
         value = json.loads(text.decode("utf-8"))  # DRF's: NaN and Infinity refused
     except RecursionError:
@@ -64,8 +67,12 @@ def json_checked(text: bytes, max_depth: int) -> Any:
 
 
 class LimitedJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: Mapping[str, Any] | None = None) -> Any:
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         limit = settings.AXWEB_MAX_JSON_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None

@@ -239,12 +239,15 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
 # DRF reads JSON bodies through request.body, which Django caps at this size first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = AXWEB_MAX_JSON_BYTES
 # Retention (issue 13, edges): finished runs older than this many days lose their events, node runs
-# and tool-call records (hourly in the worker, or `manage.py prune_runs`). 0 keeps everything forever.
+# and tool-call records (hourly in the worker, or `manage.py prune_runs`). 0 keeps everything
+# forever.
 AXWEB_RETENTION_DAYS = env_int("AXWEB_RETENTION_DAYS", 0)
 if AXWEB_RETENTION_DAYS < 0:
     from axweb.env import ConfigError
 
-    raise ConfigError(f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days.")
+    raise ConfigError(
+        f"AXWEB_RETENTION_DAYS={AXWEB_RETENTION_DAYS} must be 0 (keep forever) or a number of days."
+    )
 # Authentication (issue 13, item 8): login throttling, personal API tokens, websocket tickets.
 # The cache holds the failed-login counters and the tickets, shared by every web process.
 CACHES = {
@@ -257,7 +260,9 @@ CACHES = {
 AXWEB_LOGIN_FAILURES_PER_USERNAME = env_int("AXWEB_LOGIN_FAILURES_PER_USERNAME", 10)
 AXWEB_LOGIN_FAILURES_PER_IP = env_int("AXWEB_LOGIN_FAILURES_PER_IP", 30)
 AXWEB_LOGIN_WINDOW_S = env_int("AXWEB_LOGIN_WINDOW_S", 300)
-AXWEB_TRUSTED_PROXIES = env_int("AXWEB_TRUSTED_PROXIES", 0)  # proxies whose X-Forwarded-For is believed
+AXWEB_TRUSTED_PROXIES = env_int(
+    "AXWEB_TRUSTED_PROXIES", 0
+)  # proxies whose X-Forwarded-For is believed
 AXWEB_WS_TICKET_TTL_S = env_int("AXWEB_WS_TICKET_TTL_S", 30)
 # -- Deploy (issue 13, items 7, 9, 13): production settings, lab ceilings, shared keys -----------
 # Defaults serve the embedded local default (http on 127.0.0.1); the README's production

@@ -13,7 +13,9 @@ from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 router = DefaultRouter()
 router.register("auth/tokens", account_views.ApiTokenViewSet, basename="api-token")
 router.register("workflows", WorkflowViewSet, basename="workflow")
-router.register(r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewSet, basename="workflow-version")
+router.register(
+    r"workflows/(?P<workflow_pk>\d+)/versions", WorkflowVersionViewSet, basename="workflow-version"
+)
 router.register("agents", AgentViewSet, basename="agent")
 router.register("tools", ToolViewSet, basename="tool")
 router.register("models", ModelEntryViewSet, basename="model")
@@ -36,7 +38,9 @@ api: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
 ]
 
-APP_ROUTES = r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials|settings)(?:/.*)?$"
+APP_ROUTES = (
+    r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials|settings)(?:/.*)?$"
+)
 
 urlpatterns = [
     path("admin/login/", account_views.admin_login),  # the admin's own view, throttled

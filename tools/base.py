@@ -17,8 +17,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 JSON_TYPES: tuple[tuple[type, str], ...] = (
-    (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
-    (list, "array"), (dict, "object"), (type(None), "null"),
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+    (type(None), "null"),
 )
 
 
@@ -188,6 +193,8 @@ class Tool:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "name": self.name, "description": self.description,
-            "input_schema": self.input_schema, "builtin": self.builtin,
+            "name": self.name,
+            "description": self.description,
+            "input_schema": self.input_schema,
+            "builtin": self.builtin,
         }

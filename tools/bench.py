@@ -29,9 +29,11 @@ async def sandbox_p50_ms(calls: int = 30) -> dict[str, Any]:
         if outcome.result != 2:
             raise RuntimeError(f"sandbox returned {outcome.reason}: {outcome.stderr}")
     timings.sort()
-    return {"sandbox_call_ms_p50": round(statistics.median(timings), 1),
-            "sandbox_call_ms_p90": round(timings[int(len(timings) * 0.9) - 1], 1),
-            "sandbox_cpu_ms_p50": round(statistics.median(cpu), 1)}
+    return {
+        "sandbox_call_ms_p50": round(statistics.median(timings), 1),
+        "sandbox_call_ms_p90": round(timings[int(len(timings) * 0.9) - 1], 1),
+        "sandbox_cpu_ms_p50": round(statistics.median(cpu), 1),
+    }
 
 
 def _children_cpu_s() -> float:

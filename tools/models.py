@@ -11,7 +11,9 @@ class Tool(models.Model):
         PYTHON = "python", "Python code (sandboxed)"
         HTTP = "http", "HTTP endpoint"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tools")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tools"
+    )
     name = models.SlugField(max_length=64, help_text="Identifier models call the tool by.")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     description = models.TextField(blank=True)
@@ -40,8 +42,11 @@ class ToolCallRecord(models.Model):
     tool = models.CharField(max_length=64)
     arguments = models.JSONField(default=dict)
     result = models.JSONField(null=True)
-    state = models.CharField(max_length=16, default="done",
-                             help_text="started: recorded before the call ran; done: result stored.")
+    state = models.CharField(
+        max_length=16,
+        default="done",
+        help_text="started: recorded before the call ran; done: result stored.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -35,13 +35,41 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Not reachable from the public internet (IANA special-purpose registries); listed here so the
 # verdict does not depend on the Python version's idea of ``is_global``.
-_BLOCKED_V4 = tuple(ipaddress.IPv4Network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"))
-_BLOCKED_V6 = tuple(ipaddress.IPv6Network(n) for n in (
-    "::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "3fff::/20",
-    "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8"))
+_BLOCKED_V4 = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+_BLOCKED_V6 = tuple(
+    ipaddress.IPv6Network(n)
+    for n in (
+        "::/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "3fff::/20",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+)
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _COMPAT = ipaddress.IPv6Network("::/96")
 
@@ -102,8 +130,11 @@ def _opt_ins(allowed: frozenset[str]) -> list[IPNetwork]:
     """IP/CIDR entries that lie inside one internal range (``10.1.0.0/16``, ``127.0.0.1``):
     the operator's explicit opt-in. A wide entry such as ``0.0.0.0/0`` opens no internal address."""
     blocked: tuple[IPNetwork, ...] = (*_BLOCKED_V4, *_BLOCKED_V6)
-    return [net for net in _networks(allowed)
-            if any(net.version == b.version and net.subnet_of(b) for b in blocked)]  # type: ignore[arg-type]
+    return [
+        net
+        for net in _networks(allowed)
+        if any(net.version == b.version and net.subnet_of(b) for b in blocked)  # type: ignore[arg-type]
+    ]
 
 
 def address_allowed(address: IPAddress, allowed: frozenset[str]) -> bool:
@@ -125,12 +156,16 @@ def _literal(host: str) -> IPAddress | None:
 
 def _static_check(url: httpx.URL, allowed: frozenset[str]) -> None:
     if not allowed:
-        raise OutboundRefused("HTTP tools are disabled on this server: the operator's allow-list "
-                              "(AXWEB_HTTP_ALLOWED_HOSTS) is empty")
+        raise OutboundRefused(
+            "HTTP tools are disabled on this server: the operator's allow-list "
+            "(AXWEB_HTTP_ALLOWED_HOSTS) is empty"
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise OutboundRefused(f"only http and https URLs are allowed, got '{url}'")
     if not host_allowed(url.host, allowed):
-        raise OutboundRefused(f"host '{url.host}' is not on the allow-list (AXWEB_HTTP_ALLOWED_HOSTS)")
+        raise OutboundRefused(
+            f"host '{url.host}' is not on the allow-list (AXWEB_HTTP_ALLOWED_HOSTS)"
+        )
     address = _literal(url.host)
     if address is not None and not address_allowed(address, allowed):
         raise OutboundRefused(_private_reason(url.host, [address]))
@@ -143,9 +178,11 @@ def _describe(address: IPAddress) -> str:
 
 def _private_reason(host: str, refused: list[IPAddress], verb: str = "is") -> str:
     listed = ", ".join(_describe(a) for a in refused)
-    return (f"host '{host}' {verb} a private or reserved address ({listed}): loopback, private, "
-            "link-local and other internal addresses are refused unless the operator lists that IP "
-            "or network in AXWEB_HTTP_ALLOWED_HOSTS")
+    return (
+        f"host '{host}' {verb} a private or reserved address ({listed}): loopback, private, "
+        "link-local and other internal addresses are refused unless the operator lists that IP "
+        "or network in AXWEB_HTTP_ALLOWED_HOSTS"
+    )
 
 
 def url_problem(url: str, allowed: frozenset[str]) -> str | None:
@@ -212,8 +249,13 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         headers = httpx.Headers(request.headers)
         headers["Host"] = target.url.netloc.decode("ascii")
         extensions: dict[str, Any] = {**request.extensions, "sni_hostname": target.url.host}
-        pinned = httpx.Request(request.method, target.pinned_url(), headers=headers,
-                               stream=request.stream, extensions=extensions)
+        pinned = httpx.Request(
+            request.method,
+            target.pinned_url(),
+            headers=headers,
+            stream=request.stream,
+            extensions=extensions,
+        )
         return await self.inner.handle_async_request(pinned)
 
     async def aclose(self) -> None:
@@ -223,5 +265,9 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 def guarded_client(allowed: frozenset[str], *, timeout_s: float) -> httpx.AsyncClient:
     """An AsyncClient whose every request obeys the guard. Redirects are not followed: a
     caller that follows them sends each hop through this client, so each hop is checked."""
-    return httpx.AsyncClient(transport=GuardedTransport(allowed), timeout=timeout_s,
-                             follow_redirects=False, trust_env=False)
+    return httpx.AsyncClient(
+        transport=GuardedTransport(allowed),
+        timeout=timeout_s,
+        follow_redirects=False,
+        trust_env=False,
+    )

@@ -69,8 +69,9 @@ def catalog() -> list[dict[str, Any]]:
 
 def tool_specs(tools: Iterable[Tool]) -> list[ToolSpec]:
     """What a chat model needs to call these tools."""
-    return [ToolSpec(name=t.name, description=t.description, input_schema=t.input_schema)
-            for t in tools]
+    return [
+        ToolSpec(name=t.name, description=t.description, input_schema=t.input_schema) for t in tools
+    ]
 
 
 def builtin_specs(names: Iterable[str] | None = None) -> list[ToolSpec]:
@@ -144,8 +145,12 @@ def tool_from_definition(definition: dict[str, Any]) -> Tool:
     Raises ToolDefinitionError naming the offending field.
     """
     spec: _Definition = _parse(_Definition, definition)
-    builder = {"python": _python_tool, "http": _http_tool, "agent": _agent_tool,
-               "workflow": _workflow_tool}[spec.kind]
+    builder = {
+        "python": _python_tool,
+        "http": _http_tool,
+        "agent": _agent_tool,
+        "workflow": _workflow_tool,
+    }[spec.kind]
     tool = builder(spec)
     if spec.timeout_s is not None:
         tool.timeout_s = spec.timeout_s
@@ -167,8 +172,15 @@ def _http_tool(spec: _Definition) -> Tool:
     from tools.builtins.http import HttpEndpointTool
 
     config: _HttpConfig = _parse(_HttpConfig, spec.config, "config")
-    return HttpEndpointTool(spec.name, spec.description, spec.input_schema, config.url,
-                            config.method, config.headers, max_bytes=config.max_bytes)
+    return HttpEndpointTool(
+        spec.name,
+        spec.description,
+        spec.input_schema,
+        config.url,
+        config.method,
+        config.headers,
+        max_bytes=config.max_bytes,
+    )
 
 
 def _agent_tool(spec: _Definition) -> Tool:

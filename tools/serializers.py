@@ -21,6 +21,9 @@ def validate_json_schema(value: Any) -> Any:
     return value
 
 
+DESCRIBE_THE_TOOL = "Describe what the tool does: the model reads it to decide when to call it."
+
+
 class ToolSerializer(serializers.ModelSerializer[Tool]):
     owner = serializers.ReadOnlyField(source="owner.username")
     input_schema = serializers.JSONField(required=False, validators=[validate_json_schema])
@@ -30,19 +33,43 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
 
     class Meta:
         model = Tool
-        fields = ["id", "name", "kind", "description", "input_schema", "output_schema", "config",
-                  "timeout_s", "owner", "created_at", "updated_at"]
-        extra_kwargs = {"description": {"required": True, "allow_blank": False, "error_messages": {
-            "required": "Describe what the tool does: the model reads it to decide when to call it.",
-            "blank": "Describe what the tool does: the model reads it to decide when to call it."}}}
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "description",
+            "input_schema",
+            "output_schema",
+            "config",
+            "timeout_s",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "description": {
+                "required": True,
+                "allow_blank": False,
+                "error_messages": {
+                    "required": DESCRIBE_THE_TOOL,
+                    "blank": DESCRIBE_THE_TOOL,
+                },
+            }
+        }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         config = attrs.get("config", getattr(self.instance, "config", {})) or {}
         if kind == Tool.Kind.PYTHON and not isinstance(config.get("code"), str):
-            raise serializers.ValidationError({"config": ["A python tool needs config.code (a string of Python)."]})
-        if kind == Tool.Kind.HTTP and not str(config.get("url", "")).startswith(("http://", "https://")):
-            raise serializers.ValidationError({"config": ["An http tool needs config.url starting with http:// or https://."]})
+            raise serializers.ValidationError(
+                {"config": ["A python tool needs config.code (a string of Python)."]}
+            )
+        if kind == Tool.Kind.HTTP and not str(config.get("url", "")).startswith(
+            ("http://", "https://")
+        ):
+            raise serializers.ValidationError(
+                {"config": ["An http tool needs config.url starting with http:// or https://."]}
+            )
         self._check_definition(attrs)
         if kind == Tool.Kind.HTTP and (problem := tool_url_problem(str(config["url"]))):
             raise serializers.ValidationError({"config": [f"'config.url': {problem}"]})
@@ -54,17 +81,28 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                raise serializers.ValidationError({"name": [f"You already have a tool named '{name}'."]})
+                raise serializers.ValidationError(
+                    {"name": [f"You already have a tool named '{name}'."]}
+                )
         return attrs
 
     def _check_definition(self, attrs: dict[str, Any]) -> None:
         """The whole definition, as a run will build it, so a saved tool always loads."""
-        blank: dict[str, Any] = {"name": "", "kind": "", "description": "", "input_schema": {}, "config": {},
-                                 "timeout_s": None}
-        row = Tool(**{f: attrs.get(f, getattr(self.instance, f, empty)) for f, empty in blank.items()})
+        blank: dict[str, Any] = {
+            "name": "",
+            "kind": "",
+            "description": "",
+            "input_schema": {},
+            "config": {},
+            "timeout_s": None,
+        }
+        row = Tool(
+            **{f: attrs.get(f, getattr(self.instance, f, empty)) for f, empty in blank.items()}
+        )
         try:
             tool_from_definition(tool_definition(row))
         except ToolDefinitionError as exc:
             field = exc.field.split(".", 1)[0]
             raise serializers.ValidationError(
-                {field if field in self.fields else "non_field_errors": [str(exc)]}) from None
+                {field if field in self.fields else "non_field_errors": [str(exc)]}
+            ) from None

@@ -25,9 +25,14 @@ class ToolMayHaveRun(ToolError):  # noqa: N818 - reads as a sentence
 
 
 def tool_definition(row: ToolRow) -> dict[str, Any]:
-    return {"name": row.name, "kind": row.kind, "description": row.description,
-            "input_schema": row.input_schema or {"type": "object"}, "config": row.config,
-            "timeout_s": row.timeout_s}
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "description": row.description,
+        "input_schema": row.input_schema or {"type": "object"},
+        "config": row.config,
+        "timeout_s": row.timeout_s,
+    }
 
 
 def tool_url_problem(url: str) -> str | None:
@@ -48,7 +53,9 @@ def tool_resolve(owner_id: int, name: str) -> Tool:
     except UnknownTool:
         mine = list(ToolRow.objects.filter(owner_id=owner_id).values_list("name", flat=True))
         known = ", ".join(sorted([*BUILTINS, *mine]))
-        raise ToolError(f"There is no tool named '{name}'. Available tools: {known}.", code="unknown_tool") from None
+        raise ToolError(
+            f"There is no tool named '{name}'. Available tools: {known}.", code="unknown_tool"
+        ) from None
 
 
 def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
@@ -57,14 +64,32 @@ def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
     user_tools = []
     for row in ToolRow.objects.filter(owner_id=owner_id):
         try:
-            user_tools.append({**tool_from_definition(tool_definition(row)).describe(), "builtin": False, "id": row.id})
-        except ToolDefinitionError as exc:  # saved before definitions were checked whole: listed, not usable
-            user_tools.append({"name": row.name, "description": row.description, "input_schema": {"type": "object"},
-                               "builtin": False, "id": row.id, "invalid": f"Fix this tool: {exc}"})
+            user_tools.append(
+                {
+                    **tool_from_definition(tool_definition(row)).describe(),
+                    "builtin": False,
+                    "id": row.id,
+                }
+            )
+        except (
+            ToolDefinitionError
+        ) as exc:  # saved before definitions were checked whole: listed, not usable
+            user_tools.append(
+                {
+                    "name": row.name,
+                    "description": row.description,
+                    "input_schema": {"type": "object"},
+                    "builtin": False,
+                    "id": row.id,
+                    "invalid": f"Fix this tool: {exc}",
+                }
+            )
     return [*catalog(), *user_tools]
 
 
-def _call_begin(run_id: str, key: str, tool: str, args: dict[str, Any], repeatable: bool) -> tuple[bool, Any]:
+def _call_begin(
+    run_id: str, key: str, tool: str, args: dict[str, Any], repeatable: bool
+) -> tuple[bool, Any]:
     """(True, result) when the call already finished; else record it as started (durably,
     before it runs) and return (False, None). A call started earlier that never finished (its
     worker died or stalled) is run again only when `repeatable`: otherwise it may have had its
@@ -72,8 +97,9 @@ def _call_begin(run_id: str, key: str, tool: str, args: dict[str, Any], repeatab
     record = ToolCallRecord.objects.filter(key=key).first()
     if record is None:
         try:
-            ToolCallRecord.objects.create(run_id=run_id, key=key, tool=tool, arguments=args,
-                                          state=STARTED)
+            ToolCallRecord.objects.create(
+                run_id=run_id, key=key, tool=tool, arguments=args, state=STARTED
+            )
         except IntegrityError:  # another worker recorded it meanwhile
             record = ToolCallRecord.objects.get(key=key)
         else:
@@ -82,9 +108,11 @@ def _call_begin(run_id: str, key: str, tool: str, args: dict[str, Any], repeatab
         return True, record.result
     if not repeatable:
         raise ToolMayHaveRun(
-            f"Tool call {key} ({tool}) may have run already: its worker stopped before recording the "
-            "result, and the tool is not idempotent, so it was not repeated. Check its effect, then "
-            "re-run the workflow from this node.", code="may_have_run")
+            f"Tool call {key} ({tool}) may have run already: its worker stopped before "
+            "recording the result, and the tool is not idempotent, so it was not repeated. "
+            "Check its effect, then re-run the workflow from this node.",
+            code="may_have_run",
+        )
     return False, None
 
 
@@ -93,16 +121,36 @@ def _call_end(key: str, result: Any) -> None:
     ToolCallRecord.objects.filter(key=key).update(result=stored, state="done")
 
 
-async def tool_execute(*, owner_id: int, name: str, args: dict[str, Any], run_id: str, node_id: str,
-                       idempotency_key: str, memory: Any, emit: Any, run_agent: Any, run_workflow: Any) -> Any:
+async def tool_execute(
+    *,
+    owner_id: int,
+    name: str,
+    args: dict[str, Any],
+    run_id: str,
+    node_id: str,
+    idempotency_key: str,
+    memory: Any,
+    emit: Any,
+    run_agent: Any,
+    run_workflow: Any,
+) -> Any:
     tool = await sync_to_async(retrying(tool_resolve))(owner_id, name)
     found, result = await sync_to_async(retrying(_call_begin))(
-        run_id, idempotency_key, name, args, tool.idempotent_for(args))
+        run_id, idempotency_key, name, args, tool.idempotent_for(args)
+    )
     if found:
         return result
-    ctx = ToolContext(run_id=run_id, node_id=node_id, idempotency_key=idempotency_key, memory=memory,
-                      emit=emit, allowed_hosts=frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS),
-                      search=memory.search, run_agent=run_agent, run_workflow=run_workflow)
+    ctx = ToolContext(
+        run_id=run_id,
+        node_id=node_id,
+        idempotency_key=idempotency_key,
+        memory=memory,
+        emit=emit,
+        allowed_hosts=frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS),
+        search=memory.search,
+        run_agent=run_agent,
+        run_workflow=run_workflow,
+    )
     result = await tool.invoke(ctx, args)
     await sync_to_async(retrying(_call_end))(idempotency_key, result)
     return result

@@ -32,7 +32,14 @@ class WorkflowVersionAdmin(admin.ModelAdmin):
 
 class NodeRunInline(admin.TabularInline):
     model = NodeRun
-    fields = readonly_fields = ("node_id", "status", "attempt", "started_at", "finished_at", "error")
+    fields = readonly_fields = (
+        "node_id",
+        "status",
+        "attempt",
+        "started_at",
+        "finished_at",
+        "error",
+    )
     extra = 0
     can_delete = False
 

@@ -19,7 +19,15 @@ from django.contrib.auth import get_user_model
 
 from workflows.engine import execute
 from workflows.engine.bench import REGISTRY, NoopKind, chain_graph, run_benchmark
-from workflows.models import AgentMessage, MemoryEntry, NodeRun, Run, RunEvent, Workflow, WorkflowVersion
+from workflows.models import (
+    AgentMessage,
+    MemoryEntry,
+    NodeRun,
+    Run,
+    RunEvent,
+    Workflow,
+    WorkflowVersion,
+)
 from workflows.runs.context import DjangoRunContext
 from workflows.services import workflow_create
 
@@ -50,12 +58,18 @@ def _bench_user() -> Any:
 
 
 def _run_for(owner: Any, graph: dict[str, Any], registry: dict[str, Any] | None = None) -> Run:
-    workflow = Workflow.objects.create(owner=owner, name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}", draft=graph)
+    workflow = Workflow.objects.create(
+        owner=owner, name="bench", slug=f"bench-{uuid.uuid4().hex[:8]}", draft=graph
+    )
     version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph=graph)
-    return Run.objects.create(owner=owner, workflow=workflow, version=version, status="running", lease_epoch=1)
+    return Run.objects.create(
+        owner=owner, workflow=workflow, version=version, status="running", lease_epoch=1
+    )
 
 
-async def _execute(graph: dict[str, Any], ctx: DjangoRunContext, inputs: dict[str, Any], **kwargs: Any) -> Any:
+async def _execute(
+    graph: dict[str, Any], ctx: DjangoRunContext, inputs: dict[str, Any], **kwargs: Any
+) -> Any:
     """Execute like a worker does: the run context is closed (its events published) at the end."""
     try:
         return await execute(graph, ctx, inputs, **kwargs)
@@ -74,12 +88,16 @@ def commit_ms_per_node(owner: Any, nodes: int = 200) -> float:
 
 def memory_chain(steps: int) -> dict[str, Any]:
     nodes = [{"id": "in", "kind": "input", "config": {}}]
-    nodes += [{"id": f"w{i}", "kind": "memory_write", "config": {"key": "state", "policy": "append"}}
-              for i in range(steps)]
+    nodes += [
+        {"id": f"w{i}", "kind": "memory_write", "config": {"key": "state", "policy": "append"}}
+        for i in range(steps)
+    ]
     nodes.append({"id": "out", "kind": "output", "config": {}})
     ids = [n["id"] for n in nodes]
-    edges = [{"id": f"e{i}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
-             for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))]
+    edges = [
+        {"id": f"e{i}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    ]
     return {"schema_version": 1, "nodes": nodes, "edges": edges}
 
 
@@ -91,9 +109,13 @@ def run_stored_bytes(run: Run) -> dict[str, int]:
     """Bytes of the run's JSON payloads in the database (events, node records, memory, messages)."""
     return {
         "events": _json_bytes(RunEvent.objects.filter(run=run).values_list("data", flat=True)),
-        "node_runs": _json_bytes(row for row in NodeRun.objects.filter(run=run).values_list("outputs", "record")),
+        "node_runs": _json_bytes(
+            row for row in NodeRun.objects.filter(run=run).values_list("outputs", "record")
+        ),
         "memory": _json_bytes(MemoryEntry.objects.filter(run=run).values_list("value", flat=True)),
-        "messages": _json_bytes(AgentMessage.objects.filter(run=run).values_list("text", flat=True)),
+        "messages": _json_bytes(
+            AgentMessage.objects.filter(run=run).values_list("text", flat=True)
+        ),
     }
 
 
@@ -113,15 +135,25 @@ def checkpoint_bytes(owner: Any, steps: int = 200) -> dict[str, Any]:
     for item in graph["nodes"][1:-1]:
         item["kind"] = "chunk"
     run = _run_for(owner, graph)
-    result = async_to_sync(_execute)(graph, DjangoRunContext(run), {"input": 1}, registry={"chunk": ChunkKind})
+    result = async_to_sync(_execute)(
+        graph, DjangoRunContext(run), {"input": 1}, registry={"chunk": ChunkKind}
+    )
     assert result.status == "succeeded", result.error
     stored = run_stored_bytes(run)
-    logical = sum(len(json.dumps(o)) for o in NodeRun.objects.filter(run=run, node_id__startswith="n")
-                  .values_list("outputs", flat=True))
+    logical = sum(
+        len(json.dumps(o))
+        for o in NodeRun.objects.filter(run=run, node_id__startswith="n").values_list(
+            "outputs", flat=True
+        )
+    )
     memory = memory_checkpoint_bytes(owner, steps)
-    return {"checkpoint_bytes_200x1kb": sum(stored.values()), "logical_state_bytes": logical,
-            "checkpoint_ratio": round(sum(stored.values()) / logical, 2), "checkpoint_breakdown": stored,
-            **memory}
+    return {
+        "checkpoint_bytes_200x1kb": sum(stored.values()),
+        "logical_state_bytes": logical,
+        "checkpoint_ratio": round(sum(stored.values()) / logical, 2),
+        "checkpoint_breakdown": stored,
+        **memory,
+    }
 
 
 def memory_checkpoint_bytes(owner: Any, steps: int, step_bytes: int = 1024) -> dict[str, Any]:
@@ -131,34 +163,81 @@ def memory_checkpoint_bytes(owner: Any, steps: int, step_bytes: int = 1024) -> d
     assert result.status == "succeeded", result.error
     stored = run_stored_bytes(run)
     logical = len(json.dumps(MemoryEntry.objects.get(run=run, key="state").value))
-    return {"blackboard_bytes_200x1kb": sum(stored.values()), "blackboard_logical_bytes": logical,
-            "blackboard_ratio": round(sum(stored.values()) / logical, 2), "blackboard_breakdown": stored}
+    return {
+        "blackboard_bytes_200x1kb": sum(stored.values()),
+        "blackboard_logical_bytes": logical,
+        "blackboard_ratio": round(sum(stored.values()) / logical, 2),
+        "blackboard_breakdown": stored,
+    }
 
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "runs", "-c", "1",
-                             "--without-mingle", "--without-gossip", "-l", "WARNING"],
-                            cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "axweb",
+            "worker",
+            "-Q",
+            "runs",
+            "-c",
+            "1",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def resume_seconds(owner: Any) -> float:
     """kill -9 of the worker in the middle of a node → the run continuing on a new worker."""
     from workflows.runs.services import run_start
 
-    slow = {"schema_version": 1, "nodes": [
-        {"id": "in", "kind": "input", "config": {}},
-        {"id": "slow", "kind": "llm", "config": {"model": "scripted:slow?delay=30", "prompt": "{{in}}"}},
-        {"id": "out", "kind": "output", "config": {}}],
-        "edges": [{"id": "a", "source": "in", "source_port": "out", "target": "slow", "target_port": "in"},
-                  {"id": "b", "source": "slow", "source_port": "out", "target": "out", "target_port": "in"}]}
+    slow = {
+        "schema_version": 1,
+        "nodes": [
+            {"id": "in", "kind": "input", "config": {}},
+            {
+                "id": "slow",
+                "kind": "llm",
+                "config": {"model": "scripted:slow?delay=30", "prompt": "{{in}}"},
+            },
+            {"id": "out", "kind": "output", "config": {}},
+        ],
+        "edges": [
+            {
+                "id": "a",
+                "source": "in",
+                "source_port": "out",
+                "target": "slow",
+                "target_port": "in",
+            },
+            {
+                "id": "b",
+                "source": "slow",
+                "source_port": "out",
+                "target": "out",
+                "target_port": "in",
+            },
+        ],
+    }
     env = {**os.environ, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1"}
     log = settings.DATA_DIR / "bench-worker.log"
     first = _worker(env, log)
     try:
         workflow = workflow_create(owner=owner, name=f"resume-{uuid.uuid4().hex[:6]}", graph=slow)
         run = run_start(owner=owner, workflow=workflow, inputs={"input": "x"})
-        _wait(lambda: RunEvent.objects.filter(run=run, type="node.started", node="slow").exists(), 120)
+        _wait(
+            lambda: RunEvent.objects.filter(run=run, type="node.started", node="slow").exists(), 120
+        )
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
         killed_at = time.time()
@@ -196,6 +275,3 @@ def bench_engine(*, with_resume: bool = True) -> dict[str, Any]:
         owner.delete()
     figures["database"] = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return figures
-
-
-

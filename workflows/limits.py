@@ -33,18 +33,23 @@ BUDGET_SETTINGS = {
 
 def engine_limits_configure() -> limits.Limits:
     """Hand the engine the limits from settings (called at start-up and by tests)."""
-    return limits.configure(**{name: getattr(settings, setting)
-                               for name, setting in ENGINE_SETTINGS.items()})
+    return limits.configure(
+        **{name: getattr(settings, setting) for name, setting in ENGINE_SETTINGS.items()}
+    )
 
 
 def json_value_check(value: Any, *, field: str, max_bytes: int) -> None:
     """A field error when ``value`` nests too deeply or is more than ``max_bytes`` as JSON."""
     depth = settings.AXWEB_JSON_MAX_DEPTH
     if limits.json_depth_over(value, depth):
-        raise ValidationError({field: [f"Nested deeper than {depth} levels (AXWEB_JSON_MAX_DEPTH)."]})
+        raise ValidationError(
+            {field: [f"Nested deeper than {depth} levels (AXWEB_JSON_MAX_DEPTH)."]}
+        )
     size = len(json.dumps(value, default=str).encode())
     if size > max_bytes:
-        raise ValidationError({field: [f"{size:,} bytes as JSON; at most {max_bytes:,} are allowed."]})
+        raise ValidationError(
+            {field: [f"{size:,} bytes as JSON; at most {max_bytes:,} are allowed."]}
+        )
 
 
 def run_inputs_check(inputs: Any) -> None:
@@ -67,8 +72,13 @@ def budgets_check_ceilings(budgets: dict[str, Any]) -> None:
     for name, value in budgets.items():
         ceiling = budget_ceiling(name)
         if value is not None and ceiling is not None and value > ceiling:
-            raise ValidationError({f"budgets.{name}": [
-                f"At most {ceiling:,} on this server ({BUDGET_SETTINGS[name]})."]})
+            raise ValidationError(
+                {
+                    f"budgets.{name}": [
+                        f"At most {ceiling:,} on this server ({BUDGET_SETTINGS[name]})."
+                    ]
+                }
+            )
 
 
 def budgets_effective(budgets: dict[str, Any]) -> dict[str, Any]:

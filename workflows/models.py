@@ -14,7 +14,9 @@ def empty_graph() -> dict[str, Any]:
 
 
 class Workflow(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflows"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220)
     description = models.TextField(blank=True)
@@ -25,7 +27,9 @@ class Workflow(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="workflow_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="workflow_unique_slug")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -81,7 +85,9 @@ def zero_usage() -> dict[str, Any]:
 
 class Run(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs"
+    )
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="runs")
     version = models.ForeignKey(WorkflowVersion, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -91,18 +97,31 @@ class Run(models.Model):
     usage = models.JSONField(default=zero_usage, blank=True)
     budgets = models.JSONField(default=dict, blank=True)
     cancel_requested = models.BooleanField(default=False)
-    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subruns",
-                               help_text="The run whose subflow node started this run.")
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subruns",
+        help_text="The run whose subflow node started this run.",
+    )
     parent_node = models.CharField(max_length=100, blank=True)
     rerun_from_node = models.CharField(max_length=100, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     lease_epoch = models.PositiveBigIntegerField(
-        default=0, help_text="Bumped at each lease acquisition; a commit by an older holder is refused.")
+        default=0,
+        help_text="Bumped at each lease acquisition; a commit by an older holder is refused.",
+    )
     worker_losses = models.JSONField(
-        default=dict, blank=True, help_text="Node id → how many workers died while it was in flight.")
+        default=dict,
+        blank=True,
+        help_text="Node id → how many workers died while it was in flight.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -128,11 +147,15 @@ class NodeRun(models.Model):
     usage = models.JSONField(default=zero_usage, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    record = models.JSONField(default=dict, blank=True, help_text="The engine's NodeRecord, replayed on resume.")
+    record = models.JSONField(
+        default=dict, blank=True, help_text="The engine's NodeRecord, replayed on resume."
+    )
 
     class Meta:
         ordering = ["run", "started_at"]
-        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="noderun_unique_node")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "node_id"], name="noderun_unique_node")
+        ]
 
     def __str__(self) -> str:
         return f"{self.node_id} ({self.status})"
@@ -178,7 +201,9 @@ class Approval(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="approval_unique_node")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "node_id"], name="approval_unique_node")
+        ]
 
     def __str__(self) -> str:
         return f"approval {self.node_id} ({self.status})"

@@ -42,13 +42,23 @@ class WorkflowSerializer(serializers.ModelSerializer[Workflow]):
     owner = serializers.ReadOnlyField(source="owner.username")
     slug = serializers.ReadOnlyField()
     latest_version = serializers.SerializerMethodField()
-    graph = GraphField(write_only=True, required=False,
-                       help_text="Optional initial graph; saved as version 1.")
+    graph = GraphField(
+        write_only=True, required=False, help_text="Optional initial graph; saved as version 1."
+    )
 
     class Meta:
         model = Workflow
-        fields = ["id", "name", "slug", "description", "owner", "created_at", "updated_at",
-                  "latest_version", "graph"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "owner",
+            "created_at",
+            "updated_at",
+            "latest_version",
+            "graph",
+        ]
 
     def get_latest_version(self, obj: Workflow) -> dict[str, Any] | None:
         latest = obj.versions.order_by("-number").first()

@@ -30,15 +30,26 @@ def _unique_slug(owner: Any, name: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def workflow_create(*, owner: Any, name: str, description: str = "",
-                    graph: dict[str, Any] | None = None, message: str = "") -> Workflow:
+def workflow_create(
+    *,
+    owner: Any,
+    name: str,
+    description: str = "",
+    graph: dict[str, Any] | None = None,
+    message: str = "",
+) -> Workflow:
     with transaction.atomic():
         workflow = Workflow.objects.create(
-            owner=owner, name=name, description=description, slug=_unique_slug(owner, name),
+            owner=owner,
+            name=name,
+            description=description,
+            slug=_unique_slug(owner, name),
             draft=graph if isinstance(graph, dict) else empty_graph(),
         )
         if graph:
-            workflow_save_version(workflow=workflow, graph=graph, message=message or "Created", user=owner)
+            workflow_save_version(
+                workflow=workflow, graph=graph, message=message or "Created", user=owner
+            )
     return workflow
 
 
@@ -51,8 +62,9 @@ def workflow_update(*, workflow: Workflow, **fields: Any) -> Workflow:
     return workflow
 
 
-def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message: str,
-                          user: Any) -> WorkflowVersion:
+def workflow_save_version(
+    *, workflow: Workflow, graph: dict[str, Any], message: str, user: Any
+) -> WorkflowVersion:
     """Validate `graph` and store it as the next immutable version; GraphInvalid lists problems."""
     graph_stored_check(graph)
     graph = graph_normalize(graph)
@@ -64,8 +76,12 @@ def workflow_save_version(*, workflow: Workflow, graph: dict[str, Any], message:
         locked = Workflow.objects.select_for_update().get(pk=workflow.pk)
         latest = locked.versions.aggregate(n=Max("number"))["n"] or 0
         version = WorkflowVersion.objects.create(
-            workflow=locked, number=latest + 1, graph=graph, message=message,
-            schema_version=schema_version, created_by=user,
+            workflow=locked,
+            number=latest + 1,
+            graph=graph,
+            message=message,
+            schema_version=schema_version,
+            created_by=user,
         )
         locked.draft, locked.draft_updated_at = graph, timezone.now()
         locked.save(update_fields=["draft", "draft_updated_at", "updated_at"])
@@ -87,21 +103,32 @@ def _latest_graph(workflow: Workflow) -> dict[str, Any] | None:
 
 def workflow_duplicate(*, workflow: Workflow, owner: Any) -> Workflow:
     graph = _latest_graph(workflow)
-    copy_ = workflow_create(owner=owner, name=f"{workflow.name} (copy)",
-                            description=workflow.description, graph=graph,
-                            message=f"Duplicated from {workflow.name}")
+    copy_ = workflow_create(
+        owner=owner,
+        name=f"{workflow.name} (copy)",
+        description=workflow.description,
+        graph=graph,
+        message=f"Duplicated from {workflow.name}",
+    )
     if graph is None:
         workflow_save_draft(workflow=copy_, graph=workflow.draft)
     return copy_
 
 
 def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
-    return {"axweb_export": EXPORT_FORMAT, "name": workflow.name,
-            "description": workflow.description,
-            "graph": _latest_graph(workflow) or workflow.draft}
+    return {
+        "axweb_export": EXPORT_FORMAT,
+        "name": workflow.name,
+        "description": workflow.description,
+        "graph": _latest_graph(workflow) or workflow.draft,
+    }
 
 
 def workflow_import(*, owner: Any, document: dict[str, Any]) -> Workflow:
-    return workflow_create(owner=owner, name=document["name"],
-                           description=document.get("description", ""),
-                           graph=document["graph"], message="Imported")
+    return workflow_create(
+        owner=owner,
+        name=document["name"],
+        description=document.get("description", ""),
+        graph=document["graph"],
+        message="Imported",
+    )

@@ -16,129 +16,55 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import CommandError
 
+from workflows.bench_servers import Servers, StreamBenchError, servers
 from workflows.models import Run
 
-ROOT = Path(__file__).resolve().parents[1]
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
 OPENING = 10  # concurrent websocket handshakes
 
 
-class StreamBenchError(CommandError):
-    """The servers or a run did not come up in time; commands print it in one line."""
-
-
-# -- processes ----------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StreamBenchError(f"daphne exited early; see {log}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise StreamBenchError(f"daphne did not listen on {port} within {timeout_s} s; see {log}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
-
-
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds (user + system) used so far by the live processes of a process group."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-class Servers:
-    """The port of the daphne server, and the process groups to measure."""
-
-    def __init__(self, port: int, daphne: int, worker: int) -> None:
-        self.port, self.daphne, self.worker = port, daphne, worker
-
-    def cpu(self) -> dict[str, float]:
-        return {"server": group_cpu_s(self.daphne), "worker": group_cpu_s(self.worker), "client": time.process_time()}
-
-
-@contextmanager
-def servers(folder: Path) -> Iterator[Servers]:
-    """A daphne server and a Celery worker on this database and Redis."""
-    env = {**os.environ, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_TORCH_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    port = _free_port()
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        for name, argv in (
-            ("daphne", ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0", "axweb.asgi:application"]),
-            ("worker", ["-m", "celery", "-A", "axweb", "worker", "-Q", "runs", "-c", "1", "--without-heartbeat",
-                        "--without-gossip", "--without-mingle", "-l", "WARNING"]),
-        ):
-            log = folder / f"{name}.log"
-            started.append(subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=log.open("ab"),
-                                            stderr=subprocess.STDOUT, start_new_session=True))
-        _wait_port(port, started[0], folder / "daphne.log")
-        yield Servers(port, started[0].pid, started[1].pid)
-    finally:
-        for process in started:
-            _stop(process)
-
-
 # -- the run ----------------------------------------------------------------------------------
+
 
 def stream_graph(nodes: int, chunks: int, seconds: float) -> dict[str, Any]:
     """input → `nodes` scripted llm nodes in a chain, each streaming `chunks` deltas."""
     ids = ["in", *(f"llm{i}" for i in range(nodes)), "out"]
     spec = [{"id": "in", "kind": "input", "config": {"name": "text", "type": "text"}}]
-    spec += [{"id": f"llm{i}", "kind": "llm", "config": {
-        "model": f"scripted:s{i}?delay={seconds}&chunks={chunks}", "prompt": "{{in}}"}} for i in range(nodes)]
+    spec += [
+        {
+            "id": f"llm{i}",
+            "kind": "llm",
+            "config": {
+                "model": f"scripted:s{i}?delay={seconds}&chunks={chunks}",
+                "prompt": "{{in}}",
+            },
+        }
+        for i in range(nodes)
+    ]
     spec.append({"id": "out", "kind": "output", "config": {"name": "answer"}})
-    edges = [{"id": f"e{i}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
-             for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))]
+    edges = [
+        {"id": f"e{i}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    ]
     return {"schema_version": 1, "nodes": spec, "edges": edges}
 
 
 def queued_run(owner: Any, workflow: Any) -> Run:
     """A run row that is not yet enqueued, so clients can subscribe before its first event."""
-    return Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(),
-                              inputs={"text": "x" * 400})
+    return Run.objects.create(
+        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"text": "x" * 400}
+    )
 
 
 def enqueue(run: Run) -> None:
@@ -159,6 +85,7 @@ def wait_finished(run: Run, timeout_s: float) -> Run:
 
 # -- clients ----------------------------------------------------------------------------------
 
+
 def _epoch(ts: str) -> float:
     return datetime.fromisoformat(ts).timestamp()
 
@@ -171,14 +98,20 @@ class Watcher:
         self.latencies_ms: list[float] = []
         self.frames = 0
 
-    async def watch(self, url: str, origin: str, key: str, subscribed: asyncio.Event,
-                    opening: asyncio.Semaphore) -> None:
+    async def watch(
+        self, url: str, origin: str, key: str, subscribed: asyncio.Event, opening: asyncio.Semaphore
+    ) -> None:
         import websockets
 
         async with opening:  # a few handshakes at a time, not 200 in the same millisecond
             ticket = await ws_ticket(origin, key)
-            ws = await websockets.connect(f"{url}?ticket={ticket}", origin=origin, max_size=None, ping_interval=None,  # type: ignore[arg-type]
-                                          open_timeout=60)
+            ws = await websockets.connect(
+                f"{url}?ticket={ticket}",
+                origin=origin,  # type: ignore[arg-type]
+                max_size=None,
+                ping_interval=None,
+                open_timeout=60,
+            )
             await ws.send(json.dumps({"type": "subscribe", "since": 0}))
         subscribed.set()
         async with ws:
@@ -200,22 +133,27 @@ async def ws_ticket(origin: str, key: str) -> str:
     import httpx
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per client on stderr
-    async with httpx.AsyncClient(base_url=origin, headers={"Authorization": f"Bearer {key}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=origin, headers={"Authorization": f"Bearer {key}"}
+    ) as client:
         response = await client.post("/api/auth/ws-ticket/", timeout=60)
         response.raise_for_status()
         return str(response.json()["ticket"])
 
 
-async def watch_run(port: int, run: Run, key: str, clients: int, settle_s: float,
-                    timeout_s: float) -> list[Watcher]:
+async def watch_run(
+    port: int, run: Run, key: str, clients: int, settle_s: float, timeout_s: float
+) -> list[Watcher]:
     from asgiref.sync import sync_to_async
 
     url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/", f"http://127.0.0.1:{port}"
     watchers = [Watcher() for _ in range(clients)]
     subscribed = [asyncio.Event() for _ in watchers]
     opening = asyncio.Semaphore(OPENING)
-    tasks = [asyncio.create_task(w.watch(url, origin, key, s, opening))
-             for w, s in zip(watchers, subscribed, strict=True)]
+    tasks = [
+        asyncio.create_task(w.watch(url, origin, key, s, opening))
+        for w, s in zip(watchers, subscribed, strict=True)
+    ]
     await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
     await asyncio.sleep(settle_s)  # let the server handle the subscribe frames
     await sync_to_async(enqueue)(run)
@@ -225,8 +163,13 @@ async def watch_run(port: int, run: Run, key: str, clients: int, settle_s: float
 
 # -- figures --------------------------------------------------------------------------------
 
+
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[94] if len(values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[94]
+        if len(values) > 1
+        else values[0]
+    )
 
 
 def missing_and_duplicates(watchers: list[Watcher], last_seq: int) -> tuple[int, int]:
@@ -238,7 +181,9 @@ def missing_and_duplicates(watchers: list[Watcher], last_seq: int) -> tuple[int,
     return gaps, duplicates
 
 
-def one_round(procs: Servers, owner: Any, workflow: Any, key: str, clients: int, settle_s: float) -> dict[str, Any]:
+def one_round(
+    procs: Servers, owner: Any, workflow: Any, key: str, clients: int, settle_s: float
+) -> dict[str, Any]:
     from asgiref.sync import async_to_sync
 
     figures: dict[str, Any] = {}
@@ -250,9 +195,16 @@ def one_round(procs: Servers, owner: Any, workflow: Any, key: str, clients: int,
         cpu = {f"cpu_s_{k}": round(v - before[k], 2) for k, v in procs.cpu().items()}
         gaps, duplicates = missing_and_duplicates(watchers, run.last_seq)
         latencies = [v for w in watchers for v in w.latencies_ms]
-        figures[label] = {"events": run.last_seq, "frames_received": sum(w.frames for w in watchers),
-                          "gaps": gaps, "duplicates": duplicates, "latency_ms_p50": statistics.median(latencies),
-                          "latency_ms_p95": p95(latencies), "latency_ms_max": max(latencies), **cpu}
+        figures[label] = {
+            "events": run.last_seq,
+            "frames_received": sum(w.frames for w in watchers),
+            "gaps": gaps,
+            "duplicates": duplicates,
+            "latency_ms_p50": statistics.median(latencies),
+            "latency_ms_p95": p95(latencies),
+            "latency_ms_max": max(latencies),
+            **cpu,
+        }
     return figures
 
 
@@ -283,17 +235,23 @@ def check_redis() -> None:
 
     parsed = urlparse(settings.REDIS_URL)
     try:
-        socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2).close()
+        socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2
+        ).close()
     except OSError as exc:
-        raise StreamBenchError(f"No Redis at {settings.REDIS_URL} ({exc}). Run under "
-                           "`python -m axweb.embedded_redis wrap -- python manage.py bench_stream`.") from exc
+        raise StreamBenchError(
+            f"No Redis at {settings.REDIS_URL} ({exc}). Run under "
+            "`python -m axweb.embedded_redis wrap -- python manage.py bench_stream`."
+        ) from exc
     if "InMemory" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
-        raise StreamBenchError("bench_stream needs the Redis channel layer "
-                               "(unset AXWEB_CHANNEL_LAYER).")
+        raise StreamBenchError(
+            "bench_stream needs the Redis channel layer (unset AXWEB_CHANNEL_LAYER)."
+        )
 
 
-def bench_stream(*, clients: int, repeat: int, nodes: int, chunks: int,
-                 seconds: float) -> dict[str, Any]:
+def bench_stream(
+    *, clients: int, repeat: int, nodes: int, chunks: int, seconds: float
+) -> dict[str, Any]:
     """The figures, measured as a throwaway user (deleted after, with its workflow and runs)."""
     from django.contrib.auth import get_user_model
 
@@ -305,13 +263,17 @@ def bench_stream(*, clients: int, repeat: int, nodes: int, chunks: int,
         key = api_token_create(user=owner, name="bench stream")[1]
         graph = stream_graph(nodes, chunks, seconds)
         workflow = workflow_create(owner=owner, name="bench stream", graph=graph)
-        with tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder, \
-                servers(Path(folder)) as procs:
+        with (
+            tempfile.TemporaryDirectory(prefix="axweb-bench-stream-") as folder,
+            servers(Path(folder)) as procs,
+        ):
             warm = queued_run(owner, workflow)  # waits for the worker to be up and warm
             enqueue(warm)
             wait_finished(warm, 180)
-            rounds = [one_round(procs, owner, workflow, key, clients, settle_s=1.0)
-                      for _ in range(max(1, repeat))]
+            rounds = [
+                one_round(procs, owner, workflow, key, clients, settle_s=1.0)
+                for _ in range(max(1, repeat))
+            ]
     finally:
         owner.delete()
     return summarize(rounds, clients)

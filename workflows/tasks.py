@@ -34,8 +34,12 @@ def execute_run(run_id: str) -> str | None:
 
 @worker_ready.connect
 def _start_reaper(**_: object) -> None:
-    threading.Thread(target=reaper.reap_forever, args=(_stop_reaper, worker_name(), run_services.enqueue),
-                     name="axweb-reaper", daemon=True).start()
+    threading.Thread(
+        target=reaper.reap_forever,
+        args=(_stop_reaper, worker_name(), run_services.enqueue),
+        name="axweb-reaper",
+        daemon=True,
+    ).start()
 
 
 @worker_shutdown.connect

@@ -33,7 +33,9 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         serializer.instance = services.workflow_create(
-            owner=self.request.user, name=data["name"], description=data.get("description", ""),
+            owner=self.request.user,
+            name=data["name"],
+            description=data.get("description", ""),
             graph=data.get("graph"),
         )
 
@@ -66,7 +68,13 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
         workflow = self.get_object()
         serializer = ValidateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"problems": graph_problems(graph_normalize(serializer.validated_data["graph"]), workflow)})
+        return Response(
+            {
+                "problems": graph_problems(
+                    graph_normalize(serializer.validated_data["graph"]), workflow
+                )
+            }
+        )
 
     @extend_schema(methods=["get"], responses={200: DraftSerializer})
     @extend_schema(methods=["put"], request=DraftSerializer, responses={200: DraftSerializer})
@@ -76,7 +84,9 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
         if request.method == "PUT":
             serializer = DraftSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            workflow = services.workflow_save_draft(workflow=workflow, graph=serializer.validated_data["graph"])
+            workflow = services.workflow_save_draft(
+                workflow=workflow, graph=serializer.validated_data["graph"]
+            )
         return Response({"graph": workflow.draft, "updated_at": workflow.draft_updated_at})
 
 
@@ -118,7 +128,8 @@ class WorkflowVersionViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
 def node_kinds(request: Request) -> Response:
-    """Every node kind with its config schema and typed ports: the canvas builds its palette from it."""
+    """Every node kind with its config schema and typed ports: the canvas builds its palette from
+    it."""
     from workflows.engine import catalog
 
     return Response(catalog())

@@ -17,9 +17,17 @@ from workflows.engine import ModelResult
 from workflows.engine import ToolCall as EngineToolCall
 
 
-async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, Any]], tools: Any,
-                     params: dict[str, Any], fallback: str | None, on_token: OnToken,
-                     checkpoint: Checkpoint | None = None) -> ModelResult:
+async def model_call(
+    *,
+    owner_id: int,
+    model_ref: str,
+    messages: list[dict[str, Any]],
+    tools: Any,
+    params: dict[str, Any],
+    fallback: str | None,
+    on_token: OnToken,
+    checkpoint: Checkpoint | None = None,
+) -> ModelResult:
     """One model call through the router; the prompt is trimmed to the model's context.
     `checkpoint` is awaited after each streamed delta (it raises to stop the call)."""
     router, calls = await sync_to_async(router_for)(owner_id)
@@ -31,12 +39,20 @@ async def model_call(*, owner_id: int, model_ref: str, messages: list[dict[str, 
     gen = gen_params(params)
     length, count = context_window(router, (model_ref, *fallbacks))
     if length is not None:
-        trim = await asyncio.to_thread(fit, chat, context_length=length, reply_tokens=gen.max_tokens,
-                                       count=count, model=model_ref)
+        trim = await asyncio.to_thread(
+            fit,
+            chat,
+            context_length=length,
+            reply_tokens=gen.max_tokens,
+            count=count,
+            model=model_ref,
+        )
         if trim.dropped:
             await trim_note(on_token, model_ref, length)(trim)
         chat = trim.messages
-    events = router.stream(model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache")))
+    events = router.stream(
+        model_ref, chat, params=gen, fallbacks=fallbacks, cache=bool(params.get("cache"))
+    )
     try:
         async for event in events:
             if isinstance(event, TextDelta):

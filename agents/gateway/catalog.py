@@ -30,9 +30,11 @@ from axweb.env import env_bool, env_str
 
 
 def no_key(row: Provider) -> str:
-    return (f"{row.name}: you have no {row.label} API key. Store your own key on the "
-            f"Credentials page (the server's {row.credential} serves other users only when "
-            "the operator sets AXWEB_SHARE_SERVER_KEYS=true).")
+    return (
+        f"{row.name}: you have no {row.label} API key. Store your own key on the "
+        f"Credentials page (the server's {row.credential} serves other users only when "
+        "the operator sets AXWEB_SHARE_SERVER_KEYS=true)."
+    )
 
 
 def provider_key(row: Provider, owner_id: int, owner_is_staff: bool) -> str:
@@ -57,9 +59,16 @@ def _info(entry: ModelEntry, owner_id: int, owner_is_staff: bool = False) -> Mod
     if row and row.credential:
         # "" never falls back to the environment
         options["api_key"] = provider_key(row, owner_id, owner_is_staff)
-    return ModelInfo(entry.provider, entry.name, entry.tier, float(entry.cost_in_per_1k),
-                     float(entry.cost_out_per_1k), entry.config.get("rpm"), entry.config.get("max_concurrent"),
-                     tuple(options.items()))
+    return ModelInfo(
+        entry.provider,
+        entry.name,
+        entry.tier,
+        float(entry.cost_in_per_1k),
+        float(entry.cost_out_per_1k),
+        entry.config.get("rpm"),
+        entry.config.get("max_concurrent"),
+        tuple(options.items()),
+    )
 
 
 @dataclass
@@ -89,7 +98,11 @@ class DatabaseCatalog:
         """The smallest registered context over ``refs`` (tiers expand to their models) and
         whether the first choice runs on the builtin runtime (then its tokenizer counts;
         loading it only to count for another provider would cost a model load)."""
-        infos = [i for ref in refs for i in ([self.entries[ref]] if ref in self.entries else self.tiers.get(ref, []))]
+        infos = [
+            i
+            for ref in refs
+            for i in ([self.entries[ref]] if ref in self.entries else self.tiers.get(ref, []))
+        ]
         lengths = [self.contexts[i.ref] for i in infos if self.contexts.get(i.ref)]
         first = infos[0].provider if infos else refs[0].partition(":")[0] if refs else ""
         return (min(lengths) if lengths else None), first == "builtin"
@@ -122,8 +135,13 @@ class _Refusing:
     def __init__(self, error: ModelError) -> None:
         self.error = error
 
-    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
         raise self.error
         yield  # pragma: no cover - makes this an async generator
 
@@ -147,7 +165,12 @@ def _scripted(name: str) -> ChatModel:
             call = ToolCall("call-1", query["tool"], json.loads(query.get("args", "{}")))
             return Reply(tool_calls=(call,), delay=delay)
         last = next((m.content for m in reversed(messages) if m.role in ("user", "tool")), "")
-        return Reply(text=f"{parts.path}: {last}", delay=delay, chunks=chunks, chunk_delay=delay / max(chunks, 1))
+        return Reply(
+            text=f"{parts.path}: {last}",
+            delay=delay,
+            chunks=chunks,
+            chunk_delay=delay / max(chunks, 1),
+        )
 
     return ScriptedModel(responder=respond)
 

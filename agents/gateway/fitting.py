@@ -24,13 +24,20 @@ def context_window(router: Router, refs: Sequence[str]) -> tuple[int | None, Any
 def trim_note(on_token: OnToken, model: str, length: int) -> Callable[[Trim], Awaitable[None]]:
     async def note(trim: Trim) -> None:  # the trace shows it in the node's text
         await on_token(f"[{trim.describe(model, length)}]\n")
+
     return note
 
 
 def fitted(model: ChatModel, router: Router, refs: Sequence[str], on_token: OnToken) -> ChatModel:
-    """``model`` trimmed to the smallest context among ``refs`` (unchanged if none is registered)."""
+    """``model`` trimmed to the smallest context among ``refs`` (unchanged if none is
+    registered)."""
     length, count = context_window(router, refs)
     if length is None:
         return model
-    return FittingModel(model, context_length=length, count=count, name=refs[0],
-                        on_trim=trim_note(on_token, refs[0], length))
+    return FittingModel(
+        model,
+        context_length=length,
+        count=count,
+        name=refs[0],
+        on_trim=trim_note(on_token, refs[0], length),
+    )

@@ -22,8 +22,13 @@ class StreamingModel:
     def __init__(self, inner: Any, on_token: OnToken, checkpoint: Checkpoint | None = None) -> None:
         self.inner, self.on_token, self.checkpoint = inner, on_token, checkpoint
 
-    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
         events = self.inner.stream(messages, tools=tools, params=params)
         try:
             async for event in events:
@@ -44,7 +49,11 @@ async def close_stream(stream: AsyncIterator[ChatEvent]) -> None:
 
 
 def gen_params(params: dict[str, Any]) -> GenParams:
-    allowed = {k: params[k] for k in ("max_tokens", "temperature", "top_p", "seed") if params.get(k) is not None}
+    allowed = {
+        k: params[k]
+        for k in ("max_tokens", "temperature", "top_p", "seed")
+        if params.get(k) is not None
+    }
     if params.get("stop"):
         allowed["stop"] = tuple(params["stop"])
     return GenParams(**allowed)
@@ -53,5 +62,8 @@ def gen_params(params: dict[str, Any]) -> GenParams:
 def calls_usage(calls: list[CallRecord], fallback: LlmUsage) -> Usage:
     if not calls:
         return Usage(fallback.input_tokens, fallback.output_tokens, 0.0)
-    return Usage(sum(c.usage.input_tokens for c in calls), sum(c.usage.output_tokens for c in calls),
-                 sum(c.cost for c in calls))
+    return Usage(
+        sum(c.usage.input_tokens for c in calls),
+        sum(c.usage.output_tokens for c in calls),
+        sum(c.cost for c in calls),
+    )

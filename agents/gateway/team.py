@@ -35,33 +35,57 @@ def _tool_specs(agent: Agent) -> tuple[ToolSpec, ...]:
     return tuple(ToolSpec(t.name, t.description, t.input_schema) for t in tools)
 
 
-def _team(owner_id: int, router: Router, on_token: OnToken, fallback: str | None,
-          checkpoint: Checkpoint | None = None) -> dict[str, AgentSpec]:
+def _team(
+    owner_id: int,
+    router: Router,
+    on_token: OnToken,
+    fallback: str | None,
+    checkpoint: Checkpoint | None = None,
+) -> dict[str, AgentSpec]:
     specs: dict[str, AgentSpec] = {}
     for name, agent in _agents_of(owner_id).items():
         fallbacks = tuple(agent.fallback_models or ()) + ((fallback,) if fallback else ())
-        streaming = StreamingModel(router.model(agent.model, fallbacks=fallbacks,
-                                                cache=bool(agent.parameters.get("cache"))), on_token,
-                                   checkpoint)
+        streaming = StreamingModel(
+            router.model(
+                agent.model, fallbacks=fallbacks, cache=bool(agent.parameters.get("cache"))
+            ),
+            on_token,
+            checkpoint,
+        )
         model = fitted(streaming, router, (agent.model, *fallbacks), on_token)
-        specs[name] = AgentSpec(name=name, model=model, role=agent.role or "assistant",
-                                system_prompt=agent.system_prompt, tools=_tool_specs(agent),
-                                delegates=tuple(agent.parameters.get("delegates", ())),
-                                max_steps=int(agent.parameters.get("max_steps", 6)),
-                                params=gen_params(agent.parameters))
+        specs[name] = AgentSpec(
+            name=name,
+            model=model,
+            role=agent.role or "assistant",
+            system_prompt=agent.system_prompt,
+            tools=_tool_specs(agent),
+            delegates=tuple(agent.parameters.get("delegates", ())),
+            max_steps=int(agent.parameters.get("max_steps", 6)),
+            params=gen_params(agent.parameters),
+        )
     return specs
 
 
-async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str | None, run_id: str,
-                    node_id: str, emit: Emit, tool_runner: ToolRunner,
-                    checkpoint: Checkpoint | None = None) -> ModelResult:
+async def agent_run(
+    *,
+    owner_id: int,
+    agent_ref: str,
+    prompt: str,
+    fallback: str | None,
+    run_id: str,
+    node_id: str,
+    emit: Emit,
+    tool_runner: ToolRunner,
+    checkpoint: Checkpoint | None = None,
+) -> ModelResult:
     """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`.
 
     `checkpoint` is awaited between model turns and tool calls; it raises to stop the agent
     (the run context raises RunCancelled once the run is cancelled)."""
     router, calls = await sync_to_async(router_for)(owner_id)
-    specs = await sync_to_async(_team)(owner_id, router, lambda t: emit("node.token", {"text": t}), fallback,
-                                       checkpoint)
+    specs = await sync_to_async(_team)(
+        owner_id, router, lambda t: emit("node.token", {"text": t}), fallback, checkpoint
+    )
     if agent_ref not in specs:
         names = ", ".join(sorted(specs)) or "none yet"
         raise LookupError(f"There is no agent named '{agent_ref}'. Your agents: {names}.")
@@ -69,7 +93,10 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
 
     async def execute(call: ToolCall) -> str:
         key = f"{run_id}/{node_id}/call-{next(counter)}"
-        await emit("node.tool_call", {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)})
+        await emit(
+            "node.tool_call",
+            {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)},
+        )
         try:
             result = await tool_runner(call.name, dict(call.arguments), key)
         except Exception as exc:
@@ -78,8 +105,13 @@ async def agent_run(*, owner_id: int, agent_ref: str, prompt: str, fallback: str
         await emit("node.tool_result", {"call_id": call.id, "result": result, "error": None})
         return result if isinstance(result, str) else json.dumps(result, default=str)
 
-    async def refused(call: ToolCall, error: str) -> None:  # the trace shows it as a failed tool call
-        await emit("node.tool_call", {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)})
+    async def refused(
+        call: ToolCall, error: str
+    ) -> None:  # the trace shows it as a failed tool call
+        await emit(
+            "node.tool_call",
+            {"call_id": call.id, "tool": call.name, "arguments": dict(call.arguments)},
+        )
         await emit("node.tool_result", {"call_id": call.id, "result": None, "error": error})
 
     team = AgentTeam(specs, executor=execute, checkpoint=checkpoint, on_refused=refused)

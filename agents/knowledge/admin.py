@@ -13,8 +13,15 @@ class KnowledgeCollectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(KnowledgeDocument)
 class KnowledgeDocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["title", "collection", "format", "status", "progress", "chunk_count",
-                    "created_at"]
+    list_display = [
+        "title",
+        "collection",
+        "format",
+        "status",
+        "progress",
+        "chunk_count",
+        "created_at",
+    ]
     list_filter = ["status", "format", "created_at"]
     search_fields = ["title", "collection__name", "collection__owner__username"]
     list_select_related = ["collection"]

@@ -5,8 +5,9 @@
 * ``search_ms_p50_10k`` / ``_100k``: one search through ``knowledge_search_vector`` —
   revision check, cached-index top-10, fetch of the 10 chunk rows — over that many
   stored chunks of random unit vectors; median of ``queries``. ``index_ms_p50_*`` is the
-  index search alone, ``search_cpu_ms_p50_*`` the search's CPU time. The first search of a collection loads its index
-  (``matrix_load_ms_*``); the query embedding is measured apart (``query_embed_ms_p50``).
+  index search alone, ``search_cpu_ms_p50_*`` the search's CPU time. The first search of
+  a collection loads its index (``matrix_load_ms_*``); the query embedding is measured apart
+  (``query_embed_ms_p50``).
 * ``recall_at_10``: at 100k (the float16 fast path; 10k is searched exactly), the
   service's top-10 against a full float32 sort of all scores; ``recall_at_10_10k`` too.
 * ``sandbox_call_ms_p50``: ``tools.bench.sandbox_p50_ms``.
@@ -52,13 +53,23 @@ def _cpu_ms(fn: Callable[[], Any]) -> float:
 def _stock(size: int, dim: int = 384) -> tuple[KnowledgeCollection, np.ndarray]:
     user, _ = get_user_model().objects.get_or_create(username="bench-memory")
     collection = services.collection_create(owner=user, name=f"bench-{size}-{time.time_ns()}")
-    document = KnowledgeDocument.objects.create(collection=collection, title="bench",
-                                                source="bench", status="ready")
+    document = KnowledgeDocument.objects.create(
+        collection=collection, title="bench", source="bench", status="ready"
+    )
     vectors = normalize(np.random.default_rng(size).standard_normal((size, dim)))
     rows = KnowledgeChunk.objects.bulk_create(
-        [KnowledgeChunk(document=document, collection=collection, index=i, text=f"chunk {i}",
-                        embedding=matrix.vector_to_bytes(v)) for i, v in enumerate(vectors)],
-        batch_size=2000)
+        [
+            KnowledgeChunk(
+                document=document,
+                collection=collection,
+                index=i,
+                text=f"chunk {i}",
+                embedding=matrix.vector_to_bytes(v),
+            )
+            for i, v in enumerate(vectors)
+        ],
+        batch_size=2000,
+    )
     if pgvector_enabled():
         pg_store([row.pk for row in rows], vectors)
     KnowledgeCollection.objects.filter(pk=collection.pk).update(revision=1)
@@ -69,19 +80,34 @@ def _search_figures(size: int, queries: int, label: str) -> dict[str, Any]:
     collection, vectors = _stock(size)
     probes = normalize(np.random.default_rng(size + 1).standard_normal((queries, 384)))
     ids = [collection.pk]
-    load = _timed_ms(lambda: selectors.knowledge_search_vector(
-        collection_ids=ids, vector=probes[0], k=10))
-    timings = [_timed_ms(lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
-        collection_ids=ids, vector=p, k=10)) for p in probes]
+    load = _timed_ms(
+        lambda: selectors.knowledge_search_vector(collection_ids=ids, vector=probes[0], k=10)
+    )
+    timings = [
+        _timed_ms(
+            lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
+                collection_ids=ids, vector=p, k=10
+            )
+        )
+        for p in probes
+    ]
     index = matrix.collection_index(collection.pk, 1)
     core = [_timed_ms(lambda p=p: index.search(p, 10)) for p in probes]  # type: ignore[misc]
-    cpu = [_cpu_ms(lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
-        collection_ids=ids, vector=p, k=10)) for p in probes]
-    return {f"search_ms_p50_{label}": round(statistics.median(timings), 3),
-            f"index_ms_p50_{label}": round(statistics.median(core), 3),
-            f"search_cpu_ms_p50_{label}": round(statistics.median(cpu), 3),
-            f"matrix_load_ms_{label}": round(load, 1),
-            f"recall_at_10_{label}": _recall(ids, vectors, probes)}
+    cpu = [
+        _cpu_ms(
+            lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
+                collection_ids=ids, vector=p, k=10
+            )
+        )
+        for p in probes
+    ]
+    return {
+        f"search_ms_p50_{label}": round(statistics.median(timings), 3),
+        f"index_ms_p50_{label}": round(statistics.median(core), 3),
+        f"search_cpu_ms_p50_{label}": round(statistics.median(cpu), 3),
+        f"matrix_load_ms_{label}": round(load, 1),
+        f"recall_at_10_{label}": _recall(ids, vectors, probes),
+    }
 
 
 def _recall(ids: list[int], vectors: np.ndarray, probes: np.ndarray) -> float:
@@ -110,8 +136,14 @@ def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
 
 def query_embed_ms(queries: int = 20) -> float:
     selectors.query_embedding("warm up")
-    timings = [_timed_ms(lambda i=i: selectors.query_embedding(  # type: ignore[misc]
-        f"how do agents share memory {i}?")) for i in range(queries)]
+    timings = [
+        _timed_ms(
+            lambda i=i: selectors.query_embedding(  # type: ignore[misc]
+                f"how do agents share memory {i}?"
+            )
+        )
+        for i in range(queries)
+    ]
     return round(statistics.median(timings), 2)
 
 

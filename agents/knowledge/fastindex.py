@@ -26,8 +26,13 @@ CANDIDATES = 64
 class HalfPrecisionIndex:
     """Implements ``agents.memory.index.VectorIndex`` (same contract as ExactIndex)."""
 
-    def __init__(self, dimension: int = 384, *, fast_min_rows: int = FAST_MIN_ROWS,
-                 candidates: int = CANDIDATES) -> None:
+    def __init__(
+        self,
+        dimension: int = 384,
+        *,
+        fast_min_rows: int = FAST_MIN_ROWS,
+        candidates: int = CANDIDATES,
+    ) -> None:
         self.dimension, self.fast_min_rows, self.candidates = dimension, fast_min_rows, candidates
         self._matrix = np.zeros((0, dimension), dtype=np.float32)
         self._half: Any = None  # torch float16 copy, built on first fast search
@@ -37,12 +42,18 @@ class HalfPrecisionIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray,
-            metadata: Sequence[dict[str, Any]] | None = None) -> None:
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         matrix = normalize(np.atleast_2d(vectors))
         if matrix.shape != (len(ids), self.dimension):
-            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dimension}, "
-                             f"got shape {matrix.shape}")
+            raise ValueError(
+                f"expected {len(ids)} vectors of dimension {self.dimension}, "
+                f"got shape {matrix.shape}"
+            )
         self.remove(ids)
         self._matrix = np.concatenate([self._matrix, matrix]) if len(self._ids) else matrix
         self._ids.extend(ids)
@@ -64,8 +75,9 @@ class HalfPrecisionIndex:
 
     def copy(self) -> HalfPrecisionIndex:
         """An independent index sharing the (never mutated in place) arrays."""
-        twin = HalfPrecisionIndex(self.dimension, fast_min_rows=self.fast_min_rows,
-                                  candidates=self.candidates)
+        twin = HalfPrecisionIndex(
+            self.dimension, fast_min_rows=self.fast_min_rows, candidates=self.candidates
+        )
         twin._matrix, twin._half = self._matrix, self._half
         twin._ids, twin._metadata = list(self._ids), list(self._metadata)
         return twin
@@ -77,8 +89,9 @@ class HalfPrecisionIndex:
 
             self._half = torch.from_numpy(self._matrix).to(torch.float16).contiguous()
 
-    def search(self, query: np.ndarray, k: int = 5,
-               where: dict[str, Any] | None = None) -> list[Hit]:
+    def search(
+        self, query: np.ndarray, k: int = 5, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
         vector = normalize(np.asarray(query).reshape(-1))
         if vector.shape[0] != self.dimension:
             raise ValueError(f"query has dimension {vector.shape[0]}, expected {self.dimension}")
@@ -86,18 +99,23 @@ class HalfPrecisionIndex:
             rows, scores = self._exact(vector, k, where)
         else:
             rows, scores = self._fast(vector, k)
-        return [Hit(self._ids[n], float(s), dict(self._metadata[n]))
-                for n, s in zip(rows, scores, strict=True) if np.isfinite(s)]
+        return [
+            Hit(self._ids[n], float(s), dict(self._metadata[n]))
+            for n, s in zip(rows, scores, strict=True)
+            if np.isfinite(s)
+        ]
 
-    def _exact(self, vector: np.ndarray, k: int,
-               where: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _exact(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         import torch
 
         # torch on its one thread: numpy's BLAS spins threads that cost 5x on a busy box
         scores = torch.mv(torch.from_numpy(self._matrix), torch.from_numpy(vector)).numpy()
         if where:
-            mask = np.array([all(m.get(f) == v for f, v in where.items())
-                             for m in self._metadata], dtype=bool)
+            mask = np.array(
+                [all(m.get(f) == v for f, v in where.items()) for m in self._metadata], dtype=bool
+            )
             scores = np.where(mask, scores, -np.inf)
         rows = top_k(scores, k)
         return rows, scores[rows]

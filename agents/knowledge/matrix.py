@@ -55,8 +55,13 @@ def index_refresh(collection_id: int, base: HalfPrecisionIndex | None) -> HalfPr
     if gone := known - current:
         index.remove([str(i) for i in gone])
     if new := current - known:
-        rows = [(pk, blob) for pk, blob in chunks.filter(id__gte=min(new)).order_by("id")
-                .values_list("id", "embedding") if pk in new]
+        rows = [
+            (pk, blob)
+            for pk, blob in chunks.filter(id__gte=min(new))
+            .order_by("id")
+            .values_list("id", "embedding")
+            if pk in new
+        ]
         index.add([str(pk) for pk, _ in rows], bytes_to_matrix([blob for _, blob in rows]))
     index.prepare()
     return index

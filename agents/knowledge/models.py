@@ -15,8 +15,9 @@ class KnowledgeCollection(models.Model):
     tell whether its cached matrix of this collection is still current.
     """
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="knowledge_collections")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_collections"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
     embedding_model = models.CharField(max_length=100, default=EMBEDDING_MODEL)
@@ -25,8 +26,11 @@ class KnowledgeCollection(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["owner", "name"],
-                                               name="knowledge_collection_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="knowledge_collection_unique_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -43,8 +47,9 @@ class KnowledgeDocument(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    collection = models.ForeignKey(KnowledgeCollection, on_delete=models.CASCADE,
-                                   related_name="documents")
+    collection = models.ForeignKey(
+        KnowledgeCollection, on_delete=models.CASCADE, related_name="documents"
+    )
     title = models.CharField(max_length=300)
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.TEXT)
     source = models.TextField()
@@ -66,10 +71,10 @@ class KnowledgeDocument(models.Model):
 class KnowledgeChunk(models.Model):
     """A span of a document and its unit embedding (float32 little-endian bytes)."""
 
-    document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE,
-                                 related_name="chunks")
-    collection = models.ForeignKey(KnowledgeCollection, on_delete=models.CASCADE,
-                                   related_name="chunks")
+    document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE, related_name="chunks")
+    collection = models.ForeignKey(
+        KnowledgeCollection, on_delete=models.CASCADE, related_name="chunks"
+    )
     index = models.PositiveIntegerField()
     text = models.TextField()
     heading = models.CharField(max_length=500, blank=True, default="")
@@ -79,8 +84,11 @@ class KnowledgeChunk(models.Model):
 
     class Meta:
         ordering = ["document", "index"]
-        constraints = [models.UniqueConstraint(fields=["document", "index"],
-                                               name="knowledge_chunk_unique_index")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "index"], name="knowledge_chunk_unique_index"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.index}"

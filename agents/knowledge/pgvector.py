@@ -25,8 +25,11 @@ def pgvector_enabled() -> bool:
     name = str(connection.settings_dict["NAME"])
     if name not in _enabled:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s "
-                           "AND column_name = 'embedding_vector'", [TABLE])
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+                "AND column_name = 'embedding_vector'",
+                [TABLE],
+            )
             _enabled[name] = cursor.fetchone() is not None
     return _enabled[name]
 
@@ -37,9 +40,10 @@ def vector_literal(vector: np.ndarray) -> str:
 
 def pg_store(chunk_ids: Sequence[int], vectors: np.ndarray) -> None:
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {TABLE} SET embedding_vector = %s::vector WHERE id = %s",
-                           [(vector_literal(v), pk) for pk, v in zip(chunk_ids, vectors,
-                                                                     strict=True)])
+        cursor.executemany(
+            f"UPDATE {TABLE} SET embedding_vector = %s::vector WHERE id = %s",
+            [(vector_literal(v), pk) for pk, v in zip(chunk_ids, vectors, strict=True)],
+        )
 
 
 def pg_search(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list[Hit]:
@@ -49,5 +53,6 @@ def pg_search(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list
             f"SELECT id, 1 - (embedding_vector <=> %s::vector) FROM {TABLE} "
             "WHERE collection_id = ANY(%s) AND embedding_vector IS NOT NULL "
             "ORDER BY embedding_vector <=> %s::vector LIMIT %s",
-            [literal, list(collection_ids), literal, k])
+            [literal, list(collection_ids), literal, k],
+        )
         return [Hit(str(pk), float(score)) for pk, score in cursor.fetchall()]

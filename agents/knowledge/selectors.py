@@ -27,8 +27,9 @@ class CollectionNotFound(LookupError):
 
 
 def collection_list(*, user: Any) -> QuerySet[KnowledgeCollection]:
-    queryset = KnowledgeCollection.objects.annotate(
-        document_count=Count("documents")).order_by("name", "id")
+    queryset = KnowledgeCollection.objects.annotate(document_count=Count("documents")).order_by(
+        "name", "id"
+    )
     return owned(queryset, user)
 
 
@@ -43,8 +44,9 @@ def query_embedding(query: str) -> np.ndarray:
 def _top_hits(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list[Hit]:
     if pgvector_enabled():
         return pg_search(collection_ids, vector, k)
-    revisions = dict(KnowledgeCollection.objects.filter(pk__in=collection_ids)
-                     .values_list("id", "revision"))
+    revisions = dict(
+        KnowledgeCollection.objects.filter(pk__in=collection_ids).values_list("id", "revision")
+    )
     hits: list[Hit] = []
     for collection_id, revision in revisions.items():
         hits.extend(collection_index(collection_id, revision).search(vector, k))
@@ -52,30 +54,41 @@ def _top_hits(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list
     return hits[:k]
 
 
-def knowledge_search_vector(*, collection_ids: Sequence[int], vector: np.ndarray,
-                            k: int = 5) -> list[dict[str, Any]]:
+def knowledge_search_vector(
+    *, collection_ids: Sequence[int], vector: np.ndarray, k: int = 5
+) -> list[dict[str, Any]]:
     """Exact cosine top-k over the chunks of the collections, best first."""
     hits = _top_hits(collection_ids, vector, k)
     chunks = KnowledgeChunk.objects.select_related("document").in_bulk(
-        [int(hit.id) for hit in hits])
+        [int(hit.id) for hit in hits]
+    )
     results = []
     for hit in hits:
         chunk = chunks.get(int(hit.id))
         if chunk is None:  # deleted after the matrix was cached
             continue
-        results.append({"document": chunk.document_id, "chunk": chunk.index,
-                        "score": round(hit.score, 6), "text": chunk.text,
-                        "title": chunk.document.title, "heading": chunk.heading})
+        results.append(
+            {
+                "document": chunk.document_id,
+                "chunk": chunk.index,
+                "score": round(hit.score, 6),
+                "text": chunk.text,
+                "title": chunk.document.title,
+                "heading": chunk.heading,
+            }
+        )
     return results
 
 
-def knowledge_search(*, collections: Sequence[KnowledgeCollection], query: str,
-                     k: int = 5) -> list[dict[str, Any]]:
+def knowledge_search(
+    *, collections: Sequence[KnowledgeCollection], query: str, k: int = 5
+) -> list[dict[str, Any]]:
     """Embed ``query`` with all-MiniLM-L6-v2 and search the collections."""
     if not collections:
         return []
-    return knowledge_search_vector(collection_ids=[c.pk for c in collections],
-                                   vector=query_embedding(query), k=k)
+    return knowledge_search_vector(
+        collection_ids=[c.pk for c in collections], vector=query_embedding(query), k=k
+    )
 
 
 def collections_for_owner(*, owner_id: int, collection: str | None) -> list[KnowledgeCollection]:
@@ -91,8 +104,9 @@ def collections_for_owner(*, owner_id: int, collection: str | None) -> list[Know
     return by_name
 
 
-def knowledge_search_for(owner_id: int, query: str, k: int,
-                         collection: str | None) -> list[dict[str, Any]]:
+def knowledge_search_for(
+    owner_id: int, query: str, k: int, collection: str | None
+) -> list[dict[str, Any]]:
     """Top-``k`` chunks of the owner's collections (one, by name or id, if given).
 
     Sync (the run context calls it through sync_to_async). Returns ``[{document, chunk,

@@ -31,18 +31,39 @@ class CollectionSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 
 class DocumentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    text = serializers.CharField(source="source", write_only=True, trim_whitespace=False,
-                                 max_length=5_000_000)
-    format = serializers.ChoiceField(choices=KnowledgeDocument.Format.choices,
-                                     default=KnowledgeDocument.Format.TEXT)
+    text = serializers.CharField(
+        source="source", write_only=True, trim_whitespace=False, max_length=5_000_000
+    )
+    format = serializers.ChoiceField(
+        choices=KnowledgeDocument.Format.choices, default=KnowledgeDocument.Format.TEXT
+    )
     length = serializers.SerializerMethodField()
 
     class Meta:
         model = KnowledgeDocument
-        fields = ["id", "collection", "title", "format", "text", "length", "status", "progress",
-                  "error", "chunk_count", "created_at", "updated_at"]
-        read_only_fields = ["collection", "status", "progress", "error", "chunk_count",
-                            "created_at", "updated_at"]
+        fields = [
+            "id",
+            "collection",
+            "title",
+            "format",
+            "text",
+            "length",
+            "status",
+            "progress",
+            "error",
+            "chunk_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "collection",
+            "status",
+            "progress",
+            "error",
+            "chunk_count",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_length(self, document: KnowledgeDocument) -> int:
         return len(document.source)

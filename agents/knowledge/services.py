@@ -53,11 +53,17 @@ def _bump(collection_id: int) -> None:
     KnowledgeCollection.objects.filter(pk=collection_id).update(revision=F("revision") + 1)
 
 
-def document_create(*, collection: KnowledgeCollection, title: str, text: str,
-                    format: str = KnowledgeDocument.Format.TEXT) -> KnowledgeDocument:
+def document_create(
+    *,
+    collection: KnowledgeCollection,
+    title: str,
+    text: str,
+    format: str = KnowledgeDocument.Format.TEXT,
+) -> KnowledgeDocument:
     """Store the document; import it now if small, else queue it for the lab worker."""
-    document = KnowledgeDocument.objects.create(collection=collection, title=title,
-                                                source=text, format=format)
+    document = KnowledgeDocument.objects.create(
+        collection=collection, title=title, source=text, format=format
+    )
     if len(text) <= INLINE_LIMIT:
         return document_import(document_id=document.pk)
     from agents.knowledge.tasks import document_import_task
@@ -81,7 +87,7 @@ def _embed(document_id: int, chunks: list[Chunk], encode: Encode) -> np.ndarray:
     """Embed in batches, storing progress (0..0.95) on the document after each batch."""
     parts = []
     for start in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[start:start + EMBED_BATCH]
+        batch = chunks[start : start + EMBED_BATCH]
         parts.append(encode([c.for_embedding() for c in batch]))
         done = start + len(batch)
         _set_progress(document_id, progress=round(0.95 * done / len(chunks), 4))
@@ -95,14 +101,26 @@ def _store(document: KnowledgeDocument, chunks: list[Chunk], vectors: np.ndarray
             return False
         document.chunks.all().delete()
         rows = KnowledgeChunk.objects.bulk_create(
-            [KnowledgeChunk(document=document, collection_id=document.collection_id,
-                            index=c.index, text=c.text, heading=c.heading[:500],
-                            start=c.start, end=c.end, embedding=vector_to_bytes(v))
-             for c, v in zip(chunks, vectors, strict=True)], batch_size=500)
+            [
+                KnowledgeChunk(
+                    document=document,
+                    collection_id=document.collection_id,
+                    index=c.index,
+                    text=c.text,
+                    heading=c.heading[:500],
+                    start=c.start,
+                    end=c.end,
+                    embedding=vector_to_bytes(v),
+                )
+                for c, v in zip(chunks, vectors, strict=True)
+            ],
+            batch_size=500,
+        )
         if pgvector_enabled():
             pg_store([row.pk for row in rows], vectors)
-        _set_progress(document.pk, status=Status.READY, progress=1.0, error="",
-                      chunk_count=len(chunks))
+        _set_progress(
+            document.pk, status=Status.READY, progress=1.0, error="", chunk_count=len(chunks)
+        )
         _bump(document.collection_id)
     return True
 
@@ -112,9 +130,12 @@ def document_import(*, document_id: int, encode: Encode | None = None) -> Knowle
     document = KnowledgeDocument.objects.get(pk=document_id)
     _set_progress(document_id, status=Status.IMPORTING, progress=0.0, error="")
     try:
-        chunks = chunk_document(document.source,
-                                markdown=document.format == KnowledgeDocument.Format.MARKDOWN,
-                                size=CHUNK_SIZE, overlap=CHUNK_OVERLAP)
+        chunks = chunk_document(
+            document.source,
+            markdown=document.format == KnowledgeDocument.Format.MARKDOWN,
+            size=CHUNK_SIZE,
+            overlap=CHUNK_OVERLAP,
+        )
         vectors = _embed(document_id, chunks, encode or shared_embedder().embed)
         _store(document, chunks, vectors)
     except Exception as exc:

@@ -9,7 +9,8 @@ from agents.knowledge import services
 
 
 @shared_task(  # type: ignore[untyped-decorator]
-    name="agents.knowledge.tasks.document_import", acks_late=True, ignore_result=True)
+    name="agents.knowledge.tasks.document_import", acks_late=True, ignore_result=True
+)
 def document_import_task(document_id: int) -> str:
     """Import one large document; progress and the outcome are stored on its row."""
     close_old_connections()

@@ -33,32 +33,42 @@ class CollectionViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         serializer.instance = services.collection_create(
-            owner=self.request.user, name=data["name"], description=data.get("description", ""))
+            owner=self.request.user, name=data["name"], description=data.get("description", "")
+        )
 
     def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.collection_update(collection=serializer.instance,
-                                                         **serializer.validated_data)
+        serializer.instance = services.collection_update(
+            collection=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: KnowledgeCollection) -> None:
         services.collection_delete(collection=instance)
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True),
-                               OpenApiParameter("k", int, required=False)],
-                   responses={200: SearchHitSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("k", int, required=False),
+        ],
+        responses={200: SearchHitSerializer(many=True)},
+    )
     @action(detail=True, methods=["get"])
     def search(self, request: Request, pk: str) -> Response:
         collection = self.get_object()  # another user's collection is 404 whatever the query
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        hits = selectors.knowledge_search(collections=[collection],
-                                          query=query.validated_data["q"],
-                                          k=query.validated_data["k"])
+        hits = selectors.knowledge_search(
+            collections=[collection], query=query.validated_data["q"], k=query.validated_data["k"]
+        )
         return Response(hits)
 
 
-class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                      viewsets.GenericViewSet):  # type: ignore[type-arg]
+class DocumentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     """Documents of one collection; POST imports inline (small) or on the lab queue."""
 
     serializer_class = DocumentSerializer
@@ -77,8 +87,9 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        document = services.document_create(collection=collection, title=data["title"],
-                                            text=data["source"], format=data["format"])
+        document = services.document_create(
+            collection=collection, title=data["title"], text=data["source"], format=data["format"]
+        )
         queued = document.status == document.Status.PENDING
         code = status.HTTP_202_ACCEPTED if queued else status.HTTP_201_CREATED
         return Response(self.get_serializer(document).data, status=code)

@@ -31,10 +31,12 @@ STATUS_COLOURS = {
 
 class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
     calib_file = forms.FileField(
-        required=False, help_text="Or upload a UTF-8 text file (sets the calibration corpus to 'uploaded')."
+        required=False,
+        help_text="Or upload a UTF-8 text file (sets the calibration corpus to 'uploaded').",
     )
     eval_file = forms.FileField(
-        required=False, help_text="Or upload a UTF-8 text file (sets the evaluation corpus to 'uploaded')."
+        required=False,
+        help_text="Or upload a UTF-8 text file (sets the evaluation corpus to 'uploaded').",
     )
 
     class Meta:
@@ -78,14 +80,26 @@ class QuantizationJobForm(forms.ModelForm):  # type: ignore[type-arg]
 class BenchmarkJobForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = BenchmarkJob
-        fields = ["target", "model_ref", "workflow", "inputs", "prompts", "requests", "concurrency", "max_new_tokens"]
+        fields = [
+            "target",
+            "model_ref",
+            "workflow",
+            "inputs",
+            "prompts",
+            "requests",
+            "concurrency",
+            "max_new_tokens",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         errors = validation.benchmark_validate(data)
         if self.instance.pk is None:  # the same ceilings as the API
-            errors = {**errors, "requests": validation.benchmark_requests_problems(int(data.get("requests") or 0)),
-                      **validation.benchmark_capacity_problems()}
+            errors = {
+                **errors,
+                "requests": validation.benchmark_requests_problems(int(data.get("requests") or 0)),
+                **validation.benchmark_capacity_problems(),
+            }
         for field, problems in errors.items():
             for problem in problems:
                 self.add_error(field if field in self.fields else None, problem)
@@ -159,7 +173,9 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if not rows:
             return "—"
         cells = "".join(
-            format_html("<tr><th>{}</th><td>{}</td></tr>", k, f"{v:.4g}" if isinstance(v, float) else v)
+            format_html(
+                "<tr><th>{}</th><td>{}</td></tr>", k, f"{v:.4g}" if isinstance(v, float) else v
+            )
             for k, v in rows
         )
         return format_html("<table>{}</table>", format_html(cells))
@@ -175,7 +191,11 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         wrap = self.admin_site.admin_view
         return [
             path("<int:job_id>/progress/", wrap(self.progress_view), name=f"{prefix}_progress"),
-            path("<int:job_id>/cancel/", wrap(require_POST(self.cancel_view)), name=f"{prefix}_cancel"),
+            path(
+                "<int:job_id>/cancel/",
+                wrap(require_POST(self.cancel_view)),
+                name=f"{prefix}_cancel",
+            ),
             path("results/", wrap(self.results_view), name=f"{prefix}_results"),
             *super().get_urls(),
         ]
@@ -198,7 +218,9 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return HttpResponseRedirect(reverse(change, args=[job.pk]))
 
     def results_view(self, request: HttpRequest) -> TemplateResponse:
-        data = results.lab_results(jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all())
+        data = results.lab_results(
+            jobs=QuantizationJob.objects.all(), benchmarks=BenchmarkJob.objects.all()
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": "Lab results",
@@ -227,7 +249,16 @@ class QuantizationJobAdmin(LabJobAdmin):
         "eval_file",
         "options",
     ]
-    list_display = ["id", "__str__", "owner", "status_badge", "progress_bar", "ppl", "registered_model", "created_at"]
+    list_display = [
+        "id",
+        "__str__",
+        "owner",
+        "status_badge",
+        "progress_bar",
+        "ppl",
+        "registered_model",
+        "created_at",
+    ]
     list_filter = ["status", "method", "bits", "group_size"]
     state_fields = [*LabJobAdmin.state_fields, "output_path", "registered_model"]
 
@@ -243,7 +274,16 @@ class QuantizationJobAdmin(LabJobAdmin):
 class BenchmarkJobAdmin(LabJobAdmin):
     form = BenchmarkJobForm
     spec_fields = BenchmarkJobForm.Meta.fields
-    list_display = ["id", "__str__", "owner", "target", "status_badge", "progress_bar", "p50", "created_at"]
+    list_display = [
+        "id",
+        "__str__",
+        "owner",
+        "target",
+        "status_badge",
+        "progress_bar",
+        "p50",
+        "created_at",
+    ]
     list_filter = ["status", "target"]
 
     @admin.display(description="Latency p50 / p95 (s)")

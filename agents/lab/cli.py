@@ -36,8 +36,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--group-size", type=int, default=64)
     p.add_argument("--output", default=None, help="packed .safetensors path (default: temp)")
     p.add_argument("--blocks", type=int, nargs="*", default=None, help="decoder blocks only")
-    p.add_argument("--calib-corpus", default="pydoc_topics", help="pydoc_topics (held out) or licenses")
-    p.add_argument("--calib-start", type=int, default=None, help="first calibration token (default: held out)")
+    p.add_argument(
+        "--calib-corpus", default="pydoc_topics", help="pydoc_topics (held out) or licenses"
+    )
+    p.add_argument(
+        "--calib-start", type=int, default=None, help="first calibration token (default: held out)"
+    )
     p.add_argument("--calib-samples", type=int, default=32)
     p.add_argument("--calib-seq-len", type=int, default=256)
     p.add_argument("--eval-tokens", type=int, default=20480)
@@ -45,13 +49,27 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stride", type=int, default=512)
     p.add_argument("--alpha-grid", type=int, default=20)
     p.add_argument("--no-clip", action="store_true", help="AWQ: skip the clipping search")
-    p.add_argument("--duo", action="store_true", help="AWQ: also search duo scaling s_x^a / s_w^(1-a)")
-    p.add_argument("--feed-quantized", action="store_true", help="AWQ: calibrate on quantized blocks' outputs")
+    p.add_argument(
+        "--duo", action="store_true", help="AWQ: also search duo scaling s_x^a / s_w^(1-a)"
+    )
+    p.add_argument(
+        "--feed-quantized", action="store_true", help="AWQ: calibrate on quantized blocks' outputs"
+    )
     zero = p.add_mutually_exclusive_group()
-    zero.add_argument("--float-zero", dest="float_zero", action="store_const", const=True,
-                      help="fp16 zero points (default for AWQ)")
-    zero.add_argument("--int-zero", dest="float_zero", action="store_const", const=False,
-                      help="integer zero points (default for RTN and GPTQ)")
+    zero.add_argument(
+        "--float-zero",
+        dest="float_zero",
+        action="store_const",
+        const=True,
+        help="fp16 zero points (default for AWQ)",
+    )
+    zero.add_argument(
+        "--int-zero",
+        dest="float_zero",
+        action="store_const",
+        const=False,
+        help="integer zero points (default for RTN and GPTQ)",
+    )
     p.add_argument("--no-act-order", action="store_true", help="GPTQ: natural column order")
     p.add_argument("--damp", type=float, default=0.01)
     p.add_argument("--no-baseline", action="store_true")

@@ -16,7 +16,9 @@ from agents.llm.builtin.packed import read_header
 
 
 def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.Tensor:
-    ids: torch.Tensor = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"][0]
+    ids: torch.Tensor = tokenizer(text, add_special_tokens=False, return_tensors="pt")["input_ids"][
+        0
+    ]
     if n_tokens is not None:
         if ids.numel() < n_tokens:
             raise ValueError(f"text has {ids.numel()} tokens, fewer than {n_tokens}")
@@ -24,7 +26,9 @@ def token_ids(tokenizer: Any, text: str, n_tokens: int | None = None) -> torch.T
     return ids
 
 
-def calibration_batch(tokenizer: Any, text: str, n_samples: int, seq_len: int, start: int = 0) -> torch.Tensor:
+def calibration_batch(
+    tokenizer: Any, text: str, n_samples: int, seq_len: int, start: int = 0
+) -> torch.Tensor:
     """n_samples windows of seq_len tokens at evenly spaced offsets (deterministic)."""
     return calibration_windows(token_ids(tokenizer, text), n_samples, seq_len, start)[0]
 
@@ -42,14 +46,17 @@ def calibration_windows(
     available = ids.numel() - start
     if available < seq_len:
         raise ValueError(
-            f"calibration text has only {max(available, 0)} tokens from offset {start} (< {seq_len})"
+            f"calibration text has only {max(available, 0)} tokens "
+            f"from offset {start} (< {seq_len})"
         )
     starts = [start + s for s in torch.linspace(0, available - seq_len, n_samples).long().tolist()]
     return torch.stack([ids[s : s + seq_len] for s in starts]), starts
 
 
 @torch.no_grad()
-def perplexity(model: nn.Module, ids: torch.Tensor, window: int = 512, stride: int = 512) -> dict[str, Any]:
+def perplexity(
+    model: nn.Module, ids: torch.Tensor, window: int = 512, stride: int = 512
+) -> dict[str, Any]:
     """exp(mean NLL) over ``ids``; each window scores only tokens no earlier window scored."""
     if not 0 < stride <= window:
         raise ValueError("stride must be in (0, window]")
@@ -127,8 +134,13 @@ def builtin_decode_speed(path: str | Path, prompt: str, new_tokens: int = 64) ->
         logits = model.forward([int(logits.argmax())], pos)
         pos += 1
     elapsed = time.perf_counter() - start
-    return {"decode_tok_s": new_tokens / elapsed, "new_tokens": new_tokens, "seconds": elapsed,
-            "engine": "builtin runtime", "threads": torch.get_num_threads()}
+    return {
+        "decode_tok_s": new_tokens / elapsed,
+        "new_tokens": new_tokens,
+        "seconds": elapsed,
+        "engine": "builtin runtime",
+        "threads": torch.get_num_threads(),
+    }
 
 
 def peak_rss_mb() -> float:

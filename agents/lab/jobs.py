@@ -95,7 +95,16 @@ class _Reporter:
     def step(self, stage: str, done: int, total: int, log: str) -> None:
         elapsed = self.elapsed()
         eta = elapsed / done * (total - done) if done else None
-        self.progress({"stage": stage, "layer": done, "total": total, "elapsed_s": elapsed, "eta_s": eta, "log": log})
+        self.progress(
+            {
+                "stage": stage,
+                "layer": done,
+                "total": total,
+                "elapsed_s": elapsed,
+                "eta_s": eta,
+                "log": log,
+            }
+        )
         self.check()
 
     def elapsed(self) -> float:
@@ -114,7 +123,8 @@ def calibration(spec: QuantSpec, tok: Any) -> tuple[torch.Tensor, dict[str, Any]
     if same and start < spec.eval_tokens:
         raise ValueError(
             f"calib_start {start} overlaps the evaluation tokens [0, {spec.eval_tokens}) of "
-            f"{spec.calib_corpus!r}; start at {spec.eval_tokens} or later, or calibrate on another corpus"
+            f"{spec.calib_corpus!r}; start at {spec.eval_tokens} or later, "
+            "or calibrate on another corpus"
         )
     ids = token_ids(tok, corpora.corpus_text(spec.calib_corpus))
     batch, starts = calibration_windows(ids, spec.calib_samples, spec.calib_seq_len, start)
@@ -136,7 +146,9 @@ def _quantize(
         rep.step("quantize", done, total, log)
 
     if spec.method == "rtn":
-        return quantize_rtn_blocks(model, spec.bits, spec.group_size, spec.blocks, after, bool(spec.float_zero))
+        return quantize_rtn_blocks(
+            model, spec.bits, spec.group_size, spec.blocks, after, bool(spec.float_zero)
+        )
     assert calib is not None
     if spec.method == "awq":
         cfg = AWQConfig(
@@ -149,7 +161,9 @@ def _quantize(
             feed_quantized=spec.awq_feed_quantized,
         )
         return quantize_awq(model, calib, cfg, spec.blocks, after)
-    gcfg = GPTQConfig(spec.bits, spec.group_size, spec.damp, spec.act_order, float_zero=bool(spec.float_zero))
+    gcfg = GPTQConfig(
+        spec.bits, spec.group_size, spec.damp, spec.act_order, float_zero=bool(spec.float_zero)
+    )
     return quantize_gptq(model, calib, gcfg, spec.blocks, after)
 
 
@@ -172,7 +186,9 @@ def _evaluate(spec: QuantSpec, path: Path, base: Any, tok: Any, rep: _Reporter) 
     return out
 
 
-def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_cancelled: IsCancelled) -> dict[str, Any]:
+def run_quantization(
+    spec: dict[str, Any] | QuantSpec, progress: Progress, is_cancelled: IsCancelled
+) -> dict[str, Any]:
     """Quantize, pack to ``output_path`` (a temp file if unset), optionally evaluate.
 
     Raises Cancelled, GroupSizeError (bad group size) or pydantic.ValidationError.
@@ -188,7 +204,10 @@ def run_quantization(spec: dict[str, Any] | QuantSpec, progress: Progress, is_ca
     if spec.method != "rtn":
         calib, calib_info = calibration(spec, loaded.tokenizer)
         first, end = calib_info["token_range"]
-        rep.stage("calibrate", f"calibration: {tuple(calib.shape)} tokens of {spec.calib_corpus} [{first}, {end})")
+        rep.stage(
+            "calibrate",
+            f"calibration: {tuple(calib.shape)} tokens of {spec.calib_corpus} [{first}, {end})",
+        )
     model = copy.deepcopy(loaded.model)
     start = time.monotonic()
     quantized = _quantize(spec, model, calib, rep)
@@ -240,13 +259,19 @@ def run_model_benchmark(
     params, never = GenParams(max_tokens=spec.max_new_tokens, temperature=0.0), threading.Event()
     latencies, tokens = [], 0
     for i in range(spec.n_requests):
-        prompt = engine.encode(render_prompt([Message("user", spec.prompts[i % len(spec.prompts)])], None))
+        prompt = engine.encode(
+            render_prompt([Message("user", spec.prompts[i % len(spec.prompts)])], None)
+        )
         start = time.perf_counter()
         outcome = engine.generate(prompt, params, never, lambda _piece: None)
         latencies.append(time.perf_counter() - start)
         tokens += outcome.output_tokens
-        rep.step("benchmark", i + 1, spec.n_requests,
-                 f"request {i + 1}: {latencies[-1]:.2f}s, {outcome.output_tokens} tokens")
+        rep.step(
+            "benchmark",
+            i + 1,
+            spec.n_requests,
+            f"request {i + 1}: {latencies[-1]:.2f}s, {outcome.output_tokens} tokens",
+        )
     return {
         "model": spec.model_path or "base",
         "engine": "builtin runtime",

@@ -52,7 +52,10 @@ class LabJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True, help_text="host:pid running it.")
     heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Renewed while a worker runs the job; a stale one is reaped.")
+        null=True,
+        blank=True,
+        help_text="Renewed while a worker runs the job; a stale one is reaped.",
+    )
 
     class Meta:
         abstract = True
@@ -90,7 +93,9 @@ class QuantizationJob(LabJob):
         max_length=200,
         default=BASE_MODEL_REF,
         choices=[(BASE_MODEL_REF, "SmolLM2-135M-Instruct")],
-        help_text="The model to compress (the builtin model; its shipped Q4_1 weights dequantized).",
+        help_text=(
+            "The model to compress (the builtin model; its shipped Q4_1 weights dequantized)."
+        ),
     )
     method = models.CharField(max_length=8, choices=Method.choices, default=Method.AWQ)
     bits = models.PositiveSmallIntegerField(default=4, help_text="Bits per weight code, 2 to 8.")
@@ -157,7 +162,9 @@ class BenchmarkJob(LabJob):
         related_name="+",
     )
     inputs = models.JSONField(default=dict, blank=True, help_text="Workflow run inputs.")
-    prompts = models.JSONField(default=list, blank=True, help_text="Prompts, cycled (model target).")
+    prompts = models.JSONField(
+        default=list, blank=True, help_text="Prompts, cycled (model target)."
+    )
     requests = models.PositiveIntegerField(default=8, help_text="N: prompts or runs.")
     concurrency = models.PositiveIntegerField(default=1, help_text="C: runs in flight (workflow).")
     max_new_tokens = models.PositiveIntegerField(default=32)
@@ -166,5 +173,7 @@ class BenchmarkJob(LabJob):
         verbose_name = "benchmark job"
 
     def __str__(self) -> str:
-        what = self.model_ref if self.target == self.Target.MODEL else f"workflow {self.workflow_id}"
+        what = (
+            self.model_ref if self.target == self.Target.MODEL else f"workflow {self.workflow_id}"
+        )
         return f"#{self.pk} bench {what}"

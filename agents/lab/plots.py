@@ -45,7 +45,9 @@ def _ticks(values: list[float], low: float, high: float, log: bool) -> list[floa
     if len(distinct) <= 6:
         return distinct
     if log:
-        return [math.exp(math.log(low) + i * (math.log(high) - math.log(low)) / 4) for i in range(5)]
+        return [
+            math.exp(math.log(low) + i * (math.log(high) - math.log(low)) / 4) for i in range(5)
+        ]
     return [low + i * (high - low) / 4 for i in range(5)]
 
 
@@ -131,6 +133,9 @@ def line_plot(
             f"<title>{escape(label)}: ({x:.4g}, {y:.4g})</title></circle>"
             for x, y in pts
         ]
-        parts.append(f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{W - LEGEND - PAD + 14}" y="{PAD + 14 * i}" fill="{colour}">'
+            f"{escape(label)}</text>"
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped

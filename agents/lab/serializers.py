@@ -37,7 +37,9 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
     owner = serializers.ReadOnlyField(source="owner.username")
-    options = serializers.DictField(required=False, help_text="Method options, e.g. AWQ alpha grid, clipping.")
+    options = serializers.DictField(
+        required=False, help_text="Method options, e.g. AWQ alpha grid, clipping."
+    )
     registered_model = serializers.SerializerMethodField()
 
     class Meta:
@@ -84,7 +86,9 @@ class QuantizationJobSerializer(serializers.ModelSerializer[QuantizationJob]):
 
 class BenchmarkJobSerializer(serializers.ModelSerializer[BenchmarkJob]):
     owner = serializers.ReadOnlyField(source="owner.username")
-    workflow = OwnedPrimaryKeyRelatedField(queryset=Workflow.objects.all(), required=False, allow_null=True)
+    workflow = OwnedPrimaryKeyRelatedField(
+        queryset=Workflow.objects.all(), required=False, allow_null=True
+    )
     requests = serializers.IntegerField(min_value=1, max_value=10000, required=False)
     concurrency = serializers.IntegerField(min_value=1, max_value=64, required=False)
     max_new_tokens = serializers.IntegerField(min_value=1, max_value=2048, required=False)

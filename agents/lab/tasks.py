@@ -43,8 +43,12 @@ _stop_reaper = threading.Event()
 @worker_ready.connect
 def _start_lab_reaper(**_: object) -> None:
     every_s = float(settings.AXWEB_REAP_EVERY_S) * 3
-    threading.Thread(target=lifecycle.reap_forever, args=(_stop_reaper, every_s),
-                     name="axweb-lab-reaper", daemon=True).start()
+    threading.Thread(
+        target=lifecycle.reap_forever,
+        args=(_stop_reaper, every_s),
+        name="axweb-lab-reaper",
+        daemon=True,
+    ).start()
 
 
 @worker_shutdown.connect

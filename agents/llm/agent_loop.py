@@ -30,8 +30,17 @@ from typing import Any, TypeVar
 from agents.llm.base import ChatModel, GenParams, Message, ToolCall, ToolSpec, Usage, complete
 from agents.llm.critic import PanelResult, Verdict, critic_panel
 
-__all__ = ["AgentSpec", "AgentTeam", "AgentResult", "Step", "DelegationError", "ToolNotGranted",
-           "PanelResult", "Verdict", "critic_panel"]
+__all__ = [
+    "AgentSpec",
+    "AgentTeam",
+    "AgentResult",
+    "Step",
+    "DelegationError",
+    "ToolNotGranted",
+    "PanelResult",
+    "Verdict",
+    "critic_panel",
+]
 
 DELEGATE_PREFIX = "agent__"
 T = TypeVar("T")
@@ -113,7 +122,9 @@ class AgentTeam:
     max_depth: int = 3
     on_event: EventSink | None = None
     checkpoint: Checkpoint | None = None
-    on_refused: OnRefused | None = None  # awaited with a call refused for not being granted, and why
+    on_refused: OnRefused | None = (
+        None  # awaited with a call refused for not being granted, and why
+    )
 
     async def _checkpoint(self) -> None:
         if self.checkpoint is not None:
@@ -135,11 +146,17 @@ class AgentTeam:
     def tools_for(self, spec: AgentSpec) -> list[ToolSpec]:
         """The agent's own tools plus one tool per delegate agent."""
         delegate_tools = [
-            ToolSpec(DELEGATE_PREFIX + name,
-                     f"Ask the agent {name} ({self.agents[name].role}) to do a task.",
-                     {"type": "object", "properties": {"task": {"type": "string"}},
-                      "required": ["task"]})
-            for name in spec.delegates if name in self.agents
+            ToolSpec(
+                DELEGATE_PREFIX + name,
+                f"Ask the agent {name} ({self.agents[name].role}) to do a task.",
+                {
+                    "type": "object",
+                    "properties": {"task": {"type": "string"}},
+                    "required": ["task"],
+                },
+            )
+            for name in spec.delegates
+            if name in self.agents
         ]
         return [*spec.tools, *delegate_tools]
 
@@ -151,11 +168,14 @@ class AgentTeam:
             what = f"{spec.name} may not delegate to {call.name.removeprefix(DELEGATE_PREFIX)!r}"
         else:
             what = f"the tool {call.name!r} is not available to {spec.name}"
-        raise ToolNotGranted(f"{what}: it was not given to this agent. "
-                             f"Tools available to you: {', '.join(offered) or 'none'}.")
+        raise ToolNotGranted(
+            f"{what}: it was not given to this agent. "
+            f"Tools available to you: {', '.join(offered) or 'none'}."
+        )
 
-    async def run(self, name: str, task: str, *, chain: tuple[str, ...] = (),
-                  history: Sequence[Message] = ()) -> AgentResult:
+    async def run(
+        self, name: str, task: str, *, chain: tuple[str, ...] = (), history: Sequence[Message] = ()
+    ) -> AgentResult:
         """Run agent ``name`` on ``task``. ``chain`` lists the delegating agents."""
         self._check_delegation(name, chain)
         spec = self.agents[name]
@@ -168,13 +188,21 @@ class AgentTeam:
             t0 = time.perf_counter()
             reply = await complete(spec.model, messages, tools=tools or None, params=spec.params)
             usage = _add(usage, reply.usage)
-            steps.append(Step("model", name, {"text": reply.text, "tool_calls": len(
-                reply.tool_calls)}, latency_s=time.perf_counter() - t0))
+            steps.append(
+                Step(
+                    "model",
+                    name,
+                    {"text": reply.text, "tool_calls": len(reply.tool_calls)},
+                    latency_s=time.perf_counter() - t0,
+                )
+            )
             self._emit("model_reply", agent=name, text=reply.text, usage=reply.usage)
             messages.append(Message("assistant", reply.text, tool_calls=reply.tool_calls))
             if not reply.tool_calls:
                 return AgentResult(name, reply.text, "end", usage, steps, messages)
-            outcomes = await _all_or_none(self._call(call, (*chain, name)) for call in reply.tool_calls)
+            outcomes = await _all_or_none(
+                self._call(call, (*chain, name)) for call in reply.tool_calls
+            )
             for call, (content, step) in zip(reply.tool_calls, outcomes, strict=True):
                 steps.append(step)
                 messages.append(Message("tool", content, tool_call_id=call.id, name=call.name))
@@ -188,19 +216,25 @@ class AgentTeam:
         self._emit("tool_call", agent=chain[-1], tool=call.name, arguments=call.arguments)
         try:
             self._check_grant(call, self.agents[chain[-1]])
-            content = await (self._delegate(call, chain) if kind == "delegate"
-                             else self._execute(call))
+            content = await (
+                self._delegate(call, chain) if kind == "delegate" else self._execute(call)
+            )
         except Exception as exc:  # noqa: BLE001 - the model sees the error and may recover
             await self._checkpoint()  # ...unless the failure was the run being cancelled
             error = f"{type(exc).__name__}: {exc}"
             if isinstance(exc, ToolNotGranted) and self.on_refused is not None:
                 await self.on_refused(call, error)
             self._emit("tool_error", agent=chain[-1], tool=call.name, error=error)
-            return f"Error: {error}", Step(kind, call.name, dict(call.arguments), error,
-                                           time.perf_counter() - t0)
+            return f"Error: {error}", Step(
+                kind, call.name, dict(call.arguments), error, time.perf_counter() - t0
+            )
         self._emit("tool_result", agent=chain[-1], tool=call.name, result=content)
-        return content, Step(kind, call.name, {**call.arguments, "result": content},
-                             latency_s=time.perf_counter() - t0)
+        return content, Step(
+            kind,
+            call.name,
+            {**call.arguments, "result": content},
+            latency_s=time.perf_counter() - t0,
+        )
 
     async def _execute(self, call: ToolCall) -> str:
         if self.executor is None:

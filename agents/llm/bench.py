@@ -45,8 +45,10 @@ async def _router_overhead_ms(calls: int = 200) -> float:
     from agents.llm.router import Router
 
     model = ScriptedModel.of(["ok"], repeat_last=True)
-    router = Router(catalog=InMemoryCatalog([ModelInfo("scripted", "m", "local", 1.0, 2.0)]),
-                    factory=lambda info: model)
+    router = Router(
+        catalog=InMemoryCatalog([ModelInfo("scripted", "m", "local", 1.0, 2.0)]),
+        factory=lambda info: model,
+    )
     messages = [Message("user", "hi")]
     t0 = time.perf_counter()
     for _ in range(calls):

@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, Protocol
 
-from agents.llm.base import ChatEvent, Done, GenParams, Message, TextDelta, ToolCall, ToolSpec, Usage
+from agents.llm.base import (
+    ChatEvent,
+    Done,
+    GenParams,
+    Message,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 
 
 class CacheStore(Protocol):
@@ -55,11 +64,16 @@ class RedisCache:
         await self.client.set(self.prefix + key, value, px=max(1, int(ttl * 1000)))
 
 
-def cache_key(ref: str, messages: Sequence[Message], tools: Sequence[ToolSpec] | None,
-              params: GenParams) -> str:
+def cache_key(
+    ref: str, messages: Sequence[Message], tools: Sequence[ToolSpec] | None, params: GenParams
+) -> str:
     """A stable digest of everything that determines the reply."""
-    doc = {"model": ref, "messages": [asdict(m) for m in messages],
-           "tools": [asdict(t) for t in tools or ()], "params": asdict(params)}
+    doc = {
+        "model": ref,
+        "messages": [asdict(m) for m in messages],
+        "tools": [asdict(t) for t in tools or ()],
+        "params": asdict(params),
+    }
     raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -71,8 +85,12 @@ def encode_events(events: Sequence[ChatEvent]) -> bytes:
     return json.dumps(out).encode()
 
 
-_KINDS: dict[str, Any] = {"TextDelta": TextDelta, "ToolCall": ToolCall, "Usage": Usage,
-                          "Done": Done}
+_KINDS: dict[str, Any] = {
+    "TextDelta": TextDelta,
+    "ToolCall": ToolCall,
+    "Usage": Usage,
+    "Done": Done,
+}
 
 
 def decode_events(raw: bytes) -> list[ChatEvent]:

@@ -37,16 +37,21 @@ class Trim:
     tokens_after: int
 
     def describe(self, model: str, context_length: int) -> str:
-        return (f"context trimmed: dropped the {self.dropped} oldest message(s) "
-                f"({self.tokens_before} → {self.tokens_after} prompt tokens) to fit the "
-                f"{context_length}-token context of {model}")
+        return (
+            f"context trimmed: dropped the {self.dropped} oldest message(s) "
+            f"({self.tokens_before} → {self.tokens_after} prompt tokens) to fit the "
+            f"{context_length}-token context of {model}"
+        )
 
 
 def estimate_tokens(messages: Sequence[Message], tools: Sequence[ToolSpec] = ()) -> int:
     """A deliberately high estimate for models whose tokenizer we do not hold:
     one token per 3 bytes of UTF-8 (English BPE averages ~4) plus 8 per message."""
-    size = sum(len(m.content.encode()) + sum(len(json.dumps(c.arguments)) + len(c.name)
-                                             for c in m.tool_calls) for m in messages)
+    size = sum(
+        len(m.content.encode())
+        + sum(len(json.dumps(c.arguments)) + len(c.name) for c in m.tool_calls)
+        for m in messages
+    )
     size += sum(len(json.dumps(t.input_schema)) + len(t.name) + len(t.description) for t in tools)
     return size // 3 + 8 * len(messages) + 16
 
@@ -74,8 +79,15 @@ def _groups(messages: Sequence[Message]) -> list[list[int]]:
     return groups
 
 
-def fit(messages: Sequence[Message], *, context_length: int, reply_tokens: int, count: Counter,
-        tools: Sequence[ToolSpec] = (), model: str = "the model") -> Trim:
+def fit(
+    messages: Sequence[Message],
+    *,
+    context_length: int,
+    reply_tokens: int,
+    count: Counter,
+    tools: Sequence[ToolSpec] = (),
+    model: str = "the model",
+) -> Trim:
     """Drop the oldest turns until prompt + reply fits; see the module docstring."""
     before = count(messages, tools)
     budget = context_length - min(reply_tokens, context_length // 2)
@@ -99,7 +111,8 @@ def fit(messages: Sequence[Message], *, context_length: int, reply_tokens: int, 
         raise ContextTooLong(
             f"the system prompt and the latest message alone take {used} tokens; {model} holds "
             f"{context_length} (with at least {MIN_REPLY_TOKENS} left for the reply). Shorten "
-            "the prompt or the input, or use a model with a longer context.")
+            "the prompt or the input, or use a model with a longer context."
+        )
     return Trim(kept, len(messages) - len(kept), before, used)
 
 
@@ -109,24 +122,46 @@ OnTrim = Callable[[Trim], Awaitable[None]]
 class FittingModel:
     """A ChatModel that trims the conversation to ``context_length`` before each call."""
 
-    def __init__(self, inner: ChatModel, *, context_length: int, count: Counter,
-                 on_trim: OnTrim | None = None, name: str = "the model") -> None:
+    def __init__(
+        self,
+        inner: ChatModel,
+        *,
+        context_length: int,
+        count: Counter,
+        on_trim: OnTrim | None = None,
+        name: str = "the model",
+    ) -> None:
         self.inner, self.context_length, self.count = inner, context_length, count
         self.on_trim, self.name = on_trim, name
 
-    async def fit(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None,
-                  params: GenParams | None) -> list[Message]:
+    async def fit(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec] | None,
+        params: GenParams | None,
+    ) -> list[Message]:
         reply = (params or GenParams()).max_tokens
         # counting may tokenize (or load a tokenizer): keep it off the event loop
-        trim = await asyncio.to_thread(fit, messages, context_length=self.context_length,
-                                       reply_tokens=reply, count=self.count, tools=tuple(tools or ()),
-                                       model=self.name)
+        trim = await asyncio.to_thread(
+            fit,
+            messages,
+            context_length=self.context_length,
+            reply_tokens=reply,
+            count=self.count,
+            tools=tuple(tools or ()),
+            model=self.name,
+        )
         if trim.dropped and self.on_trim is not None:
             await self.on_trim(trim)
         return trim.messages
 
-    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
         kept = await self.fit(messages, tools, params)
         async for event in self.inner.stream(kept, tools=tools, params=params):
             yield event

@@ -62,10 +62,15 @@ class PanelResult:
     def summary(self) -> str:
         r = self.final
         score = "n/a" if r.mean_score is None else f"{r.mean_score:.1f}/10"
-        lines = [f"{'approved' if r.approved else 'rejected'}: {r.approvals}/{len(r.verdicts)} "
-                 f"approve, mean score {score}"]
-        lines += [f"- {v.critic}: {v.score if v.score is not None else '?'} "
-                  f"{'✓' if v.approve else '✗'} {v.reasons}" for v in r.verdicts]
+        lines = [
+            f"{'approved' if r.approved else 'rejected'}: {r.approvals}/{len(r.verdicts)} "
+            f"approve, mean score {score}"
+        ]
+        lines += [
+            f"- {v.critic}: {v.score if v.score is not None else '?'} "
+            f"{'✓' if v.approve else '✗'} {v.reasons}"
+            for v in r.verdicts
+        ]
         return "\n".join(lines)
 
 
@@ -79,8 +84,12 @@ def parse_verdict(critic: str, text: str, threshold: float) -> Verdict:
         if isinstance(obj, dict) and isinstance(obj.get("score"), (int, float)):
             score = max(0.0, min(10.0, float(obj["score"])))
             approve = obj.get("approve")
-            return Verdict(critic, score, approve if isinstance(approve, bool) else
-                           score >= threshold, str(obj.get("reasons", "")).strip())
+            return Verdict(
+                critic,
+                score,
+                approve if isinstance(approve, bool) else score >= threshold,
+                str(obj.get("reasons", "")).strip(),
+            )
     match = _SCORE.search(text)
     if match:
         score = max(0.0, min(10.0, float(match.group(1))))
@@ -95,34 +104,58 @@ def aggregate(draft: str, verdicts: Sequence[Verdict]) -> PanelRound:
     return PanelRound(draft, tuple(verdicts), mean, approvals, approvals * 2 > len(verdicts))
 
 
-async def _judge(name: str, model: ChatModel, task: str, draft: str, threshold: float,
-                 params: GenParams) -> Verdict:
-    messages = [Message("system", CRITIC_PROMPT),
-                Message("user", f"Task:\n{task}\n\nDraft:\n{draft}")]
+async def _judge(
+    name: str, model: ChatModel, task: str, draft: str, threshold: float, params: GenParams
+) -> Verdict:
+    messages = [
+        Message("system", CRITIC_PROMPT),
+        Message("user", f"Task:\n{task}\n\nDraft:\n{draft}"),
+    ]
     reply = await complete(model, messages, params=params)
     return parse_verdict(name, reply.text, threshold)
 
 
-async def score_draft(draft: str, critics: Sequence[tuple[str, ChatModel]], *, task: str = "",
-                      threshold: float = 7.0, params: GenParams | None = None) -> PanelRound:
+async def score_draft(
+    draft: str,
+    critics: Sequence[tuple[str, ChatModel]],
+    *,
+    task: str = "",
+    threshold: float = 7.0,
+    params: GenParams | None = None,
+) -> PanelRound:
     """One round: every critic judges ``draft`` concurrently."""
-    verdicts = await asyncio.gather(*(_judge(n, m, task, draft, threshold, params or GenParams())
-                                      for n, m in critics))
+    verdicts = await asyncio.gather(
+        *(_judge(n, m, task, draft, threshold, params or GenParams()) for n, m in critics)
+    )
     return aggregate(draft, verdicts)
 
 
-async def critic_panel(draft: str, critics: Sequence[tuple[str, ChatModel]], *, task: str = "",
-                       author: ChatModel | None = None, reflect: bool = False,
-                       threshold: float = 7.0, params: GenParams | None = None) -> PanelResult:
+async def critic_panel(
+    draft: str,
+    critics: Sequence[tuple[str, ChatModel]],
+    *,
+    task: str = "",
+    author: ChatModel | None = None,
+    reflect: bool = False,
+    threshold: float = 7.0,
+    params: GenParams | None = None,
+) -> PanelResult:
     """Score ``draft``; if rejected and ``reflect``, let ``author`` revise once, re-score."""
     first = await score_draft(draft, critics, task=task, threshold=threshold, params=params)
     if first.approved or not reflect or author is None:
         return PanelResult((first,))
     feedback = "\n".join(f"- {v.critic} ({v.score}): {v.reasons}" for v in first.verdicts)
-    revision = await complete(author, [
-        Message("system", "Revise your draft to address the critics. Reply with the new draft only."),
-        Message("user", f"Task:\n{task}\n\nYour draft:\n{draft}\n\nCritics said:\n{feedback}"),
-    ], params=params)
-    second = await score_draft(revision.text, critics, task=task, threshold=threshold,
-                               params=params)
+    revision = await complete(
+        author,
+        [
+            Message(
+                "system", "Revise your draft to address the critics. Reply with the new draft only."
+            ),
+            Message("user", f"Task:\n{task}\n\nYour draft:\n{draft}\n\nCritics said:\n{feedback}"),
+        ],
+        params=params,
+    )
+    second = await score_draft(
+        revision.text, critics, task=task, threshold=threshold, params=params
+    )
     return PanelResult((first, second))

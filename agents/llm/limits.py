@@ -70,8 +70,14 @@ class Limiter(Protocol):
 class RedisLimiter:
     """Limits shared through Redis by every process using the same ``prefix``."""
 
-    def __init__(self, client: Any, prefix: str = "axweb:llm:limit:", max_wait: float = 30.0,
-                 lease_ttl: float = 600.0, poll: float = 0.05) -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "axweb:llm:limit:",
+        max_wait: float = 30.0,
+        lease_ttl: float = 600.0,
+        poll: float = 0.05,
+    ) -> None:
         self.client, self.prefix, self.max_wait = client, prefix, max_wait
         self.lease_ttl_ms, self.poll = int(lease_ttl * 1000), poll
         self._bucket = client.register_script(TOKEN_BUCKET)
@@ -153,7 +159,9 @@ class LocalLimiter:
         try:
             await asyncio.wait_for(sem.acquire(), max(0.0, deadline - time.monotonic()))
         except TimeoutError:
-            raise RateLimited(f"{key}: {limit.max_concurrent} concurrent calls already running") from None
+            raise RateLimited(
+                f"{key}: {limit.max_concurrent} concurrent calls already running"
+            ) from None
         try:
             yield
         finally:

@@ -85,8 +85,9 @@ class Router:
             return found
         provider, sep, name = ref.partition(":")
         if not sep or not provider or not name:
-            raise UnknownModel(f"model reference {ref!r} is neither provider:model nor a tier "
-                               f"({', '.join(TIERS)})")
+            raise UnknownModel(
+                f"model reference {ref!r} is neither provider:model nor a tier ({', '.join(TIERS)})"
+            )
         return [self.catalog.get(ref) or ModelInfo(provider, name, tier="")]
 
     def _model(self, info: ModelInfo) -> ChatModel:
@@ -99,8 +100,14 @@ class Router:
         return RoutedModel(self, ref, tuple(fallbacks), cache)
 
     async def stream(
-        self, ref: str, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-        params: GenParams | None = None, fallbacks: Sequence[str] = (), cache: bool = False,
+        self,
+        ref: str,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+        fallbacks: Sequence[str] = (),
+        cache: bool = False,
         on_call: Callable[[CallRecord], None] | None = None,
     ) -> AsyncIterator[ChatEvent]:
         params = params or GenParams()
@@ -131,10 +138,22 @@ class Router:
 class _Call:
     """One attempt on one model: cache lookup, limits, streaming, cache store."""
 
-    def __init__(self, router: Router, info: ModelInfo, messages: Sequence[Message],
-                 tools: Sequence[ToolSpec] | None, params: GenParams, use_cache: bool) -> None:
+    def __init__(
+        self,
+        router: Router,
+        info: ModelInfo,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec] | None,
+        params: GenParams,
+        use_cache: bool,
+    ) -> None:
         self.router, self.info, self.messages, self.tools, self.params = (
-            router, info, messages, tools, params)
+            router,
+            info,
+            messages,
+            tools,
+            params,
+        )
         self.use_cache = use_cache and router.cache is not None
         self.started = self.cached = False
         self.usage = Usage(0, 0)
@@ -166,10 +185,14 @@ class _Call:
             self.usage = event
 
     def record(self, attempts: tuple[tuple[str, str], ...]) -> CallRecord:
-        cost = 0.0 if self.cached else self.info.cost(self.usage.input_tokens,
-                                                      self.usage.output_tokens)
-        return CallRecord(self.info.ref, self.usage, cost, time.perf_counter() - self.t0,
-                          self.cached, attempts)
+        cost = (
+            0.0
+            if self.cached
+            else self.info.cost(self.usage.input_tokens, self.usage.output_tokens)
+        )
+        return CallRecord(
+            self.info.ref, self.usage, cost, time.perf_counter() - self.t0, self.cached, attempts
+        )
 
 
 @dataclass
@@ -182,8 +205,19 @@ class RoutedModel:
     cache: bool = False
     records: list[CallRecord] = field(default_factory=list)
 
-    def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-               params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
-        return self.router.stream(self.ref, messages, tools=tools, params=params,
-                                  fallbacks=self.fallbacks, cache=self.cache,
-                                  on_call=self.records.append)
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
+        return self.router.stream(
+            self.ref,
+            messages,
+            tools=tools,
+            params=params,
+            fallbacks=self.fallbacks,
+            cache=self.cache,
+            on_call=self.records.append,
+        )

@@ -31,9 +31,42 @@ from agents.memory.embeddings import Embedder
 from agents.memory.index import ExactIndex, normalize
 
 WORDS = [
-    "agent", "workflow", "memory", "sandbox", "tool", "model", "token", "stream", "node", "run",
-    "event", "approval", "the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was",
-    "with", "be", "by", "on", "not", "this", "are", "or", "from", "at", "which", "have", "an",
+    "agent",
+    "workflow",
+    "memory",
+    "sandbox",
+    "tool",
+    "model",
+    "token",
+    "stream",
+    "node",
+    "run",
+    "event",
+    "approval",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "that",
+    "for",
+    "it",
+    "as",
+    "was",
+    "with",
+    "be",
+    "by",
+    "on",
+    "not",
+    "this",
+    "are",
+    "or",
+    "from",
+    "at",
+    "which",
+    "have",
+    "an",
 ]
 
 
@@ -72,14 +105,17 @@ def embed_quality(count: int = 300, dtype: str = "auto", threads: int = 2) -> di
     truth = np.argsort(-(exact.embed(queries) @ reference.T), axis=1)[:, :10]
     found = np.argsort(-(fast.embed(queries) @ candidate.T), axis=1)[:, :10]
     hits = sum(len(set(a) & set(b)) for a, b in zip(truth.tolist(), found.tolist(), strict=True))
-    return {"embed_cosine_min": round(float(cosine.min()), 6),
-            "embed_cosine_mean": round(float(cosine.mean()), 6),
-            "embed_recall_at_10": round(hits / (10 * len(queries)), 4),
-            "embed_quality_chunks": len(texts)}
+    return {
+        "embed_cosine_min": round(float(cosine.min()), 6),
+        "embed_cosine_mean": round(float(cosine.mean()), 6),
+        "embed_recall_at_10": round(hits / (10 * len(queries)), 4),
+        "embed_quality_chunks": len(texts),
+    }
 
 
-def embed_rate(count: int, threads: int, chunk_chars: int = 500,
-               dtype: str = "auto") -> dict[str, Any]:
+def embed_rate(
+    count: int, threads: int, chunk_chars: int = 500, dtype: str = "auto"
+) -> dict[str, Any]:
     rng = random.Random(0)
     corpus = "\n\n".join(sample_text(chunk_chars - 20, rng) for _ in range(count))
     texts = [c.text for c in chunk_text(corpus, size=chunk_chars, overlap=0)][:count]
@@ -89,10 +125,13 @@ def embed_rate(count: int, threads: int, chunk_chars: int = 500,
     embedder.embed(texts)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     # per CPU-second: what one idle core would do; the machine may be shared
-    return {"embed_chunks_per_s": round(len(texts) / elapsed, 1),
-            "embed_chunks_per_cpu_s": round(len(texts) / cpu, 1),
-            "embed_chunk_chars": chunk_chars, "embed_threads": threads,
-            "embed_dtype": embedder.dtype}
+    return {
+        "embed_chunks_per_s": round(len(texts) / elapsed, 1),
+        "embed_chunks_per_cpu_s": round(len(texts) / cpu, 1),
+        "embed_chunk_chars": chunk_chars,
+        "embed_threads": threads,
+        "embed_dtype": embedder.dtype,
+    }
 
 
 def search_p50_ms(size: int, queries: int = 50, dim: int = 384) -> tuple[float, float]:

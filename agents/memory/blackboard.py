@@ -28,8 +28,11 @@ def merge_replace(current: Any, incoming: Any) -> Any:
 
 
 def merge_append(current: Any, incoming: Any) -> list[Any]:
-    base: list[Any] = [] if current is MISSING or current is None else (
-        list(current) if isinstance(current, list) else [current])
+    base: list[Any] = (
+        []
+        if current is MISSING or current is None
+        else (list(current) if isinstance(current, list) else [current])
+    )
     items = incoming if isinstance(incoming, list) else [incoming]
     return base + copy.deepcopy(items)
 
@@ -48,13 +51,15 @@ def merge_dicts(current: Any, incoming: Any) -> dict[str, Any]:
     base = {} if current is MISSING or current is None else current
     if not isinstance(base, dict) or not isinstance(incoming, dict):
         raise MergeError(
-            f"policy 'merge' needs objects, got {type(base).__name__} and "
-            f"{type(incoming).__name__}")
+            f"policy 'merge' needs objects, got {type(base).__name__} and {type(incoming).__name__}"
+        )
     return _deep_merge(base, incoming)
 
 
 POLICIES: dict[str, Callable[[Any, Any], Any]] = {
-    "replace": merge_replace, "append": merge_append, "merge": merge_dicts,
+    "replace": merge_replace,
+    "append": merge_append,
+    "merge": merge_dicts,
 }
 
 
@@ -86,12 +91,14 @@ class Blackboard:
     def read(self, key: str, default: Any = None) -> Any:
         return copy.deepcopy(self.values.get(key, default))
 
-    def write(self, key: str, value: Any, policy: str = "replace",
-              writer: str | None = None) -> Any:
+    def write(
+        self, key: str, value: Any, policy: str = "replace", writer: str | None = None
+    ) -> Any:
         stored = merge(policy, self.values.get(key, MISSING), value)
         self.values[key] = stored
-        self.history.append(Write(len(self.history) + 1, key, policy, copy.deepcopy(stored),
-                                  writer))
+        self.history.append(
+            Write(len(self.history) + 1, key, policy, copy.deepcopy(stored), writer)
+        )
         return copy.deepcopy(stored)
 
     def snapshot(self) -> dict[str, Any]:

@@ -14,8 +14,7 @@ class Message:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "channel": self.channel, "sender": self.sender,
-                "text": self.text}
+        return {"seq": self.seq, "channel": self.channel, "sender": self.sender, "text": self.text}
 
 
 @dataclass

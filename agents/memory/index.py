@@ -35,13 +35,18 @@ class VectorIndex(Protocol):
 
     dimension: int
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray,
-            metadata: Sequence[dict[str, Any]] | None = None) -> None: ...
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> None: ...
 
     def remove(self, ids: Sequence[str]) -> None: ...
 
-    def search(self, query: np.ndarray, k: int = 5,
-               where: dict[str, Any] | None = None) -> list[Hit]: ...
+    def search(
+        self, query: np.ndarray, k: int = 5, where: dict[str, Any] | None = None
+    ) -> list[Hit]: ...
 
     def __len__(self) -> int: ...
 
@@ -59,7 +64,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
     n = scores.shape[0]
-    part = np.argpartition(scores, n - k)[n - k:] if k < n else np.arange(k)
+    part = np.argpartition(scores, n - k)[n - k :] if k < n else np.arange(k)
     return part[np.lexsort((part, -scores[part]))]  # best first; ties by position
 
 
@@ -76,12 +81,18 @@ class ExactIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray,
-            metadata: Sequence[dict[str, Any]] | None = None) -> None:
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> None:
         matrix = normalize(np.atleast_2d(vectors))
         if matrix.shape != (len(ids), self.dimension):
-            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dimension}, "
-                             f"got shape {matrix.shape}")
+            raise ValueError(
+                f"expected {len(ids)} vectors of dimension {self.dimension}, "
+                f"got shape {matrix.shape}"
+            )
         metas = list(metadata) if metadata is not None else [{} for _ in ids]
         self.remove([i for i in ids if i in self._position])
         start = len(self._ids)
@@ -100,16 +111,21 @@ class ExactIndex:
         self._metadata = [self._metadata[n] for n in keep]
         self._position = {id_: n for n, id_ in enumerate(self._ids)}
 
-    def search(self, query: np.ndarray, k: int = 5,
-               where: dict[str, Any] | None = None) -> list[Hit]:
+    def search(
+        self, query: np.ndarray, k: int = 5, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
         vector = normalize(np.asarray(query).reshape(-1))
         if vector.shape[0] != self.dimension:
             raise ValueError(f"query has dimension {vector.shape[0]}, expected {self.dimension}")
         scores = self._matrix @ vector
         if where:
-            mask = np.array([all(m.get(f) == v for f, v in where.items())
-                             for m in self._metadata], dtype=bool)
+            mask = np.array(
+                [all(m.get(f) == v for f, v in where.items()) for m in self._metadata], dtype=bool
+            )
             scores = np.where(mask, scores, -np.inf)
-        hits = [Hit(self._ids[n], float(scores[n]), dict(self._metadata[n]))
-                for n in top_k(scores, k) if np.isfinite(scores[n])]
+        hits = [
+            Hit(self._ids[n], float(scores[n]), dict(self._metadata[n]))
+            for n in top_k(scores, k)
+            if np.isfinite(scores[n])
+        ]
         return hits

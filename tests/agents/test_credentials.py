@@ -14,8 +14,11 @@ def create(api):
 
 
 def test_a_stored_key_is_encrypted_at_rest_and_never_returned(owner_api, owner):
-    response = owner_api.post("/api/credentials/", {"provider": "anthropic", "label": "work", "secret": SECRET},
-                              format="json")
+    response = owner_api.post(
+        "/api/credentials/",
+        {"provider": "anthropic", "label": "work", "secret": SECRET},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["is_set"] is True and body["last4"] == "abcd"
@@ -29,18 +32,23 @@ def test_a_stored_key_is_encrypted_at_rest_and_never_returned(owner_api, owner):
 
 def test_a_key_can_be_replaced_and_deleted(owner_api, owner):
     cred_id = create(owner_api).json()["id"]
-    patched = owner_api.patch(f"/api/credentials/{cred_id}/", {"secret": "another-secret-9999"}, format="json")
+    patched = owner_api.patch(
+        f"/api/credentials/{cred_id}/", {"secret": "another-secret-9999"}, format="json"
+    )
     assert patched.json()["last4"] == "9999"
     assert provider_secret(owner.id, "anthropic") == "another-secret-9999"
     assert owner_api.delete(f"/api/credentials/{cred_id}/").status_code == 204
     assert provider_secret(owner.id, "anthropic") is None
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"provider": "openai", "secret": SECRET}, "provider"),
-    ({"provider": "anthropic", "secret": "short"}, "secret"),
-    ({"provider": "anthropic"}, "secret"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"provider": "openai", "secret": SECRET}, "provider"),
+        ({"provider": "anthropic", "secret": "short"}, "secret"),
+        ({"provider": "anthropic"}, "secret"),
+    ],
+)
 def test_invalid_credentials_get_400_naming_the_field(owner_api, payload, field):
     response = owner_api.post("/api/credentials/", payload, format="json")
     assert response.status_code == 400

@@ -26,7 +26,9 @@ def test_every_admin_list_search_and_change_page_loads(superuser_client):
         assert changelist.status_code == 200, base
         obj = model.objects.first()
         if obj is not None:
-            assert superuser_client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200, base
+            assert (
+                superuser_client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200
+            ), base
         add = superuser_client.get(reverse(f"{base}_add"))
         assert add.status_code in (200, 403), base
 
@@ -59,11 +61,18 @@ def test_bootstrap_prints_the_admin_password_once_and_seeds_the_demo(capsys, mon
 
 def test_session_login_sets_a_session_and_wrong_password_names_the_field(client, owner):
     client.get("/api/auth/csrf/")
-    bad = client.post("/api/auth/login/", {"username": "owner", "password": "nope"}, content_type="application/json")
+    bad = client.post(
+        "/api/auth/login/",
+        {"username": "owner", "password": "nope"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400
     assert "password" in bad.json()["error"]["fields"]
-    good = client.post("/api/auth/login/", {"username": "owner", "password": "owner-pass-123"},
-                       content_type="application/json")
+    good = client.post(
+        "/api/auth/login/",
+        {"username": "owner", "password": "owner-pass-123"},
+        content_type="application/json",
+    )
     assert good.status_code == 200
     assert client.get("/api/auth/me/").json()["username"] == "owner"
 

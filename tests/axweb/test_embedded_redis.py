@@ -28,7 +28,11 @@ def test_embedded_redis_starts_on_loopback_answers_and_stops():
 def test_wrap_gives_a_command_a_redis_when_redis_url_is_unset(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     probe = "import os, redis; print(redis.Redis.from_url(os.environ['REDIS_URL']).ping())"
-    out = subprocess.run([sys.executable, "-m", "axweb.embedded_redis", "wrap", "--", sys.executable, "-c", probe],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "axweb.embedded_redis", "wrap", "--", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"

@@ -39,4 +39,6 @@ def token(db, django_user_model, keep_test_connection):
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_endpoint_answers_with_a_server_error(case, token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error]
+    )

@@ -11,19 +11,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = ("import json, django; from django.conf import settings; django.setup(); "
-         "print(json.dumps({'db': settings.DATABASES['default'], 'redis': settings.REDIS_URL, "
-         "'layer': settings.CHANNEL_LAYERS['default'], 'broker': settings.CELERY_BROKER_URL, "
-         "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'key': settings.SECRET_KEY, "
-         "'queues': sorted(q.name for q in __import__('axweb').celery_app.conf.task_queues)}, default=str))")
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'db': settings.DATABASES['default'], 'redis': settings.REDIS_URL, "
+    "'layer': settings.CHANNEL_LAYERS['default'], 'broker': settings.CELERY_BROKER_URL, "
+    "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'key': settings.SECRET_KEY, "
+    "'queues': sorted(q.name for q in __import__('axweb').celery_app.conf.task_queues)}, "
+    "default=str))"
+)
 
 
 def settings_with(tmp_path: Path, **env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")}
-    clean.update({"AXWEB_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "axweb.settings", **env})
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True,
-                         text=True, check=False)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")
+    }
+    clean.update(
+        {"AXWEB_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "axweb.settings", **env}
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -35,11 +49,21 @@ def test_database_defaults_to_sqlite_in_the_data_dir(tmp_path):
 
 
 def test_database_url_selects_postgresql(tmp_path):
-    # A shared database needs both keys from the environment (tests/hardening/test_deploy_settings.py).
-    db = settings_with(tmp_path, DATABASE_URL="postgres://alice:pw@db.example:6543/axweb", SECRET_KEY="k" * 50,
-                       AXWEB_CREDENTIALS_KEY="cmVwbGFjZS13aXRoLWZlcm5ldC1nZW5lcmF0ZWtleS0=")["db"]
+    # A shared database needs both keys from the environment
+    # (tests/hardening/test_deploy_settings.py).
+    db = settings_with(
+        tmp_path,
+        DATABASE_URL="postgres://alice:pw@db.example:6543/axweb",
+        SECRET_KEY="k" * 50,
+        AXWEB_CREDENTIALS_KEY="cmVwbGFjZS13aXRoLWZlcm5ldC1nZW5lcmF0ZWtleS0=",
+    )["db"]
     assert (db["ENGINE"], db["HOST"], db["PORT"], db["NAME"], db["USER"]) == (
-        "django.db.backends.postgresql", "db.example", 6543, "axweb", "alice")
+        "django.db.backends.postgresql",
+        "db.example",
+        6543,
+        "axweb",
+        "alice",
+    )
 
 
 def test_redis_url_feeds_channel_layer_and_celery_broker(tmp_path):
@@ -65,7 +89,9 @@ def test_debug_and_allowed_hosts_are_read_from_the_environment(tmp_path):
 
 def test_a_malformed_boolean_is_refused_with_its_name(tmp_path):
     clean = {**os.environ, "AXWEB_DATA_DIR": str(tmp_path), "DEBUG": "maybe"}
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
     assert out.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in out.stderr
 

@@ -45,8 +45,15 @@ def big_graph(seed: int = 7) -> dict[str, Any]:
         config: dict[str, Any] = {"agent": "writer"} if kind == "agent" else {}
         if kind in ("input", "output"):
             config = {"name": "topic" if kind == "input" else "answer"}
-        nodes.append({"id": f"n{i}", "kind": kind, "label": f"{kind} {i}",
-                      "position": {"x": (i % COLUMNS) * 260, "y": (i // COLUMNS) * 180}, "config": config})
+        nodes.append(
+            {
+                "id": f"n{i}",
+                "kind": kind,
+                "label": f"{kind} {i}",
+                "position": {"x": (i % COLUMNS) * 260, "y": (i // COLUMNS) * 180},
+                "config": config,
+            }
+        )
     pairs = [(i - 1, i) for i in range(1, NODES)]
     joins = [i for i, kind in enumerate(kinds) if kind == "join"]
     taken = set(pairs)
@@ -56,26 +63,45 @@ def big_graph(seed: int = 7) -> dict[str, Any]:
         if (source, target) not in taken and kinds[source] != "output":
             taken.add((source, target))
             pairs.append((source, target))
-    edges = [{"id": f"e{k}", "source": f"n{s}", "source_port": "out", "target": f"n{t}", "target_port": "in"}
-             for k, (s, t) in enumerate(pairs)]
-    return {"schema_version": 1, "nodes": nodes, "edges": edges, "viewport": {"x": 0, "y": 0, "zoom": 1}}
+    edges = [
+        {
+            "id": f"e{k}",
+            "source": f"n{s}",
+            "source_port": "out",
+            "target": f"n{t}",
+            "target_port": "in",
+        }
+        for k, (s, t) in enumerate(pairs)
+    ]
+    return {
+        "schema_version": 1,
+        "nodes": nodes,
+        "edges": edges,
+        "viewport": {"x": 0, "y": 0, "zoom": 1},
+    }
 
 
 def prepare(api: httpx.Client) -> int:
-    api.post("/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}).raise_for_status()
+    api.post(
+        "/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}
+    ).raise_for_status()
     workflow = api.post("/api/workflows/", json={"name": "Big canvas"}).raise_for_status().json()
-    response = api.post(f"/api/workflows/{workflow['id']}/versions/", json={"graph": big_graph(), "message": "500"})
+    response = api.post(
+        f"/api/workflows/{workflow['id']}/versions/", json={"graph": big_graph(), "message": "500"}
+    )
     if response.status_code != 201:
         raise SystemExit(f"the benchmark graph was refused: {response.text[:2000]}")
     return int(workflow["id"])
 
 
-# Records, per frame, whether the editor shows laid-out nodes; the first such frame is "interactive".
+# Records, per frame, whether the editor shows laid-out nodes; the first such frame is
+# "interactive".
 INTERACTIVE = """
 (() => {
   const check = () => {
     const node = document.querySelector('.react-flow__node');
-    if (node && getComputedStyle(node).visibility !== 'hidden' && document.querySelector('.react-flow__edge path')) {
+    if (node && getComputedStyle(node).visibility !== 'hidden'
+        && document.querySelector('.react-flow__edge path')) {
       window.__interactive = performance.now();
       return;
     }
@@ -99,9 +125,11 @@ FRAMES_START = """() => {
 
 SAVE_FETCH = """
 async ([id, graph]) => {
-  const csrf = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? '';
+  const csrf = document.cookie.split('; ')
+    .find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? '';
   const t0 = performance.now();
-  const r = await fetch(`/api/workflows/${id}/versions/`, {method: 'POST', credentials: 'same-origin',
+  const r = await fetch(`/api/workflows/${id}/versions/`, {
+    method: 'POST', credentials: 'same-origin',
     headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
     body: JSON.stringify({graph, message: 'bench'})});
   await r.json();
@@ -121,7 +149,8 @@ def login(context: BrowserContext) -> None:
 
 
 class CpuClock:
-    """CPU seconds used by all Chromium processes (the machine is shared: wall time alone misleads)."""
+    """CPU seconds used by all Chromium processes (the machine is shared: wall time alone
+    misleads)."""
 
     def __init__(self, browser: Browser) -> None:
         self.cdp = browser.new_browser_cdp_session()
@@ -164,8 +193,12 @@ def pan_and_zoom(page: Page, seconds: float = 3.0) -> list[float]:
     """Drags start on empty pane (a press on a node would move the node, not the view)."""
     box = page.get_by_test_id("canvas").bounding_box()
     assert box
-    area = [box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.2,
-            box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.85]
+    area = [
+        box["x"] + box["width"] * 0.3,
+        box["y"] + box["height"] * 0.2,
+        box["x"] + box["width"] * 0.7,
+        box["y"] + box["height"] * 0.85,
+    ]
     page.evaluate(FRAMES_START)
     deadline, step = time.monotonic() + seconds, 0
     while time.monotonic() < deadline:
@@ -181,10 +214,14 @@ def pan_and_zoom(page: Page, seconds: float = 3.0) -> list[float]:
         page.mouse.up()
         for k in range(6):  # zoom in and back out around the pointer
             page.mouse.wheel(0, -120 if k < 3 else 120)
-    frames, views = page.evaluate("() => { window.__stop = true; return [window.__frames, window.__views]; }")
+    frames, views = page.evaluate(
+        "() => { window.__stop = true; return [window.__frames, window.__views]; }"
+    )
     moved = sum(a != b for a, b in zip(views, views[1:], strict=False))
     if moved < len(frames) // 4:  # input arrives about every other frame; a dead drag moves nothing
-        raise SystemExit(f"the view moved in only {moved} of {len(frames)} frames: not a pan/zoom measurement")
+        raise SystemExit(
+            f"the view moved in only {moved} of {len(frames)} frames: not a pan/zoom measurement"
+        )
     return [b - a for a, b in zip(frames, frames[1:], strict=False)]
 
 
@@ -210,7 +247,9 @@ def save_through_ui(page: Page) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def one_round(browser: Browser, url: str, workflow_id: int, graph: dict[str, Any]) -> dict[str, float]:
+def one_round(
+    browser: Browser, url: str, workflow_id: int, graph: dict[str, Any]
+) -> dict[str, float]:
     context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
     try:
         login(context)
@@ -231,30 +270,50 @@ def one_round(browser: Browser, url: str, workflow_id: int, graph: dict[str, Any
         status, save = page.evaluate(SAVE_FETCH, [workflow_id, graph])
         if status != 201:
             raise SystemExit(f"saving a version answered {status}")
-        return {"load_ms": load, "pan_frame_ms_p95": p95(gaps), "save_ms": save,
-                "save_ui_ms": save_through_ui(page), "frames": float(len(gaps) + 1),
-                "pan_frame_ms_median": statistics.median(gaps), "settle_frame_ms": settle_frame,
-                "load_cpu_ms": load_cpu,
-                "pan_cpu_ms_per_frame": sum(pan_cpu.values()),
-                **{f"pan_cpu_ms_per_frame_{k.lower()}": v for k, v in pan_cpu.items()},
-                **{f"pan_main_ms_per_frame_{k.removesuffix('Duration').lower()}": v for k, v in pan_main.items()}}
+        return {
+            "load_ms": load,
+            "pan_frame_ms_p95": p95(gaps),
+            "save_ms": save,
+            "save_ui_ms": save_through_ui(page),
+            "frames": float(len(gaps) + 1),
+            "pan_frame_ms_median": statistics.median(gaps),
+            "settle_frame_ms": settle_frame,
+            "load_cpu_ms": load_cpu,
+            "pan_cpu_ms_per_frame": sum(pan_cpu.values()),
+            **{f"pan_cpu_ms_per_frame_{k.lower()}": v for k, v in pan_cpu.items()},
+            **{
+                f"pan_main_ms_per_frame_{k.removesuffix('Duration').lower()}": v
+                for k, v in pan_main.items()
+            },
+        }
     finally:
         context.close()
 
 
 def main() -> None:
     with standalone(os.environ["REDIS_URL"]) as app, sync_playwright() as pw:
-        api = httpx.Client(base_url=app.app.url, headers={"Authorization": f"Bearer {app.token}"}, timeout=60)
+        api = httpx.Client(
+            base_url=app.app.url, headers={"Authorization": f"Bearer {app.token}"}, timeout=60
+        )
         workflow_id = prepare(api)
-        graph = api.get(f"/api/workflows/{workflow_id}/versions/1/").raise_for_status().json()["graph"]
+        graph = (
+            api.get(f"/api/workflows/{workflow_id}/versions/1/").raise_for_status().json()["graph"]
+        )
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             rounds = [one_round(browser, app.app.url, workflow_id, graph) for _ in range(ROUNDS)]
         finally:
             browser.close()
-    result: dict[str, Any] = {k: round(statistics.median(r[k] for r in rounds), 1) for k in rounds[0]}
-    result.update(nodes=NODES, edges=EDGES, rounds=[{k: round(v, 1) for k, v in r.items()} for r in rounds],
-                  targets=TARGETS, meets_targets={k: result[k] < v for k, v in TARGETS.items()})
+    result: dict[str, Any] = {
+        k: round(statistics.median(r[k] for r in rounds), 1) for k in rounds[0]
+    }
+    result.update(
+        nodes=NODES,
+        edges=EDGES,
+        rounds=[{k: round(v, 1) for k, v in r.items()} for r in rounds],
+        targets=TARGETS,
+        meets_targets={k: result[k] < v for k, v in TARGETS.items()},
+    )
     json.dump(result, sys.stdout, indent=2)
     print()
 

@@ -20,10 +20,12 @@ def new_workflow(page: Page, name: str) -> str:
 
 
 def drop(page: Page, kind: str, x: float, y: float) -> str:
-    """Drag a kind from the palette onto the canvas at (x, y) relative to the canvas; returns the node id."""
+    """Drag a kind from the palette onto the canvas at (x, y) relative to the canvas; returns the
+    node id."""
     before = set(node_ids(page))
-    page.get_by_test_id(f"palette-item-{kind}").drag_to(page.get_by_test_id("canvas"),
-                                                        target_position={"x": x, "y": y})
+    page.get_by_test_id(f"palette-item-{kind}").drag_to(
+        page.get_by_test_id("canvas"), target_position={"x": x, "y": y}
+    )
     expect(page.locator(".react-flow__node")).to_have_count(len(before) + 1)
     (added,) = set(node_ids(page)) - before
     return added

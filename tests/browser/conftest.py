@@ -16,7 +16,14 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, LiveApp, build_frontend, server_env
+from tests.browser.live import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    LiveApp,
+    build_frontend,
+    server_env,
+)
 from tests.workflows.conftest import database_url
 
 PASSWORD = "browser-pass-123"
@@ -29,7 +36,9 @@ FAILED = pytest.StashKey[bool]()
 @pytest.fixture(scope="package")
 def live_app(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     build = build_frontend()
-    app = LiveApp(server_env(database_url(), settings.REDIS_URL, build), tmp_path_factory.mktemp("live"))
+    app = LiveApp(
+        server_env(database_url(), settings.REDIS_URL, build), tmp_path_factory.mktemp("live")
+    )
     try:
         app.wait_ready()
         yield app
@@ -57,8 +66,9 @@ def api(live_app: LiveApp, user: Any) -> Iterator[httpx.Client]:
     from accounts.tokens import api_token_create
 
     _token, secret = api_token_create(user=user, name="browser tests")
-    with httpx.Client(base_url=live_app.url, headers={"Authorization": f"Bearer {secret}"},
-                      timeout=20) as client:
+    with httpx.Client(
+        base_url=live_app.url, headers={"Authorization": f"Bearer {secret}"}, timeout=20
+    ) as client:
         yield client
 
 
@@ -72,8 +82,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture
 def page(request: pytest.FixtureRequest, browser: Browser, live_app: LiveApp) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 800},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        base_url=live_app.url, viewport={"width": 1280, "height": 800}, accept_downloads=True
+    )
     context.set_default_timeout(15_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -122,11 +133,18 @@ def orm(fn: Callable[[], T]) -> T:
 
 
 def make_agent(api: httpx.Client, name: str, delay: float, chunks: int = 4) -> dict[str, Any]:
-    """An agent made through the API, then pointed at a scripted model (the API refuses `scripted:`)."""
+    """An agent made through the API, then pointed at a scripted model (the API refuses
+    `scripted:`)."""
     from agents.models import Agent
 
-    body = {"name": name, "role": f"{name} writer", "system_prompt": "Answer briefly.",
-            "model": "builtin:smollm2-135m", "parameters": {}, "tools": []}
+    body = {
+        "name": name,
+        "role": f"{name} writer",
+        "system_prompt": "Answer briefly.",
+        "model": "builtin:smollm2-135m",
+        "parameters": {},
+        "tools": [],
+    }
     response = api.post("/api/agents/", json=body)
     assert response.status_code == 201, response.text
     scripted = f"scripted:{name}?delay={delay}&chunks={chunks}"

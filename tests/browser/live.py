@@ -24,8 +24,15 @@ FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 _BUILD_INPUTS = ("src", "index.html", "package-lock.json", "vite.config.ts", "tsconfig.json")
 
 
@@ -41,11 +48,25 @@ def _source_hash() -> str:
 
 
 def build_frontend() -> Path:
-    """Build the app (if this source revision was not built yet); returns the static dir to serve."""
+    """Build the app (if this source revision was not built yet); returns the static dir to
+    serve."""
     target = ARTIFACTS / "browser-build" / _source_hash()
     if not (target / "app" / "index.html").exists():
-        subprocess.run(["npx", "vite", "build", "--outDir", str(target / "app"), "--emptyOutDir",
-                        "--logLevel", "error"], cwd=FRONTEND, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "npx",
+                "vite",
+                "build",
+                "--outDir",
+                str(target / "app"),
+                "--emptyOutDir",
+                "--logLevel",
+                "error",
+            ],
+            cwd=FRONTEND,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         _prune(target.parent, keep=3)
     return target
 
@@ -69,8 +90,14 @@ class Process:
         self.name, self.log_path = name, log_dir / f"{name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(argv, cwd=ROOT, env=dict(env), stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=dict(env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -89,11 +116,20 @@ class Process:
 
 
 def server_env(database_url: str, redis_url: str, build: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings", "AXWEB_BROWSER_BUILD": str(build),
-            "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1", "AXWEB_TORCH_THREADS": "1",
-            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "LOG_LEVEL": "WARNING",
-            "AXWEB_HTTP_ALLOWED_HOSTS": "dictionary.example.org"}  # the HTTP tool the tools page saves
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",
+        "AXWEB_BROWSER_BUILD": str(build),
+        "AXWEB_SCRIPTED_MODELS": "1",
+        "AXWEB_REAP_EVERY_S": "1",
+        "AXWEB_TORCH_THREADS": "1",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "LOG_LEVEL": "WARNING",
+        "AXWEB_HTTP_ALLOWED_HOSTS": "dictionary.example.org",
+    }  # the HTTP tool the tools page saves
 
 
 class LiveApp:
@@ -102,12 +138,48 @@ class LiveApp:
     def __init__(self, env: Mapping[str, str], log_dir: Path, worker: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.processes = [Process("daphne", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p",
-                                             str(self.port), "axweb.asgi:application"], env, log_dir)]
+        self.processes = [
+            Process(
+                "daphne",
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "axweb.asgi:application",
+                ],
+                env,
+                log_dir,
+            )
+        ]
         if worker:
-            self.processes.append(Process("worker", [
-                sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "runs,lab", "-c", "2",
-                "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"], env, log_dir))
+            self.processes.append(
+                Process(
+                    "worker",
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "axweb",
+                        "worker",
+                        "-Q",
+                        "runs,lab",
+                        "-c",
+                        "2",
+                        "--without-heartbeat",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "-l",
+                        "WARNING",
+                    ],
+                    env,
+                    log_dir,
+                )
+            )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -121,7 +193,9 @@ class LiveApp:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"the server did not answer within {timeout} s:\n{self.processes[0].log_tail()}")
+        raise RuntimeError(
+            f"the server did not answer within {timeout} s:\n{self.processes[0].log_tail()}"
+        )
 
     def stop(self) -> None:
         for proc in reversed(self.processes):

@@ -1,4 +1,5 @@
-"""A throwaway AXWeb (fresh SQLite in a temp dir, one user with a token) for the canvas benchmark."""
+"""A throwaway AXWeb (fresh SQLite in a temp dir, one user with a token) for the canvas
+benchmark."""
 
 from __future__ import annotations
 
@@ -36,8 +37,18 @@ def standalone(redis_url: str, worker: bool = False) -> Iterator[Standalone]:
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-        token = subprocess.run([*manage, "shell", "-c", _MAKE_USER], cwd=ROOT, env=env, check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        token = (
+            subprocess.run(
+                [*manage, "shell", "-c", _MAKE_USER],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         app = LiveApp(env, tmp / "logs", worker=worker)
         app.wait_ready()
         yield Standalone(app, token)

@@ -1,4 +1,5 @@
-"""From an empty canvas to a finished parallel run, with the mouse, against a live server and worker."""
+"""From an empty canvas to a finished parallel run, with the mouse, against a live server and
+worker."""
 
 from __future__ import annotations
 
@@ -61,11 +62,14 @@ def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 def gantt_span(page: Page, node_id: str) -> tuple[float, float]:
     style = page.get_by_test_id(f"gantt-bar-{node_id}").evaluate(
-        "e => [parseFloat(e.style.left), parseFloat(e.style.width)]")
+        "e => [parseFloat(e.style.left), parseFloat(e.style.width)]"
+    )
     return style[0], style[0] + style[1]
 
 
-def test_parallel_flow_built_with_the_mouse_runs_both_agents_at_once(logged_in: Page, api: httpx.Client) -> None:
+def test_parallel_flow_built_with_the_mouse_runs_both_agents_at_once(
+    logged_in: Page, api: httpx.Client
+) -> None:
     page = logged_in
     make_agent(api, "alpha", delay=1.5)
     make_agent(api, "beta", delay=1.5)
@@ -84,7 +88,9 @@ def test_parallel_flow_built_with_the_mouse_runs_both_agents_at_once(logged_in: 
     run_id = start_run(page, "input", "why is the sky blue?")
     page.wait_for_function(BOTH_RUNNING, arg=[ids["a"], ids["b"]], timeout=20_000)
     shot(page, "04-run-running")
-    expect(page.locator(".editor-bar [data-testid=status-badge]")).to_have_text("succeeded", timeout=30_000)
+    expect(page.locator(".editor-bar [data-testid=status-badge]")).to_have_text(
+        "succeeded", timeout=30_000
+    )
     outputs = page.get_by_test_id("run-outputs")
     expect(outputs).to_contain_text("alpha: why is the sky blue?")
     expect(outputs).to_contain_text("beta: why is the sky blue?")

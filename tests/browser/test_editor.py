@@ -1,4 +1,5 @@
-"""Editor behaviour with a real mouse: refused connections say why; undo/redo restore the graph exactly."""
+"""Editor behaviour with a real mouse: refused connections say why; undo/redo restore the graph
+exactly."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ Graph = dict[str, Any]
 
 
 def settled_draft(api: httpx.Client, workflow_id: str, until: Callable[[Graph], bool]) -> Graph:
-    """The autosaved draft once `until` holds (autosave is debounced); the last one seen otherwise."""
+    """The autosaved draft once `until` holds (autosave is debounced); the last one seen
+    otherwise."""
     deadline, graph = time.monotonic() + 15, draft(api, workflow_id)
     while not until(graph) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -27,7 +29,9 @@ def settled_draft(api: httpx.Client, workflow_id: str, until: Callable[[Graph], 
     return graph
 
 
-def test_text_into_a_list_input_is_refused_with_its_reason_on_screen(logged_in: Page, api: httpx.Client) -> None:
+def test_text_into_a_list_input_is_refused_with_its_reason_on_screen(
+    logged_in: Page, api: httpx.Client
+) -> None:
     page = logged_in
     workflow_id = new_workflow(page, "Refusals")
     agent = drop(page, "agent", 40, 120)  # out: text
@@ -37,7 +41,9 @@ def test_text_into_a_list_input_is_refused_with_its_reason_on_screen(logged_in: 
     expect(hint).to_have_text("✕ text output cannot feed a list input")
     shot(page, "06-editor-refused-connection")
     page.mouse.up()
-    expect(page.locator(".toast.error")).to_have_text("Cannot connect: text output cannot feed a list input")
+    expect(page.locator(".toast.error")).to_have_text(
+        "Cannot connect: text output cannot feed a list input"
+    )
     expect(hint).to_have_count(0)
     expect(page.locator(".react-flow__edge")).to_have_count(0)
     graph = settled_draft(api, workflow_id, lambda g: len(g["nodes"]) == 2)
@@ -45,8 +51,11 @@ def test_text_into_a_list_input_is_refused_with_its_reason_on_screen(logged_in: 
 
 
 def build_small_flow(page: Page) -> dict[str, str]:
-    ids = {"input": drop(page, "input", 20, 200), "agent": drop(page, "agent", 260, 200),
-           "output": drop(page, "output", 500, 200)}
+    ids = {
+        "input": drop(page, "input", 20, 200),
+        "agent": drop(page, "agent", 260, 200),
+        "output": drop(page, "output", 500, 200),
+    }
     connect(page, ids["input"], "out", ids["agent"], "in")
     connect(page, ids["agent"], "out", ids["output"], "in")
     select_node(page, ids["agent"])
@@ -72,14 +81,22 @@ def test_undo_and_redo_restore_the_saved_graph_exactly(logged_in: Page, api: htt
     page = logged_in
     workflow_id = new_workflow(page, "Undo me")
     ids = build_small_flow(page)
-    before = settled_draft(api, workflow_id, lambda g: len(g["edges"]) == 2 and any(
-        n["label"] == "Summariser" for n in g["nodes"]))
+    before = settled_draft(
+        api,
+        workflow_id,
+        lambda g: len(g["edges"]) == 2 and any(n["label"] == "Summariser" for n in g["nodes"]),
+    )
     assert len(before["edges"]) == 2
 
     three_edits(page, ids)
-    after = settled_draft(api, workflow_id, lambda g: len(g["nodes"]) == 3 and any(
-        n["kind"] == "note" for n in g["nodes"]))
-    assert [n["kind"] for n in after["nodes"]] == ["input", "output", "note"] and after["edges"] == []
+    after = settled_draft(
+        api,
+        workflow_id,
+        lambda g: len(g["nodes"]) == 3 and any(n["kind"] == "note" for n in g["nodes"]),
+    )
+    assert [n["kind"] for n in after["nodes"]] == ["input", "output", "note"] and after[
+        "edges"
+    ] == []
     moved = next(n for n in after["nodes"] if n["id"] == ids["output"])["position"]
     assert moved != next(n for n in before["nodes"] if n["id"] == ids["output"])["position"]
 
@@ -87,7 +104,9 @@ def test_undo_and_redo_restore_the_saved_graph_exactly(logged_in: Page, api: htt
     for _ in range(3):
         page.keyboard.press("Control+z")
     assert settled_draft(api, workflow_id, lambda g: g == before) == before
-    expect(page.get_by_test_id("undo")).to_be_enabled()  # the graph building itself is still undoable
+    expect(
+        page.get_by_test_id("undo")
+    ).to_be_enabled()  # the graph building itself is still undoable
 
     page.keyboard.press("Control+Shift+z")
     page.keyboard.press("Control+Shift+z")
@@ -96,22 +115,35 @@ def test_undo_and_redo_restore_the_saved_graph_exactly(logged_in: Page, api: htt
     assert settled_draft(api, workflow_id, lambda g: g == after) == after
 
 
-def test_opening_a_saved_workflow_leaves_it_saved_and_writes_no_draft(logged_in: Page, api: httpx.Client) -> None:
+def test_opening_a_saved_workflow_leaves_it_saved_and_writes_no_draft(
+    logged_in: Page, api: httpx.Client
+) -> None:
     from tests.browser.test_runs import edge, node, workflow_with
 
     page = logged_in
-    workflow_id = workflow_with(api, "Untouched", [node("in", "input", 0, name="q"), node("out", "output", 300)],
-                                [edge("in", "out")])
+    workflow_id = workflow_with(
+        api,
+        "Untouched",
+        [node("in", "input", 0, name="q"), node("out", "output", 300)],
+        [edge("in", "out")],
+    )
     writes: list[str] = []
-    page.on("request", lambda r: writes.append(r.url) if r.method == "PUT" and "/draft/" in r.url else None)
+    page.on(
+        "request",
+        lambda r: writes.append(r.url) if r.method == "PUT" and "/draft/" in r.url else None,
+    )
     page.goto(f"/workflows/{workflow_id}")
     expect(page.get_by_test_id("node-out")).to_be_visible()
-    page.wait_for_timeout(1500)  # longer than the 800 ms autosave debounce: a spurious save would have fired
+    page.wait_for_timeout(
+        1500
+    )  # longer than the 800 ms autosave debounce: a spurious save would have fired
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     assert writes == []
 
 
-def test_router_routes_are_edited_as_forms_and_become_output_ports(logged_in: Page, api: httpx.Client) -> None:
+def test_router_routes_are_edited_as_forms_and_become_output_ports(
+    logged_in: Page, api: httpx.Client
+) -> None:
     page = logged_in
     workflow_id = new_workflow(page, "Routes")
     router = drop(page, "router", 200, 160)
@@ -124,7 +156,12 @@ def test_router_routes_are_edited_as_forms_and_become_output_ports(logged_in: Pa
     expect(page.get_by_test_id(f"handle-{router}-out-route2")).to_have_count(1)
     page.get_by_test_id("prop-config-routes-1-remove").click()
     expect(page.get_by_test_id(f"handle-{router}-out-route2")).to_have_count(0)
-    graph = settled_draft(api, workflow_id, lambda g: [r.get("name") for n in g["nodes"]
-                                                       for r in n["config"].get("routes", [])] == ["urgent"])
+    graph = settled_draft(
+        api,
+        workflow_id,
+        lambda g: (
+            [r.get("name") for n in g["nodes"] for r in n["config"].get("routes", [])] == ["urgent"]
+        ),
+    )
     [routes] = [n["config"]["routes"] for n in graph["nodes"] if n["id"] == router]
     assert [(r["name"], r["expression"]) for r in routes] == [("urgent", "'now' in input")]

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_token_made_on_the_settings_page_is_shown_once_works_and_is_revoked(
-        logged_in: Page, api: httpx.Client) -> None:
+    logged_in: Page, api: httpx.Client
+) -> None:
     page = logged_in
     page.get_by_test_id("nav-settings").click()
     form = page.get_by_test_id("token-form")
@@ -24,7 +25,9 @@ def test_a_token_made_on_the_settings_page_is_shown_once_works_and_is_revoked(
     expect(row).to_contain_text("in 30 days")
     shot(page, "settings-api-tokens")
 
-    with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {secret}"}) as client:
+    with httpx.Client(
+        base_url=api.base_url, headers={"Authorization": f"Bearer {secret}"}
+    ) as client:
         assert client.get("/api/auth/me/").status_code == 200
         page.get_by_test_id("token-done").click()
         page.reload()
@@ -35,4 +38,6 @@ def test_a_token_made_on_the_settings_page_is_shown_once_works_and_is_revoked(
         row.get_by_role("button", name="Revoke").click()
         expect(row).to_have_count(0)
         assert client.get("/api/auth/me/").status_code == 401
-    expect(page.get_by_test_id("token-list")).to_contain_text("browser tests")  # the other token stays
+    expect(page.get_by_test_id("token-list")).to_contain_text(
+        "browser tests"
+    )  # the other token stays

@@ -39,7 +39,9 @@ class Recorder:
 
 @pytest.mark.asyncio
 async def test_a_scripted_agent_calling_python_when_given_only_calculator_is_refused() -> None:
-    model = ScriptedModel.of([Reply(tool_calls=(ToolCall("c1", "python", {"code": "import os"}),)), "ok"])
+    model = ScriptedModel.of(
+        [Reply(tool_calls=(ToolCall("c1", "python", {"code": "import os"}),)), "ok"]
+    )
     seen = Recorder()
     team = AgentTeam({"calc": AgentSpec("calc", model, tools=(CALCULATOR,))}, seen.execute)
     team.on_refused = seen.on_refused
@@ -47,18 +49,28 @@ async def test_a_scripted_agent_calling_python_when_given_only_calculator_is_ref
     assert seen.executed == []
     told = model.calls[1].messages[-1]
     assert told.role == "tool" and told.name == "python"
-    assert "'python' is not available to calc" in told.content and "available to you: calculator." in told.content
+    assert (
+        "'python' is not available to calc" in told.content
+        and "available to you: calculator." in told.content
+    )
     assert [name for name, _ in seen.refused] == ["python"]
     assert result.steps[1].error and "not available" in result.steps[1].error
 
 
 @pytest.mark.asyncio
 async def test_a_scripted_agent_delegating_to_an_agent_it_was_not_given_is_refused() -> None:
-    sneaky = ScriptedModel.of([Reply(tool_calls=(ToolCall("c1", "agent__admin", {"task": "x"}),)), "ok"])
+    sneaky = ScriptedModel.of(
+        [Reply(tool_calls=(ToolCall("c1", "agent__admin", {"task": "x"}),)), "ok"]
+    )
     admin = ScriptedModel.of(["admin did it"])
     seen = Recorder()
-    team = AgentTeam({"helper": AgentSpec("helper", sneaky, tools=(CALCULATOR,)),
-                      "admin": AgentSpec("admin", admin)}, seen.execute)
+    team = AgentTeam(
+        {
+            "helper": AgentSpec("helper", sneaky, tools=(CALCULATOR,)),
+            "admin": AgentSpec("admin", admin),
+        },
+        seen.execute,
+    )
     team.on_refused = seen.on_refused
     await team.run("helper", "task")
     assert admin.calls == [] and seen.executed == []
@@ -68,31 +80,56 @@ async def test_a_scripted_agent_delegating_to_an_agent_it_was_not_given_is_refus
 
 # -- in a run: the trace shows the refused call, nothing ran ----------------------------------
 
+
 def agent_graph() -> dict[str, Any]:
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="q", type="text"), node("ag", "agent", agent="Helper", prompt="{{in}}"),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "ag"), edge("ag", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="q", type="text"),
+            node("ag", "agent", agent="Helper", prompt="{{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "ag"), edge("ag", "out")],
+    }
 
 
 def run_once(owner: Any) -> Run:
     workflow = workflow_create(owner=owner, name="Grants", graph=agent_graph())
-    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"})
+    run = Run.objects.create(
+        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"}
+    )
     asyncio.run(run_services.run_execute(run.id, "worker-test"))
     run.refresh_from_db()
     return run
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("tool", "args"), [("python", '{"code": "result = 1"}'), ("hook", '{"q": "x"}'),
-                                            ("agent__Admin", '{"task": "x"}')])
-def test_an_ungranted_call_in_a_run_is_a_failed_tool_call_and_nothing_runs(owner, monkeypatch, tool, args):
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("python", '{"code": "result = 1"}'),
+        ("hook", '{"q": "x"}'),
+        ("agent__Admin", '{"task": "x"}'),
+    ],
+)
+def test_an_ungranted_call_in_a_run_is_a_failed_tool_call_and_nothing_runs(
+    owner, monkeypatch, tool, args
+):
     monkeypatch.setenv("AXWEB_SCRIPTED_MODELS", "1")
-    Tool.objects.create(owner=owner, name="hook", kind="http", description="The owner's webhook.",
-                        config={"url": "https://192.0.2.1/x"})  # no DNS, ever
+    Tool.objects.create(
+        owner=owner,
+        name="hook",
+        kind="http",
+        description="The owner's webhook.",
+        config={"url": "https://192.0.2.1/x"},
+    )  # no DNS, ever
     Agent.objects.create(owner=owner, name="Admin", model="scripted:admin")
-    Agent.objects.create(owner=owner, name="Helper", builtin_tools=["calculator"],
-                         model=f"scripted:helper?tool={tool}&args={args}")
+    Agent.objects.create(
+        owner=owner,
+        name="Helper",
+        builtin_tools=["calculator"],
+        model=f"scripted:helper?tool={tool}&args={args}",
+    )
     run = run_once(owner)
     assert run.status == "succeeded", run.error  # the model saw the refusal and answered
     call = RunEvent.objects.get(run=run, type="node.tool_call", node="ag")

@@ -25,8 +25,9 @@ LOGIN = "/api/auth/login/"
 
 @pytest.fixture(autouse=True)
 def fresh_counters(settings: Any) -> None:
-    """Failed-login counters live in the shared cache: start without any (tests/conftest.py clears after).
-    A fast hasher (set before the users are made): these tests sign in and fail hundreds of times."""
+    """Failed-login counters live in the shared cache: start without any (tests/conftest.py
+    clears after). A fast hasher (set before the users are made): these tests sign in and fail
+    hundreds of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     login_counters_clear()
 
@@ -57,9 +58,16 @@ def test_thirty_wrong_api_logins_from_one_address_are_answered_429_with_retry_af
         assert wrong_login(client, f"guess-{i}").status_code == 400
     assert_throttled(wrong_login(client, "guess-30"))
     # Even the right password waits: the address is blocked, whoever it signs in as.
-    assert_throttled(client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json"))
+    assert_throttled(
+        client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json")
+    )
     elsewhere = APIClient(REMOTE_ADDR=address())
-    assert elsewhere.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json").status_code == 200
+    assert (
+        elsewhere.post(
+            LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -74,9 +82,13 @@ def test_ten_wrong_logins_for_one_username_lock_that_username_from_every_address
 def test_thirty_wrong_admin_logins_are_answered_429_with_retry_after(staff):
     client, ip = Client(), address()
     for i in range(30):
-        response = client.post("/admin/login/", {"username": f"guess-{i}", "password": "x"}, REMOTE_ADDR=ip)
+        response = client.post(
+            "/admin/login/", {"username": f"guess-{i}", "password": "x"}, REMOTE_ADDR=ip
+        )
         assert response.status_code == 200  # the form again, with its error
-    response = client.post("/admin/login/", {"username": "staff", "password": "staff-pass-123"}, REMOTE_ADDR=ip)
+    response = client.post(
+        "/admin/login/", {"username": "staff", "password": "staff-pass-123"}, REMOTE_ADDR=ip
+    )
     assert_throttled(response)
 
 
@@ -85,7 +97,12 @@ def test_a_successful_login_does_not_reset_the_address_counter_for_other_usernam
     client = APIClient(REMOTE_ADDR=address())
     for i in range(29):
         wrong_login(client, f"guess-{i}")
-    assert client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json").status_code == 200
+    assert (
+        client.post(
+            LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json"
+        ).status_code
+        == 200
+    )
     assert wrong_login(client, "guess-29").status_code == 400
     assert_throttled(wrong_login(client, "guess-30"))
 
@@ -107,15 +124,24 @@ def test_a_weak_new_password_is_refused_by_the_validators(owner):
     client = APIClient()
     client.force_login(owner)
     for weak in ("owner2024", "4815162342", "password123", "short"):
-        response = client.post("/api/auth/password/", {"old_password": "owner-pass-123", "new_password": weak},
-                               format="json")
+        response = client.post(
+            "/api/auth/password/",
+            {"old_password": "owner-pass-123", "new_password": weak},
+            format="json",
+        )
         assert response.status_code == 400, weak
         assert response.json()["error"]["fields"]["new_password"]
-    wrong_old = client.post("/api/auth/password/", {"old_password": "nope", "new_password": "violet-harbor-lantern-92"},
-                            format="json")
+    wrong_old = client.post(
+        "/api/auth/password/",
+        {"old_password": "nope", "new_password": "violet-harbor-lantern-92"},
+        format="json",
+    )
     assert "old_password" in wrong_old.json()["error"]["fields"]
-    good = client.post("/api/auth/password/",
-                       {"old_password": "owner-pass-123", "new_password": "violet-harbor-lantern-92"}, format="json")
+    good = client.post(
+        "/api/auth/password/",
+        {"old_password": "owner-pass-123", "new_password": "violet-harbor-lantern-92"},
+        format="json",
+    )
     assert good.status_code == 204
     assert client.get("/api/auth/me/").status_code == 200  # this session survives its own change
     owner.refresh_from_db()
@@ -127,8 +153,12 @@ def test_the_admin_refuses_a_password_like_the_username(django_user_model):
     admin = django_user_model.objects.create_superuser("root", password="root-pass-123-xyz")
     client = Client()
     client.force_login(admin)
-    form = {"username": "margaret", "password1": "margaret1999", "password2": "margaret1999",
-            "usable_password": "true"}
+    form = {
+        "username": "margaret",
+        "password1": "margaret1999",
+        "password2": "margaret1999",
+        "usable_password": "true",
+    }
     client.post("/admin/auth/user/add/", form)
     assert not django_user_model.objects.filter(username="margaret").exists()
 
@@ -161,14 +191,20 @@ def test_a_user_creates_lists_and_revokes_their_own_tokens(owner_api):
 @pytest.mark.django_db
 def test_an_expired_token_is_401_and_a_past_expiry_is_refused_at_creation(owner_api):
     soon = (timezone.now() + timedelta(days=1)).isoformat()
-    created = owner_api.post("/api/auth/tokens/", {"name": "short", "expires_at": soon}, format="json").json()
+    created = owner_api.post(
+        "/api/auth/tokens/", {"name": "short", "expires_at": soon}, format="json"
+    ).json()
     assert bearer(created["token"]).get("/api/workflows/").status_code == 200
-    ApiToken.objects.filter(pk=created["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    ApiToken.objects.filter(pk=created["id"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = bearer(created["token"]).get("/api/workflows/")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "authentication_failed"
     past = (timezone.now() - timedelta(days=1)).isoformat()
-    refused_create = owner_api.post("/api/auth/tokens/", {"name": "late", "expires_at": past}, format="json")
+    refused_create = owner_api.post(
+        "/api/auth/tokens/", {"name": "late", "expires_at": past}, format="json"
+    )
     assert refused_create.status_code == 400
     assert "expires_at" in refused_create.json()["error"]["fields"]
 
@@ -237,11 +273,20 @@ async def test_websockets_close_when_their_session_logs_out(layer, staff, logout
 
 @pytest.mark.django_db
 def test_sign_in_still_works_while_the_cache_is_unreachable(owner, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }  # nothing listens there
     client = APIClient(REMOTE_ADDR=address())
     assert wrong_login(client, "owner").status_code == 400
-    assert client.post(LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json").status_code == 200
+    assert (
+        client.post(
+            LOGIN, {"username": "owner", "password": "owner-pass-123"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -250,9 +295,15 @@ def test_behind_a_trusted_proxy_each_client_address_is_counted_on_its_own(owner,
     proxy, attacker, bystander = address(), address(), address()
     client = APIClient(REMOTE_ADDR=proxy)
     for i in range(30):
-        client.post(LOGIN, {"username": f"guess-{i}", "password": "x"}, format="json",
-                    HTTP_X_FORWARDED_FOR=f"10.9.9.9, {attacker}")  # the first hop is the client's to forge
-    assert_throttled(wrong_login(APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=attacker), "guess-30"))
+        client.post(
+            LOGIN,
+            {"username": f"guess-{i}", "password": "x"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.9, {attacker}",
+        )  # the first hop is the client's to forge
+    assert_throttled(
+        wrong_login(APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=attacker), "guess-30")
+    )
     right = {"username": "owner", "password": "owner-pass-123"}
     bystanders = APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=bystander)
     assert bystanders.post(LOGIN, right, format="json").status_code == 200

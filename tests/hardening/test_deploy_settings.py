@@ -18,11 +18,19 @@ def production_example() -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
-def manage(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def manage(
+    args: list[str], env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
     base = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
     base.update({"AXWEB_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def setting(name: str, env: dict[str, str], tmp_path: Path) -> str:
@@ -54,7 +62,9 @@ def test_shared_database_without_credentials_key_refuses_to_start(tmp_path: Path
 
 
 def test_credentials_key_that_is_not_a_fernet_key_is_refused_at_start(tmp_path: Path) -> None:
-    done = manage(["check"], {**production_example(), "AXWEB_CREDENTIALS_KEY": "not-a-key"}, tmp_path)
+    done = manage(
+        ["check"], {**production_example(), "AXWEB_CREDENTIALS_KEY": "not-a-key"}, tmp_path
+    )
     assert done.returncode != 0
     assert "AXWEB_CREDENTIALS_KEY is not a Fernet key" in done.stderr.splitlines()[-1]
 
@@ -71,7 +81,9 @@ def test_default_allowed_hosts_do_not_include_testserver(tmp_path: Path) -> None
 
 
 def test_proxy_ssl_header_is_opt_in_and_named_like_the_http_header(tmp_path: Path) -> None:
-    value = setting("SECURE_PROXY_SSL_HEADER", {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}, tmp_path)
+    value = setting(
+        "SECURE_PROXY_SSL_HEADER", {"SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto"}, tmp_path
+    )
     assert value == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 

@@ -30,16 +30,22 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
 
 
 def simple_graph() -> dict:
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="n", type="any"),
-        node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "sum"), edge("sum", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="n", type="any"),
+            node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "sum"), edge("sum", "out")],
+    }
 
 
 def new_run(owner: Any, name: str, graph: dict | None = None, **fields: Any) -> Run:
     workflow = workflow_create(owner=owner, name=name, graph=graph or simple_graph())
-    return Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(), **fields)
+    return Run.objects.create(
+        owner=owner, workflow=workflow, version=workflow.versions.get(), **fields
+    )
 
 
 def expire(run: Run) -> None:
@@ -95,7 +101,10 @@ def test_a_busy_event_loop_keeps_its_lease_past_the_lease_period(owner, settings
         stop.set()
         thread.join()
     assert (status, takeovers) == ("succeeded", [])
-    assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == ["node.started", "node.finished"]
+    assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == [
+        "node.started",
+        "node.finished",
+    ]
 
 
 def test_a_node_finished_event_is_never_stored_before_the_nodes_record(owner):
@@ -108,11 +117,15 @@ def test_a_node_finished_event_is_never_stored_before_the_nodes_record(owner):
     async def settle_two() -> None:
         ctx = DjangoRunContext(run, lease_epoch=epoch)
         await ctx.emit("node.finished", "sum", {"outputs": {"out": 5}})
-        await ctx.node_committed("in", NodeRecord(node_id="in", status="succeeded", outputs={"out": 1}))
+        await ctx.node_committed(
+            "in", NodeRecord(node_id="in", status="succeeded", outputs={"out": 1})
+        )
         # the worker dies here: "sum" finished but its record was never committed
 
     asyncio.run(settle_two())
-    stored = set(RunEvent.objects.filter(run=run, type="node.finished").values_list("node", flat=True))
+    stored = set(
+        RunEvent.objects.filter(run=run, type="node.finished").values_list("node", flat=True)
+    )
     assert stored <= set(run_store.node_records(run.id))
 
 
@@ -123,8 +136,9 @@ def test_a_run_whose_workers_die_three_times_on_the_same_node_fails_with_worker_
     run = new_run(owner, "Crashloop", status="running")
     ev.events_append(run.id, [("node.started", "sum", {})])
     for attempt in range(1, 4):
-        Run.objects.filter(pk=run.pk).update(lease_owner=f"dead-{attempt}",
-                                             lease_expires_at=timezone.now() - timedelta(seconds=1))
+        Run.objects.filter(pk=run.pk).update(
+            lease_owner=f"dead-{attempt}", lease_expires_at=timezone.now() - timedelta(seconds=1)
+        )
         epoch = run_services.lease_acquire(run.id, f"next-{attempt}")
         assert bool(epoch) == (attempt < 3)
     run.refresh_from_db()
@@ -135,7 +149,7 @@ def test_a_run_whose_workers_die_three_times_on_the_same_node_fails_with_worker_
     assert run.id not in run_services.run_reap_orphans()
 
 
-# -- tool calls recorded before they run ---------------------------------------------------------------
+# -- tool calls recorded before they run -----------------------------------------------------------
 
 
 def call_tool(owner: Any, name: str, args: dict, key: str) -> Any:
@@ -146,9 +160,20 @@ def call_tool(owner: Any, name: str, args: dict, key: str) -> Any:
         async def search(self, *a: Any, **k: Any) -> list:
             return []
 
-    return asyncio.run(tool_services.tool_execute(
-        owner_id=owner.id, name=name, args=args, run_id=key.split("/")[0], node_id="n", idempotency_key=key,
-        memory=Memory(), emit=None, run_agent=None, run_workflow=None))
+    return asyncio.run(
+        tool_services.tool_execute(
+            owner_id=owner.id,
+            name=name,
+            args=args,
+            run_id=key.split("/")[0],
+            node_id="n",
+            idempotency_key=key,
+            memory=Memory(),
+            emit=None,
+            run_agent=None,
+            run_workflow=None,
+        )
+    )
 
 
 def test_a_non_idempotent_tool_call_started_before_a_crash_is_not_repeated(owner):
@@ -157,20 +182,26 @@ def test_a_non_idempotent_tool_call_started_before_a_crash_is_not_repeated(owner
 
     run = new_run(owner, "Crashed")
     post, calc = f"{run.id}/n/1", f"{run.id}/m/1"
-    ToolCallRecord.objects.create(run=run, key=post, tool="http_request", arguments={}, state="started")
+    ToolCallRecord.objects.create(
+        run=run, key=post, tool="http_request", arguments={}, state="started"
+    )
     with pytest.raises(ToolMayHaveRun) as caught:
         call_tool(owner, "http_request", {"url": "https://example.com/x", "method": "POST"}, post)
     assert post in caught.value.reason and "not repeated" in caught.value.reason
     assert caught.value.retryable is False
-    ToolCallRecord.objects.create(run=run, key=calc, tool="calculator", arguments={}, state="started")
+    ToolCallRecord.objects.create(
+        run=run, key=calc, tool="calculator", arguments={}, state="started"
+    )
     assert call_tool(owner, "calculator", {"expression": "2 + 3"}, calc) == {"value": 5}
     assert ToolCallRecord.objects.get(key=calc).state == "done"
 
 
-# -- transient database errors ---------------------------------------------------------------------------
+# -- transient database errors ---------------------------------------------------------------------
 
 
-def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed_run(owner, monkeypatch):
+def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed_run(
+    owner, monkeypatch
+):
     from workflows.runs.context import DjangoRunContext
 
     run = new_run(owner, "Blip")
@@ -194,7 +225,7 @@ def test_a_transient_database_error_during_a_node_commit_is_retried_not_a_failed
     assert list(RunEvent.objects.filter(run=run).values_list("type", flat=True)) == ["node.started"]
 
 
-# -- the reaper and lost messages -------------------------------------------------------------------------------
+# -- the reaper and lost messages ------------------------------------------------------------------
 
 
 def test_one_reaper_at_a_time_and_a_queued_run_is_re_enqueued_once_per_period(owner, settings):
@@ -209,7 +240,9 @@ def test_one_reaper_at_a_time_and_a_queued_run_is_re_enqueued_once_per_period(ow
     assert sent == [run.id]
 
 
-def test_lab_tasks_ack_late_and_lost_lab_jobs_and_imports_are_re_enqueued(owner, settings, monkeypatch):
+def test_lab_tasks_ack_late_and_lost_lab_jobs_and_imports_are_re_enqueued(
+    owner, settings, monkeypatch
+):
     from agents.knowledge.models import KnowledgeCollection, KnowledgeDocument
     from agents.knowledge.tasks import document_import_task
     from agents.lab import tasks as lab_tasks
@@ -219,7 +252,9 @@ def test_lab_tasks_ack_late_and_lost_lab_jobs_and_imports_are_re_enqueued(owner,
     settings.AXWEB_QUEUED_GRACE_S = 0.0
     reaper.redis_client().flushdb()
     sent: list[Any] = []
-    monkeypatch.setattr(lab_tasks.run_benchmark_job, "apply_async", lambda args, queue: sent.append(("b", *args)))
+    monkeypatch.setattr(
+        lab_tasks.run_benchmark_job, "apply_async", lambda args, queue: sent.append(("b", *args))
+    )
     monkeypatch.setattr(document_import_task, "delay", lambda pk: sent.append(("d", pk)))
     job = BenchmarkJob.objects.create(owner=owner, model_ref="builtin:tiny")
     collection = KnowledgeCollection.objects.create(owner=owner, name="docs")
@@ -229,7 +264,7 @@ def test_lab_tasks_ack_late_and_lost_lab_jobs_and_imports_are_re_enqueued(owner,
     assert sorted(sent) == [("b", job.pk), ("d", doc.pk)]
 
 
-# -- a real worker stalled mid-tool-call past its lease ----------------------------------------------------------
+# -- a real worker stalled mid-tool-call past its lease --------------------------------------------
 
 
 class SideEffects(BaseHTTPRequestHandler):
@@ -258,16 +293,31 @@ def holder(workers: list[Worker], run: Run) -> Worker:
     return next(w for w in workers if w.process and os.getpgid(pid) == w.process.pid)
 
 
-def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_tool_ran_once(owner, tmp_path):
+def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_tool_ran_once(
+    owner, tmp_path
+):
     server = ThreadingHTTPServer(("127.0.0.1", 0), SideEffects)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/charge"
-    graph = {"schema_version": 1, "nodes": [
-        node("in", "input", name="n", type="any"),
-        node("call", "tool", tool="http_request", arguments={"url": url, "method": "POST", "json": {"n": 1}}),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "call"), edge("call", "out")]}
-    env = {"AXWEB_RUN_LEASE_S": "2", "AXWEB_REAP_EVERY_S": "0.5", "AXWEB_HTTP_ALLOWED_HOSTS": "127.0.0.1"}
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="n", type="any"),
+            node(
+                "call",
+                "tool",
+                tool="http_request",
+                arguments={"url": url, "method": "POST", "json": {"n": 1}},
+            ),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "call"), edge("call", "out")],
+    }
+    env = {
+        "AXWEB_RUN_LEASE_S": "2",
+        "AXWEB_REAP_EVERY_S": "0.5",
+        "AXWEB_HTTP_ALLOWED_HOSTS": "127.0.0.1",
+    }
     workers = [Worker(tmp_path / f"w{i}.log", env) for i in (1, 2)]
     for worker in workers:
         worker.start()
@@ -278,9 +328,13 @@ def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_
         stalled = holder(workers, run)
         os.killpg(stalled.process.pid, signal.SIGSTOP)  # mid-tool-call, for longer than its lease
         SideEffects.release.set()  # the answer waits in the stalled worker's socket
-        done = wait_for(lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(), 90)
+        done = wait_for(
+            lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(), 90
+        )
         os.killpg(stalled.process.pid, signal.SIGCONT)
-        wait_for(lambda: "abandoning the run" in Path(stalled.log_path).read_text(errors="replace"), 60)
+        wait_for(
+            lambda: "abandoning the run" in Path(stalled.log_path).read_text(errors="replace"), 60
+        )
         time.sleep(1.0)  # what the stale worker might still write, it would have written by now
     finally:
         server.shutdown()
@@ -292,17 +346,23 @@ def test_a_worker_stopped_mid_tool_call_past_its_lease_abandons_the_run_and_the_
     assert done.status == "failed" and "may have run" in done.error
     events = list(RunEvent.objects.filter(run=run).values_list("seq", "type", "node"))
     assert [seq for seq, _, _ in events] == list(range(1, len(events) + 1))
-    settled = [(t, n) for _, t, n in events if t in ("node.finished", "node.failed", "node.skipped")]
+    settled = [
+        (t, n) for _, t, n in events if t in ("node.finished", "node.failed", "node.skipped")
+    ]
     assert len(settled) == len(set(n for _, n in settled))  # each node settled once
     assert Run.objects.get(pk=run.pk).status == "failed"
 
 
-# -- chaos (opt-in: AXWEB_CHAOS_TEST=1 with a PostgreSQL DATABASE_URL; about a minute) ------------------------
+# -- chaos (opt-in: AXWEB_CHAOS_TEST=1 with a PostgreSQL DATABASE_URL; about a minute) -------------
 
 
-@pytest.mark.skipif(os.environ.get("AXWEB_CHAOS_TEST") != "1",
-                    reason="opt-in: AXWEB_CHAOS_TEST=1 and DATABASE_URL=postgres://… (see docs/engine.md)")
-def test_chaos_five_runs_survive_killed_workers_a_redis_restart_and_terminated_connections(owner, monkeypatch):
+@pytest.mark.skipif(
+    os.environ.get("AXWEB_CHAOS_TEST") != "1",
+    reason="opt-in: AXWEB_CHAOS_TEST=1 and DATABASE_URL=postgres://… (see docs/engine.md)",
+)
+def test_chaos_five_runs_survive_killed_workers_a_redis_restart_and_terminated_connections(
+    owner, monkeypatch
+):
     from django.db import connection
 
     from tests.workflows.conftest import database_url
@@ -312,6 +372,13 @@ def test_chaos_five_runs_survive_killed_workers_a_redis_restart_and_terminated_c
         pytest.skip("chaos needs PostgreSQL")
     monkeypatch.setenv("DATABASE_URL", database_url())
     figures = chaos(runs=5, kill_every_s=4.0)
-    assert {k: figures[k] for k in ("runs", "succeeded", "duplicate_node_executions", "seq_gaps",
-                                    "lost_events")} == {"runs": 5, "succeeded": 5, "duplicate_node_executions": 0,
-                                                        "seq_gaps": 0, "lost_events": 0}, figures
+    assert {
+        k: figures[k]
+        for k in ("runs", "succeeded", "duplicate_node_executions", "seq_gaps", "lost_events")
+    } == {
+        "runs": 5,
+        "succeeded": 5,
+        "duplicate_node_executions": 0,
+        "seq_gaps": 0,
+        "lost_events": 0,
+    }, figures

@@ -8,8 +8,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("axweb", "accounts", "agents", "tools", "workflows")
-HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "require_shared_secret",
-           "fernet_key", "proxy_ssl_header"}
+HELPERS = {
+    "env_str",
+    "env_bool",
+    "env_int",
+    "env_float",
+    "env_list",
+    "require_shared_secret",
+    "fernet_key",
+    "proxy_ssl_header",
+}
 # Read inside axweb/env.py by the helpers themselves, not through a helper call.
 READ_INSIDE_ENV_PY = {"AXWEB_DATA_DIR", "SECRET_KEY"}
 
@@ -21,7 +29,13 @@ def _app_sources() -> list[Path]:
 
 def _called_name(call: ast.Call) -> str:
     func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
 
 
 def variables_read() -> set[str]:
@@ -47,8 +61,13 @@ def _environ_reads(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
         text = ast.unparse(node) if isinstance(node, (ast.Call, ast.Subscript)) else ""
-        is_read = (isinstance(node, ast.Call) and re.match(r"os\.(environ\.get|getenv)\(", text)) or (
-            isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and text.startswith("os.environ["))
+        is_read = (
+            isinstance(node, ast.Call) and re.match(r"os\.(environ\.get|getenv)\(", text)
+        ) or (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and text.startswith("os.environ[")
+        )
         if is_read:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
     return found
@@ -65,5 +84,10 @@ def test_every_variable_in_the_readme_table_is_read_by_the_app() -> None:
 
 
 def test_app_code_reads_the_environment_only_through_axweb_env() -> None:
-    reads = [hit for path in _app_sources() if path != ROOT / "axweb" / "env.py" for hit in _environ_reads(path)]
+    reads = [
+        hit
+        for path in _app_sources()
+        if path != ROOT / "axweb" / "env.py"
+        for hit in _environ_reads(path)
+    ]
     assert not reads, "read these through axweb/env.py helpers:\n" + "\n".join(reads)

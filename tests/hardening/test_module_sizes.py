@@ -15,8 +15,13 @@ def project_modules() -> list[Path]:
     """Every .py file under the project root, minus migrations, virtualenvs and build output."""
     found = []
     for folder, dirs, files in os.walk(ROOT):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")
-                   and not (Path(folder, d) / "pyvenv.cfg").exists()]
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in SKIPPED_DIRS
+            and not d.startswith(".")
+            and not (Path(folder, d) / "pyvenv.cfg").exists()
+        ]
         found += [Path(folder, name) for name in files if name.endswith(".py")]
     return found
 
@@ -35,5 +40,6 @@ def test_the_size_check_sees_the_project_modules() -> None:
 def test_no_python_module_outside_migrations_is_over_400_lines() -> None:
     sizes = {str(p.relative_to(ROOT)): line_count(p) for p in project_modules()}
     too_long = {name: n for name, n in sizes.items() if n > LIMIT}
-    assert too_long == {}, (f"modules over {LIMIT} lines (split them by idea, see issue 14): "
-                            f"{too_long}")
+    assert too_long == {}, (
+        f"modules over {LIMIT} lines (split them by idea, see issue 14): {too_long}"
+    )

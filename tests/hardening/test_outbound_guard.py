@@ -75,10 +75,15 @@ def http_tool(url: str) -> dict[str, Any]:
 
 # -- at save ------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-def test_user_http_tool_aimed_at_a_loopback_listener_is_refused_at_save(owner_api, settings, listener):
+def test_user_http_tool_aimed_at_a_loopback_listener_is_refused_at_save(
+    owner_api, settings, listener
+):
     settings.AXWEB_HTTP_ALLOWED_HOSTS = ["api.example.com"]
-    response = owner_api.post("/api/tools/", http_tool(f"http://127.0.0.1:{listener.port}/hook"), format="json")
+    response = owner_api.post(
+        "/api/tools/", http_tool(f"http://127.0.0.1:{listener.port}/hook"), format="json"
+    )
     assert response.status_code == 400
     message = response.json()["error"]["fields"]["config"][0]
     assert message.startswith("'config.url': ") and "not on the allow-list" in message
@@ -97,9 +102,21 @@ def test_saving_an_http_tool_is_refused_until_the_operator_lists_its_host(owner_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "[64:ff9b::7f00:1]",
-                                  "[2002:7f00:1::]", "169.254.169.254", "10.0.0.7"])
-def test_a_wide_cidr_on_the_list_does_not_open_internal_addresses_at_save(owner_api, settings, host):
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "[64:ff9b::7f00:1]",
+        "[2002:7f00:1::]",
+        "169.254.169.254",
+        "10.0.0.7",
+    ],
+)
+def test_a_wide_cidr_on_the_list_does_not_open_internal_addresses_at_save(
+    owner_api, settings, host
+):
     settings.AXWEB_HTTP_ALLOWED_HOSTS = ["0.0.0.0/0", "::/0"]
     response = owner_api.post("/api/tools/", http_tool(f"http://{host}/hook"), format="json")
     assert response.status_code == 400
@@ -109,21 +126,43 @@ def test_a_wide_cidr_on_the_list_does_not_open_internal_addresses_at_save(owner_
 
 # -- at run: the tool itself ----------------------------------------------------------------
 
+
 @pytest.mark.asyncio
-@pytest.mark.parametrize("address", ["::1", "::ffff:127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1",
-                                     "2002:7f00:1::", "2002:a9fe:a9fe::", "::7f00:1", "169.254.169.254",
-                                     "fe80::1", "100.64.0.1", "0.0.0.0"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::1",
+        "::ffff:127.0.0.1",
+        "64:ff9b::7f00:1",
+        "64:ff9b::a00:1",
+        "2002:7f00:1::",
+        "2002:a9fe:a9fe::",
+        "::7f00:1",
+        "169.254.169.254",
+        "fe80::1",
+        "100.64.0.1",
+        "0.0.0.0",
+    ],
+)
 async def test_a_name_resolving_to_an_internal_address_is_refused_at_run(monkeypatch, address):
     fake_dns(monkeypatch, {"svc.example.com": address})
-    tool = HttpEndpointTool("hook", "Calls a hook.", {"type": "object"}, "http://svc.example.com/hook")
+    tool = HttpEndpointTool(
+        "hook", "Calls a hook.", {"type": "object"}, "http://svc.example.com/hook"
+    )
     with pytest.raises(ToolError, match="private or reserved") as caught:
-        await tool.invoke(ToolContext(allowed_hosts=frozenset({"svc.example.com", "0.0.0.0/0", "::/0"})), {})
-    assert caught.value.code == "forbidden" and str(ipaddress.ip_address(address)) in str(caught.value)
+        await tool.invoke(
+            ToolContext(allowed_hosts=frozenset({"svc.example.com", "0.0.0.0/0", "::/0"})), {}
+        )
+    assert caught.value.code == "forbidden" and str(ipaddress.ip_address(address)) in str(
+        caught.value
+    )
 
 
 @pytest.mark.asyncio
 async def test_a_user_tool_gets_no_exception_for_its_own_host(listener):
-    tool = HttpEndpointTool("hook", "Calls a hook.", {"type": "object"}, f"http://127.0.0.1:{listener.port}/hook")
+    tool = HttpEndpointTool(
+        "hook", "Calls a hook.", {"type": "object"}, f"http://127.0.0.1:{listener.port}/hook"
+    )
     with pytest.raises(ToolError, match="disabled"):
         await tool.invoke(ToolContext(), {})
     with pytest.raises(ToolError, match="not on the allow-list"):
@@ -144,9 +183,17 @@ class StandIn(httpx.AsyncBaseTransport):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("location", ["http://internal.example.com/secret", "http://[::1]/secret",
-                                      "http://169.254.169.254/latest/meta-data/"])
-async def test_a_listed_public_host_that_redirects_inward_is_refused_at_the_hop(monkeypatch, location):
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://internal.example.com/secret",
+        "http://[::1]/secret",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+async def test_a_listed_public_host_that_redirects_inward_is_refused_at_the_hop(
+    monkeypatch, location
+):
     fake_dns(monkeypatch, {"public.example.com": PUBLIC, "internal.example.com": "127.0.0.1"})
     stand_in = StandIn(location)
     monkeypatch.setattr(outbound, "network_transport", lambda: stand_in)
@@ -154,21 +201,31 @@ async def test_a_listed_public_host_that_redirects_inward_is_refused_at_the_hop(
     with pytest.raises(ToolError, match="redirect to .* refused") as caught:
         await HttpRequest().invoke(ctx, {"url": "http://public.example.com/start"})
     assert caught.value.code == "forbidden"
-    assert stand_in.sent == [(f"http://{PUBLIC}/start", "public.example.com")]  # pinned; the hop never sent
+    assert stand_in.sent == [
+        (f"http://{PUBLIC}/start", "public.example.com")
+    ]  # pinned; the hop never sent
 
 
 # -- at run: a workflow node ---------------------------------------------------------------
 
+
 def tool_graph() -> dict[str, Any]:
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="q"), node("call", "tool", tool="hook", arguments={"q": "{{in}}"}),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "call"), edge("call", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="q"),
+            node("call", "tool", tool="hook", arguments={"q": "{{in}}"}),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "call"), edge("call", "out")],
+    }
 
 
 def run_once(owner: Any) -> Run:
     workflow = workflow_create(owner=owner, name="Hook", graph=tool_graph())
-    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"})
+    run = Run.objects.create(
+        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"}
+    )
     asyncio.run(run_services.run_execute(run.id, "worker-test"))
     run.refresh_from_db()
     return run
@@ -177,7 +234,8 @@ def run_once(owner: Any) -> Run:
 @pytest.mark.django_db(transaction=True)
 def test_a_saved_tool_aimed_at_a_loopback_listener_fails_its_node_at_run(owner, settings, listener):
     settings.AXWEB_HTTP_ALLOWED_HOSTS = ["api.example.com"]
-    # Saved before the guard existed (or before the operator changed the list): the row is already there.
+    # Saved before the guard existed (or before the operator changed the list): the row is already
+    # there.
     Tool.objects.create(owner=owner, **http_tool(f"http://127.0.0.1:{listener.port}/hook"))
     run = run_once(owner)
     assert run.status == "failed"
@@ -187,12 +245,20 @@ def test_a_saved_tool_aimed_at_a_loopback_listener_fails_its_node_at_run(owner, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_listed_name_that_resolves_to_loopback_fails_its_node_at_run(owner, owner_api, settings, listener,
-                                                                       monkeypatch):
-    settings.AXWEB_HTTP_ALLOWED_HOSTS = ["hooks.example.com", "0.0.0.0/0"]  # a wide CIDR opts nothing internal in
+def test_a_listed_name_that_resolves_to_loopback_fails_its_node_at_run(
+    owner, owner_api, settings, listener, monkeypatch
+):
+    settings.AXWEB_HTTP_ALLOWED_HOSTS = [
+        "hooks.example.com",
+        "0.0.0.0/0",
+    ]  # a wide CIDR opts nothing internal in
     fake_dns(monkeypatch, {"hooks.example.com": "127.0.0.1"})
-    saved = owner_api.post("/api/tools/", http_tool(f"http://hooks.example.com:{listener.port}/hook"), format="json")
-    assert saved.status_code == 201, saved.content  # a name is judged when it is resolved: at every call
+    saved = owner_api.post(
+        "/api/tools/", http_tool(f"http://hooks.example.com:{listener.port}/hook"), format="json"
+    )
+    assert saved.status_code == 201, (
+        saved.content
+    )  # a name is judged when it is resolved: at every call
     run = run_once(owner)
     assert run.status == "failed"
     failed = RunEvent.objects.get(run=run, type="node.failed", node="call")

@@ -31,11 +31,20 @@ pytestmark = pytest.mark.django_db
 def traced(owner: Any, status: str, finished_days_ago: float | None) -> Run:
     """A run with 5 events, a node run and a tool-call record, finished that many days ago."""
     run = make_run(owner)
-    ev.events_append(run.id, [("run.started", None, {}), *tokens(run, 3), ("node.finished", "a", {})],
-                     publish=False)
+    ev.events_append(
+        run.id,
+        [("run.started", None, {}), *tokens(run, 3), ("node.finished", "a", {})],
+        publish=False,
+    )
     NodeRun.objects.create(run=run, node_id="a", status="succeeded", outputs={"text": "x"})
-    ToolCallRecord.objects.create(run=run, key=f"{run.id}/a/1", tool="echo", arguments={}, result={"ok": 1})
-    finished = timezone.now() - timedelta(days=finished_days_ago) if finished_days_ago is not None else None
+    ToolCallRecord.objects.create(
+        run=run, key=f"{run.id}/a/1", tool="echo", arguments={}, result={"ok": 1}
+    )
+    finished = (
+        timezone.now() - timedelta(days=finished_days_ago)
+        if finished_days_ago is not None
+        else None
+    )
     Run.objects.filter(pk=run.pk).update(status=status, finished_at=finished)
     return run
 
@@ -44,11 +53,18 @@ def details(run: Run) -> tuple[int, int, int]:
     return run.events.count(), run.node_runs.count(), run.tool_calls.count()
 
 
-def test_runs_finished_before_the_retention_lose_their_details_and_keep_their_row(owner: Any) -> None:
+def test_runs_finished_before_the_retention_lose_their_details_and_keep_their_row(
+    owner: Any,
+) -> None:
     old = traced(owner, "succeeded", finished_days_ago=40)
     recent = traced(owner, "failed", finished_days_ago=5)
     running = traced(owner, "running", finished_days_ago=None)
-    assert retention.runs_prune(days=30) == {"runs": 1, "events": 5, "node_runs": 1, "tool_calls": 1}
+    assert retention.runs_prune(days=30) == {
+        "runs": 1,
+        "events": 5,
+        "node_runs": 1,
+        "tool_calls": 1,
+    }
     assert details(old) == (0, 0, 0)
     assert Run.objects.get(pk=old.pk).status == "succeeded"
     assert details(recent) == (5, 1, 1)
@@ -70,7 +86,9 @@ def test_the_prune_runs_command_prunes_and_prints_its_counts(owner: Any) -> None
     assert details(old) == (0, 0, 0)
 
 
-def test_the_workers_periodic_pass_prunes_with_the_configured_retention(owner: Any, settings: Any) -> None:
+def test_the_workers_periodic_pass_prunes_with_the_configured_retention(
+    owner: Any, settings: Any
+) -> None:
     settings.AXWEB_RETENTION_DAYS = 30
     old = traced(owner, "succeeded", finished_days_ago=31)
     reaper._prune_old_runs()
@@ -83,8 +101,9 @@ def test_a_tool_call_record_is_deleted_with_its_run(owner: Any) -> None:
     assert not ToolCallRecord.objects.filter(key=f"{run.id}/a/1").exists()
 
 
-def test_snapshots_and_exports_read_a_long_trace_a_page_at_a_time(owner: Any,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_snapshots_and_exports_read_a_long_trace_a_page_at_a_time(
+    owner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = make_run(owner)
     ev.events_append(run.id, [("run.started", None, {}), *tokens(run, 10)], publish=False)
     monkeypatch.setattr(run_selectors, "PAGE", 4)

@@ -29,15 +29,24 @@ print(json.dumps({"base_prefix": sys.base_prefix, **outcome.to_dict()}))
 def debian_venv(folder: Path) -> Path:
     if not os.path.exists(DEBIAN_PYTHON):
         pytest.skip(f"{DEBIAN_PYTHON} is absent: no Debian python to build a venv from")
-    made = subprocess.run([DEBIAN_PYTHON, "-m", "venv", "--without-pip", str(folder)], capture_output=True)
-    assert made.returncode == 0, f"Debian's python3 cannot make a venv (apt-get install python3-venv): {made.stderr!r}"
+    made = subprocess.run(
+        [DEBIAN_PYTHON, "-m", "venv", "--without-pip", str(folder)], capture_output=True
+    )
+    assert made.returncode == 0, (
+        f"Debian's python3 cannot make a venv (apt-get install python3-venv): {made.stderr!r}"
+    )
     return folder / "bin" / "python"
 
 
 def test_a_snippet_runs_in_the_sandbox_from_a_debian_python_venv(tmp_path: Path) -> None:
     python = debian_venv(tmp_path / "venv")
-    done = subprocess.run([str(python), "-I", "-c", PROBE, str(ROOT)], capture_output=True, text=True,
-                          timeout=60, env={"PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [str(python), "-I", "-c", PROBE, str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     outcome = json.loads(done.stdout)
     assert outcome["base_prefix"] == "/usr"
@@ -46,7 +55,9 @@ def test_a_snippet_runs_in_the_sandbox_from_a_debian_python_venv(tmp_path: Path)
 
 
 @pytest.mark.asyncio
-async def test_a_snippet_runs_when_the_interpreter_prefix_is_usr_local(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_snippet_runs_when_the_interpreter_prefix_is_usr_local(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(sandbox_runner, "PYTHON_PREFIX", "/usr/local")  # inside the /usr bind
     outcome = await run_python("result = 6 * 7")
     assert outcome.reason == "ok", outcome.stderr
@@ -87,8 +98,10 @@ result = [os.waitpid(pid, 0)[1] for pid in children]
 @pytest.mark.asyncio
 async def test_four_children_together_past_the_memory_ceiling_are_killed() -> None:
     if cgroup.parent_cgroup() is None:
-        pytest.skip("no writable cgroup v2 with memory and pids delegated (set AXWEB_SANDBOX_CGROUP); "
-                    "the sandbox falls back to per-process RLIMIT_AS here")
+        pytest.skip(
+            "no writable cgroup v2 with memory and pids delegated (set AXWEB_SANDBOX_CGROUP); "
+            "the sandbox falls back to per-process RLIMIT_AS here"
+        )
     outcome = await run_python(FORK_FOUR, limits=SandboxLimits(memory_mb=128, wall_s=20))
     assert outcome.detail["memory_ceiling"] == "cgroup"
     assert outcome.reason == "memory_limit", outcome

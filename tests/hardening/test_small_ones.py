@@ -1,5 +1,6 @@
 """Small holes: the seeded demo works, ids of others look missing, registry configs and server
-keys stay with staff, no key in a repr, approval deadlines hold, bench commands on a fresh database."""
+keys stay with staff, no key in a repr, approval deadlines hold, bench commands on a fresh
+database."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def _execute(run: Run) -> str | None:
 
 # -- the seeded demo -----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_every_seeded_python_tool_runs_in_the_sandbox_and_answers(owner: Any) -> None:
     demo_seed(owner=owner)
@@ -54,7 +56,8 @@ def test_every_seeded_python_tool_runs_in_the_sandbox_and_answers(owner: Any) ->
 
 @pytest.mark.django_db(transaction=True)
 def test_the_seeded_workflow_validates_and_runs_to_the_end_on_scripted_models(
-        owner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXWEB_SCRIPTED_MODELS", "1")
     demo_seed(owner=owner)
     workflow = Workflow.objects.get(owner=owner)
@@ -62,8 +65,12 @@ def test_the_seeded_workflow_validates_and_runs_to_the_end_on_scripted_models(
     for agent in Agent.objects.filter(owner=owner):
         agent.model = f"scripted:{agent.name.lower()}"
         agent.save(update_fields=["model"])
-    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(),
-                             inputs={"question": "Why is the sky blue?"})
+    run = Run.objects.create(
+        owner=owner,
+        workflow=workflow,
+        version=workflow.versions.get(),
+        inputs={"question": "Why is the sky blue?"},
+    )
     assert _execute(run) == "succeeded"
     run.refresh_from_db()
     assert run.outputs and str(next(iter(run.outputs.values()))).startswith("writer:")
@@ -82,7 +89,8 @@ def test_every_seeded_registry_model_builds_a_chat_model(owner: Any) -> None:
         assert hasattr(model, "stream"), entry.ref
 
 
-# -- another user's ids look like missing ones ------------------------------------------------------
+# -- another user's ids look like missing ones -----------------------------------------------------
+
 
 def _same_answer(client: Any, url_of_other: str, url_of_missing: str) -> None:
     theirs, missing = client.get(url_of_other), client.get(url_of_missing)
@@ -91,32 +99,48 @@ def _same_answer(client: Any, url_of_other: str, url_of_missing: str) -> None:
 
 @pytest.mark.django_db
 def test_filtering_runs_by_another_users_workflow_answers_like_a_missing_workflow(
-        owner: Any, other_api: Any) -> None:
-    theirs = workflow_create(owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []})
-    _same_answer(other_api, f"/api/runs/?workflow={theirs.id}", f"/api/runs/?workflow={theirs.id + 1000}")
+    owner: Any, other_api: Any
+) -> None:
+    theirs = workflow_create(
+        owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []}
+    )
+    _same_answer(
+        other_api, f"/api/runs/?workflow={theirs.id}", f"/api/runs/?workflow={theirs.id + 1000}"
+    )
 
 
 @pytest.mark.django_db
-def test_filtering_approvals_by_another_users_run_answers_like_a_missing_run(owner: Any, other_api: Any) -> None:
-    workflow = workflow_create(owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []})
+def test_filtering_approvals_by_another_users_run_answers_like_a_missing_run(
+    owner: Any, other_api: Any
+) -> None:
+    workflow = workflow_create(
+        owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []}
+    )
     run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
     _same_answer(other_api, f"/api/approvals/?run={run.id}", f"/api/approvals/?run={uuid.uuid4()}")
 
 
 @pytest.mark.django_db
-def test_details_of_another_users_objects_answer_like_missing_ones(owner: Any, other_api: Any) -> None:
-    workflow = workflow_create(owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []})
+def test_details_of_another_users_objects_answer_like_missing_ones(
+    owner: Any, other_api: Any
+) -> None:
+    workflow = workflow_create(
+        owner=owner, name="Private", graph={"schema_version": 1, "nodes": [], "edges": []}
+    )
     run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
     agent = Agent.objects.create(owner=owner, name="Mine")
     missing_workflow = workflow.id + 1000
-    for theirs, missing in [(f"/api/workflows/{workflow.id}/", f"/api/workflows/{missing_workflow}/"),
-                            (f"/api/workflows/{workflow.id}/versions/", f"/api/workflows/{missing_workflow}/versions/"),
-                            (f"/api/runs/{run.id}/", f"/api/runs/{uuid.uuid4()}/"),
-                            (f"/api/agents/{agent.id}/", f"/api/agents/{agent.id + 1000}/")]:
+    for theirs, missing in [
+        (f"/api/workflows/{workflow.id}/", f"/api/workflows/{missing_workflow}/"),
+        (f"/api/workflows/{workflow.id}/versions/", f"/api/workflows/{missing_workflow}/versions/"),
+        (f"/api/runs/{run.id}/", f"/api/runs/{uuid.uuid4()}/"),
+        (f"/api/agents/{agent.id}/", f"/api/agents/{agent.id + 1000}/"),
+    ]:
         _same_answer(other_api, theirs, missing)
 
 
-# -- the model registry and the server's keys ---------------------------------------------------------
+# -- the model registry and the server's keys ------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_non_staff_see_the_model_registry_without_config(owner_api: Any, staff_api: Any) -> None:
@@ -127,12 +151,14 @@ def test_non_staff_see_the_model_registry_without_config(owner_api: Any, staff_a
 
 
 def _anthropic_key(user: Any) -> str:
-    return dict(gateway.DatabaseCatalog.load(user.id).get("anthropic:claude-test").options)["api_key"]  # type: ignore[union-attr]
+    info = gateway.DatabaseCatalog.load(user.id).get("anthropic:claude-test")
+    return dict(info.options)["api_key"]  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
 def test_the_server_anthropic_key_serves_others_only_when_the_operator_shares_it(
-        owner: Any, staff: Any, settings: Any) -> None:
+    owner: Any, staff: Any, settings: Any
+) -> None:
     settings.ANTHROPIC_API_KEY = SERVER_KEY
     settings.AXWEB_SHARE_SERVER_KEYS = False
     assert _anthropic_key(owner) == ""
@@ -150,7 +176,8 @@ def test_a_users_own_anthropic_key_is_used_before_the_servers(owner: Any, settin
 
 @pytest.mark.django_db
 def test_an_agent_on_anthropic_without_a_key_fails_with_a_message_saying_what_to_do(
-        owner: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.ANTHROPIC_API_KEY = SERVER_KEY
     monkeypatch.setenv("ANTHROPIC_API_KEY", SERVER_KEY)  # the provider must not fall back to it
     info = gateway.DatabaseCatalog.load(owner.id).get("anthropic:claude-test")
@@ -165,7 +192,9 @@ def test_an_agent_on_anthropic_without_a_key_fails_with_a_message_saying_what_to
 
 
 @pytest.mark.django_db
-def test_no_api_key_appears_in_the_repr_of_models_catalogs_or_credentials(owner: Any, settings: Any) -> None:
+def test_no_api_key_appears_in_the_repr_of_models_catalogs_or_credentials(
+    owner: Any, settings: Any
+) -> None:
     settings.ANTHROPIC_API_KEY = SERVER_KEY
     settings.AXWEB_SHARE_SERVER_KEYS = True
     secret = "sk-ant-own-key-9876543210"
@@ -173,23 +202,35 @@ def test_no_api_key_appears_in_the_repr_of_models_catalogs_or_credentials(owner:
     catalog = gateway.DatabaseCatalog.load(owner.id)
     info = ModelInfo("anthropic", "claude-test", options=(("api_key", secret),))
     router, _ = gateway.router_for(owner.id)
-    for thing in (info, AnthropicModel("claude-test", api_key=secret), credential, catalog, router,
-                  catalog.get("anthropic:claude-test")):
+    for thing in (
+        info,
+        AnthropicModel("claude-test", api_key=secret),
+        credential,
+        catalog,
+        router,
+        catalog.get("anthropic:claude-test"),
+    ):
         assert secret not in repr(thing) and SERVER_KEY not in repr(thing), type(thing).__name__
 
 
 # -- approval deadlines --------------------------------------------------------------------------
 
+
 def _review_run(owner: Any, on_expire: str) -> Run:
-    graph = {"schema_version": 1, "nodes": [
-        node("in", "input", name="draft", type="text"),
-        node("ok", "approval", prompt="Publish {{in}}?", deadline_s=60, on_expire=on_expire),
-        node("yes", "output", name="published"),
-        node("no", "output", name="rejected"),
-    ], "edges": [edge("in", "ok"), edge("ok", "yes", "approved"), edge("ok", "no", "rejected")]}
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="draft", type="text"),
+            node("ok", "approval", prompt="Publish {{in}}?", deadline_s=60, on_expire=on_expire),
+            node("yes", "output", name="published"),
+            node("no", "output", name="rejected"),
+        ],
+        "edges": [edge("in", "ok"), edge("ok", "yes", "approved"), edge("ok", "no", "rejected")],
+    }
     workflow = workflow_create(owner=owner, name=f"Review {on_expire}", graph=graph)
-    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(),
-                             inputs={"draft": "post"})
+    run = Run.objects.create(
+        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"draft": "post"}
+    )
     assert _execute(run) == "paused"
     approval = Approval.objects.get(run=run)
     assert approval.deadline is not None and approval.deadline > timezone.now()
@@ -209,7 +250,9 @@ def test_an_overdue_approval_expires_and_the_run_takes_the_rejected_path(owner: 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_overdue_approval_with_on_expire_fail_fails_the_run_naming_the_deadline(owner: Any) -> None:
+def test_an_overdue_approval_with_on_expire_fail_fails_the_run_naming_the_deadline(
+    owner: Any,
+) -> None:
     run = _review_run(owner, "fail")
     approvals.approvals_expire_due(run_services.enqueue)
     assert _execute(run) == "failed"
@@ -218,22 +261,36 @@ def test_an_overdue_approval_with_on_expire_fail_fails_the_run_naming_the_deadli
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_decision_after_the_deadline_is_refused_and_the_approval_expires(owner: Any, owner_api: Any) -> None:
+def test_a_decision_after_the_deadline_is_refused_and_the_approval_expires(
+    owner: Any, owner_api: Any
+) -> None:
     run = _review_run(owner, "reject")
     approval = Approval.objects.get(run=run)
-    response = owner_api.post(f"/api/approvals/{approval.id}/decide/", {"decision": "approve"}, format="json")
+    response = owner_api.post(
+        f"/api/approvals/{approval.id}/decide/", {"decision": "approve"}, format="json"
+    )
     assert response.status_code == 400
     assert "expired" in response.json()["error"]["fields"]["decision"][0]
     assert Approval.objects.get(pk=approval.pk).status == "expired"
 
 
-# -- bench commands on a fresh database ----------------------------------------------------------------
+# -- bench commands on a fresh database ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", ["bench_engine", "bench_stream", "bench_memory"])
-def test_bench_commands_on_an_unmigrated_database_say_so_in_one_line(command: str, tmp_path: Path) -> None:
+def test_bench_commands_on_an_unmigrated_database_say_so_in_one_line(
+    command: str, tmp_path: Path
+) -> None:
     env = {"PATH": "/usr/bin:/bin", "AXWEB_DATA_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "manage.py", command, "--json"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", command, "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
-    assert done.stderr.strip() == ("CommandError: database not migrated: run `make migrate` or "
-                                   "`python manage.py migrate`")
+    assert done.stderr.strip() == (
+        "CommandError: database not migrated: run `make migrate` or `python manage.py migrate`"
+    )

@@ -27,7 +27,8 @@ LISTEN = """([url, types]) => new Promise((resolve) => {
   const got = [];
   const source = new EventSource(url);
   for (const type of types) {
-    source.addEventListener(type, (e) => got.push({id: e.lastEventId, type: e.type, seq: JSON.parse(e.data).seq}));
+    source.addEventListener(type, (e) => got.push(
+      {id: e.lastEventId, type: e.type, seq: JSON.parse(e.data).seq}));
   }
   source.onerror = () => {
     // EventSource reconnects by itself (with Last-Event-ID) unless the server refused the resume.
@@ -53,8 +54,9 @@ def session_cookie(user: Any) -> str:
     return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
-def test_an_eventsource_in_chromium_receives_every_event_of_a_run_once(live: LiveApp,
-                                                                        django_user_model: Any) -> None:
+def test_an_eventsource_in_chromium_receives_every_event_of_a_run_once(
+    live: LiveApp, django_user_model: Any
+) -> None:
     from workflows.runs.events import EVENT_TYPES
     from workflows.services import workflow_create
 
@@ -65,15 +67,23 @@ def test_an_eventsource_in_chromium_receives_every_event_of_a_run_once(live: Liv
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = chromium.new_context(base_url=live.url)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}])
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live.url}]
+        )
         page = context.new_page()
         page.goto("/api/auth/me/")  # any same-origin page
-        listening = page.evaluate_handle(LISTEN, [f"/api/runs/{run.id}/events/stream/", list(EVENT_TYPES)])
+        listening = page.evaluate_handle(
+            LISTEN, [f"/api/runs/{run.id}/events/stream/", list(EVENT_TYPES)]
+        )
         orm(lambda: enqueue(run))
         result = page.evaluate("(p) => p", listening)
         chromium.close()
 
-    stored = orm(lambda: list(type(run).objects.get(pk=run.pk).events.order_by("seq").values_list("seq", "type")))
+    stored = orm(
+        lambda: list(
+            type(run).objects.get(pk=run.pk).events.order_by("seq").values_list("seq", "type")
+        )
+    )
     assert not result.get("timedOut"), result
     assert result["state"] == 2  # CLOSED: the resume after run.finished was answered 204
     assert [(e["seq"], e["type"]) for e in result["got"]] == stored

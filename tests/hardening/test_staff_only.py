@@ -14,10 +14,13 @@ BENCH = "/api/lab/benchmark-jobs/"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url", "body"), [(QUANT, {"method": "rtn", "bits": 4, "group_size": 64}),
-                                           (BENCH, {"requests": 2})])
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [(QUANT, {"method": "rtn", "bits": 4, "group_size": 64}), (BENCH, {"requests": 2})],
+)
 def test_non_staff_lab_job_is_refused_with_403_and_nothing_is_created(
-        owner_api: Any, url: str, body: dict[str, Any]) -> None:
+    owner_api: Any, url: str, body: dict[str, Any]
+) -> None:
     response = owner_api.post(url, body, format="json")
     assert response.status_code == 403
     assert "staff" in response.json()["error"]["message"]
@@ -40,7 +43,8 @@ def test_non_staff_still_reads_and_cancels_their_own_jobs(owner: Any, owner_api:
 
 @pytest.mark.django_db
 def test_benchmark_asking_for_more_runs_than_the_ceiling_is_refused_on_requests(
-        staff_api: Any, settings: Any) -> None:
+    staff_api: Any, settings: Any
+) -> None:
     settings.AXWEB_LAB_MAX_BENCHMARK_REQUESTS = 20
     response = staff_api.post(BENCH, {"requests": 21}, format="json")
     assert response.status_code == 400
@@ -49,7 +53,8 @@ def test_benchmark_asking_for_more_runs_than_the_ceiling_is_refused_on_requests(
 
 @pytest.mark.django_db
 def test_benchmark_beyond_the_active_jobs_ceiling_is_refused_until_one_finishes(
-        staff: Any, staff_api: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    staff: Any, staff_api: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     settings.AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = 2
     running = BenchmarkJob.objects.create(owner=staff, requests=2, status="running")
     BenchmarkJob.objects.create(owner=staff, requests=2, status="queued")
@@ -62,12 +67,15 @@ def test_benchmark_beyond_the_active_jobs_ceiling_is_refused_until_one_finishes(
 
 
 def test_compressed_engines_are_cached_least_recently_used_within_the_bound(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     loads: list[str] = []
     monkeypatch.setenv("AXWEB_LAB_MAX_CACHED_ENGINES", "2")
     monkeypatch.setattr(builtin, "_compressed", type(builtin._compressed)())
     monkeypatch.setattr(builtin, "configure_threads", lambda: 1)
-    monkeypatch.setattr(builtin, "load_compressed_engine", lambda path: loads.append(path) or f"engine {path}")
+    monkeypatch.setattr(
+        builtin, "load_compressed_engine", lambda path: loads.append(path) or f"engine {path}"
+    )
     for path in ("a", "b", "a", "c", "a", "b"):
         builtin.get_compressed_engine(path)
     assert loads == ["a", "b", "c", "b"]  # "b" was the least recently used when "c" came

@@ -17,8 +17,10 @@ class Recorder(Tool):
         "type": "object",
         "properties": {
             "expression": {"type": "string"},
-            "items": {"type": "array", "items": {"type": "object",
-                                                 "properties": {"n": {"type": "integer"}}}},
+            "items": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"n": {"type": "integer"}}},
+            },
             "mode": {"enum": ["a", "b"]},
         },
         "required": ["expression"],
@@ -43,13 +45,19 @@ async def test_invalid_input_is_refused_before_run_with_field_and_types() -> Non
     assert tool.calls == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ({}, "'expression' is required"),
-    ({"expression": "x", "items": [{"n": "one"}]}, "'items[0].n' must be an integer, got string"),
-    ({"expression": "x", "mode": "c"}, "'mode' must be one of ['a', 'b'], got 'c'"),
-    ({"expression": "x", "extra": 1}, "input: Additional properties are not allowed"),
-    ([1], "input must be an object, got array"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({}, "'expression' is required"),
+        (
+            {"expression": "x", "items": [{"n": "one"}]},
+            "'items[0].n' must be an integer, got string",
+        ),
+        ({"expression": "x", "mode": "c"}, "'mode' must be one of ['a', 'b'], got 'c'"),
+        ({"expression": "x", "extra": 1}, "input: Additional properties are not allowed"),
+        ([1], "input must be an object, got array"),
+    ],
+)
 def test_validation_messages_name_the_path(args: Any, message: str) -> None:
     with pytest.raises(ToolError) as caught:
         Recorder().validate(args)

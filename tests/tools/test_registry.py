@@ -40,8 +40,13 @@ def test_catalog_lists_builtins_with_schema() -> None:
 
 def test_builtin_specs_are_model_tool_specs() -> None:
     specs = builtin_specs(["calculator"])
-    assert specs == [ToolSpec(name="calculator", description=builtin("calculator").description,
-                              input_schema=builtin("calculator").input_schema)]
+    assert specs == [
+        ToolSpec(
+            name="calculator",
+            description=builtin("calculator").description,
+            input_schema=builtin("calculator").input_schema,
+        )
+    ]
 
 
 def test_unknown_builtin_is_refused() -> None:
@@ -50,9 +55,13 @@ def test_unknown_builtin_is_refused() -> None:
 
 
 def definition(**overrides: Any) -> dict[str, Any]:
-    base = {"name": "double", "description": "Doubles n.", "kind": "python",
-            "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}}},
-            "config": {"code": "result = inputs['n'] * 2"}}
+    base = {
+        "name": "double",
+        "description": "Doubles n.",
+        "kind": "python",
+        "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}}},
+        "config": {"code": "result = inputs['n'] * 2"},
+    }
     return base | overrides
 
 
@@ -63,9 +72,13 @@ def test_python_definition_builds_a_sandboxed_tool() -> None:
 
 
 def test_http_definition_builds_an_endpoint_tool() -> None:
-    tool = tool_from_definition(definition(
-        kind="http", config={"url": "https://api.example.com/v1/x", "method": "GET"},
-        timeout_s=7))
+    tool = tool_from_definition(
+        definition(
+            kind="http",
+            config={"url": "https://api.example.com/v1/x", "method": "GET"},
+            timeout_s=7,
+        )
+    )
     assert isinstance(tool, HttpEndpointTool)
     assert tool.method == "GET" and tool.timeout_s == 7
 
@@ -77,16 +90,21 @@ def test_agent_and_workflow_definitions() -> None:
     assert isinstance(flow, WorkflowTool) and flow.workflow_ref == "summarise"
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"kind": "shell"}, "'kind'"),
-    ({"name": "has space"}, "'name'"),
-    ({"config": {}}, "'config.code'"),
-    ({"config": {"code": "x", "limits": {"gpu": 1}}}, "'config.limits'"),
-    ({"kind": "http", "config": {"url": "ftp://x"}}, "'config.url'"),
-    ({"input_schema": {"type": "array"}}, "'input_schema'"),
-    ({"input_schema": {"type": "object", "properties": {"n": {"type": "bogus"}}}},
-     "'input_schema'"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "shell"}, "'kind'"),
+        ({"name": "has space"}, "'name'"),
+        ({"config": {}}, "'config.code'"),
+        ({"config": {"code": "x", "limits": {"gpu": 1}}}, "'config.limits'"),
+        ({"kind": "http", "config": {"url": "ftp://x"}}, "'config.url'"),
+        ({"input_schema": {"type": "array"}}, "'input_schema'"),
+        (
+            {"input_schema": {"type": "object", "properties": {"n": {"type": "bogus"}}}},
+            "'input_schema'",
+        ),
+    ],
+)
 def test_invalid_definitions_name_the_field(overrides: dict[str, Any], field: str) -> None:
     with pytest.raises(ToolDefinitionError) as caught:
         tool_from_definition(definition(**overrides))

@@ -37,13 +37,40 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-               "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_REAP_EVERY_S": "1", "AXWEB_TORCH_THREADS": "1", **self.extra_env}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "AXWEB_SCRIPTED_MODELS": "1",
+            "AXWEB_REAP_EVERY_S": "1",
+            "AXWEB_TORCH_THREADS": "1",
+            **self.extra_env,
+        }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "runs,lab", "-c", "2",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "axweb",
+                "worker",
+                "-Q",
+                "runs,lab",
+                "-c",
+                "2",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.process and self.process.poll() is None:
@@ -76,17 +103,34 @@ def node(node_id: str, kind: str, **config: Any) -> dict[str, Any]:
     return {"id": node_id, "kind": kind, "config": config, "position": {"x": 0, "y": 0}}
 
 
-def edge(source: str, target: str, source_port: str = "out", target_port: str = "in") -> dict[str, Any]:
-    return {"id": f"{source}.{source_port}-{target}.{target_port}", "source": source, "source_port": source_port,
-            "target": target, "target_port": target_port}
+def edge(
+    source: str, target: str, source_port: str = "out", target_port: str = "in"
+) -> dict[str, Any]:
+    return {
+        "id": f"{source}.{source_port}-{target}.{target_port}",
+        "source": source,
+        "source_port": source_port,
+        "target": target,
+        "target_port": target_port,
+    }
 
 
 def parallel_graph(delay: float = 0.6) -> dict[str, Any]:
     """input → two slow scripted llm branches → join → output."""
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="question", type="text", required=True),
-        node("a", "llm", model=f"scripted:alpha?delay={delay}&chunks=3", prompt="A: {{in}}"),
-        node("b", "llm", model=f"scripted:beta?delay={delay}&chunks=3", prompt="B: {{in}}"),
-        node("j", "join", policy="all"),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "a"), edge("in", "b"), edge("a", "j"), edge("b", "j"), edge("j", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="question", type="text", required=True),
+            node("a", "llm", model=f"scripted:alpha?delay={delay}&chunks=3", prompt="A: {{in}}"),
+            node("b", "llm", model=f"scripted:beta?delay={delay}&chunks=3", prompt="B: {{in}}"),
+            node("j", "join", policy="all"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [
+            edge("in", "a"),
+            edge("in", "b"),
+            edge("a", "j"),
+            edge("b", "j"),
+            edge("j", "out"),
+        ],
+    }

@@ -18,7 +18,12 @@ def test_owner_creates_lists_reads_updates_and_deletes_a_workflow(owner_api):
     wf_id = created.json()["id"]
     assert created.json()["slug"] == "flow"
     assert owner_api.get("/api/workflows/").json()["count"] == 1
-    assert owner_api.patch(f"/api/workflows/{wf_id}/", {"name": "Renamed"}, format="json").json()["slug"] == "renamed"
+    assert (
+        owner_api.patch(f"/api/workflows/{wf_id}/", {"name": "Renamed"}, format="json").json()[
+            "slug"
+        ]
+        == "renamed"
+    )
     assert owner_api.delete(f"/api/workflows/{wf_id}/").status_code == 204
     assert not Workflow.objects.exists()
 
@@ -40,7 +45,9 @@ def test_another_user_gets_404_on_the_owners_workflow(owner_api, other_api):
     wf_id = create(owner_api).json()["id"]
     for call in (other_api.get, other_api.delete):
         assert call(f"/api/workflows/{wf_id}/").status_code == 404
-    assert other_api.patch(f"/api/workflows/{wf_id}/", {"name": "x"}, format="json").status_code == 404
+    assert (
+        other_api.patch(f"/api/workflows/{wf_id}/", {"name": "x"}, format="json").status_code == 404
+    )
     assert other_api.get(f"/api/workflows/{wf_id}/versions/").status_code == 404
     assert other_api.get("/api/workflows/").json()["count"] == 0
 
@@ -60,10 +67,14 @@ def test_anonymous_requests_get_401(client):
 def test_saving_versions_numbers_them_and_keeps_old_ones_unchanged(owner_api):
     wf_id = create(owner_api).json()["id"]
     graph = demo_graph()
-    first = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "one"}, format="json")
+    first = owner_api.post(
+        f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "one"}, format="json"
+    )
     assert first.status_code == 201, first.content
     graph["nodes"][0]["label"] = "Changed"
-    second = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "two"}, format="json")
+    second = owner_api.post(
+        f"/api/workflows/{wf_id}/versions/", {"graph": graph, "message": "two"}, format="json"
+    )
     assert (first.json()["number"], second.json()["number"]) == (1, 2)
     listed = owner_api.get(f"/api/workflows/{wf_id}/versions/").json()
     assert [v["number"] for v in listed["results"]] == [2, 1]
@@ -116,8 +127,13 @@ def test_duplicate_copies_the_latest_graph(owner_api):
 def test_draft_autosave_round_trips_without_creating_a_version(owner_api):
     wf_id = create(owner_api).json()["id"]
     graph = demo_graph()
-    assert owner_api.put(f"/api/workflows/{wf_id}/draft/", {"graph": graph}, format="json").status_code == 200
-    assert owner_api.get(f"/api/workflows/{wf_id}/draft/").json()["graph"]["nodes"] == graph["nodes"]
+    assert (
+        owner_api.put(f"/api/workflows/{wf_id}/draft/", {"graph": graph}, format="json").status_code
+        == 200
+    )
+    assert (
+        owner_api.get(f"/api/workflows/{wf_id}/draft/").json()["graph"]["nodes"] == graph["nodes"]
+    )
     assert owner_api.get(f"/api/workflows/{wf_id}/").json()["latest_version"] is None
 
 
@@ -132,8 +148,15 @@ def test_an_invalid_graph_gets_400_listing_every_problem_with_its_node_or_edge(o
     wf_id = create(owner_api).json()["id"]
     graph = demo_graph()
     graph["nodes"].append({"id": "mystery", "kind": "teleport", "config": {}})
-    graph["edges"].append({"id": "bad", "source": "answer", "source_port": "out", "target": "ghost",
-                           "target_port": "in"})
+    graph["edges"].append(
+        {
+            "id": "bad",
+            "source": "answer",
+            "source_port": "out",
+            "target": "ghost",
+            "target_port": "in",
+        }
+    )
     response = owner_api.post(f"/api/workflows/{wf_id}/versions/", {"graph": graph}, format="json")
     assert response.status_code == 400
     problems = response.json()["error"]["problems"]
@@ -154,7 +177,9 @@ def test_validate_reports_problems_without_saving(owner_api):
 
 def test_node_kind_catalog_serves_every_kind_with_schema_and_ports(owner_api):
     kinds = {k["kind"]: k for k in owner_api.get("/api/node-kinds/").json()}
-    assert {"input", "output", "agent", "llm", "join", "loop", "map", "approval", "note"} <= set(kinds)
+    assert {"input", "output", "agent", "llm", "join", "loop", "map", "approval", "note"} <= set(
+        kinds
+    )
     assert kinds["join"]["inputs"][0]["type"] == "any"
     assert "properties" in kinds["agent"]["config_schema"]
 

@@ -22,8 +22,14 @@ RUN_KEYS = ("status", "outputs", "error")
 
 
 def _tool_call(call: dict[str, Any]) -> dict[str, Any]:
-    return {"call_id": call["call_id"], "tool": call["tool"], "arguments": call.get("arguments"),
-            "result": call.get("result"), "error": call.get("error"), "done": call["done"]}
+    return {
+        "call_id": call["call_id"],
+        "tool": call["tool"],
+        "arguments": call.get("arguments"),
+        "result": call.get("result"),
+        "error": call.get("error"),
+        "done": call["done"],
+    }
 
 
 def _node(node: dict[str, Any]) -> dict[str, Any]:
@@ -51,8 +57,10 @@ def neutral(state: dict[str, Any]) -> dict[str, Any]:
         "memory": state["memory"],
         "messages": state["messages"],
         "budgets": state["budgets"],
-        "tokens": {"input_tokens": sum(u.get("input_tokens", 0) for u in usages),
-                   "output_tokens": sum(u.get("output_tokens", 0) for u in usages)},
+        "tokens": {
+            "input_tokens": sum(u.get("input_tokens", 0) for u in usages),
+            "output_tokens": sum(u.get("output_tokens", 0) for u in usages),
+        },
     }
 
 

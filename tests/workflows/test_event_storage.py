@@ -15,13 +15,18 @@ from workflows.runs import store as run_store
 pytestmark = pytest.mark.django_db
 
 OUTPUT = {"out": "a long answer " * 50}
-FINISHED = {"output": OUTPUT, "usage": {"input_tokens": 3, "output_tokens": 5, "cost": 0.0}, "duration_ms": 12.5}
+FINISHED = {
+    "output": OUTPUT,
+    "usage": {"input_tokens": 3, "output_tokens": 5, "cost": 0.0},
+    "duration_ms": 12.5,
+}
 
 
 def settle(run: Any, node: str, outputs: Any, finished: dict[str, Any]) -> list[dict[str, Any]]:
     record = NodeRecord(node, "succeeded", outputs, {}, usage=Usage(3, 5, 0.0))
     return run_store.events_and_record_commit(
-        run.id, [("node.started", node, {"attempt": 1}), ("node.finished", node, finished)], record)
+        run.id, [("node.started", node, {"attempt": 1}), ("node.finished", node, finished)], record
+    )
 
 
 def test_a_node_output_is_stored_on_its_node_run_only(owner):

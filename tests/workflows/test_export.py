@@ -1,4 +1,5 @@
-"""Run export: the full trace JSON, and OpenTelemetry (OTLP/JSON) spans pushed to a local collector."""
+"""Run export: the full trace JSON, and OpenTelemetry (OTLP/JSON) spans pushed to a local
+collector."""
 
 from __future__ import annotations
 
@@ -33,9 +34,12 @@ def traced_run(owner: Any, steps: str = "succeeds") -> Run:
     run = make_run(owner)
     ev.events_append(run.id, SEQUENCES[steps])
     stored = ev.events_after(run.id, 0)
-    Run.objects.filter(pk=run.pk).update(status="succeeded" if steps == "succeeds" else "failed",
-                                         started_at=stored[0]["ts"], finished_at=stored[-1]["ts"],
-                                         usage={"input_tokens": 7, "output_tokens": 3, "cost": 0.001})
+    Run.objects.filter(pk=run.pk).update(
+        status="succeeded" if steps == "succeeds" else "failed",
+        started_at=stored[0]["ts"],
+        finished_at=stored[-1]["ts"],
+        usage={"input_tokens": 7, "output_tokens": 3, "cost": 0.001},
+    )
     NodeRun.objects.create(run=run, node_id="a", status="succeeded", outputs={"out": "Hello"})
     return Run.objects.select_related("workflow", "version").get(pk=run.pk)
 
@@ -44,7 +48,9 @@ def test_the_json_export_holds_the_run_its_graph_its_nodes_and_every_event(owner
     run = traced_run(owner)
     response = api(owner).get(f"/api/runs/{run.id}/export/")
     assert response["Content-Type"] == "application/json"
-    body = json.loads(b"".join(response.streaming_content))  # streamed: never the whole trace in memory
+    body = json.loads(
+        b"".join(response.streaming_content)
+    )  # streamed: never the whole trace in memory
     assert body["axweb_trace"] == 1
     assert body["run"]["id"] == str(run.id) and body["run"]["status"] == "succeeded"
     assert body["workflow"]["graph"] == run.version.graph
@@ -74,20 +80,36 @@ def test_otlp_has_one_trace_a_root_span_and_a_span_per_node_run(owner):
     assert len({s["spanId"] for s in spans.values()}) == len(spans) == 4  # run, a, b (skipped), c
     assert all(s["parentSpanId"] == root["spanId"] for s in spans.values() if s is not root)
     assert root["status"] == {"code": 1}
-    assert attrs(root)["axweb.run.status"] == "succeeded" and attrs(root)["gen_ai.usage.input_tokens"] == "7"
+    assert (
+        attrs(root)["axweb.run.status"] == "succeeded"
+        and attrs(root)["gen_ai.usage.input_tokens"] == "7"
+    )
     a = spans["a"]
-    stored = {(e["type"], e["node"]): e for e in reversed(ev.events_after(run.id, 0))}  # the first of each
+    stored = {
+        (e["type"], e["node"]): e for e in reversed(ev.events_after(run.id, 0))
+    }  # the first of each
     assert a["startTimeUnixNano"] == otel.unix_nanos(stored[("node.started", "a")]["ts"])
     assert a["endTimeUnixNano"] == otel.unix_nanos(stored[("node.finished", "a")]["ts"])
     assert int(a["endTimeUnixNano"]) >= int(a["startTimeUnixNano"]) > 1_700_000_000 * 10**9
-    assert attrs(a).items() >= {"axweb.node.kind": "llm", "axweb.node.status": "succeeded", "axweb.node.attempt": "2",
-                                "gen_ai.usage.input_tokens": "7", "gen_ai.usage.output_tokens": "3",
-                                "axweb.usage.cost": 0.001,
-                                "gen_ai.request.model": "scripted:alpha?delay=0.6&chunks=3"}.items()
+    assert (
+        attrs(a).items()
+        >= {
+            "axweb.node.kind": "llm",
+            "axweb.node.status": "succeeded",
+            "axweb.node.attempt": "2",
+            "gen_ai.usage.input_tokens": "7",
+            "gen_ai.usage.output_tokens": "3",
+            "axweb.usage.cost": 0.001,
+            "gen_ai.request.model": "scripted:alpha?delay=0.6&chunks=3",
+        }.items()
+    )
     names = [e["name"] for e in a["events"]]
     assert names == ["tool_call", "tool_result", "memory.written", "message.posted", "retry"]
-    assert attrs(a["events"][0]) == {"axweb.call_id": "c1", "axweb.tool": "calculator",
-                                     "axweb.arguments": json.dumps({"expression": "2+3"})}
+    assert attrs(a["events"][0]) == {
+        "axweb.call_id": "c1",
+        "axweb.tool": "calculator",
+        "axweb.arguments": json.dumps({"expression": "2+3"}),
+    }
     assert attrs(spans["b"])["axweb.node.status"] == "skipped"
     assert spans["b"]["startTimeUnixNano"] == spans["b"]["endTimeUnixNano"]
     assert [e["name"] for e in spans["c"]["events"]] == ["approval.requested", "approval.resolved"]
@@ -102,14 +124,28 @@ def test_a_failed_node_and_run_are_errors_with_their_message(owner):
 
 
 def test_a_node_started_again_after_a_crash_gets_a_second_span_and_the_first_is_interrupted():
-    run = {"id": "7b4dba52-9e60-4e4c-b890-c6fd8fe33af1", "workflow": 1, "workflow_name": "W", "version": 1,
-           "status": "succeeded", "created_at": "2026-01-01T00:00:00Z", "started_at": None, "finished_at": None}
-    events = [{"seq": i, "type": t, "node": "n", "ts": f"2026-01-01T00:00:0{i}Z", "data": {}}
-              for i, t in enumerate(["node.started", "node.started", "node.finished"], start=1)]
+    run = {
+        "id": "7b4dba52-9e60-4e4c-b890-c6fd8fe33af1",
+        "workflow": 1,
+        "workflow_name": "W",
+        "version": 1,
+        "status": "succeeded",
+        "created_at": "2026-01-01T00:00:00Z",
+        "started_at": None,
+        "finished_at": None,
+    }
+    events = [
+        {"seq": i, "type": t, "node": "n", "ts": f"2026-01-01T00:00:0{i}Z", "data": {}}
+        for i, t in enumerate(["node.started", "node.started", "node.finished"], start=1)
+    ]
     (resource,) = otel.otlp_document(run, {"nodes": []}, events)["resourceSpans"]
     first, second = resource["scopeSpans"][0]["spans"][1:]
     assert first["status"] == {"code": 2, "message": "Interrupted."}
-    assert first["endTimeUnixNano"] == second["startTimeUnixNano"] == otel.unix_nanos("2026-01-01T00:00:02Z")
+    assert (
+        first["endTimeUnixNano"]
+        == second["startTimeUnixNano"]
+        == otel.unix_nanos("2026-01-01T00:00:02Z")
+    )
     assert second["status"] == {"code": 1} and first["spanId"] != second["spanId"]
 
 
@@ -128,7 +164,9 @@ class Collector:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                collector.received.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
+                collector.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -159,7 +197,9 @@ def test_run_export_otlp_posts_the_document_to_the_collector(owner, collector):
     assert sent["body"] == json.loads(json.dumps(otel.run_otlp(run)))
 
 
-def test_a_finished_run_is_pushed_only_when_an_endpoint_is_configured(owner, collector, settings, monkeypatch):
+def test_a_finished_run_is_pushed_only_when_an_endpoint_is_configured(
+    owner, collector, settings, monkeypatch
+):
     monkeypatch.delenv("AXWEB_OTLP_ENDPOINT", raising=False)
     run = traced_run(owner)
     settings.AXWEB_OTLP_ENDPOINT = ""
@@ -185,15 +225,22 @@ def test_a_failing_collector_never_raises(owner, settings):
 def test_a_real_worker_run_exports_tool_calls_as_span_events(celery_worker, owner):
     from workflows.runs import services as run_services
 
-    graph = {"schema_version": 1, "nodes": [
-        node("in", "input", name="n", type="any"),
-        node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
-        node("say", "llm", model="scripted:say?chunks=2", prompt="{{in}}"),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "sum"), edge("sum", "say"), edge("say", "out")]}
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="n", type="any"),
+            node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
+            node("say", "llm", model="scripted:say?chunks=2", prompt="{{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "sum"), edge("sum", "say"), edge("say", "out")],
+    }
     workflow = workflow_create(owner=owner, name="Exported", graph=graph)
     run = run_services.run_start(owner=owner, workflow=workflow, inputs={"n": 1})
-    done = wait_for(lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(), timeout=120)
+    done = wait_for(
+        lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
+        timeout=120,
+    )
     assert done.status == "succeeded", done.error
     spans = spans_of(api(owner).get(f"/api/runs/{run.id}/export/?format=otlp").json())
     assert {"in", "sum", "say", "out"} <= set(spans)

@@ -1,4 +1,5 @@
-"""The canvas's property panel is generated from /api/node-kinds/: the adaptive router's fields are there."""
+"""The canvas's property panel is generated from /api/node-kinds/: the adaptive router's fields are
+there."""
 
 from __future__ import annotations
 
@@ -19,11 +20,18 @@ def test_the_node_kinds_api_serves_the_adaptive_mode_with_an_agent_picker_per_ro
 
 def test_saving_an_adaptive_router_with_a_duplicate_candidate_names_the_field(owner_api):
     routes = [{"name": "a", "agent": "Writer"}, {"name": "b", "agent": "Writer"}]
-    graph = {"schema_version": 1, "nodes": [node("in", "input"), node("r", "router", mode="adaptive", routes=routes),
-                                            node("out", "output")],
-             "edges": [edge("in", "r"), edge("r", "out", "a")]}
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input"),
+            node("r", "router", mode="adaptive", routes=routes),
+            node("out", "output"),
+        ],
+        "edges": [edge("in", "r"), edge("r", "out", "a")],
+    }
     response = owner_api.post("/api/workflows/", {"name": "Dup", "graph": graph}, format="json")
     assert response.status_code == 400, response.content
     problems = response.json()["error"]["problems"]
     assert [(p["node"], p["field"], p["message"]) for p in problems] == [
-        ("r", "config.routes[1].agent", 'Node r: the agent "Writer" is a candidate twice.')]
+        ("r", "config.routes[1].agent", 'Node r: the agent "Writer" is a candidate twice.')
+    ]

@@ -13,20 +13,31 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
 
 
 def crash_graph() -> dict:
-    return {"schema_version": 1, "nodes": [
-        node("in", "input", name="n", type="any"),
-        node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
-        node("slow", "llm", model="scripted:slow?delay=4&chunks=2", prompt="{{in}}"),
-        node("after", "llm", model="scripted:after", prompt="{{in}}"),
-        node("out", "output", name="answer"),
-    ], "edges": [edge("in", "sum"), edge("sum", "slow"), edge("slow", "after"), edge("after", "out")]}
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="n", type="any"),
+            node("sum", "tool", tool="calculator", arguments={"expression": "2 + 3"}),
+            node("slow", "llm", model="scripted:slow?delay=4&chunks=2", prompt="{{in}}"),
+            node("after", "llm", model="scripted:after", prompt="{{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [
+            edge("in", "sum"),
+            edge("sum", "slow"),
+            edge("slow", "after"),
+            edge("after", "out"),
+        ],
+    }
 
 
 def started(run, node_id):
     return RunEvent.objects.filter(run=run, type="node.started", node=node_id).count()
 
 
-def test_killing_the_worker_mid_node_resumes_on_another_and_completed_nodes_never_rerun(celery_worker, owner):
+def test_killing_the_worker_mid_node_resumes_on_another_and_completed_nodes_never_rerun(
+    celery_worker, owner
+):
     from tools.models import ToolCallRecord
 
     workflow = workflow_create(owner=owner, name="Crash", graph=crash_graph())
@@ -34,7 +45,10 @@ def test_killing_the_worker_mid_node_resumes_on_another_and_completed_nodes_neve
     wait_for(lambda: started(run, "slow") == 1, timeout=90)
     celery_worker.kill()  # SIGKILL to the whole worker process group, mid-node
     celery_worker.start()
-    done = wait_for(lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(), timeout=150)
+    done = wait_for(
+        lambda: Run.objects.filter(pk=run.pk, status__in=["succeeded", "failed"]).first(),
+        timeout=150,
+    )
     assert done.status == "succeeded", done.error
     assert done.outputs["answer"] == 'after: slow: {"value": 5}'
     assert (started(run, "in"), started(run, "sum"), started(run, "after")) == (1, 1, 1)
@@ -58,8 +72,14 @@ def test_an_expired_lease_is_reaped_and_taken_over(owner):
     from django.utils import timezone
 
     workflow = workflow_create(owner=owner, name="Orphan", graph=crash_graph())
-    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get(), status="running",
-                             lease_owner="dead-worker", lease_expires_at=timezone.now() - timedelta(seconds=1))
+    run = Run.objects.create(
+        owner=owner,
+        workflow=workflow,
+        version=workflow.versions.get(),
+        status="running",
+        lease_owner="dead-worker",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
     assert run.id in run_services.run_reap_orphans()
     assert run_services.lease_acquire(run.id, "new-worker")
 

@@ -17,7 +17,11 @@ WORK: list[Step] = [
     ("run.started", None, {"inputs": {"question": "q"}}),
     ("node.started", "a", {"attempt": 1}),
     ("node.token", "a", {"text": "Hel"}),
-    ("node.tool_call", "a", {"call_id": "c1", "tool": "calculator", "arguments": {"expression": "2+3"}}),
+    (
+        "node.tool_call",
+        "a",
+        {"call_id": "c1", "tool": "calculator", "arguments": {"expression": "2+3"}},
+    ),
     ("node.tool_result", "a", {"call_id": "c1", "result": {"value": 5}, "error": None}),
     ("memory.written", "a", {"key": "total", "value": 5, "policy": "replace"}),
     ("message.posted", "a", {"channel": "general", "sender": "a", "text": "five"}),
@@ -28,24 +32,40 @@ WORK: list[Step] = [
     ("node.finished", "a", {"output": {"out": "Hello"}, "usage": USAGE, "duration_ms": 12}),
     ("node.skipped", "b", {"reason": "The branch was not taken."}),
     ("node.started", "c", {"attempt": 1}),
-    ("approval.requested", "c", {"approval_id": "ap1", "prompt": "Ship it?", "payload": {"draft": "x"}}),
+    (
+        "approval.requested",
+        "c",
+        {"approval_id": "ap1", "prompt": "Ship it?", "payload": {"draft": "x"}},
+    ),
     ("run.paused", None, {}),
-    ("approval.resolved", "c", {"approval_id": "ap1", "decision": "approve", "comment": "ok", "by": "owner"}),
+    (
+        "approval.resolved",
+        "c",
+        {"approval_id": "ap1", "decision": "approve", "comment": "ok", "by": "owner"},
+    ),
     ("run.resumed", None, {}),
 ]
 SEQUENCES: dict[str, list[Step]] = {
-    "succeeds": [*WORK, ("node.finished", "c", {"output": {"approved": "x"}, "usage": USAGE, "duration_ms": 3}),
-                 ("run.finished", None, {"outputs": {"answer": "Hello"}, "usage": USAGE})],
-    "fails": [*WORK, ("budget.exceeded", "c", {"budget": "max_tokens", "limit": 5, "used": 10}),
-              ("node.failed", "c", {"error": "Budget max_tokens exceeded."}),
-              ("run.failed", None, {"error": "Budget max_tokens exceeded."})],
+    "succeeds": [
+        *WORK,
+        ("node.finished", "c", {"output": {"approved": "x"}, "usage": USAGE, "duration_ms": 3}),
+        ("run.finished", None, {"outputs": {"answer": "Hello"}, "usage": USAGE}),
+    ],
+    "fails": [
+        *WORK,
+        ("budget.exceeded", "c", {"budget": "max_tokens", "limit": 5, "used": 10}),
+        ("node.failed", "c", {"error": "Budget max_tokens exceeded."}),
+        ("run.failed", None, {"error": "Budget max_tokens exceeded."}),
+    ],
     "is cancelled": [*WORK[:3], ("run.cancelled", None, {"reason": "Stopped by the user."})],
 }
 
 
 def envelopes(steps: list[Step], run: str = "r1") -> list[dict[str, Any]]:
-    return [{"run": run, "seq": i, "type": t, "node": n, "ts": f"2026-01-01T00:00:{i:02d}Z", "data": d}
-            for i, (t, n, d) in enumerate(steps, start=1)]
+    return [
+        {"run": run, "seq": i, "type": t, "node": n, "ts": f"2026-01-01T00:00:{i:02d}Z", "data": d}
+        for i, (t, n, d) in enumerate(steps, start=1)
+    ]
 
 
 def without_seq(state: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +105,7 @@ def test_applying_in_any_number_of_frames_gives_the_same_state(name):
     for size in (1, 2, 3, 5, 8):
         state = snapshot_empty()
         for start in range(0, len(events), size):
-            state = snapshot_apply(state, events[start:start + size])
+            state = snapshot_apply(state, events[start : start + size])
         assert state == full
 
 
@@ -109,12 +129,32 @@ def test_the_final_states_read_as_the_story_they_tell():
     done = snapshot_apply(snapshot_empty(), envelopes(SEQUENCES["succeeds"]))
     assert done["run"]["status"] == "succeeded" and done["run"]["outputs"] == {"answer": "Hello"}
     a = done["nodes"]["a"]
-    assert (a["status"], a["attempt"], a["text"], a["output"]) == ("succeeded", 2, "Hello", {"out": "Hello"})
-    assert a["tool_calls"] == [{"call_id": "c1", "tool": "calculator", "arguments": {"expression": "2+3"},
-                                "result": {"value": 5}, "error": None, "done": True}]
+    assert (a["status"], a["attempt"], a["text"], a["output"]) == (
+        "succeeded",
+        2,
+        "Hello",
+        {"out": "Hello"},
+    )
+    assert a["tool_calls"] == [
+        {
+            "call_id": "c1",
+            "tool": "calculator",
+            "arguments": {"expression": "2+3"},
+            "result": {"value": 5},
+            "error": None,
+            "done": True,
+        }
+    ]
     assert done["nodes"]["b"]["status"] == "skipped"
-    assert done["approvals"][0] | {} == {"id": "ap1", "node": "c", "prompt": "Ship it?", "payload": {"draft": "x"},
-                                         "status": "approve", "comment": "ok", "by": "owner"}
+    assert done["approvals"][0] | {} == {
+        "id": "ap1",
+        "node": "c",
+        "prompt": "Ship it?",
+        "payload": {"draft": "x"},
+        "status": "approve",
+        "comment": "ok",
+        "by": "owner",
+    }
     assert done["memory"] == {"total": 5} and done["messages"][0]["text"] == "five"
     failed = snapshot_apply(snapshot_empty(), envelopes(SEQUENCES["fails"]))
     assert failed["run"]["status"] == "failed" and failed["nodes"]["c"]["status"] == "failed"
@@ -138,7 +178,9 @@ def test_the_snapshot_endpoint_at_n_matches_the_rules(name, owner, other):
     for n in range(len(stored) + 1):
         body = client.get(f"/api/runs/{run.id}/snapshot/?at={n}").json()
         assert body == snapshot_apply(snapshot_empty(), stored[:n])
-    assert client.get(f"/api/runs/{run.id}/snapshot/").json() == snapshot_apply(snapshot_empty(), stored)
+    assert client.get(f"/api/runs/{run.id}/snapshot/").json() == snapshot_apply(
+        snapshot_empty(), stored
+    )
     client.force_authenticate(other)
     assert client.get(f"/api/runs/{run.id}/snapshot/?at=1").status_code == 404
 

@@ -10,7 +10,13 @@ import pytest
 from channels.db import database_sync_to_async as sync_to_async  # closes its connections
 from django.test import AsyncClient
 
-from tests.workflows.test_consumers import append, append_without_publishing, make_run, token_for, tokens
+from tests.workflows.test_consumers import (
+    append,
+    append_without_publishing,
+    make_run,
+    token_for,
+    tokens,
+)
 from tests.workflows.test_consumers import layer as layer  # noqa: PLC0414 - a fixture
 from workflows.models import Run
 from workflows.runs import sse
@@ -22,9 +28,17 @@ def parse(body: str) -> list[dict[str, Any]]:
     """The event frames of an SSE body as {id, event, data}; comments and retry lines skipped."""
     frames = []
     for block in body.split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        fields = dict(
+            line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":")
+        )
         if "id" in fields:
-            frames.append({"id": int(fields["id"]), "event": fields["event"], "data": json.loads(fields["data"])})
+            frames.append(
+                {
+                    "id": int(fields["id"]),
+                    "event": fields["event"],
+                    "data": json.loads(fields["data"]),
+                }
+            )
     return frames
 
 
@@ -45,7 +59,9 @@ def finish(run: Run) -> None:
 
 async def finished_run(owner: Any) -> Run:
     run = await sync_to_async(make_run)(owner)
-    await append(run, [("run.started", None, {}), *tokens(run, 4), ("run.finished", None, {"outputs": {}})])
+    await append(
+        run, [("run.started", None, {}), *tokens(run, 4), ("run.finished", None, {"outputs": {}})]
+    )
     await sync_to_async(finish)(run)
     return run
 
@@ -67,7 +83,9 @@ async def test_a_client_that_has_everything_gets_an_empty_stream_that_ends(layer
     run = await finished_run(owner)
     resumed = await stream(owner, f"/api/runs/{run.id}/events/stream/", **{"Last-Event-ID": "6"})
     assert resumed.status_code == 204  # tells EventSource to stop reconnecting
-    assert await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/?since=6")) == []
+    assert (
+        await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/?since=6")) == []
+    )
     frames = await read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/?since=4"))
     assert [f["id"] for f in frames] == [5, 6]
 
@@ -89,10 +107,14 @@ async def test_live_events_follow_the_backlog_and_the_stream_ends_with_the_run(l
 
 
 @pytest.mark.asyncio
-async def test_a_run_that_finished_while_nothing_was_published_still_ends_the_stream(layer, owner, monkeypatch):
+async def test_a_run_that_finished_while_nothing_was_published_still_ends_the_stream(
+    layer, owner, monkeypatch
+):
     monkeypatch.setattr(sse, "KEEPALIVE_S", 0.2)
     run = await sync_to_async(make_run)(owner)
-    reader = asyncio.create_task(read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/")))
+    reader = asyncio.create_task(
+        read_stream(await stream(owner, f"/api/runs/{run.id}/events/stream/"))
+    )
     await asyncio.sleep(0.3)
     await sync_to_async(append_without_publishing)(run, [("run.cancelled", None, {})])
     frames = await asyncio.wait_for(reader, 20)

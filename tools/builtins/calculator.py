@@ -20,19 +20,43 @@ MAX_EXPONENT = 10_000
 MAX_INT_BITS = 4096
 
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
 UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
-    ast.UAdd: operator.pos, ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
 }
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     name: getattr(math, name)
     for name in (
-        "sqrt", "log", "log2", "log10", "exp", "sin", "cos", "tan", "asin", "acos", "atan",
-        "atan2", "sinh", "cosh", "tanh", "floor", "ceil", "fabs", "hypot", "degrees",
-        "radians", "gcd",
+        "sqrt",
+        "log",
+        "log2",
+        "log10",
+        "exp",
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "atan2",
+        "sinh",
+        "cosh",
+        "tanh",
+        "floor",
+        "ceil",
+        "fabs",
+        "hypot",
+        "degrees",
+        "radians",
+        "gcd",
     )
 } | {"abs": abs, "round": round, "min": min, "max": max}
 CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}
@@ -47,8 +71,12 @@ def _check_size(value: Any) -> Any:
 def _power(base: Any, exponent: Any) -> Any:
     if isinstance(exponent, (int, float)) and abs(exponent) > MAX_EXPONENT:
         raise ToolError(f"exponent {exponent} is larger than {MAX_EXPONENT}", code="invalid_input")
-    too_big = isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and (
-        base.bit_length() * exponent > MAX_INT_BITS)
+    too_big = (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and exponent > 0
+        and (base.bit_length() * exponent > MAX_INT_BITS)
+    )
     if too_big:
         raise ToolError(f"result too large (more than {MAX_INT_BITS} bits)", code="invalid_input")
     return operator.pow(base, exponent)
@@ -84,8 +112,9 @@ def _call(node: ast.Call) -> Any:
 def calculate(expression: str) -> int | float:
     """Evaluate ``expression``; raise ToolError with the reason when it is not allowed."""
     if len(expression) > MAX_EXPRESSION_CHARS:
-        raise ToolError(f"expression longer than {MAX_EXPRESSION_CHARS} characters",
-                        code="invalid_input")
+        raise ToolError(
+            f"expression longer than {MAX_EXPRESSION_CHARS} characters", code="invalid_input"
+        )
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:

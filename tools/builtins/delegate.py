@@ -27,8 +27,9 @@ class AgentTool(Tool):
     input_schema = AGENT_INPUT
     permissions = frozenset({"agents"})
 
-    def __init__(self, name: str, agent_ref: str, description: str = "",
-                 timeout_s: float = 300.0) -> None:
+    def __init__(
+        self, name: str, agent_ref: str, description: str = "", timeout_s: float = 300.0
+    ) -> None:
         self.name = name
         self.agent_ref = agent_ref
         self.description = description or f"Ask the agent '{agent_ref}' to do a task."
@@ -46,8 +47,14 @@ class WorkflowTool(Tool):
 
     permissions = frozenset({"workflows"})
 
-    def __init__(self, name: str, workflow_ref: str, description: str = "",
-                 input_schema: dict[str, Any] | None = None, timeout_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        workflow_ref: str,
+        description: str = "",
+        input_schema: dict[str, Any] | None = None,
+        timeout_s: float = 600.0,
+    ) -> None:
         self.name = name
         self.workflow_ref = workflow_ref
         self.description = description or f"Run the workflow '{workflow_ref}'."

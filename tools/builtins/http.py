@@ -25,11 +25,17 @@ DEFAULT_MAX_BYTES = 1_000_000
 HARD_MAX_BYTES = 10_000_000
 
 
-async def _send(client: httpx.AsyncClient, url: httpx.URL, request: dict[str, Any],
-                max_bytes: int) -> tuple[httpx.Response, bytes, bool]:
+async def _send(
+    client: httpx.AsyncClient, url: httpx.URL, request: dict[str, Any], max_bytes: int
+) -> tuple[httpx.Response, bytes, bool]:
     headers = {"Accept-Encoding": "identity", **(request.get("headers") or {})}
-    built = client.build_request(request["method"], url, headers=headers,
-                                 content=request.get("body"), json=request.get("json"))
+    built = client.build_request(
+        request["method"],
+        url,
+        headers=headers,
+        content=request.get("body"),
+        json=request.get("json"),
+    )
     response = await client.send(built, stream=True)
     body, truncated = bytearray(), False
     try:
@@ -54,8 +60,9 @@ def _redirect(
     return httpx.URL(urljoin(str(url), location))
 
 
-async def fetch(request: dict[str, Any], allowed: frozenset[str], *, timeout_s: float,
-                max_bytes: int) -> dict[str, Any]:
+async def fetch(
+    request: dict[str, Any], allowed: frozenset[str], *, timeout_s: float, max_bytes: int
+) -> dict[str, Any]:
     """Perform ``request`` (method, url, headers, body|json); every hop obeys the guard."""
     url = httpx.URL(request["url"])
     async with guarded_client(allowed, timeout_s=timeout_s) as client:
@@ -79,9 +86,12 @@ def _shape(
     content_type = response.headers.get("content-type", "")
     text = body.decode(response.encoding or "utf-8", errors="replace")
     return {
-        "url": str(url), "status": response.status_code, "content_type": content_type,
+        "url": str(url),
+        "status": response.status_code,
+        "content_type": content_type,
         "headers": {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
-        "body": text, "truncated": truncated,
+        "body": text,
+        "truncated": truncated,
     }
 
 
@@ -98,8 +108,7 @@ class HttpRequest(Tool):
         "type": "object",
         "properties": {
             "url": {"type": "string", "minLength": 1},
-            "method": {"type": "string",
-                       "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]},
+            "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             "body": {"type": "string"},
             "json": {},
@@ -119,8 +128,12 @@ class HttpRequest(Tool):
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
         request = {"method": args.get("method", "GET"), **args}
         try:
-            return await fetch(request, ctx.allowed_hosts, timeout_s=args.get("timeout_s", 15.0),
-                               max_bytes=args.get("max_bytes", DEFAULT_MAX_BYTES))
+            return await fetch(
+                request,
+                ctx.allowed_hosts,
+                timeout_s=args.get("timeout_s", 15.0),
+                max_bytes=args.get("max_bytes", DEFAULT_MAX_BYTES),
+            )
         except httpx.TimeoutException:
             raise ToolError("the HTTP request timed out", code="timeout") from None
         except httpx.HTTPError as exc:
@@ -137,9 +150,17 @@ class HttpEndpointTool(Tool):
 
     permissions = frozenset({"network"})
 
-    def __init__(self, name: str, description: str, input_schema: dict[str, Any], url: str,
-                 method: str = "POST", headers: dict[str, str] | None = None,
-                 timeout_s: float = 15.0, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        input_schema: dict[str, Any],
+        url: str,
+        method: str = "POST",
+        headers: dict[str, str] | None = None,
+        timeout_s: float = 15.0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         self.name, self.description, self.input_schema = name, description, input_schema
         self.url, self.method, self.headers = httpx.URL(url), method.upper(), headers or {}
         self.request_timeout_s, self.max_bytes = timeout_s, max_bytes
@@ -156,13 +177,18 @@ class HttpEndpointTool(Tool):
             request["json"] = args
         request["url"] = str(url)
         try:
-            response = await fetch(request, ctx.allowed_hosts, timeout_s=self.request_timeout_s,
-                                   max_bytes=self.max_bytes)
+            response = await fetch(
+                request,
+                ctx.allowed_hosts,
+                timeout_s=self.request_timeout_s,
+                max_bytes=self.max_bytes,
+            )
         except httpx.TimeoutException:
             raise ToolError("the HTTP request timed out", code="timeout") from None
         except httpx.HTTPError as exc:
             raise ToolError(f"HTTP request failed: {exc}", code="unavailable") from None
         if response["status"] >= 400:
-            raise ToolError(f"endpoint answered HTTP {response['status']}", code="failed",
-                            details=response)
+            raise ToolError(
+                f"endpoint answered HTTP {response['status']}", code="failed", details=response
+            )
         return response

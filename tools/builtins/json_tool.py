@@ -22,7 +22,7 @@ def parse_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     position = 0
     for match in _TOKEN.finditer(path):
-        gap = path[position:match.start()]
+        gap = path[position : match.start()]
         if gap not in ("", ".") or (gap == "." and not parts):
             break
         parts.append(int(match.group(2)) if match.group(2) is not None else match.group(1))
@@ -72,8 +72,9 @@ def _assign(node: Any, last: str | int, value: Any, path: str) -> None:
     elif isinstance(last, int) and isinstance(node, list) and last == len(node):
         node.append(value)
     else:
-        raise ToolError(f"cannot set '{path}': parent is {type(node).__name__}",
-                        code="invalid_input")
+        raise ToolError(
+            f"cannot set '{path}': parent is {type(node).__name__}", code="invalid_input"
+        )
 
 
 def _document(args: dict[str, Any]) -> Any:
@@ -88,8 +89,9 @@ def parse(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ToolError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                        code="invalid_input") from None
+        raise ToolError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", code="invalid_input"
+        ) from None
 
 
 class JsonTool(Tool):

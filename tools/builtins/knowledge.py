@@ -35,6 +35,7 @@ class KnowledgeSearch(Tool):
         elif ctx.memory is not None:
             hits = await ctx.memory.search(args["query"], k, collection)
         else:
-            raise ToolError("the knowledge store is not available in this context",
-                            code="unavailable")
+            raise ToolError(
+                "the knowledge store is not available in this context", code="unavailable"
+            )
         return {"query": args["query"], "results": hits}

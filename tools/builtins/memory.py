@@ -54,7 +54,9 @@ class MemoryWrite(Tool):
     builtin = True
 
     def idempotent_for(self, args: dict[str, Any]) -> bool:
-        return bool(args.get("policy", "replace") == "replace")  # appending twice would append twice
+        return bool(
+            args.get("policy", "replace") == "replace"
+        )  # appending twice would append twice
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
         policy = args.get("policy", "replace")

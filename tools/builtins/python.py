@@ -28,9 +28,13 @@ REASONS = {
 def outcome_or_error(outcome: SandboxResult) -> dict[str, Any]:
     """The tool result for ``ok``; otherwise a ToolError naming the reason."""
     shaped = {
-        "reason": outcome.reason, "result": outcome.result, "stdout": outcome.stdout,
-        "stderr": outcome.stderr, "exit_code": outcome.exit_code,
-        "duration_ms": outcome.duration_ms, "truncated": outcome.truncated,
+        "reason": outcome.reason,
+        "result": outcome.result,
+        "stdout": outcome.stdout,
+        "stderr": outcome.stderr,
+        "exit_code": outcome.exit_code,
+        "duration_ms": outcome.duration_ms,
+        "truncated": outcome.truncated,
     }
     if outcome.ok:
         return shaped
@@ -77,23 +81,38 @@ class PythonTool(Tool):
 
 
 # The most a tool definition may ask for: a saved tool cannot give itself the machine.
-LIMIT_CEILINGS: dict[str, int] = {"wall_s": 600, "cpu_s": 300, "memory_mb": 4096, "nproc": 64, "fsize_mb": 1024,
-                  "tmpfs_mb": 1024, "output_bytes": 16 << 20, "result_bytes": 16 << 20}
+LIMIT_CEILINGS: dict[str, int] = {
+    "wall_s": 600,
+    "cpu_s": 300,
+    "memory_mb": 4096,
+    "nproc": 64,
+    "fsize_mb": 1024,
+    "tmpfs_mb": 1024,
+    "output_bytes": 16 << 20,
+    "result_bytes": 16 << 20,
+}
 
 
 def limits_from(config: dict[str, Any]) -> SandboxLimits:
-    """SandboxLimits from a config dict: unknown keys, wrong types and values out of range refused."""
+    """SandboxLimits from a config dict: unknown keys, wrong types and values out of range
+    refused."""
     base = SandboxLimits()
     unknown = set(config) - set(base.__dataclass_fields__)
     if unknown:
-        raise ValueError(f"unknown sandbox limit(s): {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(LIMIT_CEILINGS)}")
+        raise ValueError(
+            f"unknown sandbox limit(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(LIMIT_CEILINGS)}"
+        )
     for key, value in config.items():
         whole = key != "wall_s"  # the tools layer stays free of the app's modules: its own check
-        number = not isinstance(value, bool) and (isinstance(value, int) or (not whole and isinstance(value, float)))
+        number = not isinstance(value, bool) and (
+            isinstance(value, int) or (not whole and isinstance(value, float))
+        )
         if not number or not 0 < value <= LIMIT_CEILINGS[key]:
-            raise ValueError(f"{key} must be a {'whole ' if whole else ''}number above 0 and at most "
-                             f"{LIMIT_CEILINGS[key]}")
+            raise ValueError(
+                f"{key} must be a {'whole ' if whole else ''}number above 0 and at most "
+                f"{LIMIT_CEILINGS[key]}"
+            )
     return replace(base, **config)
 
 
@@ -102,8 +121,14 @@ class PythonCodeTool(Tool):
 
     permissions = frozenset({"code_execution"})
 
-    def __init__(self, name: str, description: str, input_schema: dict[str, Any], code: str,
-                 limits: SandboxLimits | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        input_schema: dict[str, Any],
+        code: str,
+        limits: SandboxLimits | None = None,
+    ) -> None:
         self.name, self.description, self.input_schema = name, description, input_schema
         self.code = code
         self.limits = limits or SandboxLimits()

@@ -37,8 +37,9 @@ def regex_extract(pattern: str, text: str, timeout_s: float = REGEX_TIMEOUT_S) -
     try:
         for match in compiled.finditer(text, timeout=timeout_s):
             groups = match.groups()
-            matches.append(match.group(0) if not groups else groups[0] if len(groups) == 1
-                           else list(groups))
+            matches.append(
+                match.group(0) if not groups else groups[0] if len(groups) == 1 else list(groups)
+            )
             if len(matches) >= MAX_MATCHES:
                 break
     except TimeoutError:

@@ -10,6 +10,10 @@ from tools.sandbox.runner import (
 )
 
 __all__ = [
-    "ExitReason", "SandboxLimits", "SandboxResult", "SandboxUnavailable",
-    "run_python", "run_python_sync",
+    "ExitReason",
+    "SandboxLimits",
+    "SandboxResult",
+    "SandboxUnavailable",
+    "run_python",
+    "run_python_sync",
 ]

@@ -78,7 +78,7 @@ def _report(fd: int, payload: dict[str, Any]) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode()
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 # ---------------------------------------------------------------- new root (init, as root)
@@ -94,8 +94,12 @@ def under_system_tops(prefix: str) -> bool:
 def third_party_dirs(prefix: str) -> list[str]:
     """Where packages for the base interpreter live: site-packages, and Debian's dist-packages."""
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    return [f"{prefix}/lib/{version}/site-packages", f"{prefix}/lib/{version}/dist-packages",
-            f"{prefix}/lib/python3/dist-packages", f"{prefix}/local/lib/{version}/dist-packages"]
+    return [
+        f"{prefix}/lib/{version}/site-packages",
+        f"{prefix}/lib/{version}/dist-packages",
+        f"{prefix}/lib/python3/dist-packages",
+        f"{prefix}/local/lib/{version}/dist-packages",
+    ]
 
 
 def _build_root(job: dict[str, Any]) -> None:
@@ -201,8 +205,11 @@ def _run_user(job: dict[str, Any], group: tuple[int, int] | None) -> None:
 def _exec_snippet(job: dict[str, Any]) -> int:
     code = job["code"]
     box: dict[str, Any] = {}
-    ns = {"__name__": "__main__", "inputs": job.get("inputs"),
-          "set_result": lambda value: box.__setitem__("value", value)}
+    ns = {
+        "__name__": "__main__",
+        "inputs": job.get("inputs"),
+        "set_result": lambda value: box.__setitem__("value", value),
+    }
     rc = 0
     try:
         exec(compile(code, "<sandbox>", "exec"), ns)
@@ -328,13 +335,19 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
     result, result_error = _read_result(job["limits"]["result_bytes"])
     oom_kills = _oom_kills(group)
     reason = _classify(status, cpu, job, bool(timed_out))
-    _report(status_fd, {
-        "reason": "memory_limit" if oom_kills and reason != "timeout" else reason, "oom_kills": oom_kills,
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "cpu_s": round(cpu, 4), "max_rss_kb": usage.ru_maxrss,
-        "result": result, "result_error": result_error,
-    })
+    _report(
+        status_fd,
+        {
+            "reason": "memory_limit" if oom_kills and reason != "timeout" else reason,
+            "oom_kills": oom_kills,
+            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "cpu_s": round(cpu, 4),
+            "max_rss_kb": usage.ru_maxrss,
+            "result": result,
+            "result_error": result_error,
+        },
+    )
     os._exit(0)
 
 

@@ -100,7 +100,9 @@ def remove(path: str, wait_s: float = 2.0) -> bool:
             if exc.errno != errno.EBUSY or time.monotonic() >= deadline:
                 return False
         try:
-            _write(path, "cgroup.kill", "1")  # Linux ≥ 5.14; older kernels: the pid namespace did it
+            _write(
+                path, "cgroup.kill", "1"
+            )  # Linux ≥ 5.14; older kernels: the pid namespace did it
         except OSError:
             pass
         time.sleep(0.01)

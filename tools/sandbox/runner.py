@@ -111,8 +111,12 @@ async def run_python(
     limits = limits or SandboxLimits()
     group = _group_for(limits)
     job = {
-        "code": code, "inputs": inputs, "uid": UID_BASE + secrets.randbelow(UID_SPAN),
-        "prefix": PYTHON_PREFIX, "limits": asdict(limits), "cgroup": group,
+        "code": code,
+        "inputs": inputs,
+        "uid": UID_BASE + secrets.randbelow(UID_SPAN),
+        "prefix": PYTHON_PREFIX,
+        "limits": asdict(limits),
+        "cgroup": group,
     }
     try:
         outcome = await _launch(job, limits)
@@ -124,14 +128,17 @@ async def run_python(
 
 
 def _group_for(limits: SandboxLimits) -> str | None:
-    """A cgroup holding every process of this call to `memory_mb` together, when cgroup v2 allows."""
+    """A cgroup holding every process of this call to `memory_mb` together, when cgroup v2
+    allows."""
     parent = cgroup.parent_cgroup()
     if parent is None:
         return None
     try:
         return cgroup.create(parent, limits.memory_mb, limits.nproc + 1)
     except OSError as exc:
-        raise SandboxUnavailable(f"could not create the sandbox cgroup under {parent}: {exc}") from exc
+        raise SandboxUnavailable(
+            f"could not create the sandbox cgroup under {parent}: {exc}"
+        ) from exc
 
 
 async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
@@ -139,10 +146,18 @@ async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
     status_r, status_w = os.pipe()
     try:
         proc = await asyncio.create_subprocess_exec(
-            base_python(), "-I", "-S", str(LAUNCHER), str(status_w),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, pass_fds=(status_w,),
-            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, start_new_session=True, cwd="/",
+            base_python(),
+            "-I",
+            "-S",
+            str(LAUNCHER),
+            str(status_w),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            pass_fds=(status_w,),
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+            start_new_session=True,
+            cwd="/",
         )
     finally:
         os.close(status_w)
@@ -163,8 +178,10 @@ async def _supervise(
         await _send_job(proc, job)
         assert proc.stdout and proc.stderr
         work = asyncio.gather(
-            out.drain(proc.stdout, kill), err.drain(proc.stderr, kill),
-            status.drain(status_reader, kill), proc.wait(),
+            out.drain(proc.stdout, kill),
+            err.drain(proc.stderr, kill),
+            status.drain(status_reader, kill),
+            proc.wait(),
         )
         await asyncio.wait_for(work, timeout=limits.wall_s + 2.0)
     except TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
@@ -225,8 +242,12 @@ def _outcome(out: _Capped, err: _Capped, status: _Capped, timed_out: bool) -> Sa
     if report.get("result_error"):
         stderr += f"\n[sandbox] {report['result_error']}"
     return SandboxResult(
-        reason=reason, stdout=out.text(), stderr=stderr, result=report.get("result"),
-        exit_code=report.get("exit_code"), truncated=out.overflow or err.overflow,
+        reason=reason,
+        stdout=out.text(),
+        stderr=stderr,
+        result=report.get("result"),
+        exit_code=report.get("exit_code"),
+        truncated=out.overflow or err.overflow,
         detail={k: report.get(k) for k in ("signal", "cpu_s", "max_rss_kb", "oom_kills")},
     )
 

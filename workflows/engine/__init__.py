@@ -19,7 +19,21 @@ from workflows.engine.result import Problem, RunResult
 from workflows.engine.validation import validate
 
 __all__ = [
-    "KINDS", "SCHEMA_VERSION", "Budgets", "Decision", "Graph", "ModelResult", "NodeRecord",
-    "Problem", "RunContext", "RunResult", "ToolCall", "Usage", "catalog", "execute",
-    "parse_graph", "upgrade", "validate",
+    "KINDS",
+    "SCHEMA_VERSION",
+    "Budgets",
+    "Decision",
+    "Graph",
+    "ModelResult",
+    "NodeRecord",
+    "Problem",
+    "RunContext",
+    "RunResult",
+    "ToolCall",
+    "Usage",
+    "catalog",
+    "execute",
+    "parse_graph",
+    "upgrade",
+    "validate",
 ]

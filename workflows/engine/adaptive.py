@@ -51,19 +51,29 @@ def _ratio(best: float, own: float) -> float:
 def _scores(stats: Mapping[str, AgentStats], names: Sequence[str], w: Weights) -> dict[str, float]:
     fastest = min(stats[n].mean_latency_s for n in names)
     cheapest = min(stats[n].mean_cost for n in names)
-    return {n: w.success * stats[n].success_rate
-            + w.latency * _ratio(fastest, stats[n].mean_latency_s)
-            + w.cost * _ratio(cheapest, stats[n].mean_cost) for n in names}
+    return {
+        n: w.success * stats[n].success_rate
+        + w.latency * _ratio(fastest, stats[n].mean_latency_s)
+        + w.cost * _ratio(cheapest, stats[n].mean_cost)
+        for n in names
+    }
 
 
 def _line(name: str, s: AgentStats, score: float | None) -> str:
     tail = f" → score {score:.3f}" if score is not None else ""
-    return (f"{name}: success {s.successes}/{s.runs} (smoothed {s.success_rate:.0%}), "
-            f"{s.mean_latency_s:.2f} s, ${s.mean_cost:.4f}{tail}")
+    return (
+        f"{name}: success {s.successes}/{s.runs} (smoothed {s.success_rate:.0%}), "
+        f"{s.mean_latency_s:.2f} s, ${s.mean_cost:.4f}{tail}"
+    )
 
 
-def choose_agent(candidates: Sequence[str], stats: Mapping[str, AgentStats], *,
-                 weights: Weights | None = None, min_runs: int = 3) -> Choice:
+def choose_agent(
+    candidates: Sequence[str],
+    stats: Mapping[str, AgentStats],
+    *,
+    weights: Weights | None = None,
+    min_runs: int = 3,
+) -> Choice:
     """Pick one of ``candidates``; raises ValueError when there are none."""
     if not candidates:
         raise ValueError("no candidate agents to choose from")
@@ -72,8 +82,12 @@ def choose_agent(candidates: Sequence[str], stats: Mapping[str, AgentStats], *,
     if fresh:
         name = fresh[0]
         others = "; ".join(_line(n, known[n], None) for n in candidates if n != name)
-        return Choice(name, None, f"chose {name} to explore: only {known[name].runs} recorded "
-                      f"run(s), fewer than {min_runs}" + (f". Others: {others}" if others else ""))
+        return Choice(
+            name,
+            None,
+            f"chose {name} to explore: only {known[name].runs} recorded "
+            f"run(s), fewer than {min_runs}" + (f". Others: {others}" if others else ""),
+        )
     scores = _scores(known, candidates, weights or Weights())
     name = max(candidates, key=lambda n: (scores[n], -candidates.index(n)))
     others = "; ".join(_line(n, known[n], scores[n]) for n in candidates if n != name)

@@ -45,8 +45,13 @@ def _node(node_id: str, kind: str, **config: Any) -> dict[str, Any]:
 
 
 def _edge(index: int, source: str, target: str, port: str = "out") -> dict[str, Any]:
-    return {"id": f"e{index}", "source": source, "source_port": port, "target": target,
-            "target_port": "in"}
+    return {
+        "id": f"e{index}",
+        "source": source,
+        "source_port": port,
+        "target": target,
+        "target_port": "in",
+    }
 
 
 def chain_graph(length: int) -> dict[str, Any]:
@@ -76,17 +81,16 @@ async def _timed(
     problems, prepared = analyse(graph, REGISTRY)
     validated, cpu = time.perf_counter(), time.process_time()
     assert prepared is not None and not problems, problems
-    result = await execute_prepared(prepared, ctx, {"input": 1}, registry=REGISTRY,
-                                    max_concurrency=concurrency)
+    result = await execute_prepared(
+        prepared, ctx, {"input": 1}, registry=REGISTRY, max_concurrency=concurrency
+    )
     wall, cpu = (time.perf_counter() - validated) * 1000, (time.process_time() - cpu) * 1000
     if result.status != "succeeded":
         raise RuntimeError(f"benchmark run {result.status}: {result.error}")
     return wall, cpu, (validated - start) * 1000
 
 
-async def _median(
-    graph: dict[str, Any], repeats: int, concurrency: int, **ctx: Any
-) -> list[float]:
+async def _median(graph: dict[str, Any], repeats: int, concurrency: int, **ctx: Any) -> list[float]:
     runs = [await _timed(graph, ScriptedContext(**ctx), concurrency) for _ in range(repeats)]
     return [statistics.median(column) for column in zip(*runs, strict=True)]
 
@@ -107,7 +111,7 @@ async def measure(repeats: int = 7) -> dict[str, Any]:
         "fanout100_wall_ms": round(fan_wall, 2),
         "repeats": repeats,
         "note": "medians; dispatch = executing a validated graph with events recorded in "
-                "memory; validation (done once at save and at run start) is measured apart",
+        "memory; validation (done once at save and at run start) is measured apart",
     }
 
 

@@ -69,8 +69,9 @@ class Execution:
 
     async def run(self) -> RunResult:
         if self.root:
-            await self.ctx.emit("run.resumed" if self.completed else "run.started", None,
-                                {"inputs": self.inputs})
+            await self.ctx.emit(
+                "run.resumed" if self.completed else "run.started", None, {"inputs": self.inputs}
+            )
         for nid in self.graph.sources:
             self._spawn(nid)
         try:
@@ -81,13 +82,21 @@ class Execution:
             raise
         return await self._finish()
 
-    async def run_body(self, body: PreparedGraph, inputs: dict[str, Any], prefix: str,
-                       max_concurrency: int) -> RunResult:
+    async def run_body(
+        self, body: PreparedGraph, inputs: dict[str, Any], prefix: str, max_concurrency: int
+    ) -> RunResult:
         """Run a nested body graph (a loop/map iteration) under this run's budgets and kinds:
         the body runner handed to every node's context."""
-        nested = Execution(body, self.ctx, inputs, tracker=self.tracker,
-                           max_concurrency=max_concurrency, prefix=prefix, root=False,
-                           registry=self.registry)
+        nested = Execution(
+            body,
+            self.ctx,
+            inputs,
+            tracker=self.tracker,
+            max_concurrency=max_concurrency,
+            prefix=prefix,
+            root=False,
+            registry=self.registry,
+        )
         return await nested.run()
 
     async def _wait(self) -> None:
@@ -97,8 +106,9 @@ class Execution:
             await asyncio.wait_for(self.done.wait(), remaining)
         except TimeoutError:
             used = round(self._elapsed(), 3)
-            await self.ctx.emit("budget.exceeded", None,
-                                {"budget": "wall_time", "limit": limit, "used": used})
+            await self.ctx.emit(
+                "budget.exceeded", None, {"budget": "wall_time", "limit": limit, "used": used}
+            )
             self.failure = f"The run exceeded its wall_time budget (limit {limit} s)."
         if self.failure or self.cancelled:
             await self._stop_tasks()
@@ -122,8 +132,13 @@ class Execution:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _finish(self) -> RunResult:
-        result = RunResult("succeeded", self.outputs, usage=self.tracker.usage,
-                           records=self.records, waiting=list(self.waiting))
+        result = RunResult(
+            "succeeded",
+            self.outputs,
+            usage=self.tracker.usage,
+            records=self.records,
+            waiting=list(self.waiting),
+        )
         if self.cancelled:
             result.status, result.error = "cancelled", "The run was cancelled."
             await self._emit_run("run.cancelled", {})
@@ -134,8 +149,9 @@ class Execution:
             result.status = "paused"
             await self._emit_run("run.paused", {"waiting": [self.prefix + w for w in self.waiting]})
         else:
-            await self._emit_run("run.finished", {"outputs": self.outputs,
-                                                  "usage": self.tracker.usage.as_dict()})
+            await self._emit_run(
+                "run.finished", {"outputs": self.outputs, "usage": self.tracker.usage.as_dict()}
+            )
         return result
 
     async def _emit_run(self, type: str, data: dict[str, Any]) -> None:
@@ -292,8 +308,15 @@ async def execute(
         message = "The workflow is invalid: " + " ".join(p.message for p in problems)
         await ctx.emit("run.failed", None, {"error": message})
         return RunResult("failed", error=message, problems=problems)
-    return await execute_prepared(graph, ctx, inputs, completed=completed, budgets=budgets,
-                                  max_concurrency=max_concurrency, registry=registry)
+    return await execute_prepared(
+        graph,
+        ctx,
+        inputs,
+        completed=completed,
+        budgets=budgets,
+        max_concurrency=max_concurrency,
+        registry=registry,
+    )
 
 
 async def execute_prepared(
@@ -310,6 +333,13 @@ async def execute_prepared(
     tracker = BudgetTracker(budgets or Budgets())
     for record in (completed or {}).values():
         tracker.usage.add(record.usage)
-    execution = Execution(graph, ctx, dict(inputs or {}), tracker=tracker, completed=completed,
-                          max_concurrency=max_concurrency, registry=registry)
+    execution = Execution(
+        graph,
+        ctx,
+        dict(inputs or {}),
+        tracker=tracker,
+        completed=completed,
+        max_concurrency=max_concurrency,
+        registry=registry,
+    )
     return await execution.run()

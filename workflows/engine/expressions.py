@@ -24,19 +24,37 @@ from workflows.engine import limits
 from workflows.engine.errors import ExpressionError
 
 _BIN = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
 }
 _CMP = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-    ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
 }
 _FUNCS: dict[str, Any] = {
-    "len": len, "str": str, "int": int, "float": float, "bool": bool, "abs": abs,
-    "min": min, "max": max, "round": round,
-    "lower": lambda s: str(s).lower(), "upper": lambda s: str(s).upper(),
+    "len": len,
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "lower": lambda s: str(s).lower(),
+    "upper": lambda s: str(s).upper(),
     "contains": lambda a, b: b in a,
 }
 _METHODS = {"lower", "upper", "strip", "startswith", "endswith", "get", "keys", "values"}
@@ -48,8 +66,10 @@ def compile_expression(source: str) -> ast.Expression:
     """Parse an expression (raises :class:`ExpressionError` with a sentence)."""
     cap = limits.current().expression_max_chars
     if len(source) > cap:
-        raise ExpressionError(f"The expression is {len(source):,} characters long; at most "
-                              f"{cap:,} are allowed (AXWEB_EXPR_MAX_CHARS).")
+        raise ExpressionError(
+            f"The expression is {len(source):,} characters long; at most "
+            f"{cap:,} are allowed (AXWEB_EXPR_MAX_CHARS)."
+        )
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
@@ -86,8 +106,10 @@ class _Env(dict[str, Any]):
 def _eval(node: ast.AST, env: _Env) -> Any:
     env.steps += 1
     if env.steps > env.max_steps:
-        raise ExpressionError(f"The expression took more than {env.max_steps:,} evaluation "
-                              "steps (AXWEB_EXPR_MAX_STEPS).")
+        raise ExpressionError(
+            f"The expression took more than {env.max_steps:,} evaluation "
+            "steps (AXWEB_EXPR_MAX_STEPS)."
+        )
     handler = _HANDLERS.get(type(node))
     if handler is None:
         raise ExpressionError(f"Expressions cannot use {type(node).__name__}.")
@@ -139,10 +161,15 @@ def _check_size(op: ast.operator, left: Any, right: Any) -> None:
         if isinstance(sequence, (str, list)) and isinstance(times, int):
             _check_length(sequence, len(sequence) * max(times, 0))
         elif isinstance(left, int) and isinstance(right, int):
-            bits, cap = left.bit_length() + right.bit_length(), limits.current().expression_max_int_bits
+            bits, cap = (
+                left.bit_length() + right.bit_length(),
+                limits.current().expression_max_int_bits,
+            )
             if bits > cap:
-                raise ExpressionError(f"The expression would build an integer of about {bits:,} "
-                                      f"bits; at most {cap:,} are allowed (AXWEB_EXPR_MAX_INT_BITS).")
+                raise ExpressionError(
+                    f"The expression would build an integer of about {bits:,} "
+                    f"bits; at most {cap:,} are allowed (AXWEB_EXPR_MAX_INT_BITS)."
+                )
 
 
 def _check_length(sample: str | list[Any], size: int) -> None:
@@ -153,8 +180,10 @@ def _check_length(sample: str | list[Any], size: int) -> None:
         cap, what, name = limits.current().expression_max_items, "a list of", "ITEMS"
         unit = "items"
     if size > cap:
-        raise ExpressionError(f"The expression would build {what} {size:,} {unit}; at most "
-                              f"{cap:,} are allowed (AXWEB_EXPR_MAX_{name}).")
+        raise ExpressionError(
+            f"The expression would build {what} {size:,} {unit}; at most "
+            f"{cap:,} are allowed (AXWEB_EXPR_MAX_{name})."
+        )
 
 
 def _compare(node: Any, env: _Env) -> Any:
@@ -209,8 +238,10 @@ def _call(node: ast.Call, env: _Env) -> Any:
         return _FUNCS[node.func.id](*args)
     if isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS:
         return _attribute(_eval(node.func.value, env), node.func.attr)(*args)
-    raise ExpressionError("Expressions may only call len, str, int, float, bool, abs, min, "
-                          "max, round, lower, upper, contains and string methods.")
+    raise ExpressionError(
+        "Expressions may only call len, str, int, float, bool, abs, min, "
+        "max, round, lower, upper, contains and string methods."
+    )
 
 
 def check_expression(source: str) -> str | None:

@@ -77,8 +77,9 @@ async def _attempts(
     await ex.ctx.emit("node.started", node_id, {"attempt": 1})
     attempt = 1
     while True:
-        nctx = NodeContext(ex.ctx, node_id, attempt, ex.tracker, ex.inputs,
-                           node.spec.fallback_model, ex.run_body)
+        nctx = NodeContext(
+            ex.ctx, node_id, attempt, ex.tracker, ex.inputs, node.spec.fallback_model, ex.run_body
+        )
         try:
             outputs = await _attempt(ex, node, nctx, inputs)
         except ApprovalPending:
@@ -106,27 +107,44 @@ async def _attempts(
 async def _report_budget(ex: Execution, node_id: str, exc: Exception) -> None:
     if isinstance(exc, BudgetExceeded) and not getattr(exc, "emitted", False):
         exc.emitted = True  # type: ignore[attr-defined]
-        await ex.ctx.emit("budget.exceeded", node_id,
-                          {"budget": exc.budget, "limit": exc.limit, "used": exc.used})
+        await ex.ctx.emit(
+            "budget.exceeded", node_id, {"budget": exc.budget, "limit": exc.limit, "used": exc.used}
+        )
 
 
 async def _emit_finished(ex: Execution, node_id: str, record: NodeRecord) -> None:
-    await ex.ctx.emit("node.finished", node_id, {
-        "output": record.outputs, "usage": record.usage.as_dict(),
-        "duration_ms": record.duration_ms,
-    })
+    await ex.ctx.emit(
+        "node.finished",
+        node_id,
+        {
+            "output": record.outputs,
+            "usage": record.usage.as_dict(),
+            "duration_ms": record.duration_ms,
+        },
+    )
 
 
 def _record(
-    node: PreparedNode, status: Any, outputs: dict[str, Any], inputs: Any,
-    nctx: NodeContext, started_at: float, t0: float,
+    node: PreparedNode,
+    status: Any,
+    outputs: dict[str, Any],
+    inputs: Any,
+    nctx: NodeContext,
+    started_at: float,
+    t0: float,
 ) -> NodeRecord:
     shown = inputs if isinstance(inputs, dict) else {}
     if node.kind.wants_branches:
         shown = {port: [b.__dict__ for b in group] for port, group in inputs.items()}
     return NodeRecord(
-        node.id, status, outputs, shown, attempt=nctx.attempt, usage=nctx.usage,
-        started_at=started_at, finished_at=time.time(),
+        node.id,
+        status,
+        outputs,
+        shown,
+        attempt=nctx.attempt,
+        usage=nctx.usage,
+        started_at=started_at,
+        finished_at=time.time(),
         duration_ms=round((time.perf_counter() - t0) * 1000, 3),
     )
 

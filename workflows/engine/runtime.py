@@ -52,9 +52,9 @@ class PreparedGraph:
     sources: list[str]
 
 
-def resolve_ports(node: Node, kind_cls: type[NodeKind], config: Any) -> tuple[
-    list[Port], list[Port]
-]:
+def resolve_ports(
+    node: Node, kind_cls: type[NodeKind], config: Any
+) -> tuple[list[Port], list[Port]]:
     """Ports of a node: its kind's ports plus the ``error`` port for error edges."""
     inputs, outputs = kind_cls.ports(config)
     if node.on_error == "error_edge":
@@ -68,8 +68,8 @@ def prepare(graph: Graph, registry: dict[str, type[NodeKind]] | None = None) -> 
 
     resolved = []
     for node in graph.nodes:
-        kind_cls = registry[node.kind] if registry and node.kind in registry else get_kind(
-            node.kind
+        kind_cls = (
+            registry[node.kind] if registry and node.kind in registry else get_kind(node.kind)
         )
         config = kind_cls.Config.model_validate(node.config) if kind_cls.executable else None
         resolved.append((node, kind_cls, config))
@@ -121,8 +121,15 @@ class NodeContext:
     """
 
     __slots__ = (
-        "run", "node_id", "attempt", "tracker", "run_inputs", "fallback", "usage",
-        "_tool_calls", "_body_runner",
+        "run",
+        "node_id",
+        "attempt",
+        "tracker",
+        "run_inputs",
+        "fallback",
+        "usage",
+        "_tool_calls",
+        "_body_runner",
     )
 
     def __init__(
@@ -172,7 +179,11 @@ class NodeContext:
     ) -> ModelResult:
         await self.boundary()
         result = await self.run.call_model(
-            self.node_id, model_ref, messages, tools=tools, params=params,
+            self.node_id,
+            model_ref,
+            messages,
+            tools=tools,
+            params=params,
             fallback=self.fallback,
         )
         self._charge(result.usage)
@@ -182,8 +193,13 @@ class NodeContext:
     async def run_agent(self, agent_ref: str, prompt: str, inputs: dict[str, Any]) -> ModelResult:
         await self.boundary()
         result = await self.run.run_agent(
-            self.node_id, agent_ref, prompt, inputs=inputs, fallback=self.fallback,
-            tool_guard=self.tracker.record_tool_call,  # the agent's tool calls count toward the run's budgets
+            self.node_id,
+            agent_ref,
+            prompt,
+            inputs=inputs,
+            fallback=self.fallback,
+            # the agent's tool calls count toward the run's budgets
+            tool_guard=self.tracker.record_tool_call,
         )
         self._charge(result.usage)
         await self.boundary()
@@ -230,7 +246,9 @@ class NodeContext:
     async def read_messages(self, channel: str) -> list[dict[str, Any]]:
         return await self.run.read_messages(channel)
 
-    async def request_approval(self, prompt: str, payload: Any, deadline_s: float | None = None) -> Decision:
+    async def request_approval(
+        self, prompt: str, payload: Any, deadline_s: float | None = None
+    ) -> Decision:
         """The decision; raises :class:`ApprovalPending` while undecided."""
         decision = await self.run.request_approval(self.node_id, prompt, payload, deadline_s)
         if decision is None:
@@ -244,7 +262,10 @@ class NodeContext:
         return result
 
     async def run_body(
-        self, body: PreparedGraph, inputs: dict[str, Any], label: str | int,
+        self,
+        body: PreparedGraph,
+        inputs: dict[str, Any],
+        label: str | int,
         max_concurrency: int = 8,
     ) -> RunResult:
         """Run a nested body graph; its node ids are prefixed ``<node>[<label>].``."""

@@ -58,8 +58,10 @@ def render(template: str, variables: dict[str, Any], *, append: str | None = "in
 
 def _check_size(size: int, cap: int) -> None:
     if size > cap:
-        raise PermanentFailure(f"The rendered template would be more than {cap:,} characters "
-                               "long (AXWEB_TEMPLATE_MAX_CHARS); pass less text into it.")
+        raise PermanentFailure(
+            f"The rendered template would be more than {cap:,} characters "
+            "long (AXWEB_TEMPLATE_MAX_CHARS); pass less text into it."
+        )
 
 
 def render_value(value: Any, variables: dict[str, Any]) -> Any:

@@ -100,15 +100,30 @@ class ScriptedContext:
         """Record a human decision (what the decide endpoint does)."""
         approval_id = self.approval_ids.get(node_id, f"approval-{node_id}")
         self.approvals[node_id] = Decision(decision, comment, by, approval_id)  # type: ignore[arg-type]
-        self.events.append(self._event("approval.resolved", node_id, {
-            "approval_id": approval_id, "decision": decision, "comment": comment, "by": by,
-        }))
+        self.events.append(
+            self._event(
+                "approval.resolved",
+                node_id,
+                {
+                    "approval_id": approval_id,
+                    "decision": decision,
+                    "comment": comment,
+                    "by": by,
+                },
+            )
+        )
 
     # -- RunContext -------------------------------------------------------------------
 
     def _event(self, type: str, node: str | None, data: dict[str, Any]) -> dict[str, Any]:
-        return {"run": self.run_id, "seq": len(self.events) + 1, "type": type, "node": node,
-                "ts": time.monotonic(), "data": data}
+        return {
+            "run": self.run_id,
+            "seq": len(self.events) + 1,
+            "type": type,
+            "node": node,
+            "ts": time.monotonic(),
+            "data": data,
+        }
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
         self.events.append(self._event(type, node, data))
@@ -133,8 +148,9 @@ class ScriptedContext:
         return reply
 
     def _delay(self, node_id: str) -> float:
-        return self.delays.get(node_id, self.delays.get(node_id.rsplit(".", 1)[-1],
-                                                        self.default_delay))
+        return self.delays.get(
+            node_id, self.delays.get(node_id.rsplit(".", 1)[-1], self.default_delay)
+        )
 
     def _check_cancel(self) -> None:
         if self.cancel_after_calls is not None and len(self.calls) >= self.cancel_after_calls:
@@ -161,20 +177,37 @@ class ScriptedContext:
         return ModelResult(text, [], Usage(usage.input_tokens, usage.output_tokens, usage.cost))
 
     async def call_model(
-        self, node_id: str, model_ref: str, messages: list[dict[str, Any]], *,
-        tools: list[dict[str, Any]] | None = None, params: dict[str, Any] | None = None,
+        self,
+        node_id: str,
+        model_ref: str,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None = None,
+        params: dict[str, Any] | None = None,
         fallback: str | None = None,
     ) -> ModelResult:
         prompt = "\n".join(str(m.get("content", "")) for m in messages)
-        return await self._reply("model", node_id, model_ref, prompt,
-                                 {"messages": messages, "params": params, "fallback": fallback})
+        return await self._reply(
+            "model",
+            node_id,
+            model_ref,
+            prompt,
+            {"messages": messages, "params": params, "fallback": fallback},
+        )
 
     async def run_agent(
-        self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
-        fallback: str | None = None, tool_guard: Any = None,
+        self,
+        node_id: str,
+        agent_ref: str,
+        prompt: str,
+        *,
+        inputs: dict[str, Any],
+        fallback: str | None = None,
+        tool_guard: Any = None,
     ) -> ModelResult:
-        return await self._reply("agent", node_id, agent_ref, prompt,
-                                 {"inputs": inputs, "fallback": fallback})
+        return await self._reply(
+            "agent", node_id, agent_ref, prompt, {"inputs": inputs, "fallback": fallback}
+        )
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
         unknown = [n for n in names if self.agents is not None and n not in self.agents]
@@ -187,8 +220,9 @@ class ScriptedContext:
     ) -> Any:
         if idempotency_key in self.tool_results:
             return self.tool_results[idempotency_key]
-        call = Call("tool", node_id, tool_name, args, time.monotonic(),
-                    extra={"key": idempotency_key})
+        call = Call(
+            "tool", node_id, tool_name, args, time.monotonic(), extra={"key": idempotency_key}
+        )
         self.calls.append(call)
         self._check_cancel()
         delay = self._delay(node_id)
@@ -210,8 +244,10 @@ class ScriptedContext:
     async def memory_write(self, key: str, value: Any, policy: str) -> Any:
         current = self.memory.get(key)
         if policy == "append":
-            value = [*(current if isinstance(current, list) else
-                       ([] if current is None else [current])), value]
+            value = [
+                *(current if isinstance(current, list) else ([] if current is None else [current])),
+                value,
+            ]
         elif policy == "merge" and isinstance(current, dict) and isinstance(value, dict):
             value = {**current, **value}
         self.memory[key] = value
@@ -223,13 +259,20 @@ class ScriptedContext:
     async def read_messages(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel"] == channel]
 
-    async def request_approval(self, node_id: str, prompt: str, payload: Any,
-                               deadline_s: float | None = None) -> Decision | None:
+    async def request_approval(
+        self, node_id: str, prompt: str, payload: Any, deadline_s: float | None = None
+    ) -> Decision | None:
         if node_id not in self.approval_ids:
             self.approval_ids[node_id] = f"approval-{node_id}"
-            await self.emit("approval.requested", node_id, {
-                "approval_id": self.approval_ids[node_id], "prompt": prompt, "payload": payload,
-            })
+            await self.emit(
+                "approval.requested",
+                node_id,
+                {
+                    "approval_id": self.approval_ids[node_id],
+                    "prompt": prompt,
+                    "payload": payload,
+                },
+            )
         return self.approvals.get(node_id)
 
     async def run_subflow(

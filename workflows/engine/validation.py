@@ -14,6 +14,7 @@ from workflows.engine.kinds.base import NodeKind
 from workflows.engine.ports import Port, connectable
 from workflows.engine.result import Problem
 from workflows.engine.runtime import PreparedGraph, assemble, body_graphs, resolve_ports
+from workflows.engine.scc import strongly_connected
 
 
 @dataclass
@@ -45,7 +46,8 @@ def _name(node: Node) -> str:
 
 
 def validate(
-    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None,
+    doc: dict[str, Any] | Graph,
+    registry: dict[str, type[NodeKind]] | None = None,
     self_refs: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """Every problem of ``doc`` (an empty list means it can be saved and run).
@@ -57,7 +59,8 @@ def validate(
 
 
 def analyse(
-    doc: dict[str, Any] | Graph, registry: dict[str, type[NodeKind]] | None = None,
+    doc: dict[str, Any] | Graph,
+    registry: dict[str, type[NodeKind]] | None = None,
     self_refs: frozenset[str] = frozenset(),
 ) -> tuple[list[Problem], PreparedGraph | None]:
     """Problems of ``doc`` and, when there are none, the prepared graph to run."""
@@ -83,16 +86,28 @@ def size_problems(raw: dict[str, Any]) -> list[Problem]:
     """Problems of a document too big to look at further (nesting, node and edge counts)."""
     cap = limits.current()
     if limits.json_depth_over(raw, cap.json_max_depth):
-        return [Problem("too_deep", f"The workflow document is nested deeper than "
-                        f"{cap.json_max_depth} levels (AXWEB_JSON_MAX_DEPTH).")]
+        return [
+            Problem(
+                "too_deep",
+                f"The workflow document is nested deeper than "
+                f"{cap.json_max_depth} levels (AXWEB_JSON_MAX_DEPTH).",
+            )
+        ]
     problems = []
-    for field, count, most in (("nodes", len(_as_list(raw.get("nodes"))), cap.graph_max_nodes),
-                               ("edges", len(_as_list(raw.get("edges"))), cap.graph_max_edges)):
+    for field, count, most in (
+        ("nodes", len(_as_list(raw.get("nodes"))), cap.graph_max_nodes),
+        ("edges", len(_as_list(raw.get("edges"))), cap.graph_max_edges),
+    ):
         if count > most:
-            problems.append(Problem(f"too_many_{field}", f"The graph has {count:,} {field}; at "
-                                    f"most {most:,} are allowed (AXWEB_GRAPH_MAX_"
-                                    f"{field.upper()}). Move part of it into a subflow.",
-                                    field=field))
+            problems.append(
+                Problem(
+                    f"too_many_{field}",
+                    f"The graph has {count:,} {field}; at "
+                    f"most {most:,} are allowed (AXWEB_GRAPH_MAX_"
+                    f"{field.upper()}). Move part of it into a subflow.",
+                    field=field,
+                )
+            )
     return problems
 
 
@@ -113,8 +128,9 @@ class _Validator:
     def run(self, raw: dict[str, Any]) -> None:
         for key in raw:
             if key not in Graph.model_fields:
-                self.add("invalid_document", f'The document has an unknown field "{key}".',
-                         field=key)
+                self.add(
+                    "invalid_document", f'The document has an unknown field "{key}".', field=key
+                )
         for index, item in enumerate(_as_list(raw.get("nodes"))):
             self._node(index, item)
         for index, item in enumerate(_as_list(raw.get("edges"))):
@@ -129,18 +145,30 @@ class _Validator:
         except ValidationError as exc:
             node_id = item.get("id") if isinstance(item, dict) else None
             for err in exc.errors():
-                self.add("invalid_node", f"Node {node_id or index}: {_loc(err['loc'])} — "
-                         f"{err['msg']}.", node=node_id, field=_loc(err["loc"]))
+                self.add(
+                    "invalid_node",
+                    f"Node {node_id or index}: {_loc(err['loc'])} — {err['msg']}.",
+                    node=node_id,
+                    field=_loc(err["loc"]),
+                )
             return
         if node.id in self.nodes:
-            self.add("duplicate_id", f'Two nodes share the id "{node.id}"; ids must be unique.',
-                     node=node.id, field="id")
+            self.add(
+                "duplicate_id",
+                f'Two nodes share the id "{node.id}"; ids must be unique.',
+                node=node.id,
+                field="id",
+            )
             return
         kind = _lookup(node.kind, self.registry)
         if kind is None:
             self.nodes[node.id] = None
-            self.add("unknown_kind", f'Node {_name(node)} has an unknown kind "{node.kind}".',
-                     node=node.id, field="kind")
+            self.add(
+                "unknown_kind",
+                f'Node {_name(node)} has an unknown kind "{node.kind}".',
+                node=node.id,
+                field="kind",
+            )
             return
         self.nodes[node.id] = self._config(node, kind)
 
@@ -150,20 +178,32 @@ class _Validator:
         except ValidationError as exc:
             for err in exc.errors():
                 where = _loc(("config", *err["loc"]))
-                self.add("invalid_config", f"Node {_name(node)}: {where} — {err['msg']}.",
-                         node=node.id, field=where)
+                self.add(
+                    "invalid_config",
+                    f"Node {_name(node)}: {where} — {err['msg']}.",
+                    node=node.id,
+                    field=where,
+                )
             return None
         for code, where, message in kind.check(config):
             self.add(code, f"Node {_name(node)}: {message}", node=node.id, field=where)
         if node.kind == "subflow" and str(getattr(config, "workflow", "")) in self.self_refs:
-            self.add("subflow_self_call", f"Node {_name(node)} runs this same workflow, which "
-                     "would call itself until the subflow depth limit; pick another workflow.",
-                     node=node.id, field="config.workflow")
+            self.add(
+                "subflow_self_call",
+                f"Node {_name(node)} runs this same workflow, which "
+                "would call itself until the subflow depth limit; pick another workflow.",
+                node=node.id,
+                field="config.workflow",
+            )
         for field_name, body in body_graphs(config).items():
             for p in validate(body, self.registry, self.self_refs):
                 where = f"config.{field_name}" + (f".{p.field}" if p.field else "")
-                self.add(p.code, f"In the {field_name} of {_name(node)}: {p.message}",
-                         node=node.id, field=where)
+                self.add(
+                    p.code,
+                    f"In the {field_name} of {_name(node)}: {p.message}",
+                    node=node.id,
+                    field=where,
+                )
         inputs, outputs = resolve_ports(node, kind, config)
         return _Resolved(node, kind, config, inputs, outputs)
 
@@ -173,19 +213,30 @@ class _Validator:
         except ValidationError as exc:
             edge_id = item.get("id") if isinstance(item, dict) else None
             for err in exc.errors():
-                self.add("invalid_edge", f"Edge {edge_id or index}: {_loc(err['loc'])} — "
-                         f"{err['msg']}.", edge=edge_id, field=_loc(err["loc"]))
+                self.add(
+                    "invalid_edge",
+                    f"Edge {edge_id or index}: {_loc(err['loc'])} — {err['msg']}.",
+                    edge=edge_id,
+                    field=_loc(err["loc"]),
+                )
             return
         if edge.id in self.edge_ids:
-            self.add("duplicate_id", f'Two edges share the id "{edge.id}"; ids must be unique.',
-                     edge=edge.id, field="id")
+            self.add(
+                "duplicate_id",
+                f'Two edges share the id "{edge.id}"; ids must be unique.',
+                edge=edge.id,
+                field="id",
+            )
             return
         self.edge_ids.add(edge.id)
         missing = [n for n in (edge.source, edge.target) if n not in self.nodes]
         for node_id in missing:
-            self.add("unknown_node", f'Edge {edge.id} connects to a node "{node_id}" that does '
-                     "not exist.", edge=edge.id, field="source" if node_id == edge.source
-                     else "target")
+            self.add(
+                "unknown_node",
+                f'Edge {edge.id} connects to a node "{node_id}" that does not exist.',
+                edge=edge.id,
+                field="source" if node_id == edge.source else "target",
+            )
         if not missing:
             self.edges.append(edge)
             self._ports(edge)
@@ -199,19 +250,35 @@ class _Validator:
             (target, edge.target_port, "target_port", target.inputs),
         ):
             if not res.kind.executable:
-                self.add("unknown_port", f"Edge {edge.id}: {_name(res.node)} is a "
-                         f"{res.node.kind} and cannot be connected.", edge=edge.id, field=side)
+                self.add(
+                    "unknown_port",
+                    f"Edge {edge.id}: {_name(res.node)} is a "
+                    f"{res.node.kind} and cannot be connected.",
+                    edge=edge.id,
+                    field=side,
+                )
                 return
             if not any(p.name == port_name for p in ports):
-                self.add("unknown_port", _unknown_port_message(edge, res, port_name, side),
-                         edge=edge.id, node=res.node.id, field=side)
+                self.add(
+                    "unknown_port",
+                    _unknown_port_message(edge, res, port_name, side),
+                    edge=edge.id,
+                    node=res.node.id,
+                    field=side,
+                )
                 return
         out = next(p for p in source.outputs if p.name == edge.source_port)
         inp = next(p for p in target.inputs if p.name == edge.target_port)
         if not connectable(out.type, inp.type):
-            self.add("type_mismatch", f"{edge.source}.{out.name} ({out.type}) → "
-                     f"{edge.target}.{inp.name} ({inp.type}): a {out.type} output cannot feed "
-                     f"a {inp.type} input.", edge=edge.id, node=edge.target, field="target_port")
+            self.add(
+                "type_mismatch",
+                f"{edge.source}.{out.name} ({out.type}) → "
+                f"{edge.target}.{inp.name} ({inp.type}): a {out.type} output cannot feed "
+                f"a {inp.type} input.",
+                edge=edge.id,
+                node=edge.target,
+                field="target_port",
+            )
 
     def _inputs(self) -> None:
         counts: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -223,14 +290,22 @@ class _Validator:
             for port in res.inputs:
                 edges = counts.get((node_id, port.name), [])
                 if port.required and not edges:
-                    self.add("missing_input", f"Node {_name(res.node)} needs a connection on "
-                             f'its "{port.name}" input.', node=node_id,
-                             field=f"inputs.{port.name}")
+                    self.add(
+                        "missing_input",
+                        f'Node {_name(res.node)} needs a connection on its "{port.name}" input.',
+                        node=node_id,
+                        field=f"inputs.{port.name}",
+                    )
                 if len(edges) > 1 and not port.multiple:
-                    self.add("too_many_connections", f'The "{port.name}" input of '
-                             f"{_name(res.node)} accepts one connection; {len(edges)} are "
-                             "connected (use a join to merge branches).", node=node_id,
-                             edge=edges[1], field=f"inputs.{port.name}")
+                    self.add(
+                        "too_many_connections",
+                        f'The "{port.name}" input of '
+                        f"{_name(res.node)} accepts one connection; {len(edges)} are "
+                        "connected (use a join to merge branches).",
+                        node=node_id,
+                        edge=edges[1],
+                        field=f"inputs.{port.name}",
+                    )
 
     def _cycles(self) -> None:
         successors: dict[str, list[str]] = defaultdict(list)
@@ -239,8 +314,11 @@ class _Validator:
         for component in strongly_connected(list(self.nodes), successors):
             if len(component) > 1 or component[0] in successors[component[0]]:
                 path = " → ".join([*component, component[0]])
-                self.add("cycle", f"Nodes {path} form a cycle; repeat work with a loop node "
-                         "instead.", node=component[0])
+                self.add(
+                    "cycle",
+                    f"Nodes {path} form a cycle; repeat work with a loop node instead.",
+                    node=component[0],
+                )
 
     def _reachability(self) -> None:
         live = {nid: r for nid, r in self.nodes.items() if r is None or r.kind.executable}
@@ -248,8 +326,7 @@ class _Validator:
         if not live:
             return
         if not starts:
-            self.add("no_input", "The workflow has no input node; add one where the run "
-                     "starts.")
+            self.add("no_input", "The workflow has no input node; add one where the run starts.")
             return
         successors: dict[str, list[str]] = defaultdict(list)
         for edge in self.edges:
@@ -263,60 +340,26 @@ class _Validator:
         for nid, res in live.items():
             if nid not in seen:
                 label = _name(res.node) if res else nid
-                self.add("unreachable", f"Node {label} is not reachable from any input node, "
-                         "so it would never run.", node=nid)
+                self.add(
+                    "unreachable",
+                    f"Node {label} is not reachable from any input node, so it would never run.",
+                    node=nid,
+                )
 
 
 def _unknown_port_message(edge: Edge, res: _Resolved, port: str, side: str) -> str:
     which = "output" if side == "source_port" else "input"
     if port == "error" and which == "output":
-        return (f"Edge {edge.id}: {_name(res.node)} has no error output; set its on_error to "
-                '"error_edge" to use one.')
+        return (
+            f"Edge {edge.id}: {_name(res.node)} has no error output; set its on_error to "
+            '"error_edge" to use one.'
+        )
     names = ", ".join(p.name for p in (res.outputs if which == "output" else res.inputs))
-    return (f'Edge {edge.id}: {_name(res.node)} has no {which} named "{port}" '
-            f"(it has: {names or 'none'}).")
+    return (
+        f'Edge {edge.id}: {_name(res.node)} has no {which} named "{port}" '
+        f"(it has: {names or 'none'})."
+    )
 
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def strongly_connected(nodes: list[str], successors: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (no recursion limit on long chains)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            succ = successors.get(node, [])
-            if i < len(succ):
-                work.append((node, i + 1))
-                nxt = succ[i]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                result.append(component[::-1])
-    return result

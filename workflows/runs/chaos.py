@@ -39,14 +39,29 @@ def parallel_flow(delay: float) -> dict[str, Any]:
         return {"id": nid, "kind": kind, "config": config, "position": {"x": 0, "y": 0}}
 
     def edge(source: str, target: str) -> dict[str, Any]:
-        return {"id": f"{source}-{target}", "source": source, "source_port": "out", "target": target,
-                "target_port": "in"}
+        return {
+            "id": f"{source}-{target}",
+            "source": source,
+            "source_port": "out",
+            "target": target,
+            "target_port": "in",
+        }
 
     branches = [f"b{i}" for i in range(BRANCHES)]
-    nodes = [node("in", "input", name="q", type="any"),
-             *[node(b, "llm", model=f"scripted:{b}?delay={delay}&chunks=2", prompt="{{in}}") for b in branches],
-             node("j", "join", policy="all"), node("out", "output", name="answer")]
-    edges = [*[edge("in", b) for b in branches], *[edge(b, "j") for b in branches], edge("j", "out")]
+    nodes = [
+        node("in", "input", name="q", type="any"),
+        *[
+            node(b, "llm", model=f"scripted:{b}?delay={delay}&chunks=2", prompt="{{in}}")
+            for b in branches
+        ],
+        node("j", "join", policy="all"),
+        node("out", "output", name="answer"),
+    ]
+    edges = [
+        *[edge("in", b) for b in branches],
+        *[edge(b, "j") for b in branches],
+        edge("j", "out"),
+    ]
     return {"schema_version": 1, "nodes": nodes, "edges": edges}
 
 
@@ -60,7 +75,9 @@ class Redis:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(embedded_redis.server_args(self.port, self.folder), stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            embedded_redis.server_args(self.port, self.folder), stdout=subprocess.DEVNULL
+        )
         embedded_redis.wait_until_ready(self.port)
 
     def stop(self) -> None:
@@ -78,9 +95,29 @@ class Workers:
 
     def start(self, index: int) -> None:
         self.processes[index] = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "axweb", "worker", "-Q", "runs,lab", "-c", "2",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "axweb",
+                "worker",
+                "-Q",
+                "runs,lab",
+                "-c",
+                "2",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self, index: int, sig: int = signal.SIGKILL) -> None:
         process = self.processes[index]
@@ -100,31 +137,44 @@ def use_redis(url: str) -> None:
     from axweb.celery import app
 
     settings.REDIS_URL = url
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": [url], "capacity": 5000, "expiry": 60}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "capacity": 5000, "expiry": 60},
+        }
+    }
     channel_layers.backends = {}
     app.conf.broker_url = url
 
 
 def terminate_app_connections() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return int(cursor.fetchone()[0])
 
 
 def worker_env(redis_url: str) -> dict[str, str]:
-    return {**os.environ, "REDIS_URL": redis_url, "AXWEB_SCRIPTED_MODELS": "1", "AXWEB_TORCH_THREADS": "1",
-            "AXWEB_RUN_LEASE_S": env_str("AXWEB_RUN_LEASE_S", "3"),
-            "AXWEB_REAP_EVERY_S": env_str("AXWEB_REAP_EVERY_S", "0.5"),
-            "AXWEB_QUEUED_GRACE_S": env_str("AXWEB_QUEUED_GRACE_S", "10")}
+    return {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "AXWEB_SCRIPTED_MODELS": "1",
+        "AXWEB_TORCH_THREADS": "1",
+        "AXWEB_RUN_LEASE_S": env_str("AXWEB_RUN_LEASE_S", "3"),
+        "AXWEB_REAP_EVERY_S": env_str("AXWEB_REAP_EVERY_S", "0.5"),
+        "AXWEB_QUEUED_GRACE_S": env_str("AXWEB_QUEUED_GRACE_S", "10"),
+    }
 
 
 def start_runs(owner: Any, count: int, delay: float) -> list[Any]:
     from workflows.runs.services import run_start
     from workflows.services import workflow_create
 
-    workflow = workflow_create(owner=owner, name=f"chaos-{uuid.uuid4().hex[:6]}", graph=parallel_flow(delay))
+    workflow = workflow_create(
+        owner=owner, name=f"chaos-{uuid.uuid4().hex[:6]}", graph=parallel_flow(delay)
+    )
     return [run_start(owner=owner, workflow=workflow, inputs={"q": i}).id for i in range(count)]
 
 
@@ -133,7 +183,9 @@ def unfinished(run_ids: list[Any]) -> int:
     return Run.objects.filter(pk__in=run_ids).exclude(status__in=FINISHED_STATUSES).count()
 
 
-def faults(workers: Workers, redis: Redis, run_ids: list[Any], kill_every_s: float, deadline: float) -> dict[str, int]:
+def faults(
+    workers: Workers, redis: Redis, run_ids: list[Any], kill_every_s: float, deadline: float
+) -> dict[str, int]:
     """Kill a random worker every `kill_every_s` (starting it again), restart Redis once and
     terminate the PostgreSQL connections once, until every run finished or the deadline."""
     done = {"kills": 0, "redis_restarts": 0, "pg_terminations": 0}
@@ -156,35 +208,57 @@ def faults(workers: Workers, redis: Redis, run_ids: list[Any], kill_every_s: flo
 
 def verdict(run_ids: list[Any]) -> dict[str, int]:
     runs = Run.objects.filter(pk__in=run_ids)
-    settled = (RunEvent.objects.filter(run__in=runs, type__in=SETTLED).values("run", "node")
-               .annotate(n=Count("id")))
+    settled = (
+        RunEvent.objects.filter(run__in=runs, type__in=SETTLED)
+        .values("run", "node")
+        .annotate(n=Count("id"))
+    )
     duplicates = sum(row["n"] - 1 for row in settled if row["n"] > 1)
     gaps = 0
-    for row in RunEvent.objects.filter(run__in=runs).values("run").annotate(n=Count("id"), top=Max("seq")):
+    for row in (
+        RunEvent.objects.filter(run__in=runs).values("run").annotate(n=Count("id"), top=Max("seq"))
+    ):
         gaps += row["top"] - row["n"]
     gaps += sum(run.last_seq - RunEvent.objects.filter(run=run).count() for run in runs)
     seen = {(row["run"], row["node"]) for row in settled}
-    lost = sum(1 for run_id, node in NodeRun.objects.filter(run__in=runs).values_list("run", "node_id")
-               if (run_id, node) not in seen)
-    ended = set(RunEvent.objects.filter(run__in=runs, type__in=("run.finished", "run.failed", "run.cancelled"))
-                .values_list("run", flat=True))
+    lost = sum(
+        1
+        for run_id, node in NodeRun.objects.filter(run__in=runs).values_list("run", "node_id")
+        if (run_id, node) not in seen
+    )
+    ended = set(
+        RunEvent.objects.filter(
+            run__in=runs, type__in=("run.finished", "run.failed", "run.cancelled")
+        ).values_list("run", flat=True)
+    )
     lost += runs.filter(status__in=FINISHED_STATUSES).exclude(pk__in=ended).count()
-    return {"runs": len(run_ids), "succeeded": runs.filter(status="succeeded").count(),
-            "duplicate_node_executions": duplicates, "seq_gaps": gaps, "lost_events": lost}
+    return {
+        "runs": len(run_ids),
+        "succeeded": runs.filter(status="succeeded").count(),
+        "duplicate_node_executions": duplicates,
+        "seq_gaps": gaps,
+        "lost_events": lost,
+    }
 
 
 def duplicate_settles(run_ids: list[Any]) -> list[str]:
-    """"run node: seq type, seq type" for each node that settled more than once."""
+    """ "run node: seq type, seq type" for each node that settled more than once."""
     rows = RunEvent.objects.filter(run__in=run_ids, type__in=SETTLED).order_by("run", "node", "seq")
     found: dict[tuple[Any, str], list[str]] = {}
     for event in rows:
         found.setdefault((event.run_id, event.node), []).append(f"{event.seq} {event.type}")
-    return [f"{run} {node}: {', '.join(seen)}" for (run, node), seen in found.items() if len(seen) > 1]
+    return [
+        f"{run} {node}: {', '.join(seen)}" for (run, node), seen in found.items() if len(seen) > 1
+    ]
 
 
-def chaos(*, runs: int = 50, kill_every_s: float = 4.0, delay: float = 0.3, timeout_s: float = 900) -> dict[str, Any]:
+def chaos(
+    *, runs: int = 50, kill_every_s: float = 4.0, delay: float = 0.3, timeout_s: float = 900
+) -> dict[str, Any]:
     if connection.vendor != "postgresql":
-        raise RuntimeError("chaos runs on PostgreSQL: set DATABASE_URL=postgres://… (and migrate it) first.")
+        raise RuntimeError(
+            "chaos runs on PostgreSQL: set DATABASE_URL=postgres://… (and migrate it) first."
+        )
     redis = Redis()
     redis.start()
     use_redis(redis.url)
@@ -199,11 +273,16 @@ def chaos(*, runs: int = 50, kill_every_s: float = 4.0, delay: float = 0.3, time
         done = faults(workers, redis, run_ids, kill_every_s, started + timeout_s)
         close_old_connections()
         figures = {**verdict(run_ids), **done, "wall_s": round(time.monotonic() - started, 1)}
-        failed = Run.objects.filter(pk__in=run_ids).exclude(status="succeeded").values_list("status", "error")
+        failed = (
+            Run.objects.filter(pk__in=run_ids)
+            .exclude(status="succeeded")
+            .values_list("status", "error")
+        )
         figures["not_succeeded"] = [f"{status}: {error[:160]}" for status, error in failed[:5]]
         figures["duplicates"] = duplicate_settles(run_ids)[:5]
-        clean = figures["succeeded"] == runs and not (figures["duplicate_node_executions"] or figures["seq_gaps"]
-                                                      or figures["lost_events"])
+        clean = figures["succeeded"] == runs and not (
+            figures["duplicate_node_executions"] or figures["seq_gaps"] or figures["lost_events"]
+        )
         if not clean:
             figures["kept_for_inspection"] = owner.username
         return figures

@@ -17,7 +17,9 @@ import asyncio
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
+from channels.db import (
+    database_sync_to_async as sync_to_async,
+)  # closes stale connections around each call
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.sockets import ClosesOnLogout
@@ -106,7 +108,8 @@ class RunTraceConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
         if not fresh:
             return
         if fresh[0]["seq"] != self.last_seq + 1 or any(
-                b["seq"] != a["seq"] + 1 for a, b in zip(fresh, fresh[1:], strict=False)):
+            b["seq"] != a["seq"] + 1 for a, b in zip(fresh, fresh[1:], strict=False)
+        ):
             await self._read_back()  # a publish was lost or reordered: the database has it all
         elif len(fresh) == len(events):  # the usual case: events the hub encoded once
             self.last_seq = events[-1]["seq"]
@@ -136,13 +139,17 @@ class RunTraceConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
     async def _tick(self) -> None:
         """Keep-alive, and recover a lost final publish (nothing would follow to reveal the gap)."""
         async with self.lock:
-            if self.last_seq is not None and await sync_to_async(_last_seq)(self.run_id) > self.last_seq:
+            if (
+                self.last_seq is not None
+                and await sync_to_async(_last_seq)(self.run_id) > self.last_seq
+            ):
                 await self._read_back()
             await self.send_json({"type": "ping"})
 
 
 class RunListConsumer(ClosesOnLogout, AsyncJsonWebsocketConsumer):
-    """The signed-in user's runs as they start, pause and finish: `{"type": "run", "run": {...}}`."""
+    """The signed-in user's runs as they start, pause and finish: `{"type": "run", "run":
+    {...}}`."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")

@@ -54,8 +54,9 @@ def _db(fn: Any) -> Any:
 class DjangoRunContext:
     """RunContext for one run, used by one worker holding the run's lease."""
 
-    def __init__(self, run: Run, lease_epoch: int | None = None, *,
-                 start_subflow: StartSubflow | None = None) -> None:
+    def __init__(
+        self, run: Run, lease_epoch: int | None = None, *, start_subflow: StartSubflow | None = None
+    ) -> None:
         self.run = run
         self.start_subflow = start_subflow
         self.lease_epoch = lease_epoch
@@ -87,7 +88,10 @@ class DjangoRunContext:
             return
         self.lost = True
         self._pending.clear()
-        log.warning("run %s: the lease was taken over by another worker; abandoning the run here", self.run_id)
+        log.warning(
+            "run %s: the lease was taken over by another worker; abandoning the run here",
+            self.run_id,
+        )
         if self._main is not None and not self._main.done():
             self._main.cancel()
 
@@ -107,7 +111,9 @@ class DjangoRunContext:
             self._pending.append((type, node, dict(data), timezone.now()))
         if self._flush_handle is None:
             loop = asyncio.get_running_loop()
-            self._flush_handle = loop.call_later(FLUSH_S, lambda: asyncio.ensure_future(self.flush()))
+            self._flush_handle = loop.call_later(
+                FLUSH_S, lambda: asyncio.ensure_future(self.flush())
+            )
 
     async def flush(self, record: NodeRecord | None = None) -> None:
         """Store the queued events (and `record`) in one transaction, in emit order."""
@@ -123,7 +129,8 @@ class DjangoRunContext:
             if batch or record is not None:
                 try:
                     envelopes = await _db(run_store.events_and_record_commit)(
-                        self.run.id, batch, record, self.lease_epoch)
+                        self.run.id, batch, record, self.lease_epoch
+                    )
                 except ev.LeaseLost:
                     self.abandon()
                     raise
@@ -168,20 +175,42 @@ class DjangoRunContext:
     async def _on_token(self, node_id: str, text: str) -> None:
         await self.emit("node.token", node_id, {"text": text})
 
-    async def call_model(self, node_id: str, model_ref: str, messages: list[dict[str, Any]], *,
-                         tools: list[dict[str, Any]] | None = None, params: dict[str, Any] | None = None,
-                         fallback: str | None = None) -> ModelResult:
+    async def call_model(
+        self,
+        node_id: str,
+        model_ref: str,
+        messages: list[dict[str, Any]],
+        *,
+        tools: list[dict[str, Any]] | None = None,
+        params: dict[str, Any] | None = None,
+        fallback: str | None = None,
+    ) -> ModelResult:
         await self._boundary()
         return await gateway.model_call(
-            owner_id=self.run.owner_id, model_ref=model_ref, messages=messages, tools=tools,
-            params=params or {}, fallback=fallback, on_token=lambda t: self._on_token(node_id, t),
-            checkpoint=self._boundary)
+            owner_id=self.run.owner_id,
+            model_ref=model_ref,
+            messages=messages,
+            tools=tools,
+            params=params or {},
+            fallback=fallback,
+            on_token=lambda t: self._on_token(node_id, t),
+            checkpoint=self._boundary,
+        )
 
-    async def run_agent(self, node_id: str, agent_ref: str, prompt: str, *, inputs: dict[str, Any],
-                        fallback: str | None = None,
-                        tool_guard: Callable[[str, dict[str, Any]], None] | None = None) -> ModelResult:
+    async def run_agent(
+        self,
+        node_id: str,
+        agent_ref: str,
+        prompt: str,
+        *,
+        inputs: dict[str, Any],
+        fallback: str | None = None,
+        tool_guard: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> ModelResult:
         await self._boundary()
-        stopped: list[Exception] = []  # what the guard raised: the agent loop's next checkpoint re-raises it
+        stopped: list[
+            Exception
+        ] = []  # what the guard raised: the agent loop's next checkpoint re-raises it
 
         async def checkpoint() -> None:
             if stopped:
@@ -198,9 +227,16 @@ class DjangoRunContext:
             return await self.call_tool(node_id, name, args, idempotency_key=key)
 
         return await gateway.agent_run(
-            owner_id=self.run.owner_id, agent_ref=agent_ref, prompt=prompt, fallback=fallback,
-            run_id=self.run_id, node_id=node_id, emit=lambda t, d: self.emit(t, node_id, d),
-            tool_runner=run_tool, checkpoint=checkpoint)
+            owner_id=self.run.owner_id,
+            agent_ref=agent_ref,
+            prompt=prompt,
+            fallback=fallback,
+            run_id=self.run_id,
+            node_id=node_id,
+            emit=lambda t, d: self.emit(t, node_id, d),
+            tool_runner=run_tool,
+            checkpoint=checkpoint,
+        )
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
         """Each agent's record in the owner's past runs (not this one); unknown names raise."""
@@ -208,21 +244,34 @@ class DjangoRunContext:
         unknown = [name for name in names if name not in known]
         if unknown:
             yours = ", ".join(sorted(known)) or "none yet"
-            raise LookupError(f"There is no agent named {', '.join(map(repr, unknown))}. Your agents: {yours}.")
+            raise LookupError(
+                f"There is no agent named {', '.join(map(repr, unknown))}. Your agents: {yours}."
+            )
         stats: dict[str, AgentStats] = await _db(history.agent_history)(
-            owner_id=self.run.owner_id, names=names, exclude_run=self.run.id)
+            owner_id=self.run.owner_id, names=names, exclude_run=self.run.id
+        )
         return stats
 
-    async def call_tool(self, node_id: str, tool_name: str, args: dict[str, Any], *, idempotency_key: str) -> Any:
+    async def call_tool(
+        self, node_id: str, tool_name: str, args: dict[str, Any], *, idempotency_key: str
+    ) -> Any:
         await self._boundary()
         from tools import services as tool_services
 
         return await tool_services.tool_execute(
-            owner_id=self.run.owner_id, name=tool_name, args=args, run_id=self.run_id, node_id=node_id,
-            idempotency_key=idempotency_key, memory=RunMemory(self, node_id),
+            owner_id=self.run.owner_id,
+            name=tool_name,
+            args=args,
+            run_id=self.run_id,
+            node_id=node_id,
+            idempotency_key=idempotency_key,
+            memory=RunMemory(self, node_id),
             emit=lambda t, d: self.emit(t, node_id, d),
-            run_agent=lambda ref, prompt, inputs=None: self.run_agent(node_id, ref, prompt, inputs=inputs or {}),
-            run_workflow=lambda ref, inputs: self.run_subflow(node_id, ref, inputs))
+            run_agent=lambda ref, prompt, inputs=None: self.run_agent(
+                node_id, ref, prompt, inputs=inputs or {}
+            ),
+            run_workflow=lambda ref, inputs: self.run_subflow(node_id, ref, inputs),
+        )
 
     # -- memory and messages ------------------------------------------------------------
 
@@ -241,27 +290,34 @@ class DjangoRunContext:
 
     # -- humans, subflows, cancellation ---------------------------------------------------
 
-    async def request_approval(self, node_id: str, prompt: str, payload: Any,
-                               deadline_s: float | None = None) -> Decision | None:
-        approval, created = await _db(run_store.approval_get_or_create)(self.run.id, node_id, prompt, payload,
-                                                                         deadline_s)
+    async def request_approval(
+        self, node_id: str, prompt: str, payload: Any, deadline_s: float | None = None
+    ) -> Decision | None:
+        approval, created = await _db(run_store.approval_get_or_create)(
+            self.run.id, node_id, prompt, payload, deadline_s
+        )
         if created:
             await self.emit("approval.requested", node_id, approvals.requested_payload(approval))
         if approval.status == "pending" and await _db(approvals.approval_expire_if_due)(approval):
             await self.emit("approval.resolved", node_id, approvals.expired_payload(approval))
         if approval.status == "pending":
             return None
-        return Decision(decision=approvals.DECISIONS[approval.status],
-                        comment=approval.comment, by=approval.decided_by.username if approval.decided_by else None,
-                        approval_id=str(approval.id))
+        return Decision(
+            decision=approvals.DECISIONS[approval.status],
+            comment=approval.comment,
+            by=approval.decided_by.username if approval.decided_by else None,
+            approval_id=str(approval.id),
+        )
 
-    async def run_subflow(self, node_id: str, workflow_ref: str,
-                          inputs: dict[str, Any]) -> dict[str, Any]:
+    async def run_subflow(
+        self, node_id: str, workflow_ref: str, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
         await self._boundary()
         if self.start_subflow is None:
             raise PermanentFailure("This run context was built without subflows (start_subflow).")
-        return await self.start_subflow(parent=self.run, node_id=node_id,
-                                        workflow_ref=workflow_ref, inputs=inputs)
+        return await self.start_subflow(
+            parent=self.run, node_id=node_id, workflow_ref=workflow_ref, inputs=inputs
+        )
 
     async def is_cancelled(self) -> bool:
         now = time.monotonic()
@@ -294,12 +350,17 @@ class RunMemory:
 
     async def write(self, key: str, value: Any, policy: str = "replace") -> Any:
         stored = await self.ctx.memory_write(key, value, policy)
-        await self.ctx.emit("memory.written", self.node_id, {"key": key, "value": value, "policy": policy})
+        await self.ctx.emit(
+            "memory.written", self.node_id, {"key": key, "value": value, "policy": policy}
+        )
         return stored
 
-    async def search(self, query: str, k: int = 5, collection: str | None = None) -> list[dict[str, Any]]:
+    async def search(
+        self, query: str, k: int = 5, collection: str | None = None
+    ) -> list[dict[str, Any]]:
         from agents.knowledge.selectors import knowledge_search_for
 
         hits: list[dict[str, Any]] = await _db(knowledge_search_for)(
-            self.ctx.run.owner_id, query, k, collection)
+            self.ctx.run.owner_id, query, k, collection
+        )
         return hits

@@ -19,12 +19,34 @@ from axweb.broadcast import broadcast_on_commit
 from workflows.models import NodeRun, Run, RunEvent
 
 EVENT_TYPES = (
-    "run.started", "run.finished", "run.failed", "run.cancelled", "run.paused", "run.resumed",
-    "node.started", "node.token", "node.tool_call", "node.tool_result", "node.finished",
-    "node.failed", "node.retrying", "node.skipped", "approval.requested", "approval.resolved",
-    "memory.written", "message.posted", "budget.exceeded",
+    "run.started",
+    "run.finished",
+    "run.failed",
+    "run.cancelled",
+    "run.paused",
+    "run.resumed",
+    "node.started",
+    "node.token",
+    "node.tool_call",
+    "node.tool_result",
+    "node.finished",
+    "node.failed",
+    "node.retrying",
+    "node.skipped",
+    "approval.requested",
+    "approval.resolved",
+    "memory.written",
+    "message.posted",
+    "budget.exceeded",
 )
-RUN_STATUS_EVENTS = {"run.started", "run.finished", "run.failed", "run.cancelled", "run.paused", "run.resumed"}
+RUN_STATUS_EVENTS = {
+    "run.started",
+    "run.finished",
+    "run.failed",
+    "run.cancelled",
+    "run.paused",
+    "run.resumed",
+}
 
 Pending = tuple[str, str | None, dict[str, Any]]  # (type, node, data)
 Stamped = tuple[str, str | None, dict[str, Any], datetime]  # ... and when it happened
@@ -45,16 +67,31 @@ OUTPUT_ON_NODE_RUN = "output_on_node_run"
 
 
 def event_envelope(event: RunEvent, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"run": str(event.run_id), "seq": event.seq, "type": event.type, "node": event.node or None,
-            "ts": event.ts.isoformat().replace("+00:00", "Z"), "data": event.data if data is None else data}
+    return {
+        "run": str(event.run_id),
+        "seq": event.seq,
+        "type": event.type,
+        "node": event.node or None,
+        "ts": event.ts.isoformat().replace("+00:00", "Z"),
+        "data": event.data if data is None else data,
+    }
 
 
-def _stored(type: str, node: str | None, raw: dict[str, Any], data: dict[str, Any],
-            node_outputs: Mapping[str, Any]) -> dict[str, Any]:
+def _stored(
+    type: str,
+    node: str | None,
+    raw: dict[str, Any],
+    data: dict[str, Any],
+    node_outputs: Mapping[str, Any],
+) -> dict[str, Any]:
     """What the row keeps of `data` (`raw` made JSON-safe): a node.finished output that its
     node run holds is left out."""
-    if type != "node.finished" or node is None or node not in node_outputs \
-            or raw.get("output") != node_outputs[node]:
+    if (
+        type != "node.finished"
+        or node is None
+        or node not in node_outputs
+        or raw.get("output") != node_outputs[node]
+    ):
         return data
     return {OUTPUT_ON_NODE_RUN: True, **{k: v for k, v in data.items() if k != "output"}}
 
@@ -66,11 +103,27 @@ def _output_on_node_run(row: RunEvent) -> bool:
 def _envelopes(run_id: UUID | str, rows: Sequence[RunEvent]) -> list[dict[str, Any]]:
     """Stored events as clients see them: outputs kept on node runs are put back."""
     refs = {row.node for row in rows if _output_on_node_run(row)}
-    outputs = dict(NodeRun.objects.filter(run_id=run_id, node_id__in=refs).values_list("node_id", "outputs")) \
-        if refs else {}
-    return [event_envelope(row, {"output": outputs.get(row.node, {}),
-                                 **{k: v for k, v in row.data.items() if k != OUTPUT_ON_NODE_RUN}})
-            if _output_on_node_run(row) else event_envelope(row) for row in rows]
+    outputs = (
+        dict(
+            NodeRun.objects.filter(run_id=run_id, node_id__in=refs).values_list(
+                "node_id", "outputs"
+            )
+        )
+        if refs
+        else {}
+    )
+    return [
+        event_envelope(
+            row,
+            {
+                "output": outputs.get(row.node, {}),
+                **{k: v for k, v in row.data.items() if k != OUTPUT_ON_NODE_RUN},
+            },
+        )
+        if _output_on_node_run(row)
+        else event_envelope(row)
+        for row in rows
+    ]
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +138,14 @@ class LeaseLost(Exception):  # noqa: N818 - reads as a sentence
     """Another worker took the run's lease over: this one must stop and write nothing more."""
 
 
-def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped], *, publish: bool = True,
-                  node_outputs: Mapping[str, Any] | None = None,
-                  lease_epoch: int | None = None) -> list[dict[str, Any]]:
+def events_append(
+    run_id: UUID | str,
+    items: Sequence[Pending | Stamped],
+    *,
+    publish: bool = True,
+    node_outputs: Mapping[str, Any] | None = None,
+    lease_epoch: int | None = None,
+) -> list[dict[str, Any]]:
     """Persist `items` as the next events of the run; publish them after commit, unless
     `publish` is False: then the caller publishes the returned envelopes once committed
     (`events_message`), in order (the run context does, off the node's commit path).
@@ -103,12 +161,22 @@ def events_append(run_id: UUID | str, items: Sequence[Pending | Stamped], *, pub
         return []
     now = timezone.now()
     stamped = [item if len(item) == 4 else (*item, now) for item in items]
-    with transaction.atomic(savepoint=False):  # nested in a caller's transaction: no savepoint round trips
+    with transaction.atomic(
+        savepoint=False
+    ):  # nested in a caller's transaction: no savepoint round trips
         first = _reserve_seqs(run_id, len(items), lease_epoch)
         datas = [_json_safe(data) for (_, _, data, _) in stamped]
-        rows = [RunEvent(run_id=run_id, seq=first + i, type=t, node=node or "", ts=ts,
-                         data=_stored(t, node, raw, data, node_outputs or {}))
-                for i, ((t, node, raw, ts), data) in enumerate(zip(stamped, datas, strict=True))]
+        rows = [
+            RunEvent(
+                run_id=run_id,
+                seq=first + i,
+                type=t,
+                node=node or "",
+                ts=ts,
+                data=_stored(t, node, raw, data, node_outputs or {}),
+            )
+            for i, ((t, node, raw, ts), data) in enumerate(zip(stamped, datas, strict=True))
+        ]
         RunEvent.objects.bulk_create(rows)
         envelopes = [event_envelope(row, data) for row, data in zip(rows, datas, strict=True)]
         if publish:
@@ -134,7 +202,9 @@ def _reserve_seqs(run_id: UUID | str, count: int, lease_epoch: int | None = None
         cursor.execute(sql + " RETURNING last_seq", params)
         row = cursor.fetchone()
     if row is None:
-        raise LeaseLost(f"run {run_id}: the lease (epoch {lease_epoch}) was taken over by another worker")
+        raise LeaseLost(
+            f"run {run_id}: the lease (epoch {lease_epoch}) was taken over by another worker"
+        )
     return int(row[0]) - count + 1
 
 
@@ -145,8 +215,9 @@ def events_after(run_id: UUID | str, since: int, limit: int | None = None) -> li
     return _envelopes(run_id, list(queryset))
 
 
-def events_iter(run_id: UUID | str, since: int = 0, until: int | None = None,
-                page: int = 1000) -> Iterator[dict[str, Any]]:
+def events_iter(
+    run_id: UUID | str, since: int = 0, until: int | None = None, page: int = 1000
+) -> Iterator[dict[str, Any]]:
     """The run's events after `since` (up to `until`), read `page` rows at a time by seq:
     memory stays bounded however long the trace, and no cursor is held between pages."""
     while True:
@@ -166,15 +237,22 @@ def events_between(run_id: UUID | str, first: int, last: int) -> list[dict[str, 
 
 
 def run_list_item(run: Run) -> dict[str, Any]:
-    return {"id": str(run.id), "workflow": run.workflow_id, "workflow_name": run.workflow.name,
-            "version": run.version.number, "status": run.status,
-            "created_at": run.created_at.isoformat() if run.created_at else None,
-            "started_at": run.started_at.isoformat() if run.started_at else None,
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-            "usage": run.usage, "error": run.error}
+    return {
+        "id": str(run.id),
+        "workflow": run.workflow_id,
+        "workflow_name": run.workflow.name,
+        "version": run.version.number,
+        "status": run.status,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "usage": run.usage,
+        "error": run.error,
+    }
 
 
 def run_broadcast_status(run: Run) -> None:
     """Tell the owner's run lists that this run changed status (after commit)."""
-    broadcast_on_commit(user_runs_group(run.owner_id), {"type": "run.changed", "run": run_list_item(run)})
-
+    broadcast_on_commit(
+        user_runs_group(run.owner_id), {"type": "run.changed", "run": run_list_item(run)}
+    )

@@ -29,7 +29,9 @@ def _agent_of(graph: Any, node_id: str) -> str | None:
     for part in outer:
         node = _nodes(graph).get(part.partition("[")[0])
         config = node.get("config") if node else None
-        graph = next((v for v in (config or {}).values() if isinstance(v, dict) and "nodes" in v), None)
+        graph = next(
+            (v for v in (config or {}).values() if isinstance(v, dict) and "nodes" in v), None
+        )
         if graph is None:
             return None
     node = _nodes(graph).get(last)
@@ -52,9 +54,12 @@ def _summarise(samples: Iterable[tuple[bool, float, float]]) -> AgentStats:
     rows = list(samples)
     if not rows:
         return AgentStats()
-    return AgentStats(runs=len(rows), successes=sum(ok for ok, _, _ in rows),
-                      mean_latency_s=sum(t for _, t, _ in rows) / len(rows),
-                      mean_cost=sum(c for _, _, c in rows) / len(rows))
+    return AgentStats(
+        runs=len(rows),
+        successes=sum(ok for ok, _, _ in rows),
+        mean_latency_s=sum(t for _, t, _ in rows) / len(rows),
+        mean_cost=sum(c for _, _, c in rows) / len(rows),
+    )
 
 
 def _root(run_id: Any, parent: dict[Any, Any]) -> Any:
@@ -66,19 +71,24 @@ def _root(run_id: Any, parent: dict[Any, Any]) -> Any:
     return parent.get(run_id) or run_id
 
 
-def agent_history(*, owner_id: int, names: Sequence[str], exclude_run: Any = None) -> dict[str, AgentStats]:
+def agent_history(
+    *, owner_id: int, names: Sequence[str], exclude_run: Any = None
+) -> dict[str, AgentStats]:
     """Stats per agent name in ``names`` from the owner's last RECENT_RUNS runs."""
     runs = Run.objects.filter(owner_id=owner_id).exclude(pk=exclude_run).order_by("-created_at")
     recent = list(runs.values_list("pk", "version_id", "rerun_of_id")[:RECENT_RUNS])
     version_of = {pk: version for pk, version, _ in recent}
     parent = {pk: rerun_of for pk, _, rerun_of in recent if rerun_of}
-    graphs = dict(WorkflowVersion.objects.filter(pk__in=set(version_of.values())).values_list("pk", "graph"))
+    graphs = dict(
+        WorkflowVersion.objects.filter(pk__in=set(version_of.values())).values_list("pk", "graph")
+    )
     agent_at: dict[tuple[Any, str], str | None] = {}
     wanted, seen = set(names), set()
     samples: dict[str, list[tuple[bool, float, float]]] = {name: [] for name in names}
     rows = NodeRun.objects.filter(run_id__in=version_of, status__in=("succeeded", "failed"))
-    for row in rows.only("run_id", "node_id", "status", "error", "usage", "record",
-                         "started_at", "finished_at"):
+    for row in rows.only(
+        "run_id", "node_id", "status", "error", "usage", "record", "started_at", "finished_at"
+    ):
         where = (version_of[row.run_id], row.node_id)
         if where not in agent_at:
             agent_at[where] = _agent_of(graphs.get(where[0]), row.node_id)
@@ -88,6 +98,7 @@ def agent_history(*, owner_id: int, names: Sequence[str], exclude_run: Any = Non
         if agent in wanted and once not in seen:
             seen.add(once)
             ok = row.status == "succeeded" and not row.error
-            samples[agent].append((ok, _duration_s(row), float((row.usage or {}).get("cost") or 0.0)))
+            samples[agent].append(
+                (ok, _duration_s(row), float((row.usage or {}).get("cost") or 0.0))
+            )
     return {name: _summarise(samples[name]) for name in names}
-

@@ -44,8 +44,11 @@ def lease_acquire(run_id: UUID | str, worker: str) -> int | None:
     now = timezone.now()
     free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=worker)
     with transaction.atomic():
-        run = Run.objects.select_for_update().filter(free, pk=run_id,
-                                                     status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+        run = (
+            Run.objects.select_for_update()
+            .filter(free, pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .first()
+        )
         if run is None:
             return None
         if run.lease_owner not in ("", worker) and _count_worker_loss(run):
@@ -54,15 +57,25 @@ def lease_acquire(run_id: UUID | str, worker: str) -> int | None:
         run.lease_epoch += 1
         run.status = RunStatus.RUNNING
         run.started_at = run.started_at or now
-        run.save(update_fields=["lease_owner", "lease_expires_at", "lease_epoch", "status", "started_at",
-                                "worker_losses"])
+        run.save(
+            update_fields=[
+                "lease_owner",
+                "lease_expires_at",
+                "lease_epoch",
+                "status",
+                "started_at",
+                "worker_losses",
+            ]
+        )
         ev.run_broadcast_status(run)
     return run.lease_epoch
 
 
 def in_flight_nodes(run: Run) -> set[str]:
     """Nodes that started and never committed a record."""
-    started = set(RunEvent.objects.filter(run=run, type="node.started").values_list("node", flat=True))
+    started = set(
+        RunEvent.objects.filter(run=run, type="node.started").values_list("node", flat=True)
+    )
     return started - set(NodeRun.objects.filter(run=run).values_list("node_id", flat=True))
 
 
@@ -78,12 +91,25 @@ def _count_worker_loss(run: Run) -> bool:
     if worst[1] < cap:
         return False
     node, count = worst
-    error = (f"worker.lost: the worker executing node '{node}' stopped {count} times (resume cap "
-             f"{cap}, AXWEB_RESUME_CAP); the run is not resumed again.")
+    error = (
+        f"worker.lost: the worker executing node '{node}' stopped {count} times (resume cap "
+        f"{cap}, AXWEB_RESUME_CAP); the run is not resumed again."
+    )
     run.status, run.error, run.finished_at = RunStatus.FAILED, error, timezone.now()
     run.lease_owner, run.lease_expires_at = "", None
-    run.save(update_fields=["status", "error", "finished_at", "lease_owner", "lease_expires_at", "worker_losses"])
-    ev.events_append(run.id, [("run.failed", None, {"error": error, "code": "worker.lost", "node": node})])
+    run.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "lease_owner",
+            "lease_expires_at",
+            "worker_losses",
+        ]
+    )
+    ev.events_append(
+        run.id, [("run.failed", None, {"error": error, "code": "worker.lost", "node": node})]
+    )
     ev.run_broadcast_status(run)
     log.error("run %s: %s", run.id, error)
     return True
@@ -119,7 +145,9 @@ class LeaseKeeper:
                 try:
                     held = lease_renew(self.run_id, self.worker, self.epoch)
                 except DatabaseError:  # transient: the lease lasts a while yet; try again next beat
-                    log.warning("run %s: renewing the lease failed; retrying", self.run_id, exc_info=True)
+                    log.warning(
+                        "run %s: renewing the lease failed; retrying", self.run_id, exc_info=True
+                    )
                     connection.close()
                     continue
                 if not held:

@@ -32,15 +32,22 @@ KIND_INTERNAL = 1
 STATUS_UNSET, STATUS_OK, STATUS_ERROR = 0, 1, 2
 MAX_VALUE_CHARS = 4000
 SPAN_EVENT_TYPES = {
-    "node.tool_call": "tool_call", "node.tool_result": "tool_result", "node.retrying": "retry",
-    "approval.requested": "approval.requested", "approval.resolved": "approval.resolved",
-    "memory.written": "memory.written", "message.posted": "message.posted",
-    "budget.exceeded": "budget.exceeded", "run.paused": "run.paused", "run.resumed": "run.resumed",
+    "node.tool_call": "tool_call",
+    "node.tool_result": "tool_result",
+    "node.retrying": "retry",
+    "approval.requested": "approval.requested",
+    "approval.resolved": "approval.resolved",
+    "memory.written": "memory.written",
+    "message.posted": "message.posted",
+    "budget.exceeded": "budget.exceeded",
+    "run.paused": "run.paused",
+    "run.resumed": "run.resumed",
 }
 Json = dict[str, Any]
 
 
 # -- values ---------------------------------------------------------------------------------
+
 
 def unix_nanos(value: str | datetime) -> str:
     """OTLP/JSON time: decimal string of nanoseconds since the epoch."""
@@ -73,12 +80,15 @@ def attributes(values: dict[str, Any]) -> list[Json]:
 
 def usage_attributes(usage: dict[str, Any] | None) -> dict[str, Any]:
     usage = usage or {}
-    return {"gen_ai.usage.input_tokens": usage.get("input_tokens"),
-            "gen_ai.usage.output_tokens": usage.get("output_tokens"),
-            "axweb.usage.cost": float(usage["cost"]) if usage.get("cost") is not None else None}
+    return {
+        "gen_ai.usage.input_tokens": usage.get("input_tokens"),
+        "gen_ai.usage.output_tokens": usage.get("output_tokens"),
+        "axweb.usage.cost": float(usage["cost"]) if usage.get("cost") is not None else None,
+    }
 
 
 # -- spans from events ---------------------------------------------------------------------------
+
 
 @dataclass
 class SpanDraft:
@@ -116,26 +126,49 @@ class TraceBuilder:
             draft.attrs["axweb.node.skip_reason"] = event["data"].get("reason")
         elif kind in SPAN_EVENT_TYPES:
             target = self.open.get(node or "") or self.root
-            target.events.append({"timeUnixNano": unix_nanos(event["ts"]), "name": SPAN_EVENT_TYPES[kind],
-                                  "attributes": attributes({f"axweb.{k}": v for k, v in event["data"].items()})})
+            target.events.append(
+                {
+                    "timeUnixNano": unix_nanos(event["ts"]),
+                    "name": SPAN_EVENT_TYPES[kind],
+                    "attributes": attributes({f"axweb.{k}": v for k, v in event["data"].items()}),
+                }
+            )
 
     def _new(self, node: str, event: Json) -> SpanDraft:
         static = self.kinds.get(node.rsplit("/", 1)[-1], {})
         config = static.get("config") or {}
-        draft = SpanDraft(node=node, span_id=span_id(self.run_id, node, str(len(self.spans))), start=event["ts"],
-                          attrs={"axweb.node.id": node, "axweb.node.kind": static.get("kind"),
-                                 "axweb.node.label": static.get("label"), "gen_ai.request.model": config.get("model")})
+        draft = SpanDraft(
+            node=node,
+            span_id=span_id(self.run_id, node, str(len(self.spans))),
+            start=event["ts"],
+            attrs={
+                "axweb.node.id": node,
+                "axweb.node.kind": static.get("kind"),
+                "axweb.node.label": static.get("label"),
+                "gen_ai.request.model": config.get("model"),
+            },
+        )
         self.spans.append(draft)
         return draft
 
     def _start(self, node: str, event: Json) -> None:
         attempt = event["data"].get("attempt")
         previous = self.open.get(node)
-        if previous is not None and isinstance(attempt, int) and attempt > (previous.attrs["axweb.node.attempt"] or 0):
+        if (
+            previous is not None
+            and isinstance(attempt, int)
+            and attempt > (previous.attrs["axweb.node.attempt"] or 0)
+        ):
             previous.attrs["axweb.node.attempt"] = attempt  # the next attempt of the same execution
             return
-        if (previous := self.open.pop(node, None)) is not None:  # started again: the worker died mid-node
-            previous.end, previous.status, previous.message = event["ts"], STATUS_ERROR, "Interrupted."
+        if (
+            previous := self.open.pop(node, None)
+        ) is not None:  # started again: the worker died mid-node
+            previous.end, previous.status, previous.message = (
+                event["ts"],
+                STATUS_ERROR,
+                "Interrupted.",
+            )
             previous.attrs["axweb.node.status"] = "interrupted"
         draft = self._new(node, event)
         draft.attrs["axweb.node.attempt"] = attempt if isinstance(attempt, int) else 1
@@ -147,16 +180,28 @@ class TraceBuilder:
         draft.end = event["ts"]
         draft.status = STATUS_ERROR if failed else STATUS_OK
         draft.message = str(data.get("error") or "") if failed else ""
-        draft.attrs.update({"axweb.node.status": "failed" if failed else "succeeded",
-                            "axweb.node.duration_ms": data.get("duration_ms"), "axweb.node.output": data.get("output"),
-                            **usage_attributes(data.get("usage"))})
+        draft.attrs.update(
+            {
+                "axweb.node.status": "failed" if failed else "succeeded",
+                "axweb.node.duration_ms": data.get("duration_ms"),
+                "axweb.node.output": data.get("output"),
+                **usage_attributes(data.get("usage")),
+            }
+        )
 
 
 def _span(draft: SpanDraft, trace_id: str, parent: str | None, end: str) -> Json:
-    span: Json = {"traceId": trace_id, "spanId": draft.span_id, "name": draft.node or "run",
-                  "kind": KIND_INTERNAL, "startTimeUnixNano": unix_nanos(draft.start),
-                  "endTimeUnixNano": unix_nanos(draft.end or end), "attributes": attributes(draft.attrs),
-                  "events": draft.events, "status": {"code": draft.status}}
+    span: Json = {
+        "traceId": trace_id,
+        "spanId": draft.span_id,
+        "name": draft.node or "run",
+        "kind": KIND_INTERNAL,
+        "startTimeUnixNano": unix_nanos(draft.start),
+        "endTimeUnixNano": unix_nanos(draft.end or end),
+        "attributes": attributes(draft.attrs),
+        "events": draft.events,
+        "status": {"code": draft.status},
+    }
     if parent:
         span["parentSpanId"] = parent
     if draft.message:
@@ -181,15 +226,30 @@ def otlp_document(run: Json, graph: dict[str, Any], events: Iterable[Json]) -> J
     end = run.get("finished_at") or last_ts
     root = builder.root
     root.node, root.start, root.end = f"run {run['workflow_name']}", start, end
-    root.status, root.message = RUN_STATUS_CODES.get(run["status"], STATUS_UNSET), run.get("error") or ""
-    root.attrs = {"axweb.run.id": run["id"], "axweb.run.status": run["status"], "axweb.workflow.id": run["workflow"],
-                  "axweb.workflow.name": run["workflow_name"], "axweb.workflow.version": run["version"],
-                  **usage_attributes(run.get("usage"))}
+    root.status, root.message = (
+        RUN_STATUS_CODES.get(run["status"], STATUS_UNSET),
+        run.get("error") or "",
+    )
+    root.attrs = {
+        "axweb.run.id": run["id"],
+        "axweb.run.status": run["status"],
+        "axweb.workflow.id": run["workflow"],
+        "axweb.workflow.name": run["workflow_name"],
+        "axweb.workflow.version": run["version"],
+        **usage_attributes(run.get("usage")),
+    }
     trace_id = run["id"].replace("-", "")
-    spans = [_span(root, trace_id, None, end)] + [_span(d, trace_id, root.span_id, end) for d in builder.spans]
-    resource = attributes({"service.name": "axweb", "telemetry.sdk.name": "axweb", "telemetry.sdk.language": "python"})
-    return {"resourceSpans": [{"resource": {"attributes": resource},
-                               "scopeSpans": [{"scope": SCOPE, "spans": spans}]}]}
+    spans = [_span(root, trace_id, None, end)] + [
+        _span(d, trace_id, root.span_id, end) for d in builder.spans
+    ]
+    resource = attributes(
+        {"service.name": "axweb", "telemetry.sdk.name": "axweb", "telemetry.sdk.language": "python"}
+    )
+    return {
+        "resourceSpans": [
+            {"resource": {"attributes": resource}, "scopeSpans": [{"scope": SCOPE, "spans": spans}]}
+        ]
+    }
 
 
 def run_otlp(run: Run) -> Json:
@@ -199,6 +259,7 @@ def run_otlp(run: Run) -> Json:
 
 
 # -- pushing to a collector --------------------------------------------------------------------
+
 
 def traces_url(endpoint: str) -> str:
     """A base collector URL gets the standard `/v1/traces` path; a full traces URL is kept."""
@@ -212,11 +273,15 @@ def parse_headers(text: str) -> dict[str, str]:
     return {unquote(k.strip()): unquote(v.strip()) for k, v in pairs}
 
 
-def run_export_otlp(run: Run, endpoint: str, headers: dict[str, str] | None = None, timeout_s: float = 10.0) -> int:
+def run_export_otlp(
+    run: Run, endpoint: str, headers: dict[str, str] | None = None, timeout_s: float = 10.0
+) -> int:
     """POST the run's trace as OTLP/JSON to `endpoint`; return the HTTP status (raise on errors)."""
     import httpx
 
-    response = httpx.post(traces_url(endpoint), json=run_otlp(run), headers=headers or {}, timeout=timeout_s)
+    response = httpx.post(
+        traces_url(endpoint), json=run_otlp(run), headers=headers or {}, timeout=timeout_s
+    )
     response.raise_for_status()
     return response.status_code
 

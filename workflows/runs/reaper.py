@@ -35,7 +35,9 @@ _client: redis.Redis[bytes] | None = None
 def redis_client() -> redis.Redis[bytes]:
     global _client
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        )
     return _client
 
 
@@ -45,14 +47,20 @@ def reaper_lock(worker: str, hold_s: float) -> bool:
 
 
 def _first_in_period(kind: str, ident: Any, period_s: float) -> bool:
-    return bool(redis_client().set(f"axweb:requeued:{kind}:{ident}", 1, nx=True, px=max(1, int(period_s * 1000))))
+    return bool(
+        redis_client().set(
+            f"axweb:requeued:{kind}:{ident}", 1, nx=True, px=max(1, int(period_s * 1000))
+        )
+    )
 
 
 def queued_period_s() -> float:
     return max(lease_s(), float(settings.AXWEB_QUEUED_GRACE_S))
 
 
-def throttled(kind: str, ids: Iterable[Any], period_s: float, send: Callable[[Any], None]) -> list[Any]:
+def throttled(
+    kind: str, ids: Iterable[Any], period_s: float, send: Callable[[Any], None]
+) -> list[Any]:
     """Send each id not already sent within `period_s`; return those sent."""
     sent = []
     for ident in ids:
@@ -65,12 +73,17 @@ def throttled(kind: str, ids: Iterable[Any], period_s: float, send: Callable[[An
 def runs_reap(send: Callable[[UUID], None]) -> list[UUID]:
     """Runs whose lease expired, and queued runs older than the grace period."""
     now = timezone.now()
-    expired = Run.objects.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now, parent__isnull=True)
+    expired = Run.objects.filter(
+        status=RunStatus.RUNNING, lease_expires_at__lt=now, parent__isnull=True
+    )
     grace = timedelta(seconds=float(settings.AXWEB_QUEUED_GRACE_S))
-    stale = Run.objects.filter(Q(status=RunStatus.QUEUED, lease_owner="", created_at__lt=now - grace),
-                               parent__isnull=True)
-    return [*throttled("run", expired.values_list("id", flat=True), lease_s(), send),
-            *throttled("run", stale.values_list("id", flat=True), queued_period_s(), send)]
+    stale = Run.objects.filter(
+        Q(status=RunStatus.QUEUED, lease_owner="", created_at__lt=now - grace), parent__isnull=True
+    )
+    return [
+        *throttled("run", expired.values_list("id", flat=True), lease_s(), send),
+        *throttled("run", stale.values_list("id", flat=True), queued_period_s(), send),
+    ]
 
 
 def lab_reap() -> list[str]:
@@ -82,15 +95,25 @@ def lab_reap() -> list[str]:
 
     cutoff = timezone.now() - timedelta(seconds=float(settings.AXWEB_QUEUED_GRACE_S))
     period = queued_period_s()
-    queued = {"quantization": (QuantizationJob, lab_tasks.run_quantization_job),
-              "benchmark": (BenchmarkJob, lab_tasks.run_benchmark_job)}
+    queued = {
+        "quantization": (QuantizationJob, lab_tasks.run_quantization_job),
+        "benchmark": (BenchmarkJob, lab_tasks.run_benchmark_job),
+    }
     sent: list[str] = []
     for kind, (model, task) in queued.items():
-        ids = model._default_manager.filter(status=JobStatus.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+        ids = model._default_manager.filter(
+            status=JobStatus.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
         sent += [f"{kind}:{pk}" for pk in throttled(kind, ids, period, _lab_sender(task))]
-    pending = KnowledgeDocument.objects.filter(status=KnowledgeDocument.Status.PENDING, created_at__lt=cutoff)
-    sent += [f"document:{pk}" for pk in throttled(
-        "document", pending.values_list("pk", flat=True), period, document_import_task.delay)]
+    pending = KnowledgeDocument.objects.filter(
+        status=KnowledgeDocument.Status.PENDING, created_at__lt=cutoff
+    )
+    sent += [
+        f"document:{pk}"
+        for pk in throttled(
+            "document", pending.values_list("pk", flat=True), period, document_import_task.delay
+        )
+    ]
     return sent
 
 

@@ -29,8 +29,12 @@ def retention_cutoff(days: int, now: datetime | None = None) -> datetime | None:
 
 
 def _prunable(cutoff: datetime) -> Any:
-    return (Run.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
-            .filter(events__isnull=False).values_list("id", flat=True).distinct())
+    return (
+        Run.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
+        .filter(events__isnull=False)
+        .values_list("id", flat=True)
+        .distinct()
+    )
 
 
 def _prune_batch(run_ids: list[Any]) -> dict[str, int]:

@@ -34,10 +34,17 @@ def run_snapshot(run_id: UUID | str, at: int | None = None) -> dict[str, Any]:
 
 
 def _node_item(n: NodeRun) -> dict[str, Any]:
-    return {"node_id": n.node_id, "status": n.status, "attempt": n.attempt, "inputs": n.inputs,
-            "outputs": n.outputs, "error": n.error, "usage": n.usage,
-            "started_at": n.started_at.isoformat() if n.started_at else None,
-            "finished_at": n.finished_at.isoformat() if n.finished_at else None}
+    return {
+        "node_id": n.node_id,
+        "status": n.status,
+        "attempt": n.attempt,
+        "inputs": n.inputs,
+        "outputs": n.outputs,
+        "error": n.error,
+        "usage": n.usage,
+        "started_at": n.started_at.isoformat() if n.started_at else None,
+        "finished_at": n.finished_at.isoformat() if n.finished_at else None,
+    }
 
 
 def _json(value: Any) -> str:
@@ -47,9 +54,16 @@ def _json(value: Any) -> str:
 def run_export_chunks(run: Run) -> Iterator[str]:
     """The full trace as JSON text in pieces (for a streaming response): node runs and events
     are read in batches, never all at once. Joined, it is one `axweb_trace` object."""
-    head = {"axweb_trace": 1, "run": ev.run_list_item(run) | {"inputs": run.inputs, "outputs": run.outputs},
-            "workflow": {"id": run.workflow_id, "name": run.workflow.name, "version": run.version.number,
-                         "graph": run.version.graph}}
+    head = {
+        "axweb_trace": 1,
+        "run": ev.run_list_item(run) | {"inputs": run.inputs, "outputs": run.outputs},
+        "workflow": {
+            "id": run.workflow_id,
+            "name": run.workflow.name,
+            "version": run.version.number,
+            "graph": run.version.graph,
+        },
+    }
     yield _json(head)[:-1] + ', "nodes": ['
     nodes = NodeRun.objects.filter(run=run).order_by("started_at", "id").iterator(chunk_size=PAGE)
     for i, node in enumerate(nodes):
@@ -72,7 +86,10 @@ def version_to_run(workflow: Workflow, number: int | None) -> WorkflowVersion:
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
         field = "version" if number else "workflow"
-        message = (f"Version {number} does not exist." if number
-                   else "Save a version of this workflow before running it.")
+        message = (
+            f"Version {number} does not exist."
+            if number
+            else "Save a version of this workflow before running it."
+        )
         raise ValidationError({field: [message]})
     return version

@@ -14,9 +14,27 @@ class RunSerializer(serializers.ModelSerializer[Run]):
 
     class Meta:
         model = Run
-        fields = ["id", "workflow", "workflow_name", "version", "status", "inputs", "outputs", "error", "usage",
-                  "budgets", "owner", "created_at", "started_at", "finished_at", "last_seq", "rerun_of",
-                  "rerun_from_node", "parent", "parent_node"]
+        fields = [
+            "id",
+            "workflow",
+            "workflow_name",
+            "version",
+            "status",
+            "inputs",
+            "outputs",
+            "error",
+            "usage",
+            "budgets",
+            "owner",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "last_seq",
+            "rerun_of",
+            "rerun_from_node",
+            "parent",
+            "parent_node",
+        ]
         read_only_fields = fields
 
 
@@ -36,8 +54,19 @@ class ApprovalSerializer(serializers.ModelSerializer[Approval]):
 
     class Meta:
         model = Approval
-        fields = ["id", "run", "node_id", "prompt", "payload", "status", "comment", "decided_by", "deadline",
-                  "created_at", "decided_at"]
+        fields = [
+            "id",
+            "run",
+            "node_id",
+            "prompt",
+            "payload",
+            "status",
+            "comment",
+            "decided_by",
+            "deadline",
+            "created_at",
+            "decided_at",
+        ]
         read_only_fields = fields
 
 

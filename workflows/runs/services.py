@@ -42,12 +42,17 @@ def enqueue_on_commit(run_id: UUID) -> None:
 
 # -- starting ----------------------------------------------------------------------------
 
+
 def _check_inputs(graph: dict[str, Any], inputs: dict[str, Any]) -> None:
     missing = {}
     for node in graph.get("nodes", []):
         config = node.get("config") or {}
         name = config.get("name", "input")
-        if node.get("kind") == "input" and config.get("required") and inputs.get(name) in (None, ""):
+        if (
+            node.get("kind") == "input"
+            and config.get("required")
+            and inputs.get(name) in (None, "")
+        ):
             missing[f"inputs.{name}"] = [f"The input '{name}' is required."]
     if missing:
         raise ValidationError(missing)
@@ -56,13 +61,21 @@ def _check_inputs(graph: dict[str, Any], inputs: dict[str, Any]) -> None:
 def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
     unknown = set(budgets) - BUDGET_FIELDS
     if unknown:
-        raise ValidationError({"budgets": [f"Unknown budget(s): {', '.join(sorted(unknown))}; "
-                                           f"use {', '.join(sorted(BUDGET_FIELDS))}."]})
+        raise ValidationError(
+            {
+                "budgets": [
+                    f"Unknown budget(s): {', '.join(sorted(unknown))}; "
+                    f"use {', '.join(sorted(BUDGET_FIELDS))}."
+                ]
+            }
+        )
     for key, value in budgets.items():
         whole = key not in ("max_cost", "max_wall_s")
         if value is not None and (not is_number(value, whole=whole) or value <= 0):
             what = "a positive whole number" if whole else "a positive number"
-            raise ValidationError({f"budgets.{key}": [f"Must be {what} or null (the server's default)."]})
+            raise ValidationError(
+                {f"budgets.{key}": [f"Must be {what} or null (the server's default)."]}
+            )
     limits.budgets_check_ceilings(budgets)
     return budgets
 
@@ -71,24 +84,38 @@ def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
     """The workflow `user` may run, or a field error saying it is not there for them."""
     workflow: Workflow | None = owned(Workflow.objects.all(), user).filter(pk=workflow_id).first()
     if workflow is None:
-        raise ValidationError({"workflow": [f"Workflow {workflow_id} does not exist or is not yours."]})
+        raise ValidationError(
+            {"workflow": [f"Workflow {workflow_id} does not exist or is not yours."]}
+        )
     return workflow
 
 
-def run_start(*, owner: Any, workflow: Workflow, version: int | None = None, inputs: dict[str, Any],
-              budgets: dict[str, Any] | None = None) -> Run:
+def run_start(
+    *,
+    owner: Any,
+    workflow: Workflow,
+    version: int | None = None,
+    inputs: dict[str, Any],
+    budgets: dict[str, Any] | None = None,
+) -> Run:
     picked = version_to_run(workflow, version)
     limits.run_inputs_check(inputs)
     _check_inputs(picked.graph, inputs)
     with transaction.atomic():
-        run = Run.objects.create(owner=owner, workflow=workflow, version=picked, inputs=inputs,
-                                 budgets=_check_budgets(budgets or {}))
+        run = Run.objects.create(
+            owner=owner,
+            workflow=workflow,
+            version=picked,
+            inputs=inputs,
+            budgets=_check_budgets(budgets or {}),
+        )
         ev.run_broadcast_status(run)
         enqueue_on_commit(run.id)
     return run
 
 
 # -- executing -------------------------------------------------------------------------------
+
 
 def _load(run_id: UUID | str) -> tuple[Run, dict[str, Any]]:
     run = Run.objects.select_related("version", "workflow").get(pk=run_id)
@@ -139,12 +166,14 @@ def _call_soon(loop: asyncio.AbstractEventLoop, fn: Any) -> None:
     loop.call_soon_threadsafe(fn)
 
 
-async def _execute_guarded(run: Run, ctx: DjangoRunContext, completed: dict[str, Any],
-                           main: asyncio.Task[Any]) -> RunResult | None:
+async def _execute_guarded(
+    run: Run, ctx: DjangoRunContext, completed: dict[str, Any], main: asyncio.Task[Any]
+) -> RunResult | None:
     """The engine's result; None when the run was abandoned (the lease moved on)."""
     try:
-        result = await execute(run.version.graph, ctx, run.inputs, completed=completed,
-                               budgets=limits.run_budgets(run))
+        result = await execute(
+            run.version.graph, ctx, run.inputs, completed=completed, budgets=limits.run_budgets(run)
+        )
     except asyncio.CancelledError:
         if not ctx.lost:
             raise
@@ -192,6 +221,7 @@ def _requeue(run: Run) -> None:
 
 # -- people and operators ----------------------------------------------------------------------
 
+
 def run_cancel(*, run: Run) -> Run:
     with transaction.atomic():
         run = Run.objects.select_for_update().select_related("workflow", "version").get(pk=run.pk)
@@ -200,7 +230,9 @@ def run_cancel(*, run: Run) -> Run:
         run.cancel_requested = True
         if run.status in (RunStatus.QUEUED, RunStatus.PAUSED) and not run.lease_owner:
             run.status, run.finished_at = RunStatus.CANCELLED, timezone.now()
-            ev.events_append(run.id, [("run.cancelled", None, {"reason": "Cancelled before it ran again."})])
+            ev.events_append(
+                run.id, [("run.cancelled", None, {"reason": "Cancelled before it ran again."})]
+            )
         run.save()
         ev.run_broadcast_status(run)
     return run
@@ -214,12 +246,31 @@ def approval_decide(*, approval: Approval, decision: str, comment: str, user: An
         approval = Approval.objects.select_for_update().select_related("run").get(pk=approval.pk)
         if approval.status != Approval.Status.PENDING:
             raise ValidationError({"decision": [f"This approval was already {approval.status}."]})
-        approval.status = Approval.Status.APPROVED if decision == "approve" else Approval.Status.REJECTED
+        approval.status = (
+            Approval.Status.APPROVED if decision == "approve" else Approval.Status.REJECTED
+        )
         approval.comment, approval.decided_by, approval.decided_at = comment, user, timezone.now()
         approval.save()
-        ev.events_append(approval.run_id, [("approval.resolved", approval.node_id, {
-            "approval_id": str(approval.id), "decision": decision, "comment": comment, "by": user.username})])
-        run = Run.objects.select_for_update().select_related("workflow", "version").get(pk=approval.run_id)
+        ev.events_append(
+            approval.run_id,
+            [
+                (
+                    "approval.resolved",
+                    approval.node_id,
+                    {
+                        "approval_id": str(approval.id),
+                        "decision": decision,
+                        "comment": comment,
+                        "by": user.username,
+                    },
+                )
+            ],
+        )
+        run = (
+            Run.objects.select_for_update()
+            .select_related("workflow", "version")
+            .get(pk=approval.run_id)
+        )
         if run.status == RunStatus.PAUSED and not run.lease_owner:
             _requeue(run)
     return approval
@@ -245,14 +296,36 @@ def run_rerun(*, run: Run, from_node: str, owner: Any) -> Run:
     if from_node not in node_ids:
         raise ValidationError({"from_node": [f"The workflow has no node '{from_node}'."]})
     upstream = _ancestors(run.version.graph, from_node)
-    reused = NodeRun.objects.filter(run=run, node_id__in=upstream, status__in=["succeeded", "skipped"])
+    reused = NodeRun.objects.filter(
+        run=run, node_id__in=upstream, status__in=["succeeded", "skipped"]
+    )
     with transaction.atomic():
-        new = Run.objects.create(owner=owner, workflow=run.workflow, version=run.version, inputs=run.inputs,
-                                 budgets=run.budgets, rerun_of=run, rerun_from_node=from_node)
-        NodeRun.objects.bulk_create([NodeRun(run=new, node_id=n.node_id, attempt=n.attempt, status=n.status,
-                                             inputs=n.inputs, outputs=n.outputs, usage=n.usage,
-                                             started_at=n.started_at, finished_at=n.finished_at, record=n.record)
-                                     for n in reused])
+        new = Run.objects.create(
+            owner=owner,
+            workflow=run.workflow,
+            version=run.version,
+            inputs=run.inputs,
+            budgets=run.budgets,
+            rerun_of=run,
+            rerun_from_node=from_node,
+        )
+        NodeRun.objects.bulk_create(
+            [
+                NodeRun(
+                    run=new,
+                    node_id=n.node_id,
+                    attempt=n.attempt,
+                    status=n.status,
+                    inputs=n.inputs,
+                    outputs=n.outputs,
+                    usage=n.usage,
+                    started_at=n.started_at,
+                    finished_at=n.finished_at,
+                    record=n.record,
+                )
+                for n in reused
+            ]
+        )
         ev.run_broadcast_status(new)
         enqueue_on_commit(new.id)
     return new

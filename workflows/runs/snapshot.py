@@ -17,12 +17,28 @@ Event = dict[str, Any]
 
 
 def snapshot_empty() -> State:
-    return {"seq": 0, "run": {}, "nodes": {}, "approvals": [], "memory": {}, "messages": [], "budgets": []}
+    return {
+        "seq": 0,
+        "run": {},
+        "nodes": {},
+        "approvals": [],
+        "memory": {},
+        "messages": [],
+        "budgets": [],
+    }
 
 
 def _blank_node() -> dict[str, Any]:
-    return {"status": "queued", "started_at": None, "finished_at": None, "attempt": 0, "output": None,
-            "error": None, "text": "", "usage": None}
+    return {
+        "status": "queued",
+        "started_at": None,
+        "finished_at": None,
+        "attempt": 0,
+        "output": None,
+        "error": None,
+        "text": "",
+        "usage": None,
+    }
 
 
 def _node(state: State, event: Event) -> dict[str, Any] | None:
@@ -58,8 +74,14 @@ def _run_failed(s: State, e: Event) -> None:
 def _node_started(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
         attempt = e["data"].get("attempt")
-        n.update(status="running", started_at=e["ts"], finished_at=None, text="", error=None,
-                 attempt=attempt if isinstance(attempt, int) else n["attempt"] + 1)
+        n.update(
+            status="running",
+            started_at=e["ts"],
+            finished_at=None,
+            text="",
+            error=None,
+            attempt=attempt if isinstance(attempt, int) else n["attempt"] + 1,
+        )
 
 
 def _node_token(s: State, e: Event) -> None:
@@ -70,8 +92,14 @@ def _node_token(s: State, e: Event) -> None:
 def _tool_call(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
         d = e["data"]
-        n.setdefault("tool_calls", []).append({"call_id": _text(d.get("call_id")), "tool": _text(d.get("tool")),
-                                               "arguments": d.get("arguments"), "done": False})
+        n.setdefault("tool_calls", []).append(
+            {
+                "call_id": _text(d.get("call_id")),
+                "tool": _text(d.get("tool")),
+                "arguments": d.get("arguments"),
+                "done": False,
+            }
+        )
 
 
 def _tool_result(s: State, e: Event) -> None:
@@ -85,8 +113,13 @@ def _tool_result(s: State, e: Event) -> None:
 def _node_finished(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
         d = e["data"]
-        n.update(status="succeeded", finished_at=e["ts"], output=d.get("output"), usage=d.get("usage"),
-                 duration_ms=d.get("duration_ms"))
+        n.update(
+            status="succeeded",
+            finished_at=e["ts"],
+            output=d.get("output"),
+            usage=d.get("usage"),
+            duration_ms=d.get("duration_ms"),
+        )
 
 
 def _node_failed(s: State, e: Event) -> None:
@@ -97,7 +130,9 @@ def _node_failed(s: State, e: Event) -> None:
 def _node_retrying(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
         attempt = e["data"].get("attempt")
-        n.update(attempt=attempt if attempt is not None else n["attempt"], error=e["data"].get("error"))
+        n.update(
+            attempt=attempt if attempt is not None else n["attempt"], error=e["data"].get("error")
+        )
 
 
 def _node_skipped(s: State, e: Event) -> None:
@@ -109,8 +144,13 @@ def _approval_requested(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
         n["status"] = "paused"
     d = e["data"]
-    approval = {"id": _text(d.get("approval_id")), "node": e.get("node"), "prompt": _text(d.get("prompt")),
-                "payload": d.get("payload"), "status": "pending"}
+    approval = {
+        "id": _text(d.get("approval_id")),
+        "node": e.get("node"),
+        "prompt": _text(d.get("prompt")),
+        "payload": d.get("payload"),
+        "status": "pending",
+    }
     s["approvals"] = [a for a in s["approvals"] if a["id"] != approval["id"]] + [approval]
 
 
@@ -120,7 +160,11 @@ def _approval_resolved(s: State, e: Event) -> None:
     node_id = e.get("node")
     for approval in s["approvals"]:
         if approval["id"] == approval_id:
-            approval.update(status=_text(d.get("decision")), comment=_text(d.get("comment")), by=_text(d.get("by")))
+            approval.update(
+                status=_text(d.get("decision")),
+                comment=_text(d.get("comment")),
+                by=_text(d.get("by")),
+            )
             node_id = approval["node"] or node_id
     if node_id and s["nodes"].get(node_id, {}).get("status") == "paused":
         s["nodes"][node_id]["status"] = "running"
@@ -129,15 +173,24 @@ def _approval_resolved(s: State, e: Event) -> None:
 def _memory_written(s: State, e: Event) -> None:
     key, data = _text(e["data"].get("key")), e["data"]
     try:
-        s["memory"][key] = merge(data.get("policy") or "replace", s["memory"].get(key), data.get("value"))
+        s["memory"][key] = merge(
+            data.get("policy") or "replace", s["memory"].get(key), data.get("value")
+        )
     except MergeError:
         s["memory"][key] = data.get("value")
 
 
 def _message_posted(s: State, e: Event) -> None:
     d = e["data"]
-    s["messages"].append({"channel": _text(d.get("channel")), "sender": _text(d.get("sender")),
-                          "text": _text(d.get("text")), "ts": e["ts"], "node": e.get("node")})
+    s["messages"].append(
+        {
+            "channel": _text(d.get("channel")),
+            "sender": _text(d.get("sender")),
+            "text": _text(d.get("text")),
+            "ts": e["ts"],
+            "node": e.get("node"),
+        }
+    )
 
 
 def _budget_exceeded(s: State, e: Event) -> None:
@@ -149,18 +202,30 @@ def _set_status(status: str, finished: bool) -> Callable[[State, Event], None]:
         s["run"]["status"] = status
         if finished:
             s["run"]["finished_at"] = e["ts"]
+
     return handler
 
 
 HANDLERS: dict[str, Callable[[State, Event], None]] = {
-    "run.started": _run_started, "run.finished": _run_finished, "run.failed": _run_failed,
-    "run.cancelled": _set_status("cancelled", True), "run.paused": _set_status("paused", False),
+    "run.started": _run_started,
+    "run.finished": _run_finished,
+    "run.failed": _run_failed,
+    "run.cancelled": _set_status("cancelled", True),
+    "run.paused": _set_status("paused", False),
     "run.resumed": _set_status("running", False),
-    "node.started": _node_started, "node.token": _node_token, "node.tool_call": _tool_call,
-    "node.tool_result": _tool_result, "node.finished": _node_finished, "node.failed": _node_failed,
-    "node.retrying": _node_retrying, "node.skipped": _node_skipped,
-    "approval.requested": _approval_requested, "approval.resolved": _approval_resolved,
-    "memory.written": _memory_written, "message.posted": _message_posted, "budget.exceeded": _budget_exceeded,
+    "node.started": _node_started,
+    "node.token": _node_token,
+    "node.tool_call": _tool_call,
+    "node.tool_result": _tool_result,
+    "node.finished": _node_finished,
+    "node.failed": _node_failed,
+    "node.retrying": _node_retrying,
+    "node.skipped": _node_skipped,
+    "approval.requested": _approval_requested,
+    "approval.resolved": _approval_resolved,
+    "memory.written": _memory_written,
+    "message.posted": _message_posted,
+    "budget.exceeded": _budget_exceeded,
 }
 
 
@@ -171,7 +236,9 @@ def snapshot_apply(state: State, events: Iterable[Event]) -> State:
         if event["seq"] <= state["seq"]:
             continue
         if event["seq"] != state["seq"] + 1:
-            raise ValueError(f"Event {event['seq']} does not follow {state['seq']}: the trace has a gap.")
+            raise ValueError(
+                f"Event {event['seq']} does not follow {state['seq']}: the trace has a gap."
+            )
         handler = HANDLERS.get(event["type"])
         if handler:
             handler(state, event)

@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
-from channels.db import database_sync_to_async as sync_to_async  # closes stale connections around each call
+from channels.db import (
+    database_sync_to_async as sync_to_async,
+)  # closes stale connections around each call
 from channels.layers import get_channel_layer
 
 from workflows.models import FINISHED_STATUSES, Run

@@ -15,7 +15,16 @@ from workflows.models import AgentMessage, Approval, MemoryEntry, NodeRun, Run
 from workflows.runs import events as ev
 
 RECORD_EXTRAS = ("duration_ms", "skip_reason", "fail_origin")  # what the columns do not hold
-UPSERT_FIELDS = ("attempt", "status", "outputs", "error", "usage", "started_at", "finished_at", "record")
+UPSERT_FIELDS = (
+    "attempt",
+    "status",
+    "outputs",
+    "error",
+    "usage",
+    "started_at",
+    "finished_at",
+    "record",
+)
 
 
 def utc(ts: float | None) -> datetime | None:
@@ -26,31 +35,54 @@ def node_record_save(run_id: UUID, record: NodeRecord) -> None:
     """Store a settled node once: outputs in their column, the rest of the record beside them.
     Inputs are not stored: they are the outputs of the upstream nodes."""
     rest = {k: v for k, v in record.as_dict().items() if k in RECORD_EXTRAS and v is not None}
-    row = NodeRun(run_id=run_id, node_id=record.node_id, attempt=record.attempt, status=record.status,
-                  outputs=record.outputs, error=record.error or "", usage=record.usage.as_dict(),
-                  started_at=utc(record.started_at), finished_at=utc(record.finished_at), record=rest)
-    NodeRun.objects.bulk_create([row], update_conflicts=True, unique_fields=["run", "node_id"],
-                                update_fields=[*UPSERT_FIELDS])
+    row = NodeRun(
+        run_id=run_id,
+        node_id=record.node_id,
+        attempt=record.attempt,
+        status=record.status,
+        outputs=record.outputs,
+        error=record.error or "",
+        usage=record.usage.as_dict(),
+        started_at=utc(record.started_at),
+        finished_at=utc(record.finished_at),
+        record=rest,
+    )
+    NodeRun.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["run", "node_id"],
+        update_fields=[*UPSERT_FIELDS],
+    )
 
 
-def events_and_record_commit(run_id: UUID, events: list[Any], record: NodeRecord | None,
-                             lease_epoch: int | None = None) -> list[dict[str, Any]]:
+def events_and_record_commit(
+    run_id: UUID, events: list[Any], record: NodeRecord | None, lease_epoch: int | None = None
+) -> list[dict[str, Any]]:
     """Commit `events` and `record` in one transaction; return the events' envelopes, which
     the caller publishes (they are not published here). With `lease_epoch` the transaction
     commits only while the run's lease is still that one (ev.LeaseLost otherwise)."""
     with transaction.atomic():
         outputs = {record.node_id: record.outputs} if record is not None else None
-        envelopes = ev.events_append(run_id, events, publish=False, node_outputs=outputs, lease_epoch=lease_epoch)
+        envelopes = ev.events_append(
+            run_id, events, publish=False, node_outputs=outputs, lease_epoch=lease_epoch
+        )
         if record is not None:
             node_record_save(run_id, record)
     return envelopes
 
 
 def _record(row: NodeRun) -> NodeRecord:
-    return NodeRecord(node_id=row.node_id, status=row.status, outputs=row.outputs,  # type: ignore[arg-type]
-                      error=row.error or None, attempt=row.attempt, usage=Usage(**row.usage),
-                      started_at=row.started_at.timestamp() if row.started_at else None,
-                      finished_at=row.finished_at.timestamp() if row.finished_at else None, **row.record)
+    return NodeRecord(
+        node_id=row.node_id,
+        status=row.status,  # type: ignore[arg-type]
+        outputs=row.outputs,
+        error=row.error or None,
+        attempt=row.attempt,
+        usage=Usage(**row.usage),
+        started_at=row.started_at.timestamp() if row.started_at else None,
+        finished_at=row.finished_at.timestamp() if row.finished_at else None,
+        **row.record,
+    )
 
 
 def node_records(run_id: UUID) -> dict[str, NodeRecord]:
@@ -80,12 +112,17 @@ def messages_read(run_id: UUID, channel: str) -> list[dict[str, Any]]:
     return [{"channel": m.channel, "sender": m.sender, "text": m.text} for m in rows]
 
 
-def approval_get_or_create(run_id: UUID, node_id: str, prompt: str, payload: Any,
-                           deadline_s: float | None = None) -> tuple[Approval, bool]:
-    """The node's approval (created on first request, with its deadline) with `decided_by` loaded."""
+def approval_get_or_create(
+    run_id: UUID, node_id: str, prompt: str, payload: Any, deadline_s: float | None = None
+) -> tuple[Approval, bool]:
+    """The node's approval (created on first request, with its deadline) with `decided_by`
+    loaded."""
     deadline = timezone.now() + timedelta(seconds=deadline_s) if deadline_s else None
     approval, created = Approval.objects.select_related("decided_by").get_or_create(
-        run_id=run_id, node_id=node_id, defaults={"prompt": prompt, "payload": payload, "deadline": deadline})
+        run_id=run_id,
+        node_id=node_id,
+        defaults={"prompt": prompt, "payload": payload, "deadline": deadline},
+    )
     return approval, created
 
 

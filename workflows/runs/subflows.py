@@ -32,32 +32,45 @@ def _subflow_prepare(parent: Run, node_id: str, workflow_ref: str, inputs: dict[
     workflow = workflows.filter(by_ref).first()
     if workflow is None:
         raise NotFound(f"No workflow '{workflow_ref}' for this subflow node.")
-    existing = (Run.objects.filter(parent=parent, parent_node=node_id)
-                .select_related("version", "workflow").first())
+    existing = (
+        Run.objects.filter(parent=parent, parent_node=node_id)
+        .select_related("version", "workflow")
+        .first()
+    )
     if existing is not None:
         return existing
     _subflow_depth_check(parent, workflow)
-    return Run.objects.create(owner_id=parent.owner_id, workflow=workflow,
-                              version=version_to_run(workflow, None), inputs=inputs,
-                              budgets=parent.budgets, parent=parent, parent_node=node_id,
-                              status=RunStatus.RUNNING, started_at=timezone.now())
+    return Run.objects.create(
+        owner_id=parent.owner_id,
+        workflow=workflow,
+        version=version_to_run(workflow, None),
+        inputs=inputs,
+        budgets=parent.budgets,
+        parent=parent,
+        parent_node=node_id,
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+    )
 
 
-async def subflow_run(*, parent: Run, node_id: str, workflow_ref: str,
-                      inputs: dict[str, Any]) -> dict[str, Any]:
+async def subflow_run(
+    *, parent: Run, node_id: str, workflow_ref: str, inputs: dict[str, Any]
+) -> dict[str, Any]:
     """Run (or resume, or reuse the outputs of) the child run of `parent`'s node `node_id`."""
     child = await sync_to_async(_subflow_prepare)(parent, node_id, workflow_ref, inputs)
     if child.status == RunStatus.SUCCEEDED:
         return dict(child.outputs)
     ctx = DjangoRunContext(child, start_subflow=subflow_run)
     completed = await sync_to_async(run_store.node_records)(child.id)
-    result = await execute(child.version.graph, ctx, inputs, completed=completed,
-                           budgets=limits.run_budgets(child))
+    result = await execute(
+        child.version.graph, ctx, inputs, completed=completed, budgets=limits.run_budgets(child)
+    )
     await ctx.close()
     await sync_to_async(_subflow_finish)(child.id, result)
     if result.status != "succeeded":  # its own nodes retried already: another attempt replays it
         raise PermanentFailure(
-            f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}")
+            f"Subflow '{workflow_ref}' {result.status}: {result.error or 'see its run'}"
+        )
     return dict(result.outputs)
 
 
@@ -67,16 +80,25 @@ def _subflow_depth_check(parent: Run, workflow: Workflow) -> None:
     run: Run | None = parent
     while run is not None:
         chain.append(run.workflow.slug)
-        run = (Run.objects.select_related("workflow").filter(pk=run.parent_id).first()
-               if run.parent_id else None)
+        run = (
+            Run.objects.select_related("workflow").filter(pk=run.parent_id).first()
+            if run.parent_id
+            else None
+        )
     depth, cap = len(chain) - 1, settings.AXWEB_SUBFLOW_MAX_DEPTH
     if depth > cap:
-        raise PermanentFailure(f"Subflow depth {cap} reached: {' → '.join(reversed(chain))} "
-                               "(AXWEB_SUBFLOW_MAX_DEPTH). "
-                               "Does a workflow call itself through others?")
+        raise PermanentFailure(
+            f"Subflow depth {cap} reached: {' → '.join(reversed(chain))} "
+            "(AXWEB_SUBFLOW_MAX_DEPTH). "
+            "Does a workflow call itself through others?"
+        )
 
 
 def _subflow_finish(run_id: UUID, result: RunResult) -> None:
-    Run.objects.filter(pk=run_id).update(status=result.status, outputs=result.outputs,
-                                         error=result.error or "", usage=result.usage.as_dict(),
-                                         finished_at=timezone.now())
+    Run.objects.filter(pk=run_id).update(
+        status=result.status,
+        outputs=result.outputs,
+        error=result.error or "",
+        usage=result.usage.as_dict(),
+        finished_at=timezone.now(),
+    )

@@ -38,7 +38,9 @@ class EventStreamRenderer(BaseRenderer):
     format = "sse"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         return f"event: error\ndata: {json.dumps(data)}\n\n".encode()
 
 
@@ -56,8 +58,13 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         workflow = run_services.workflow_runnable(user=request.user, workflow_id=data["workflow"])
-        run = run_services.run_start(owner=request.user, workflow=workflow, version=data["version"],
-                                     inputs=data["inputs"], budgets=data["budgets"])
+        run = run_services.run_start(
+            owner=request.user,
+            workflow=workflow,
+            version=data["version"],
+            inputs=data["inputs"],
+            budgets=data["budgets"],
+        )
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={202: RunSerializer})
@@ -71,7 +78,9 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def rerun(self, request: Request, pk: str) -> Response:
         serializer = RerunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = run_services.run_rerun(run=self.get_object(), owner=request.user, **serializer.validated_data)
+        run = run_services.run_rerun(
+            run=self.get_object(), owner=request.user, **serializer.validated_data
+        )
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("at", int, required=False)], responses={200: dict})
@@ -79,24 +88,34 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def snapshot(self, request: Request, pk: str) -> Response:
         run = self.get_object()
         at = request.query_params.get("at")
-        return Response(run_selectors.run_snapshot(run.id, int(at) if at and at.isdigit() else None))
+        return Response(
+            run_selectors.run_snapshot(run.id, int(at) if at and at.isdigit() else None)
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("since", int, required=False)], responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("since", int, required=False)], responses={200: dict}
+    )
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: str) -> Response:
         since = request.query_params.get("since", "0")
         run = self.get_object()
-        return Response({"events": ev.events_after(run.id, int(since) if since.isdigit() else 0, limit=5000)})
+        return Response(
+            {"events": ev.events_after(run.id, int(since) if since.isdigit() else 0, limit=5000)}
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "otlp"], required=False)],
-                   responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "otlp"], required=False)],
+        responses={200: dict},
+    )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, otel.OtlpJSONRenderer])
     def export(self, request: Request, pk: str) -> Response | StreamingHttpResponse:
         """The full trace (`axweb_trace`), or OTLP/JSON `resourceSpans` with `?format=otlp`."""
         run = self.get_object()
         if request.accepted_renderer.format == "otlp":
             return Response(otel.run_otlp(run))
-        return StreamingHttpResponse(run_selectors.run_export_chunks(run), content_type="application/json")
+        return StreamingHttpResponse(
+            run_selectors.run_export_chunks(run), content_type="application/json"
+        )
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -105,12 +124,17 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Response(ApprovalSerializer(run.approvals.all(), many=True).data)
 
     @extend_schema(responses={(200, "text/event-stream"): str})
-    @action(detail=True, methods=["get"], url_path="events/stream",
-            renderer_classes=[JSONRenderer, EventStreamRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="events/stream",
+        renderer_classes=[JSONRenderer, EventStreamRenderer],
+    )
     def stream(self, request: Request, pk: str) -> HttpResponse | StreamingHttpResponse:
         """Events as SSE; a resume (Last-Event-ID) of a finished run the client has whole gets 204.
 
-        204 is how a server tells EventSource to stop reconnecting (the spec's "fail the connection").
+        204 is how a server tells EventSource to stop reconnecting (the spec's "fail the
+        connection").
         """
         run = self.get_object()
         resume = request.headers.get("Last-Event-ID", "")
@@ -118,7 +142,9 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         since = int(last) if last.isdigit() else 0
         if resume and run.status in FINISHED_STATUSES and since >= run.last_seq:
             return HttpResponse(status=status.HTTP_204_NO_CONTENT)
-        response = StreamingHttpResponse(sse_event_stream(run.id, since), content_type="text/event-stream")
+        response = StreamingHttpResponse(
+            sse_event_stream(run.id, since), content_type="text/event-stream"
+        )
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
@@ -129,7 +155,9 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_fields = ["status", "run"]
 
     def get_queryset(self) -> Any:
-        return owned(Approval.objects.select_related("run", "decided_by"), self.request.user, "run__owner")
+        return owned(
+            Approval.objects.select_related("run", "decided_by"), self.request.user, "run__owner"
+        )
 
     @extend_schema(request=DecisionSerializer, responses={200: ApprovalSerializer})
     @action(detail=True, methods=["post"])
@@ -137,5 +165,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         approval = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        approval = run_services.approval_decide(approval=approval, user=request.user, **serializer.validated_data)
+        approval = run_services.approval_decide(
+            approval=approval, user=request.user, **serializer.validated_data
+        )
         return Response(ApprovalSerializer(approval).data)

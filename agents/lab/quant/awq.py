@@ -89,9 +89,17 @@ def _gqa_index(block: Any) -> torch.Tensor | None:
 def scale_groups(block: Any) -> list[ScaleGroup]:
     a, m = block.self_attn, block.mlp
     return [
-        ScaleGroup("attn_in", block.input_layernorm, {"q_proj": a.q_proj, "k_proj": a.k_proj, "v_proj": a.v_proj}),
+        ScaleGroup(
+            "attn_in",
+            block.input_layernorm,
+            {"q_proj": a.q_proj, "k_proj": a.k_proj, "v_proj": a.v_proj},
+        ),
         ScaleGroup("attn_out", a.v_proj, {"o_proj": a.o_proj}, _gqa_index(block)),
-        ScaleGroup("mlp_in", block.post_attention_layernorm, {"gate_proj": m.gate_proj, "up_proj": m.up_proj}),
+        ScaleGroup(
+            "mlp_in",
+            block.post_attention_layernorm,
+            {"gate_proj": m.gate_proj, "up_proj": m.up_proj},
+        ),
         ScaleGroup("mlp_out", m.up_proj, {"down_proj": m.down_proj}),
     ]
 
@@ -126,7 +134,9 @@ def weight_channel_mean(weights: list[torch.Tensor], group_size: int) -> torch.T
     return (g / (g.amax(dim=2, keepdim=True) + 1e-6)).reshape(w.shape).mean(0)
 
 
-def _candidates(s_x: torch.Tensor, s_w: torch.Tensor | None, grid: int) -> list[tuple[float, torch.Tensor]]:
+def _candidates(
+    s_x: torch.Tensor, s_w: torch.Tensor | None, grid: int
+) -> list[tuple[float, torch.Tensor]]:
     out = []
     for i in range(grid):
         alpha = i / grid
@@ -146,7 +156,11 @@ def search_scale(
     (already reduced to the producing op's channels).
     """
     weights = [lin.weight.data.float() for lin in group.linears.values()]
-    s_w = _reduce(weight_channel_mean(weights, cfg.group_size), group.repeat_index) if cfg.duo else None
+    s_w = (
+        _reduce(weight_channel_mean(weights, cfg.group_size), group.repeat_index)
+        if cfg.duo
+        else None
+    )
     best = (float("inf"), torch.ones_like(s_x), 0.0)
     for alpha, s in _candidates(s_x, s_w, cfg.alpha_grid):
         s = s.clamp(min=1e-4)
@@ -230,6 +244,12 @@ def quantize_awq(
     """Quantize the chosen decoder blocks (all by default) in place; return their codes."""
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
-    return quantize_blocks(model, calib_ids, lambda block, inp: awq_block(block, inp, cfg), label="awq",
-                           blocks=blocks, after_block=after_block, feed_quantized=cfg.feed_quantized)
-
+    return quantize_blocks(
+        model,
+        calib_ids,
+        lambda block, inp: awq_block(block, inp, cfg),
+        label="awq",
+        blocks=blocks,
+        after_block=after_block,
+        feed_quantized=cfg.feed_quantized,
+    )

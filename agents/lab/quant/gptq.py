@@ -142,5 +142,12 @@ def quantize_gptq(
     """Quantize the chosen decoder blocks in place; later blocks see quantized outputs."""
     check_bits(cfg.bits)
     require_group_size(model, cfg.group_size)
-    return quantize_blocks(model, calib_ids, lambda block, inp: gptq_block(block, inp, cfg), label="gptq",
-                           blocks=blocks, after_block=after_block, feed_quantized=True)
+    return quantize_blocks(
+        model,
+        calib_ids,
+        lambda block, inp: gptq_block(block, inp, cfg),
+        label="gptq",
+        blocks=blocks,
+        after_block=after_block,
+        feed_quantized=True,
+    )

@@ -97,4 +97,6 @@ def load_tokenizer() -> Any:
     from agents.llm.builtin.weights import locate_smollm2_gguf
 
     gguf = locate_smollm2_gguf()
-    return AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
+    return AutoTokenizer.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, local_files_only=True
+    )

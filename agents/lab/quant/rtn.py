@@ -92,14 +92,20 @@ def quantize_with(
     return q.clamp(0, 2**bits - 1).to(torch.uint8).reshape(w.shape)
 
 
-def dequantize(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int) -> torch.Tensor:
+def dequantize(
+    codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int
+) -> torch.Tensor:
     """(q - zero) * scale, the formula the packed-file reader applies (shared with it)."""
     _grouped(codes, group_size)  # refuses a group size that does not divide the width, by name
     return packed.dequantize(codes, scales, zeros, group_size)
 
 
 def quantize_weight(
-    w: torch.Tensor, bits: int, group_size: int, clip: torch.Tensor | None = None, float_zero: bool = False
+    w: torch.Tensor,
+    bits: int,
+    group_size: int,
+    clip: torch.Tensor | None = None,
+    float_zero: bool = False,
 ) -> QuantizedWeight:
     scales, zeros = group_params(w, bits, group_size, clip, float_zero)
     codes = quantize_with(w, scales, zeros, bits, group_size)
@@ -156,7 +162,9 @@ def quantize_rtn(
     return out
 
 
-def mse_clip(w: torch.Tensor, bits: int, group_size: int, grid: int = 20, max_shrink: float = 0.5) -> torch.Tensor:
+def mse_clip(
+    w: torch.Tensor, bits: int, group_size: int, grid: int = 20, max_shrink: float = 0.5
+) -> torch.Tensor:
     """Per (row, group) range-shrink ratio minimising the weight rounding error."""
     g = _grouped(w.float(), group_size)
     best_err = torch.full(g.shape[:2], float("inf"))

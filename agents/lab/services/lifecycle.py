@@ -30,7 +30,9 @@ def job_enqueue_on_commit(job: LabJob) -> None:
     """Send the job to the `lab` queue once the row is committed."""
     from agents.lab import tasks
 
-    task = tasks.run_quantization_job if isinstance(job, QuantizationJob) else tasks.run_benchmark_job
+    task = (
+        tasks.run_quantization_job if isinstance(job, QuantizationJob) else tasks.run_benchmark_job
+    )
     job_id = job.pk
     transaction.on_commit(lambda: task.apply_async(args=[job_id], queue="lab"))
 
@@ -72,7 +74,8 @@ def heartbeat(job: LabJob, every_s: float | None = None) -> Iterator[None]:
         try:
             while not stop.wait(interval):
                 model._default_manager.filter(pk=pk, status=JobStatus.RUNNING).update(
-                    heartbeat_at=timezone.now())
+                    heartbeat_at=timezone.now()
+                )
         finally:
             connection.close()  # this thread's own connection
 
@@ -96,12 +99,19 @@ def lab_reap_orphans(stale_after_s: float | None = None) -> list[str]:
     reaped = []
     for model in (QuantizationJob, BenchmarkJob):
         for job in model._default_manager.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
-            reason = (f"the worker running this job ({job.worker or 'unknown'}) stopped: no heartbeat "
-                      f"since {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC. Launch the job again.")
+            reason = (
+                f"the worker running this job ({job.worker or 'unknown'}) stopped: no heartbeat "
+                f"since {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC. Launch the job again."
+            )
             claimed = model._default_manager.filter(
                 pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
-            ).update(status=JobStatus.FAILED, finished_at=timezone.now(), eta_s=None, error=reason,
-                     log=[*job.log, f"failed: {reason}"][-LOG_LINES_MAX:])
+            ).update(
+                status=JobStatus.FAILED,
+                finished_at=timezone.now(),
+                eta_s=None,
+                error=reason,
+                log=[*job.log, f"failed: {reason}"][-LOG_LINES_MAX:],
+            )
             if claimed:
                 if isinstance(job, QuantizationJob) and job.output_path:
                     Path(job.output_path).unlink(missing_ok=True)

@@ -36,7 +36,10 @@ def _uploaded_corpora(job: QuantizationJob) -> Iterator[dict[str, str]]:
     from agents.lab import corpora
 
     names, added = {}, []
-    for role, corpus, text in (("calib", job.calib_corpus, job.calib_text), ("eval", job.eval_corpus, job.eval_text)):
+    for role, corpus, text in (
+        ("calib", job.calib_corpus, job.calib_text),
+        ("eval", job.eval_corpus, job.eval_text),
+    ):
         names[role] = corpus
         if corpus == Corpus.UPLOADED:
             names[role] = f"job{job.pk}-{role}-uploaded"

@@ -15,7 +15,14 @@ QUANT_COLUMNS = (
     "decode_tok_s",
     "peak_rss_mb",
 )
-BENCH_COLUMNS = ("latency_p50_s", "latency_p95_s", "tokens_per_s", "throughput_runs_per_s", "failures", "size_mb")
+BENCH_COLUMNS = (
+    "latency_p50_s",
+    "latency_p95_s",
+    "tokens_per_s",
+    "throughput_runs_per_s",
+    "failures",
+    "size_mb",
+)
 
 
 def lab_results(*, jobs: Any, benchmarks: Any) -> dict[str, Any]:
@@ -28,7 +35,9 @@ def lab_results(*, jobs: Any, benchmarks: Any) -> dict[str, Any]:
             "group_size": j.group_size,
             "model": j.registered_model.ref if j.registered_model else None,
             **{k: j.result.get(k) for k in QUANT_COLUMNS},
-            "eval": {k: (j.result.get("quantized") or {}).get(k) for k in ("tokens", "window", "stride")},
+            "eval": {
+                k: (j.result.get("quantized") or {}).get(k) for k in ("tokens", "window", "stride")
+            },
         }
         for j in jobs.filter(status=JobStatus.SUCCEEDED).select_related("registered_model")
     ]

@@ -83,7 +83,11 @@ def _options_errors(options: Any) -> Errors:
         return {"options": ["Options must be a JSON object."]}
     unknown = sorted(set(options) - OPTION_KEYS)
     if unknown:
-        return {"options": [f"Unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}."]}
+        return {
+            "options": [
+                f"Unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTION_KEYS))}."
+            ]
+        }
     from pydantic import ValidationError
 
     from agents.lab.jobs import QuantSpec
@@ -131,8 +135,10 @@ def benchmark_validate(data: dict[str, Any]) -> Errors:
 def benchmark_requests_problems(requests: int) -> list[str]:
     ceiling = settings.AXWEB_LAB_MAX_BENCHMARK_REQUESTS
     if requests > ceiling:
-        return [f"At most {ceiling} requests per benchmark job (AXWEB_LAB_MAX_BENCHMARK_REQUESTS); "
-                f"ask for fewer or split the benchmark."]
+        return [
+            f"At most {ceiling} requests per benchmark job (AXWEB_LAB_MAX_BENCHMARK_REQUESTS); "
+            f"ask for fewer or split the benchmark."
+        ]
     return []
 
 
@@ -141,9 +147,12 @@ def benchmark_capacity_problems() -> Errors:
     ceiling = settings.AXWEB_LAB_MAX_ACTIVE_BENCHMARKS
     active = BenchmarkJob.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).count()
     if active >= ceiling:
-        return {"non_field_errors": [
-            f"{active} benchmark jobs are already queued or running; at most {ceiling} at once "
-            "(AXWEB_LAB_MAX_ACTIVE_BENCHMARKS). Wait for one to finish or cancel one."]}
+        return {
+            "non_field_errors": [
+                f"{active} benchmark jobs are already queued or running; at most {ceiling} at once "
+                "(AXWEB_LAB_MAX_ACTIVE_BENCHMARKS). Wait for one to finish or cancel one."
+            ]
+        }
     return {}
 
 
@@ -156,6 +165,7 @@ def model_path(ref: str) -> str | None:
     path = (entry.config or {}).get("path") if entry else None
     if not path:
         raise ValueError(
-            f"{ref!r} is not a model the lab can run: use {BASE_MODEL_REF} or a compressed model from the registry."
+            f"{ref!r} is not a model the lab can run: "
+            f"use {BASE_MODEL_REF} or a compressed model from the registry."
         )
     return str(path)

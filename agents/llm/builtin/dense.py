@@ -46,10 +46,12 @@ def _int8(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def config_from_hf(cfg: dict[str, Any]) -> LlamaConfig:
     rope = cfg.get("rope_parameters") or {}
     return LlamaConfig(
-        n_layers=int(cfg["num_hidden_layers"]), dim=int(cfg["hidden_size"]),
+        n_layers=int(cfg["num_hidden_layers"]),
+        dim=int(cfg["hidden_size"]),
         n_heads=int(cfg["num_attention_heads"]),
         n_kv_heads=int(cfg.get("num_key_value_heads") or cfg["num_attention_heads"]),
-        ffn_dim=int(cfg["intermediate_size"]), vocab=int(cfg["vocab_size"]),
+        ffn_dim=int(cfg["intermediate_size"]),
+        vocab=int(cfg["vocab_size"]),
         rope_theta=float(rope.get("rope_theta") or cfg.get("rope_theta") or 10000.0),
         eps=float(cfg.get("rms_norm_eps", 1e-5)),
     )
@@ -75,26 +77,38 @@ def _norm(w: torch.Tensor) -> torch.Tensor:
     return (w.float() * float(np.sqrt(w.shape[-1]))).contiguous()
 
 
-def model_from_state(hf_config: dict[str, Any], state: dict[str, torch.Tensor], bits: int,
-                       max_len: int = 2048) -> LlamaModel:
+def model_from_state(
+    hf_config: dict[str, Any], state: dict[str, torch.Tensor], bits: int, max_len: int = 2048
+) -> LlamaModel:
     """A LlamaModel over float weights named like transformers' LlamaForCausalLM."""
     cfg = config_from_hf(hf_config)
-    q_scale = cfg.head_dim ** -0.5
+    q_scale = cfg.head_dim**-0.5
     layers = []
     for i in range(cfg.n_layers):
         p = f"model.layers.{i}."
         at, mlp = p + "self_attn.", p + "mlp."
-        layers.append(Layer(
-            attn_norm=_norm(state[p + "input_layernorm.weight"]),
-            ffn_norm=_norm(state[p + "post_attention_layernorm.weight"]),
-            qkv=_linear([state[at + "q_proj.weight"] * q_scale, state[at + "k_proj.weight"],
-                         state[at + "v_proj.weight"]], bits),
-            out=_linear([state[at + "o_proj.weight"]], bits),
-            gate_up=_linear([state[mlp + "gate_proj.weight"], state[mlp + "up_proj.weight"]], bits),
-            down=_linear([state[mlp + "down_proj.weight"]], bits),
-        ))
+        layers.append(
+            Layer(
+                attn_norm=_norm(state[p + "input_layernorm.weight"]),
+                ffn_norm=_norm(state[p + "post_attention_layernorm.weight"]),
+                qkv=_linear(
+                    [
+                        state[at + "q_proj.weight"] * q_scale,
+                        state[at + "k_proj.weight"],
+                        state[at + "v_proj.weight"],
+                    ],
+                    bits,
+                ),
+                out=_linear([state[at + "o_proj.weight"]], bits),
+                gate_up=_linear(
+                    [state[mlp + "gate_proj.weight"], state[mlp + "up_proj.weight"]], bits
+                ),
+                down=_linear([state[mlp + "down_proj.weight"]], bits),
+            )
+        )
         trim_heap()
     embed, embed_scale = _int8(state["model.embed_tokens.weight"].float())
     head = _int4_from_dense(embed, embed_scale)
-    return LlamaModel(cfg, layers, embed, embed_scale, _norm(state["model.norm.weight"]),
-                        max_len, head)
+    return LlamaModel(
+        cfg, layers, embed, embed_scale, _norm(state["model.norm.weight"]), max_len, head
+    )

@@ -108,22 +108,36 @@ class Engine:
     def encode(self, text: str) -> list[int]:
         return list(self.tokenizer.encode(text).ids)
 
-    def generate(self, prompt: list[int], params: GenParams, cancel: threading.Event,
-                 emit: Callable[[str], None]) -> GenerationOutcome:
+    def generate(
+        self,
+        prompt: list[int],
+        params: GenParams,
+        cancel: threading.Event,
+        emit: Callable[[str], None],
+    ) -> GenerationOutcome:
         """Generate after ``prompt``; call ``emit`` with each visible text delta."""
         budget = min(params.max_tokens, self.model.max_len - len(prompt))
         if budget <= 0:
-            raise ModelError(f"prompt of {len(prompt)} tokens leaves no room in the "
-                             f"{self.model.max_len}-token context")
+            raise ModelError(
+                f"prompt of {len(prompt)} tokens leaves no room in the "
+                f"{self.model.max_len}-token context"
+            )
         with self.lock:
             if cancel.is_set():
                 return GenerationOutcome("", len(prompt), 0, "cancelled")
             return self._run(prompt, params, budget, cancel, emit)
 
-    def _run(self, prompt: list[int], params: GenParams, budget: int,
-             cancel: threading.Event, emit: Callable[[str], None]) -> GenerationOutcome:
-        gen = torch.Generator().manual_seed(params.seed if params.seed is not None
-                                            else int.from_bytes(os.urandom(4), "little"))
+    def _run(
+        self,
+        prompt: list[int],
+        params: GenParams,
+        budget: int,
+        cancel: threading.Event,
+        emit: Callable[[str], None],
+    ) -> GenerationOutcome:
+        gen = torch.Generator().manual_seed(
+            params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little")
+        )
         stream = _TextStream(self.tokenizer, params.stop)
         logits = self.model.forward(prompt, 0)
         reason, count = "max_tokens", 0

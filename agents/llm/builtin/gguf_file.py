@@ -19,8 +19,19 @@ import numpy as np
 GGUF_MAGIC = b"GGUF"
 # ggml type id -> (name, block size in elements, bytes per block)
 TENSOR_TYPES = {0: ("F32", 1, 4), 1: ("F16", 1, 2), 3: ("Q4_1", 32, 20), 8: ("Q8_0", 32, 34)}
-_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
-            10: "<Q", 11: "<q", 12: "<d"}
+_SCALARS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 TOKEN_TYPE_CONTROL = 3
 
 
@@ -89,8 +100,9 @@ class GGUFFile:
             raise ValueError(f"tensor {name}: unsupported ggml type {kind}")
         type_name, block, block_bytes = TENSOR_TYPES[kind]
         count = int(np.prod(dims))
-        return TensorInfo(name, type_name, tuple(reversed(dims)), offset,
-                          count // block * block_bytes)
+        return TensorInfo(
+            name, type_name, tuple(reversed(dims)), offset, count // block * block_bytes
+        )
 
     def raw(self, name: str) -> np.ndarray:
         """The tensor's bytes as a (rows, bytes_per_row) uint8 array.
@@ -98,8 +110,9 @@ class GGUFFile:
         Read with pread rather than through the mmap: mapped pages would count towards
         the process's resident memory until the file is closed."""
         info = self.tensors[name]
-        data = np.frombuffer(os.pread(self._file.fileno(), info.nbytes, info.offset),
-                             dtype=np.uint8)
+        data = np.frombuffer(
+            os.pread(self._file.fileno(), info.nbytes, info.offset), dtype=np.uint8
+        )
         rows = int(np.prod(info.shape[:-1])) if len(info.shape) > 1 else 1
         return data.reshape(rows, -1)
 

@@ -55,7 +55,8 @@ class Int4Linear:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = torch.ops.aten._weight_int4pack_mm_for_cpu(
-            x, self.packed, GROUP, self.scales_zeros)
+            x, self.packed, GROUP, self.scales_zeros
+        )
         return out
 
 
@@ -133,7 +134,9 @@ def _q8_0_rows_to_int8(raw: np.ndarray, chunk: int = 4096) -> tuple[torch.Tensor
     values = torch.empty((rows, raw.shape[1] // 34 * 32), dtype=torch.int8)
     scales = torch.empty(rows, dtype=torch.float32)
     for start in range(0, rows, chunk):
-        blocks = np.ascontiguousarray(raw[start : start + chunk]).reshape(-1, raw.shape[1] // 34, 34)
+        blocks = np.ascontiguousarray(raw[start : start + chunk]).reshape(
+            -1, raw.shape[1] // 34, 34
+        )
         d = blocks[..., 0:2].copy().view(np.float16).astype(np.float32)
         w = torch.from_numpy((blocks[..., 2:].view(np.int8) * d).reshape(len(blocks), -1))
         s = w.abs().amax(dim=1).clamp(min=1e-8) / 127.0
@@ -152,9 +155,16 @@ class LlamaModel:
     attention scale is folded into the q weights at load time.
     """
 
-    def __init__(self, cfg: LlamaConfig, layers: list[Layer], embed: torch.Tensor,
-                 embed_scale: torch.Tensor, norm: torch.Tensor, max_len: int,
-                 head: Int4Linear | None = None) -> None:
+    def __init__(
+        self,
+        cfg: LlamaConfig,
+        layers: list[Layer],
+        embed: torch.Tensor,
+        embed_scale: torch.Tensor,
+        norm: torch.Tensor,
+        max_len: int,
+        head: Int4Linear | None = None,
+    ) -> None:
         self.cfg, self.layers, self.norm = cfg, layers, norm
         self.embed, self.embed_scale = embed, embed_scale
         self.head = head  # an int4 output head; None = the int8 embedding table
@@ -192,8 +202,9 @@ class LlamaModel:
             return torch.bmm(probs, values).view(1, cfg.dim)
         cols = torch.arange(end)[None, :]
         mask = cols <= (start + torch.arange(t))[:, None]
-        out = F.scaled_dot_product_attention(qk[:, :nq].transpose(0, 1), keys, values,
-                                             attn_mask=mask, scale=1.0, enable_gqa=True)
+        out = F.scaled_dot_product_attention(
+            qk[:, :nq].transpose(0, 1), keys, values, attn_mask=mask, scale=1.0, enable_gqa=True
+        )
         return out.transpose(0, 1).reshape(t, cfg.dim)
 
     @torch.inference_mode()
@@ -235,7 +246,8 @@ class LlamaModel:
         h = torch.div(h, self._norm(last)).to(BF16)
         if self.head is None:
             logits: torch.Tensor = torch.ops.aten._weight_int8pack_mm(
-                h, self.embed, self.embed_scale)
+                h, self.embed, self.embed_scale
+            )
             return logits[0].float()
         return self._refined_logits(h)
 
@@ -263,23 +275,31 @@ def _layer(gf: GGUFFile, i: int, cfg: LlamaConfig) -> Layer:
             raise ValueError(f"unsupported tensor type {gf.tensors[full].type_name} for {full}")
         return q4_1_unpack(gf.raw(full))
 
-    def unpermuted(name: str, heads: int, factor: float = 1.0
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def unpermuted(
+        name: str, heads: int, factor: float = 1.0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes, scale, minimum = q4(name)
-        return (_unpermute_rows(codes, heads), _unpermute_rows(scale * factor, heads),
-                _unpermute_rows(minimum * factor, heads))
+        return (
+            _unpermute_rows(codes, heads),
+            _unpermute_rows(scale * factor, heads),
+            _unpermute_rows(minimum * factor, heads),
+        )
 
     def norm(name: str) -> torch.Tensor:
         return _norm_weight(gf.f32(f"blk.{i}.{name}.weight"))
 
-    q_scale = cfg.head_dim ** -0.5  # folded into q; exact when head_dim is a power of 4
+    q_scale = cfg.head_dim**-0.5  # folded into q; exact when head_dim is a power of 4
 
     return Layer(
         attn_norm=norm("attn_norm"),
         ffn_norm=norm("ffn_norm"),
-        qkv=_int4([unpermuted("attn_q", cfg.n_heads, q_scale),
-                   unpermuted("attn_k", cfg.n_kv_heads),
-                   q4("attn_v")]),
+        qkv=_int4(
+            [
+                unpermuted("attn_q", cfg.n_heads, q_scale),
+                unpermuted("attn_k", cfg.n_kv_heads),
+                q4("attn_v"),
+            ]
+        ),
         out=_int4([q4("attn_output")]),
         gate_up=_int4([q4("ffn_gate"), q4("ffn_up")]),
         down=_int4([q4("ffn_down")]),
@@ -305,15 +325,17 @@ def load_model(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> LlamaMo
     return LlamaModel(cfg, layers, embed, embed_scale, norm, max_len, head)
 
 
-def _int4_from_dense(values: torch.Tensor, row_scale: torch.Tensor,
-                     chunk: int = 4096) -> Int4Linear:
+def _int4_from_dense(
+    values: torch.Tensor, row_scale: torch.Tensor, chunk: int = 4096
+) -> Int4Linear:
     """Round-to-nearest asymmetric int4 (groups of 32) of an int8 x row-scale matrix,
     converted in row chunks so the float copy never exists whole."""
     packed, sz = [], []
     for start in range(0, values.shape[0], chunk):
         rows = values[start : start + chunk]
         w = (rows.float() * row_scale[start : start + chunk].float()[:, None]).view(
-            rows.shape[0], -1, GROUP)
+            rows.shape[0], -1, GROUP
+        )
         lo, hi = w.amin(dim=-1), w.amax(dim=-1)
         scale = ((hi - lo) / 15).clamp(min=1e-8)
         codes = torch.round((w - lo[..., None]) / scale[..., None]).clamp(0, 15)

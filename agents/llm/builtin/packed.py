@@ -37,8 +37,9 @@ def unpack_codes(packed: torch.Tensor, bits: int, shape: tuple[int, ...]) -> tor
     return torch.from_numpy(flat.astype(np.uint8)).reshape(shape)
 
 
-def dequantize(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor,
-               group_size: int) -> torch.Tensor:
+def dequantize(
+    codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int
+) -> torch.Tensor:
     """Codes (out, in) on groups of ``group_size`` columns -> (q - zero) * scale."""
     out, width = codes.shape
     g = codes.float().reshape(out, width // group_size, group_size)

@@ -32,23 +32,35 @@ from agents.llm.base import (
 )
 from axweb.env import env_str
 
-_STOP_REASONS = {"end_turn": "end", "max_tokens": "max_tokens",
-                 "stop_sequence": "stop_sequence", "tool_use": "tool_use"}
+_STOP_REASONS = {
+    "end_turn": "end",
+    "max_tokens": "max_tokens",
+    "stop_sequence": "stop_sequence",
+    "tool_use": "tool_use",
+}
 _ERROR_TYPES: dict[str, type[ModelError]] = {
-    "authentication_error": AuthError, "permission_error": AuthError,
-    "not_found_error": UnknownModel, "rate_limit_error": RateLimited,
+    "authentication_error": AuthError,
+    "permission_error": AuthError,
+    "not_found_error": UnknownModel,
+    "rate_limit_error": RateLimited,
     "overloaded_error": RateLimited,
 }
-_STATUS: dict[int, type[ModelError]] = {401: AuthError, 403: AuthError, 404: UnknownModel,
-                                        429: RateLimited, 529: RateLimited}
+_STATUS: dict[int, type[ModelError]] = {
+    401: AuthError,
+    403: AuthError,
+    404: UnknownModel,
+    429: RateLimited,
+    529: RateLimited,
+}
 
 
 def _blocks(m: Message) -> list[dict[str, Any]]:
     if m.role == "tool":
         return [{"type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.content}]
     blocks: list[dict[str, Any]] = [{"type": "text", "text": m.content}] if m.content else []
-    blocks += [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
-               for c in m.tool_calls]
+    blocks += [
+        {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in m.tool_calls
+    ]
     return blocks
 
 
@@ -152,13 +164,22 @@ def _message_events(msg: Any) -> list[ChatEvent]:
 class AnthropicModel:
     """ChatModel backed by the Anthropic Messages API. See base.ChatModel."""
 
-    def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
-                 stream: bool = True, timeout: float = 300.0, send_sampling: bool = False) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        stream: bool = True,
+        timeout: float = 300.0,
+        send_sampling: bool = False,
+    ) -> None:
         self.model = model
         # Current Claude models pick their own sampling and the SDK no longer takes
         # temperature/top_p; opt in to send them (as extra body fields) for older models.
         self.send_sampling = send_sampling
-        # None: the process environment (standalone use); the gateway always passes the key it resolved.
+        # None: the process environment (standalone use); the gateway always passes the key it
+        # resolved.
         self.api_key = env_str("ANTHROPIC_API_KEY") if api_key is None else api_key
         self.base_url = base_url or env_str("ANTHROPIC_BASE_URL") or None
         self.use_stream = stream
@@ -168,11 +189,15 @@ class AnthropicModel:
         key = "set" if self.api_key else "unset"
         return f"AnthropicModel(model={self.model!r}, api_key={key}, base_url={self.base_url!r})"
 
-    def _request(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None,
-                 p: GenParams) -> dict[str, Any]:
+    def _request(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None, p: GenParams
+    ) -> dict[str, Any]:
         system, wire = to_wire(messages)
-        request: dict[str, Any] = {"model": self.model, "messages": wire,
-                                   "max_tokens": p.max_tokens}
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": wire,
+            "max_tokens": p.max_tokens,
+        }
         if system:
             request["system"] = system
         if self.send_sampling:
@@ -181,8 +206,10 @@ class AnthropicModel:
         if p.stop:
             request["stop_sequences"] = list(p.stop)
         if tools:
-            request["tools"] = [{"name": t.name, "description": t.description,
-                                 "input_schema": t.input_schema} for t in tools]
+            request["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+                for t in tools
+            ]
         return request
 
     async def stream(
@@ -194,8 +221,9 @@ class AnthropicModel:
     ) -> AsyncIterator[ChatEvent]:
         if not self.api_key:
             raise AuthError("anthropic: no API key (pass api_key or set ANTHROPIC_API_KEY)")
-        client = anthropic.AsyncAnthropic(api_key=self.api_key, base_url=self.base_url,
-                                          max_retries=0, timeout=self.timeout)
+        client = anthropic.AsyncAnthropic(
+            api_key=self.api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout
+        )
         request = self._request(messages, tools, params or GenParams())
         try:
             if not self.use_stream:

@@ -12,7 +12,7 @@ import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agents.llm.base import (
@@ -60,8 +60,9 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048),
-                                       env_int("AXWEB_BUILTIN_HEAD_BITS", 4))
+            _engine = Engine.from_gguf(
+                path, env_int("AXWEB_BUILTIN_CONTEXT", 2048), env_int("AXWEB_BUILTIN_HEAD_BITS", 4)
+            )
         return _engine
 
 
@@ -88,8 +89,9 @@ def load_compressed_engine(path: str) -> Engine:
     if not Path(path).is_file():
         raise UnknownModel(f"compressed model file {path} does not exist")
     header, state = load_state_dict(path)
-    model = model_from_state(header["config"], state, int(header["bits"]),
-                             env_int("AXWEB_BUILTIN_CONTEXT", 2048))
+    model = model_from_state(
+        header["config"], state, int(header["bits"]), env_int("AXWEB_BUILTIN_CONTEXT", 2048)
+    )
     del state
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
@@ -127,8 +129,10 @@ class BuiltinModel:
 
     def __init__(self, model: str = MODEL_NAME, *, path: str | None = None) -> None:
         if path is None and model != MODEL_NAME:
-            raise UnknownModel(f"builtin provider has no model {model!r} (only {MODEL_NAME} "
-                               "and compressed models registered with a path)")
+            raise UnknownModel(
+                f"builtin provider has no model {model!r} (only {MODEL_NAME} "
+                "and compressed models registered with a path)"
+            )
         self.model, self.path = model, path
 
     @classmethod
@@ -163,27 +167,23 @@ class BuiltinModel:
             yield event
 
     async def _stream_with_tools(
-        self, engine: Engine, messages: Sequence[Message], tools: Sequence[ToolSpec],
+        self,
+        engine: Engine,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
         params: GenParams,
     ) -> AsyncIterator[ChatEvent]:
         history = list(messages)
         used_in = used_out = 0
         for attempt in range(2):
-            text, streamed = "", False  # text is held while it may be a tool call
-            outcome: GenerationOutcome | None = None
-            async for item in _generate(engine, render_prompt(history, tools), params):
-                if isinstance(item, GenerationOutcome):
-                    outcome = item
-                elif streamed:
-                    yield TextDelta(item)
-                else:
-                    text += item
-                    if text.strip() and not looks_like_call(text):
-                        yield TextDelta(text)  # clearly a plain answer: stream from here on
-                        text, streamed = "", True
+            state = _Attempt()
+            prompt = render_prompt(history, tools)
+            async for event in _stream_attempt(engine, prompt, params, state):
+                yield event
+            text, outcome = state.text, state.outcome
             assert outcome is not None
             used_in, used_out = used_in + outcome.prompt_tokens, used_out + outcome.output_tokens
-            if streamed:
+            if state.streamed:
                 yield Usage(used_in, used_out)
                 yield Done(outcome.stop_reason)
                 return
@@ -200,7 +200,35 @@ class BuiltinModel:
                 yield Usage(used_in, used_out)
                 yield Done(outcome.stop_reason)
                 return
-            history += [Message("assistant", text), Message("user", correction_prompt(parsed.error))]
+            history += [
+                Message("assistant", text),
+                Message("user", correction_prompt(parsed.error)),
+            ]
+
+
+@dataclass
+class _Attempt:
+    """One generation's state: its text is held while it may be a tool call."""
+
+    text: str = ""
+    streamed: bool = False
+    outcome: GenerationOutcome | None = None
+
+
+async def _stream_attempt(
+    engine: Engine, prompt: str, params: GenParams, state: _Attempt
+) -> AsyncIterator[ChatEvent]:
+    """Generate once, streaming the text as soon as it clearly is a plain answer."""
+    async for item in _generate(engine, prompt, params):
+        if isinstance(item, GenerationOutcome):
+            state.outcome = item
+        elif state.streamed:
+            yield TextDelta(item)
+        else:
+            state.text += item
+            if state.text.strip() and not looks_like_call(state.text):
+                yield TextDelta(state.text)  # clearly a plain answer: stream from here on
+                state.text, state.streamed = "", True
 
 
 async def _generate(

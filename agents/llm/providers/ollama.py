@@ -58,8 +58,11 @@ def _tool(spec: ToolSpec) -> dict[str, Any]:
 
 
 def _options(p: GenParams) -> dict[str, Any]:
-    opts: dict[str, Any] = {"num_predict": p.max_tokens, "temperature": p.temperature,
-                            "top_p": p.top_p}
+    opts: dict[str, Any] = {
+        "num_predict": p.max_tokens,
+        "temperature": p.temperature,
+        "top_p": p.top_p,
+    }
     if p.stop:
         opts["stop"] = list(p.stop)
     if p.seed is not None:
@@ -87,8 +90,9 @@ def translate_error(exc: BaseException, model: str, host: str) -> ModelError:
 class OllamaModel:
     """ChatModel backed by an Ollama server. See base.ChatModel for the contract."""
 
-    def __init__(self, model: str, *, host: str | None = None, stream: bool = True,
-                 timeout: float = 300.0) -> None:
+    def __init__(
+        self, model: str, *, host: str | None = None, stream: bool = True, timeout: float = 300.0
+    ) -> None:
         self.model = model
         self.host = host or env_str("OLLAMA_HOST") or "http://127.0.0.1:11434"
         self.use_stream = stream
@@ -126,7 +130,6 @@ class OllamaModel:
             await client.close()  # type: ignore[no-untyped-call]
 
 
-
 class _ChunkReader:
     """Per-call state: turns ChatResponse chunks into ChatEvents."""
 
@@ -140,8 +143,13 @@ class _ChunkReader:
             events.append(TextDelta(message.content))
         for call in (message.tool_calls or ()) if message is not None else ():
             self.called = True
-            events.append(ToolCall(f"call_{uuid.uuid4().hex[:12]}", call.function.name,
-                                   dict(call.function.arguments or {})))
+            events.append(
+                ToolCall(
+                    f"call_{uuid.uuid4().hex[:12]}",
+                    call.function.name,
+                    dict(call.function.arguments or {}),
+                )
+            )
         if chunk.done:
             events.append(Usage(chunk.prompt_eval_count or 0, chunk.eval_count or 0))
             reason = _STOP_REASONS.get(chunk.done_reason or "stop", chunk.done_reason or "end")

@@ -71,8 +71,10 @@ class ScriptedModel:
         if self.responder is not None:
             reply: Reply | str = self.responder(messages, tools)
         elif self.script:
-            reply = self.script[0] if self.repeat_last and len(self.script) == 1 else (
-                self.script.pop(0)
+            reply = (
+                self.script[0]
+                if self.repeat_last and len(self.script) == 1
+                else (self.script.pop(0))
             )
         else:
             raise ModelError("scripted model: the script is exhausted")

@@ -37,8 +37,11 @@ class ProviderConfig(BaseModel):
 
     @classmethod
     def option_names(cls) -> tuple[str, ...]:
-        return tuple(name for name, f in cls.model_fields.items()
-                     if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("option"))
+        return tuple(
+            name
+            for name, f in cls.model_fields.items()
+            if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("option")
+        )
 
 
 class BuiltinConfig(ProviderConfig):
@@ -114,17 +117,32 @@ class Provider:
 
     def describe(self) -> dict[str, Any]:
         """The row as the API serves it (no environment values: those are the server's)."""
-        return {"name": self.name, "label": self.label, "credential": self.credential,
-                "config_schema": self.config.model_json_schema()}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "credential": self.credential,
+            "config_schema": self.config.model_json_schema(),
+        }
 
 
 PROVIDERS: list[Provider] = [
-    Provider("builtin", "agents.llm.providers.builtin.BuiltinModel", "Builtin (offline)",
-             BuiltinConfig),
-    Provider("ollama", "agents.llm.providers.ollama.OllamaModel", "Ollama", OllamaConfig,
-             env={"host": EnvDefault("OLLAMA_HOST", "http://127.0.0.1:11434")}),
-    Provider("anthropic", "agents.llm.providers.anthropic.AnthropicModel", "Anthropic",
-             AnthropicConfig, credential="ANTHROPIC_API_KEY"),
+    Provider(
+        "builtin", "agents.llm.providers.builtin.BuiltinModel", "Builtin (offline)", BuiltinConfig
+    ),
+    Provider(
+        "ollama",
+        "agents.llm.providers.ollama.OllamaModel",
+        "Ollama",
+        OllamaConfig,
+        env={"host": EnvDefault("OLLAMA_HOST", "http://127.0.0.1:11434")},
+    ),
+    Provider(
+        "anthropic",
+        "agents.llm.providers.anthropic.AnthropicModel",
+        "Anthropic",
+        AnthropicConfig,
+        credential="ANTHROPIC_API_KEY",
+    ),
 ]
 
 

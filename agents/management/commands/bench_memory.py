@@ -11,21 +11,26 @@ from axweb.migrated import require_migrated
 
 
 class Command(BaseCommand):
-    help = ("Measure embedding rate, search latency at 10k/100k chunks, recall@10 and the "
-            "sandboxed call latency. Writes nothing (every row is rolled back).")
+    help = (
+        "Measure embedding rate, search latency at 10k/100k chunks, recall@10 and the "
+        "sandboxed call latency. Writes nothing (every row is rolled back)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--quick", action="store_true", help="fewer samples")
-        parser.add_argument("--threads", type=int, default=2, help="embedding workers (one torch thread each)")
+        parser.add_argument(
+            "--threads", type=int, default=2, help="embedding workers (one torch thread each)"
+        )
         parser.add_argument("--no-sandbox", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
         from agents.knowledge.bench import run
 
-        figures = run(quick=options["quick"], threads=options["threads"],
-                      sandbox=not options["no_sandbox"])
+        figures = run(
+            quick=options["quick"], threads=options["threads"], sandbox=not options["no_sandbox"]
+        )
         if options["json"]:
             self.stdout.write(json.dumps(figures))
             return

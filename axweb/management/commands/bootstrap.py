@@ -15,9 +15,11 @@ class Command(BaseCommand):
         if password:
             bar = "=" * 64
             port = env_str("PORT") or "8000"  # where `make run` serves (axweb/launcher.py)
-            self.stdout.write(f"\n{bar}\n  Admin account created. Sign in at http://127.0.0.1:{port}/\n"
-                              f"  username: {admin.username}\n  password: {password}\n"
-                              f"  (shown only this once; change it in the admin)\n{bar}\n")
+            self.stdout.write(
+                f"\n{bar}\n  Admin account created. Sign in at http://127.0.0.1:{port}/\n"
+                f"  username: {admin.username}\n  password: {password}\n"
+                f"  (shown only this once; change it in the admin)\n{bar}\n"
+            )
         created = demo_seed(owner=admin)
         if created:
             self.stdout.write("Seeded the demo: agents, tools and the 'Research team' workflow.")

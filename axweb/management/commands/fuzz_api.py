@@ -11,8 +11,11 @@ from axweb.fuzzing import fuzz_api
 
 
 class Command(BaseCommand):
-    help = ("Fuzz every endpoint of /api/schema/ with schemathesis' state machine as user A, then user B; "
-            "count server errors and B's reads of A's objects (throwaway users, deleted afterwards).")
+    help = (
+        "Fuzz every endpoint of /api/schema/ with schemathesis' state machine as user A, "
+        "then user B; "
+        "count server errors and B's reads of A's objects (throwaway users, deleted afterwards)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--cases", type=int, default=2000, help="requests per user, about")

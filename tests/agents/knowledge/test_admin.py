@@ -15,24 +15,33 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(django_user_model: Any, collection: KnowledgeCollection) -> Client:
-    document = KnowledgeDocument.objects.create(collection=collection, title="Guide",
-                                                source="text", status="ready")
-    KnowledgeChunk.objects.create(document=document, collection=collection, index=0,
-                                  text="needle in a haystack",
-                                  embedding=matrix.vector_to_bytes([0.0] * 384))
+    document = KnowledgeDocument.objects.create(
+        collection=collection, title="Guide", source="text", status="ready"
+    )
+    KnowledgeChunk.objects.create(
+        document=document,
+        collection=collection,
+        index=0,
+        text="needle in a haystack",
+        embedding=matrix.vector_to_bytes([0.0] * 384),
+    )
     admin = django_user_model.objects.create_superuser("root", password="root-pass-123")
     client = Client()
     client.force_login(admin)
     return client
 
 
-@pytest.mark.parametrize(("model", "query", "expected"), [
-    ("knowledgecollection", "?q=Handbook", "Handbook"),
-    ("knowledgedocument", "?status__exact=ready&q=Guide", "Guide"),
-    ("knowledgechunk", "?q=needle", "Guide"),
-])
-def test_changelists_search_and_filter(admin_client_: Client, model: str, query: str,
-                                       expected: str) -> None:
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        ("knowledgecollection", "?q=Handbook", "Handbook"),
+        ("knowledgedocument", "?status__exact=ready&q=Guide", "Guide"),
+        ("knowledgechunk", "?q=needle", "Guide"),
+    ],
+)
+def test_changelists_search_and_filter(
+    admin_client_: Client, model: str, query: str, expected: str
+) -> None:
     response = admin_client_.get(f"/admin/knowledge/{model}/{query}")
     assert response.status_code == 200 and expected in response.content.decode()
 

@@ -26,34 +26,37 @@ def test_owner_creates_lists_updates_and_deletes_a_collection(owner_api: Any) ->
     assert not KnowledgeCollection.objects.exists()
 
 
-def test_list_counts_documents_of_each_collection(owner_api: Any,
-                                                  collection: KnowledgeCollection) -> None:
+def test_list_counts_documents_of_each_collection(
+    owner_api: Any, collection: KnowledgeCollection
+) -> None:
     collection.documents.create(title="a", source="x", status="ready")
     collection.documents.create(title="b", source="y", status="ready")
     assert owner_api.get(URL).json()["results"][0]["document_count"] == 2
 
 
 def test_other_users_collections_are_invisible_and_404(
-        other_api: Any, collection: KnowledgeCollection) -> None:
+    other_api: Any, collection: KnowledgeCollection
+) -> None:
     item = f"{URL}{collection.pk}/"
     assert other_api.get(URL).json()["count"] == 0
     assert other_api.get(item).status_code == 404
     assert other_api.patch(item, {"name": "mine now"}, format="json").status_code == 404
     assert other_api.delete(item).status_code == 404
     assert other_api.get(f"{item}documents/").status_code == 404
-    assert other_api.post(f"{item}documents/", {"title": "t", "text": "x"},
-                          format="json").status_code == 404
+    assert (
+        other_api.post(f"{item}documents/", {"title": "t", "text": "x"}, format="json").status_code
+        == 404
+    )
     assert other_api.get(f"{item}search/?q=cats").status_code == 404
     assert KnowledgeCollection.objects.get(pk=collection.pk).name == "Handbook"
 
 
 def test_staff_sees_and_edits_every_collection(
-        staff_api: Any, collection: KnowledgeCollection,
-        other_collection: KnowledgeCollection) -> None:
+    staff_api: Any, collection: KnowledgeCollection, other_collection: KnowledgeCollection
+) -> None:
     names = {c["name"] for c in staff_api.get(URL).json()["results"]}
     assert names == {"Handbook", "Private"}
-    response = staff_api.patch(f"{URL}{collection.pk}/", {"description": "by staff"},
-                               format="json")
+    response = staff_api.patch(f"{URL}{collection.pk}/", {"description": "by staff"}, format="json")
     assert response.status_code == 200 and response.json()["description"] == "by staff"
 
 
@@ -64,7 +67,8 @@ def test_anonymous_requests_are_refused(collection: KnowledgeCollection) -> None
 
 
 def test_duplicate_or_blank_name_is_a_400_naming_the_field(
-        owner_api: Any, collection: KnowledgeCollection) -> None:
+    owner_api: Any, collection: KnowledgeCollection
+) -> None:
     for name in ("Handbook", "   "):
         response = owner_api.post(URL, {"name": name}, format="json")
         assert response.status_code == 400
@@ -72,6 +76,7 @@ def test_duplicate_or_blank_name_is_a_400_naming_the_field(
 
 
 def test_two_users_may_use_the_same_collection_name(
-        other_api: Any, collection: KnowledgeCollection) -> None:
+    other_api: Any, collection: KnowledgeCollection
+) -> None:
     response = other_api.post(URL, {"name": "Handbook"}, format="json")
     assert response.status_code == 201

@@ -16,8 +16,11 @@ def vectors() -> np.ndarray:
 
 def build(vectors: np.ndarray, **options: int) -> HalfPrecisionIndex:
     index = HalfPrecisionIndex(384, **options)
-    index.add([str(i) for i in range(len(vectors))], vectors,
-              [{"even": i % 2 == 0} for i in range(len(vectors))])
+    index.add(
+        [str(i) for i in range(len(vectors))],
+        vectors,
+        [{"even": i % 2 == 0} for i in range(len(vectors))],
+    )
     return index
 
 

@@ -20,17 +20,18 @@ def stocked(owner: Any, other: Any, collection: KnowledgeCollection) -> dict[str
     theirs = services.collection_create(owner=other, name="Handbook")
     made = {
         "cats": services.document_create(collection=collection, title="Cats", text=FACTS["Cats"]),
-        "bread": services.document_create(collection=recipes, title="Bread",
-                                          text=FACTS["Bread"]),
-        "theirs": services.document_create(collection=theirs, title="Their bread",
-                                           text=FACTS["Bread"]),
+        "bread": services.document_create(collection=recipes, title="Bread", text=FACTS["Bread"]),
+        "theirs": services.document_create(
+            collection=theirs, title="Their bread", text=FACTS["Bread"]
+        ),
     }
     return {"recipes": recipes, **made}
 
 
 @pytest.mark.django_db
 def test_searches_every_collection_of_the_owner_and_no_one_elses(
-        owner: Any, stocked: dict[str, Any]) -> None:
+    owner: Any, stocked: dict[str, Any]
+) -> None:
     hits = selectors.knowledge_search_for(owner.pk, "baking a loaf", 5, None)
     assert [h["document"] for h in hits] == [stocked["bread"].pk, stocked["cats"].pk]
     assert set(hits[0]) >= {"document", "chunk", "score", "text"}
@@ -39,20 +40,19 @@ def test_searches_every_collection_of_the_owner_and_no_one_elses(
 @pytest.mark.django_db
 def test_a_collection_is_chosen_by_name_or_by_id(owner: Any, stocked: dict[str, Any]) -> None:
     by_name = selectors.knowledge_search_for(owner.pk, "baking", 5, "Handbook")
-    by_id = selectors.knowledge_search_for(owner.pk, "baking", 5,
-                                                    str(stocked["recipes"].pk))
+    by_id = selectors.knowledge_search_for(owner.pk, "baking", 5, str(stocked["recipes"].pk))
     assert [h["document"] for h in by_name] == [stocked["cats"].pk]
     assert [h["document"] for h in by_id] == [stocked["bread"].pk]
 
 
 @pytest.mark.django_db
-def test_an_unknown_or_foreign_collection_is_an_error(other: Any, owner: Any,
-                                                      stocked: dict[str, Any]) -> None:
+def test_an_unknown_or_foreign_collection_is_an_error(
+    other: Any, owner: Any, stocked: dict[str, Any]
+) -> None:
     with pytest.raises(CollectionNotFound, match="Recipes"):
         selectors.knowledge_search_for(other.pk, "bread", 5, "Recipes")
     with pytest.raises(CollectionNotFound):
-        selectors.knowledge_search_for(other.pk, "bread", 5,
-                                                str(stocked["recipes"].pk))
+        selectors.knowledge_search_for(other.pk, "bread", 5, str(stocked["recipes"].pk))
 
 
 @pytest.mark.django_db
@@ -64,7 +64,8 @@ def test_k_is_clamped_to_the_allowed_range(owner: Any, stocked: dict[str, Any]) 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_the_run_context_memory_searches_the_run_owners_knowledge(
-        owner: Any, stocked: dict[str, Any]) -> None:
+    owner: Any, stocked: dict[str, Any]
+) -> None:
     from asgiref.sync import sync_to_async
     from django.db import connections
 

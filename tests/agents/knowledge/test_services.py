@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def make_document(collection: KnowledgeCollection, paragraphs: int) -> KnowledgeDocument:
-    text = "\n\n".join(f"Paragraph {i} talks about topic number {i} at some length "
-                       f"so that chunks fill up. " * 4 for i in range(paragraphs))
+    text = "\n\n".join(
+        f"Paragraph {i} talks about topic number {i} at some length so that chunks fill up. " * 4
+        for i in range(paragraphs)
+    )
     return KnowledgeDocument.objects.create(collection=collection, title="Long", source=text)
 
 
@@ -26,8 +28,7 @@ def revision(collection: KnowledgeCollection) -> int:
     return collection.revision
 
 
-def test_import_stores_progress_after_each_embedding_batch(
-        collection: KnowledgeCollection) -> None:
+def test_import_stores_progress_after_each_embedding_batch(collection: KnowledgeCollection) -> None:
     document = make_document(collection, 200)
     seen: list[float] = []
 
@@ -42,7 +43,8 @@ def test_import_stores_progress_after_each_embedding_batch(
 
 
 def test_a_failing_import_marks_the_document_failed_and_stores_nothing(
-        collection: KnowledgeCollection) -> None:
+    collection: KnowledgeCollection,
+) -> None:
     document = make_document(collection, 3)
 
     def broken(texts: list[str]) -> np.ndarray:
@@ -54,15 +56,15 @@ def test_a_failing_import_marks_the_document_failed_and_stores_nothing(
 
 
 def test_reimporting_replaces_the_chunks_instead_of_adding_more(
-        collection: KnowledgeCollection) -> None:
+    collection: KnowledgeCollection,
+) -> None:
     document = make_document(collection, 10)
     first = services.document_import(document_id=document.pk, encode=fake_encode).chunk_count
     second = services.document_import(document_id=document.pk, encode=fake_encode).chunk_count
     assert first == second == KnowledgeChunk.objects.count() and revision(collection) == 2
 
 
-def test_a_document_deleted_during_import_leaves_no_chunks(
-        collection: KnowledgeCollection) -> None:
+def test_a_document_deleted_during_import_leaves_no_chunks(collection: KnowledgeCollection) -> None:
     document = make_document(collection, 3)
 
     def encode_then_delete(texts: list[str]) -> np.ndarray:
@@ -81,13 +83,15 @@ def test_embeddings_round_trip_through_bytes() -> None:
 
 
 def test_the_matrix_is_cached_until_the_collection_revision_moves(
-        collection: KnowledgeCollection, monkeypatch: Any) -> None:
+    collection: KnowledgeCollection, monkeypatch: Any
+) -> None:
     document = make_document(collection, 2)
     services.document_import(document_id=document.pk, encode=fake_encode)
     loads: list[int] = []
     real_refresh = matrix.index_refresh
-    monkeypatch.setattr(matrix, "index_refresh",
-                        lambda cid, base: loads.append(cid) or real_refresh(cid, base))
+    monkeypatch.setattr(
+        matrix, "index_refresh", lambda cid, base: loads.append(cid) or real_refresh(cid, base)
+    )
     probe = fake_encode(["q"])[0]
     for _ in range(3):
         selectors.knowledge_search_vector(collection_ids=[collection.pk], vector=probe, k=2)
@@ -103,8 +107,13 @@ def test_search_sees_chunks_another_process_wrote(collection: KnowledgeCollectio
     assert selectors.knowledge_search_vector(collection_ids=[collection.pk], vector=probe) == []
     document = make_document(collection, 1)
     # another process: rows and the revision bump arrive; this process's cache is untouched
-    KnowledgeChunk.objects.create(document=document, collection=collection, index=0, text="hi",
-                                  embedding=matrix.vector_to_bytes(probe))
+    KnowledgeChunk.objects.create(
+        document=document,
+        collection=collection,
+        index=0,
+        text="hi",
+        embedding=matrix.vector_to_bytes(probe),
+    )
     KnowledgeCollection.objects.filter(pk=collection.pk).update(revision=7)
     hits = selectors.knowledge_search_vector(collection_ids=[collection.pk], vector=probe)
     assert [(h["document"], h["text"]) for h in hits] == [(document.pk, "hi")]
@@ -117,8 +126,13 @@ def test_search_merges_collections_best_first(owner: Any) -> None:
     vectors = fake_encode(["x", "y", "z"])
     for n, (col, vec) in enumerate([(a, vectors[0]), (b, vectors[1]), (b, vectors[2])]):
         doc = KnowledgeDocument.objects.create(collection=col, title=f"d{n}", source="t")
-        KnowledgeChunk.objects.create(document=doc, collection=col, index=0, text=f"t{n}",
-                                      embedding=matrix.vector_to_bytes(vec))
+        KnowledgeChunk.objects.create(
+            document=doc,
+            collection=col,
+            index=0,
+            text=f"t{n}",
+            embedding=matrix.vector_to_bytes(vec),
+        )
         KnowledgeCollection.objects.filter(pk=col.pk).update(revision=n + 1)
     hits = selectors.knowledge_search_vector(collection_ids=[a.pk, b.pk], vector=vectors[1], k=3)
     assert hits[0]["text"] == "t1" and len(hits) == 3
@@ -126,7 +140,8 @@ def test_search_merges_collections_best_first(owner: Any) -> None:
 
 
 def test_a_refresh_adds_new_chunks_to_a_copy_and_keeps_the_old_index_intact(
-        collection: KnowledgeCollection) -> None:
+    collection: KnowledgeCollection,
+) -> None:
     first = make_document(collection, 2)
     services.document_import(document_id=first.pk, encode=fake_encode)
     old = matrix.collection_index(collection.pk, revision(collection))

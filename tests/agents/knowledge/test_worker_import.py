@@ -18,8 +18,8 @@ __all__ = ["celery_worker"]  # the fixture, shared with the workflow tests
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_imports_a_queued_document_with_progress_to_ready(
-        celery_worker: Worker, owner_api: Any, collection: KnowledgeCollection,
-        monkeypatch: Any) -> None:
+    celery_worker: Worker, owner_api: Any, collection: KnowledgeCollection, monkeypatch: Any
+) -> None:
     monkeypatch.setattr(services, "INLINE_LIMIT", 100)
     text = "\n\n".join([FACTS["Bread"], FACTS["Rockets"]] * 6)
     url = f"/api/knowledge/collections/{collection.pk}/documents/"

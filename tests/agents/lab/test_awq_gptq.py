@@ -63,7 +63,9 @@ def test_gptq_beats_rtn_on_the_same_layer() -> None:
     w = lin.weight.data.clone()
     rtn = output_error(x, w, fake_quantize(w, BITS, GROUP))
     for act_order in (True, False):
-        qw = gptq_weight(w, hessian(x), GPTQConfig(bits=BITS, group_size=GROUP, act_order=act_order))
+        qw = gptq_weight(
+            w, hessian(x), GPTQConfig(bits=BITS, group_size=GROUP, act_order=act_order)
+        )
         assert output_error(x, w, qw.dequantize()) < 0.8 * rtn
 
 
@@ -81,8 +83,12 @@ def test_awq_duo_scaling_search_finds_no_worse_a_loss_than_the_plain_grid() -> N
     gram = x.T @ x / x.shape[0]
 
     def loss(cfg: AWQConfig) -> float:
-        s, _alpha = search_scale(ScaleGroup("g", nn.Identity(), {"lin": lin}), gram, x.abs().mean(0), cfg)
-        return float(((x @ (quantize_weight(w * s, BITS, GROUP).dequantize() / s - w).T) ** 2).mean())
+        s, _alpha = search_scale(
+            ScaleGroup("g", nn.Identity(), {"lin": lin}), gram, x.abs().mean(0), cfg
+        )
+        return float(
+            ((x @ (quantize_weight(w * s, BITS, GROUP).dequantize() / s - w).T) ** 2).mean()
+        )
 
     plain = loss(AWQConfig(bits=BITS, group_size=GROUP))
     duo = loss(AWQConfig(bits=BITS, group_size=GROUP, duo=True))

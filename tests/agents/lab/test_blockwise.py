@@ -46,7 +46,9 @@ def test_awq_and_gptq_leave_weights_equal_to_their_dequantized_codes(tiny_llama)
         weights = dict(model.named_parameters())
         for name, qw in done.items():
             assert torch.equal(weights[f"{name}.weight"], qw.dequantize())
-        assert torch.equal(model.model.layers[0].mlp.up_proj.weight, tiny_llama.model.layers[0].mlp.up_proj.weight)
+        assert torch.equal(
+            model.model.layers[0].mlp.up_proj.weight, tiny_llama.model.layers[0].mlp.up_proj.weight
+        )
 
 
 def test_awq_feed_quantized_changes_only_the_blocks_after_the_first(tiny_llama) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,15 @@ def test_cli_defaults_calibrate_held_out_and_leave_the_zero_point_to_the_method(
 
 
 def test_cli_passes_calibration_and_awq_options_to_the_spec() -> None:
-    argv = ["--calib-corpus", "licenses", "--calib-start", "100", "--int-zero", "--duo", "--feed-quantized"]
+    argv = [
+        "--calib-corpus",
+        "licenses",
+        "--calib-start",
+        "100",
+        "--int-zero",
+        "--duo",
+        "--feed-quantized",
+    ]
     spec = spec_from(parse(argv))
     assert (spec.calib_corpus, spec.calib_start, spec.float_zero) == ("licenses", 100, False)
     assert spec.awq_duo and spec.awq_feed_quantized

@@ -94,7 +94,14 @@ def test_a_group_size_that_does_not_divide_576_is_refused(smollm2) -> None:  # t
 
 
 def test_calibration_on_the_eval_corpus_starts_after_the_evaluated_tokens(smollm2) -> None:  # type: ignore[no-untyped-def]
-    spec = QuantSpec(**{**SMALL, "calib_corpus": "pydoc_topics", "eval_corpus": "pydoc_topics", "eval_tokens": 20480})
+    spec = QuantSpec(
+        **{
+            **SMALL,
+            "calib_corpus": "pydoc_topics",
+            "eval_corpus": "pydoc_topics",
+            "eval_tokens": 20480,
+        }
+    )
     batch, info = calibration(spec, smollm2.tokenizer)
     eval_ids = token_ids(smollm2.tokenizer, corpora.pydoc_topics_text())
     first, end = info["token_range"]
@@ -104,7 +111,9 @@ def test_calibration_on_the_eval_corpus_starts_after_the_evaluated_tokens(smollm
 
 def test_a_calibration_start_inside_the_evaluated_tokens_is_refused(smollm2) -> None:  # type: ignore[no-untyped-def]
     spec = {**SMALL, "method": "awq", "calib_corpus": "pydoc_topics", "calib_start": 10}
-    with pytest.raises(ValueError, match=r"calib_start 10 overlaps the evaluation tokens \[0, 64\)"):
+    with pytest.raises(
+        ValueError, match=r"calib_start 10 overlaps the evaluation tokens \[0, 64\)"
+    ):
         run_quantization(spec, lambda e: None, lambda: False)
 
 

@@ -24,7 +24,9 @@ def test_packing_refuses_a_code_too_wide_for_the_bits() -> None:
 @pytest.mark.parametrize("bits", [2, 3, 4, 8])
 def test_saved_model_reloads_to_the_same_dequantized_weights(tmp_path, tiny_llama, bits) -> None:  # type: ignore[no-untyped-def]
     quantized = quantize_rtn(tiny_llama, bits, 32)
-    path = save_quantized(tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "rtn", "base_model": "tiny"})
+    path = save_quantized(
+        tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "rtn", "base_model": "tiny"}
+    )
     header, state = load_state_dict(path)
     for name, qw in quantized.items():
         assert torch.equal(state[f"{name}.weight"], qw.dequantize())
@@ -40,7 +42,9 @@ def test_fp16_zero_points_survive_packing_exactly(tmp_path, tiny_llama) -> None:
     for name, lin in block_linears(tiny_llama):
         quantized[name] = quantize_weight(lin.weight.data, 3, 32, float_zero=True)
         lin.weight.data = quantized[name].dequantize()
-    path = save_quantized(tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "awq", "base_model": "tiny"})
+    path = save_quantized(
+        tmp_path / "m.safetensors", tiny_llama, quantized, {"method": "awq", "base_model": "tiny"}
+    )
     _header, state = load_state_dict(path)
     for name, qw in quantized.items():
         assert torch.equal(state[f"{name}.weight"], qw.dequantize())

@@ -62,7 +62,10 @@ def test_quantize_rtn_refuses_a_bad_group_size_before_touching_weights(tiny_llam
 @pytest.mark.parametrize("bits", [3, 4])
 def test_an_fp16_zero_point_stays_within_half_a_step_and_lowers_the_error(bits: int) -> None:
     w = torch.randn(64, 256) * 0.05
-    integer, fractional = quantize_weight(w, bits, 64), quantize_weight(w, bits, 64, float_zero=True)
+    integer, fractional = (
+        quantize_weight(w, bits, 64),
+        quantize_weight(w, bits, 64, float_zero=True),
+    )
     err = (fractional.dequantize() - w).abs().reshape(64, -1, 64)
     assert bool((err <= fractional.scales[..., None] / 2 * (1 + 1e-3) + 1e-7).all())
     assert torch.equal(fractional.zeros, fractional.zeros.half().float())

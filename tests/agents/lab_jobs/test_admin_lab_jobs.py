@@ -61,7 +61,9 @@ def test_an_uploaded_calibration_file_becomes_the_calibration_text(admin_client:
     assert job.calib_corpus == "uploaded" and job.calib_text.startswith("def f():")
 
 
-def test_change_page_has_the_live_progress_panel_and_cancel_button(admin_client: Any, admin_user: Any) -> None:
+def test_change_page_has_the_live_progress_panel_and_cancel_button(
+    admin_client: Any, admin_user: Any
+) -> None:
     job = quant_job(
         admin_user,
         method="rtn",
@@ -80,12 +82,21 @@ def test_change_page_has_the_live_progress_panel_and_cancel_button(admin_client:
 
 
 def test_progress_endpoint_returns_the_live_fields(admin_client: Any, admin_user: Any) -> None:
-    job = quant_job(admin_user, method="rtn", bits=4, group_size=64, status="running", progress=0.5, eta_s=12.0)
+    job = quant_job(
+        admin_user, method="rtn", bits=4, group_size=64, status="running", progress=0.5, eta_s=12.0
+    )
     body = admin_client.get(f"{BASE}{job.id}/progress/").json()
-    assert (body["status"], body["progress"], body["eta_s"], body["finished"]) == ("running", 0.5, 12.0, False)
+    assert (body["status"], body["progress"], body["eta_s"], body["finished"]) == (
+        "running",
+        0.5,
+        12.0,
+        False,
+    )
 
 
-def test_cancel_button_and_admin_action_request_cancellation(admin_client: Any, admin_user: Any) -> None:
+def test_cancel_button_and_admin_action_request_cancellation(
+    admin_client: Any, admin_user: Any
+) -> None:
     running = quant_job(admin_user, method="rtn", bits=4, group_size=64, status="running")
     queued = quant_job(admin_user, method="rtn", bits=4, group_size=64)
     body = admin_client.post(f"{BASE}{running.id}/cancel/", HTTP_ACCEPT="application/json").json()
@@ -94,14 +105,18 @@ def test_cancel_button_and_admin_action_request_cancellation(admin_client: Any, 
     assert QuantizationJob.objects.get(pk=queued.id).status == "cancelled"
 
 
-def test_saving_a_change_does_not_overwrite_worker_progress(admin_client: Any, admin_user: Any) -> None:
+def test_saving_a_change_does_not_overwrite_worker_progress(
+    admin_client: Any, admin_user: Any
+) -> None:
     job = quant_job(admin_user, method="rtn", bits=4, group_size=64, status="running")
     QuantizationJob.objects.filter(pk=job.pk).update(status="succeeded", progress=1.0)
     admin_client.post(f"{BASE}{job.id}/change/", {"_save": "Save"})
     assert QuantizationJob.objects.get(pk=job.pk).status == "succeeded"
 
 
-def test_results_page_shows_the_table_and_both_svg_plots(admin_client: Any, admin_user: Any) -> None:
+def test_results_page_shows_the_table_and_both_svg_plots(
+    admin_client: Any, admin_user: Any
+) -> None:
     for method, bits, ppl in (("rtn", 4, 18.7), ("rtn", 3, 81.7), ("awq", 4, 15.2)):
         quant_job(
             admin_user,

@@ -25,16 +25,25 @@ def test_group_size_128_is_refused_with_the_layer_width_reason(owner_api: Any) -
 @pytest.mark.usefixtures("owner_is_staff")
 @pytest.mark.parametrize("bits", [1, 9])
 def test_bits_outside_two_to_eight_are_refused_on_the_bits_field(owner_api: Any, bits: int) -> None:
-    response = owner_api.post(JOBS, {"method": "rtn", "bits": bits, "group_size": 64}, format="json")
+    response = owner_api.post(
+        JOBS, {"method": "rtn", "bits": bits, "group_size": 64}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["bits"] == [f"Bits must be between 2 and 8 (got {bits})."]
+    assert response.json()["error"]["fields"]["bits"] == [
+        f"Bits must be between 2 and 8 (got {bits})."
+    ]
 
 
 @pytest.mark.usefixtures("owner_is_staff")
 def test_uploaded_corpus_without_text_and_unknown_options_are_refused(owner_api: Any) -> None:
     response = owner_api.post(
         JOBS,
-        {"bits": 4, "group_size": 64, "calib_corpus": "uploaded", "options": {"alpha_grid": 0, "turbo": True}},
+        {
+            "bits": 4,
+            "group_size": 64,
+            "calib_corpus": "uploaded",
+            "options": {"alpha_grid": 0, "turbo": True},
+        },
         format="json",
     )
     fields = response.json()["error"]["fields"]
@@ -44,7 +53,9 @@ def test_uploaded_corpus_without_text_and_unknown_options_are_refused(owner_api:
 
 @pytest.mark.usefixtures("owner_is_staff")
 def test_invalid_option_value_names_the_option(owner_api: Any) -> None:
-    response = owner_api.post(JOBS, {"bits": 4, "group_size": 64, "options": {"alpha_grid": 0}}, format="json")
+    response = owner_api.post(
+        JOBS, {"bits": 4, "group_size": 64, "options": {"alpha_grid": 0}}, format="json"
+    )
     assert response.status_code == 400
     assert "options.alpha_grid" in response.json()["error"]["fields"]
 
@@ -55,7 +66,9 @@ def test_a_valid_job_is_queued_and_enqueued_once_committed(
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         response = owner_api.post(
-            JOBS, {"method": "gptq", "bits": 3, "group_size": 32, "options": {"blocks": [0]}}, format="json"
+            JOBS,
+            {"method": "gptq", "bits": 3, "group_size": 32, "options": {"blocks": [0]}},
+            format="json",
         )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -102,8 +115,17 @@ def test_results_list_finished_jobs_of_the_user(owner: Any, other: Any, owner_ap
             "quantized": {"tokens": 20480, "window": 512, "stride": 512},
         },
     )
-    quant_job(other, method="rtn", bits=3, group_size=64, status="succeeded", result={"ppl_quantized": 40.0})
-    BenchmarkJob.objects.create(owner=owner, status="succeeded", result={"latency_p50_s": 1.0, "latency_p95_s": 2.0})
+    quant_job(
+        other,
+        method="rtn",
+        bits=3,
+        group_size=64,
+        status="succeeded",
+        result={"ppl_quantized": 40.0},
+    )
+    BenchmarkJob.objects.create(
+        owner=owner, status="succeeded", result={"latency_p50_s": 1.0, "latency_p95_s": 2.0}
+    )
     data = owner_api.get("/api/lab/results/").json()
     assert [(r["method"], r["ppl_quantized"]) for r in data["quantization"]] == [("awq", 15.1)]
     assert data["quantization"][0]["eval"] == {"tokens": 20480, "window": 512, "stride": 512}
@@ -111,11 +133,19 @@ def test_results_list_finished_jobs_of_the_user(owner: Any, other: Any, owner_ap
 
 
 @pytest.mark.usefixtures("owner_is_staff")
-def test_benchmark_of_an_unknown_model_or_an_unsaved_workflow_is_refused(owner: Any, owner_api: Any) -> None:
+def test_benchmark_of_an_unknown_model_or_an_unsaved_workflow_is_refused(
+    owner: Any, owner_api: Any
+) -> None:
     from workflows.models import Workflow
 
-    bad_model = owner_api.post("/api/lab/benchmark-jobs/", {"model_ref": "ollama:nope"}, format="json")
+    bad_model = owner_api.post(
+        "/api/lab/benchmark-jobs/", {"model_ref": "ollama:nope"}, format="json"
+    )
     assert "model_ref" in bad_model.json()["error"]["fields"]
     flow = Workflow.objects.create(owner=owner, name="Empty", slug="empty")
-    unsaved = owner_api.post("/api/lab/benchmark-jobs/", {"target": "workflow", "workflow": flow.id}, format="json")
-    assert unsaved.json()["error"]["fields"]["workflow"] == ["Save a version of this workflow before benchmarking it."]
+    unsaved = owner_api.post(
+        "/api/lab/benchmark-jobs/", {"target": "workflow", "workflow": flow.id}, format="json"
+    )
+    assert unsaved.json()["error"]["fields"]["workflow"] == [
+        "Save a version of this workflow before benchmarking it."
+    ]

@@ -52,8 +52,22 @@ def test_bench_models_prints_the_model_layer_figures_as_json() -> None:
 
 
 def test_quantize_passes_calibration_and_zero_point_options_to_the_core() -> None:
-    spec = cli.spec_from(cli.parse(core_argv(parsed(
-        "--method", "awq", "--calib-corpus", "licenses", "--calib-start", "128", "--int-zero",
-        "--duo", "--feed-quantized"))))
+    spec = cli.spec_from(
+        cli.parse(
+            core_argv(
+                parsed(
+                    "--method",
+                    "awq",
+                    "--calib-corpus",
+                    "licenses",
+                    "--calib-start",
+                    "128",
+                    "--int-zero",
+                    "--duo",
+                    "--feed-quantized",
+                )
+            )
+        )
+    )
     assert (spec.calib_corpus, spec.calib_start, spec.float_zero) == ("licenses", 128, False)
     assert (spec.awq_duo, spec.awq_feed_quantized) == (True, True)

@@ -20,8 +20,14 @@ from workflows.services import workflow_create
 
 def running_job(owner: Any, beat_age_s: float, **fields: Any) -> QuantizationJob:
     beat = timezone.now() - timedelta(seconds=beat_age_s)
-    return quant_job(owner, status="running", started_at=beat, heartbeat_at=beat,
-                     worker="gone-host:123", **fields)
+    return quant_job(
+        owner,
+        status="running",
+        started_at=beat,
+        heartbeat_at=beat,
+        worker="gone-host:123",
+        **fields,
+    )
 
 
 @pytest.mark.django_db
@@ -50,8 +56,14 @@ def test_a_job_with_a_fresh_heartbeat_and_finished_jobs_are_left_alone(owner: An
 def test_the_heartbeat_is_renewed_while_the_job_body_runs(owner: Any) -> None:
     job = running_job(owner, beat_age_s=300)
     with lifecycle.heartbeat(job, every_s=0.05):
-        wait_for(lambda: QuantizationJob.objects.get(pk=job.pk).heartbeat_at
-                 > timezone.now() - timedelta(seconds=5), timeout=10, interval=0.05)
+        wait_for(
+            lambda: (
+                QuantizationJob.objects.get(pk=job.pk).heartbeat_at
+                > timezone.now() - timedelta(seconds=5)
+            ),
+            timeout=10,
+            interval=0.05,
+        )
         assert lifecycle.lab_reap_orphans(stale_after_s=60) == []
     assert QuantizationJob.objects.get(pk=job.pk).status == "running"
 
@@ -60,7 +72,8 @@ def test_the_heartbeat_is_renewed_while_the_job_body_runs(owner: Any) -> None:
 @pytest.mark.timeout(300)
 @pytest.mark.usefixtures("owner_is_staff")
 def test_killing_the_worker_mid_job_fails_the_job_once_another_worker_is_up(
-        owner: Any, owner_api: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner: Any, owner_api: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AXWEB_LAB_HEARTBEAT_S", "0.5")
     monkeypatch.setenv("AXWEB_LAB_STALE_AFTER_S", "3")
     graph = echo_graph()
@@ -69,22 +82,37 @@ def test_killing_the_worker_mid_job_fails_the_job_once_another_worker_is_up(
     first = Worker(tmp_path / "first.log")
     first.start()
     try:
-        response = owner_api.post("/api/lab/benchmark-jobs/", {
-            "target": "workflow", "workflow": workflow.id, "inputs": {"question": "why?"},
-            "requests": 50, "concurrency": 1}, format="json")
+        response = owner_api.post(
+            "/api/lab/benchmark-jobs/",
+            {
+                "target": "workflow",
+                "workflow": workflow.id,
+                "inputs": {"question": "why?"},
+                "requests": 50,
+                "concurrency": 1,
+            },
+            format="json",
+        )
         assert response.status_code == 201, response.content
         job_id = response.json()["id"]
-        wait_for(lambda: BenchmarkJob.objects.filter(pk=job_id, status="running",
-                                                     current_step__gte=1).exists(),
-                 timeout=120, interval=0.2)
+        wait_for(
+            lambda: BenchmarkJob.objects.filter(
+                pk=job_id, status="running", current_step__gte=1
+            ).exists(),
+            timeout=120,
+            interval=0.2,
+        )
     finally:
         first.kill(signal.SIGKILL)
     assert BenchmarkJob.objects.get(pk=job_id).status == "running"  # nobody knows yet
     second = Worker(tmp_path / "second.log")
     second.start()
     try:
-        job = wait_for(lambda: BenchmarkJob.objects.filter(pk=job_id, status="failed").first(),
-                       timeout=120, interval=0.3)
+        job = wait_for(
+            lambda: BenchmarkJob.objects.filter(pk=job_id, status="failed").first(),
+            timeout=120,
+            interval=0.3,
+        )
     finally:
         second.stop()
     assert "stopped: no heartbeat since" in job.error

@@ -66,7 +66,9 @@ def test_log_lines_are_capped(owner: Any) -> None:
     assert len(log) == 200 and log[-1].endswith("line 249")
 
 
-def test_cancel_checker_sees_a_cancel_requested_in_the_database(owner: Any, monkeypatch: Any) -> None:
+def test_cancel_checker_sees_a_cancel_requested_in_the_database(
+    owner: Any, monkeypatch: Any
+) -> None:
     job = quant_job(owner, method="rtn", bits=4, group_size=64, status="running")
     is_cancelled = lab_progress.cancel_checker(job)
     assert is_cancelled() is False

@@ -12,8 +12,12 @@ from agents.lab.models import QuantizationJob
 from agents.models import ModelEntry
 from tests.workflows.conftest import wait_for
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("owner_is_staff"),
-              pytest.mark.timeout(900), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("owner_is_staff"),
+    pytest.mark.timeout(900),
+    pytest.mark.slow,
+]
 JOBS = "/api/lab/quantization-jobs/"
 TINY = {
     "calib_samples": 2,
@@ -35,7 +39,9 @@ def test_a_small_awq_job_runs_in_the_worker_and_registers_a_compressed_model(
     lab_worker: Any, owner_api: Any, lab_files: list[Path]
 ) -> None:
     response = owner_api.post(
-        JOBS, {"method": "awq", "bits": 4, "group_size": 64, "options": {**TINY, "blocks": [0, 1]}}, format="json"
+        JOBS,
+        {"method": "awq", "bits": 4, "group_size": 64, "options": {**TINY, "blocks": [0, 1]}},
+        format="json",
     )
     assert response.status_code == 201, response.content
     job = wait_for(lambda: finished(response.json()["id"]), timeout=800, interval=0.5)
@@ -54,7 +60,9 @@ def test_a_small_awq_job_runs_in_the_worker_and_registers_a_compressed_model(
         "peak_rss_mb",
     ):
         assert job.result[key] > 0, key
-    assert job.result["bits_per_weight"] == pytest.approx(4.5)  # 4-bit codes + fp16 scale/zero per 64
+    assert job.result["bits_per_weight"] == pytest.approx(
+        4.5
+    )  # 4-bit codes + fp16 scale/zero per 64
     assert job.result["quantized"]["window"] == 128 and job.result["quantized"]["tokens"] == 256
     entry = job.registered_model
     assert entry is not None and ModelEntry.objects.filter(pk=entry.pk).exists()
@@ -67,7 +75,12 @@ def test_the_registered_compressed_model_answers_a_prompt_through_the_builtin_pr
 ) -> None:
     response = owner_api.post(
         JOBS,
-        {"method": "rtn", "bits": 4, "group_size": 32, "options": {**TINY, "blocks": [0], "evaluate": False}},
+        {
+            "method": "rtn",
+            "bits": 4,
+            "group_size": 32,
+            "options": {**TINY, "blocks": [0], "evaluate": False},
+        },
         format="json",
     )
     job = wait_for(lambda: finished(response.json()["id"]), timeout=800, interval=0.5)
@@ -80,7 +93,11 @@ def test_the_registered_compressed_model_answers_a_prompt_through_the_builtin_pr
     router = Router(catalog=DatabaseCatalog.load(owner.id))
     assert [info.ref for info in router.resolve("compressed")] == [job.registered_model.ref]
     result = asyncio.run(
-        complete(router.model("compressed"), [Message("user", "Name a colour.")], params=GenParams(max_tokens=4))
+        complete(
+            router.model("compressed"),
+            [Message("user", "Name a colour.")],
+            params=GenParams(max_tokens=4),
+        )
     )
     assert result.text.strip() and result.usage.output_tokens >= 1
 
@@ -91,10 +108,14 @@ def test_cancel_stops_a_running_job_between_layers_and_registers_nothing(
     # all 30 blocks of AWQ (a scale search per block, seconds each even on an idle machine):
     # cancelling after the first leaves ~29 blocks to spare, so the cancel lands between layers
     response = owner_api.post(
-        JOBS, {"method": "awq", "bits": 4, "group_size": 64, "options": {"evaluate": False}}, format="json"
+        JOBS,
+        {"method": "awq", "bits": 4, "group_size": 64, "options": {"evaluate": False}},
+        format="json",
     )
     job_id = response.json()["id"]
-    wait_for(lambda: QuantizationJob.objects.get(pk=job_id).current_step >= 1, timeout=800, interval=0.1)
+    wait_for(
+        lambda: QuantizationJob.objects.get(pk=job_id).current_step >= 1, timeout=800, interval=0.1
+    )
     assert owner_api.post(f"{JOBS}{job_id}/cancel/").status_code == 202
     job = wait_for(lambda: finished(job_id), timeout=120, interval=0.2)
     assert job.status == "cancelled"
@@ -103,7 +124,9 @@ def test_cancel_stops_a_running_job_between_layers_and_registers_nothing(
     assert job.log[-1] == "cancelled"
 
 
-def test_a_model_benchmark_reports_latency_percentiles_and_tokens_per_second(lab_worker: Any, owner_api: Any) -> None:
+def test_a_model_benchmark_reports_latency_percentiles_and_tokens_per_second(
+    lab_worker: Any, owner_api: Any
+) -> None:
     from agents.lab.models import BenchmarkJob
 
     response = owner_api.post(

@@ -11,8 +11,11 @@ from tests.workflows.conftest import celery_worker, edge, node, wait_for  # noqa
 from workflows.models import Run
 from workflows.services import workflow_create
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("owner_is_staff"),
-              pytest.mark.timeout(300)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("owner_is_staff"),
+    pytest.mark.timeout(300),
+]
 
 
 def echo_graph() -> dict[str, Any]:

@@ -9,8 +9,11 @@ from agents.llm.agent_loop import AgentSpec, AgentTeam, DelegationError
 from agents.llm.base import Message, ToolCall, ToolSpec
 from agents.llm.providers.scripted import Reply, ScriptedModel
 
-ADD = ToolSpec("add", "Add two numbers.", {"type": "object", "properties": {
-    "a": {"type": "number"}, "b": {"type": "number"}}})
+ADD = ToolSpec(
+    "add",
+    "Add two numbers.",
+    {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}},
+)
 
 
 def call(name: str, i: int = 0, **args: object) -> ToolCall:
@@ -26,8 +29,14 @@ async def run_tool(tc: ToolCall) -> str:
 @pytest.mark.asyncio
 async def test_the_agent_calls_tools_and_answers_with_their_results() -> None:
     model = ScriptedModel.of([Reply(tool_calls=(call("add", a=2, b=3),)), "The sum is 5."])
-    team = AgentTeam({"calc": AgentSpec("calc", model, role="mathematician",
-                                        system_prompt="Use tools.", tools=(ADD,))}, run_tool)
+    team = AgentTeam(
+        {
+            "calc": AgentSpec(
+                "calc", model, role="mathematician", system_prompt="Use tools.", tools=(ADD,)
+            )
+        },
+        run_tool,
+    )
     result = await team.run("calc", "2+3?")
     assert (result.text, result.stop_reason) == ("The sum is 5.", "end")
     second_call = model.calls[1].messages
@@ -48,8 +57,9 @@ async def test_tool_errors_go_back_to_the_model_as_tool_results() -> None:
 
 @pytest.mark.asyncio
 async def test_the_step_limit_stops_an_agent_that_keeps_calling_tools() -> None:
-    model = ScriptedModel.of([Reply("again", tool_calls=(call("add", a=1, b=1),))],
-                             repeat_last=True)
+    model = ScriptedModel.of(
+        [Reply("again", tool_calls=(call("add", a=1, b=1),))], repeat_last=True
+    )
     team = AgentTeam({"a": AgentSpec("a", model, tools=(ADD,), max_steps=3)}, run_tool)
     result = await team.run("a", "loop")
     assert result.stop_reason == "max_steps"
@@ -74,8 +84,9 @@ def chain_team(names: list[str], loop_back: str | None = None) -> AgentTeam:
     agents = {}
     for i, name in enumerate(names):
         target = names[i + 1] if i + 1 < len(names) else loop_back
-        agents[name] = AgentSpec(name, delegating_model(target, name),
-                                 delegates=(target,) if target else ())
+        agents[name] = AgentSpec(
+            name, delegating_model(target, name), delegates=(target,) if target else ()
+        )
     return AgentTeam(agents)
 
 
@@ -89,8 +100,9 @@ async def test_agents_delegate_to_other_agents_up_to_depth_three() -> None:
 @pytest.mark.asyncio
 async def test_a_fourth_level_of_delegation_is_refused_with_the_path() -> None:
     result = await chain_team(["a", "b", "c", "d"]).run("a", "task")
-    assert result.text == ("a<b<c<Error: DelegationError: delegation depth limit 3 reached: "
-                           "a → b → c → d>>>")
+    assert result.text == (
+        "a<b<c<Error: DelegationError: delegation depth limit 3 reached: a → b → c → d>>>"
+    )
 
 
 @pytest.mark.asyncio
@@ -121,6 +133,11 @@ async def test_delegates_are_offered_as_tools_and_events_are_emitted() -> None:
     await team.run("a", "task")
     offered = team.agents["a"].model.calls[0].tools  # type: ignore[attr-defined]
     assert [t.name for t in offered] == ["agent__b"]
-    assert [k for k, _ in events] == ["model_reply", "tool_call", "model_reply", "tool_result",
-                                      "model_reply"]
+    assert [k for k, _ in events] == [
+        "model_reply",
+        "tool_call",
+        "model_reply",
+        "tool_result",
+        "model_reply",
+    ]
     assert json.dumps(events[1][1]["arguments"]) == '{"task": "help task"}'

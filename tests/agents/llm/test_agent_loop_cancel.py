@@ -109,8 +109,9 @@ async def test_sibling_tool_calls_of_the_turn_are_cancelled_with_it() -> None:
 async def test_a_delegated_agent_stops_at_its_own_next_turn() -> None:
     switch = Switch()
     helper = ticking_model()
-    boss = ScriptedModel.of([Reply(tool_calls=(ToolCall("d", "agent__helper", {"task": "x"}),)),
-                             "done"])
+    boss = ScriptedModel.of(
+        [Reply(tool_calls=(ToolCall("d", "agent__helper", {"task": "x"}),)), "done"]
+    )
     ticks = 0
 
     async def tick(call: ToolCall) -> str:
@@ -120,8 +121,14 @@ async def test_a_delegated_agent_stops_at_its_own_next_turn() -> None:
             switch.cancel()
         return "ticked"
 
-    team = AgentTeam({"boss": AgentSpec("boss", boss, delegates=("helper",)),
-                      "helper": AgentSpec("helper", helper, tools=(TICK,))}, tick, checkpoint=switch)
+    team = AgentTeam(
+        {
+            "boss": AgentSpec("boss", boss, delegates=("helper",)),
+            "helper": AgentSpec("helper", helper, tools=(TICK,)),
+        },
+        tick,
+        checkpoint=switch,
+    )
     with pytest.raises(Stopped):
         await team.run("boss", "go")
     assert (len(helper.calls), len(boss.calls)) == (2, 1)

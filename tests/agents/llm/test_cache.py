@@ -24,9 +24,17 @@ def test_events_survive_encoding() -> None:
 def test_the_key_changes_with_model_messages_tools_and_params() -> None:
     base = cache_key("a:m", [Message("user", "hi")], None, GenParams())
     assert base == cache_key("a:m", [Message("user", "hi")], None, GenParams())
-    assert len({base, cache_key("a:n", [Message("user", "hi")], None, GenParams()),
+    assert (
+        len(
+            {
+                base,
+                cache_key("a:n", [Message("user", "hi")], None, GenParams()),
                 cache_key("a:m", [Message("user", "ho")], None, GenParams()),
-                cache_key("a:m", [Message("user", "hi")], None, GenParams(seed=2))}) == 4
+                cache_key("a:m", [Message("user", "hi")], None, GenParams(seed=2)),
+            }
+        )
+        == 4
+    )
 
 
 @pytest.mark.asyncio
@@ -47,15 +55,26 @@ async def test_a_redis_cache_hit_skips_the_provider_across_routers() -> None:
         second_model = ScriptedModel.of([])
 
         def router(model: ScriptedModel) -> Router:
-            return Router(catalog=InMemoryCatalog(), factory=lambda info: model,
-                          cache=RedisCache(client, prefix=prefix))
+            return Router(
+                catalog=InMemoryCatalog(),
+                factory=lambda info: model,
+                cache=RedisCache(client, prefix=prefix),
+            )
 
-        one = await complete(router(first_model).model("scripted:m", cache=True), [Message("user", "q")])
-        two = await complete(router(second_model).model("scripted:m", cache=True), [Message("user", "q")])
+        one = await complete(
+            router(first_model).model("scripted:m", cache=True), [Message("user", "q")]
+        )
+        two = await complete(
+            router(second_model).model("scripted:m", cache=True), [Message("user", "q")]
+        )
         assert one == two and two.text == "from redis"
         assert second_model.calls == []
-        assert await client.pttl(prefix + cache_key("scripted:m", [Message("user", "q")], None,
-                                                    GenParams())) > 0
+        assert (
+            await client.pttl(
+                prefix + cache_key("scripted:m", [Message("user", "q")], None, GenParams())
+            )
+            > 0
+        )
     finally:
         keys = [k async for k in client.scan_iter(f"{prefix}*")]
         if keys:

@@ -22,8 +22,14 @@ def turn(role: str, n: int, tag: str) -> Message:
 
 
 def conversation() -> list[Message]:
-    return [turn("system", 10, "sys"), turn("user", 30, "u1"), turn("assistant", 30, "a1"),
-            turn("user", 30, "u2"), turn("assistant", 30, "a2"), turn("user", 20, "u3")]
+    return [
+        turn("system", 10, "sys"),
+        turn("user", 30, "u1"),
+        turn("assistant", 30, "a1"),
+        turn("user", 30, "u2"),
+        turn("assistant", 30, "a2"),
+        turn("user", 20, "u3"),
+    ]
 
 
 def tags(messages: Sequence[Message]) -> list[str]:
@@ -43,18 +49,27 @@ def test_the_oldest_turns_go_first_and_the_system_prompt_and_latest_user_turn_st
 
 
 def test_the_turns_after_the_latest_user_message_go_last() -> None:
-    messages = [turn("system", 10, "sys"), turn("user", 30, "u1"),
-                turn("assistant", 30, "step1"), turn("assistant", 30, "step2")]
+    messages = [
+        turn("system", 10, "sys"),
+        turn("user", 30, "u1"),
+        turn("assistant", 30, "step1"),
+        turn("assistant", 30, "step2"),
+    ]
     trim = fit(messages, context_length=160, reply_tokens=80, count=words)
     assert tags(trim.messages) == ["sys", "u1", "step2"]
 
 
 def test_a_tool_call_is_dropped_together_with_its_results() -> None:
     call = ToolCall("c1", "search", {"q": "x"})
-    messages = [turn("system", 5, "sys"), turn("user", 5, "u1"),
-                Message("assistant", "calling", tool_calls=(call,)),
-                turn("tool", 40, "r1"), turn("tool", 40, "r2"), turn("assistant", 5, "a1"),
-                turn("user", 5, "u2")]
+    messages = [
+        turn("system", 5, "sys"),
+        turn("user", 5, "u1"),
+        Message("assistant", "calling", tool_calls=(call,)),
+        turn("tool", 40, "r1"),
+        turn("tool", 40, "r2"),
+        turn("assistant", 5, "a1"),
+        turn("user", 5, "u2"),
+    ]
     trim = fit(messages, context_length=60, reply_tokens=30, count=words)
     assert tags(trim.messages) == ["sys", "a1", "u2"]
     assert not any(m.role == "tool" for m in trim.messages)
@@ -69,7 +84,9 @@ def test_the_minimum_that_still_leaves_room_for_a_short_reply_is_sent() -> None:
 def test_when_even_the_system_prompt_and_latest_turn_do_not_fit_the_error_says_so() -> None:
     messages = [turn("system", 60, "sys"), turn("user", 60, "u1")]
     with pytest.raises(ContextTooLong, match=r"take 120 tokens; builtin:smollm2-135m holds 128"):
-        fit(messages, context_length=128, reply_tokens=16, count=words, model="builtin:smollm2-135m")
+        fit(
+            messages, context_length=128, reply_tokens=16, count=words, model="builtin:smollm2-135m"
+        )
 
 
 def test_the_estimate_errs_on_the_high_side_for_english() -> None:

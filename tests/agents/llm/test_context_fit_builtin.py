@@ -1,4 +1,5 @@
-"""The builtin runtime gets a conversation longer than its 2048-token context: trimmed, it answers."""
+"""The builtin runtime gets a conversation longer than its 2048-token context: trimmed, it
+answers."""
 
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ async def test_a_conversation_over_the_builtin_context_is_trimmed_and_answered()
     async def on_trim(trim: Trim) -> None:
         trims.append(trim)
 
-    fitted = FittingModel(BuiltinModel(), context_length=2048, count=builtin_tokens, on_trim=on_trim)
+    fitted = FittingModel(
+        BuiltinModel(), context_length=2048, count=builtin_tokens, on_trim=on_trim
+    )
     reply = await complete(fitted, messages, params=PARAMS)
     assert reply.usage.input_tokens + reply.usage.output_tokens <= 2048
     assert reply.usage.output_tokens >= 1

@@ -12,9 +12,11 @@ def critic(*replies: str) -> ScriptedModel:
 
 @pytest.mark.asyncio
 async def test_the_panel_averages_scores_and_takes_the_majority_vote() -> None:
-    panel = [("strict", critic('{"score": 4, "approve": false, "reasons": "too vague"}')),
-             ("kind", critic('Sure! {"score": 9, "approve": true, "reasons": "clear"}')),
-             ("terse", critic("score: 8 - fine"))]
+    panel = [
+        ("strict", critic('{"score": 4, "approve": false, "reasons": "too vague"}')),
+        ("kind", critic('Sure! {"score": 9, "approve": true, "reasons": "clear"}')),
+        ("terse", critic("score: 8 - fine")),
+    ]
     result = await critic_panel("draft v1", panel, task="write")
     assert result.final.mean_score == pytest.approx(7.0)
     assert result.final.approvals == 2 and result.approved
@@ -24,8 +26,10 @@ async def test_the_panel_averages_scores_and_takes_the_majority_vote() -> None:
 
 @pytest.mark.asyncio
 async def test_unreadable_critics_abstain_from_the_score_but_count_as_no() -> None:
-    panel = [("a", critic('{"score": 10, "approve": true, "reasons": "great"}')),
-             ("b", critic("I cannot judge this."))]
+    panel = [
+        ("a", critic('{"score": 10, "approve": true, "reasons": "great"}')),
+        ("b", critic("I cannot judge this.")),
+    ]
     result = await critic_panel("draft", panel)
     assert result.final.mean_score == 10.0
     assert not result.approved  # 1 of 2 is not a majority
@@ -34,8 +38,15 @@ async def test_unreadable_critics_abstain_from_the_score_but_count_as_no() -> No
 
 @pytest.mark.asyncio
 async def test_reflection_revises_a_rejected_draft_and_rescores_it() -> None:
-    panel = [("a", critic('{"score": 3, "approve": false, "reasons": "add numbers"}',
-                          '{"score": 8, "approve": true, "reasons": "good now"}'))]
+    panel = [
+        (
+            "a",
+            critic(
+                '{"score": 3, "approve": false, "reasons": "add numbers"}',
+                '{"score": 8, "approve": true, "reasons": "good now"}',
+            ),
+        )
+    ]
     author = ScriptedModel.of(["draft v2 with numbers"])
     result = await critic_panel("draft v1", panel, task="report", author=author, reflect=True)
     assert [r.approved for r in result.rounds] == [False, True]

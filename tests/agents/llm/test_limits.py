@@ -56,8 +56,7 @@ def test_the_request_rate_limit_holds_across_two_processes(prefix: str) -> None:
 
 
 def test_the_concurrency_limit_holds_across_two_processes(prefix: str) -> None:
-    spans = sorted(s for part in _run_two(limit_worker.hold_leases, prefix, 3, 0.15)
-                   for s in part)  # type: ignore[attr-defined]
+    spans = sorted(s for part in _run_two(limit_worker.hold_leases, prefix, 3, 0.15) for s in part)  # type: ignore[attr-defined]
     assert len(spans) == 6
     assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False))
 

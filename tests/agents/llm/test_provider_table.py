@@ -28,15 +28,25 @@ class FakeModel:
     def __init__(self, model: str, *, greeting: str = "hi") -> None:
         self.model, self.greeting = model, greeting
 
-    async def stream(self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None,
-                     params: GenParams | None = None) -> AsyncIterator[ChatEvent]:
+    async def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] | None = None,
+        params: GenParams | None = None,
+    ) -> AsyncIterator[ChatEvent]:
         yield TextDelta(f"{self.greeting} from {self.model}: {messages[-1].content}")
         yield Usage(1, 1)
         yield Done("end")
 
 
-FAKE = Provider("fake", f"{__name__}.FakeModel", "Fake (tests)", FakeConfig,
-                env={"greeting": EnvDefault("AXWEB_FAKE_GREETING", "hello")})
+FAKE = Provider(
+    "fake",
+    f"{__name__}.FakeModel",
+    "Fake (tests)",
+    FakeConfig,
+    env={"greeting": EnvDefault("AXWEB_FAKE_GREETING", "hello")},
+)
 
 
 @pytest.fixture
@@ -52,13 +62,15 @@ def _answer(router: Router, ref: str) -> str:
     async def collect() -> str:
         events = router.stream(ref, [Message(role="user", content="ping")])
         return "".join([e.text async for e in events if isinstance(e, TextDelta)])
+
     return asyncio.run(collect())
 
 
 def test_a_provider_added_to_the_table_answers_through_the_router(fake_provider: Provider) -> None:
     assert model_ref_problem("fake:some-model") is None
     assert _answer(Router(catalog=InMemoryCatalog()), "fake:some-model") == (
-        "hi from some-model: ping")
+        "hi from some-model: ping"
+    )
 
 
 def test_a_provider_not_in_the_table_is_refused_by_name() -> None:
@@ -67,7 +79,8 @@ def test_a_provider_not_in_the_table_is_refused_by_name() -> None:
 
 @pytest.mark.django_db
 def test_the_api_serves_the_table_with_tiers_and_config_schemas(
-        owner_api: Any, fake_provider: Provider) -> None:
+    owner_api: Any, fake_provider: Provider
+) -> None:
     body = owner_api.get("/api/models/providers/").json()
     assert body["tiers"] == ["local", "cloud", "compressed"]
     rows = {row["name"]: row for row in body["providers"]}
@@ -80,9 +93,14 @@ def test_the_api_serves_the_table_with_tiers_and_config_schemas(
 
 @pytest.mark.django_db
 def test_staff_register_a_model_of_the_new_provider_and_a_run_calls_it(
-        staff_api: Any, staff: Any, fake_provider: Provider) -> None:
-    entry = {"provider": "fake", "name": "some-model", "tier": "cloud",
-             "config": {"greeting": "hey", "rpm": 60}}
+    staff_api: Any, staff: Any, fake_provider: Provider
+) -> None:
+    entry = {
+        "provider": "fake",
+        "name": "some-model",
+        "tier": "cloud",
+        "config": {"greeting": "hey", "rpm": 60},
+    }
     created = staff_api.post("/api/models/", entry, format="json")
     assert created.status_code == 201, created.content
     router, calls = gateway.router_for(staff.id)
@@ -92,7 +110,8 @@ def test_staff_register_a_model_of_the_new_provider_and_a_run_calls_it(
 
 @pytest.mark.django_db
 def test_an_unregistered_model_of_the_new_provider_gets_its_environment_default(
-        staff: Any, fake_provider: Provider, monkeypatch: pytest.MonkeyPatch) -> None:
+    staff: Any, fake_provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
     router, _ = gateway.router_for(staff.id)
     assert _answer(router, "fake:other") == "hello from other: ping"
     monkeypatch.setenv("AXWEB_FAKE_GREETING", "yo")
@@ -101,17 +120,21 @@ def test_an_unregistered_model_of_the_new_provider_gets_its_environment_default(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("provider", "config", "field"), [
-    ("fake", {"greeting": 5}, "greeting"),
-    ("fake", {"greting": "hey"}, "greting"),
-    ("fake", {"rpm": 0}, "rpm"),
-    ("ollama", {"host": ["http://x"]}, "host"),
-])
+@pytest.mark.parametrize(
+    ("provider", "config", "field"),
+    [
+        ("fake", {"greeting": 5}, "greeting"),
+        ("fake", {"greting": "hey"}, "greting"),
+        ("fake", {"rpm": 0}, "rpm"),
+        ("ollama", {"host": ["http://x"]}, "host"),
+    ],
+)
 def test_a_config_that_does_not_fit_the_provider_gets_400_naming_the_field(
-        staff_api: Any, fake_provider: Provider, provider: str, config: dict[str, Any],
-        field: str) -> None:
-    response = staff_api.post("/api/models/", {"provider": provider, "name": "m", "config": config},
-                              format="json")
+    staff_api: Any, fake_provider: Provider, provider: str, config: dict[str, Any], field: str
+) -> None:
+    response = staff_api.post(
+        "/api/models/", {"provider": provider, "name": "m", "config": config}, format="json"
+    )
     assert response.status_code == 400, response.content
     messages = response.json()["error"]["fields"]["config"]
     assert any(m.startswith(f"{field}: ") for m in messages), messages
@@ -131,10 +154,12 @@ def test_adding_a_provider_needs_no_migration(fake_provider: Provider) -> None:
 
 @pytest.mark.django_db
 def test_an_ollama_model_without_a_host_takes_the_setting_else_the_tables_default(
-        staff: Any, settings: Any) -> None:
+    staff: Any, settings: Any
+) -> None:
     def host() -> str:
         info = gateway.DatabaseCatalog.load(staff.id).get("ollama:llama3")
         return dict(info.options)["host"] if info else ""
+
     settings.OLLAMA_HOST = ""
     assert host() == "http://127.0.0.1:11434"
     settings.OLLAMA_HOST = "http://127.0.0.1:9"

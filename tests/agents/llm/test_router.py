@@ -22,21 +22,26 @@ from agents.llm.router import CallRecord, Router, default_factory
 HI = [Message("user", "hi")]
 
 
-def router_with(models: dict[str, ChatModel], catalog: InMemoryCatalog | None = None,
-                **kw: object) -> Router:
-    return Router(catalog=catalog or InMemoryCatalog(),
-                  factory=lambda info: models[info.ref], **kw)  # type: ignore[arg-type]
+def router_with(
+    models: dict[str, ChatModel], catalog: InMemoryCatalog | None = None, **kw: object
+) -> Router:
+    return Router(catalog=catalog or InMemoryCatalog(), factory=lambda info: models[info.ref], **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.asyncio
 async def test_falls_back_to_the_next_model_when_a_provider_is_unreachable(dead_url: str) -> None:
     backup = ScriptedModel.of(["from the backup"])
-    router = router_with({"ollama:llama3": OllamaModel("llama3", host=dead_url),
-                          "scripted:backup": backup})
+    router = router_with(
+        {"ollama:llama3": OllamaModel("llama3", host=dead_url), "scripted:backup": backup}
+    )
     records: list[CallRecord] = []
-    text = [e.text async for e in router.stream("ollama:llama3", HI, on_call=records.append,
-                                                fallbacks=["scripted:backup"])
-            if isinstance(e, TextDelta)]
+    text = [
+        e.text
+        async for e in router.stream(
+            "ollama:llama3", HI, on_call=records.append, fallbacks=["scripted:backup"]
+        )
+        if isinstance(e, TextDelta)
+    ]
     assert "".join(text) == "from the backup"
     assert records[0].ref == "scripted:backup"
     assert records[0].attempts[0][0] == "ollama:llama3"
@@ -46,16 +51,24 @@ async def test_falls_back_to_the_next_model_when_a_provider_is_unreachable(dead_
 @pytest.mark.asyncio
 @pytest.mark.parametrize("error", [RateLimited("slow down"), UnknownModel("no such model")])
 async def test_rate_limited_and_unknown_models_also_fall_back(error: Exception) -> None:
-    router = router_with({"scripted:a": ScriptedModel.of([Reply(error=error)]),  # type: ignore[arg-type]
-                          "scripted:b": ScriptedModel.of(["b answers"])})
+    router = router_with(
+        {
+            "scripted:a": ScriptedModel.of([Reply(error=error)]),  # type: ignore[arg-type]
+            "scripted:b": ScriptedModel.of(["b answers"]),
+        }
+    )
     result = await complete(router.model("scripted:a", fallbacks=["scripted:b"]), HI)
     assert result.text == "b answers"
 
 
 @pytest.mark.asyncio
 async def test_when_every_model_fails_the_error_lists_each_reason(dead_url: str) -> None:
-    router = router_with({"scripted:a": ScriptedModel.of([Reply(error=Unreachable("a down"))]),
-                          "scripted:b": ScriptedModel.of([Reply(error=Unreachable("b down"))])})
+    router = router_with(
+        {
+            "scripted:a": ScriptedModel.of([Reply(error=Unreachable("a down"))]),
+            "scripted:b": ScriptedModel.of([Reply(error=Unreachable("b down"))]),
+        }
+    )
     with pytest.raises(Unreachable, match="scripted:a: a down; scripted:b: b down"):
         await complete(router.model("scripted:a", fallbacks=["scripted:b"]), HI)
 
@@ -76,12 +89,22 @@ async def test_no_fallback_once_output_has_started() -> None:
 
 @pytest.mark.asyncio
 async def test_a_tier_resolves_through_the_catalog_in_preference_order() -> None:
-    catalog = InMemoryCatalog([ModelInfo("scripted", "first", "cloud"),
-                               ModelInfo("scripted", "second", "cloud"),
-                               ModelInfo("scripted", "tiny", "local")])
+    catalog = InMemoryCatalog(
+        [
+            ModelInfo("scripted", "first", "cloud"),
+            ModelInfo("scripted", "second", "cloud"),
+            ModelInfo("scripted", "tiny", "local"),
+        ]
+    )
     first = ScriptedModel.of([Reply(error=Unreachable("down"))])
-    router = router_with({"scripted:first": first, "scripted:second": ScriptedModel.of(["2nd"]),
-                          "scripted:tiny": ScriptedModel.of(["tiny"])}, catalog)
+    router = router_with(
+        {
+            "scripted:first": first,
+            "scripted:second": ScriptedModel.of(["2nd"]),
+            "scripted:tiny": ScriptedModel.of(["tiny"]),
+        },
+        catalog,
+    )
     assert [m.ref for m in router.resolve("cloud")] == ["scripted:first", "scripted:second"]
     assert (await complete(router.model("cloud"), HI)).text == "2nd"
     with pytest.raises(UnknownModel, match="tier 'compressed'"):

@@ -4,7 +4,15 @@ import asyncio
 
 import pytest
 
-from agents.llm.base import ChatModel, Message, ModelError, TextDelta, ToolCall, Unreachable, complete
+from agents.llm.base import (
+    ChatModel,
+    Message,
+    ModelError,
+    TextDelta,
+    ToolCall,
+    Unreachable,
+    complete,
+)
 from agents.llm.providers.scripted import Reply, ScriptedModel
 
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 from agents.llm.base import ToolCall, ToolSpec
 from agents.llm.toolcall import parse_tool_calls, render_call, tools_prompt
 
-TOOLS = [ToolSpec("search", "Search the web.", {"type": "object", "properties": {
-    "q": {"type": "string"}}}), ToolSpec("add", "Add.", {"type": "object"})]
+TOOLS = [
+    ToolSpec(
+        "search", "Search the web.", {"type": "object", "properties": {"q": {"type": "string"}}}
+    ),
+    ToolSpec("add", "Add.", {"type": "object"}),
+]
 
 
 def names_and_args(text: str) -> list[tuple[str, dict[str, object]]]:
@@ -20,7 +24,8 @@ def test_plain_prose_is_an_answer_not_a_tool_call() -> None:
 
 def test_a_json_object_is_a_tool_call() -> None:
     assert names_and_args('{"tool": "search", "arguments": {"q": "paris"}}') == [
-        ("search", {"q": "paris"})]
+        ("search", {"q": "paris"})
+    ]
 
 
 def test_fences_synonyms_string_arguments_and_trailing_prose_are_tolerated() -> None:
@@ -36,9 +41,10 @@ def test_several_objects_are_several_calls() -> None:
 def test_broken_json_and_unknown_tools_report_why() -> None:
     assert "invalid JSON" in (parse_tool_calls('{"tool": "add", "arguments": {', TOOLS).error or "")
     assert "unknown tool 'fly'" in (parse_tool_calls('{"tool": "fly"}', TOOLS).error or "")
-    assert "missing \"tool\"" in (parse_tool_calls('{"arguments": {}}', TOOLS).error or "")
+    assert 'missing "tool"' in (parse_tool_calls('{"arguments": {}}', TOOLS).error or "")
     assert "must be a JSON object" in (
-        parse_tool_calls('{"tool": "add", "arguments": [1]}', TOOLS).error or "")
+        parse_tool_calls('{"tool": "add", "arguments": [1]}', TOOLS).error or ""
+    )
 
 
 def test_the_prompt_lists_every_tool_and_calls_render_in_the_convention() -> None:

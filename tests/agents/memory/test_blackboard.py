@@ -18,7 +18,10 @@ def test_append_extends_lists_and_wraps_scalars() -> None:
 def test_merge_combines_nested_objects() -> None:
     current = {"a": {"x": 1, "y": 2}, "b": 1}
     assert merge("merge", current, {"a": {"y": 3}, "c": 4}) == {
-        "a": {"x": 1, "y": 3}, "b": 1, "c": 4}
+        "a": {"x": 1, "y": 3},
+        "b": 1,
+        "c": 4,
+    }
     assert current == {"a": {"x": 1, "y": 2}, "b": 1}
 
 
@@ -36,6 +39,8 @@ def test_blackboard_keeps_history_and_isolates_values() -> None:
     stored.append("mutated outside")
     assert board.read("notes") == ["first", "second"]
     assert [(w.version, w.writer, w.value) for w in board.history] == [
-        (1, "planner", ["first"]), (2, "critic", ["first", "second"])]
+        (1, "planner", ["first"]),
+        (2, "critic", ["first", "second"]),
+    ]
     assert board.read("missing", "default") == "default"
     assert board.snapshot() == {"notes": ["first", "second"]}

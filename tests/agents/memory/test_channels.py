@@ -14,7 +14,11 @@ def test_messages_are_ordered_per_channel_with_run_wide_seq() -> None:
     assert [m.seq for m in channels.read("review", after=1)] == [3]
     assert channels.names() == ["ops", "review"]
     assert channels.read("ops")[0].to_dict() == {
-        "seq": 2, "channel": "ops", "sender": "bot", "text": "deploying"}
+        "seq": 2,
+        "channel": "ops",
+        "sender": "bot",
+        "text": "deploying",
+    }
 
 
 def test_channel_and_sender_are_required() -> None:

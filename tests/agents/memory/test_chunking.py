@@ -5,14 +5,15 @@ import pytest
 from agents.memory.chunking import chunk_document, chunk_markdown, chunk_text
 
 PROSE = "\n\n".join(
-    f"Paragraph {n} talks about topic {n}. It has a second sentence for length." for n in range(30))
+    f"Paragraph {n} talks about topic {n}. It has a second sentence for length." for n in range(30)
+)
 
 
 def test_chunks_are_exact_spans_within_size() -> None:
     chunks = chunk_text(PROSE, size=300, overlap=50)
     assert len(chunks) > 5
     for chunk in chunks:
-        assert PROSE[chunk.start:chunk.end] == chunk.text
+        assert PROSE[chunk.start : chunk.end] == chunk.text
         assert len(chunk.text) <= 300
     assert [c.index for c in chunks] == list(range(len(chunks)))
 
@@ -62,7 +63,11 @@ Run it.
 def test_markdown_splits_on_headings_and_keeps_the_heading_path() -> None:
     chunks = chunk_markdown(MARKDOWN, size=500, overlap=0)
     assert [c.heading for c in chunks] == [
-        "Guide", "Guide > Install", "Guide > Usage", "Guide > Usage > Running"]
+        "Guide",
+        "Guide > Install",
+        "Guide > Usage",
+        "Guide > Usage > Running",
+    ]
     install = chunks[1].text
     assert "# this is a comment" in install and "pip install axweb" in install
     assert chunks[3].for_embedding().startswith("Guide > Usage > Running\n")

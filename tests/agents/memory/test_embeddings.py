@@ -12,7 +12,14 @@ import pytest
 import torch
 
 from agents.memory.bench import embed_quality, reference_texts
-from agents.memory.embeddings import DIMENSION, Embedder, PackedBert, model_dir, native_bf16, resolve_dtype
+from agents.memory.embeddings import (
+    DIMENSION,
+    Embedder,
+    PackedBert,
+    model_dir,
+    native_bf16,
+    resolve_dtype,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +35,7 @@ def transformers_reference(texts: list[str]) -> np.ndarray:
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir()), local_files_only=True)
     model = AutoModel.from_pretrained(str(model_dir()), local_files_only=True).eval()
-    tokens = tokenizer(texts, padding=True, truncation=True, max_length=256,
-                       return_tensors="pt")
+    tokens = tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
     with torch.inference_mode():
         hidden = model(**tokens).last_hidden_state
     mask = tokens["attention_mask"].unsqueeze(-1).float()
@@ -49,8 +55,13 @@ def test_vectors_are_unit_length_float32(embedder: Embedder) -> None:
 
 
 def test_similar_sentences_score_higher(embedder: Embedder) -> None:
-    a, b, c = embedder.embed(["The cat sits on the mat.", "A kitten rests on a rug.",
-                              "Quarterly revenue grew by eight percent."])
+    a, b, c = embedder.embed(
+        [
+            "The cat sits on the mat.",
+            "A kitten rests on a rug.",
+            "Quarterly revenue grew by eight percent.",
+        ]
+    )
     assert a @ b > 0.5 > a @ c
 
 
@@ -77,8 +88,7 @@ def test_unknown_dtype_is_refused() -> None:
         Embedder(dtype="int4")
 
 
-@pytest.mark.parametrize("options", [{"batch_size": 0}, {"max_tokens": 1},
-                                     {"max_tokens": 513}])
+@pytest.mark.parametrize("options", [{"batch_size": 0}, {"max_tokens": 1}, {"max_tokens": 513}])
 def test_impossible_sizes_are_refused(options: dict[str, int]) -> None:
     with pytest.raises(ValueError, match=next(iter(options))):
         Embedder(**options)  # type: ignore[arg-type]

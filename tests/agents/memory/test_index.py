@@ -12,8 +12,11 @@ def unit(*values: float) -> np.ndarray:
 
 def test_search_returns_best_first_with_cosine_scores() -> None:
     index = ExactIndex(3)
-    index.add(["x", "y", "z"], np.stack([unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0)]),
-              [{"kind": "a"}, {"kind": "b"}, {"kind": "a"}])
+    index.add(
+        ["x", "y", "z"],
+        np.stack([unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0)]),
+        [{"kind": "a"}, {"kind": "b"}, {"kind": "a"}],
+    )
     hits = index.search(unit(1, 0.1, 0), 2)
     assert [h.id for h in hits] == ["x", "z"]
     assert hits[0].score == pytest.approx(float(unit(1, 0.1, 0) @ unit(1, 0, 0)))

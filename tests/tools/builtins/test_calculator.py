@@ -8,19 +8,40 @@ from tools.base import ToolContext, ToolError
 from tools.builtins.calculator import Calculator, calculate
 
 
-@pytest.mark.parametrize(("expression", "value"), [
-    ("1 + 2 * 3", 7), ("(1 + 2) * 3", 9), ("7 // 2", 3), ("7 % 4", 3), ("2 ** 10", 1024),
-    ("-3 + +2", -1), ("10 / 4", 2.5), ("sqrt(16) + abs(-2)", 6.0), ("max(1, 5, 3)", 5),
-    ("round(pi, 2)", 3.14), ("log(e)", 1.0), ("sin(0)", 0.0),
-])
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("1 + 2 * 3", 7),
+        ("(1 + 2) * 3", 9),
+        ("7 // 2", 3),
+        ("7 % 4", 3),
+        ("2 ** 10", 1024),
+        ("-3 + +2", -1),
+        ("10 / 4", 2.5),
+        ("sqrt(16) + abs(-2)", 6.0),
+        ("max(1, 5, 3)", 5),
+        ("round(pi, 2)", 3.14),
+        ("log(e)", 1.0),
+        ("sin(0)", 0.0),
+    ],
+)
 def test_arithmetic(expression: str, value: float) -> None:
     assert calculate(expression) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("expression", [
-    "__import__('os').system('id')", "open('/etc/passwd')", "(1).__class__", "[1, 2]",
-    "x + 1", "'a' * 3", "lambda: 1", "math.sqrt(4)",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "__import__('os').system('id')",
+        "open('/etc/passwd')",
+        "(1).__class__",
+        "[1, 2]",
+        "x + 1",
+        "'a' * 3",
+        "lambda: 1",
+        "math.sqrt(4)",
+    ],
+)
 def test_anything_but_arithmetic_is_refused(expression: str) -> None:
     with pytest.raises(ToolError) as caught:
         calculate(expression)

@@ -27,8 +27,15 @@ async def test_workflow_tool_passes_arguments_as_inputs() -> None:
     async def run_workflow(ref: str, inputs: dict[str, Any]) -> dict[str, Any]:
         return {"summary": f"{ref}:{inputs['text']}"}
 
-    tool = WorkflowTool("summarise", "wf-1", input_schema={
-        "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]})
+    tool = WorkflowTool(
+        "summarise",
+        "wf-1",
+        input_schema={
+            "type": "object",
+            "properties": {"text": {"type": "string"}},
+            "required": ["text"],
+        },
+    )
     out = await tool.invoke(ToolContext(run_workflow=run_workflow), {"text": "hi"})
     assert out == {"workflow": "wf-1", "outputs": {"summary": "wf-1:hi"}}
     with pytest.raises(ToolError, match="'text' is required"):

@@ -30,8 +30,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         if self.path.startswith("/hello"):
-            self._send(200, f"hello {self.headers['Host']} {self.path}".encode(),
-                       {"Content-Type": "text/plain"})
+            self._send(
+                200,
+                f"hello {self.headers['Host']} {self.path}".encode(),
+                {"Content-Type": "text/plain"},
+            )
         elif self.path == "/big":
             self._send(200, b"x" * 200_000)
         elif self.path == "/slow":
@@ -107,7 +110,8 @@ async def test_every_resolved_address_is_checked(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.asyncio
 @pytest.mark.parametrize("address", ["169.254.169.254", "::1", "::ffff:127.0.0.1", "0.0.0.0"])
 async def test_link_local_and_special_addresses_are_refused(
-    monkeypatch: pytest.MonkeyPatch, address: str,
+    monkeypatch: pytest.MonkeyPatch,
+    address: str,
 ) -> None:
     async def resolve(host: str, port: int) -> list[Any]:
         return [ipaddress.ip_address(address)]
@@ -119,7 +123,8 @@ async def test_link_local_and_special_addresses_are_refused(
 
 @pytest.mark.asyncio
 async def test_connection_is_pinned_to_the_checked_address(
-    server: str, monkeypatch: pytest.MonkeyPatch,
+    server: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def resolve(host: str, port: int) -> list[Any]:
         assert host == "service.test"

@@ -10,8 +10,9 @@ from tools.sandbox import SandboxLimits
 
 @pytest.mark.asyncio
 async def test_python_tool_returns_result_and_output() -> None:
-    out = await PythonTool().invoke(ToolContext(), {"code": "print('hi')\nresult = inputs * 2",
-                                                    "inputs": 21})
+    out = await PythonTool().invoke(
+        ToolContext(), {"code": "print('hi')\nresult = inputs * 2", "inputs": 21}
+    )
     assert (out["reason"], out["result"], out["stdout"]) == ("ok", 42, "hi\n")
 
 
@@ -35,12 +36,19 @@ async def test_limit_reasons_reach_the_caller() -> None:
 
 @pytest.mark.asyncio
 async def test_user_python_tool_gets_validated_arguments_as_inputs() -> None:
-    tool = tool_from_definition({
-        "name": "double", "description": "Doubles n.", "kind": "python",
-        "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}},
-                         "required": ["n"]},
-        "config": {"code": "result = inputs['n'] * 2"},
-    })
+    tool = tool_from_definition(
+        {
+            "name": "double",
+            "description": "Doubles n.",
+            "kind": "python",
+            "input_schema": {
+                "type": "object",
+                "properties": {"n": {"type": "integer"}},
+                "required": ["n"],
+            },
+            "config": {"code": "result = inputs['n'] * 2"},
+        }
+    )
     assert await tool.invoke(ToolContext(), {"n": 4}) == 8
     with pytest.raises(ToolError, match="'n' must be an integer, got string"):
         await tool.invoke(ToolContext(), {"n": "4"})

@@ -23,8 +23,10 @@ async def test_basic_operations() -> None:
 @pytest.mark.asyncio
 async def test_regex_extract_returns_groups() -> None:
     assert await text(operation="regex_extract", text="a1 b22", pattern=r"\d+") == ["1", "22"]
-    assert await text(operation="regex_extract", text="k=v x=y",
-                      pattern=r"(\w)=(\w)") == [["k", "v"], ["x", "y"]]
+    assert await text(operation="regex_extract", text="k=v x=y", pattern=r"(\w)=(\w)") == [
+        ["k", "v"],
+        ["x", "y"],
+    ]
 
 
 @pytest.mark.asyncio

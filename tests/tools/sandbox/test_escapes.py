@@ -51,11 +51,14 @@ except OSError as exc:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("target", [
-    APP_ROOT / "pyproject.toml",
-    APP_ROOT / "tools" / "sandbox" / "runner.py",
-    Path("/etc/shadow"),
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        APP_ROOT / "pyproject.toml",
+        APP_ROOT / "tools" / "sandbox" / "runner.py",
+        Path("/etc/shadow"),
+    ],
+)
 async def test_host_files_are_invisible(target: Path) -> None:
     assert target.exists()
     outcome = await run_python(READ, str(target))
@@ -67,7 +70,8 @@ async def test_host_files_are_invisible(target: Path) -> None:
 async def test_settings_and_secret_key_file_are_unreadable() -> None:
     settings = next(APP_ROOT.glob("*/settings.py"), APP_ROOT / "axweb" / "settings.py")
     code = READ + (
-        "\nimport os\nresult['app_dirs'] = [p for p in ('/work', '/data') if os.path.exists(p)]")
+        "\nimport os\nresult['app_dirs'] = [p for p in ('/work', '/data') if os.path.exists(p)]"
+    )
     outcome = await run_python(code, str(settings))
     assert "content" not in outcome.result
     assert outcome.result["app_dirs"] == []
@@ -77,8 +81,18 @@ async def test_settings_and_secret_key_file_are_unreadable() -> None:
 @pytest.mark.asyncio
 async def test_root_filesystem_holds_only_the_allow_listed_tree() -> None:
     outcome = await attempt("import os\nresult = sorted(os.listdir('/'))")
-    assert set(outcome.result) <= {"bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin",
-                                   "tmp", "usr"}
+    assert set(outcome.result) <= {
+        "bin",
+        "dev",
+        "etc",
+        "lib",
+        "lib64",
+        "proc",
+        "root",
+        "sbin",
+        "tmp",
+        "usr",
+    }
     assert "work" not in outcome.result and "home" not in outcome.result
 
 
@@ -167,16 +181,17 @@ async def test_no_network_not_even_loopback(listening_port: int) -> None:
 
 @pytest.mark.asyncio
 async def test_dns_resolution_fails() -> None:
-    code = ("import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\n"
-            "    result = 'resolved'\n"
-            "except OSError as exc:\n    result = 'failed'")
+    code = (
+        "import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\n"
+        "    result = 'resolved'\n"
+        "except OSError as exc:\n    result = 'failed'"
+    )
     assert (await attempt(code)).result == "failed"
 
 
 @pytest.mark.asyncio
 async def test_fork_bomb_is_contained_and_leaves_no_process() -> None:
-    code = ("import os\nwhile True:\n    try:\n        os.fork()\n"
-            "    except OSError:\n        pass")
+    code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"
     outcome = await run_python(code, limits=FAST)
     assert outcome.reason in ("timeout", "cpu_limit")
     assert sandbox_processes() == []
@@ -185,18 +200,23 @@ async def test_fork_bomb_is_contained_and_leaves_no_process() -> None:
 
 @pytest.mark.asyncio
 async def test_daemonised_children_die_with_the_call() -> None:
-    code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n"
-            "result = 'parent done'")
+    code = (
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n"
+        "result = 'parent done'"
+    )
     outcome = await attempt(code)
     assert outcome.result == "parent done"
     assert sandbox_processes() == []
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("code", [
-    "x = bytearray(4 * 1024 ** 3)",
-    "chunks = []\nwhile True:\n    chunks.append(bytearray(10 ** 7))",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = bytearray(4 * 1024 ** 3)",
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(10 ** 7))",
+    ],
+)
 async def test_memory_bomb_stops_with_memory_limit(code: str) -> None:
     outcome = await attempt(code, SandboxLimits(wall_s=5, memory_mb=128))
     assert outcome.reason == "memory_limit"
@@ -228,8 +248,10 @@ async def test_gigabytes_of_output_are_truncated(stream: str) -> None:
 
 @pytest.mark.asyncio
 async def test_file_size_limit_stops_disk_filling() -> None:
-    code = ("try:\n    open('big', 'wb').write(b'x' * (64 * 1024 * 1024))\n    result = 'written'\n"
-            "except OSError as exc:\n    result = type(exc).__name__")
+    code = (
+        "try:\n    open('big', 'wb').write(b'x' * (64 * 1024 * 1024))\n    result = 'written'\n"
+        "except OSError as exc:\n    result = type(exc).__name__"
+    )
     outcome = await attempt(code, SandboxLimits(fsize_mb=1))
     assert outcome.result == "OSError"
 
@@ -267,8 +289,9 @@ except OSError as exc:
 @pytest.mark.asyncio
 async def test_shell_commands_run_as_the_sandbox_user_and_see_nothing() -> None:
     target = APP_ROOT / "pyproject.toml"
-    code = (f"import os\nrc = os.system('id -u; cat /etc/shadow {target}; su -c id root')\n"
-            "result = rc")
+    code = (
+        f"import os\nrc = os.system('id -u; cat /etc/shadow {target}; su -c id root')\nresult = rc"
+    )
     outcome = await attempt(code)
     assert "axweb" not in outcome.stdout
     uid_line = outcome.stdout.splitlines()[0] if outcome.stdout else str(UID_BASE)
@@ -291,9 +314,11 @@ async def test_unix_sockets_of_the_host_are_unreachable() -> None:
     server.bind(path)
     server.listen()
     try:
-        code = ("import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n"
-                "    s.connect(inputs)\n    result = 'connected'\n"
-                "except OSError as exc:\n    result = type(exc).__name__")
+        code = (
+            "import socket\ns = socket.socket(socket.AF_UNIX)\ntry:\n"
+            "    s.connect(inputs)\n    result = 'connected'\n"
+            "except OSError as exc:\n    result = type(exc).__name__"
+        )
         outcome = await run_python(code, path)
         assert outcome.result == "FileNotFoundError"
     finally:
@@ -308,13 +333,21 @@ async def test_unix_sockets_of_the_host_are_unreachable() -> None:
 KERNEL_CALLS = {
     "ptrace": ("libc.ptrace(0, 0, None, None)", "Operation not permitted"),
     "unshare a user namespace": ("libc.unshare(0x10000000)", "Operation not permitted"),
-    "clone into a user namespace": ("libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)", "Operation not permitted"),
+    "clone into a user namespace": (
+        "libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)",
+        "Operation not permitted",
+    ),
     "keyctl": ("libc.syscall(250, 0, -3, 0, 0)", "Operation not permitted"),
     "bpf": ("libc.syscall(321, 0, 0, 0)", "Operation not permitted"),
-    "io_uring_setup": ("libc.syscall(425, 1, ctypes.create_string_buffer(120))", "Operation not permitted"),
+    "io_uring_setup": (
+        "libc.syscall(425, 1, ctypes.create_string_buffer(120))",
+        "Operation not permitted",
+    ),
     "userfaultfd": ("libc.syscall(323, 1)", "Operation not permitted"),
-    "perf_event_open": ("libc.syscall(298, ctypes.create_string_buffer(128), 0, -1, -1, 0)",
-                        "Operation not permitted"),
+    "perf_event_open": (
+        "libc.syscall(298, ctypes.create_string_buffer(128), 0, -1, -1, 0)",
+        "Operation not permitted",
+    ),
     "clone3 (libc falls back to clone)": ("libc.syscall(435, 0, 0)", "Function not implemented"),
 }
 
@@ -323,9 +356,11 @@ KERNEL_CALLS = {
 @pytest.mark.parametrize("name", list(KERNEL_CALLS))
 async def test_kernel_attack_surface_is_refused_by_the_seccomp_filter(name: str) -> None:
     call, expected = KERNEL_CALLS[name]
-    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-            f"rc = {call}\nif rc == 0 and {name!r}.startswith('clone'):\n    os._exit(0)\n"
-            "result = [rc, os.strerror(ctypes.get_errno()) if rc == -1 else None]")
+    code = (
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"rc = {call}\nif rc == 0 and {name!r}.startswith('clone'):\n    os._exit(0)\n"
+        "result = [rc, os.strerror(ctypes.get_errno()) if rc == -1 else None]"
+    )
     outcome = await attempt(code)
     assert (outcome.reason, outcome.result) == ("ok", [-1, expected])
 
@@ -353,7 +388,11 @@ def test_the_denied_system_call_numbers_are_the_x86_64_ones() -> None:
     from tools.sandbox import _seccomp
 
     header = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
-    assert header.exists(), "the kernel headers are missing: apt-get install linux-libc-dev (gcc's libc6-dev has it)"
-    table = {name: int(nr) for name, nr in re.findall(r"#define __NR_(\w+) (\d+)", header.read_text())}
+    assert header.exists(), (
+        "the kernel headers are missing: apt-get install linux-libc-dev (gcc's libc6-dev has it)"
+    )
+    table = {
+        name: int(nr) for name, nr in re.findall(r"#define __NR_(\w+) (\d+)", header.read_text())
+    }
     assert {name: table.get(name) for name in _seccomp.DENIED_SYSCALLS} == _seccomp.DENIED_SYSCALLS
     assert (table["clone"], table["clone3"]) == (_seccomp.SYS_CLONE, _seccomp.SYS_CLONE3)

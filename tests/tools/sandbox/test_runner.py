@@ -83,7 +83,8 @@ async def test_standard_library_works_and_third_party_packages_are_absent() -> N
 @pytest.mark.asyncio
 async def test_temporary_directory_is_writable_and_empty_each_time() -> None:
     first = await run_python(
-        "import os\nopen('note.txt', 'w').write('hi')\nresult = sorted(os.listdir('.'))")
+        "import os\nopen('note.txt', 'w').write('hi')\nresult = sorted(os.listdir('.'))"
+    )
     second = await run_python("import os\nresult = [os.getcwd(), os.listdir('.')]")
     assert "note.txt" in first.result
     assert second.result == ["/tmp", []]

@@ -15,11 +15,20 @@ def with_policy(spec: dict[str, Any], **policy: Any) -> dict[str, Any]:
     return {**spec, **policy}
 
 
-def edge(source: str, target: str, source_port: str = "out", target_port: str = "in",
-         edge_id: str | None = None) -> dict[str, Any]:
-    return {"id": edge_id or f"{source}.{source_port}->{target}.{target_port}",
-            "source": source, "source_port": source_port, "target": target,
-            "target_port": target_port}
+def edge(
+    source: str,
+    target: str,
+    source_port: str = "out",
+    target_port: str = "in",
+    edge_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": edge_id or f"{source}.{source_port}->{target}.{target_port}",
+        "source": source,
+        "source_port": source_port,
+        "target": target,
+        "target_port": target_port,
+    }
 
 
 def graph(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,14 +13,28 @@ pytestmark = pytest.mark.asyncio
 
 
 def two_approvals() -> dict:
-    nodes = [node("in", "input"), llm("draft_a"), llm("draft_b"),
-             node("ok_a", "approval", prompt="Publish {{in}}?"), node("ok_b", "approval"),
-             llm("side"), node("j", "join"), node("out", "output", name="result"),
-             node("side_out", "output", name="side")]
-    edges = [edge("in", "draft_a"), edge("in", "draft_b"), edge("in", "side"),
-             edge("draft_a", "ok_a"), edge("draft_b", "ok_b"),
-             edge("ok_a", "j", "approved"), edge("ok_b", "j", "approved"),
-             edge("j", "out"), edge("side", "side_out")]
+    nodes = [
+        node("in", "input"),
+        llm("draft_a"),
+        llm("draft_b"),
+        node("ok_a", "approval", prompt="Publish {{in}}?"),
+        node("ok_b", "approval"),
+        llm("side"),
+        node("j", "join"),
+        node("out", "output", name="result"),
+        node("side_out", "output", name="side"),
+    ]
+    edges = [
+        edge("in", "draft_a"),
+        edge("in", "draft_b"),
+        edge("in", "side"),
+        edge("draft_a", "ok_a"),
+        edge("draft_b", "ok_b"),
+        edge("ok_a", "j", "approved"),
+        edge("ok_b", "j", "approved"),
+        edge("j", "out"),
+        edge("side", "side_out"),
+    ]
     return graph(nodes, edges)
 
 
@@ -29,8 +43,10 @@ async def resume(doc: dict, ctx: ScriptedContext, first) -> object:
 
 
 async def test_an_undecided_approval_pauses_the_run():
-    doc = graph([node("in", "input"), node("ok", "approval"), llm("after"), node("out", "output")],
-                [edge("in", "ok"), edge("ok", "after", "approved"), edge("after", "out")])
+    doc = graph(
+        [node("in", "input"), node("ok", "approval"), llm("after"), node("out", "output")],
+        [edge("in", "ok"), edge("ok", "after", "approved"), edge("after", "out")],
+    )
     ctx = ScriptedContext()
     result = await execute(doc, ctx, {"input": 1})
     assert result.status == "paused"
@@ -65,9 +81,15 @@ async def test_two_parallel_approvals_pause_then_resume_with_their_decisions():
 
 
 async def test_a_rejection_takes_the_rejected_branch():
-    doc = graph([node("in", "input"), node("ok", "approval"),
-                 node("yes", "output", name="yes"), node("no", "output", name="no")],
-                [edge("in", "ok"), edge("ok", "yes", "approved"), edge("ok", "no", "rejected")])
+    doc = graph(
+        [
+            node("in", "input"),
+            node("ok", "approval"),
+            node("yes", "output", name="yes"),
+            node("no", "output", name="no"),
+        ],
+        [edge("in", "ok"), edge("ok", "yes", "approved"), edge("ok", "no", "rejected")],
+    )
     ctx = ScriptedContext(approvals={"ok": Decision("reject", "too long")})
     result = await execute(doc, ctx, {"input": "text"})
     assert result.outputs == {"no": "text"}
@@ -79,8 +101,7 @@ async def test_resume_never_reruns_completed_nodes_and_reuses_their_outputs():
         "a": NodeRecord("a", "succeeded", {"out": "stored A"}),
     }
     ctx = ScriptedContext()
-    result = await execute(io_chain(llm("a"), llm("b")), ctx, {"input": "x"},
-                           completed=completed)
+    result = await execute(io_chain(llm("a"), llm("b")), ctx, {"input": "x"}, completed=completed)
     assert result.status == "succeeded"
     assert [c.node for c in ctx.calls] == ["b"]
     assert "stored A" in ctx.calls[0].payload
@@ -94,10 +115,24 @@ async def test_resume_replays_skipped_and_failed_records():
         "cond": NodeRecord("cond", "succeeded", {"false": 1}),
         "yes": NodeRecord("yes", "skipped", skip_reason="Its branch was not taken."),
     }
-    doc = graph([node("in", "input"), node("cond", "condition", expression="value > 3"),
-                 llm("yes"), llm("no"), node("j", "join"), node("out", "output")],
-                [edge("in", "cond"), edge("cond", "yes", "true"), edge("cond", "no", "false"),
-                 edge("yes", "j"), edge("no", "j"), edge("j", "out", "first")])
+    doc = graph(
+        [
+            node("in", "input"),
+            node("cond", "condition", expression="value > 3"),
+            llm("yes"),
+            llm("no"),
+            node("j", "join"),
+            node("out", "output"),
+        ],
+        [
+            edge("in", "cond"),
+            edge("cond", "yes", "true"),
+            edge("cond", "no", "false"),
+            edge("yes", "j"),
+            edge("no", "j"),
+            edge("j", "out", "first"),
+        ],
+    )
     ctx = ScriptedContext()
     result = await execute(doc, ctx, {"input": 1}, completed=completed)
     assert result.outputs == {"output": "no: ok"}
@@ -138,11 +173,18 @@ async def test_a_repeated_idempotency_key_does_not_run_the_tool_twice():
 
 
 async def test_approvals_inside_a_map_body_pause_the_map_and_resume_it():
-    body = graph([node("i", "input", name="item"), node("ok", "approval"),
-                  node("o", "output", name="result")],
-                 [edge("i", "ok"), edge("ok", "o", "approved")])
-    doc = graph([node("in", "input"), node("m", "map", body=body), node("out", "output")],
-                [edge("in", "m", target_port="items"), edge("m", "out")])
+    body = graph(
+        [
+            node("i", "input", name="item"),
+            node("ok", "approval"),
+            node("o", "output", name="result"),
+        ],
+        [edge("i", "ok"), edge("ok", "o", "approved")],
+    )
+    doc = graph(
+        [node("in", "input"), node("m", "map", body=body), node("out", "output")],
+        [edge("in", "m", target_port="items"), edge("m", "out")],
+    )
     ctx = ScriptedContext()
     first = await execute(doc, ctx, {"input": ["a", "b"]})
     assert first.status == "paused" and first.waiting == ["m"]
@@ -155,13 +197,28 @@ async def test_approvals_inside_a_map_body_pause_the_map_and_resume_it():
 
 
 async def test_a_pending_item_does_not_stop_the_other_items_of_a_map():
-    body = graph([node("i", "input", name="item"), node("c", "condition", expression="value"),
-                  node("ok", "approval"), llm("work"), node("j", "join", policy="any"),
-                  node("o", "output", name="result")],
-                 [edge("i", "c"), edge("c", "ok", "true"), edge("c", "work", "false"),
-                  edge("ok", "j", "approved"), edge("work", "j"), edge("j", "o", "first")])
-    doc = graph([node("in", "input"), node("m", "map", body=body), node("out", "output")],
-                [edge("in", "m", target_port="items"), edge("m", "out")])
+    body = graph(
+        [
+            node("i", "input", name="item"),
+            node("c", "condition", expression="value"),
+            node("ok", "approval"),
+            llm("work"),
+            node("j", "join", policy="any"),
+            node("o", "output", name="result"),
+        ],
+        [
+            edge("i", "c"),
+            edge("c", "ok", "true"),
+            edge("c", "work", "false"),
+            edge("ok", "j", "approved"),
+            edge("work", "j"),
+            edge("j", "o", "first"),
+        ],
+    )
+    doc = graph(
+        [node("in", "input"), node("m", "map", body=body), node("out", "output")],
+        [edge("in", "m", target_port="items"), edge("m", "out")],
+    )
     ctx = ScriptedContext(delays={"work": 0.02})
     result = await execute(doc, ctx, {"input": [True, False]})
     assert result.status == "paused"

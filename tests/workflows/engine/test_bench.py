@@ -18,6 +18,12 @@ async def test_benchmark_graphs_are_valid():
 
 async def test_benchmark_reports_every_figure():
     figures = await bench.measure(repeats=1)
-    for key in ("dispatch_ms_per_node", "dispatch_cpu_ms_per_node", "validate_ms_per_node",
-                "fanout100_wall_ms", "chain1000_ms_per_node", "fanout100_noop_ms_per_node"):
+    for key in (
+        "dispatch_ms_per_node",
+        "dispatch_cpu_ms_per_node",
+        "validate_ms_per_node",
+        "fanout100_wall_ms",
+        "chain1000_ms_per_node",
+        "fanout100_noop_ms_per_node",
+    ):
         assert isinstance(figures[key], float) and figures[key] > 0, key

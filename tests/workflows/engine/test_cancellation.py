@@ -23,10 +23,22 @@ async def test_cancelling_during_a_model_call_stops_before_the_next_node():
 
 
 async def test_cancelling_stops_parallel_branches_in_flight():
-    nodes = [node("in", "input"), llm("fast"), llm("slow"), llm("after_fast"),
-             node("j", "join"), node("out", "output")]
-    edges = [edge("in", "fast"), edge("in", "slow"), edge("fast", "after_fast"),
-             edge("after_fast", "j"), edge("slow", "j"), edge("j", "out")]
+    nodes = [
+        node("in", "input"),
+        llm("fast"),
+        llm("slow"),
+        llm("after_fast"),
+        node("j", "join"),
+        node("out", "output"),
+    ]
+    edges = [
+        edge("in", "fast"),
+        edge("in", "slow"),
+        edge("fast", "after_fast"),
+        edge("after_fast", "j"),
+        edge("slow", "j"),
+        edge("j", "out"),
+    ]
     ctx = ScriptedContext(delays={"fast": 0.01, "slow": 5.0}, cancel_after_calls=2)
     result = await execute(graph(nodes, edges), ctx, {"input": 1})
     assert result.status == "cancelled"
@@ -49,8 +61,10 @@ async def test_cancellation_is_checked_around_tool_calls():
 
 
 async def test_cancelling_the_engine_task_cancels_nested_body_work_too():
-    body = graph([node("s", "input", name="state"), llm("slow"),
-                  node("o", "output", name="state")], [edge("s", "slow"), edge("slow", "o")])
+    body = graph(
+        [node("s", "input", name="state"), llm("slow"), node("o", "output", name="state")],
+        [edge("s", "slow"), edge("slow", "o")],
+    )
     doc = io_chain(node("loop", "loop", body=body, max_iterations=3))
     ctx = ScriptedContext(delays={"slow": 0.2})
     task = asyncio.ensure_future(execute(doc, ctx, {"input": 1}))
@@ -64,14 +78,26 @@ async def test_cancelling_the_engine_task_cancels_nested_body_work_too():
 
 
 async def test_nodes_stopped_by_a_cancel_are_reported_failed_with_the_reason():
-    nodes = [node("in", "input"), llm("fast"), llm("slow"), node("j", "join"),
-             node("out", "output")]
-    edges = [edge("in", "fast"), edge("in", "slow"), edge("fast", "j"), edge("slow", "j"),
-             edge("j", "out")]
+    nodes = [
+        node("in", "input"),
+        llm("fast"),
+        llm("slow"),
+        node("j", "join"),
+        node("out", "output"),
+    ]
+    edges = [
+        edge("in", "fast"),
+        edge("in", "slow"),
+        edge("fast", "j"),
+        edge("slow", "j"),
+        edge("j", "out"),
+    ]
     ctx = ScriptedContext(delays={"fast": 0.01, "slow": 5.0}, cancel_after_calls=2)
     await execute(graph(nodes, edges), ctx, {"input": 1})
     failed = ctx.events_of("node.failed")
     stopped = "Stopped because the run was cancelled."
     assert [(e["node"], e["data"]["error"]) for e in failed] == [
-        ("fast", stopped), ("slow", stopped)]
+        ("fast", stopped),
+        ("slow", stopped),
+    ]
     assert ctx.types()[-1] == "run.cancelled"

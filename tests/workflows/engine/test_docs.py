@@ -14,10 +14,25 @@ from workflows.engine.validation import validate
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "engine.md"
 EVENTS = [
-    "run.started", "run.finished", "run.failed", "run.cancelled", "run.paused", "run.resumed",
-    "node.started", "node.token", "node.tool_call", "node.tool_result", "node.finished",
-    "node.failed", "node.retrying", "node.skipped", "approval.requested", "approval.resolved",
-    "memory.written", "message.posted", "budget.exceeded",
+    "run.started",
+    "run.finished",
+    "run.failed",
+    "run.cancelled",
+    "run.paused",
+    "run.resumed",
+    "node.started",
+    "node.token",
+    "node.tool_call",
+    "node.tool_result",
+    "node.finished",
+    "node.failed",
+    "node.retrying",
+    "node.skipped",
+    "approval.requested",
+    "approval.resolved",
+    "memory.written",
+    "message.posted",
+    "budget.exceeded",
 ]
 
 
@@ -45,8 +60,9 @@ def test_every_event_type_is_documented():
 
 def test_every_context_method_is_documented():
     text = DOC.read_text()
-    methods = [m for m in vars(RunContext) if not m.startswith("_") and callable(
-        getattr(RunContext, m))]
+    methods = [
+        m for m in vars(RunContext) if not m.startswith("_") and callable(getattr(RunContext, m))
+    ]
     assert len(methods) >= 12
     assert [m for m in methods if f"`{m}(" not in text] == []
 
@@ -54,8 +70,12 @@ def test_every_context_method_is_documented():
 def test_the_documented_loop_body_example_is_a_valid_node():
     block = DOC.read_text().split("### Loop and map bodies")[1].split("```json")[1]
     loop = json.loads(block.split("```")[0])
-    doc = {"schema_version": 1,
-           "nodes": [{"id": "in", "kind": "input"}, loop, {"id": "out", "kind": "output"}],
-           "edges": [{"id": "a", "source": "in", "target": loop["id"]},
-                     {"id": "b", "source": loop["id"], "target": "out"}]}
+    doc = {
+        "schema_version": 1,
+        "nodes": [{"id": "in", "kind": "input"}, loop, {"id": "out", "kind": "output"}],
+        "edges": [
+            {"id": "a", "source": "in", "target": loop["id"]},
+            {"id": "b", "source": loop["id"], "target": "out"},
+        ],
+    }
     assert validate(doc) == []

@@ -67,6 +67,10 @@ def test_node_fields_are_strict():
 def test_node_defaults_match_the_api_contract():
     graph = parse_graph({"schema_version": 1, "nodes": [{"id": "a", "kind": "input"}]})
     node = graph.nodes[0]
-    assert (node.on_error, node.retry.count, node.timeout_s, node.default) == ("fail", 0, None,
-                                                                              None)
+    assert (node.on_error, node.retry.count, node.timeout_s, node.default) == (
+        "fail",
+        0,
+        None,
+        None,
+    )
     assert graph.viewport.zoom == 1

@@ -19,8 +19,10 @@ async def test_retry_runs_again_with_backoff_and_emits_node_retrying():
     result = await execute(io_chain(flaky), ctx, {"input": 1})
     assert result.status == "succeeded" and result.outputs == {"result": "fine"}
     retrying = ctx.events_of("node.retrying")
-    assert [e["data"] for e in retrying] == [{"attempt": 2, "error": "503"},
-                                             {"attempt": 3, "error": "503"}]
+    assert [e["data"] for e in retrying] == [
+        {"attempt": 2, "error": "503"},
+        {"attempt": 3, "error": "503"},
+    ]
     assert ctx.committed["a"].attempt == 3
 
 
@@ -80,20 +82,35 @@ async def test_on_error_continue_uses_the_node_default():
 
 
 async def test_on_error_continue_with_a_per_port_default():
-    tolerant = with_policy(node("c", "condition", expression="value.missing"),
-                           on_error="continue", default={"false": "no"})
-    doc = graph([node("in", "input"), tolerant, node("t", "output", name="t"),
-                 node("f", "output", name="f")],
-                [edge("in", "c"), edge("c", "t", "true"), edge("c", "f", "false")])
+    tolerant = with_policy(
+        node("c", "condition", expression="value.missing"),
+        on_error="continue",
+        default={"false": "no"},
+    )
+    doc = graph(
+        [
+            node("in", "input"),
+            tolerant,
+            node("t", "output", name="t"),
+            node("f", "output", name="f"),
+        ],
+        [edge("in", "c"), edge("c", "t", "true"), edge("c", "f", "false")],
+    )
     result = await execute(doc, ScriptedContext(), {"input": {"x": 1}})
     assert result.outputs == {"f": "no"}
 
 
 async def test_error_edge_routes_the_error_to_its_own_branch():
     risky = with_policy(llm("a"), on_error="error_edge")
-    doc = graph([node("in", "input"), risky, node("ok", "output", name="ok"),
-                 node("handler", "output", name="handled")],
-                [edge("in", "a"), edge("a", "ok"), edge("a", "handler", "error")])
+    doc = graph(
+        [
+            node("in", "input"),
+            risky,
+            node("ok", "output", name="ok"),
+            node("handler", "output", name="handled"),
+        ],
+        [edge("in", "a"), edge("a", "ok"), edge("a", "handler", "error")],
+    )
     ctx = ScriptedContext(replies={"a": RuntimeError("bad request")})
     result = await execute(doc, ctx, {"input": 1})
     assert result.status == "succeeded"
@@ -104,9 +121,15 @@ async def test_error_edge_routes_the_error_to_its_own_branch():
 
 async def test_error_edge_is_not_taken_when_the_node_succeeds():
     risky = with_policy(llm("a"), on_error="error_edge")
-    doc = graph([node("in", "input"), risky, node("ok", "output", name="ok"),
-                 node("handler", "output", name="handled")],
-                [edge("in", "a"), edge("a", "ok"), edge("a", "handler", "error")])
+    doc = graph(
+        [
+            node("in", "input"),
+            risky,
+            node("ok", "output", name="ok"),
+            node("handler", "output", name="handled"),
+        ],
+        [edge("in", "a"), edge("a", "ok"), edge("a", "handler", "error")],
+    )
     result = await execute(doc, ScriptedContext(), {"input": 1})
     assert result.outputs == {"ok": "a: ok"}
 

@@ -14,8 +14,13 @@ from workflows.engine.testing import ScriptedContext
 pytestmark = pytest.mark.asyncio
 
 API_EVENTS = {
-    "run.started": None, "run.finished": None, "run.failed": None, "run.cancelled": None,
-    "run.paused": None, "run.resumed": None, "node.started": None,
+    "run.started": None,
+    "run.finished": None,
+    "run.failed": None,
+    "run.cancelled": None,
+    "run.paused": None,
+    "run.resumed": None,
+    "node.started": None,
     "node.token": {"text"},
     "node.tool_call": {"call_id", "tool", "arguments"},
     "node.tool_result": {"call_id", "result", "error"},
@@ -43,26 +48,45 @@ def busy_graph() -> dict:
         node("ok", "approval"),
         with_policy(node("t2", "tool", tool="echo", arguments={"x": 1}), on_error="continue"),
         with_policy(node("t3", "tool", tool="echo", arguments={"x": 1}), on_error="continue"),
-        node("j", "join", policy="any"), node("out", "output"),
+        node("j", "join", policy="any"),
+        node("out", "output"),
     ]
-    edges = [edge("in", "flaky"), edge("in", "t"), edge("t", "c"),
-             edge("c", "skipped_one", "false"), edge("c", "w", "true"), edge("flaky", "p"),
-             edge("in", "ok"), edge("ok", "t2", "approved"),
-             edge("c", "t3", "true"), edge("t3", "j"), edge("w", "j"), edge("skipped_one", "j"),
-             edge("p", "j"), edge("t2", "j"),
-             edge("j", "out")]
+    edges = [
+        edge("in", "flaky"),
+        edge("in", "t"),
+        edge("t", "c"),
+        edge("c", "skipped_one", "false"),
+        edge("c", "w", "true"),
+        edge("flaky", "p"),
+        edge("in", "ok"),
+        edge("ok", "t2", "approved"),
+        edge("c", "t3", "true"),
+        edge("t3", "j"),
+        edge("w", "j"),
+        edge("skipped_one", "j"),
+        edge("p", "j"),
+        edge("t2", "j"),
+        edge("j", "out"),
+    ]
     return graph(nodes, edges)
 
 
 async def test_every_event_has_exactly_the_api_data_fields():
-    ctx = ScriptedContext(replies={"flaky": RuntimeError("nope"), "c1": "APPROVE"},
-                          tools={"echo": lambda x: x})
-    paused = await execute(busy_graph(), ctx, {"input": "hi"},
-                           budgets=Budgets(max_repeated_tool_calls=1))
+    ctx = ScriptedContext(
+        replies={"flaky": RuntimeError("nope"), "c1": "APPROVE"}, tools={"echo": lambda x: x}
+    )
+    paused = await execute(
+        busy_graph(), ctx, {"input": "hi"}, budgets=Budgets(max_repeated_tool_calls=1)
+    )
     assert paused.status == "paused"
     ctx.decide("ok", "approve")
-    done = await execute(busy_graph(), ctx, {"input": "hi"}, completed=dict(ctx.committed),
-                         budgets=Budgets(max_repeated_tool_calls=1))
+    done = await execute(
+        busy_graph(),
+        ctx,
+        {"input": "hi"},
+        completed=dict(ctx.committed),
+        budgets=Budgets(max_repeated_tool_calls=1),
+    )
     assert done.status == "succeeded"
     seen = set()
     for event in ctx.events:
@@ -76,8 +100,9 @@ async def test_every_event_has_exactly_the_api_data_fields():
 
 async def test_node_failed_and_run_failed_carry_the_error():
     ctx = ScriptedContext(replies={"a": RuntimeError("broken")})
-    doc = graph([node("in", "input"), llm("a"), node("out", "output")],
-                [edge("in", "a"), edge("a", "out")])
+    doc = graph(
+        [node("in", "input"), llm("a"), node("out", "output")], [edge("in", "a"), edge("a", "out")]
+    )
     await execute(doc, ctx, {"input": 1})
     assert ctx.events_of("node.failed")[0]["data"] == {"error": "broken"}
     assert ctx.events_of("run.failed")[0]["data"] == {"error": "Node a failed: broken"}
@@ -85,8 +110,9 @@ async def test_node_failed_and_run_failed_carry_the_error():
 
 async def test_node_finished_reports_usage_and_duration():
     ctx = ScriptedContext(replies={"a": "x y"})
-    doc = graph([node("in", "input"), llm("a"), node("out", "output")],
-                [edge("in", "a"), edge("a", "out")])
+    doc = graph(
+        [node("in", "input"), llm("a"), node("out", "output")], [edge("in", "a"), edge("a", "out")]
+    )
     await execute(doc, ctx, {"input": "one two three"})
     finished = [e for e in ctx.events_of("node.finished") if e["node"] == "a"][0]["data"]
     assert finished["output"] == {"out": "x y"}
@@ -99,13 +125,17 @@ async def test_run_finished_carries_outputs_and_usage():
     doc = graph([node("in", "input"), node("out", "output", name="r")], [edge("in", "out")])
     await execute(doc, ctx, {"input": 5})
     assert ctx.events_of("run.finished")[0]["data"] == {
-        "outputs": {"r": 5}, "usage": {"input_tokens": 0, "output_tokens": 0, "cost": 0.0}}
+        "outputs": {"r": 5},
+        "usage": {"input_tokens": 0, "output_tokens": 0, "cost": 0.0},
+    }
 
 
 async def test_events_and_records_are_plain_json():
-    ctx = ScriptedContext(replies={"flaky": RuntimeError("nope"), "c1": "APPROVE"},
-                          tools={"echo": lambda x: x},
-                          approvals={"ok": None})
+    ctx = ScriptedContext(
+        replies={"flaky": RuntimeError("nope"), "c1": "APPROVE"},
+        tools={"echo": lambda x: x},
+        approvals={"ok": None},
+    )
     await execute(busy_graph(), ctx, {"input": "hi"}, budgets=Budgets(max_repeated_tool_calls=1))
     ctx.decide("ok", "approve")
     await execute(busy_graph(), ctx, {"input": "hi"}, completed=dict(ctx.committed))

@@ -14,8 +14,11 @@ pytestmark = pytest.mark.asyncio
 
 def fan(branches: list[str], join_config: dict | None = None) -> dict:
     """input -> each branch llm -> join -> output."""
-    nodes = [node("in", "input"), node("j", "join", **(join_config or {})),
-             node("out", "output", name="result")]
+    nodes = [
+        node("in", "input"),
+        node("j", "join", **(join_config or {})),
+        node("out", "output", name="result"),
+    ]
     edges = []
     for name in branches:
         nodes.append(llm(name))
@@ -55,8 +58,9 @@ async def test_concurrency_is_bounded_per_run():
 
 
 async def test_join_orders_results_by_declared_branch_not_by_finish_time():
-    ctx = ScriptedContext(replies={"a": "first", "b": "second", "c": "third"},
-                          delays={"a": 0.06, "b": 0.0, "c": 0.03})
+    ctx = ScriptedContext(
+        replies={"a": "first", "b": "second", "c": "third"}, delays={"a": 0.06, "b": 0.0, "c": 0.03}
+    )
     result = await execute(fan(["a", "b", "c"]), ctx, {"input": "x"})
     assert result.outputs["result"] == ["first", "second", "third"]
     finished = sorted("abc", key=lambda n: ctx.calls_for(n)[0].finished)
@@ -66,7 +70,9 @@ async def test_join_orders_results_by_declared_branch_not_by_finish_time():
 async def test_join_order_follows_edge_order_in_the_document():
     doc = fan(["a", "b"])
     doc["edges"] = [e for e in doc["edges"] if e["target"] != "j"] + [
-        edge("b", "j"), edge("a", "j")]
+        edge("b", "j"),
+        edge("a", "j"),
+    ]
     result = await execute(doc, ScriptedContext(replies={"a": "A", "b": "B"}), {"input": 1})
     assert result.outputs["result"] == ["B", "A"]
 
@@ -94,23 +100,41 @@ async def test_join_any_succeeds_with_one_successful_branch_and_records_the_fail
 
 async def test_join_quorum_needs_k_successful_branches():
     fail_one = {"a": RuntimeError("x")}
-    ok = await execute(fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
-                       ScriptedContext(replies=fail_one), {"input": 1})
+    ok = await execute(
+        fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
+        ScriptedContext(replies=fail_one),
+        {"input": 1},
+    )
     assert ok.status == "succeeded" and ok.outputs["result"] == ["b: ok", "c: ok"]
     fail_two = {"a": RuntimeError("x"), "b": RuntimeError("y")}
-    bad = await execute(fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
-                        ScriptedContext(replies=fail_two), {"input": 1})
+    bad = await execute(
+        fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
+        ScriptedContext(replies=fail_two),
+        {"input": 1},
+    )
     assert bad.status == "failed"
     assert "needed 2" in bad.error
 
 
 def if_else(expression: str) -> dict:
-    nodes = [node("in", "input"), node("cond", "condition", expression=expression),
-             llm("yes"), llm("no"), llm("after_yes"), node("j", "join"),
-             node("out", "output", name="result")]
-    edges = [edge("in", "cond"), edge("cond", "yes", "true"), edge("cond", "no", "false"),
-             edge("yes", "after_yes"), edge("after_yes", "j"), edge("no", "j"),
-             edge("j", "out", "first")]
+    nodes = [
+        node("in", "input"),
+        node("cond", "condition", expression=expression),
+        llm("yes"),
+        llm("no"),
+        llm("after_yes"),
+        node("j", "join"),
+        node("out", "output", name="result"),
+    ]
+    edges = [
+        edge("in", "cond"),
+        edge("cond", "yes", "true"),
+        edge("cond", "no", "false"),
+        edge("yes", "after_yes"),
+        edge("after_yes", "j"),
+        edge("no", "j"),
+        edge("j", "out", "first"),
+    ]
     return graph(nodes, edges)
 
 
@@ -132,10 +156,22 @@ async def test_skipping_propagates_down_a_chain_to_the_join():
 
 
 async def test_a_join_whose_branches_were_all_skipped_is_skipped_too():
-    nodes = [node("in", "input"), node("cond", "condition", expression="False"),
-             llm("a"), llm("b"), node("j", "join"), node("out", "output")]
-    edges = [edge("in", "cond"), edge("cond", "a", "true"), edge("cond", "b", "true"),
-             edge("a", "j"), edge("b", "j"), edge("j", "out")]
+    nodes = [
+        node("in", "input"),
+        node("cond", "condition", expression="False"),
+        llm("a"),
+        llm("b"),
+        node("j", "join"),
+        node("out", "output"),
+    ]
+    edges = [
+        edge("in", "cond"),
+        edge("cond", "a", "true"),
+        edge("cond", "b", "true"),
+        edge("a", "j"),
+        edge("b", "j"),
+        edge("j", "out"),
+    ]
     ctx = ScriptedContext()
     result = await execute(graph(nodes, edges), ctx, {"input": 1})
     assert result.status == "succeeded" and result.outputs == {}
@@ -180,17 +216,27 @@ async def test_an_invalid_graph_is_not_run():
 async def test_a_node_waiting_for_a_slot_is_not_reported_as_started():
     ctx = ScriptedContext(default_delay=0.01)
     await execute(fan(["a", "b", "c"]), ctx, {"input": "x"}, max_concurrency=1)
-    lifecycle = [(e["type"], e["node"]) for e in ctx.events
-                 if e["type"] in ("node.started", "node.finished") and e["node"] in "abc"]
-    assert lifecycle == [("node.started", "a"), ("node.finished", "a"),
-                         ("node.started", "b"), ("node.finished", "b"),
-                         ("node.started", "c"), ("node.finished", "c")]
+    lifecycle = [
+        (e["type"], e["node"])
+        for e in ctx.events
+        if e["type"] in ("node.started", "node.finished") and e["node"] in "abc"
+    ]
+    assert lifecycle == [
+        ("node.started", "a"),
+        ("node.finished", "a"),
+        ("node.started", "b"),
+        ("node.finished", "b"),
+        ("node.started", "c"),
+        ("node.finished", "c"),
+    ]
 
 
 async def test_a_node_sleeping_before_a_retry_lets_others_run():
     doc = fan(["a", "b"])
-    doc["nodes"] = [with_policy(n, retry={"count": 1, "backoff_s": 0.05}) if n["id"] == "a"
-                    else n for n in doc["nodes"]]
+    doc["nodes"] = [
+        with_policy(n, retry={"count": 1, "backoff_s": 0.05}) if n["id"] == "a" else n
+        for n in doc["nodes"]
+    ]
     ctx = ScriptedContext(replies={"a": [RuntimeError("x"), "ok"]})
     result = await execute(doc, ctx, {"input": 1}, max_concurrency=1)
     assert result.status == "succeeded"
@@ -201,11 +247,19 @@ async def test_a_node_sleeping_before_a_retry_lets_others_run():
 
 async def test_a_failing_run_stops_and_reports_its_other_in_flight_nodes():
     ctx = ScriptedContext(replies={"a": RuntimeError("x")}, delays={"a": 0.01, "b": 5.0})
-    doc = graph([node("in", "input"), llm("a"), llm("b"), node("o1", "output", name="a"),
-                 node("o2", "output", name="b")],
-                [edge("in", "a"), edge("in", "b"), edge("a", "o1"), edge("b", "o2")])
+    doc = graph(
+        [
+            node("in", "input"),
+            llm("a"),
+            llm("b"),
+            node("o1", "output", name="a"),
+            node("o2", "output", name="b"),
+        ],
+        [edge("in", "a"), edge("in", "b"), edge("a", "o1"), edge("b", "o2")],
+    )
     result = await execute(doc, ctx, {"input": 1})
     assert result.status == "failed"
     assert ctx.events_of("node.failed")[-1]["node"] == "b"
     assert ctx.events_of("node.failed")[-1]["data"] == {
-        "error": "Stopped because the run failed elsewhere."}
+        "error": "Stopped because the run failed elsewhere."
+    }

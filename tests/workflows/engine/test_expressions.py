@@ -9,21 +9,29 @@ from workflows.engine.expressions import check_expression, evaluate, variables_f
 from workflows.engine.templates import render, render_value
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("value > 2 and value < 10", True),
-    ('"b" in value_list', True),
-    ("len(value_list) == 3", True),
-    ("value_list[0] + 1", "a1"),
-    ("lower(name) == 'ada'", True),
-    ("name.startswith('A')", True),
-    ("meta.score >= 0.5", True),
-    ("not flag or true", True),
-    ("null is None", True),
-    ("1 if flag else 2", 1),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("value > 2 and value < 10", True),
+        ('"b" in value_list', True),
+        ("len(value_list) == 3", True),
+        ("value_list[0] + 1", "a1"),
+        ("lower(name) == 'ada'", True),
+        ("name.startswith('A')", True),
+        ("meta.score >= 0.5", True),
+        ("not flag or true", True),
+        ("null is None", True),
+        ("1 if flag else 2", 1),
+    ],
+)
 def test_expressions_evaluate(source, expected):
-    env = {"value": 5, "value_list": ["a", "b", "c"], "name": "Ada", "meta": {"score": 0.9},
-           "flag": True}
+    env = {
+        "value": 5,
+        "value_list": ["a", "b", "c"],
+        "name": "Ada",
+        "meta": {"score": 0.9},
+        "flag": True,
+    }
     if source == "value_list[0] + 1":
         env["value_list"] = ["a"]
         with pytest.raises(ExpressionError):
@@ -32,9 +40,16 @@ def test_expressions_evaluate(source, expected):
     assert evaluate(source, env) == expected
 
 
-@pytest.mark.parametrize("source", [
-    "__import__('os')", "value.__class__", "open('x')", "(lambda: 1)()", "[x for x in value]",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "__import__('os')",
+        "value.__class__",
+        "open('x')",
+        "(lambda: 1)()",
+        "[x for x in value]",
+    ],
+)
 def test_unsafe_expressions_are_refused(source):
     with pytest.raises(ExpressionError):
         evaluate(source, {"value": [1]})
@@ -66,10 +81,18 @@ def test_render_value_keeps_raw_values_for_whole_placeholders():
     assert render_value(7, {}) == 7
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("0 or '' or 'x'", "x"), ("1 and 0 and 2", 0), ("1 and 2", 2), ("0 or ''", ""),
-    ("-value + 10 // 3 % 4 * 2", 1), ("[1, 2][1]", 2), ("{'a': 1}['a']", 1),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("0 or '' or 'x'", "x"),
+        ("1 and 0 and 2", 0),
+        ("1 and 2", 2),
+        ("0 or ''", ""),
+        ("-value + 10 // 3 % 4 * 2", 1),
+        ("[1, 2][1]", 2),
+        ("{'a': 1}['a']", 1),
+    ],
+)
 def test_boolean_and_arithmetic_operators_follow_python(source, expected):
     assert evaluate(source, {"value": 5}) == expected
 

@@ -32,8 +32,7 @@ async def test_a_required_input_that_is_missing_fails_the_run():
 
 def chain_of(first: dict, *rest: dict) -> dict:
     nodes = [first, *rest, node("out", "output", name="result")]
-    return graph(nodes, [edge(a["id"], b["id"]) for a, b in zip(nodes, nodes[1:],
-                                                                  strict=False)])
+    return graph(nodes, [edge(a["id"], b["id"]) for a, b in zip(nodes, nodes[1:], strict=False)])
 
 
 async def test_agent_renders_its_prompt_and_passes_inputs():
@@ -49,8 +48,10 @@ async def test_llm_sends_system_and_user_messages_with_params():
     doc = io_chain(llm("l", system="Be brief.", prompt="Say {{in}}", temperature=0.2))
     _, ctx = await run(doc)
     extra = ctx.calls[0].extra
-    assert extra["messages"] == [{"role": "system", "content": "Be brief."},
-                                 {"role": "user", "content": "Say hi"}]
+    assert extra["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Say hi"},
+    ]
     assert extra["params"] == {"temperature": 0.2}
 
 
@@ -60,8 +61,9 @@ async def test_llm_streams_tokens_through_the_context():
 
 
 async def test_llm_json_output_is_parsed_and_bad_json_fails():
-    ok, _ = await run(io_chain(llm("l", output="json")),
-                      ScriptedContext(replies={"l": '{"a": [1, 2]}'}))
+    ok, _ = await run(
+        io_chain(llm("l", output="json")), ScriptedContext(replies={"l": '{"a": [1, 2]}'})
+    )
     assert ok.outputs == {"result": {"a": [1, 2]}}
     bad, _ = await run(io_chain(llm("l", output="json")), ScriptedContext(replies={"l": "nope"}))
     assert bad.status == "failed" and "valid JSON" in bad.error
@@ -75,7 +77,10 @@ async def test_tool_gets_templated_arguments_merged_with_a_json_input():
     call = ctx.events_of("node.tool_call")[0]["data"]
     assert call == {"call_id": "run-1/t/1", "tool": "add", "arguments": {"a": 5, "b": 10}}
     assert ctx.events_of("node.tool_result")[0]["data"] == {
-        "call_id": "run-1/t/1", "result": 15, "error": None}
+        "call_id": "run-1/t/1",
+        "result": 15,
+        "error": None,
+    }
 
 
 async def test_a_failing_tool_reports_the_error_in_its_result_event():
@@ -83,30 +88,52 @@ async def test_a_failing_tool_reports_the_error_in_its_result_event():
     result, ctx = await run(doc)
     assert result.status == "failed"
     assert ctx.events_of("node.tool_result")[0]["data"]["error"] == (
-        'There is no tool named "missing".')
+        'There is no tool named "missing".'
+    )
 
 
 async def test_condition_reads_dict_keys_and_string_functions():
-    doc = graph([node("in", "input"), node("c", "condition",
-                                            expression='score >= 0.5 and "ok" in lower(note)'),
-                 node("t", "output", name="t"), node("f", "output", name="f")],
-                [edge("in", "c"), edge("c", "t", "true"), edge("c", "f", "false")])
+    doc = graph(
+        [
+            node("in", "input"),
+            node("c", "condition", expression='score >= 0.5 and "ok" in lower(note)'),
+            node("t", "output", name="t"),
+            node("f", "output", name="f"),
+        ],
+        [edge("in", "c"), edge("c", "t", "true"), edge("c", "f", "false")],
+    )
     yes, _ = await run(doc, inputs={"input": {"score": 0.7, "note": "OK!"}})
     no, _ = await run(doc, inputs={"input": {"score": 0.1, "note": "ok"}})
     assert list(yes.outputs) == ["t"] and list(no.outputs) == ["f"]
 
 
 def routed(router: dict) -> dict:
-    return graph([node("in", "input"), router, node("a", "output", name="billing"),
-                  node("b", "output", name="tech"), node("d", "output", name="default")],
-                 [edge("in", "r"), edge("r", "a", "billing"), edge("r", "b", "tech"),
-                  edge("r", "d", "default")])
+    return graph(
+        [
+            node("in", "input"),
+            router,
+            node("a", "output", name="billing"),
+            node("b", "output", name="tech"),
+            node("d", "output", name="default"),
+        ],
+        [
+            edge("in", "r"),
+            edge("r", "a", "billing"),
+            edge("r", "b", "tech"),
+            edge("r", "d", "default"),
+        ],
+    )
 
 
 async def test_rule_router_takes_the_first_matching_route_in_order():
-    router = node("r", "router", routes=[
-        {"name": "billing", "expression": '"invoice" in value'},
-        {"name": "tech", "expression": '"error" in value or "invoice" in value'}])
+    router = node(
+        "r",
+        "router",
+        routes=[
+            {"name": "billing", "expression": '"invoice" in value'},
+            {"name": "tech", "expression": '"error" in value or "invoice" in value'},
+        ],
+    )
     result, ctx = await run(routed(router), inputs={"input": "invoice error"})
     assert result.outputs == {"billing": "invoice error"}
     assert {e["node"] for e in ctx.events_of("node.skipped")} == {"b", "d"}
@@ -115,8 +142,16 @@ async def test_rule_router_takes_the_first_matching_route_in_order():
 
 
 async def test_llm_router_follows_the_model_choice():
-    router = node("r", "router", mode="llm", model="m", routes=[
-        {"name": "billing", "description": "money"}, {"name": "tech", "description": "bugs"}])
+    router = node(
+        "r",
+        "router",
+        mode="llm",
+        model="m",
+        routes=[
+            {"name": "billing", "description": "money"},
+            {"name": "tech", "description": "bugs"},
+        ],
+    )
     result, ctx = await run(routed(router), ScriptedContext(replies={"r": "Route: Tech."}))
     assert result.outputs == {"tech": "hi"}
     assert "billing: money" in ctx.calls[0].payload
@@ -125,17 +160,29 @@ async def test_llm_router_follows_the_model_choice():
 
 
 def map_body() -> dict:
-    return graph([node("i", "input", name="item"), llm("work", prompt="Do {{in}}"),
-                  node("o", "output", name="result")],
-                 [edge("i", "work"), edge("work", "o")])
+    return graph(
+        [
+            node("i", "input", name="item"),
+            llm("work", prompt="Do {{in}}"),
+            node("o", "output", name="result"),
+        ],
+        [edge("i", "work"), edge("work", "o")],
+    )
 
 
 async def test_map_runs_the_body_per_item_and_keeps_item_order():
-    doc = graph([node("in", "input"), node("m", "map", body=map_body(), max_concurrency=3),
-                 node("out", "output", name="result")],
-                [edge("in", "m", target_port="items"), edge("m", "out")])
-    ctx = ScriptedContext(replies={"work": lambda p: p.upper()},
-                          delays={"m[0].work": 0.05, "m[1].work": 0.0, "m[2].work": 0.02})
+    doc = graph(
+        [
+            node("in", "input"),
+            node("m", "map", body=map_body(), max_concurrency=3),
+            node("out", "output", name="result"),
+        ],
+        [edge("in", "m", target_port="items"), edge("m", "out")],
+    )
+    ctx = ScriptedContext(
+        replies={"work": lambda p: p.upper()},
+        delays={"m[0].work": 0.05, "m[1].work": 0.0, "m[2].work": 0.02},
+    )
     result, _ = await run(doc, ctx, {"input": ["a", "b", "c"]})
     assert result.outputs == {"result": ["DO A", "DO B", "DO C"]}
     assert sorted(c.node for c in ctx.calls) == ["m[0].work", "m[1].work", "m[2].work"]
@@ -144,9 +191,14 @@ async def test_map_runs_the_body_per_item_and_keeps_item_order():
 
 
 async def test_map_bounds_its_concurrency():
-    doc = graph([node("in", "input"), node("m", "map", body=map_body(), max_concurrency=1),
-                 node("out", "output")], [edge("in", "m", target_port="items"),
-                                          edge("m", "out")])
+    doc = graph(
+        [
+            node("in", "input"),
+            node("m", "map", body=map_body(), max_concurrency=1),
+            node("out", "output"),
+        ],
+        [edge("in", "m", target_port="items"), edge("m", "out")],
+    )
     ctx = ScriptedContext(default_delay=0.01)
     await run(doc, ctx, {"input": [1, 2, 3]})
     calls = sorted(ctx.calls, key=lambda c: c.started)
@@ -154,29 +206,46 @@ async def test_map_bounds_its_concurrency():
 
 
 async def test_map_fails_when_an_item_fails():
-    doc = graph([node("in", "input"), node("m", "map", body=map_body()), node("out", "output")],
-                [edge("in", "m", target_port="items"), edge("m", "out")])
+    doc = graph(
+        [node("in", "input"), node("m", "map", body=map_body()), node("out", "output")],
+        [edge("in", "m", target_port="items"), edge("m", "out")],
+    )
     ctx = ScriptedContext(replies={"m[1].work": RuntimeError("bad item")})
     result, _ = await run(doc, ctx, {"input": [1, 2]})
     assert result.status == "failed" and "Item 1 failed" in result.error
 
 
 def counting_loop(**config) -> dict:
-    body = graph([node("s", "input", name="state"),
-                  node("t", "tool", tool="inc", arguments={"n": "{{in}}"}),
-                  node("o", "output", name="state")], [edge("s", "t"), edge("t", "o")])
-    return graph([node("in", "input"), node("loop", "loop", body=body, **config),
-                  node("out", "output", name="result"), node("h", "output", name="history")],
-                 [edge("in", "loop"), edge("loop", "out"), edge("loop", "h", "history")])
+    body = graph(
+        [
+            node("s", "input", name="state"),
+            node("t", "tool", tool="inc", arguments={"n": "{{in}}"}),
+            node("o", "output", name="state"),
+        ],
+        [edge("s", "t"), edge("t", "o")],
+    )
+    return graph(
+        [
+            node("in", "input"),
+            node("loop", "loop", body=body, **config),
+            node("out", "output", name="result"),
+            node("h", "output", name="history"),
+        ],
+        [edge("in", "loop"), edge("loop", "out"), edge("loop", "h", "history")],
+    )
 
 
 async def test_loop_repeats_until_the_exit_condition_holds():
     ctx = ScriptedContext(tools={"inc": lambda n: n + 1})
-    result, _ = await run(counting_loop(exit_condition="state >= 3", max_iterations=10), ctx,
-                          {"input": 0})
+    result, _ = await run(
+        counting_loop(exit_condition="state >= 3", max_iterations=10), ctx, {"input": 0}
+    )
     assert result.outputs == {"result": 3, "history": [1, 2, 3]}
     assert [c.extra["key"] for c in ctx.calls] == [
-        "run-1/loop[0].t/1", "run-1/loop[1].t/1", "run-1/loop[2].t/1"]
+        "run-1/loop[0].t/1",
+        "run-1/loop[1].t/1",
+        "run-1/loop[2].t/1",
+    ]
 
 
 async def test_loop_stops_at_max_iterations():
@@ -188,21 +257,25 @@ async def test_loop_stops_at_max_iterations():
 
 async def test_subflow_passes_a_json_input_and_outputs_its_outputs():
     ctx = ScriptedContext(subflows={"wf-7": lambda inputs: {"echo": inputs}})
-    result, _ = await run(io_chain(node("s", "subflow", workflow="wf-7")), ctx,
-                          {"input": {"q": 1}})
+    result, _ = await run(io_chain(node("s", "subflow", workflow="wf-7")), ctx, {"input": {"q": 1}})
     assert result.outputs == {"result": {"echo": {"q": 1}}}
     wrapped, _ = await run(io_chain(node("s", "subflow", workflow="wf-7")), ctx, {"input": 2})
     assert wrapped.outputs == {"result": {"echo": {"input": 2}}}
 
 
 async def test_memory_write_then_read_with_merge_policies_and_events():
-    doc = io_chain(node("w", "memory_write", key="notes", policy="append"),
-                   node("r", "memory_read", key="notes"))
+    doc = io_chain(
+        node("w", "memory_write", key="notes", policy="append"),
+        node("r", "memory_read", key="notes"),
+    )
     ctx = ScriptedContext(memory={"notes": ["old"]})
     result, _ = await run(doc, ctx, {"input": "new"})
     assert result.outputs == {"result": ["old", "new"]}
     assert ctx.events_of("memory.written")[0]["data"] == {
-        "key": "notes", "value": "new", "policy": "append"}  # the write, not the merged value
+        "key": "notes",
+        "value": "new",
+        "policy": "append",
+    }  # the write, not the merged value
 
 
 async def test_memory_read_can_read_a_message_channel():
@@ -213,9 +286,15 @@ async def test_memory_read_can_read_a_message_channel():
 
 
 def panel(**config) -> dict:
-    return graph([node("in", "input"), node("p", "critic_panel", **config),
-                  node("out", "output", name="result"), node("ok", "output", name="approved")],
-                 [edge("in", "p"), edge("p", "out"), edge("p", "ok", "approved")])
+    return graph(
+        [
+            node("in", "input"),
+            node("p", "critic_panel", **config),
+            node("out", "output", name="result"),
+            node("ok", "output", name="approved"),
+        ],
+        [edge("in", "p"), edge("p", "out"), edge("p", "ok", "approved")],
+    )
 
 
 async def test_critic_panel_votes_in_declared_order_and_posts_reviews():
@@ -251,13 +330,16 @@ async def test_llm_continues_a_chat_transcript_arriving_on_its_input():
     doc = io_chain(llm("l", system="S", prompt="And now {{context}}?"))
     _, ctx = await run(doc, inputs={"input": transcript})
     assert ctx.calls[0].extra["messages"] == [
-        {"role": "system", "content": "S"}, *transcript,
-        {"role": "user", "content": "And now ?"}]
+        {"role": "system", "content": "S"},
+        *transcript,
+        {"role": "user", "content": "And now ?"},
+    ]
 
 
 async def test_a_failing_critic_fails_the_panel_after_the_others_finished():
-    ctx = ScriptedContext(replies={"c1": RuntimeError("critic down"), "c2": "APPROVE"},
-                          delays={"c2": 0.02})
+    ctx = ScriptedContext(
+        replies={"c1": RuntimeError("critic down"), "c2": "APPROVE"}, delays={"c2": 0.02}
+    )
     result, _ = await run(panel(critics=["c1", "c2"]), ctx)
     assert result.status == "failed" and "critic down" in result.error
     assert all(c.finished > 0 for c in ctx.calls)  # nothing left running in the background

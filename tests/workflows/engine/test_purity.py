@@ -48,6 +48,7 @@ def test_importing_every_engine_module_loads_no_forbidden_package():
         "print(','.join(bad))\n"
     )
     root = ENGINE.parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""

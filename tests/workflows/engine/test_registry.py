@@ -10,8 +10,22 @@ from workflows.engine.kinds.registry import KINDS, catalog, get_kind
 from workflows.engine.ports import PORT_TYPES
 
 REQUIRED_KINDS = {
-    "input", "output", "agent", "llm", "tool", "condition", "router", "join", "map", "loop",
-    "approval", "subflow", "memory_read", "memory_write", "critic_panel", "note",
+    "input",
+    "output",
+    "agent",
+    "llm",
+    "tool",
+    "condition",
+    "router",
+    "join",
+    "map",
+    "loop",
+    "approval",
+    "subflow",
+    "memory_read",
+    "memory_write",
+    "critic_panel",
+    "note",
 }
 CATEGORIES = {"AI", "Flow", "Data", "Human", "Memory", "Annotation"}
 
@@ -36,8 +50,17 @@ def test_catalog_matches_the_api_shape():
     entries = catalog()
     assert [e["kind"] for e in entries] == list(KINDS)
     for entry in entries:
-        assert set(entry) == {"kind", "title", "category", "description", "color",
-                              "config_schema", "inputs", "outputs", "dynamic_ports"}
+        assert set(entry) == {
+            "kind",
+            "title",
+            "category",
+            "description",
+            "color",
+            "config_schema",
+            "inputs",
+            "outputs",
+            "dynamic_ports",
+        }
         assert entry["category"] in CATEGORIES
         assert entry["color"].startswith("#") and entry["description"].endswith(".")
         assert entry["config_schema"]["type"] == "object"
@@ -55,13 +78,23 @@ def test_each_config_refuses_unknown_fields(kind):
         get_kind(kind).Config.model_validate({"surely_not_a_field": 1})
 
 
-@pytest.mark.parametrize(("kind", "field", "fmt"), [
-    ("agent", "agent", "agent"), ("agent", "prompt", "prompt"), ("llm", "model", "model"),
-    ("llm", "prompt", "prompt"), ("llm", "system", "prompt"), ("tool", "tool", "tool"),
-    ("subflow", "workflow", "workflow"), ("condition", "expression", "expression"),
-    ("loop", "exit_condition", "expression"), ("approval", "prompt", "prompt"),
-    ("critic_panel", "reviser", "agent"), ("router", "model", "model"),
-])
+@pytest.mark.parametrize(
+    ("kind", "field", "fmt"),
+    [
+        ("agent", "agent", "agent"),
+        ("agent", "prompt", "prompt"),
+        ("llm", "model", "model"),
+        ("llm", "prompt", "prompt"),
+        ("llm", "system", "prompt"),
+        ("tool", "tool", "tool"),
+        ("subflow", "workflow", "workflow"),
+        ("condition", "expression", "expression"),
+        ("loop", "exit_condition", "expression"),
+        ("approval", "prompt", "prompt"),
+        ("critic_panel", "reviser", "agent"),
+        ("router", "model", "model"),
+    ],
+)
 def test_reference_fields_carry_a_format_hint(kind, field, fmt):
     schema = next(e for e in catalog() if e["kind"] == kind)["config_schema"]
     assert schema["properties"][field]["format"] == fmt

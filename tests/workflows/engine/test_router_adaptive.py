@@ -12,16 +12,20 @@ from workflows.engine.testing import ScriptedContext
 from workflows.engine.validation import validate
 
 ROUTES = [{"name": "careful", "agent": "Careful"}, {"name": "quick", "agent": "Quick"}]
-PROVEN = {"Careful": AgentStats(runs=20, successes=19, mean_latency_s=2.0, mean_cost=0.012),
-          "Quick": AgentStats(runs=20, successes=10, mean_latency_s=1.0, mean_cost=0.01)}
+PROVEN = {
+    "Careful": AgentStats(runs=20, successes=19, mean_latency_s=2.0, mean_cost=0.012),
+    "Quick": AgentStats(runs=20, successes=10, mean_latency_s=1.0, mean_cost=0.01),
+}
 
 
 def adaptive(**config) -> dict:
     """input → adaptive router → one agent node per route → output per route."""
     router = node("r", "router", mode="adaptive", **{"routes": ROUTES, **config})
     names = [r["name"] for r in router["config"]["routes"]]
-    agents = [node(f"ag_{n}", "agent", agent=r.get("agent") or n)
-              for n, r in zip(names, router["config"]["routes"], strict=True)]
+    agents = [
+        node(f"ag_{n}", "agent", agent=r.get("agent") or n)
+        for n, r in zip(names, router["config"]["routes"], strict=True)
+    ]
     outs = [node(f"out_{n}", "output", name=n) for n in names]
     edges = [edge("in", "r")]
     for n in names:
@@ -59,8 +63,10 @@ async def test_the_choice_and_every_candidates_figures_are_in_the_trace():
 
 @pytest.mark.asyncio
 async def test_weights_can_make_speed_and_cost_win_over_reliability():
-    result, _ = await run(adaptive(weight_success=0.1, weight_latency=0.6, weight_cost=0.3),
-                          ScriptedContext(history=PROVEN))
+    result, _ = await run(
+        adaptive(weight_success=0.1, weight_latency=0.6, weight_cost=0.3),
+        ScriptedContext(history=PROVEN),
+    )
     assert list(result.outputs) == ["quick"]
 
 
@@ -102,13 +108,19 @@ def test_an_adaptive_router_without_candidates_is_refused():
 
 
 def test_a_candidate_listed_twice_is_refused_naming_the_agent():
-    found = problems_of(routes=[{"name": "a", "agent": "Careful"}, {"name": "b", "agent": "Careful"}])
+    found = problems_of(
+        routes=[{"name": "a", "agent": "Careful"}, {"name": "b", "agent": "Careful"}]
+    )
     assert ("config.routes[1].agent", 'Node r: the agent "Careful" is a candidate twice.') in found
 
 
 def test_choice_is_a_reserved_route_name_in_adaptive_mode_and_weights_cannot_all_be_zero():
-    found = problems_of(routes=[{"name": "choice", "agent": "Careful"}], weight_success=0,
-                        weight_latency=0, weight_cost=0)
+    found = problems_of(
+        routes=[{"name": "choice", "agent": "Careful"}],
+        weight_success=0,
+        weight_latency=0,
+        weight_cost=0,
+    )
     fields = [f for f, _ in found]
     assert "config.routes[0].name" in fields and "config.weight_success" in fields
 
@@ -122,4 +134,6 @@ def test_the_node_kind_schema_offers_the_adaptive_mode_and_an_agent_picker_per_r
     assert "adaptive" in schema["properties"]["mode"]["enum"]
     route = schema["$defs"]["Route"]["properties"]
     assert route["agent"]["format"] == "agent"
-    assert {"min_runs", "weight_success", "weight_latency", "weight_cost"} <= set(schema["properties"])
+    assert {"min_runs", "weight_success", "weight_latency", "weight_cost"} <= set(
+        schema["properties"]
+    )

@@ -14,8 +14,9 @@ def user(text: str) -> list[dict]:
 
 
 async def test_replies_by_node_then_prompt_substring_then_ref():
-    ctx = ScriptedContext(replies={"n1": "by node", "gpt": "by ref"},
-                          prompt_replies=[("weather", "sunny")])
+    ctx = ScriptedContext(
+        replies={"n1": "by node", "gpt": "by ref"}, prompt_replies=[("weather", "sunny")]
+    )
     assert (await ctx.call_model("n1", "gpt", user("weather?"))).text == "by node"
     assert (await ctx.call_model("loop[0].n1", "x", user("hi"))).text == "by node"
     assert (await ctx.call_model("n2", "gpt", user("weather?"))).text == "sunny"
@@ -29,7 +30,9 @@ async def test_list_replies_are_used_in_turn_and_the_last_repeats():
     with pytest.raises(ValueError, match="two"):
         await ctx.run_agent("n", "a", "p", inputs={})
     assert [(await ctx.run_agent("n", "a", "p", inputs={})).text for _ in range(2)] == [
-        "three", "three"]
+        "three",
+        "three",
+    ]
 
 
 async def test_memory_policies_replace_append_and_merge():
@@ -48,6 +51,10 @@ async def test_approvals_are_requested_once_and_decided_with_an_event():
     decision = await ctx.request_approval("ok", "Sure?", {"x": 1})
     assert decision is not None and not decision.approved
     assert ctx.types() == ["approval.requested", "approval.resolved"]
-    assert ctx.events[-1]["data"] == {"approval_id": "approval-ok", "decision": "reject",
-                                      "comment": "no", "by": "ann"}
+    assert ctx.events[-1]["data"] == {
+        "approval_id": "approval-ok",
+        "decision": "reject",
+        "comment": "no",
+        "by": "ann",
+    }
     assert [e["seq"] for e in ctx.events] == [1, 2]

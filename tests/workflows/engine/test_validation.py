@@ -58,24 +58,49 @@ def test_missing_required_input():
 
 
 def test_port_type_mismatch_names_both_ports():
-    doc = graph([node("in", "input"), llm("n1"), node("n2", "map", body=graph(
-        [node("i", "input", name="item"), node("o", "output")], [edge("i", "o")])),
-        node("out", "output")],
-        [edge("in", "n1"), edge("n1", "n2", target_port="items", edge_id="e7"),
-         edge("n2", "out")])
+    doc = graph(
+        [
+            node("in", "input"),
+            llm("n1"),
+            node(
+                "n2",
+                "map",
+                body=graph(
+                    [node("i", "input", name="item"), node("o", "output")], [edge("i", "o")]
+                ),
+            ),
+            node("out", "output"),
+        ],
+        [edge("in", "n1"), edge("n1", "n2", target_port="items", edge_id="e7"), edge("n2", "out")],
+    )
     problem = only(validate(doc), "type_mismatch")
     assert problem.message.startswith("n1.out (text) → n2.items (list)")
     assert problem.edge == "e7"
 
 
 def test_text_does_not_feed_json_but_any_feeds_everything():
-    doc = graph([node("in", "input", type="text"), node("in2", "input", name="b"),
-                 node("sub", "subflow", workflow="w"), node("o", "output"),
-                 node("m", "map", body=graph([node("i", "input", name="item"),
-                                              node("o", "output")], [edge("i", "o")])),
-                 node("o2", "output", name="o2")],
-                [edge("in", "sub"), edge("sub", "m", target_port="items", edge_id="bad"),
-                 edge("in2", "o", edge_id="x"), edge("m", "o2")])
+    doc = graph(
+        [
+            node("in", "input", type="text"),
+            node("in2", "input", name="b"),
+            node("sub", "subflow", workflow="w"),
+            node("o", "output"),
+            node(
+                "m",
+                "map",
+                body=graph(
+                    [node("i", "input", name="item"), node("o", "output")], [edge("i", "o")]
+                ),
+            ),
+            node("o2", "output", name="o2"),
+        ],
+        [
+            edge("in", "sub"),
+            edge("sub", "m", target_port="items", edge_id="bad"),
+            edge("in2", "o", edge_id="x"),
+            edge("m", "o2"),
+        ],
+    )
     problem = only(validate(doc), "type_mismatch")
     assert problem.message.startswith("sub.out (json) → m.items (list)")
 
@@ -106,15 +131,18 @@ def test_a_cycle_outside_a_loop_node():
 
 
 def test_a_loop_without_an_exit():
-    body = graph([node("s", "input", name="state"), node("o", "output", name="state")],
-                 [edge("s", "o")])
+    body = graph(
+        [node("s", "input", name="state"), node("o", "output", name="state")], [edge("s", "o")]
+    )
     problem = only(validate(io_chain(node("l", "loop", body=body))), "loop_without_exit")
     assert problem.node == "l" and "exit" in problem.message
 
 
 def test_loop_and_map_bodies_are_validated_too():
-    body = graph([node("s", "input", name="state"), node("x", "nope"), node("o", "output")],
-                 [edge("s", "x"), edge("x", "o")])
+    body = graph(
+        [node("s", "input", name="state"), node("x", "nope"), node("o", "output")],
+        [edge("s", "x"), edge("x", "o")],
+    )
     problems = validate(io_chain(node("l", "loop", body=body, max_iterations=2)))
     problem = only(problems, "unknown_kind")
     assert problem.node == "l" and problem.field == "config.body.kind"
@@ -167,8 +195,12 @@ def test_every_problem_is_listed_at_once():
     doc = io_chain(node("x", "nope"), llm("a", temprature=3))
     doc["nodes"].append(llm("a"))
     doc["edges"].append(edge("a", "missing"))
-    assert set(codes(validate(doc))) >= {"unknown_kind", "invalid_config", "duplicate_id",
-                                         "unknown_node"}
+    assert set(codes(validate(doc))) >= {
+        "unknown_kind",
+        "invalid_config",
+        "duplicate_id",
+        "unknown_node",
+    }
 
 
 def test_malformed_nodes_and_documents_are_problems_not_crashes():
@@ -180,17 +212,26 @@ def test_malformed_nodes_and_documents_are_problems_not_crashes():
 def test_invalid_expressions_and_router_routes_are_problems():
     doc = io_chain(node("c", "condition", expression="value >"))
     assert only(validate(doc), "invalid_config").field == "config.expression"
-    router = node("r", "router", routes=[{"name": "a", "expression": "True"},
-                                         {"name": "a", "expression": "True"}])
-    doc = graph([node("in", "input"), router, node("o", "output")],
-                [edge("in", "r"), edge("r", "o", "a")])
+    router = node(
+        "r",
+        "router",
+        routes=[{"name": "a", "expression": "True"}, {"name": "a", "expression": "True"}],
+    )
+    doc = graph(
+        [node("in", "input"), router, node("o", "output")], [edge("in", "r"), edge("r", "o", "a")]
+    )
     assert only(validate(doc), "invalid_config").field == "config.routes[1].name"
 
 
 def test_problems_serialise_to_the_api_shape():
     problem = only(validate(io_chain(node("x", "nope"))), "unknown_kind")
-    assert problem.as_dict() == {"code": "unknown_kind", "message": problem.message,
-                                 "node": "x", "edge": None, "field": "kind"}
+    assert problem.as_dict() == {
+        "code": "unknown_kind",
+        "message": problem.message,
+        "node": "x",
+        "edge": None,
+        "field": "kind",
+    }
 
 
 def test_malformed_edges_are_problems():

@@ -20,8 +20,9 @@ def body_has_output(body: Graph) -> bool:
 def check_body(body: Graph, needs: str) -> list[tuple[str, str, str]]:
     problems = []
     if needs not in body_inputs(body):
-        problems.append(("invalid_body", "config.body",
-                         f'its body needs an input node named "{needs}".'))
+        problems.append(
+            ("invalid_body", "config.body", f'its body needs an input node named "{needs}".')
+        )
     if not body_has_output(body):
         problems.append(("invalid_body", "config.body", "its body needs an output node."))
     return problems

@@ -82,8 +82,9 @@ class NodeKind:
         raise NotImplementedError
 
 
-def formatted(fmt: str | None, default: Any = ..., *, when: dict[str, str] | None = None,
-              **kwargs: Any) -> Any:
+def formatted(
+    fmt: str | None, default: Any = ..., *, when: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
     """A config field whose JSON Schema carries hints for the generated form.
 
     ``fmt``: prompt | agent | model | tool | workflow | expression (the widget), or None.

@@ -11,7 +11,8 @@ from workflows.engine.ports import Port
 
 class ConditionConfig(KindConfig):
     expression: str = formatted(
-        "expression", min_length=1,
+        "expression",
+        min_length=1,
         description='E.g. value > 3 or "yes" in lower(value). Names: value, input, dict keys.',
     )
 

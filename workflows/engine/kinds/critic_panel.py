@@ -11,10 +11,14 @@ from workflows.engine.ports import Port
 from workflows.engine.templates import as_text
 
 AgentRef = Annotated[str, Field(min_length=1, json_schema_extra={"format": "agent"})]
-REVIEW = ("Review the answer below. Start your reply with APPROVE or REJECT, then give your "
-          "reasons.\n\nAnswer:\n{draft}")
-REVISE = ("Improve the answer below using the reviewers' feedback. Reply with the improved "
-          "answer only.\n\nAnswer:\n{draft}\n\nFeedback:\n{feedback}")
+REVIEW = (
+    "Review the answer below. Start your reply with APPROVE or REJECT, then give your "
+    "reasons.\n\nAnswer:\n{draft}"
+)
+REVISE = (
+    "Improve the answer below using the reviewers' feedback. Reply with the improved "
+    "answer only.\n\nAnswer:\n{draft}\n\nFeedback:\n{feedback}"
+)
 
 
 class CriticPanelConfig(KindConfig):
@@ -40,8 +44,10 @@ class CriticPanelKind(NodeKind):
     kind = "critic_panel"
     title = "Critic panel"
     category = "AI"
-    description = ("Critic agents review the input in parallel and vote; if too few approve "
-                   "and a reviser is set, it revises and the panel votes again.")
+    description = (
+        "Critic agents review the input in parallel and vote; if too few approve "
+        "and a reviser is set, it revises and the panel votes again."
+    )
     color = "#d946ef"
     Config = CriticPanelConfig
     inputs = [Port("in", "text")]
@@ -58,8 +64,9 @@ class CriticPanelKind(NodeKind):
             votes = []
             for critic, result in zip(config.critics, results, strict=True):
                 votes.append(vote(result.text))
-                reviews.append({"round": round_no, "critic": critic,
-                                "approve": votes[-1], "text": result.text})
+                reviews.append(
+                    {"round": round_no, "critic": critic, "approve": votes[-1], "text": result.text}
+                )
                 await ctx.post_message(ctx.node_id, critic, result.text)
             approved = sum(votes) / len(votes) >= config.threshold
             if approved or not config.reviser or round_no == config.rounds - 1:

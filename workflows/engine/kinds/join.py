@@ -20,9 +20,11 @@ class JoinKind(NodeKind):
     kind = "join"
     title = "Join"
     category = "Flow"
-    description = ("Waits for every incoming branch and merges the results in the order the "
-                   "branches are connected. all: every taken branch must succeed; any: at "
-                   "least one; quorum: at least k. Untaken branches are left out.")
+    description = (
+        "Waits for every incoming branch and merges the results in the order the "
+        "branches are connected. all: every taken branch must succeed; any: at "
+        "least one; quorum: at least k. Untaken branches are left out."
+    )
     color = "#14b8a6"
     Config = JoinConfig
     inputs = [Port("in", "any", multiple=True)]
@@ -50,6 +52,8 @@ class JoinKind(NodeKind):
         return {
             "out": [b.value for b in ok],
             "first": ok[0].value,
-            "results": [{"source": b.source, "status": b.status, "value": b.value,
-                         "error": b.error} for b in branches],
+            "results": [
+                {"source": b.source, "status": b.status, "value": b.value, "error": b.error}
+                for b in branches
+            ],
         }

@@ -15,8 +15,10 @@ from workflows.engine.templates import render
 
 def is_messages(value: Any) -> TypeGuard[list[dict[str, Any]]]:
     """A chat transcript: a non-empty list of ``{"role", "content"}`` objects."""
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(m, dict) and "role" in m and "content" in m for m in value
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(m, dict) and "role" in m and "content" in m for m in value)
     )
 
 
@@ -33,8 +35,10 @@ class LlmKind(NodeKind):
     kind = "llm"
     title = "LLM"
     category = "AI"
-    description = ("Sends a prompt (or a chat transcript arriving on its input) to a model and "
-                   "outputs the reply (text or parsed JSON).")
+    description = (
+        "Sends a prompt (or a chat transcript arriving on its input) to a model and "
+        "outputs the reply (text or parsed JSON)."
+    )
     color = "#a855f7"
     Config = LlmConfig
     inputs = [Port("in", "any")]
@@ -49,18 +53,23 @@ class LlmKind(NodeKind):
         config: LlmConfig = node.config
         messages: list[dict[str, Any]] = []
         if config.system:
-            messages.append({"role": "system", "content": render(config.system, inputs,
-                                                                  append=None)})
+            messages.append(
+                {"role": "system", "content": render(config.system, inputs, append=None)}
+            )
         conversation = inputs.get("in")
         if is_messages(conversation):
             messages.extend(conversation)
             if config.prompt != "{{in}}":
-                messages.append({"role": "user", "content": render(config.prompt, inputs,
-                                                                    append=None)})
+                messages.append(
+                    {"role": "user", "content": render(config.prompt, inputs, append=None)}
+                )
         else:
             messages.append({"role": "user", "content": render(config.prompt, inputs)})
-        params = {k: v for k, v in (("temperature", config.temperature),
-                                    ("max_tokens", config.max_tokens)) if v is not None}
+        params = {
+            k: v
+            for k, v in (("temperature", config.temperature), ("max_tokens", config.max_tokens))
+            if v is not None
+        }
         result = await ctx.call_model(config.model, messages, params=params)
         if config.output == "text":
             return {"out": result.text}

@@ -28,9 +28,11 @@ class LoopKind(NodeKind):
     kind = "loop"
     title = "Loop"
     category = "Flow"
-    description = ("Repeats its body on a state until the exit condition holds or "
-                   "max_iterations is reached; stops with an error if the state stops "
-                   "changing.")
+    description = (
+        "Repeats its body on a state until the exit condition holds or "
+        "max_iterations is reached; stops with an error if the state stops "
+        "changing."
+    )
     color = "#ec4899"
     Config = LoopConfig
     inputs = [Port("in", "any")]
@@ -40,8 +42,13 @@ class LoopKind(NodeKind):
     def check(cls, config: Any) -> list[tuple[str, str, str]]:
         problems = check_body(config.body, "state")
         if not config.exit_condition and config.max_iterations is None:
-            problems.append(("loop_without_exit", "config.max_iterations",
-                             "the loop has no exit: set an exit condition or max_iterations."))
+            problems.append(
+                (
+                    "loop_without_exit",
+                    "config.max_iterations",
+                    "the loop has no exit: set an exit condition or max_iterations.",
+                )
+            )
         if config.exit_condition:
             error = check_expression(config.exit_condition)
             if error:
@@ -52,19 +59,28 @@ class LoopKind(NodeKind):
         config: LoopConfig = node.config
         state, history = inputs.get("in"), []
         for iteration in range(config.max_iterations or HARD_CAP):
-            result = await ctx.run_body(node.bodies["body"],
-                                        {"state": state, "iteration": iteration}, iteration)
+            result = await ctx.run_body(
+                node.bodies["body"], {"state": state, "iteration": iteration}, iteration
+            )
             raise_for(result, f"Iteration {iteration}")
             new_state = body_value(result.outputs, "state")
             history.append(new_state)
             if new_state == state:
                 raise BudgetExceeded(
-                    "no_progress", 0, 1,
+                    "no_progress",
+                    0,
+                    1,
                     f"The loop made no progress: iteration {iteration} left the state unchanged.",
                 )
             previous, state = state, new_state
-            if config.exit_condition and evaluate(config.exit_condition, variables_for(
-                state, state=state, iteration=iteration, previous=previous,
-            )):
+            if config.exit_condition and evaluate(
+                config.exit_condition,
+                variables_for(
+                    state,
+                    state=state,
+                    iteration=iteration,
+                    previous=previous,
+                ),
+            ):
                 break
         return {"out": state, "history": history}

@@ -24,8 +24,10 @@ class MapKind(NodeKind):
     kind = "map"
     title = "Map"
     category = "Flow"
-    description = ("Runs its body once per list item (in parallel, bounded) and outputs the "
-                   "results in item order.")
+    description = (
+        "Runs its body once per list item (in parallel, bounded) and outputs the "
+        "results in item order."
+    )
     color = "#06b6d4"
     Config = MapConfig
     inputs = [Port("items", "list")]
@@ -39,8 +41,10 @@ class MapKind(NodeKind):
         items = list(inputs.get("items") or [])
         cap = limits.current().map_max_items
         if len(items) > cap:
-            raise PermanentFailure(f"The map got {len(items):,} items; a map runs at most {cap:,} "
-                                   "(AXWEB_MAP_MAX_ITEMS). Split the list or filter it first.")
+            raise PermanentFailure(
+                f"The map got {len(items):,} items; a map runs at most {cap:,} "
+                "(AXWEB_MAP_MAX_ITEMS). Split the list or filter it first."
+            )
         gate = asyncio.Semaphore(node.config.max_concurrency)
         body = node.bodies["body"]
 

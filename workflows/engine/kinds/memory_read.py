@@ -19,8 +19,10 @@ class MemoryReadKind(NodeKind):
     kind = "memory_read"
     title = "Memory read"
     category = "Memory"
-    description = ("Reads a key of the run's shared memory, or the messages of a channel; "
-                   "the optional input only sets when it runs.")
+    description = (
+        "Reads a key of the run's shared memory, or the messages of a channel; "
+        "the optional input only sets when it runs."
+    )
     color = "#84cc16"
     Config = MemoryReadConfig
     inputs = [Port("in", "any", required=False)]

@@ -19,8 +19,10 @@ class MemoryWriteKind(NodeKind):
     kind = "memory_write"
     title = "Memory write"
     category = "Memory"
-    description = ("Writes the input to shared memory (replace, append to a list, or merge "
-                   "into an object) and passes the input on.")
+    description = (
+        "Writes the input to shared memory (replace, append to a list, or merge "
+        "into an object) and passes the input on."
+    )
     color = "#65a30d"
     Config = MemoryWriteConfig
     inputs = [Port("in", "any")]

@@ -27,12 +27,18 @@ ADAPTIVE = {"mode": "adaptive"}
 
 class Route(KindConfig):
     name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)
-    expression: str = formatted("expression", "", when={"mode": "rule"},
-                                description="Rule mode: when true.")
-    description: str = formatted(None, "", when={"mode": "llm"},
-                                 description="LLM mode: when to choose this route.")
-    agent: str = formatted("agent", "", when={"mode": "adaptive"},
-                           description="Adaptive mode: the candidate agent (empty: the route name).")
+    expression: str = formatted(
+        "expression", "", when={"mode": "rule"}, description="Rule mode: when true."
+    )
+    description: str = formatted(
+        None, "", when={"mode": "llm"}, description="LLM mode: when to choose this route."
+    )
+    agent: str = formatted(
+        "agent",
+        "",
+        when={"mode": "adaptive"},
+        description="Adaptive mode: the candidate agent (empty: the route name).",
+    )
 
     @property
     def candidate(self) -> str:
@@ -42,26 +48,40 @@ class Route(KindConfig):
 class RouterConfig(KindConfig):
     mode: Literal["rule", "llm", "adaptive"] = "rule"
     routes: list[Route] = Field(min_length=1)
-    model: str | None = formatted("model", None, when={"mode": "llm"},
-                                  description="LLM mode: the classifier.")
-    prompt: str = formatted("prompt", "", when={"mode": "llm"}, description="LLM mode: extra instructions.")
-    min_runs: int = formatted(None, 3, when=ADAPTIVE, ge=0, le=1000,
-                              description="Adaptive mode: agents with fewer recorded runs are tried first.")
-    weight_success: float = formatted(None, 0.6, when=ADAPTIVE, ge=0, le=1,
-                                      description="Adaptive mode: weight of success.")
-    weight_latency: float = formatted(None, 0.2, when=ADAPTIVE, ge=0, le=1,
-                                      description="Adaptive mode: weight of speed.")
-    weight_cost: float = formatted(None, 0.2, when=ADAPTIVE, ge=0, le=1,
-                                   description="Adaptive mode: weight of low cost.")
+    model: str | None = formatted(
+        "model", None, when={"mode": "llm"}, description="LLM mode: the classifier."
+    )
+    prompt: str = formatted(
+        "prompt", "", when={"mode": "llm"}, description="LLM mode: extra instructions."
+    )
+    min_runs: int = formatted(
+        None,
+        3,
+        when=ADAPTIVE,
+        ge=0,
+        le=1000,
+        description="Adaptive mode: agents with fewer recorded runs are tried first.",
+    )
+    weight_success: float = formatted(
+        None, 0.6, when=ADAPTIVE, ge=0, le=1, description="Adaptive mode: weight of success."
+    )
+    weight_latency: float = formatted(
+        None, 0.2, when=ADAPTIVE, ge=0, le=1, description="Adaptive mode: weight of speed."
+    )
+    weight_cost: float = formatted(
+        None, 0.2, when=ADAPTIVE, ge=0, le=1, description="Adaptive mode: weight of low cost."
+    )
 
 
 class RouterKind(NodeKind):
     kind = "router"
     title = "Router"
     category = "Flow"
-    description = ("Chooses one route for the input: the first rule that holds, the route "
-                   "an LLM picks (otherwise 'default'), or the candidate agent with the best "
-                   "record in past runs.")
+    description = (
+        "Chooses one route for the input: the first rule that holds, the route "
+        "an LLM picks (otherwise 'default'), or the candidate agent with the best "
+        "record in past runs."
+    )
     color = "#f97316"
     Config = RouterConfig
     inputs = [Port("in", "any")]
@@ -75,12 +95,19 @@ class RouterKind(NodeKind):
     @classmethod
     def check(cls, config: Any) -> list[tuple[str, str, str]]:
         problems, seen = [], set()
-        reserved = ("default", "error", "choice") if config.mode == "adaptive" else ("default", "error")
+        reserved = (
+            ("default", "error", "choice") if config.mode == "adaptive" else ("default", "error")
+        )
         for i, route in enumerate(config.routes):
             where = f"config.routes[{i}]"
             if route.name in seen or route.name in reserved:
-                problems.append(("invalid_config", f"{where}.name",
-                                 f'the route name "{route.name}" is used twice or reserved.'))
+                problems.append(
+                    (
+                        "invalid_config",
+                        f"{where}.name",
+                        f'the route name "{route.name}" is used twice or reserved.',
+                    )
+                )
             seen.add(route.name)
             if config.mode == "rule":
                 error = check_expression(route.expression or "")
@@ -110,15 +137,30 @@ def _adaptive_problems(config: RouterConfig) -> list[tuple[str, str, str]]:
     problems, seen = [], set()
     for i, route in enumerate(config.routes):
         if not route.candidate.strip():
-            problems.append(("invalid_config", f"config.routes[{i}].agent",
-                             "an adaptive route needs a candidate agent."))
+            problems.append(
+                (
+                    "invalid_config",
+                    f"config.routes[{i}].agent",
+                    "an adaptive route needs a candidate agent.",
+                )
+            )
         elif route.candidate in seen:
-            problems.append(("invalid_config", f"config.routes[{i}].agent",
-                             f'the agent "{route.candidate}" is a candidate twice.'))
+            problems.append(
+                (
+                    "invalid_config",
+                    f"config.routes[{i}].agent",
+                    f'the agent "{route.candidate}" is a candidate twice.',
+                )
+            )
         seen.add(route.candidate)
     if config.weight_success + config.weight_latency + config.weight_cost <= 0:
-        problems.append(("invalid_config", "config.weight_success",
-                         "at least one of the adaptive weights must be above 0."))
+        problems.append(
+            (
+                "invalid_config",
+                "config.weight_success",
+                "at least one of the adaptive weights must be above 0.",
+            )
+        )
     return problems
 
 
@@ -132,26 +174,43 @@ async def _adaptive(ctx: Any, config: RouterConfig, value: Any) -> dict[str, Any
     return {route.name: value, "choice": _record(config, choice, stats, route.name)}
 
 
-def _record(config: RouterConfig, choice: Choice, stats: dict[str, AgentStats],
-            chosen: str) -> dict[str, Any]:
+def _record(
+    config: RouterConfig, choice: Choice, stats: dict[str, AgentStats], chosen: str
+) -> dict[str, Any]:
     """The choice as the trace keeps it: the winner, why, and every candidate's figures."""
     rows = []
     for route in config.routes:
         s = stats.get(route.candidate, AgentStats())
-        rows.append({"route": route.name, "agent": route.candidate, "runs": s.runs,
-                     "successes": s.successes, "success_rate": round(s.success_rate, 4),
-                     "mean_latency_s": round(s.mean_latency_s, 4), "mean_cost": s.mean_cost,
-                     "score": None if not choice.scores else round(choice.scores[route.candidate], 4)})
-    return {"route": chosen, "agent": choice.name, "explored": choice.score is None,
-            "reason": choice.explanation, "candidates": rows}
+        rows.append(
+            {
+                "route": route.name,
+                "agent": route.candidate,
+                "runs": s.runs,
+                "successes": s.successes,
+                "success_rate": round(s.success_rate, 4),
+                "mean_latency_s": round(s.mean_latency_s, 4),
+                "mean_cost": s.mean_cost,
+                "score": None if not choice.scores else round(choice.scores[route.candidate], 4),
+            }
+        )
+    return {
+        "route": chosen,
+        "agent": choice.name,
+        "explored": choice.score is None,
+        "reason": choice.explanation,
+        "candidates": rows,
+    }
 
 
 async def _classify(ctx: Any, config: RouterConfig, value: Any) -> str:
     options = "\n".join(f"- {r.name}: {r.description}" for r in config.routes)
-    prompt = (f"{config.prompt}\nChoose the best route for the input. Routes:\n{options}\n"
-              f"Reply with the route name only.\n\nInput:\n{as_text(value)}")
-    result = await ctx.call_model(config.model, [{"role": "user", "content": prompt}],
-                                  params={"temperature": 0})
+    prompt = (
+        f"{config.prompt}\nChoose the best route for the input. Routes:\n{options}\n"
+        f"Reply with the route name only.\n\nInput:\n{as_text(value)}"
+    )
+    result = await ctx.call_model(
+        config.model, [{"role": "user", "content": prompt}], params={"temperature": 0}
+    )
     words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", result.text)
     names = {r.name.lower(): r.name for r in config.routes}
     for word in words:

@@ -16,8 +16,10 @@ class SubflowKind(NodeKind):
     kind = "subflow"
     title = "Subflow"
     category = "Flow"
-    description = ("Runs another workflow: a JSON object input becomes its inputs (anything "
-                   "else is passed as 'input'); outputs its outputs.")
+    description = (
+        "Runs another workflow: a JSON object input becomes its inputs (anything "
+        "else is passed as 'input'); outputs its outputs."
+    )
     color = "#6366f1"
     Config = SubflowConfig
     inputs = [Port("in", "any")]

@@ -15,7 +15,7 @@ class ToolConfig(KindConfig):
     tool: str = formatted("tool", min_length=1, description="Tool name.")
     arguments: dict[str, Any] = Field(
         default_factory=dict,
-        description='Arguments; string values may use {{in}} / {{in.key}} placeholders.',
+        description="Arguments; string values may use {{in}} / {{in.key}} placeholders.",
     )
 
 

@@ -8,11 +8,16 @@ from workflows.benchmarks import bench_engine
 
 
 class Command(BaseCommand):
-    help = "Engine figures: dispatch, durable commit, fan-out, checkpoint bytes and resume after kill -9."
+    help = (
+        "Engine figures: dispatch, durable commit, fan-out, checkpoint bytes "
+        "and resume after kill -9."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
-        parser.add_argument("--no-resume", action="store_true", help="skip the worker kill/resume figure")
+        parser.add_argument(
+            "--no-resume", action="store_true", help="skip the worker kill/resume figure"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()

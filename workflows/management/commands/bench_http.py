@@ -29,7 +29,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from workflows.stream_bench import check_redis, p95, servers, stream_graph
+from workflows.bench_servers import servers
+from workflows.stream_bench import check_redis, p95, stream_graph
 
 RUN_EVERY = 4  # a client starts a run every RUN_EVERY rounds (when its previous run has ended)
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
@@ -49,25 +50,55 @@ class Figures:
             self.samples.append(f"{op}: {what}"[:300])
 
     def summary(self) -> dict[str, Any]:
-        ops = {op: {"count": len(v), "p50_ms": round(statistics.median(v), 1), "p95_ms": round(p95(v), 1)}
-               for op, v in sorted(self.latency_ms.items()) if v}
+        ops = {
+            op: {
+                "count": len(v),
+                "p50_ms": round(statistics.median(v), 1),
+                "p95_ms": round(p95(v), 1),
+            }
+            for op, v in sorted(self.latency_ms.items())
+            if v
+        }
         worst = max((o["p95_ms"] for o in ops.values()), default=0.0)
-        return {"operations": ops, "errors": sum(self.errors.values()), "errors_by_operation": dict(self.errors),
-                "error_samples": self.samples, "runs_started": self.runs_started,
-                "runs_completed": self.runs_completed, "worst_p95_ms": worst,
-                "meets_target": worst <= TARGET_P95_MS and not self.errors}
+        return {
+            "operations": ops,
+            "errors": sum(self.errors.values()),
+            "errors_by_operation": dict(self.errors),
+            "error_samples": self.samples,
+            "runs_started": self.runs_started,
+            "runs_completed": self.runs_completed,
+            "worst_p95_ms": worst,
+            "meets_target": worst <= TARGET_P95_MS and not self.errors,
+        }
 
 
 class Client:
-    """One simulated user session: its own workflow, token for HTTP, session cookie for websockets."""
+    """One simulated user session: its own workflow, token for HTTP, session cookie for
+    websockets."""
 
-    def __init__(self, base: str, token: str, cookie: str, workflow_id: int, graph: dict[str, Any],
-                 figures: Figures, think_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        base: str,
+        token: str,
+        cookie: str,
+        workflow_id: int,
+        graph: dict[str, Any],
+        figures: Figures,
+        think_s: float = 0.0,
+    ) -> None:
         import httpx
 
         self.think_s = think_s
-        self.base, self.cookie, self.workflow_id, self.graph, self.figures = base, cookie, workflow_id, graph, figures
-        self.http = httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        self.base, self.cookie, self.workflow_id, self.graph, self.figures = (
+            base,
+            cookie,
+            workflow_id,
+            graph,
+            figures,
+        )
+        self.http = httpx.AsyncClient(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
         self.watching: asyncio.Task[None] | None = None
 
     async def timed(self, op: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -89,11 +120,19 @@ class Client:
         round_ = 0
         while time.monotonic() < until:
             await self.timed("list_workflows", "GET", "/api/workflows/")
-            await self.timed("save_draft", "PUT", f"/api/workflows/{self.workflow_id}/draft/",
-                             json={"graph": self.graph})
+            await self.timed(
+                "save_draft",
+                "PUT",
+                f"/api/workflows/{self.workflow_id}/draft/",
+                json={"graph": self.graph},
+            )
             if round_ % RUN_EVERY == 0 and (self.watching is None or self.watching.done()):
-                run = await self.timed("start_run", "POST", "/api/runs/",
-                                       json={"workflow": self.workflow_id, "version": None, "inputs": {"text": "hi"}})
+                run = await self.timed(
+                    "start_run",
+                    "POST",
+                    "/api/runs/",
+                    json={"workflow": self.workflow_id, "version": None, "inputs": {"text": "hi"}},
+                )
                 if run:
                     self.figures.runs_started += 1
                     self.watching = asyncio.create_task(self.watch(run["id"]))
@@ -104,22 +143,36 @@ class Client:
 
         url = self.base.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
         try:
-            async with websockets.connect(url, origin=self.base, additional_headers={  # type: ignore[arg-type]
-                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"}, open_timeout=30) as ws:
+            async with websockets.connect(
+                url,
+                origin=self.base,  # type: ignore[arg-type]
+                additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.cookie}"},
+                open_timeout=30,
+            ) as ws:
                 await ws.send(json.dumps({"type": "subscribe", "since": 0}))
                 async for raw in ws:
                     frame = json.loads(raw)
-                    if frame.get("type") == "events" and any(e["type"] in TERMINAL for e in frame["events"]):
+                    if frame.get("type") == "events" and any(
+                        e["type"] in TERMINAL for e in frame["events"]
+                    ):
                         self.figures.runs_completed += 1
                         return
         except Exception as exc:
             self.figures.error("watch_run", repr(exc))
 
 
-async def drive(base: str, sessions: list[tuple[str, str, int]], graph: dict[str, Any], seconds: float,
-                drain_s: float, think_s: float = 0.0) -> Figures:
+async def drive(
+    base: str,
+    sessions: list[tuple[str, str, int]],
+    graph: dict[str, Any],
+    seconds: float,
+    drain_s: float,
+    think_s: float = 0.0,
+) -> Figures:
     figures = Figures()
-    clients = [Client(base, token, cookie, wf, graph, figures, think_s) for token, cookie, wf in sessions]
+    clients = [
+        Client(base, token, cookie, wf, graph, figures, think_s) for token, cookie, wf in sessions
+    ]
     until = time.monotonic() + seconds
     await asyncio.gather(*(c.loop(until) for c in clients))
     watching = [c.watching for c in clients if c.watching and not c.watching.done()]
@@ -131,7 +184,9 @@ async def drive(base: str, sessions: list[tuple[str, str, int]], graph: dict[str
     return figures
 
 
-def make_sessions(count: int, graph: dict[str, Any]) -> tuple[list[Any], list[tuple[str, str, int]]]:
+def make_sessions(
+    count: int, graph: dict[str, Any]
+) -> tuple[list[Any], list[tuple[str, str, int]]]:
     """`count` throwaway users, each with a token, a session and a workflow of scripted nodes."""
     from django.contrib.auth import get_user_model
     from django.test import Client as DjangoClient
@@ -147,22 +202,38 @@ def make_sessions(count: int, graph: dict[str, Any]) -> tuple[list[Any], list[tu
         browser = DjangoClient()
         browser.force_login(user)
         workflow = workflow_create(owner=user, name=f"bench http {i}", graph=graph)
-        sessions.append((api_token_create(user=user, name="bench")[1],
-                         browser.cookies[settings.SESSION_COOKIE_NAME].value, workflow.id))
+        sessions.append(
+            (
+                api_token_create(user=user, name="bench")[1],
+                browser.cookies[settings.SESSION_COOKIE_NAME].value,
+                workflow.id,
+            )
+        )
     return users, sessions
 
 
 class Command(BaseCommand):
-    help = "HTTP + websocket load on a real daphne and Celery worker: p50/p95 per operation, errors, runs."
+    help = (
+        "HTTP + websocket load on a real daphne and Celery worker: "
+        "p50/p95 per operation, errors, runs."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--clients", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=60.0)
-        parser.add_argument("--logs", default="", help="keep daphne.log and worker.log in this folder")
-        parser.add_argument("--think-ms", type=float, default=1000.0,
-                            help="pause after each request (±50 %%); 0 saturates the server")
-        parser.add_argument("--drain", type=float, default=30.0, help="seconds to let the last runs finish")
+        parser.add_argument(
+            "--logs", default="", help="keep daphne.log and worker.log in this folder"
+        )
+        parser.add_argument(
+            "--think-ms",
+            type=float,
+            default=1000.0,
+            help="pause after each request (±50 %%); 0 saturates the server",
+        )
+        parser.add_argument(
+            "--drain", type=float, default=30.0, help="seconds to let the last runs finish"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from asgiref.sync import async_to_sync
@@ -175,13 +246,25 @@ class Command(BaseCommand):
             folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
             with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
-                figures = async_to_sync(drive)(base, sessions, graph, options["seconds"], options["drain"],
-                                              options["think_ms"] / 1000)
+                figures = async_to_sync(drive)(
+                    base,
+                    sessions,
+                    graph,
+                    options["seconds"],
+                    options["drain"],
+                    options["think_ms"] / 1000,
+                )
         finally:
             for user in users:
                 user.delete()
-        result = {**figures.summary(), "clients": options["clients"], "seconds": options["seconds"],
-                  "think_ms": options["think_ms"], "target_p95_ms": TARGET_P95_MS,
-                  "load_average_1m": round(os.getloadavg()[0], 2),
-                  "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1], "logs": folder}
+        result = {
+            **figures.summary(),
+            "clients": options["clients"],
+            "seconds": options["seconds"],
+            "think_ms": options["think_ms"],
+            "target_p95_ms": TARGET_P95_MS,
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1],
+            "logs": folder,
+        }
         self.stdout.write(json.dumps(result, indent=None if options["json"] else 2))

@@ -1,4 +1,5 @@
-"""`python manage.py prune_runs [--days N] [--json]`: delete old runs' events, node runs, tool calls."""
+"""`python manage.py prune_runs [--days N] [--json]`: delete old runs' events, node runs, tool
+calls."""
 
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ from workflows.runs.retention import runs_prune
 
 
 class Command(BaseCommand):
-    help = ("Delete the events, node runs and tool-call records of runs finished more than "
-            "AXWEB_RETENTION_DAYS (or --days) days ago; the run rows stay. 0 days keeps everything.")
+    help = (
+        "Delete the events, node runs and tool-call records of runs finished more than "
+        "AXWEB_RETENTION_DAYS (or --days) days ago; the run rows stay. 0 days keeps everything."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--days", type=int, default=None,
-                            help=f"override AXWEB_RETENTION_DAYS (now {settings.AXWEB_RETENTION_DAYS})")
-        parser.add_argument("--json", action="store_true", help="print the counts as one JSON object")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"override AXWEB_RETENTION_DAYS (now {settings.AXWEB_RETENTION_DAYS})",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print the counts as one JSON object"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"]
@@ -28,5 +37,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(totals))
         else:
-            self.stdout.write(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in totals.items())
-                              + " deleted")
+            self.stdout.write(
+                ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in totals.items())
+                + " deleted"
+            )

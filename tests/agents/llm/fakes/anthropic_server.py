@@ -25,9 +25,16 @@ def _usage(body: dict[str, Any], reply: FakeReply) -> dict[str, int]:
 
 
 def _message(model: str, body: dict[str, Any], reply: FakeReply) -> dict[str, Any]:
-    return {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
-            "content": _blocks(reply), "stop_reason": "tool_use" if reply.tool_calls else
-            "end_turn", "stop_sequence": None, "usage": _usage(body, reply)}
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": _blocks(reply),
+        "stop_reason": "tool_use" if reply.tool_calls else "end_turn",
+        "stop_sequence": None,
+        "usage": _usage(body, reply),
+    }
 
 
 class AnthropicHandler(JsonHandler):
@@ -45,9 +52,14 @@ class AnthropicHandler(JsonHandler):
         elif model == "missing":
             self.send_json(404, _error("not_found_error", f"model: {model}"))
         elif model == "busy":
-            self.send_json(429, _error("rate_limit_error", "Number of request tokens has "
-                                       "exceeded your per-minute rate limit"),
-                           headers={"retry-after": "7"})
+            self.send_json(
+                429,
+                _error(
+                    "rate_limit_error",
+                    "Number of request tokens has exceeded your per-minute rate limit",
+                ),
+                headers={"retry-after": "7"},
+            )
         elif body.get("stream"):
             self._stream(model, body, self.state.next_reply())
         else:
@@ -69,22 +81,39 @@ class AnthropicHandler(JsonHandler):
         for index, block in enumerate(_blocks(reply)):
             self._block(index, block)
         stop = "tool_use" if reply.tool_calls else "end_turn"
-        self._event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
-                                      "usage": {"output_tokens": usage["output_tokens"]}})
+        self._event(
+            "message_delta",
+            {
+                "delta": {"stop_reason": stop, "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        )
         self._event("message_stop", {})
 
     def _block(self, index: int, block: dict[str, Any]) -> None:
         if block["type"] == "text":
-            self._event("content_block_start", {"index": index,
-                                                "content_block": {"type": "text", "text": ""}})
+            self._event(
+                "content_block_start",
+                {"index": index, "content_block": {"type": "text", "text": ""}},
+            )
             for piece in words(block["text"]):
-                self._event("content_block_delta", {"index": index, "delta": {
-                    "type": "text_delta", "text": piece}})
+                self._event(
+                    "content_block_delta",
+                    {"index": index, "delta": {"type": "text_delta", "text": piece}},
+                )
         else:
             start = {**block, "input": {}}
             self._event("content_block_start", {"index": index, "content_block": start})
             raw = json.dumps(block["input"])
             for i in range(0, len(raw), max(1, len(raw) // 3)):
-                self._event("content_block_delta", {"index": index, "delta": {
-                    "type": "input_json_delta", "partial_json": raw[i : i + max(1, len(raw) // 3)]}})
+                self._event(
+                    "content_block_delta",
+                    {
+                        "index": index,
+                        "delta": {
+                            "type": "input_json_delta",
+                            "partial_json": raw[i : i + max(1, len(raw) // 3)],
+                        },
+                    },
+                )
         self._event("content_block_stop", {"index": index})

@@ -15,15 +15,28 @@ def _calls(reply: FakeReply) -> list[dict[str, Any]]:
 
 
 def _chunk(model: str, message: dict[str, Any], done: bool, **extra: Any) -> dict[str, Any]:
-    return {"model": model, "created_at": CREATED,
-            "message": {"role": "assistant", "content": "", **message}, "done": done, **extra}
+    return {
+        "model": model,
+        "created_at": CREATED,
+        "message": {"role": "assistant", "content": "", **message},
+        "done": done,
+        **extra,
+    }
 
 
-def _final(model: str, body: dict[str, Any], reply: FakeReply, message: dict[str, Any]
-           ) -> dict[str, Any]:
+def _final(
+    model: str, body: dict[str, Any], reply: FakeReply, message: dict[str, Any]
+) -> dict[str, Any]:
     prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
-    return _chunk(model, message, True, done_reason="stop", total_duration=1000,
-                  prompt_eval_count=prompt, eval_count=max(1, len(reply.text.split())))
+    return _chunk(
+        model,
+        message,
+        True,
+        done_reason="stop",
+        total_duration=1000,
+        prompt_eval_count=prompt,
+        eval_count=max(1, len(reply.text.split())),
+    )
 
 
 class OllamaHandler(JsonHandler):

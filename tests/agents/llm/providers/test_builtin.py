@@ -62,8 +62,10 @@ async def test_seeded_sampling_repeats_and_different_seeds_differ(engine: Engine
 @pytest.mark.asyncio
 async def test_concurrent_runs_share_the_model_and_both_finish(engine: Engine) -> None:
     params = GenParams(max_tokens=10)
-    a, b = await asyncio.gather(complete(BuiltinModel(), FRANCE, params=params),
-                                complete(BuiltinModel(), FRANCE, params=params))
+    a, b = await asyncio.gather(
+        complete(BuiltinModel(), FRANCE, params=params),
+        complete(BuiltinModel(), FRANCE, params=params),
+    )
     assert a.text == b.text and a.text
 
 

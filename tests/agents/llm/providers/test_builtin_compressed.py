@@ -15,9 +15,16 @@ from agents.llm.providers.builtin import BuiltinModel
 def _tiny_llama() -> torch.nn.Module:
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    config = LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, vocab_size=49152,
-                         tie_word_embeddings=True, rms_norm_eps=1e-5)
+    config = LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=49152,
+        tie_word_embeddings=True,
+        rms_norm_eps=1e-5,
+    )
     torch.manual_seed(0)
     return LlamaForCausalLM(config).eval()
 
@@ -28,9 +35,11 @@ def packed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from agents.lab.quant.rtn import quantize_weight
 
     model = _tiny_llama()
-    quantized = {name: quantize_weight(module.weight.detach(), 4, 32)
-                 for name, module in model.named_modules()
-                 if isinstance(module, torch.nn.Linear) and "lm_head" not in name}
+    quantized = {
+        name: quantize_weight(module.weight.detach(), 4, 32)
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and "lm_head" not in name
+    }
     path = tmp_path_factory.mktemp("lab") / "tiny-rtn4.safetensors"
     return save_quantized(path, model, quantized, {"method": "rtn", "base_model": "tiny"})
 
@@ -63,7 +72,8 @@ async def test_a_missing_compressed_file_is_an_unknown_model(tmp_path: Path) -> 
 
 
 def test_a_decode_step_runs_on_one_thread_and_gives_the_threads_back(
-        packed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    packed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Single-token steps are too small to split across OpenMP threads (2x slower on two
     cores); prompts of SERIAL_BELOW_TOKENS and more use every configured thread."""
     from agents.llm.builtin import model as model_module
@@ -71,8 +81,9 @@ def test_a_decode_step_runs_on_one_thread_and_gives_the_threads_back(
     engine = builtin.get_compressed_engine(str(packed))
     seen: list[int] = []
     real = torch.set_num_threads
-    monkeypatch.setattr(model_module.torch, "set_num_threads",
-                        lambda n: (seen.append(n), real(n))[1])
+    monkeypatch.setattr(
+        model_module.torch, "set_num_threads", lambda n: (seen.append(n), real(n))[1]
+    )
     before = torch.get_num_threads()
     real(2)
     try:

@@ -12,8 +12,11 @@ from agents.llm.builtin.generation import GenerationOutcome
 from agents.llm.providers import builtin
 from agents.llm.providers.builtin import BuiltinModel, render_prompt
 
-ADD = ToolSpec("add", "Add two numbers.", {"type": "object", "properties": {
-    "a": {"type": "number"}, "b": {"type": "number"}}})
+ADD = ToolSpec(
+    "add",
+    "Add two numbers.",
+    {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}},
+)
 
 
 class ScriptedEngine:
@@ -26,8 +29,13 @@ class ScriptedEngine:
         self.prompts.append(text)
         return [0] * len(text.split())
 
-    def generate(self, ids: list[int], params: GenParams, cancel: threading.Event,
-                 emit: Callable[[str], None]) -> GenerationOutcome:
+    def generate(
+        self,
+        ids: list[int],
+        params: GenParams,
+        cancel: threading.Event,
+        emit: Callable[[str], None],
+    ) -> GenerationOutcome:
         text = self.replies.pop(0)
         for word in text.split(" "):
             emit(word + " ")
@@ -47,7 +55,7 @@ async def test_a_json_reply_becomes_a_tool_call(engine: ScriptedEngine) -> None:
     result = await complete(BuiltinModel(), [Message("user", "2+3")], tools=[ADD])
     assert [(c.name, c.arguments) for c in result.tool_calls] == [("add", {"a": 2, "b": 3})]
     assert result.stop_reason == "tool_use" and result.text == ""
-    assert '- add: Add two numbers.' in engine.prompts[0]
+    assert "- add: Add two numbers." in engine.prompts[0]
 
 
 @pytest.mark.asyncio
@@ -77,13 +85,20 @@ def test_tool_turns_are_rendered_into_the_chat_template() -> None:
     from agents.llm.base import ToolCall
 
     call = ToolCall("c1", "add", {"a": 1})
-    prompt = render_prompt([Message("system", "Be exact."), Message("user", "1+?"),
-                            Message("assistant", tool_calls=(call,)),
-                            Message("tool", "1", tool_call_id="c1", name="add")], [ADD])
+    prompt = render_prompt(
+        [
+            Message("system", "Be exact."),
+            Message("user", "1+?"),
+            Message("assistant", tool_calls=(call,)),
+            Message("tool", "1", tool_call_id="c1", name="add"),
+        ],
+        [ADD],
+    )
     assert prompt.startswith("<|im_start|>system\nBe exact.\n\nYou can use tools.")
     assert '<|im_start|>assistant\n{"tool": "add", "arguments": {"a": 1}}<|im_end|>' in prompt
-    assert prompt.endswith("<|im_start|>user\nResult of tool add: 1<|im_end|>\n"
-                           "<|im_start|>assistant\n")
+    assert prompt.endswith(
+        "<|im_start|>user\nResult of tool add: 1<|im_end|>\n<|im_start|>assistant\n"
+    )
 
 
 @pytest.mark.asyncio

@@ -17,8 +17,11 @@ from agents.llm.base import (
 from agents.llm.providers.ollama import OllamaModel
 from tests.agents.llm.fakes.server import FakeReply, FakeState
 
-WEATHER = ToolSpec("weather", "Weather for a city.", {
-    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})
+WEATHER = ToolSpec(
+    "weather",
+    "Weather for a city.",
+    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+)
 
 
 @pytest.mark.asyncio
@@ -26,8 +29,12 @@ async def test_streaming_yields_several_text_deltas_then_usage_and_done(
     ollama_url: str, fake_state: FakeState
 ) -> None:
     fake_state.replies.append(FakeReply("Paris is the capital of France."))
-    events = [e async for e in OllamaModel("llama3", host=ollama_url).stream(
-        [Message("user", "Capital of France?")])]
+    events = [
+        e
+        async for e in OllamaModel("llama3", host=ollama_url).stream(
+            [Message("user", "Capital of France?")]
+        )
+    ]
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     assert len(deltas) > 3
     assert "".join(deltas) == "Paris is the capital of France."
@@ -40,8 +47,9 @@ async def test_non_streaming_reply_is_collected_with_usage(
     ollama_url: str, fake_state: FakeState
 ) -> None:
     fake_state.replies.append(FakeReply("Four."))
-    result = await complete(OllamaModel("llama3", host=ollama_url, stream=False),
-                            [Message("user", "two plus two")])
+    result = await complete(
+        OllamaModel("llama3", host=ollama_url, stream=False), [Message("user", "two plus two")]
+    )
     assert result.text == "Four."
     assert result.usage.input_tokens == 3 and result.usage.output_tokens == 1
     assert fake_state.requests[0]["stream"] is False
@@ -52,15 +60,20 @@ async def test_non_streaming_reply_is_collected_with_usage(
 async def test_tool_call_round_trip_sends_tools_and_tool_results(
     ollama_url: str, fake_state: FakeState, stream: bool
 ) -> None:
-    fake_state.replies += [FakeReply(tool_calls=[("weather", {"city": "Oslo"})]),
-                           FakeReply("It is sunny in Oslo.")]
+    fake_state.replies += [
+        FakeReply(tool_calls=[("weather", {"city": "Oslo"})]),
+        FakeReply("It is sunny in Oslo."),
+    ]
     model = OllamaModel("llama3", host=ollama_url, stream=stream)
     first = await complete(model, [Message("user", "Weather in Oslo?")], tools=[WEATHER])
     assert first.stop_reason == "tool_use"
     (call,) = first.tool_calls
     assert (call.name, call.arguments) == ("weather", {"city": "Oslo"})
-    history = [Message("user", "Weather in Oslo?"), Message("assistant", tool_calls=(call,)),
-               Message("tool", "sunny, 21C", tool_call_id=call.id, name="weather")]
+    history = [
+        Message("user", "Weather in Oslo?"),
+        Message("assistant", tool_calls=(call,)),
+        Message("tool", "sunny, 21C", tool_call_id=call.id, name="weather"),
+    ]
     second = await complete(model, history, tools=[WEATHER])
     assert second.text == "It is sunny in Oslo."
     sent = fake_state.requests[1]
@@ -70,19 +83,29 @@ async def test_tool_call_round_trip_sends_tools_and_tool_results(
 
 
 @pytest.mark.asyncio
-async def test_generation_params_become_ollama_options(ollama_url: str, fake_state: FakeState) -> None:
+async def test_generation_params_become_ollama_options(
+    ollama_url: str, fake_state: FakeState
+) -> None:
     params = GenParams(max_tokens=12, temperature=0.5, top_p=0.9, stop=("END",), seed=7)
     await complete(OllamaModel("llama3", host=ollama_url), [Message("user", "hi")], params=params)
     assert fake_state.requests[0]["options"] == {
-        "num_predict": 12, "temperature": 0.5, "top_p": 0.9, "stop": ["END"], "seed": 7}
+        "num_predict": 12,
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "stop": ["END"],
+        "seed": 7,
+    }
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("model", "error", "reason"), [
-    ("missing", UnknownModel, "model 'missing' not found"),
-    ("busy", RateLimited, "too many concurrent requests"),
-    ("broken", BadResponse, "llama runner process has terminated"),
-])
+@pytest.mark.parametrize(
+    ("model", "error", "reason"),
+    [
+        ("missing", UnknownModel, "model 'missing' not found"),
+        ("busy", RateLimited, "too many concurrent requests"),
+        ("broken", BadResponse, "llama runner process has terminated"),
+    ],
+)
 async def test_provider_errors_map_to_model_errors_with_the_reason(
     ollama_url: str, model: str, error: type[Exception], reason: str
 ) -> None:
@@ -95,9 +118,10 @@ async def test_provider_errors_map_to_model_errors_with_the_reason(
 async def test_unreachable_host_raises_unreachable_naming_the_host(
     dead_url: str, stream: bool
 ) -> None:
-    with pytest.raises(Unreachable, match=f"ollama {dead_url} model 'llama3': cannot reach the server"):
-        await complete(OllamaModel("llama3", host=dead_url, stream=stream),
-                       [Message("user", "hi")])
+    with pytest.raises(
+        Unreachable, match=f"ollama {dead_url} model 'llama3': cannot reach the server"
+    ):
+        await complete(OllamaModel("llama3", host=dead_url, stream=stream), [Message("user", "hi")])
 
 
 @pytest.mark.asyncio

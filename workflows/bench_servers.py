@@ -1,0 +1,150 @@
+"""The processes behind the live benchmarks: a real daphne server and a real Celery worker.
+
+`servers()` starts both on this database and Redis (scripted models, so no inference), waits
+for daphne to listen, and stops both process groups on exit; `Servers.cpu()` reads what each
+group has used so far. Used by `bench_stream` (workflows/stream_bench.py) and `bench_http`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class StreamBenchError(CommandError):
+    """The servers or a run did not come up in time; commands print it in one line."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_port(
+    port: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StreamBenchError(f"daphne exited early; see {log}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise StreamBenchError(f"daphne did not listen on {port} within {timeout_s} s; see {log}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state ppid pgrp ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class Servers:
+    """The port of the daphne server, and the process groups to measure."""
+
+    def __init__(self, port: int, daphne: int, worker: int) -> None:
+        self.port, self.daphne, self.worker = port, daphne, worker
+
+    def cpu(self) -> dict[str, float]:
+        return {
+            "server": group_cpu_s(self.daphne),
+            "worker": group_cpu_s(self.worker),
+            "client": time.process_time(),
+        }
+
+
+@contextmanager
+def servers(folder: Path) -> Iterator[Servers]:
+    """A daphne server and a Celery worker on this database and Redis."""
+    env = {
+        **os.environ,
+        "AXWEB_SCRIPTED_MODELS": "1",
+        "AXWEB_TORCH_THREADS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    port = _free_port()
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for name, argv in (
+            (
+                "daphne",
+                [
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-v",
+                    "0",
+                    "axweb.asgi:application",
+                ],
+            ),
+            (
+                "worker",
+                [
+                    "-m",
+                    "celery",
+                    "-A",
+                    "axweb",
+                    "worker",
+                    "-Q",
+                    "runs",
+                    "-c",
+                    "1",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-l",
+                    "WARNING",
+                ],
+            ),
+        ):
+            log = folder / f"{name}.log"
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, *argv],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log.open("ab"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        _wait_port(port, started[0], folder / "daphne.log")
+        yield Servers(port, started[0].pid, started[1].pid)
+    finally:
+        for process in started:
+            _stop(process)
