@@ -19,8 +19,6 @@ import os
 import secrets
 import time
 
-from axweb.env import env_str
-
 NEEDED = {"memory", "pids"}
 
 
@@ -54,7 +52,9 @@ def usable(parent: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def parent_cgroup() -> str | None:
     """Where sandbox cgroups go, or None when there is no usable cgroup v2 (rlimits only)."""
-    configured = env_str("AXWEB_SANDBOX_CGROUP").strip()
+    # Read here, not through axweb/env.py: the sandbox package must import without the app
+    # (the sandbox tests load it under a bare Debian python).
+    configured = os.environ.get("AXWEB_SANDBOX_CGROUP", "").strip()
     if configured:
         return configured if usable(configured) else None
     try:

@@ -1,5 +1,5 @@
 /** Form widgets for config fields (generated from a kind's config_schema). */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { catalog, pickerOptions, type AgentParameter, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
 import { newItem, promptVariables, shown } from './schemaForm';
@@ -594,8 +594,18 @@ export function CodeInput({
   onChange: (v: string) => void;
   testId?: string;
 }) {
+  const field = useRef<HTMLTextAreaElement>(null);
+  const caret = useRef<number | null>(null);
+  // The caret goes after the inserted spaces in the same commit that shows them: a key typed
+  // right after Tab (a fast typist, a loaded machine) must land there, not a frame earlier.
+  useLayoutEffect(() => {
+    if (caret.current === null || !field.current) return;
+    field.current.selectionStart = field.current.selectionEnd = caret.current;
+    caret.current = null;
+  }, [value]);
   return (
     <textarea
+      ref={field}
       className="mono code-input"
       rows={10}
       spellCheck={false}
@@ -605,12 +615,9 @@ export function CodeInput({
       onKeyDown={(e) => {
         if (e.key !== 'Tab' || e.shiftKey) return;
         e.preventDefault();
-        const el = e.currentTarget;
-        const { selectionStart: start, selectionEnd: end } = el;
+        const { selectionStart: start, selectionEnd: end } = e.currentTarget;
+        caret.current = start + 4;
         onChange(`${value.slice(0, start)}    ${value.slice(end)}`);
-        requestAnimationFrame(() => {
-          el.selectionStart = el.selectionEnd = start + 4;
-        });
       }}
     />
   );
