@@ -29,7 +29,7 @@ from axweb import embedded_redis
 from axweb.env import env_str
 from workflows.models import FINISHED_STATUSES, NodeRun, Run, RunEvent
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project: workflows/runs/chaos.py
 BRANCHES = 18  # input + 18 parallel llm nodes + join (+ output) = 20 nodes doing work
 SETTLED = ("node.finished", "node.failed", "node.skipped")
 
