@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from axweb.workers import worker_argv
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -114,22 +116,7 @@ def servers(folder: Path) -> Iterator[Servers]:
             ),
             (
                 "worker",
-                [
-                    "-m",
-                    "celery",
-                    "-A",
-                    "axweb",
-                    "worker",
-                    "-Q",
-                    "runs",
-                    "-c",
-                    "1",
-                    "--without-heartbeat",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "-l",
-                    "WARNING",
-                ],
+                worker_argv("runs", 1)[1:],
             ),
         ):
             log = folder / f"{name}.log"

@@ -7,7 +7,6 @@ import os
 import signal
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +16,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from axweb.workers import worker_argv
 from workflows.engine import execute
 from workflows.engine.bench import REGISTRY, NoopKind, chain_graph, run_benchmark
 from workflows.models import (
@@ -173,22 +173,7 @@ def memory_checkpoint_bytes(owner: Any, steps: int, step_bytes: int = 1024) -> d
 
 def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "axweb",
-            "worker",
-            "-Q",
-            "runs",
-            "-c",
-            "1",
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "WARNING",
-        ],
+        worker_argv("runs", 1, heartbeat=True),
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from axweb.workers import worker_argv
+
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "artifacts"
@@ -159,23 +161,7 @@ class LiveApp:
             self.processes.append(
                 Process(
                     "worker",
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "axweb",
-                        "worker",
-                        "-Q",
-                        "runs,lab",
-                        "-c",
-                        "2",
-                        "--without-heartbeat",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "-l",
-                        "WARNING",
-                    ],
+                    worker_argv(),
                     env,
                     log_dir,
                 )

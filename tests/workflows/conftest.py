@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+
+from axweb.workers import worker_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 os.environ["AXWEB_SCRIPTED_MODELS"] = "1"
@@ -48,23 +49,7 @@ class Worker:
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "axweb",
-                "worker",
-                "-Q",
-                "runs,lab",
-                "-c",
-                "2",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
+            worker_argv(log_level="INFO"),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -13,7 +13,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,6 +26,7 @@ from django.db.models import Count, Max
 
 from axweb import embedded_redis
 from axweb.env import env_str
+from axweb.workers import worker_argv
 from workflows.models import FINISHED_STATUSES, NodeRun, Run, RunEvent
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: workflows/runs/chaos.py
@@ -95,23 +95,7 @@ class Workers:
 
     def start(self, index: int) -> None:
         self.processes[index] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "axweb",
-                "worker",
-                "-Q",
-                "runs,lab",
-                "-c",
-                "2",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "WARNING",
-            ],
+            worker_argv(),
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("ab"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 import torch
 from django.conf import settings
 
+from axweb.workers import worker_argv
 from tests.workflows.conftest import ROOT, Worker, database_url
 
 torch.set_num_threads(1)
@@ -31,23 +31,7 @@ class LabWorker(Worker):
         }
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "axweb",
-                "worker",
-                "-Q",
-                "lab",
-                "-c",
-                "1",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
+            worker_argv("lab", 1, "INFO"),
             cwd=ROOT,
             env=env,
             stdout=log,
