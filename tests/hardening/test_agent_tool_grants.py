@@ -6,7 +6,6 @@ model stands in for a prompt-injected one of any provider.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -15,11 +14,10 @@ from agents.llm.agent_loop import AgentSpec, AgentTeam
 from agents.llm.base import ToolCall, ToolSpec
 from agents.llm.providers.scripted import Reply, ScriptedModel
 from agents.models import Agent
+from tests.hardening.inprocess import run_graph
 from tests.workflows.conftest import edge, node
 from tools.models import Tool, ToolCallRecord
 from workflows.models import Run, RunEvent
-from workflows.runs import services as run_services
-from workflows.services import workflow_create
 
 CALCULATOR = ToolSpec("calculator", "Evaluates arithmetic.", {"type": "object"})
 
@@ -94,13 +92,7 @@ def agent_graph() -> dict[str, Any]:
 
 
 def run_once(owner: Any) -> Run:
-    workflow = workflow_create(owner=owner, name="Grants", graph=agent_graph())
-    run = Run.objects.create(
-        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"}
-    )
-    asyncio.run(run_services.run_execute(run.id, "worker-test"))
-    run.refresh_from_db()
-    return run
+    return run_graph(owner, "Grants", agent_graph(), {"q": "hi"})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,6 @@ No test reaches DNS or the internet: names resolve through a replaced resolver, 
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import threading
 from collections.abc import Iterator
@@ -16,14 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.hardening.inprocess import run_graph
 from tests.workflows.conftest import edge, node
 from tools import outbound
 from tools.base import ToolContext, ToolError
 from tools.builtins.http import HttpEndpointTool, HttpRequest
 from tools.models import Tool
 from workflows.models import Run, RunEvent
-from workflows.runs import services as run_services
-from workflows.services import workflow_create
 
 PUBLIC = "93.184.216.34"
 
@@ -222,13 +220,7 @@ def tool_graph() -> dict[str, Any]:
 
 
 def run_once(owner: Any) -> Run:
-    workflow = workflow_create(owner=owner, name="Hook", graph=tool_graph())
-    run = Run.objects.create(
-        owner=owner, workflow=workflow, version=workflow.versions.get(), inputs={"q": "hi"}
-    )
-    asyncio.run(run_services.run_execute(run.id, "worker-test"))
-    run.refresh_from_db()
-    return run
+    return run_graph(owner, "Hook", tool_graph(), {"q": "hi"})
 
 
 @pytest.mark.django_db(transaction=True)

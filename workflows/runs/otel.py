@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from axweb.env import env_str
 from workflows.models import Run
 
 log = logging.getLogger(__name__)
@@ -289,8 +288,7 @@ def run_export_otlp(
 def otlp_settings() -> tuple[str, dict[str, str]]:
     from django.conf import settings
 
-    endpoint = getattr(settings, "AXWEB_OTLP_ENDPOINT", None) or env_str("AXWEB_OTLP_ENDPOINT")
-    headers = getattr(settings, "AXWEB_OTLP_HEADERS", None) or env_str("AXWEB_OTLP_HEADERS")
+    endpoint, headers = settings.AXWEB_OTLP_ENDPOINT, settings.AXWEB_OTLP_HEADERS
     return str(endpoint), parse_headers(str(headers))
 
 

@@ -22,7 +22,7 @@ from workflows.runs import approvals, otel, subflows
 from workflows.runs import events as ev
 from workflows.runs import store as run_store
 from workflows.runs.context import DjangoRunContext
-from workflows.runs.lease import LeaseKeeper, lease_acquire, lease_renew  # noqa: F401 - leases are found here too
+from workflows.runs.lease import LeaseKeeper, lease_acquire
 from workflows.runs.selectors import version_to_run
 
 log = logging.getLogger(__name__)
