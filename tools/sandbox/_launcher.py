@@ -352,7 +352,12 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
 
 
 def main() -> None:
-    status_fd = int(sys.argv[1])
+    serve_job(int(sys.argv[1]))
+
+
+def serve_job(status_fd: int) -> None:
+    """Reads one job from stdin and runs it; the calling process ends here. Also the body of
+    each child that `_zygote.py` forks, with the call's pipes on fds 0-2 and `status_fd`."""
     job = json.loads(sys.stdin.buffer.read())
     flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
     if libc.unshare(flags) != 0:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tools.sandbox import cgroup
+from tools.sandbox.zygote import Zygote
 
 ExitReason = Literal[
     "ok", "error", "timeout", "cpu_limit", "memory_limit", "output_limit", "killed"
@@ -141,69 +142,71 @@ def _group_for(limits: SandboxLimits) -> str | None:
         ) from exc
 
 
+_ZYGOTES: dict[str, Zygote] = {}
+
+
+def zygote() -> Zygote:
+    """This process's zygote for the current base interpreter (started on first use)."""
+    python = base_python()
+    return _ZYGOTES.setdefault(python, Zygote(python))
+
+
 async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
     started = time.perf_counter()
-    status_r, status_w = os.pipe()
+    (in_r, in_w), (out_r, out_w), (err_r, err_w), (st_r, st_w) = (os.pipe() for _ in range(4))
+    ours = [in_w, out_r, err_r, st_r]
     try:
-        proc = await asyncio.create_subprocess_exec(
-            base_python(),
-            "-I",
-            "-S",
-            str(LAUNCHER),
-            str(status_w),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            pass_fds=(status_w,),
-            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-            start_new_session=True,
-            cwd="/",
-        )
+        pid = await asyncio.to_thread(zygote().fork_launcher, (in_r, out_w, err_w, st_w))
+    except OSError as exc:
+        for fd in ours:
+            os.close(fd)
+        raise SandboxUnavailable(f"could not start a sandbox launcher: {exc}") from exc
     finally:
-        os.close(status_w)
-    outcome = await _supervise(proc, status_r, json.dumps(job).encode(), limits)
+        for fd in (in_r, out_w, err_w, st_w):
+            os.close(fd)
+    outcome = await _supervise(pid, ours, json.dumps(job).encode(), limits)
     outcome.duration_ms = round((time.perf_counter() - started) * 1000, 2)
     return outcome
 
 
-async def _supervise(
-    proc: asyncio.subprocess.Process, status_fd: int, job: bytes, limits: SandboxLimits
-) -> SandboxResult:
+async def _supervise(pid: int, fds: list[int], job: bytes, limits: SandboxLimits) -> SandboxResult:
+    """Feeds the job to the launcher `pid` and collects its pipes until every process of the
+    sandbox has closed them (they all hold them until they exit)."""
+    in_w, out_r, err_r, st_r = fds
     out, err = _Capped(limits.output_bytes), _Capped(limits.output_bytes)
     status = _Capped(2 * limits.result_bytes + 65536)  # never reached: init caps the result
-    kill = _group_killer(proc.pid)
-    status_reader, status_pipe = await _pipe_reader(status_fd)
+    kill = _group_killer(pid)
+    readers = [await _pipe_reader(fd) for fd in (out_r, err_r, st_r)]
     timed_out = False
     try:
-        await _send_job(proc, job)
-        assert proc.stdout and proc.stderr
         work = asyncio.gather(
-            out.drain(proc.stdout, kill),
-            err.drain(proc.stderr, kill),
-            status.drain(status_reader, kill),
-            proc.wait(),
+            asyncio.to_thread(_send_job, in_w, job),
+            out.drain(readers[0][0], kill),
+            err.drain(readers[1][0], kill),
+            status.drain(readers[2][0], kill),
         )
         await asyncio.wait_for(work, timeout=limits.wall_s + 2.0)
     except TimeoutError:  # backstop: the in-sandbox init enforces wall_s itself
         timed_out = True
         kill()
-        await proc.wait()
     except BaseException:  # cancelled by the caller: nothing may outlive the call
         kill()
         raise
     finally:
-        status_pipe.close()
+        for _, transport in readers:
+            transport.close()
     return _outcome(out, err, status, timed_out)
 
 
-async def _send_job(proc: asyncio.subprocess.Process, job: bytes) -> None:
-    assert proc.stdin
+def _send_job(fd: int, job: bytes) -> None:
     try:
-        proc.stdin.write(job)
-        await proc.stdin.drain()
-        proc.stdin.close()
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the launcher died early; _outcome reports it as SandboxUnavailable
+        view = memoryview(job)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:
+        pass  # the launcher died early (EPIPE); _outcome reports it as SandboxUnavailable
+    finally:
+        os.close(fd)
 
 
 def _group_killer(pgid: int) -> Any:
