@@ -48,7 +48,7 @@ def _agents(
     owner: Any, template: Template, model: str, tool_ids: dict[str, int], report: Any
 ) -> None:
     for spec in template.agents:
-        parameters = dict(AGENT_PARAMETERS)
+        parameters: dict[str, Any] = dict(AGENT_PARAMETERS)
         if spec.delegates:
             parameters["delegates"] = list(spec.delegates)
         created = agent_ensure(

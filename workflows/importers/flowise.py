@@ -37,14 +37,17 @@ def _inputs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _model(ctx: Ctx, inputs: dict[str, Any], key: str, where: str) -> str:
-    config = inputs.get(f"{key}Config") if isinstance(inputs.get(f"{key}Config"), dict) else {}
+    config = inputs.get(f"{key}Config")
+    if not isinstance(config, dict):
+        config = {}
     name = str(config.get("modelName") or config.get("model") or "")
     return map_model(str(inputs.get(key) or ""), name, ctx["known"], ctx["report"], where)
 
 
 def _messages(inputs: dict[str, Any], key: str) -> tuple[str, str]:
     """(system prompt, user prompt) from a Flowise messages list."""
-    system, user = [], []
+    system: list[str] = []
+    user: list[str] = []
     for message in inputs.get(key) or []:
         if isinstance(message, dict):
             text = placeholders(str(message.get("content", "")), {})
@@ -85,11 +88,15 @@ def _agent(ctx: Ctx, node_id: str, data: dict[str, Any]) -> None:
     inputs = _inputs(data)
     system, prompt = _messages(inputs, "agentMessages")
     name = str(data.get("label") or node_id)[:100]
-    builtin, missing = [], []
+    builtin: list[str] = []
+    missing: list[str] = []
     for tool in inputs.get("agentTools") or []:
         picked = str(tool.get("agentSelectedTool", "")) if isinstance(tool, dict) else ""
         ours = map_tool(picked)
-        (builtin if ours else missing).append(ours or picked)
+        if ours:
+            builtin.append(ours)
+        else:
+            missing.append(picked)
     ctx["agents"].append(
         {
             "name": name,

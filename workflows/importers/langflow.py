@@ -83,7 +83,7 @@ def _label(node: dict[str, Any]) -> str:
 
 class _Langflow:
     def __init__(self, document: dict[str, Any], known: list[str]) -> None:
-        data = document.get("data") if isinstance(document.get("data"), dict) else document
+        data: dict[str, Any] = document.get("data") or {}
         nodes, edges = data.get("nodes"), data.get("edges")
         if not isinstance(nodes, list) or not isinstance(edges, list):
             raise ImportFormatError("A Langflow export needs data.nodes and data.edges lists.")
@@ -103,7 +103,9 @@ class _Langflow:
 
     def model(self, node: dict[str, Any]) -> str:
         component = str((node.get("data") or {}).get("type", ""))
-        provider = MODELS.get(component) or str(_value(node, "provider", ""))
+        provider = MODELS.get(component) or str(
+            _value(node, "provider", "") or _value(node, "agent_llm", "")
+        )
         name = str(_value(node, "model_name", "") or _value(node, "model", ""))
         return map_model(provider, name, self.known, self.report, _label(node))
 
