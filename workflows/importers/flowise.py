@@ -205,7 +205,10 @@ def _human(ctx: Ctx, node_id: str, data: dict[str, Any]) -> None:
 
 
 def _reply(ctx: Ctx, node_id: str, data: dict[str, Any]) -> None:
-    ctx["builder"].add(node_id, "output", data.get("label") or "Reply", name=safe_id(node_id))
+    label = str(data.get("label") or "Reply")
+    taken = {n["config"].get("name") for n in ctx["builder"].nodes if n["kind"] == "output"}
+    name = safe_id(label.lower())
+    ctx["builder"].add(node_id, "output", label, name=name if name not in taken else node_id)
     ctx["report"].add("mapped", node_id, "output", "the direct reply is an output.")
 
 
