@@ -87,3 +87,26 @@ def test_a_langflow_note_stays_a_note(imported: Imported) -> None:
 def test_a_file_of_no_known_format_is_refused_with_a_sentence(document: object) -> None:
     with pytest.raises(ImportFormatError):
         import_foreign(document, KNOWN)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"data": {"nodes": [{"id": "x", "data": ["not", "an", "object"]}], "edges": []}},
+        {
+            "nodes": [
+                {"id": "c", "data": {"name": "conditionAgentflow", "inputs": {"conditions": 3}}}
+            ]
+        },
+        {"nodes": [{"id": "l", "data": {"name": "llmAgentflow", "label": 7, "inputs": []}}]},
+    ],
+)
+def test_an_export_with_values_of_the_wrong_shape_is_refused_or_imported_never_a_crash(
+    document: dict[str, object],
+) -> None:
+    try:
+        imported = import_foreign(document, KNOWN)
+    except ImportFormatError as exc:
+        assert "unexpected shape" in str(exc)
+    else:
+        assert [p.as_dict() for p in validate(imported.graph)] == []
