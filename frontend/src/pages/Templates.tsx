@@ -1,11 +1,12 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, messageOf, qs } from '../api/client';
 import { ErrorBanner, ListSkeleton, useLoad } from '../components/common';
 import { GraphPicture } from '../gallery/GraphPicture';
 import type { Template, TemplateList, TemplateUse } from '../gallery/types';
 import '../gallery/gallery.css';
-import { invalidate } from '../lib/catalog';
+import type { Model } from '../api/types';
+import { catalog, invalidate } from '../lib/catalog';
 import { toast } from '../lib/ui';
 
 function useTemplates(search: string, category: string) {
@@ -42,18 +43,45 @@ function TemplateCard({ t, onUse, busy }: { t: Template; onUse: () => void; busy
   );
 }
 
+const BUILTIN = 'builtin:smollm2-135m';
+
+/** The model new agents and LLM nodes of a template get (the builtin one unless chosen). */
+function ModelPicker({ value, onChange }: { value: string; onChange: (ref: string) => void }) {
+  const [models, setModels] = useState<Model[]>([]);
+  useEffect(() => {
+    catalog
+      .models()
+      .then(setModels)
+      .catch(() => setModels([]));
+  }, []);
+  const refs = Array.from(new Set([BUILTIN, ...models.map((m) => m.ref)]));
+  return (
+    <label className="hint">
+      Model{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value)} data-testid="template-model">
+        {refs.map((ref) => (
+          <option key={ref} value={ref}>
+            {ref}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The templates gallery: search, categories, a picture of each graph, "Use template". */
 export function TemplatesPage() {
   const [search, setSearch] = useState('');
   const [category, setCategory] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
+  const [model, setModel] = useState(BUILTIN);
   const { list, error } = useTemplates(search, category);
   const navigate = useNavigate();
 
   async function use(t: Template) {
     setBusy(t.slug);
     try {
-      const result = await api.post<TemplateUse>(`/api/templates/${t.slug}/use/`, {});
+      const result = await api.post<TemplateUse>(`/api/templates/${t.slug}/use/`, { model });
       invalidate();
       const made = result.created.length ? ` Created ${result.created.join(', ')}.` : '';
       toast(`“${result.workflow.name}” is ready.${made}`, 'ok');
@@ -69,6 +97,7 @@ export function TemplatesPage() {
       <div className="page-head">
         <h1>Templates</h1>
         <div className="spacer" />
+        <ModelPicker value={model} onChange={setModel} />
         <input
           placeholder="Search templates…"
           aria-label="Search templates"
