@@ -202,7 +202,9 @@ def _rag(model: str) -> dict[str, Any]:
                 "Search the handbook",
                 tool="knowledge_search",
                 arguments={"query": "{{in}}", "k": 2, "collection": HANDBOOK.collection},
-            ),
+            )
+            # a fresh worker loads the embedding model on its first search: give it a retry
+            | {"retry": {"count": 2, "backoff_s": 1.0}},
             node(
                 "answer_it",
                 "agent",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-COLUMN_W = 260
-ROW_H = 130
+COLUMN_W = 320
+ROW_H = 150
 
 
 def _columns(node_ids: list[str], edges: list[dict[str, Any]]) -> dict[str, int]:
