@@ -35,6 +35,9 @@ def test_a_new_user_finds_the_rag_template_uses_it_and_runs_it(
     expect(page.locator(".template-card")).to_have_count(13)
     expect(page.locator(".template-card svg.graph-picture").first).to_be_visible()
     shot(page, "templates-01-gallery")
+    page.get_by_test_id("theme-toggle").click()
+    shot(page, "templates-01-gallery-dark")
+    page.get_by_test_id("theme-toggle").click()
 
     page.get_by_role("button", name="Knowledge").click()
     expect(page.locator(".template-card")).to_have_count(1)
