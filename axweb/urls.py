@@ -7,6 +7,8 @@ from accounts import views as account_views
 from agents.views import AgentViewSet, CredentialViewSet, ModelEntryViewSet
 from axweb import auth_views, pages
 from tools.views import ToolViewSet
+from workflows import foreign_views
+from workflows.gallery import views as gallery_views
 from workflows.runs.views import ApprovalViewSet, RunViewSet
 from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 
@@ -34,12 +36,17 @@ api: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("node-kinds/", node_kinds, name="node-kinds"),
     path("knowledge/", include("agents.knowledge.urls")),
+    path("templates/", gallery_views.template_list, name="template-list"),
+    path("templates/<slug:slug>/use/", gallery_views.template_use_view, name="template-use"),
+    path("workflows/import/preview/", foreign_views.import_preview, name="import-preview"),
+    path("workflows/import/save/", foreign_views.import_save, name="import-save"),
     path("lab/", include("agents.lab.urls")),
     path("", include(router.urls)),
 ]
 
 APP_ROUTES = (
-    r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials|settings)(?:/.*)?$"
+    r"^(?:login|workflows|runs|agents|tools|models|knowledge|credentials|settings|templates)"
+    r"(?:/.*)?$"
 )
 
 urlpatterns = [

@@ -154,3 +154,21 @@ async def tool_execute(
     result = await tool.invoke(ctx, args)
     await sync_to_async(retrying(_call_end))(idempotency_key, result)
     return result
+
+
+def tool_ensure(
+    *, owner: Any, name: str, kind: str, description: str, config: dict[str, Any], schema: Any
+) -> tuple[int, bool]:
+    """The id of `owner`'s tool `name`, created from the given definition when missing
+    (an existing one is kept as it is); and whether it was created."""
+    row, created = ToolRow.objects.get_or_create(
+        owner=owner,
+        name=name,
+        defaults={
+            "kind": kind,
+            "description": description,
+            "config": config,
+            "input_schema": schema,
+        },
+    )
+    return row.pk, created

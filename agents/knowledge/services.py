@@ -146,3 +146,18 @@ def document_import(*, document_id: int, encode: Encode | None = None) -> Knowle
     except KnowledgeDocument.DoesNotExist:  # deleted while importing: nothing was stored
         pass
     return document
+
+
+def collection_seed(
+    *, owner: Any, name: str, description: str, documents: list[tuple[str, str]]
+) -> bool:
+    """Give `owner` the collection `name` with these (title, markdown) documents unless they
+    have a collection of that name already; True when it was created."""
+    if KnowledgeCollection.objects.filter(owner=owner, name=name).exists():
+        return False
+    collection = collection_create(owner=owner, name=name, description=description)
+    for title, text in documents:
+        document_create(
+            collection=collection, title=title, text=text, format=KnowledgeDocument.Format.MARKDOWN
+        )
+    return True

@@ -13,6 +13,7 @@ import { LoginPage } from './pages/Login';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
 import { SettingsPage } from './pages/Settings';
+import { TemplatesPage } from './pages/Templates';
 import { WorkflowsPage } from './pages/Workflows';
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -57,6 +58,7 @@ function App() {
           <Route path="/knowledge" element={<LibraryPage key="knowledge" resource="knowledge" />} />
           <Route path="/credentials" element={<LibraryPage key="credentials" resource="credentials" />} />
           <Route path="/settings" element={<SettingsPage />} />
+          <Route path="/templates" element={<TemplatesPage />} />
           <Route path="*" element={<div className="empty">Page not found.</div>} />
         </Route>
       </Routes>

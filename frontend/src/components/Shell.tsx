@@ -4,6 +4,7 @@ import { useAuth, useTheme } from '../lib/ui';
 
 const NAV = [
   ['/', 'Workflows'],
+  ['/templates', 'Templates'],
   ['/runs', 'Runs'],
   ['/agents', 'Agents'],
   ['/tools', 'Tools'],

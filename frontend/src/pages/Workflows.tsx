@@ -3,6 +3,8 @@ import { Link, useNavigate } from 'react-router-dom';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import type { Workflow } from '../api/types';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
+import { ImportForeignDialog, importPreview } from '../gallery/ImportForeign';
+import type { ImportPreview } from '../gallery/types';
 import { download, fmtTime, toast } from '../lib/ui';
 
 function useWorkflowList(search: string) {
@@ -21,13 +23,19 @@ function useWorkflowList(search: string) {
   return { items, error, load };
 }
 
-/** Import a workflow from a JSON export and open it. */
+/** Import a workflow from an AXWeb export (opens it) or a Langflow / Flowise file (shows the
+ * import report first). */
 function ImportButton() {
   const fileRef = useRef<HTMLInputElement>(null);
   const navigate = useNavigate();
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
   async function importFile(file: File) {
     try {
       const doc: unknown = JSON.parse(await file.text());
+      if (!(doc && typeof doc === 'object' && 'axweb_export' in doc)) {
+        setPreview(await importPreview(doc));
+        return;
+      }
       const wf = await api.post<Workflow>('/api/workflows/import/', doc);
       toast(`Imported “${wf.name}”`, 'ok');
       navigate(`/workflows/${wf.id}`);
@@ -37,9 +45,14 @@ function ImportButton() {
   }
   return (
     <>
-      <button onClick={() => fileRef.current?.click()} data-testid="import-workflow">
-        Import JSON
+      <button
+        onClick={() => fileRef.current?.click()}
+        data-testid="import-workflow"
+        title="An AXWeb export, a Langflow flow or a Flowise chatflow / agentflow"
+      >
+        Import
       </button>
+      {preview && <ImportForeignDialog preview={preview} onClose={() => setPreview(null)} />}
       <input
         ref={fileRef}
         type="file"
@@ -137,6 +150,9 @@ export function WorkflowsPage() {
           style={{ width: 240 }}
           data-testid="workflow-search"
         />
+        <Link className="btn" to="/templates" data-testid="browse-templates">
+          Templates
+        </Link>
         <ImportButton />
         <button className="primary" onClick={() => setCreating(true)} data-testid="new-workflow">
           + New workflow
@@ -145,7 +161,10 @@ export function WorkflowsPage() {
       <ErrorBanner error={error} />
       {!items && !error && <ListSkeleton />}
       {items && items.length === 0 && (
-        <div className="card empty">No workflows yet. Create one or import a JSON export.</div>
+        <div className="card empty">
+          No workflows yet. Start from a <Link to="/templates">template</Link>, create one, or import a file from AXWeb,
+          Langflow or Flowise.
+        </div>
       )}
       {items && items.length > 0 && (
         <table className="list" data-testid="workflow-list">
@@ -196,6 +215,9 @@ function CreateWorkflow({ onClose, onCreated }: { onClose: () => void; onCreated
       }
     >
       {error && !Object.keys(error.fields).length && <div className="err-banner">{error.message}</div>}
+      <p className="hint">
+        Or start from a <Link to="/templates">template</Link> with its agents and tools.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -1,0 +1,1 @@
+"""The templates gallery: ready-made workflows with the agents, tools and knowledge they need."""
