@@ -33,9 +33,10 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()
-        if self.action == "list":  # a page of summaries: no drafts, latest versions in one query
+        action = getattr(self, "action", None)  # None when built by another view
+        if action == "list":  # a page of summaries: no drafts, latest versions in one query
             return workflows_with_latest_version(queryset.defer("draft"))
-        if self.action == "retrieve":
+        if action == "retrieve":
             return workflows_with_latest_version(queryset)
         return queryset
 
