@@ -285,3 +285,6 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
 # builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
 AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
 AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
+# stream (issue 13, load): the ASGI web process takes PostgreSQL connections from a pool of at
+# most this many (axweb/dbpool.py); 0 opens one per request as Django does by default.
+AXWEB_DB_POOL_SIZE = env_int("AXWEB_DB_POOL_SIZE", 16)

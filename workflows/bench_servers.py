@@ -111,7 +111,7 @@ def servers(folder: Path) -> Iterator[Servers]:
                     str(port),
                     "-v",
                     "0",
-                    "axweb.asgi:application",
+                    "axweb.server:application",
                 ],
             ),
             (

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from workflows.models import Workflow, WorkflowVersion
+from workflows.selectors import LATEST
 
 
 class VersionSummarySerializer(serializers.ModelSerializer[WorkflowVersion]):
@@ -61,7 +62,11 @@ class WorkflowSerializer(serializers.ModelSerializer[Workflow]):
         ]
 
     def get_latest_version(self, obj: Workflow) -> dict[str, Any] | None:
-        latest = obj.versions.order_by("-number").first()
+        prefetched = getattr(obj, LATEST, None)  # workflows.selectors.workflows_with_latest_version
+        if prefetched is not None:
+            latest = prefetched[0] if prefetched else None
+        else:
+            latest = obj.versions.order_by("-number").first()
         return VersionSummarySerializer(latest).data if latest else None
 
 

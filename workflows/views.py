@@ -13,6 +13,7 @@ from axweb.ownership import OwnedViewSetMixin
 from workflows import services
 from workflows.graphs import graph_normalize, graph_problems
 from workflows.models import Workflow
+from workflows.selectors import workflows_with_latest_version
 from workflows.serializers import (
     DraftSerializer,
     ImportSerializer,
@@ -29,6 +30,15 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
     serializer_class = WorkflowSerializer
     search_fields = ["name", "description", "slug"]
     ordering_fields = ["name", "updated_at", "created_at"]
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        action = getattr(self, "action", None)  # None when built by another view
+        if action == "list":  # a page of summaries: no drafts, latest versions in one query
+            return workflows_with_latest_version(queryset.defer("draft"))
+        if action == "retrieve":
+            return workflows_with_latest_version(queryset)
+        return queryset
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

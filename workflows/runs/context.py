@@ -1,11 +1,13 @@
 """The engine's RunContext over Django: events, node records, memory, approvals, tools, models.
 
 All database work runs through `sync_to_async` on one thread; an asyncio lock keeps event
-order. Events are queued for at most FLUSH_S (streamed tokens of a node coalesce into one
-frame meanwhile) and stored in one transaction — with the node's record when a node settles,
-so a node costs one commit. Committed events are published to the channel layer by a task
-of their own, in commit order, so the next node does not wait for Redis; `close()` waits
-for the last of them.
+order. An event after a quiet spell is stored at once; events that follow within FLUSH_S of
+that flush are queued until FLUSH_S has passed (streamed tokens of a node coalesce into one
+frame meanwhile), so a busy run commits at most every FLUSH_S and its first token is never
+held back by the window. Events are stored in one transaction — with the node's record when
+a node settles, so a node costs one commit. Committed events are published to the channel
+layer by a task of their own, in commit order, so the next node does not wait for Redis;
+`close()` waits for the last of them.
 
 Fencing: a context made with the run's `lease_epoch` commits only while the run still has
 that lease. When another worker took it over (this one stalled past its lease), the commit
@@ -71,6 +73,7 @@ class DjangoRunContext:
         self._lock = asyncio.Lock()
         self._pending: list[ev.Stamped] = []
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._flushed_at = float("-inf")  # loop time of the last flush: the window starts there
         self._cancel_checked = 0.0
         self._cancelled = False
         self._outbox: list[dict[str, Any]] = []
@@ -98,7 +101,8 @@ class DjangoRunContext:
     # -- events ----------------------------------------------------------------------
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
-        """Queue an event; it is stored within FLUSH_S, or with the next node commit."""
+        """Queue an event; it is stored at once after a quiet spell, else FLUSH_S after the last
+        flush (or with the next node commit)."""
         if self.lost:
             return
         if type in SETTLE_EVENTS and node in self._roots:
@@ -111,9 +115,8 @@ class DjangoRunContext:
             self._pending.append((type, node, dict(data), timezone.now()))
         if self._flush_handle is None:
             loop = asyncio.get_running_loop()
-            self._flush_handle = loop.call_later(
-                FLUSH_S, lambda: asyncio.ensure_future(self.flush())
-            )
+            wait = max(0.0, self._flushed_at + FLUSH_S - loop.time())  # 0: a leading-edge flush
+            self._flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
 
     async def flush(self, record: NodeRecord | None = None) -> None:
         """Store the queued events (and `record`) in one transaction, in emit order."""
@@ -122,6 +125,7 @@ class DjangoRunContext:
                 self._flush_handle.cancel()
                 self._flush_handle = None
             batch, self._pending = self._pending, []
+            self._flushed_at = asyncio.get_running_loop().time()
             if record is not None:
                 batch += self._held.pop(record.node_id, [])
             if self.lost:

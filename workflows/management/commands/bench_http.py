@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from axweb.migrated import require_migrated
 from workflows.bench_servers import servers
 from workflows.stream_bench import check_redis, p95, stream_graph
 
@@ -238,6 +239,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from asgiref.sync import async_to_sync
 
+        require_migrated()
         check_redis()
         logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per request
         graph = stream_graph(nodes=1, chunks=5, seconds=0.2)

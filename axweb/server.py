@@ -1,0 +1,20 @@
+"""The ASGI application as a server process runs it: `daphne axweb.server:application`.
+
+The same application as `axweb.asgi` (which tests import in-process), with the one setting only
+a server process should have: PostgreSQL connections from a pool (axweb/dbpool.py), configured
+before any connection exists.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "axweb.settings")
+
+from django.conf import settings  # noqa: E402
+
+from axweb.dbpool import web_db_pool  # noqa: E402
+
+web_db_pool(settings.DATABASES, settings.AXWEB_DB_POOL_SIZE)
+
+from axweb.asgi import application  # noqa: E402
+
+__all__ = ["application"]
