@@ -285,3 +285,11 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
 # builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
 AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
 AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
+# -- triggers (issue 16): webhooks and schedules that start runs (docs/triggers.md) -------------
+INSTALLED_APPS += ["workflows.triggers"]
+# The largest webhook body accepted (HTTP 413 above it).
+AXWEB_WEBHOOK_MAX_BYTES = env_int("AXWEB_WEBHOOK_MAX_BYTES", 1024 * 1024)
+# An HMAC-signed webhook call is accepted this many seconds around its timestamp, once.
+AXWEB_WEBHOOK_TOLERANCE_S = env_int("AXWEB_WEBHOOK_TOLERANCE_S", 300)
+# A schedule tick later than this (no scheduler was running) follows the catch-up policy.
+AXWEB_SCHEDULE_MISFIRE_S = env_int("AXWEB_SCHEDULE_MISFIRE_S", 60)

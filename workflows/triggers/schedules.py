@@ -1,0 +1,59 @@
+"""When a schedule fires: cron expressions or fixed intervals, in a time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+from rest_framework.exceptions import ValidationError
+
+MIN_INTERVAL_S = 1
+
+
+def zone_of(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            {"timezone": [f"'{name}' is not a time zone; use a name like UTC or Europe/Paris."]}
+        ) from None
+
+
+def schedule_check(*, cron: str, interval_s: int | None, timezone: str) -> None:
+    """A field error unless exactly one of `cron` / `interval_s` is given and it is valid."""
+    zone_of(timezone)
+    if bool(cron) == bool(interval_s):
+        raise ValidationError({"cron": ["Give a cron expression or an interval, not both."]})
+    if cron and not croniter.is_valid(cron):
+        raise ValidationError(
+            {"cron": [f"'{cron}' is not a cron expression (minute hour day month weekday)."]}
+        )
+    if interval_s is not None and interval_s < MIN_INTERVAL_S:
+        raise ValidationError({"interval_s": [f"The interval is at least {MIN_INTERVAL_S} s."]})
+
+
+def next_after(
+    *, cron: str, interval_s: int | None, timezone: str, after: datetime, anchor: datetime
+) -> datetime:
+    """The first tick strictly after `after` (an aware datetime; the result is UTC-aware).
+
+    Intervals count from `anchor` (when the schedule was saved), so every process agrees on
+    the ticks; cron ticks are read on the wall clock of `timezone`."""
+    if interval_s:
+        steps = int((after - anchor).total_seconds() // interval_s) + 1
+        return anchor + timedelta(seconds=max(steps, 1) * interval_s)
+    local = after.astimezone(zone_of(timezone))
+    nxt: datetime = croniter(cron, local).get_next(datetime)
+    return nxt.astimezone(ZoneInfo("UTC"))
+
+
+def next_times(*, after: datetime, count: int = 5, **schedule: Any) -> list[datetime]:
+    """The next `count` ticks after `after` (for the preview)."""
+    times: list[datetime] = []
+    moment = after
+    for _ in range(count):
+        moment = next_after(after=moment, **schedule)
+        times.append(moment)
+    return times
