@@ -10,6 +10,7 @@ from croniter import croniter
 from rest_framework.exceptions import ValidationError
 
 MIN_INTERVAL_S = 1
+EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 def zone_of(name: str) -> ZoneInfo:
@@ -34,16 +35,14 @@ def schedule_check(*, cron: str, interval_s: int | None, timezone: str) -> None:
         raise ValidationError({"interval_s": [f"The interval is at least {MIN_INTERVAL_S} s."]})
 
 
-def next_after(
-    *, cron: str, interval_s: int | None, timezone: str, after: datetime, anchor: datetime
-) -> datetime:
+def next_after(*, cron: str, interval_s: int | None, timezone: str, after: datetime) -> datetime:
     """The first tick strictly after `after` (an aware datetime; the result is UTC-aware).
 
-    Intervals count from `anchor` (when the schedule was saved), so every process agrees on
-    the ticks; cron ticks are read on the wall clock of `timezone`."""
+    Intervals count from the Unix epoch, so every process agrees on the ticks and "every 300 s"
+    fires on the five minutes; cron ticks are read on the wall clock of `timezone`."""
     if interval_s:
-        steps = int((after - anchor).total_seconds() // interval_s) + 1
-        return anchor + timedelta(seconds=max(steps, 1) * interval_s)
+        steps = int((after - EPOCH).total_seconds() // interval_s) + 1
+        return EPOCH + timedelta(seconds=steps * interval_s)
     local = after.astimezone(zone_of(timezone))
     nxt: datetime = croniter(cron, local).get_next(datetime)
     return nxt.astimezone(ZoneInfo("UTC"))

@@ -21,16 +21,9 @@ def trigger_fires(trigger: Trigger, limit: int = 50) -> QuerySet[TriggerFire]:
     return trigger.fires.select_related("run").order_by("-created_at")[:limit]
 
 
-def schedule_preview(
-    *, cron: str, interval_s: int | None, timezone_name: str, anchor: datetime | None = None
-) -> list[datetime]:
+def schedule_preview(*, cron: str, interval_s: int | None, timezone_name: str) -> list[datetime]:
     """The next five ticks of a schedule (checked first: a bad one is a field error)."""
     schedule_check(cron=cron, interval_s=interval_s, timezone=timezone_name)
-    now = timezone.now()
     return next_times(
-        after=now,
-        cron=cron,
-        interval_s=interval_s,
-        timezone=timezone_name,
-        anchor=anchor or now,
+        after=timezone.now(), cron=cron, interval_s=interval_s, timezone=timezone_name
     )

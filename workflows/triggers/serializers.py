@@ -65,7 +65,6 @@ class TriggerSerializer(serializers.ModelSerializer[Trigger]):
             cron=trigger.cron,
             interval_s=trigger.interval_s,
             timezone_name=trigger.timezone,
-            anchor=trigger.created_at,
         )
         return [t.isoformat() for t in times]
 

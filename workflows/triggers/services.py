@@ -42,7 +42,6 @@ def trigger_create(*, owner: Any, workflow: Workflow, data: dict[str, Any]) -> t
     _version_check(workflow, trigger.version)
     mapping_check(trigger.input_mapping)
     secret = ""
-    trigger.created_at = timezone.now()  # the anchor of an interval, before the first tick
     if trigger.kind == Trigger.Kind.WEBHOOK:
         secret = _secret_set(trigger)
     else:

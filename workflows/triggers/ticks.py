@@ -26,7 +26,6 @@ def schedule_next(trigger: Trigger, after: datetime) -> datetime:
         interval_s=trigger.interval_s,
         timezone=trigger.timezone,
         after=after,
-        anchor=trigger.created_at,
     )
 
 
