@@ -42,7 +42,7 @@ export function ScheduleFields({ spec, set }: { spec: ScheduleSpec; set: (s: Sch
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
   return (
     <>
-      <div className="param-grid">
+      <div className="trigger-grid">
         <Field label="Repeat">
           <select
             value={spec.every}
@@ -81,11 +81,11 @@ export function ScheduleFields({ spec, set }: { spec: ScheduleSpec; set: (s: Sch
         </Field>
       )}
       <div className="preview" data-testid="schedule-preview">
-        <span className="lbl">Next five runs (your local time)</span>
+        <span className="lbl">Next five runs ({spec.timezone || 'UTC'})</span>
         {preview.error ? <div className="field-error">{preview.error}</div> : null}
         <ol>
           {preview.next.map((t) => (
-            <li key={t}>{fmtTick(t)}</li>
+            <li key={t}>{fmtTick(t, spec.timezone)}</li>
           ))}
         </ol>
       </div>
@@ -96,9 +96,9 @@ export function ScheduleFields({ spec, set }: { spec: ScheduleSpec; set: (s: Sch
 function CronField({ spec, set }: { spec: ScheduleSpec; set: (s: ScheduleSpec) => void }) {
   return (
     <Field label="Cron expression" hint="minute hour day-of-month month day-of-week, e.g. 30 9 * * 1-5">
-      <div className="row">
+      <div className="row cron-row">
         <input
-          className="code-input grow"
+          className="mono grow"
           value={spec.cron}
           onChange={(e) => set({ ...spec, cron: e.target.value })}
           data-testid="schedule-cron"
@@ -153,7 +153,7 @@ export function NewScheduleDialog({
     >
       <ErrorBanner error={c.error} />
       <ScheduleFields spec={spec} set={setSpec} />
-      <div className="param-grid">
+      <div className="trigger-grid">
         <Field label="Missed runs" hint="While no scheduler was running (a restart, an outage).">
           <select
             value={catchUp}

@@ -140,7 +140,7 @@ function ScheduleSummary({ trigger: t }: { trigger: Trigger }) {
       </div>
       {t.next_times.length > 0 && (
         <div className="hint" data-testid="schedule-next">
-          Next: {fmtTick(t.next_times[0])}
+          Next: {fmtTick(t.next_times[0], t.timezone)}
         </div>
       )}
     </>

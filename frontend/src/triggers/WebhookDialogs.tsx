@@ -38,7 +38,7 @@ export function NewWebhookDialog({
       footer={<Footer onClose={onClose} onCreate={submit} label="Create webhook" />}
     >
       <ErrorBanner error={c.error} />
-      <div className="param-grid">
+      <div className="trigger-grid">
         <Field label="Authentication">
           <select
             value={auth}

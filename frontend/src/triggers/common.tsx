@@ -30,19 +30,17 @@ export function fieldError(error: unknown, name: string): string | undefined {
 export function CommonFields({ c, example }: { c: Common; example: string }) {
   return (
     <>
-      <Field label="Name">
-        <input value={c.name} onChange={(e) => c.setName(e.target.value)} data-testid="trigger-name" />
-      </Field>
-      <Field
-        label="Version"
-        hint="“latest” follows every saved version; a number pins one."
-        error={fieldError(c.error, 'version')}
-      >
-        <input value={c.version} placeholder="latest" onChange={(e) => c.setVersion(e.target.value)} />
-      </Field>
+      <div className="trigger-grid">
+        <Field label="Name">
+          <input value={c.name} onChange={(e) => c.setName(e.target.value)} data-testid="trigger-name" />
+        </Field>
+        <Field label="Version" hint="“latest”, or a number to pin one" error={fieldError(c.error, 'version')}>
+          <input value={c.version} placeholder="latest" onChange={(e) => c.setVersion(e.target.value)} />
+        </Field>
+      </div>
       <Field label="Input mapping" hint={example} error={c.parsed.error ?? fieldError(c.error, 'input_mapping')}>
         <textarea
-          className="code-input"
+          className="mono mapping-input"
           rows={3}
           value={c.mapping}
           placeholder="question = body.text"

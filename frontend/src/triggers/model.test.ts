@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curlExample, describeSchedule, mappingText, parseMapping } from './model';
+import { curlExample, describeSchedule, fmtTick, mappingText, parseMapping } from './model';
 
 describe('input mapping text', () => {
   it('reads one input per line and skips blanks and comments', () => {
@@ -47,5 +47,16 @@ describe('schedule description', () => {
       'cron 5 4 * * * (Europe/Paris)',
     );
     expect(describeSchedule({ cron: '', interval_s: 300, timezone: 'UTC' })).toBe('every 5 min');
+  });
+});
+
+describe('tick formatting', () => {
+  it('reads a tick on the schedule’s own wall clock', () => {
+    expect(fmtTick('2026-03-30T07:00:00Z', 'Europe/Paris')).toContain('09:00:00');
+    expect(fmtTick('2026-03-30T07:00:00Z', 'Asia/Tokyo')).toContain('04:00:00');
+  });
+
+  it('falls back to the viewer’s clock for an unknown zone instead of failing', () => {
+    expect(fmtTick('2026-03-30T07:00:00Z', 'Mars/Olympus')).toMatch(/\d\d:00:00/);
   });
 });

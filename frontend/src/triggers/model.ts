@@ -114,14 +114,19 @@ export function formatSeconds(s: number): string {
   return `${s} s`;
 }
 
-/** A tick in the viewer's local time, with the day (the preview list). */
-export function fmtTick(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, {
+/** A tick with its day, on the wall clock of `timeZone` (the viewer's when absent or unknown). */
+export function fmtTick(iso: string, timeZone?: string): string {
+  const options: Intl.DateTimeFormatOptions = {
     weekday: 'short',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  });
+  };
+  try {
+    return new Date(iso).toLocaleString(undefined, { ...options, timeZone });
+  } catch {
+    return new Date(iso).toLocaleString(undefined, options); // a zone the browser does not know
+  }
 }
