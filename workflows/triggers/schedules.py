@@ -10,6 +10,7 @@ from croniter import croniter
 from rest_framework.exceptions import ValidationError
 
 MIN_INTERVAL_S = 1
+MAX_INTERVAL_S = 366 * 86400
 EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
@@ -31,8 +32,15 @@ def schedule_check(*, cron: str, interval_s: int | None, timezone: str) -> None:
         raise ValidationError(
             {"cron": [f"'{cron}' is not a cron expression (minute hour day month weekday)."]}
         )
-    if interval_s is not None and interval_s < MIN_INTERVAL_S:
-        raise ValidationError({"interval_s": [f"The interval is at least {MIN_INTERVAL_S} s."]})
+    if interval_s is not None and not MIN_INTERVAL_S <= interval_s <= MAX_INTERVAL_S:
+        raise ValidationError(
+            {"interval_s": [f"The interval is {MIN_INTERVAL_S} s to {MAX_INTERVAL_S} s (a year)."]}
+        )
+    if cron:
+        try:  # valid fields can still never match (30 February): say so now, not at fire time
+            croniter(cron).get_next(datetime)
+        except Exception:  # croniter raises several kinds for dates it cannot find
+            raise ValidationError({"cron": [f"'{cron}' never matches a date."]}) from None
 
 
 def next_after(*, cron: str, interval_s: int | None, timezone: str, after: datetime) -> datetime:

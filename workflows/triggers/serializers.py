@@ -34,7 +34,9 @@ class TriggerSerializer(serializers.ModelSerializer[Trigger]):
     workflow = OwnedPrimaryKeyRelatedField(queryset=Workflow.objects.all())
     wait_timeout_s = serializers.IntegerField(min_value=1, max_value=MAX_WAIT_S, default=30)
     rate_limit_per_min = serializers.IntegerField(min_value=1, max_value=100_000, default=60)
-    version = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, allow_null=True, required=False
+    )
     url = serializers.SerializerMethodField()
     next_times = serializers.SerializerMethodField()
 
@@ -89,9 +91,11 @@ class SecretSerializer(serializers.Serializer[Any]):
 
 
 class PreviewSerializer(serializers.Serializer[Any]):
-    cron = serializers.CharField(required=False, allow_blank=True, default="")
-    interval_s = serializers.IntegerField(required=False, allow_null=True, default=None)
-    timezone = serializers.CharField(required=False, default="UTC")
+    cron = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    interval_s = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=366 * 86400
+    )
+    timezone = serializers.CharField(required=False, default="UTC", max_length=64)
 
 
 class FireSerializer(serializers.ModelSerializer[TriggerFire]):
