@@ -3,7 +3,8 @@
 HMAC scheme: `X-AXWeb-Timestamp: <unix seconds>` and
 `X-AXWeb-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>`. A timestamp
 further than the tolerance from the server's clock is refused, and so is a signature seen
-before (kept in the shared cache for the tolerance), so a captured request cannot be replayed.
+before (gate.py keeps them in Redis for twice the tolerance), so a captured request cannot be
+replayed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.cache import cache
 
 from agents.credentials import secret_decrypt, secret_encrypt
 
@@ -69,7 +69,8 @@ def _timestamp_check(raw: str) -> None:
         )
 
 
-def hmac_check(headers: Mapping[str, str], body: bytes, sealed: bytes, trigger_id: str) -> None:
+def hmac_check(headers: Mapping[str, str], body: bytes, sealed: bytes) -> str:
+    """The verified signature (the caller refuses it if it was seen before: gate.py)."""
     timestamp, signature = headers.get(TIMESTAMP_HEADER, ""), headers.get(SIGNATURE_HEADER, "")
     if not timestamp or not signature:
         raise Unauthorized(
@@ -83,6 +84,4 @@ def hmac_check(headers: Mapping[str, str], body: bytes, sealed: bytes, trigger_i
         raise Unauthorized(f"{exc} Rotate the webhook's secret.") from None
     if not hmac.compare_digest(signature_of(secret, timestamp, body), signature.strip()):
         raise Unauthorized("The signature does not match the body and timestamp.")
-    seen = f"webhook-sig:{trigger_id}:{signature.strip()}"
-    if not cache.add(seen, 1, timeout=settings.AXWEB_WEBHOOK_TOLERANCE_S * 2):
-        raise Unauthorized("This signature was already used; sign each request anew.")
+    return signature.strip()

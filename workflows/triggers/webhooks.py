@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 
 from workflows.models import FINISHED_STATUSES, Run
 from workflows.triggers import signing
 from workflows.triggers.fires import trigger_fire
+from workflows.triggers.gate import RateLimited, gate_pass
 from workflows.triggers.models import Trigger, TriggerFire
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -73,31 +72,16 @@ def body_size_check(size: int) -> None:
 
 def _authenticate(trigger: Trigger, call: WebhookCall) -> None:
     try:
+        signature = None
         if trigger.auth == Trigger.Auth.BEARER:
             signing.bearer_check(call.headers, trigger.secret_hash)
         else:
-            signing.hmac_check(
-                call.headers, call.body, bytes(trigger.secret_encrypted), str(trigger.id)
-            )
+            signature = signing.hmac_check(call.headers, call.body, bytes(trigger.secret_encrypted))
+        gate_pass(str(trigger.id), trigger.rate_limit_per_min, signature)
     except signing.Unauthorized as exc:
         raise WebhookRefused(401, "unauthorized", str(exc)) from None
-
-
-def _rate_check(trigger: Trigger) -> None:
-    """A fixed one-minute window per trigger, counted in the shared cache (Redis), so every
-    web process sees the same count."""
-    minute = int(time.time() // 60)
-    key = f"webhook-rate:{trigger.id}:{minute}"
-    cache.add(key, 0, timeout=120)
-    if cache.incr(key) > trigger.rate_limit_per_min:
-        wait = 60 - int(time.time()) % 60
-        raise WebhookRefused(
-            429,
-            "rate_limited",
-            f"This webhook accepts {trigger.rate_limit_per_min} calls a minute; "
-            f"try again in {wait} s.",
-            retry_after=wait,
-        )
+    except RateLimited as exc:
+        raise WebhookRefused(429, "rate_limited", str(exc), exc.retry_after) from None
 
 
 def _payload(call: WebhookCall) -> Any:
@@ -134,7 +118,6 @@ def webhook_accept(*, trigger_id: str, call: WebhookCall) -> WebhookAccepted:
     key = call.headers.get("idempotency-key", "").strip()[:200]
     if key and (run := _first_for_key(trigger, key)):
         return WebhookAccepted(trigger, run, repeated=True)
-    _rate_check(trigger)
     payload = _payload(call)
     extra = {"headers": call.headers, "query": call.query}
     try:
