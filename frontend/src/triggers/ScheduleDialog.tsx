@@ -19,16 +19,19 @@ export function scheduleBody(s: ScheduleSpec) {
 
 /** The next five ticks of what is typed, asked of the server (the same parser fires them). */
 function usePreview(spec: ScheduleSpec) {
-  const [next, setNext] = useState<string[]>([]);
+  // The ticks with the zone they were asked for: shown on that clock even while a new ask is on its way.
+  const [next, setNext] = useState<{ ticks: string[]; zone: string }>({ ticks: [], zone: 'UTC' });
   const [error, setError] = useState<string | null>(null);
   const body = JSON.stringify(scheduleBody(spec));
   useEffect(() => {
     const t = setTimeout(async () => {
       try {
-        setNext((await api.post<{ next: string[] }>('/api/triggers/preview/', JSON.parse(body))).next);
+        const asked = JSON.parse(body) as { timezone: string };
+        const answer = await api.post<{ next: string[] }>('/api/triggers/preview/', asked);
+        setNext({ ticks: answer.next, zone: asked.timezone });
         setError(null);
       } catch (e) {
-        setNext([]);
+        setNext({ ticks: [], zone: 'UTC' });
         setError(e instanceof ApiError ? e.message : String(e));
       }
     }, 250);
@@ -81,11 +84,11 @@ export function ScheduleFields({ spec, set }: { spec: ScheduleSpec; set: (s: Sch
         </Field>
       )}
       <div className="preview" data-testid="schedule-preview">
-        <span className="lbl">Next five runs ({spec.timezone || 'UTC'})</span>
+        <span className="lbl">Next five runs ({preview.next.zone})</span>
         {preview.error ? <div className="field-error">{preview.error}</div> : null}
         <ol>
-          {preview.next.map((t) => (
-            <li key={t}>{fmtTick(t, spec.timezone)}</li>
+          {preview.next.ticks.map((t) => (
+            <li key={t}>{fmtTick(t, preview.next.zone)}</li>
           ))}
         </ol>
       </div>
