@@ -51,6 +51,14 @@ def test_a_webhook_made_in_the_triggers_tab_starts_a_run_listed_in_its_history(
     item.get_by_test_id("trigger-history-toggle").click()
     expect(item.get_by_test_id("trigger-history").locator("a")).to_have_count(1)
     shot(page, "triggers-02-webhook-history")
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.get_by_test_id("webhook-rotate").click()
+    fresh = page.get_by_test_id("created-secret").inner_text()
+    assert fresh.startswith("whsec_") and fresh != secret
+    page.get_by_test_id("webhook-done").click()
+    expect(item).to_contain_text(f"…{fresh[-4:]}")
+    old_body, old_headers = signed(secret, {"order": {"note": "old secret"}})
+    assert httpx.post(url, content=old_body, headers=old_headers).status_code == 401
     item.get_by_test_id("trigger-history").locator("a").click()
     page.wait_for_url("**/runs/*")
     expect(page.get_by_test_id("status-badge").first).to_be_visible()

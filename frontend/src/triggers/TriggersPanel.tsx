@@ -87,7 +87,7 @@ function TriggerItem({ trigger: t, reload }: { trigger: Trigger; reload: () => P
           {t.enabled ? 'on' : 'off'}
         </label>
       </div>
-      {t.kind === 'webhook' ? <WebhookSummary trigger={t} /> : <ScheduleSummary trigger={t} />}
+      {t.kind === 'webhook' ? <WebhookSummary trigger={t} reload={reload} /> : <ScheduleSummary trigger={t} />}
       <div className="row" style={{ marginTop: 6 }}>
         <button className="small" onClick={() => setOpen(!open)} data-testid="trigger-history-toggle">
           {open ? 'Hide history' : 'History'}
@@ -102,7 +102,18 @@ function TriggerItem({ trigger: t, reload }: { trigger: Trigger; reload: () => P
   );
 }
 
-function WebhookSummary({ trigger: t }: { trigger: Trigger }) {
+function WebhookSummary({ trigger: t, reload }: { trigger: Trigger; reload: () => Promise<void> }) {
+  const [rotated, setRotated] = useState<CreatedTrigger | null>(null);
+  const rotate = async () => {
+    if (!confirm('Make a new secret? Senders using the old one will get 401 until they switch.')) return;
+    try {
+      const { secret } = await api.post<{ secret: string }>(`${TRIGGERS}${t.id}/rotate-secret/`);
+      setRotated({ ...t, secret });
+      await reload();
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
+  };
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(t.url ?? '');
@@ -124,8 +135,12 @@ function WebhookSummary({ trigger: t }: { trigger: Trigger }) {
       <div className="hint">
         {t.auth === 'hmac' ? 'HMAC-signed' : 'Bearer'} · secret …{t.secret_last4} · {t.response_mode}
         {t.response_mode === 'wait' ? ` ≤ ${t.wait_timeout_s} s` : ''} · {t.rate_limit_per_min}/min ·{' '}
-        {t.version ? `v${t.version}` : 'latest'}
+        {t.version ? `v${t.version}` : 'latest'}{' '}
+        <button className="link" onClick={rotate} data-testid="webhook-rotate">
+          new secret
+        </button>
       </div>
+      {rotated && <WebhookCreated trigger={rotated} title="New webhook secret" onClose={() => setRotated(null)} />}
     </>
   );
 }

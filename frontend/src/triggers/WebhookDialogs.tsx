@@ -77,12 +77,20 @@ export function NewWebhookDialog({
   );
 }
 
-export function WebhookCreated({ trigger, onClose }: { trigger: CreatedTrigger; onClose: () => void }) {
+export function WebhookCreated({
+  trigger,
+  onClose,
+  title = 'Webhook created',
+}: {
+  trigger: CreatedTrigger;
+  onClose: () => void;
+  title?: string;
+}) {
   const url = trigger.url ?? '';
   const curl = curlExample(url, trigger.secret, trigger.auth);
   return (
     <Modal
-      title="Webhook created"
+      title={title}
       onClose={onClose}
       wide
       footer={
