@@ -65,3 +65,18 @@ def provider_secret(owner_id: int, provider: str) -> str | None:
         .first()
     )
     return credential_secret(credential) if credential else None
+
+
+def secret_encrypt(secret: str) -> bytes:
+    """Encrypt any secret the server must read back later (webhook HMAC keys) with the
+    credentials key."""
+    return _fernet().encrypt(secret.encode())
+
+
+def secret_decrypt(token: bytes) -> str:
+    """The secret `secret_encrypt` sealed; ValueError when this server's key cannot open it."""
+    try:
+        return _fernet().decrypt(bytes(token)).decode()
+    except InvalidToken as exc:
+        message = "The secret cannot be decrypted with this server's credentials key."
+        raise ValueError(message) from exc

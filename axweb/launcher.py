@@ -21,7 +21,7 @@ def launch_environment(environ: dict[str, str]) -> tuple[dict[str, str], list[st
     env["AXWEB_PORT"] = env.get("PORT") or "8000"
     env.setdefault("AXWEB_DATA_DIR", str(ROOT / "data"))
     env.setdefault("AXWEB_TORCH_THREADS", "1")
-    processes = ["web", "worker"]
+    processes = ["web", "worker", "beat"]
     if not env.get("REDIS_URL"):
         port = free_port()
         env["AXWEB_REDIS_PORT"] = str(port)

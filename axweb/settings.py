@@ -288,3 +288,11 @@ AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
 # stream (issue 13, load): the ASGI web process takes PostgreSQL connections from a pool of at
 # most this many (axweb/dbpool.py); 0 opens one per request as Django does by default.
 AXWEB_DB_POOL_SIZE = env_int("AXWEB_DB_POOL_SIZE", 16)
+# -- triggers (issue 16): webhooks and schedules that start runs (docs/triggers.md) -------------
+INSTALLED_APPS += ["workflows.triggers"]
+# The largest webhook body accepted (HTTP 413 above it).
+AXWEB_WEBHOOK_MAX_BYTES = env_int("AXWEB_WEBHOOK_MAX_BYTES", 1024 * 1024)
+# An HMAC-signed webhook call is accepted this many seconds around its timestamp, once.
+AXWEB_WEBHOOK_TOLERANCE_S = env_int("AXWEB_WEBHOOK_TOLERANCE_S", 300)
+# A schedule tick later than this (no scheduler was running) follows the catch-up policy.
+AXWEB_SCHEDULE_MISFIRE_S = env_int("AXWEB_SCHEDULE_MISFIRE_S", 60)

@@ -10,6 +10,7 @@ from tools.views import ToolViewSet
 from workflows import foreign_views
 from workflows.gallery import views as gallery_views
 from workflows.runs.views import ApprovalViewSet, RunViewSet
+from workflows.triggers.views import TriggerViewSet, webhook
 from workflows.views import WorkflowVersionViewSet, WorkflowViewSet, node_kinds
 
 router = DefaultRouter()
@@ -24,6 +25,7 @@ router.register("models", ModelEntryViewSet, basename="model")
 router.register("credentials", CredentialViewSet, basename="credential")
 router.register("runs", RunViewSet, basename="run")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("triggers", TriggerViewSet, basename="trigger")
 
 api: list[URLPattern | URLResolver] = [
     path("auth/csrf/", auth_views.csrf, name="auth-csrf"),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login),  # the admin's own view, throttled
     path("admin/", admin.site.urls),
     path("api/", include(api)),
+    path("hooks/<str:trigger_id>/", webhook, name="webhook"),
     path("", pages.app_shell, name="home"),
     re_path(APP_ROUTES, pages.app_shell),
 ]

@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_launch_environment_adds_a_private_redis_only_when_redis_url_is_unset():
     env, processes = launch_environment({"PATH": "/usr/bin"})
-    assert processes == ["redis", "web", "worker"]
+    assert processes == ["redis", "web", "worker", "beat"]
     assert env["REDIS_URL"] == f"redis://127.0.0.1:{env['AXWEB_REDIS_PORT']}/0"
     env, processes = launch_environment(
         {"PATH": "/usr/bin", "REDIS_URL": "redis://elsewhere:6379/0", "PORT": "9001"}
     )
-    assert processes == ["web", "worker"]
+    assert processes == ["web", "worker", "beat"]
     assert env["AXWEB_PORT"] == "9001"
 
 

@@ -24,6 +24,7 @@ import {
   type Loaded,
 } from '../editor/useEditorPage';
 import { VersionPanel } from '../editor/VersionPanel';
+import { TriggersPanel } from '../triggers/TriggersPanel';
 
 type SaveState = 'saved' | 'unsaved' | 'saving' | 'error';
 
@@ -127,7 +128,7 @@ function EditorBar({
 }
 
 function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
-  const [tab, setTab] = useState<'props' | 'versions'>('props');
+  const [tab, setTab] = useState<'props' | 'versions' | 'triggers'>('props');
   return (
     <aside className="side">
       <div className="tabs">
@@ -141,8 +142,17 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
         >
           Versions
         </button>
+        <button
+          className={tab === 'triggers' ? 'on' : ''}
+          onClick={() => setTab('triggers')}
+          data-testid="tab-triggers"
+        >
+          Triggers
+        </button>
       </div>
-      {tab === 'props' ? <PropertyPanel /> : <VersionPanel workflowId={id} refreshKey={versionsKey} />}
+      {tab === 'props' && <PropertyPanel />}
+      {tab === 'versions' && <VersionPanel workflowId={id} refreshKey={versionsKey} />}
+      {tab === 'triggers' && <TriggersPanel workflowId={id} />}
     </aside>
   );
 }
