@@ -161,7 +161,7 @@ ASSISTANT_AGENT = (
     "Answers in a conversation, with a calculator, your knowledge base and session memory",
     "You are a helpful assistant in a conversation. Answer briefly and clearly. Use the "
     "calculator for arithmetic and knowledge_search to look things up in the user's documents. "
-    'To remember something for the rest of this conversation, call memory_write with scope '
+    "To remember something for the rest of this conversation, call memory_write with scope "
     '"session"; read it back with memory_read and the same scope.',
 )
 ASSISTANT_TOOLS = ["calculator", "knowledge_search", "memory_read", "memory_write"]
