@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--builtin-turns", type=int, default=5, help="builtin-model turns (0: skip)"
         )
-        parser.add_argument("--workers", type=int, default=4, help="worker processes")
+        parser.add_argument(
+            "--workers", type=int, default=2, help="worker processes (the Procfile's 2)"
+        )
         parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
 
     def handle(self, *args: Any, **options: Any) -> None:
