@@ -7,7 +7,8 @@ worker on this database and Redis (workflows/bench_servers.py).
 - `scripted`: a scripted model with no delay, `--turns` turns one after another (p50, p95);
 - `concurrent`: `--sessions` sessions each sending one turn at once, on a scripted model that
   waits 50 ms before its first token (p95);
-- `builtin`: the builtin model (in-process torch) answering a ~50-token prompt (p50).
+- `builtin`: the builtin model (in-process torch) answering a ~50-token prompt, as an agent
+  without tools or system prompt (p50).
 The throwaway user, its agents, workflows, sessions and runs are deleted afterwards."""
 
 from __future__ import annotations
@@ -107,7 +108,6 @@ async def _concurrent(stack: Stack, workflow_id: int, sessions: int) -> list[flo
 
 def _setup(owner: Any) -> dict[str, int]:
     from agents.models import Agent
-    from workflows.demo import ASSISTANT_TOOLS
     from workflows.services import workflow_create
 
     models = {
@@ -117,11 +117,8 @@ def _setup(owner: Any) -> dict[str, int]:
     }
     ids = {}
     for label, model in models.items():
-        tools = ASSISTANT_TOOLS if label == "builtin" else []
-        params = {"max_tokens": 24} if label == "builtin" else {}
-        Agent.objects.create(
-            owner=owner, name=label, model=model, builtin_tools=tools, parameters=params
-        )
+        params = {"max_tokens": 24} if label == "builtin" else {}  # the first token is timed
+        Agent.objects.create(owner=owner, name=label, model=model, parameters=params)
         ids[label] = workflow_create(owner=owner, name=label, graph=_graph(label)).pk
     return ids
 
