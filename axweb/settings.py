@@ -296,3 +296,5 @@ AXWEB_WEBHOOK_MAX_BYTES = env_int("AXWEB_WEBHOOK_MAX_BYTES", 1024 * 1024)
 AXWEB_WEBHOOK_TOLERANCE_S = env_int("AXWEB_WEBHOOK_TOLERANCE_S", 300)
 # A schedule tick later than this (no scheduler was running) follows the catch-up policy.
 AXWEB_SCHEDULE_MISFIRE_S = env_int("AXWEB_SCHEDULE_MISFIRE_S", 60)
+# -- chatapi (issue 15): chat sessions as their own app under workflows (docs/chat.md) ------------
+INSTALLED_APPS += ["workflows.chat"]

@@ -43,6 +43,7 @@ api: list[URLPattern | URLResolver] = [
     path("workflows/import/preview/", foreign_views.import_preview, name="import-preview"),
     path("workflows/import/save/", foreign_views.import_save, name="import-save"),
     path("lab/", include("agents.lab.urls")),
+    path("", include("workflows.chat.urls")),  # chatapi: chat sessions (docs/chat.md)
     path("", include(router.urls)),
 ]
 
@@ -56,6 +57,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api)),
     path("hooks/<str:trigger_id>/", webhook, name="webhook"),
+    path("v1/", include("workflows.chat.openai_urls")),  # chatapi: OpenAI-compatible API
     path("", pages.app_shell, name="home"),
     re_path(APP_ROUTES, pages.app_shell),
 ]
