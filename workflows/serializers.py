@@ -53,6 +53,7 @@ class WorkflowSerializer(serializers.ModelSerializer[Workflow]):
             "name",
             "slug",
             "description",
+            "expose_as_tool",
             "owner",
             "created_at",
             "updated_at",
