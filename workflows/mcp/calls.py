@@ -103,4 +103,5 @@ async def mcp_call(
             settled += 1
             message = f"{event['node']}: {event['type'].removeprefix('node.')}"
             await progress(float(settled), float(steps), message)
-    return await sync_to_async(_result)(str(run.id))
+    result: McpResult = await sync_to_async(_result)(str(run.id))
+    return result

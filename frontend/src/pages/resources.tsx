@@ -88,11 +88,17 @@ const agents: ResourceDef<Agent> = {
   },
 };
 
+const KIND_CONFIG: Record<string, Record<string, unknown>> = {
+  http: { url: '', method: 'POST' },
+  mcp: { url: '', transport: 'streamable_http' },
+};
+
 const tools: ResourceDef<Tool> = {
   title: 'Tools',
   singular: 'tool',
   url: '/api/tools/',
-  blurb: 'Your own tools (Python in the sandbox, or HTTP). Builtin tools are always available to agents.',
+  blurb:
+    'Your own tools (Python in the sandbox, HTTP, or an MCP server and its tools). Builtin tools are always available to agents.',
   columns: [
     { label: 'Name', render: (t) => <b className="mono">{t.name}</b> },
     { label: 'Kind', render: (t) => t.kind },
@@ -100,7 +106,7 @@ const tools: ResourceDef<Tool> = {
   ],
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
-    { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http'] },
+    { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http', 'mcp'] },
     {
       name: 'description',
       label: 'Description',
@@ -126,7 +132,7 @@ const tools: ResourceDef<Tool> = {
   },
   derive: (name, value, values) =>
     name === 'kind' && value !== values.kind
-      ? { config: value === 'http' ? { url: '', method: 'POST' } : { code: 'result = None\n' } }
+      ? { config: KIND_CONFIG[String(value)] ?? { code: 'result = None\n' } }
       : {},
 };
 
