@@ -39,9 +39,10 @@ class McpResult:
     run_id: str | None
 
 
-def _exposed(user: Any) -> list[tuple[Workflow, WorkflowVersion]]:
+def _exposed(user: Any, slug: str | None = None) -> list[tuple[Workflow, WorkflowVersion]]:
     pairs = []
-    for workflow in Workflow.objects.filter(owner=user, expose_as_tool=True).order_by("slug"):
+    workflows = Workflow.objects.filter(owner=user, expose_as_tool=True).order_by("slug")
+    for workflow in workflows.filter(slug=slug) if slug is not None else workflows:
         latest = workflow.versions.order_by("-number").first()
         if latest is not None:
             pairs.append((workflow, latest))
@@ -62,7 +63,7 @@ def mcp_tools_of(*, user: Any) -> list[McpTool]:
 
 def _start(user: Any, name: str, arguments: dict[str, Any]) -> tuple[Run | None, str, int]:
     """(run, "", steps) or (None, why not, 0)."""
-    found = next(((w, v) for w, v in _exposed(user) if w.slug == name), None)
+    found = next(iter(_exposed(user, slug=name)), None)
     if found is None:
         return None, f"There is no tool named '{name}'.", 0
     workflow, version = found
