@@ -36,5 +36,5 @@ class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[typ
         try:
             row = tool_mcp_refresh(row=row)
         except ToolError as exc:
-            raise ValidationError({"config": [f"'config.url': {exc.reason}"]}) from None
+            raise ValidationError({"config": [exc.reason]}) from None
         return Response(self.get_serializer(row).data)

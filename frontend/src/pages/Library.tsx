@@ -209,16 +209,18 @@ function ItemForm({
           void submit();
         }}
       >
-        {def.fields.map((f) => (
-          <Field
-            key={f.name}
-            label={f.label}
-            hint={f.type === 'secret' && !item ? undefined : f.help}
-            error={error?.fieldError(f.name)}
-          >
-            <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} values={values} />
-          </Field>
-        ))}
+        {def.fields
+          .filter((f) => !f.hidden?.(values))
+          .map((f) => (
+            <Field
+              key={f.name}
+              label={f.label}
+              hint={f.type === 'secret' && !item ? undefined : f.help}
+              error={error?.fieldError(f.name)}
+            >
+              <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} values={values} />
+            </Field>
+          ))}
       </form>
     </Modal>
   );

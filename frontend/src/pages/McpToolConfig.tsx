@@ -51,12 +51,12 @@ function RefreshButton({ toolId, onConfig }: { toolId?: number | string; onConfi
   };
   if (toolId === undefined) return <span className="hint">Save the tool, then discover its tools.</span>;
   return (
-    <>
+    <div>
       <button type="button" className="small" disabled={busy} onClick={() => void refresh()} data-testid="mcp-refresh">
         {busy ? 'Discovering…' : 'Discover tools'}
       </button>
       {error && <div className="err-banner">{error}</div>}
-    </>
+    </div>
   );
 }
 

@@ -26,6 +26,8 @@ export interface FieldDef {
   pick?: 'provider' | 'keyprovider' | 'tier';
   help?: string;
   createOnly?: boolean;
+  /** Not shown while this says so (e.g. an input schema for an MCP server row: its tools bring theirs). */
+  hidden?: (values: Record<string, unknown>) => boolean;
 }
 
 export interface Column<T> {
@@ -118,6 +120,7 @@ const tools: ResourceDef<Tool> = {
       label: 'Input schema (JSON Schema)',
       type: 'json',
       help: 'The arguments: an object schema; they are checked before the tool runs.',
+      hidden: (values) => values.kind === 'mcp', // each discovered tool brings its own
     },
     { name: 'config', label: 'Implementation', type: 'toolconfig' },
   ],
