@@ -5,11 +5,13 @@ from django.db import models
 
 
 class Tool(models.Model):
-    """A user-defined tool: sandboxed Python code or an HTTP endpoint (builtins live in code)."""
+    """A user-defined tool: sandboxed Python code, an HTTP endpoint or an MCP server (whose
+    discovered tools are stored in `config.tools`); builtins live in code."""
 
     class Kind(models.TextChoices):
         PYTHON = "python", "Python code (sandboxed)"
         HTTP = "http", "HTTP endpoint"
+        MCP = "mcp", "MCP server"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tools"

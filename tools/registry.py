@@ -6,7 +6,8 @@ of its tool, never at import time of the registry.
 
 User-defined tools live in the database; the caller turns a row into a dict and calls
 :func:`tool_from_definition`. Kinds: ``python`` (sandboxed code), ``http`` (an
-endpoint), ``agent`` (agent-as-tool) and ``workflow`` (workflow-as-tool).
+endpoint), ``agent`` (agent-as-tool), ``workflow`` (workflow-as-tool) and ``mcp`` (a remote MCP
+server: :func:`tools_from_definition` gives its discovered tools one by one).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ BUILTINS: dict[str, str] = {
     "python": "tools.builtins.python.PythonTool",
 }
 NAME_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_\-]{0,63}$"
+DEFAULT_MCP_TIMEOUT_S = 30.0
+MCP_SEPARATOR = "__"  # an MCP server's tool is offered as `<server>__<tool>`
 
 
 class UnknownTool(LookupError):
@@ -84,7 +87,7 @@ class _Definition(BaseModel):
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = Field(min_length=1, max_length=2000)
-    kind: Literal["python", "http", "agent", "workflow"]
+    kind: Literal["python", "http", "agent", "workflow", "mcp"]
     input_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
     config: dict[str, Any] = Field(default_factory=dict)
     timeout_s: float | None = Field(default=None, gt=0, le=3600)
@@ -113,6 +116,23 @@ class _HttpConfig(BaseModel):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict)
     max_bytes: int = Field(default=1_000_000, ge=1, le=10_000_000)
+
+
+class _McpToolInfo(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1)
+    description: str = ""
+    input_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
+    idempotent: bool = False
+
+
+class _McpConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https?://")
+    transport: Literal["streamable_http", "sse"] = "streamable_http"
+    headers: dict[str, str] = Field(default_factory=dict)
+    tools: list[_McpToolInfo] = Field(default_factory=list, description="Found by a refresh.")
+    refreshed_at: str | None = None
 
 
 class _AgentConfig(BaseModel):
@@ -150,6 +170,7 @@ def tool_from_definition(definition: dict[str, Any]) -> Tool:
         "http": _http_tool,
         "agent": _agent_tool,
         "workflow": _workflow_tool,
+        "mcp": _mcp_tool,
     }[spec.kind]
     tool = builder(spec)
     if spec.timeout_s is not None:
@@ -195,6 +216,21 @@ def _workflow_tool(spec: _Definition) -> Tool:
 
     config: _WorkflowConfig = _parse(_WorkflowConfig, spec.config, "config")
     return WorkflowTool(spec.name, config.workflow, spec.description, spec.input_schema)
+
+
+def _mcp_tool(spec: _Definition) -> Tool:
+    from tools.mcp_client import McpServerTool
+
+    config: _McpConfig = _parse(_McpConfig, spec.config, "config")
+    return McpServerTool(
+        spec.name, spec.description, config.model_dump(), spec.timeout_s or DEFAULT_MCP_TIMEOUT_S
+    )
+
+
+def tools_from_definition(definition: dict[str, Any]) -> list[Tool]:
+    """The tools a definition gives an agent: itself, or an MCP server's discovered tools."""
+    tool = tool_from_definition(definition)
+    return list(getattr(tool, "tools", [tool])) if definition["kind"] == "mcp" else [tool]
 
 
 def is_valid_name(name: str) -> bool:

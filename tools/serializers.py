@@ -21,6 +21,7 @@ def validate_json_schema(value: Any) -> Any:
     return value
 
 
+URL_KINDS = (Tool.Kind.HTTP, Tool.Kind.MCP)
 DESCRIBE_THE_TOOL = "Describe what the tool does: the model reads it to decide when to call it."
 
 
@@ -70,8 +71,14 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
             raise serializers.ValidationError(
                 {"config": ["An http tool needs config.url starting with http:// or https://."]}
             )
+        if kind == Tool.Kind.MCP and not str(config.get("url", "")).startswith(
+            ("http://", "https://")
+        ):
+            raise serializers.ValidationError(
+                {"config": ["An mcp tool needs config.url: the server's http(s) address."]}
+            )
         self._check_definition(attrs)
-        if kind == Tool.Kind.HTTP and (problem := tool_url_problem(str(config["url"]))):
+        if kind in URL_KINDS and (problem := tool_url_problem(str(config["url"]))):
             raise serializers.ValidationError({"config": [f"'config.url': {problem}"]})
         request = self.context.get("request")
         name = attrs.get("name")

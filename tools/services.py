@@ -8,12 +8,21 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import IntegrityError
+from django.utils import timezone
 
 from axweb.db_retry import retrying
 from tools.base import Tool, ToolContext, ToolError
 from tools.models import Tool as ToolRow
 from tools.models import ToolCallRecord
-from tools.registry import BUILTINS, ToolDefinitionError, UnknownTool, builtin, tool_from_definition
+from tools.registry import (
+    BUILTINS,
+    MCP_SEPARATOR,
+    ToolDefinitionError,
+    UnknownTool,
+    builtin,
+    tool_from_definition,
+    tools_from_definition,
+)
 
 STARTED = "started"
 
@@ -43,11 +52,30 @@ def tool_url_problem(url: str) -> str | None:
     return url_problem(url, frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS))
 
 
+def _mcp_resolve(owner_id: int, name: str) -> Tool | None:
+    """`<server>__<tool>`: a discovered tool of the owner's MCP server row `server`."""
+    server, _, _remote = name.partition(MCP_SEPARATOR)
+    row = ToolRow.objects.filter(owner_id=owner_id, name=server, kind=ToolRow.Kind.MCP).first()
+    if row is None:
+        return None
+    tools = tools_from_definition(tool_definition(row))
+    found = next((t for t in tools if t.name == name), None)
+    if found is None:
+        known = ", ".join(t.name for t in tools) or "none yet: refresh the server's tools"
+        raise ToolError(
+            f"The MCP server '{server}' has no tool '{name}'. Its tools: {known}.",
+            code="unknown_tool",
+        )
+    return found
+
+
 def tool_resolve(owner_id: int, name: str) -> Tool:
     """The owner's tool named `name`, else the builtin; ToolError says what exists."""
     row = ToolRow.objects.filter(owner_id=owner_id, name=name).first()
     if row is not None:
         return tool_from_definition(tool_definition(row))
+    if MCP_SEPARATOR in name and (discovered := _mcp_resolve(owner_id, name)) is not None:
+        return discovered
     try:
         return builtin(name)
     except UnknownTool:
@@ -64,13 +92,10 @@ def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
     user_tools = []
     for row in ToolRow.objects.filter(owner_id=owner_id):
         try:
-            user_tools.append(
-                {
-                    **tool_from_definition(tool_definition(row)).describe(),
-                    "builtin": False,
-                    "id": row.id,
-                }
-            )
+            user_tools += [
+                {**tool.describe(), "builtin": False, "id": row.id}
+                for tool in tools_from_definition(tool_definition(row))
+            ]
         except (
             ToolDefinitionError
         ) as exc:  # saved before definitions were checked whole: listed, not usable
@@ -85,6 +110,19 @@ def tools_catalog(owner_id: int) -> list[dict[str, Any]]:
                 }
             )
     return [*catalog(), *user_tools]
+
+
+def tool_mcp_refresh(*, row: ToolRow) -> ToolRow:
+    """Ask the MCP server of `row` for its tools and store them; ToolError says why not."""
+    from asgiref.sync import async_to_sync
+
+    from tools.mcp_client import mcp_discover
+
+    allowed = frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS)
+    discovered = async_to_sync(mcp_discover)(row.config, allowed)
+    row.config = {**row.config, "tools": discovered, "refreshed_at": timezone.now().isoformat()}
+    row.save(update_fields=["config", "updated_at"])
+    return row
 
 
 def _call_begin(

@@ -1,13 +1,15 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from axweb.ownership import OwnedViewSetMixin
+from tools.base import ToolError
 from tools.models import Tool
 from tools.serializers import ToolSerializer
-from tools.services import tools_catalog
+from tools.services import tool_mcp_refresh, tools_catalog
 
 
 class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
@@ -23,3 +25,16 @@ class ToolViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[typ
         owner_id = request.user.pk
         assert owner_id is not None  # IsAuthenticated
         return Response(tools_catalog(owner_id))
+
+    @extend_schema(request=None, responses={200: ToolSerializer})
+    @action(detail=True, methods=["post"])
+    def refresh(self, request: Request, pk: str) -> Response:
+        """Discover an MCP server's tools now (they join the catalog as `<server>__<tool>`)."""
+        row = self.get_object()
+        if row.kind != Tool.Kind.MCP:
+            raise ValidationError({"kind": ["Only an mcp tool has tools to discover."]})
+        try:
+            row = tool_mcp_refresh(row=row)
+        except ToolError as exc:
+            raise ValidationError({"config": [exc.reason]}) from None
+        return Response(self.get_serializer(row).data)

@@ -22,6 +22,9 @@ class Workflow(models.Model):
     description = models.TextField(blank=True)
     draft = models.JSONField(default=empty_graph, blank=True)
     draft_updated_at = models.DateTimeField(null=True, blank=True)
+    expose_as_tool = models.BooleanField(
+        default=False, help_text="Listed as a tool of the owner's MCP server at /mcp/."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -54,6 +54,7 @@ class WorkflowSerializer(serializers.ModelSerializer[Workflow]):
             "name",
             "slug",
             "description",
+            "expose_as_tool",
             "owner",
             "created_at",
             "updated_at",
@@ -73,6 +74,9 @@ class WorkflowSerializer(serializers.ModelSerializer[Workflow]):
 class ImportSerializer(serializers.Serializer[Any]):
     axweb_export = serializers.IntegerField(min_value=1, max_value=1)
     name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(
+        max_length=220, required=False, help_text="import_workflow: a new version of this slug."
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     graph = GraphField()
 

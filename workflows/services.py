@@ -142,6 +142,7 @@ def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
     return {
         "axweb_export": EXPORT_FORMAT,
         "name": workflow.name,
+        "slug": workflow.slug,
         "description": workflow.description,
         "graph": _latest_graph(workflow) or workflow.draft,
     }

@@ -24,6 +24,8 @@ from workflows.serializers import (
     WorkflowSerializer,
 )
 
+UPDATABLE = ("name", "description", "expose_as_tool")
+
 
 class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
     queryset = Workflow.objects.select_related("owner")
@@ -50,7 +52,7 @@ class WorkflowViewSet(OwnedViewSetMixin, viewsets.ModelViewSet):  # type: ignore
         )
 
     def perform_update(self, serializer: Any) -> None:
-        data = {k: v for k, v in serializer.validated_data.items() if k in ("name", "description")}
+        data = {k: v for k, v in serializer.validated_data.items() if k in UPDATABLE}
         serializer.instance = services.workflow_update(workflow=serializer.instance, **data)
 
     @extend_schema(request=None, responses={201: WorkflowSerializer})

@@ -27,11 +27,12 @@ def _agents_of(owner_id: int) -> dict[str, Agent]:
 
 
 def _tool_specs(agent: Agent) -> tuple[ToolSpec, ...]:
-    from tools.registry import builtin, tool_from_definition
+    from tools.registry import builtin, tools_from_definition
     from tools.services import tool_definition
 
     tools = [builtin(name) for name in agent.builtin_tools]
-    tools += [tool_from_definition(tool_definition(row)) for row in agent.tools.all()]
+    for row in agent.tools.all():  # an MCP server row gives each of its discovered tools
+        tools += tools_from_definition(tool_definition(row))
     return tuple(ToolSpec(t.name, t.description, t.input_schema) for t in tools)
 
 

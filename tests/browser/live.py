@@ -130,8 +130,8 @@ def server_env(database_url: str, redis_url: str, build: Path) -> dict[str, str]
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "LOG_LEVEL": "WARNING",
-        "AXWEB_HTTP_ALLOWED_HOSTS": "dictionary.example.org",
-    }  # the HTTP tool the tools page saves
+        "AXWEB_HTTP_ALLOWED_HOSTS": "dictionary.example.org,127.0.0.1",
+    }  # the HTTP tool the tools page saves; the loopback MCP server the mcp tool discovers
 
 
 class LiveApp:

@@ -89,6 +89,8 @@ export interface Workflow {
   name: string;
   slug: string;
   description: string;
+  /** A tool of the MCP server at /mcp/ (mcpcli). */
+  expose_as_tool?: boolean;
   owner: unknown;
   created_at: string;
   updated_at: string;

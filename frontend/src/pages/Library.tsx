@@ -16,6 +16,7 @@ import {
 import { invalidate } from '../lib/catalog';
 import { toast, useAuth } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
+import { McpToolConfig } from './McpToolConfig';
 import { RESOURCES, type FieldDef, type ResourceDef } from './resources';
 
 type Item = Record<string, unknown> & { id: number | string };
@@ -208,16 +209,18 @@ function ItemForm({
           void submit();
         }}
       >
-        {def.fields.map((f) => (
-          <Field
-            key={f.name}
-            label={f.label}
-            hint={f.type === 'secret' && !item ? undefined : f.help}
-            error={error?.fieldError(f.name)}
-          >
-            <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} values={values} />
-          </Field>
-        ))}
+        {def.fields
+          .filter((f) => !f.hidden?.(values))
+          .map((f) => (
+            <Field
+              key={f.name}
+              label={f.label}
+              hint={f.type === 'secret' && !item ? undefined : f.help}
+              error={error?.fieldError(f.name)}
+            >
+              <FieldInput f={f} value={values[f.name]} onChange={(v) => set(f.name, v)} values={values} />
+            </Field>
+          ))}
       </form>
     </Modal>
   );
@@ -298,7 +301,16 @@ function FieldInput({
     case 'parameters':
       return <ParametersInput value={value} onChange={onChange} testId={tid} agentName={String(values.name ?? '')} />;
     case 'toolconfig':
-      return <ToolConfigInput kind={String(values.kind ?? 'python')} value={value} onChange={onChange} testId={tid} />;
+      return (
+        <ToolConfigInput
+          kind={String(values.kind ?? 'python')}
+          value={value}
+          onChange={onChange}
+          testId={tid}
+          toolId={values.id as number | undefined}
+          server={String(values.name ?? '')}
+        />
+      );
     case 'usertools':
       // ids go back as numbers, as the serializer's primary-key field expects
       return (
@@ -405,14 +417,22 @@ function ToolConfigInput({
   value,
   onChange,
   testId,
+  toolId,
+  server,
 }: {
   kind: string;
   value: unknown;
   onChange: (v: unknown) => void;
   testId: string;
+  toolId?: number | string;
+  server: string;
 }) {
   const config = asObject(value);
   const put = (key: string, v: unknown) => onChange(withValue(config, key, v));
   if (kind === 'http') return <HttpToolConfig config={config} put={put} testId={testId} />;
+  if (kind === 'mcp')
+    return (
+      <McpToolConfig config={config} put={put} replace={onChange} testId={testId} toolId={toolId} server={server} />
+    );
   return <CodeToolConfig config={config} put={put} testId={testId} />;
 }

@@ -77,6 +77,15 @@ function WorkflowRow({ w, act }: { w: Workflow; act: Act }) {
         <Link to={`/workflows/${w.id}`}>
           <b>{w.name}</b>
         </Link>
+        {w.expose_as_tool && (
+          <span
+            className="badge mcp-badge"
+            title="Exposed as a tool of the MCP server at /mcp/"
+            data-testid="mcp-badge"
+          >
+            MCP tool
+          </span>
+        )}
         <div className="hint">{w.description}</div>
       </td>
       <td>

@@ -26,6 +26,8 @@ export interface FieldDef {
   pick?: 'provider' | 'keyprovider' | 'tier';
   help?: string;
   createOnly?: boolean;
+  /** Not shown while this says so (e.g. an input schema for an MCP server row: its tools bring theirs). */
+  hidden?: (values: Record<string, unknown>) => boolean;
 }
 
 export interface Column<T> {
@@ -88,11 +90,17 @@ const agents: ResourceDef<Agent> = {
   },
 };
 
+const KIND_CONFIG: Record<string, Record<string, unknown>> = {
+  http: { url: '', method: 'POST' },
+  mcp: { url: '', transport: 'streamable_http' },
+};
+
 const tools: ResourceDef<Tool> = {
   title: 'Tools',
   singular: 'tool',
   url: '/api/tools/',
-  blurb: 'Your own tools (Python in the sandbox, or HTTP). Builtin tools are always available to agents.',
+  blurb:
+    'Your own tools (Python in the sandbox, HTTP, or an MCP server and its tools). Builtin tools are always available to agents.',
   columns: [
     { label: 'Name', render: (t) => <b className="mono">{t.name}</b> },
     { label: 'Kind', render: (t) => t.kind },
@@ -100,7 +108,7 @@ const tools: ResourceDef<Tool> = {
   ],
   fields: [
     { name: 'name', label: 'Name', type: 'text' },
-    { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http'] },
+    { name: 'kind', label: 'Kind', type: 'select', options: ['python', 'http', 'mcp'] },
     {
       name: 'description',
       label: 'Description',
@@ -112,6 +120,7 @@ const tools: ResourceDef<Tool> = {
       label: 'Input schema (JSON Schema)',
       type: 'json',
       help: 'The arguments: an object schema; they are checked before the tool runs.',
+      hidden: (values) => values.kind === 'mcp', // each discovered tool brings its own
     },
     { name: 'config', label: 'Implementation', type: 'toolconfig' },
   ],
@@ -126,7 +135,7 @@ const tools: ResourceDef<Tool> = {
   },
   derive: (name, value, values) =>
     name === 'kind' && value !== values.kind
-      ? { config: value === 'http' ? { url: '', method: 'POST' } : { code: 'result = None\n' } }
+      ? { config: KIND_CONFIG[String(value)] ?? { code: 'result = None\n' } }
       : {},
 };
 
