@@ -128,10 +128,29 @@ def schedule_fire_jitter(bench: Bench) -> dict[str, Any]:
     }
 
 
+def mcp_overhead(bench: Bench) -> dict[str, Any]:
+    """An MCP call to an exposed flow over a direct run of it (workflows/mcp/bench.py)."""
+    from workflows.mcp.bench import bench_owner, mcp_call_overhead
+
+    user, workflow, token = bench_owner()
+    try:
+        figures = mcp_call_overhead(
+            base_url=bench.url,
+            user=user,
+            workflow=workflow,
+            token=token,
+            calls=max(10, bench.calls // 4),
+        )
+    finally:
+        user.delete()
+    return {k: v for k, v in figures.items() if k.startswith(("direct_", "mcp_"))}
+
+
 FIGURES: list[Callable[[Bench], dict[str, Any]]] = [
     webhook_accept,
     webhook_to_run_started,
     schedule_fire_jitter,
+    mcp_overhead,
 ]
 
 

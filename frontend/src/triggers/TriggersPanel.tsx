@@ -4,6 +4,7 @@ import { api, messageOf, type Page } from '../api/client';
 import { ErrorBanner, StatusBadge, useLoad } from '../components/common';
 import { fmtTime, toast } from '../lib/ui';
 import { describeSchedule, fmtTick, type CreatedTrigger, type Fire, type Trigger } from './model';
+import { McpExposeSection } from './McpExposeSection';
 import { NewScheduleDialog } from './ScheduleDialog';
 import './triggers.css';
 import { NewWebhookDialog, WebhookCreated } from './WebhookDialogs';
@@ -55,7 +56,9 @@ export function TriggersPanel({ workflowId }: { workflowId: string }) {
         <NewScheduleDialog workflowId={workflowId} onClose={() => setDialog(null)} onCreated={onCreated} />
       )}
       {created && <WebhookCreated trigger={created} onClose={() => setCreated(null)} />}
-      <section id="triggers-mcp">{/* The MCP section is wired in here (McpExposeSection). */}</section>
+      <section id="triggers-mcp">
+        <McpExposeSection workflowId={workflowId} />
+      </section>
     </div>
   );
 }
