@@ -285,3 +285,12 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
 # builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
 AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
 AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
+
+# uxa11y: Swagger UI and Redoc are served from drf-spectacular-sidecar's static files (through
+# whitenoise's finders), so /api/docs/ works offline; no CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -1,0 +1,94 @@
+"""axe-core audits every page in light and dark mode (WCAG 2.2 AA: no critical or serious
+violation), and a flow is built and run with the keyboard alone.
+
+axe.min.js comes from the frontend's node_modules (an npm devDependency), never from a CDN.
+To audit a new page, add its route to PAGES (use {workflow} / {run} for the seeded ids).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shot
+from tests.browser.live import FRONTEND
+from tests.browser.test_screens import parallel_flow, wait_finished
+from tests.browser.test_runs import start
+
+pytestmark = pytest.mark.browser
+
+AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PAGES = {
+    "home": "/",
+    "workflows": "/workflows",
+    "editor": "/workflows/{workflow}",
+    "runs": "/runs",
+    "run": "/runs/{run}",
+    "agents": "/agents",
+    "tools": "/tools",
+    "models": "/models",
+    "knowledge": "/knowledge",
+    "credentials": "/credentials",
+    "settings": "/settings",
+    "not-found": "/no/such/page",
+}
+
+
+def audit(page: Page) -> list[dict[str, Any]]:
+    """The critical and serious violations axe-core finds on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+            "summary": v["nodes"][0].get("failureSummary", "")[:300],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def settle(page: Page) -> None:
+    expect(page.get_by_role("main")).to_be_visible()
+    expect(page.get_by_test_id("list-loading")).to_have_count(0)
+    page.wait_for_timeout(400)  # the canvas fit, list fetches and the theme's transitions
+
+
+def test_every_page_has_no_critical_or_serious_axe_violation_in_light_and_dark(
+    logged_in: Page, api: httpx.Client
+) -> None:
+    page = logged_in
+    page.set_viewport_size({"width": 1440, "height": 900})
+    workflow_id = parallel_flow(api, delay=0.05, chunks=3)
+    run_id = start(api, workflow_id, {"topic": "the sea"})
+    wait_finished(api, run_id, page)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for theme in ("light", "dark"):
+        page.evaluate("t => localStorage.setItem('axweb-theme', t)", theme)
+        for name, route in PAGES.items():
+            page.goto(route.format(workflow=workflow_id, run=run_id))
+            settle(page)
+            assert page.evaluate("document.documentElement.dataset.theme") == theme
+            if violations := audit(page):
+                found[f"{theme} {name}"] = violations
+                shot(page, f"axe-{theme}-{name}")
+    assert not found, found
+
+
+def test_the_login_page_has_no_critical_or_serious_axe_violation(page: Page) -> None:
+    for theme in ("light", "dark"):
+        page.goto("/login")
+        page.evaluate("t => localStorage.setItem('axweb-theme', t)", theme)
+        page.reload()
+        expect(page.get_by_test_id("login-form")).to_be_visible()
+        assert audit(page) == [], theme
