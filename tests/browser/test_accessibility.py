@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.live import FRONTEND
-from tests.browser.test_screens import parallel_flow, wait_finished
 from tests.browser.test_runs import start
+from tests.browser.test_screens import parallel_flow, wait_finished
 
 pytestmark = pytest.mark.browser
 

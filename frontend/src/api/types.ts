@@ -89,7 +89,8 @@ export interface Workflow {
   name: string;
   slug: string;
   description: string;
-  owner: unknown;
+  /** The owner's username (staff see everyone's workflows). */
+  owner: string;
   created_at: string;
   updated_at: string;
   latest_version: VersionInfo | null;
@@ -111,6 +112,8 @@ export interface Run {
   id: string;
   workflow: number | string;
   workflow_name: string;
+  /** The owner's username (staff see everyone's runs). */
+  owner?: string;
   version: number | null;
   status: RunStatus;
   inputs: Record<string, unknown>;

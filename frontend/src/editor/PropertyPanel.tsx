@@ -2,6 +2,7 @@ import { useStore } from 'zustand';
 import type { NodeKind, OnError } from '../api/types';
 import { Field } from '../components/common';
 import { useEditorApi } from './context';
+import { ConnectTo } from './ConnectTo';
 import { ConfigField, JsonInput, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
@@ -235,6 +236,7 @@ function NodeForm({
       </Field>
       <ConfigFields data={d} kind={kind} setConfig={setConfig} />
       {d.kind !== 'note' && <ErrorHandlingFields data={d} set={set} />}
+      {d.kind !== 'note' && !readOnly && <ConnectTo id={id} />}
       {d.kind !== 'note' && <PortList id={id} data={d} kind={kind} />}
     </fieldset>
   );
