@@ -24,6 +24,9 @@ class Branch:
     status: Literal["succeeded", "skipped", "failed"]
     value: Any
     error: str | None
+    # How messages name the branch: the label of its source or, for a failed branch, of the
+    # node up the branch that really failed.
+    name: str = ""
 
 
 def describe(exc: BaseException) -> str:

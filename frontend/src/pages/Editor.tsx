@@ -115,9 +115,9 @@ function EditorBar({
         Workflows
       </Link>
       <span className="hint">/</span>
-      <span className="name" data-testid="workflow-name">
+      <h1 className="name" data-testid="workflow-name">
         {workflow.name}
-      </span>
+      </h1>
       {workflow.latest_version && <span className="badge">v{workflow.latest_version.number}</span>}
       <Autosave id={id} store={store} graphNow={graphNow} />
       <div className="spacer" />

@@ -44,7 +44,9 @@ class JoinKind(NodeKind):
         ok = [b for b in taken if b.status == "succeeded"]
         need = {"all": len(taken), "any": 1, "quorum": config.quorum or 1}[config.policy]
         if len(ok) < need:
-            failed = ", ".join(f"{b.source} ({b.error})" for b in taken if b.status == "failed")
+            failed = ", ".join(
+                f"{b.name or b.source} ({b.error})" for b in taken if b.status == "failed"
+            )
             raise PermanentFailure(
                 f"The join needed {need} successful branch(es) and got {len(ok)}; "
                 f"failed: {failed or 'none'}."
