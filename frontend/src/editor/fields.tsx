@@ -3,6 +3,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { catalog, pickerOptions, type AgentParameter, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
 import { newItem, promptVariables, shown } from './schemaForm';
+import { optionLabel } from './enumLabels';
 
 type OnChange = (v: unknown) => void;
 
@@ -235,7 +236,7 @@ function SelectInput({
       {!spec.required && <option value="">—</option>}
       {spec.options?.map((o) => (
         <option key={String(o)} value={String(o)}>
-          {String(o)}
+          {optionLabel(spec.name, o)}
         </option>
       ))}
     </select>

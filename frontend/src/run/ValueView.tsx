@@ -1,0 +1,34 @@
+/** Run inputs and outputs as a person reads them: text as text, named values under their names. */
+
+const json = (v: unknown) => JSON.stringify(v, null, 2);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function ValueView({ value, testId, depth = 0 }: { value: unknown; testId?: string; depth?: number }) {
+  if (typeof value === 'string') {
+    return (
+      <pre className="stream-panel" data-testid={testId}>
+        {value}
+      </pre>
+    );
+  }
+  if (isRecord(value) && depth === 0 && Object.keys(value).length > 0) {
+    return (
+      <div className="value-list" data-testid={testId}>
+        {Object.entries(value).map(([k, v]) => (
+          <div key={k}>
+            <div className="value-key mono">{k}</div>
+            <ValueView value={v} depth={1} />
+          </div>
+        ))}
+      </div>
+    );
+  }
+  return (
+    <pre className="stream-panel" data-testid={testId}>
+      {json(value)}
+    </pre>
+  );
+}
