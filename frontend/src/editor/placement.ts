@@ -37,3 +37,14 @@ export function freeSpot(wanted: { x: number; y: number }, taken: Box[], size = 
   }
   return wanted;
 }
+
+/** The boxes of the nodes on the canvas (their measured size once drawn). */
+export function nodeBoxes(
+  nodes: { position: { x: number; y: number }; measured?: { width?: number; height?: number } }[],
+): Box[] {
+  return nodes.map((n) => ({
+    ...n.position,
+    width: n.measured?.width ?? NEW_NODE.width,
+    height: n.measured?.height ?? NEW_NODE.height,
+  }));
+}

@@ -15,7 +15,6 @@ import {
 } from '../graph';
 import { emptyHistory } from '../history';
 import { checkConnection } from '../ports';
-import { freeSpot, NEW_NODE } from '../placement';
 import { defaultConfig } from '../schemaForm';
 import {
   idsOf,
@@ -103,12 +102,7 @@ function newGraphNode(
 
 function addNode({ get }: SliceTools, kind: string, position: { x: number; y: number }): string {
   const id = freshId('n', idsOf(get().nodes));
-  const taken = get().nodes.map((n) => ({
-    ...n.position,
-    width: n.measured?.width ?? NEW_NODE.width,
-    height: n.measured?.height ?? NEW_NODE.height,
-  }));
-  const gn = newGraphNode(id, kind, get().kinds.get(kind), freeSpot(position, taken));
+  const gn = newGraphNode(id, kind, get().kinds.get(kind), position);
   get().edit('addNode', (s) => ({
     nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...toFlowNode(gn), selected: true }],
     edges: s.edges,
