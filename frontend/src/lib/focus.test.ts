@@ -8,4 +8,8 @@ describe('nextInCycle', () => {
   it('wraps Shift+Tab from the first control to the last', () => expect(nextInCycle(items, a, true)).toBe(c));
   it('leaves Tab in the middle to the browser', () => expect(nextInCycle(items, a, false)).toBeNull());
   it('brings focus from outside back in', () => expect(nextInCycle(items, document.body, false)).toBe(a));
+  it('leaves Tab from an unlisted control inside the dialog to the browser', () => {
+    const summary = document.createElement('summary');
+    expect(nextInCycle(items, summary, false, true)).toBeNull();
+  });
 });

@@ -3,18 +3,31 @@ import { useEffect, useState, type RefObject } from 'react';
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), ' +
-  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  'textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
+/** The controls Tab can reach inside `root` (rendered ones: not those in a closed <details>). */
 export function focusables(root: HTMLElement): HTMLElement[] {
-  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.hidden);
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (el) => !el.hidden && el.getClientRects().length > 0,
+  );
 }
 
-/** Where Tab goes from `current` inside a dialog whose focusable elements are `items`: it wraps. */
-export function nextInCycle(items: HTMLElement[], current: Element | null, back: boolean): HTMLElement | null {
+/**
+ * Where Tab goes from `current` in a dialog whose controls are `items`: from the last to the first
+ * (Shift+Tab: first to last), and back in from outside; null leaves the move to the browser.
+ */
+export function nextInCycle(
+  items: HTMLElement[],
+  current: Element | null,
+  back: boolean,
+  inside = current !== null && items.includes(current as HTMLElement),
+): HTMLElement | null {
   if (!items.length) return null;
-  const at = current ? items.indexOf(current as HTMLElement) : -1;
-  if (back) return at <= 0 ? items[items.length - 1] : null;
-  return at === -1 || at === items.length - 1 ? items[0] : null;
+  if (!inside) return back ? items[items.length - 1] : items[0];
+  const at = items.indexOf(current as HTMLElement);
+  if (at === -1) return null; // inside but not a listed control (the dialog itself): the browser knows
+  if (back) return at === 0 ? items[items.length - 1] : null;
+  return at === items.length - 1 ? items[0] : null;
 }
 
 /**
@@ -30,7 +43,8 @@ export function useFocusTrap(ref: RefObject<HTMLElement | null>) {
     if (!root.contains(document.activeElement)) (focusables(root)[0] ?? root).focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Tab') return;
-      const target = nextInCycle(focusables(root), document.activeElement, e.shiftKey);
+      const current = document.activeElement;
+      const target = nextInCycle(focusables(root), current, e.shiftKey, root.contains(current));
       if (target) {
         e.preventDefault();
         target.focus();
