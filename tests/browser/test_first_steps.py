@@ -40,6 +40,16 @@ def assert_no_node_overlaps(page: Page) -> None:
     assert not hits, f"nodes overlap: {hits}"
 
 
+def draft_workflow(
+    api: httpx.Client, name: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> int:
+    """A workflow with an unsaved draft only (a draft need not be valid yet)."""
+    workflow = api.post("/api/workflows/", json={"name": name}).raise_for_status().json()
+    graph = {"schema_version": 1, "nodes": nodes, "edges": edges}
+    api.put(f"/api/workflows/{workflow['id']}/draft/", json={"graph": graph}).raise_for_status()
+    return int(workflow["id"])
+
+
 def demo_run(api: httpx.Client, user: Any) -> tuple[int, str]:
     """The demo a new user gets, its agents on scripted models that stream for a few seconds."""
     from agents.models import Agent
@@ -78,11 +88,12 @@ def test_the_demo_run_at_1440x900_never_puts_a_node_over_another(
     page.wait_for_timeout(300)
     assert_no_node_overlaps(page)
     expect(page.get_by_test_id("connection")).not_to_contain_text("live")
-    page.get_by_test_id("node-planner").click()
-    expect(page.get_by_test_id("rerun")).to_have_text(re.compile("Re-run from Planner"))
     outputs = page.get_by_test_id("run-outputs")
+    expect(outputs).to_contain_text("Writer: ")
     expect(outputs).not_to_contain_text('"')  # text, not an escaped JSON string
     shot(page, "first-steps-demo-finished-1440")
+    page.get_by_test_id("node-planner").click()
+    expect(page.get_by_test_id("rerun")).to_have_text(re.compile("Re-run from Planner"))
 
 
 def test_a_new_user_is_pointed_to_templates_from_home_and_from_an_empty_canvas(
@@ -208,7 +219,7 @@ def test_an_agent_is_created_from_the_nodes_picker_and_chosen(
     logged_in: Page, api: httpx.Client
 ) -> None:
     page = logged_in
-    workflow_id = workflow_with(
+    workflow_id = draft_workflow(
         api, "Picker", [node("in", "input", 0), node("a", "agent", 260, agent="")], []
     )
     page.goto(f"/workflows/{workflow_id}")
@@ -216,12 +227,16 @@ def test_an_agent_is_created_from_the_nodes_picker_and_chosen(
     page.get_by_test_id("new-agent-from-node").click()
     page.locator(".modal input[name=name]").fill("scout")
     page.get_by_test_id("item-submit").click()
+    model = page.locator(".modal input[placeholder^='provider:name']").first
+    expect(model).to_be_focused()  # the field the server refused, its message beside it
+    model.fill("builtin:smollm2-135m")
+    page.get_by_test_id("item-submit").click()
     expect(page.get_by_test_id("prop-config-agent")).to_have_value("scout")
 
 
 def test_router_modes_read_as_words(logged_in: Page, api: httpx.Client) -> None:
     page = logged_in
-    workflow_id = workflow_with(api, "Route", [node("r", "router", 0)], [])
+    workflow_id = draft_workflow(api, "Route", [node("r", "router", 0)], [])
     page.goto(f"/workflows/{workflow_id}")
     page.get_by_test_id("node-r").click()
     mode = page.get_by_test_id("prop-config-mode")

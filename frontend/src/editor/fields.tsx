@@ -283,7 +283,15 @@ export function ConfigField({
         <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
       );
     case 'select':
-      return <SelectInput spec={spec} value={str} onChange={onChange} testId={testId} />;
+      // An unset choice shows the default it runs with (the router's mode is "rule" until changed).
+      return (
+        <SelectInput
+          spec={spec}
+          value={str || (spec.default == null ? '' : String(spec.default))}
+          onChange={onChange}
+          testId={testId}
+        />
+      );
     case 'list':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'model':

@@ -127,3 +127,9 @@ def test_validation_refuses_every_shape_the_evaluator_refuses(source):
     assert problem, f"validation passed {source!r}"
     with pytest.raises(ExpressionError):
         evaluate(source, {"value": "a,b"})
+
+
+def test_a_list_of_texts_fills_a_prompt_as_paragraphs_not_escaped_json():
+    branches = ['first "note"\nline two', "second"]
+    assert render("Merge:\n{{in}}", {"in": branches}) == 'Merge:\nfirst "note"\nline two\n\nsecond'
+    assert render("{{in}}", {"in": [1, "a"]}) == '[1, "a"]'
