@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from workflows.engine.budgets import Budgets, BudgetTracker
+from workflows.engine.choice import join_is_exclusive
 from workflows.engine.context import NodeRecord, RunContext
 from workflows.engine.document import Graph
 from workflows.engine.errors import RunCancelled
@@ -223,6 +225,7 @@ class Execution:
         self, node: PreparedNode, tokens: list[Token | None]
     ) -> NodeRecord | None:
         branches: dict[str, list[Branch]] = {}
+        choice = join_is_exclusive(self.graph, node)
         for edge, token in zip(node.in_edges, tokens, strict=True):
             assert token is not None
             state, value = token
@@ -235,7 +238,7 @@ class Execution:
                 branch = Branch(
                     edge.source, "failed", None, self._error_of(value), self._name(value)
                 )
-            branches.setdefault(edge.target_port, []).append(branch)
+            branches.setdefault(edge.target_port, []).append(replace(branch, choice=choice))
         if all(b.status == "skipped" for group in branches.values() for b in group):
             return await self._skip(node, "None of its branches was taken.", None)
         return await run_node(self, node, branches)

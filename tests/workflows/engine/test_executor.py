@@ -299,3 +299,32 @@ async def test_a_join_names_the_node_that_really_failed_up_a_branch_not_the_skip
     assert '"Drafter" (quota)' in (ctx.committed["j"].error or "")
     assert "Polisher" not in (ctx.committed["j"].error or "")
     assert result.error == 'Node "Drafter" failed: quota'
+
+
+async def test_a_join_after_a_condition_passes_on_the_chosen_value_not_a_list():
+    doc = if_else("value > 1")
+    doc["edges"] = [e for e in doc["edges"] if e["source"] != "j"] + [edge("j", "out")]
+    result = await execute(doc, ScriptedContext(), {"input": 5})
+    assert result.status == "succeeded"
+    assert isinstance(result.outputs["result"], str)  # the branch's text, not ["..."]
+
+
+async def test_a_join_of_parallel_branches_still_gives_a_list_when_one_was_skipped():
+    nodes = [
+        node("in", "input"),
+        node("cond", "condition", expression="value > 1"),
+        llm("a"),
+        llm("b"),
+        node("j", "join"),
+        node("out", "output", name="result"),
+    ]
+    edges = [
+        edge("in", "cond"),
+        edge("in", "b"),
+        edge("cond", "a", "false"),
+        edge("a", "j"),
+        edge("b", "j"),
+        edge("j", "out"),
+    ]
+    result = await execute(graph(nodes, edges), ScriptedContext(), {"input": 5})
+    assert isinstance(result.outputs["result"], list) and len(result.outputs["result"]) == 1

@@ -23,7 +23,9 @@ class JoinKind(NodeKind):
     description = (
         "Waits for every incoming branch and merges the results in the order the "
         "branches are connected. all: every taken branch must succeed; any: at "
-        "least one; quorum: at least k. Untaken branches are left out."
+        "least one; quorum: at least k. Untaken branches are left out. When every branch "
+        "starts at a different output of one router or condition, out is the chosen "
+        "branch's value itself (not a one-item list)."
     )
     color = "#14b8a6"
     Config = JoinConfig
@@ -51,8 +53,10 @@ class JoinKind(NodeKind):
                 f"The join needed {need} successful branch(es) and got {len(ok)}; "
                 f"failed: {failed or 'none'}."
             )
+        # After a router or condition only one branch is taken: pass its value on as it is.
+        chosen = len(ok) == 1 and all(b.choice for b in branches)
         return {
-            "out": [b.value for b in ok],
+            "out": ok[0].value if chosen else [b.value for b in ok],
             "first": ok[0].value,
             "results": [
                 {"source": b.source, "status": b.status, "value": b.value, "error": b.error}
