@@ -289,3 +289,39 @@ def test_staff_see_whose_workflows_and_runs_and_reach_the_lab(
     page.get_by_test_id("lab-link").click()
     page.wait_for_url("**/admin/lab/**")
     shot(page, "first-steps-lab")
+
+
+def test_a_router_followed_by_a_join_outputs_the_chosen_answer_not_a_list(
+    logged_in: Page, api: httpx.Client
+) -> None:
+    page = logged_in
+    make_agent(api, "poet", delay=0.0)
+    make_agent(api, "critic", delay=0.0)
+    route = {"name": "poem", "expression": "input.split()[0] == 'poem'"}
+    workflow_id = workflow_with(
+        api,
+        "Triage",
+        [
+            node("in", "input", 0, name="topic", type="text"),
+            node("route", "router", 200, mode="rule", routes=[route]),
+            node("poet", "agent", 420, agent="poet"),
+            {**node("critic", "agent", 420, agent="critic"), "position": {"x": 420, "y": 320}},
+            node("join", "join", 640),
+            node("out", "output", 860, name="answer"),
+        ],
+        [
+            edge("in", "route"),
+            edge("route", "poet", "poem"),
+            edge("route", "critic", "default"),
+            edge("poet", "join"),
+            edge("critic", "join"),
+            edge("join", "out"),
+        ],
+    )
+    run_id = start(api, workflow_id, {"topic": "poem about rain"})
+    page.goto(f"/runs/{run_id}")
+    expect(page.locator(".editor-bar [data-testid=status-badge]")).to_have_text("succeeded")
+    outputs = page.get_by_test_id("run-outputs")
+    expect(outputs).to_contain_text("poet: poem about rain")
+    expect(outputs).not_to_contain_text("[")
+    shot(page, "first-steps-router-join")
