@@ -14,6 +14,17 @@ export function ValueView({ value, testId, depth = 0 }: { value: unknown; testId
       </pre>
     );
   }
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    return (
+      <div className="value-list" data-testid={testId}>
+        {value.map((v, i) => (
+          <pre className="stream-panel" key={i}>
+            {v}
+          </pre>
+        ))}
+      </div>
+    );
+  }
   if (isRecord(value) && depth === 0 && Object.keys(value).length > 0) {
     return (
       <div className="value-list" data-testid={testId}>
