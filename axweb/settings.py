@@ -298,3 +298,12 @@ AXWEB_WEBHOOK_TOLERANCE_S = env_int("AXWEB_WEBHOOK_TOLERANCE_S", 300)
 AXWEB_SCHEDULE_MISFIRE_S = env_int("AXWEB_SCHEDULE_MISFIRE_S", 60)
 # -- chatapi (issue 15): chat sessions as their own app under workflows (docs/chat.md) ------------
 INSTALLED_APPS += ["workflows.chat"]
+
+# uxa11y: Swagger UI and Redoc are served from drf-spectacular-sidecar's static files (through
+# whitenoise's finders), so /api/docs/ works offline; no CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

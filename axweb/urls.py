@@ -61,3 +61,5 @@ urlpatterns = [
     path("", pages.app_shell, name="home"),
     re_path(APP_ROUTES, pages.app_shell),
 ]
+
+handler404 = "axweb.not_found.page_not_found"  # uxa11y: the app's own page, not Django's

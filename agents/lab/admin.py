@@ -118,7 +118,7 @@ class LabJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     state_fields = [
         "status",
         "stage",
-        "progress",
+        "progress_bar",  # a bar and a percentage, not the raw 0..1 float
         "current_step",
         "total_steps",
         "elapsed_s",

@@ -10,6 +10,7 @@ import { useAuth, useTheme } from './lib/ui';
 import { EditorPage } from './pages/Editor';
 import { LibraryPage } from './pages/Library';
 import { LoginPage } from './pages/Login';
+import { NotFoundPage } from './pages/NotFound';
 import { RunDetailPage } from './pages/RunDetail';
 import { RunsPage } from './pages/Runs';
 import { SettingsPage } from './pages/Settings';
@@ -49,6 +50,7 @@ function App() {
           }
         >
           <Route path="/" element={<WorkflowsPage />} />
+          <Route path="/workflows" element={<WorkflowsPage />} />
           <Route path="/workflows/:id" element={<EditorPage />} />
           <Route path="/runs" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunDetailPage />} />
@@ -59,7 +61,7 @@ function App() {
           <Route path="/credentials" element={<LibraryPage key="credentials" resource="credentials" />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/templates" element={<TemplatesPage />} />
-          <Route path="*" element={<div className="empty">Page not found.</div>} />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
       <Toasts />

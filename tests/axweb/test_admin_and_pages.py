@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
@@ -84,3 +86,23 @@ def test_token_authentication_works_for_api_clients(client, owner):
     for scheme in ("Bearer", "Token"):
         response = client.get("/api/workflows/", HTTP_AUTHORIZATION=f"{scheme} {secret}")
         assert response.status_code == 200
+
+
+def test_api_docs_load_swagger_ui_from_this_server_not_a_cdn(superuser_client):
+    html = superuser_client.get("/api/docs/").content.decode()
+    scripts = re.findall(r'src="([^"]+)"', html)
+    assert scripts and all(src.startswith("/static/") for src in scripts), scripts
+    for href in re.findall(r'href="([^"]+\.css)"', html):
+        assert href.startswith("/static/"), href
+
+
+def test_an_unknown_page_is_a_404_with_the_apps_own_page_and_the_api_keeps_its_error_shape(
+    superuser_client, settings
+):
+    settings.DEBUG = False
+    page = superuser_client.get("/no/such/page")
+    assert page.status_code == 404
+    assert b"<main" in page.content or b'id="root"' in page.content
+    api = superuser_client.get("/api/no-such-endpoint/")
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from workflows.engine.budgets import Budgets, BudgetTracker
+from workflows.engine.choice import join_is_exclusive
 from workflows.engine.context import NodeRecord, RunContext
 from workflows.engine.document import Graph
 from workflows.engine.errors import RunCancelled
@@ -118,7 +120,9 @@ class Execution:
         """Nodes that started but were stopped get a ``node.failed`` saying why."""
         why = "the run was cancelled" if self.cancelled else "the run failed elsewhere"
         for node_id in list(self.running):
-            await self.ctx.emit("node.failed", node_id, {"error": f"Stopped because {why}."})
+            # `stopped`: the node did not fail itself; the run view shows it as cancelled.
+            data = {"error": f"Stopped because {why}.", "stopped": True}
+            await self.ctx.emit("node.failed", node_id, data)
         self.running.clear()
 
     def _elapsed(self) -> float:
@@ -204,7 +208,7 @@ class Execution:
             assert token is not None
             state, value = token
             if state == FAIL:
-                return await self._skip(node, f"Upstream node {value} failed.", value)
+                return await self._skip(node, f"Upstream node {self._name(value)} failed.", value)
             if state == LIVE:
                 if _is_multiple(node, edge.target_port):
                     inputs.setdefault(edge.target_port, []).append(value)
@@ -221,23 +225,33 @@ class Execution:
         self, node: PreparedNode, tokens: list[Token | None]
     ) -> NodeRecord | None:
         branches: dict[str, list[Branch]] = {}
+        choice = join_is_exclusive(self.graph, node)
         for edge, token in zip(node.in_edges, tokens, strict=True):
             assert token is not None
             state, value = token
+            name = self._name(edge.source)
             if state == LIVE:
-                branch = Branch(edge.source, "succeeded", value, None)
+                branch = Branch(edge.source, "succeeded", value, None, name)
             elif state == SKIP:
-                branch = Branch(edge.source, "skipped", None, None)
-            else:
-                branch = Branch(edge.source, "failed", None, self._error_of(value))
-            branches.setdefault(edge.target_port, []).append(branch)
+                branch = Branch(edge.source, "skipped", None, None, name)
+            else:  # the node that really failed may be further up this branch
+                branch = Branch(
+                    edge.source, "failed", None, self._error_of(value), self._name(value)
+                )
+            branches.setdefault(edge.target_port, []).append(replace(branch, choice=choice))
         if all(b.status == "skipped" for group in branches.values() for b in group):
             return await self._skip(node, "None of its branches was taken.", None)
         return await run_node(self, node, branches)
 
     def _error_of(self, origin: str) -> str:
         record = self.records.get(origin)
-        return (record.error if record else None) or f"Node {origin} failed."
+        return (record.error if record else None) or f"Node {self._name(origin)} failed."
+
+    def _name(self, node_id: str) -> str:
+        """How messages name a node: its label in quotes, else its id."""
+        node = self.graph.nodes.get(node_id)
+        label = node.spec.label if node else None
+        return f'"{label}"' if label else node_id
 
     async def _skip(self, node: PreparedNode, reason: str, origin: str | None) -> NodeRecord:
         await self.ctx.emit("node.skipped", self.prefix + node.id, {"reason": reason})
@@ -245,8 +259,13 @@ class Execution:
 
     def _propagate(self, node: PreparedNode, record: NodeRecord) -> str | None:
         failed_origin = self._failure_origin(node, record)
+        if failed_origin == node.id:
+            # A join that failed because a branch failed: blame that branch, not the join (the
+            # join's own record still says what its policy needed).
+            failed_origin = self._failed_branch(node) or failed_origin
         if failed_origin is not None and not node.out_edges:
-            self.failure = f"Node {failed_origin} failed: {self._error_of(failed_origin)}"
+            what, why = self._name(failed_origin), self._error_of(failed_origin)
+            self.failure = f"Node {what} failed: {why}"
             return None
         ready: list[str] = []
         outputs = record.outputs
@@ -266,6 +285,14 @@ class Execution:
         for nid in ready[1:]:
             self._spawn(nid)
         return ready[0] if ready else None
+
+    def _failed_branch(self, node: PreparedNode) -> str | None:
+        if not node.kind.wants_branches:
+            return None
+        for token in self.tokens[node.id]:
+            if token is not None and token[0] == FAIL:
+                return str(token[1])
+        return None
 
     @staticmethod
     def _failure_origin(node: PreparedNode, record: NodeRecord) -> str | None:

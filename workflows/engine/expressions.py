@@ -4,8 +4,9 @@ Python expression syntax restricted to: literals, names from the given variables
 ``and/or/not``, comparisons (``== != < <= > >= in not in``), arithmetic, subscripts
 (``x["key"]``, ``x[0]``), attribute access on dicts (``x.key``), list/dict/tuple
 literals, a few functions (len, str, int, float, bool, abs, min, max, round, lower,
-upper, contains) and string methods (lower, upper, strip, startswith, endswith).
-No imports, no dunder access, no other calls.
+upper, contains) and the methods in ``_METHODS`` (``input.split()[0]``, ``x.get("k")``).
+No imports, no dunder access, no other calls. :func:`check_expression` refuses at validation
+everything :func:`evaluate` would refuse for its shape, so Validate and the run agree.
 
 Every evaluation is bounded (see :mod:`workflows.engine.limits`): the source length,
 the number of evaluated syntax nodes, and the size of every string, list or integer
@@ -57,7 +58,30 @@ _FUNCS: dict[str, Any] = {
     "upper": lambda s: str(s).upper(),
     "contains": lambda a, b: b in a,
 }
-_METHODS = {"lower", "upper", "strip", "startswith", "endswith", "get", "keys", "values"}
+_METHODS = {
+    # strings (none of these can grow a string past the input's own size)
+    "lower",
+    "upper",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "title",
+    "capitalize",
+    "startswith",
+    "endswith",
+    "split",
+    "rsplit",
+    "splitlines",
+    "count",
+    "find",
+    "isdigit",
+    "isalpha",
+    # dicts
+    "get",
+    "keys",
+    "values",
+    "items",
+}
 _CONSTS = {"true": True, "false": False, "null": None, "none": None}
 
 
@@ -233,23 +257,53 @@ def _attribute(value: Any, name: str) -> Any:
 
 
 def _call(node: ast.Call, env: _Env) -> Any:
+    if node.keywords:
+        raise ExpressionError(_NO_KEYWORDS)
     args = [_eval(a, env) for a in node.args]
     if isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
         return _FUNCS[node.func.id](*args)
     if isinstance(node.func, ast.Attribute) and node.func.attr in _METHODS:
         return _attribute(_eval(node.func.value, env), node.func.attr)(*args)
-    raise ExpressionError(
-        "Expressions may only call len, str, int, float, bool, abs, min, "
-        "max, round, lower, upper, contains and string methods."
-    )
+    raise ExpressionError(_CALLS_ALLOWED)
+
+
+_NO_KEYWORDS = "Expressions pass arguments by position only (x.split(',') not sep=',')."
+_CALLS_ALLOWED = (
+    f"Expressions may only call {', '.join(_FUNCS)} and the methods {', '.join(sorted(_METHODS))}."
+)
 
 
 def check_expression(source: str) -> str | None:
     """A sentence when ``source`` does not parse, else ``None`` (for validation)."""
     try:
-        compile_expression(source)
+        tree = compile_expression(source)
     except ExpressionError as exc:
         return str(exc)
+    for node in ast.walk(tree.body):
+        if problem := _shape_problem(node):
+            return problem
+    return None
+
+
+def _shape_problem(node: ast.AST) -> str | None:
+    """What :func:`evaluate` would refuse about this syntax node whatever the values."""
+    if isinstance(node, (ast.expr_context, ast.boolop, ast.unaryop, ast.cmpop)):
+        return None
+    if isinstance(node, ast.operator):
+        ok = type(node) in _BIN
+        return None if ok else f"Expressions cannot use {type(node).__name__}."
+    if type(node) not in _HANDLERS and not isinstance(node, ast.keyword):
+        return f"Expressions cannot use {type(node).__name__}."
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        return "Expressions cannot use private attributes."
+    if isinstance(node, ast.Call):
+        func = node.func
+        known = (isinstance(func, ast.Name) and func.id in _FUNCS) or (
+            isinstance(func, ast.Attribute) and func.attr in _METHODS
+        )
+        if node.keywords:
+            return _NO_KEYWORDS
+        return None if known else _CALLS_ALLOWED
     return None
 
 

@@ -24,6 +24,12 @@ class Branch:
     status: Literal["succeeded", "skipped", "failed"]
     value: Any
     error: str | None
+    # How messages name the branch: the label of its source or, for a failed branch, of the
+    # node up the branch that really failed.
+    name: str = ""
+    # True when the join's branches all start at different outputs of one router or condition:
+    # only one can be taken, so the join passes on its value rather than a one-item list.
+    choice: bool = False
 
 
 def describe(exc: BaseException) -> str:

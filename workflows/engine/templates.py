@@ -13,9 +13,12 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
 
 
 def as_text(value: Any) -> str:
-    """Values as prompt text: strings as they are, everything else as JSON."""
+    """Values as prompt text: strings as they are, a list of strings (a join's branches) as
+    paragraphs, everything else as JSON (a model reads text, not escaped JSON strings)."""
     if isinstance(value, str):
         return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "\n\n".join(value)
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

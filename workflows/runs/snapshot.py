@@ -124,7 +124,9 @@ def _node_finished(s: State, e: Event) -> None:
 
 def _node_failed(s: State, e: Event) -> None:
     if (n := _node(s, e)) is not None:
-        n.update(status="failed", finished_at=e["ts"], error=e["data"].get("error"))
+        # A node stopped by the run's cancellation or another node's failure did not fail itself.
+        status = "cancelled" if e["data"].get("stopped") else "failed"
+        n.update(status=status, finished_at=e["ts"], error=e["data"].get("error"))
 
 
 def _node_retrying(s: State, e: Event) -> None:

@@ -49,6 +49,17 @@ export class ApiError extends Error {
     const rest = nested.slice(name.length + 1);
     return `${/^\d+$/.test(rest) ? `#${Number(rest) + 1}` : rest}: ${this.fields[nested][0]}`;
   }
+
+  /** This error without the messages of `name` (and its items): null once no field is left wrong. */
+  withoutField(name: string): ApiError | null {
+    const keys = Object.keys(this.fields);
+    if (!keys.length) return this;
+    const left = Object.fromEntries(
+      Object.entries(this.fields).filter(([k]) => k !== name && !k.startsWith(`${name}.`)),
+    );
+    if (!Object.keys(left).length) return null;
+    return new ApiError(this.status, this.code, this.message, left, this.problems);
+  }
 }
 
 /** Build an ApiError from any response body; tolerant of non-contract bodies. */

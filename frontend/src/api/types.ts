@@ -91,7 +91,8 @@ export interface Workflow {
   description: string;
   /** A tool of the MCP server at /mcp/ (mcpcli). */
   expose_as_tool?: boolean;
-  owner: unknown;
+  /** The owner's username (staff see everyone's workflows). */
+  owner: string;
   created_at: string;
   updated_at: string;
   latest_version: VersionInfo | null;
@@ -113,6 +114,8 @@ export interface Run {
   id: string;
   workflow: number | string;
   workflow_name: string;
+  /** The owner's username (staff see everyone's runs). */
+  owner?: string;
   version: number | null;
   status: RunStatus;
   inputs: Record<string, unknown>;

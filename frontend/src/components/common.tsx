@@ -1,5 +1,6 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import { useFocusTrap } from '../lib/focus';
 import { useToasts } from '../lib/ui';
 
 export function Modal({
@@ -15,6 +16,9 @@ export function Modal({
   wide?: boolean;
   footer?: ReactNode;
 }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  useFocusTrap(ref);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', onKey);
@@ -22,8 +26,15 @@ export function Modal({
   }, [onClose]);
   return (
     <div className="modal-back" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-label={title}>
-        <h2>{title}</h2>
+      <div
+        ref={ref}
+        className={`modal${wide ? ' wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        tabIndex={-1}
+      >
+        <h2 id={titleId}>{title}</h2>
         {children}
         {footer && <div className="modal-foot">{footer}</div>}
       </div>

@@ -7,6 +7,7 @@ import {
   type OnMoveStart,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type PointerEvent, type RefObject } from 'react';
+import { Link } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
@@ -125,6 +126,22 @@ function CanvasBanners({ hint }: { hint: string | null }) {
   );
 }
 
+/** What a new user sees on an empty canvas: how to add a node, or where to start from. */
+function EmptyCanvasHint() {
+  return (
+    <div className="empty-canvas card" data-testid="empty-canvas">
+      <h2>An empty canvas</h2>
+      <p>
+        Drag a node from the palette, or focus one and press Enter. Connect an output port to an input of the same
+        colour, or use “Connect” in the node’s panel.
+      </p>
+      <p>
+        New here? <Link to="/templates">Start from a template</Link> — a ready team of agents you can change.
+      </p>
+    </div>
+  );
+}
+
 const allowMove = (e: DragEvent) => {
   e.preventDefault();
   e.dataTransfer.dropEffect = 'move';
@@ -160,6 +177,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
       data-testid="canvas"
     >
       <CanvasBanners hint={hint} />
+      {nodes.length === 0 && !readOnly && <EmptyCanvasHint />}
       <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}

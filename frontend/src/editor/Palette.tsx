@@ -16,8 +16,9 @@ export function Palette({ kinds, onAdd }: { kinds: NodeKind[]; onAdd: (kind: str
     return [...by.entries()].sort(([a], [b]) => rank(a) - rank(b));
   }, [kinds, q]);
   return (
-    <aside className="palette" data-testid="palette">
+    <aside className="palette" data-testid="palette" aria-label="Node palette">
       <input
+        aria-label="Search nodes"
         placeholder="Search nodes…"
         value={q}
         onChange={(e) => setQ(e.target.value)}
@@ -31,13 +32,21 @@ export function Palette({ kinds, onAdd }: { kinds: NodeKind[]; onAdd: (kind: str
               key={k.kind}
               className="palette-item"
               draggable
-              title={`${k.description}\n(drag onto the canvas, or double-click)`}
+              role="button"
+              tabIndex={0}
+              aria-label={`Add ${k.title} node`}
+              title={`${k.description}\n(drag onto the canvas, double-click, or press Enter)`}
               data-testid={`palette-item-${k.kind}`}
               onDragStart={(e) => {
                 e.dataTransfer.setData(DND_TYPE, k.kind);
                 e.dataTransfer.effectAllowed = 'move';
               }}
               onDoubleClick={() => onAdd(k.kind)}
+              onKeyDown={(e) => {
+                if (e.key !== 'Enter' && e.key !== ' ') return;
+                e.preventDefault();
+                onAdd(k.kind);
+              }}
             >
               <span className="swatch" style={{ background: k.color }} />
               <span className="t">{k.title}</span>

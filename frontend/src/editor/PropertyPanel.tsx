@@ -1,7 +1,10 @@
+import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { NodeKind, OnError } from '../api/types';
 import { Field } from '../components/common';
 import { useEditorApi } from './context';
+import { ConnectTo } from './ConnectTo';
+import { NewAgentButton } from './NewAgent';
 import { ConfigField, JsonInput, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
@@ -177,6 +180,7 @@ function ConfigFields({
   setConfig: (name: string, v: unknown) => void;
 }) {
   const fields = fieldsFromSchema(kind?.config_schema);
+  const [created, setCreated] = useState(0);
   const effective = { ...defaultConfig(kind?.config_schema), ...d.config };
   return (
     <>
@@ -195,6 +199,7 @@ function ConfigFields({
         .map((f) => (
           <Field key={f.name} label={f.label + (f.required ? ' *' : '')} hint={f.description}>
             <ConfigField
+              key={`${f.name}-${created}`}
               spec={f}
               value={d.config[f.name]}
               multi={isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema)}
@@ -202,6 +207,14 @@ function ConfigFields({
               testId={`prop-config-${f.name}`}
               context={effective}
             />
+            {f.widget === 'agent' && !isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema) && (
+              <NewAgentButton
+                onCreated={(name) => {
+                  setCreated((n) => n + 1); // the picker lists the new agent
+                  setConfig(f.name, name);
+                }}
+              />
+            )}
           </Field>
         ))}
     </>
@@ -235,6 +248,7 @@ function NodeForm({
       </Field>
       <ConfigFields data={d} kind={kind} setConfig={setConfig} />
       {d.kind !== 'note' && <ErrorHandlingFields data={d} set={set} />}
+      {d.kind !== 'note' && !readOnly && <ConnectTo id={id} />}
       {d.kind !== 'note' && <PortList id={id} data={d} kind={kind} />}
     </fieldset>
   );

@@ -3,6 +3,7 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { catalog, pickerOptions, type AgentParameter, type PickOption } from '../lib/catalog';
 import type { FieldSpec } from './schemaForm';
 import { newItem, promptVariables, shown } from './schemaForm';
+import { optionLabel } from './enumLabels';
 
 type OnChange = (v: unknown) => void;
 
@@ -235,7 +236,7 @@ function SelectInput({
       {!spec.required && <option value="">—</option>}
       {spec.options?.map((o) => (
         <option key={String(o)} value={String(o)}>
-          {String(o)}
+          {optionLabel(spec.name, o)}
         </option>
       ))}
     </select>
@@ -282,7 +283,15 @@ export function ConfigField({
         <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
       );
     case 'select':
-      return <SelectInput spec={spec} value={str} onChange={onChange} testId={testId} />;
+      // An unset choice shows the default it runs with (the router's mode is "rule" until changed).
+      return (
+        <SelectInput
+          spec={spec}
+          value={str || (spec.default == null ? '' : String(spec.default))}
+          onChange={onChange}
+          testId={testId}
+        />
+      );
     case 'list':
       return <ListInput value={value} onChange={onChange} testId={testId} />;
     case 'model':

@@ -2,7 +2,7 @@
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState } from 'react';
 import type { NodeKind } from '../api/types';
-import { estimateTokens } from '../run/dispatch';
+import { estimateTokens, usageTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
@@ -45,7 +45,9 @@ function RunInfo({ id }: { id: string }) {
   const elapsed = useElapsed(run?.started_at, run?.finished_at, run?.status === 'running');
   if (!run) return null;
   // Until node.finished brings the exact usage, estimate the streamed tokens from the text.
-  const tokens = run.usage ? (run.usage.input_tokens ?? 0) + (run.usage.output_tokens ?? 0) : estimateTokens(run.text);
+  // A node stopped mid-stream reports no usage: its streamed text still counts.
+  const exact = usageTokens(run.usage);
+  const tokens = exact || estimateTokens(run.text);
   const tools = run.tool_calls?.length ?? 0;
   return (
     <>
@@ -62,7 +64,7 @@ function RunInfo({ id }: { id: string }) {
         {tools > 0 && <span>⚒ {tools}</span>}
         {tokens > 0 && (
           <span>
-            {run.usage ? '' : '~'}
+            {exact ? '' : '~'}
             {tokens} tok
           </span>
         )}

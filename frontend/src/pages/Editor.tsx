@@ -11,6 +11,7 @@ import { EditorContext } from '../editor/context';
 import { RunDialog, SaveVersionDialog, ShortcutHelp } from '../editor/dialogs';
 import { diffGraphs, diffIsEmpty } from '../editor/diff';
 import { Palette } from '../editor/Palette';
+import { freeSpot, nodeBoxes } from '../editor/placement';
 import { PropertyPanel } from '../editor/PropertyPanel';
 import { createEditorStore, type EditorStoreApi } from '../editor/store';
 import { Toolbar } from '../editor/Toolbar';
@@ -116,9 +117,9 @@ function EditorBar({
         Workflows
       </Link>
       <span className="hint">/</span>
-      <span className="name" data-testid="workflow-name">
+      <h1 className="name" data-testid="workflow-name">
         {workflow.name}
-      </span>
+      </h1>
       {workflow.latest_version && <span className="badge">v{workflow.latest_version.number}</span>}
       <Autosave id={id} store={store} graphNow={graphNow} />
       <div className="spacer" />
@@ -157,7 +158,7 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
   );
 }
 
-/** Palette clicks add the node at the centre of the canvas. */
+/** Palette double-clicks and Enter add the node near the centre of the canvas, never on a node. */
 function EditorPalette({ kinds, store }: { kinds: NodeKind[]; store: EditorStoreApi }) {
   const rf = useReactFlow();
   return (
@@ -166,7 +167,8 @@ function EditorPalette({ kinds, store }: { kinds: NodeKind[]; store: EditorStore
       onAdd={(k) => {
         const r = document.querySelector('.canvas')?.getBoundingClientRect();
         const centre = { x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 };
-        store.getState().addNode(k, rf.screenToFlowPosition(centre));
+        const at = freeSpot(rf.screenToFlowPosition(centre), nodeBoxes(store.getState().nodes));
+        store.getState().addNode(k, at);
       }}
     />
   );

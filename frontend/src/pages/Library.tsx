@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, messageOf, qs, type Page } from '../api/client';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
 import {
@@ -19,7 +19,7 @@ import { KnowledgeTools } from './Knowledge';
 import { McpToolConfig } from './McpToolConfig';
 import { RESOURCES, type FieldDef, type ResourceDef } from './resources';
 
-type Item = Record<string, unknown> & { id: number | string };
+export type Item = Record<string, unknown> & { id: number | string };
 
 function useItems(def: ResourceDef, search: string) {
   const [items, setItems] = useState<Item[] | null>(null);
@@ -114,6 +114,7 @@ export function LibraryPage({ resource }: { resource: string }) {
         <h1>{def.title}</h1>
         <div className="spacer" />
         <input
+          aria-label={`Search ${def.title.toLowerCase()}`}
           placeholder={`Search ${def.title.toLowerCase()}…`}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
@@ -151,7 +152,19 @@ export function LibraryPage({ resource }: { resource: string }) {
   );
 }
 
-function ItemForm({
+/** Focus the first field the server refused, so the message is seen where the fix goes. */
+function useFocusFirstError(error: ApiError | null) {
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const label = form.current?.querySelector('.field-error')?.closest('label');
+    const input = label?.querySelector<HTMLElement>('input, select, textarea, button');
+    input?.focus();
+    label?.scrollIntoView({ block: 'center' });
+  }, [error]);
+  return form;
+}
+
+export function ItemForm({
   def,
   item,
   onClose,
@@ -160,12 +173,16 @@ function ItemForm({
   def: ResourceDef;
   item: Item | null;
   onClose: () => void;
-  onSaved: () => void;
+  onSaved: (saved: Item) => void;
 }) {
   const [values, setValues] = useState<Record<string, unknown>>(() => ({ ...def.blank, ...(item ?? {}), secret: '' }));
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (name: string, v: unknown) => setValues((s) => ({ ...s, ...def.derive?.(name, v, s), [name]: v }));
+  const form = useFocusFirstError(error);
+  const set = (name: string, v: unknown) => {
+    setValues((s) => ({ ...s, ...def.derive?.(name, v, s), [name]: v }));
+    setError((e) => e?.withoutField(name) ?? null); // a field's message goes once it is edited
+  };
 
   async function submit() {
     setBusy(true);
@@ -175,10 +192,9 @@ function ItemForm({
       body[f.name] = values[f.name];
     }
     try {
-      if (item) await api.patch(`${def.url}${item.id}/`, body);
-      else await api.post(def.url, body);
+      const saved = item ? await api.patch<Item>(`${def.url}${item.id}/`, body) : await api.post<Item>(def.url, body);
       toast(item ? 'Saved' : 'Created', 'ok');
-      onSaved();
+      onSaved(saved);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, 'error', messageOf(e)));
     } finally {
@@ -204,6 +220,7 @@ function ItemForm({
     >
       {error && (!Object.keys(error.fields).length || unplaced?.length) ? <ErrorBanner error={error} /> : null}
       <form
+        ref={form}
         onSubmit={(e) => {
           e.preventDefault();
           void submit();

@@ -30,7 +30,7 @@ export function LoginPage() {
   // Field errors show under their field; the banner is for errors that belong to no field.
   const general = error instanceof ApiError ? (fe('username') || fe('password') ? null : error.message) : error;
   return (
-    <div className="login-wrap">
+    <main className="login-wrap">
       <form className="card login" onSubmit={submit} data-testid="login-form">
         <div className="brand" style={{ marginBottom: 16 }}>
           <span className="logo" />
@@ -64,6 +64,6 @@ export function LoginPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-    </div>
+    </main>
   );
 }

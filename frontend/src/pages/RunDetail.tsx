@@ -70,7 +70,7 @@ export function RunDetailPage() {
       <RunContext.Provider value={runStore}>
         <ReactFlowProvider>
           <div className="runview">
-            <RunBar runId={id} store={runStore} selected={selected} />
+            <RunBar runId={id} store={runStore} selected={selected} labels={labels} />
             <Canvas onNodeClick={setSelected} />
             <aside className="side">
               <div className="tabs">
@@ -139,9 +139,11 @@ function useRunFigures(store: RunStoreApi) {
   return { done, elapsed, cost, tokens, approx };
 }
 
-function ConnectionState({ store }: { store: RunStoreApi }) {
+function ConnectionState({ store, done }: { store: RunStoreApi; done: boolean }) {
   const conn = useStore(store, (s) => s.connection);
   const connErr = useStore(store, (s) => s.connectionError);
+  // A finished run streams nothing more: no "live" badge once it has ended.
+  if (done && conn !== 'error') return <span data-testid="connection" />;
   return (
     <span className={`hint ${conn === 'error' ? 'st-failed' : ''}`} data-testid="connection">
       {conn === 'live'
@@ -157,7 +159,17 @@ function ConnectionState({ store }: { store: RunStoreApi }) {
   );
 }
 
-function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi; selected: string | null }) {
+function RunBar({
+  runId,
+  store,
+  selected,
+  labels,
+}: {
+  runId: string;
+  store: RunStoreApi;
+  selected: string | null;
+  labels: Record<string, string>;
+}) {
   const navigate = useNavigate();
   const run = useStore(store, (s) => s.run);
   const { done, elapsed, cost, tokens, approx } = useRunFigures(store);
@@ -185,9 +197,9 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
         Runs
       </Link>
       <span className="hint">/</span>
-      <Link to={`/workflows/${run.workflow}`} className="name">
-        {run.workflow_name ?? 'Run'}
-      </Link>
+      <h1 className="name">
+        <Link to={`/workflows/${run.workflow}`}>{run.workflow_name ?? 'Run'}</Link>
+      </h1>
       {run.version && <span className="badge">v{run.version}</span>}
       <StatusBadge status={run.status} />
       <span className="hint" data-testid="run-elapsed">
@@ -197,10 +209,10 @@ function RunBar({ runId, store, selected }: { runId: string; store: RunStoreApi;
         {approx}
         {tokens} tokens · {fmtCost(cost)}
       </span>
-      <ConnectionState store={store} />
+      <ConnectionState store={store} done={done} />
       <div className="spacer" />
       <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">
-        ↻ Re-run from {selected ?? 'node'}
+        ↻ Re-run from {selected ? (labels[selected] ?? selected) : 'a node'}
       </button>
       <button
         onClick={async () => {

@@ -4,7 +4,7 @@ import { api, qs, type Page } from '../api/client';
 import type { Run, Workflow } from '../api/types';
 import { ErrorBanner, ListSkeleton, StatusBadge } from '../components/common';
 import { catalog } from '../lib/catalog';
-import { fmtCost, fmtMs, fmtTime } from '../lib/ui';
+import { fmtCost, fmtMs, fmtTime, useAuth } from '../lib/ui';
 import { wsUrl } from '../run/socket';
 
 const STATUSES = ['', 'queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'];
@@ -71,6 +71,7 @@ function RunFilters({
   return (
     <>
       <select
+        aria-label="Filter by status"
         value={status}
         onChange={(e) => setStatus(e.target.value)}
         style={{ width: 150 }}
@@ -78,11 +79,12 @@ function RunFilters({
       >
         {STATUSES.map((s) => (
           <option key={s} value={s}>
-            {s || 'Any status'}
+            {s ? s[0].toUpperCase() + s.slice(1) : 'Any status'}
           </option>
         ))}
       </select>
       <select
+        aria-label="Filter by workflow"
         value={workflow}
         onChange={(e) => setWorkflow(e.target.value)}
         style={{ width: 220 }}
@@ -142,11 +144,14 @@ export function RunsPage() {
 }
 
 function RunTable({ runs }: { runs: Run[] }) {
+  // Staff see every user's runs: say whose each one is.
+  const staff = useAuth((s) => !!s.user?.is_staff);
   return (
     <table className="list" style={{ marginBottom: 16 }} data-testid="run-list">
       <thead>
         <tr>
           <th>Workflow</th>
+          {staff && <th>Owner</th>}
           <th>Status</th>
           <th>Started</th>
           <th>Duration</th>
@@ -164,6 +169,7 @@ function RunTable({ runs }: { runs: Run[] }) {
                 <Link to={`/runs/${r.id}`}>{r.workflow_name}</Link>{' '}
                 {r.version && <span className="hint">v{r.version}</span>}
               </td>
+              {staff && <td data-testid="run-owner">{r.owner}</td>}
               <td>
                 <StatusBadge status={r.status} />
               </td>

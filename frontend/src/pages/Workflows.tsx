@@ -5,7 +5,7 @@ import type { Workflow } from '../api/types';
 import { ErrorBanner, Field, ListSkeleton, Modal, useLoad } from '../components/common';
 import { ImportForeignDialog, importPreview } from '../gallery/ImportForeign';
 import type { ImportPreview } from '../gallery/types';
-import { download, fmtTime, toast } from '../lib/ui';
+import { download, fmtTime, toast, useAuth } from '../lib/ui';
 
 function useWorkflowList(search: string) {
   const [items, setItems] = useState<Workflow[] | null>(null);
@@ -70,7 +70,7 @@ function ImportButton() {
 
 type Act = (fn: () => Promise<unknown>, ok: string) => Promise<void>;
 
-function WorkflowRow({ w, act }: { w: Workflow; act: Act }) {
+function WorkflowRow({ w, act, staff }: { w: Workflow; act: Act; staff: boolean }) {
   return (
     <tr data-testid={`workflow-row-${w.id}`}>
       <td>
@@ -88,6 +88,7 @@ function WorkflowRow({ w, act }: { w: Workflow; act: Act }) {
         )}
         <div className="hint">{w.description}</div>
       </td>
+      {staff && <td data-testid="workflow-owner">{w.owner}</td>}
       <td>
         {w.latest_version ? (
           `v${w.latest_version.number} · ${w.latest_version.message || 'no message'}`
@@ -136,6 +137,7 @@ export function WorkflowsPage() {
   const { items, error, load } = useWorkflowList(search);
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
+  const staff = useAuth((s) => !!s.user?.is_staff);
 
   async function act(fn: () => Promise<unknown>, ok: string) {
     try {
@@ -153,6 +155,7 @@ export function WorkflowsPage() {
         <h1>Workflows</h1>
         <div className="spacer" />
         <input
+          aria-label="Search workflows"
           placeholder="Search workflows…"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
@@ -169,25 +172,23 @@ export function WorkflowsPage() {
       </div>
       <ErrorBanner error={error} />
       {!items && !error && <ListSkeleton />}
-      {items && items.length === 0 && (
-        <div className="card empty">
-          No workflows yet. Start from a <Link to="/templates">template</Link>, create one, or import a file from AXWeb,
-          Langflow or Flowise.
-        </div>
-      )}
+      {items && items.length === 0 && <EmptyWorkflows searching={!!search} onCreate={() => setCreating(true)} />}
       {items && items.length > 0 && (
         <table className="list" data-testid="workflow-list">
           <thead>
             <tr>
               <th>Name</th>
+              {staff && <th>Owner</th>}
               <th>Latest version</th>
               <th>Updated</th>
-              <th />
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {items.map((w) => (
-              <WorkflowRow key={w.id} w={w} act={act} />
+              <WorkflowRow key={w.id} w={w} act={act} staff={staff} />
             ))}
           </tbody>
         </table>
@@ -195,6 +196,26 @@ export function WorkflowsPage() {
       {creating && (
         <CreateWorkflow onClose={() => setCreating(false)} onCreated={(w) => navigate(`/workflows/${w.id}`)} />
       )}
+    </div>
+  );
+}
+
+/** A new user's first screen: say what to do, starting with a template. */
+function EmptyWorkflows({ searching, onCreate }: { searching: boolean; onCreate: () => void }) {
+  if (searching) return <div className="card empty">No workflow matches your search.</div>;
+  return (
+    <div className="card empty" data-testid="workflows-empty">
+      <h2>Build your first workflow</h2>
+      <p>
+        Start from a ready-made team of agents, then change it on the canvas — or import a file from AXWeb, Langflow
+        or Flowise.
+      </p>
+      <div className="toolbar" style={{ justifyContent: 'center' }}>
+        <Link className="btn primary" to="/templates" data-testid="empty-templates">
+          Browse templates
+        </Link>
+        <button onClick={onCreate}>Start from a blank canvas</button>
+      </div>
     </div>
   );
 }

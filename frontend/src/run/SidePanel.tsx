@@ -3,8 +3,9 @@ import { useStore } from 'zustand';
 import { api, messageOf } from '../api/client';
 import { StatusBadge } from '../components/common';
 import { fmtCost, fmtMs, fmtTime, toast } from '../lib/ui';
-import type { Approval } from './dispatch';
+import { estimateTokens, usageTokens, type Approval } from './dispatch';
 import { LIMITS } from './limits';
+import { ValueView } from './ValueView';
 import type { RunStoreApi } from './runStore';
 
 const DECIDED: Record<string, string> = { approve: 'approved', reject: 'rejected' };
@@ -67,7 +68,9 @@ function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; labe
         <span>{n.duration_ms !== undefined ? fmtMs(n.duration_ms) : fmtMs(elapsed)}</span>
         <span className="k">Tokens</span>
         <span>
-          {n.usage?.input_tokens ?? 0} in · {n.usage?.output_tokens ?? 0} out
+          {usageTokens(n.usage) || !n.text
+            ? `${n.usage?.input_tokens ?? 0} in · ${n.usage?.output_tokens ?? 0} out`
+            : `~${estimateTokens(n.text)} streamed`}
         </span>
         <span className="k">Cost</span>
         <span>{fmtCost(n.usage?.cost)}</span>
@@ -100,7 +103,7 @@ function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; labe
       {n.output !== null && n.output !== undefined && (
         <>
           <h3>Output</h3>
-          <pre className="stream-panel">{show(n.output)}</pre>
+          <ValueView value={n.output} testId="node-output" />
         </>
       )}
       {n.error !== null && n.error !== undefined && (
@@ -138,13 +141,11 @@ function RunOverview({ store }: { store: RunStoreApi }) {
       </div>
       <p className="hint">Click a node on the canvas or timeline to see its stream, tool calls and output.</p>
       <h3>Inputs</h3>
-      <pre className="stream-panel">{show(run.inputs ?? {})}</pre>
+      <ValueView value={run.inputs ?? {}} />
       {run.outputs !== null && run.outputs !== undefined && JSON.stringify(run.outputs) !== '{}' && (
         <>
           <h3>Outputs</h3>
-          <pre className="stream-panel" data-testid="run-outputs">
-            {show(run.outputs)}
-          </pre>
+          <ValueView value={run.outputs} testId="run-outputs" />
         </>
       )}
       {!!run.error && (

@@ -6,7 +6,7 @@
  */
 import type { EventEnvelope, Run, RunStatus, Usage } from '../api/types';
 
-export type NodeStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'paused';
+export type NodeStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'paused' | 'cancelled';
 
 export interface ToolCall {
   call_id: string;
@@ -191,8 +191,13 @@ const HANDLERS: Record<string, Handler> = {
       usage: (e.data.usage as Usage) ?? null,
       duration_ms: e.data.duration_ms as number | undefined,
     })),
+  // `stopped`: interrupted by a cancel or another node's failure, so not a failure of its own.
   'node.failed': (s, e) =>
-    setNode(s, e.node, () => ({ status: 'failed', finished_at: e.ts, error: e.data.error ?? null })),
+    setNode(s, e.node, () => ({
+      status: e.data.stopped ? 'cancelled' : 'failed',
+      finished_at: e.ts,
+      error: e.data.error ?? null,
+    })),
   'node.retrying': (s, e) =>
     setNode(s, e.node, (n) => ({ attempt: (e.data.attempt as number) ?? n.attempt, error: e.data.error ?? null })),
   'node.skipped': (s, e) => setNode(s, e.node, () => ({ status: 'skipped', reason: str(e.data.reason) })),
@@ -277,6 +282,11 @@ export function totalUsage(s: RunState): Required<Usage> {
   return t;
 }
 
+/** The exact tokens a node reported (0 when it reported none, e.g. it was stopped mid-stream). */
+export function usageTokens(usage: Usage | null | undefined): number {
+  return (usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0);
+}
+
 /** Tokens in streamed text whose node has not reported its usage yet: about four characters each. */
 export function estimateTokens(text: string): number {
   return text ? Math.max(1, Math.round(text.length / 4)) : 0;
@@ -291,7 +301,8 @@ export function liveTokens(s: RunState): { tokens: number; estimated: boolean } 
   let tokens = 0;
   let estimated = false;
   for (const n of Object.values(s.nodes)) {
-    if (n.usage) tokens += (n.usage.input_tokens ?? 0) + (n.usage.output_tokens ?? 0);
+    const exact = usageTokens(n.usage);
+    if (exact) tokens += exact;
     else if (n.text) {
       tokens += estimateTokens(n.text);
       estimated = true;

@@ -106,14 +106,13 @@ async def test_join_quorum_needs_k_successful_branches():
         {"input": 1},
     )
     assert ok.status == "succeeded" and ok.outputs["result"] == ["b: ok", "c: ok"]
-    fail_two = {"a": RuntimeError("x"), "b": RuntimeError("y")}
+    fail_two = ScriptedContext(replies={"a": RuntimeError("x"), "b": RuntimeError("y")})
     bad = await execute(
-        fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}),
-        ScriptedContext(replies=fail_two),
-        {"input": 1},
+        fan(["a", "b", "c"], {"policy": "quorum", "quorum": 2}), fail_two, {"input": 1}
     )
     assert bad.status == "failed"
-    assert "needed 2" in bad.error
+    assert bad.error == "Node a failed: x"  # the first failed branch, not the join
+    assert "needed 2" in (fail_two.committed["j"].error or "")
 
 
 def if_else(expression: str) -> dict:
@@ -261,5 +260,71 @@ async def test_a_failing_run_stops_and_reports_its_other_in_flight_nodes():
     assert result.status == "failed"
     assert ctx.events_of("node.failed")[-1]["node"] == "b"
     assert ctx.events_of("node.failed")[-1]["data"] == {
-        "error": "Stopped because the run failed elsewhere."
+        "error": "Stopped because the run failed elsewhere.",
+        "stopped": True,  # did not fail itself: shown as cancelled
     }
+
+
+async def test_a_failed_branch_is_blamed_by_its_label_not_the_join_after_it():
+    doc = fan(["a", "b"])
+    for spec in doc["nodes"]:
+        spec["label"] = {"a": "Researcher A", "b": "Researcher B", "j": "Merge notes"}.get(
+            spec["id"], ""
+        )
+    doc["nodes"].append({**llm("w"), "label": "Writer"})
+    doc["edges"] = [e for e in doc["edges"] if e["source"] != "j"] + [
+        edge("j", "w"),
+        edge("w", "out"),
+    ]
+    ctx = ScriptedContext(replies={"b": RuntimeError("model down")})
+    result = await execute(doc, ctx, {"input": 1})
+    assert result.error == 'Node "Researcher B" failed: model down'
+    assert ctx.committed["w"].skip_reason == 'Upstream node "Researcher B" failed.'
+    assert '"Researcher B" (model down)' in (ctx.committed["j"].error or "")
+
+
+async def test_a_join_names_the_node_that_really_failed_up_a_branch_not_the_skipped_one():
+    nodes = [
+        node("in", "input"),
+        {**llm("a"), "label": "Drafter"},
+        {**llm("c"), "label": "Polisher"},
+        llm("b"),
+        node("j", "join"),
+        node("out", "output", name="result"),
+    ]
+    edges = [edge("in", "a"), edge("a", "c"), edge("in", "b"), edge("c", "j"), edge("b", "j")]
+    ctx = ScriptedContext(replies={"a": RuntimeError("quota")})
+    result = await execute(graph(nodes, [*edges, edge("j", "out")]), ctx, {"input": 1})
+    assert ctx.committed["c"].status == "skipped"
+    assert '"Drafter" (quota)' in (ctx.committed["j"].error or "")
+    assert "Polisher" not in (ctx.committed["j"].error or "")
+    assert result.error == 'Node "Drafter" failed: quota'
+
+
+async def test_a_join_after_a_condition_passes_on_the_chosen_value_not_a_list():
+    doc = if_else("value > 1")
+    doc["edges"] = [e for e in doc["edges"] if e["source"] != "j"] + [edge("j", "out")]
+    result = await execute(doc, ScriptedContext(), {"input": 5})
+    assert result.status == "succeeded"
+    assert isinstance(result.outputs["result"], str)  # the branch's text, not ["..."]
+
+
+async def test_a_join_of_parallel_branches_still_gives_a_list_when_one_was_skipped():
+    nodes = [
+        node("in", "input"),
+        node("cond", "condition", expression="value > 1"),
+        llm("a"),
+        llm("b"),
+        node("j", "join"),
+        node("out", "output", name="result"),
+    ]
+    edges = [
+        edge("in", "cond"),
+        edge("in", "b"),
+        edge("cond", "a", "false"),
+        edge("a", "j"),
+        edge("b", "j"),
+        edge("j", "out"),
+    ]
+    result = await execute(graph(nodes, edges), ScriptedContext(), {"input": 5})
+    assert isinstance(result.outputs["result"], list) and len(result.outputs["result"]) == 1

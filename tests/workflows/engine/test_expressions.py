@@ -100,3 +100,36 @@ def test_boolean_and_arithmetic_operators_follow_python(source, expected):
 def test_power_and_bit_operators_are_refused():
     with pytest.raises(ExpressionError, match="cannot use Pow"):
         evaluate("2 ** 999999", {})
+
+
+def test_split_is_a_string_method_so_the_new_users_condition_runs():
+    assert evaluate("input.split()[0] == 'poem'", {"input": "poem about the sea"}) is True
+    assert evaluate("input.split(',')[1]", {"input": "a,b"}) == "b"
+    assert check_expression("input.split()[0] == 'poem'") is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "__import__('os')",
+        "value.__class__",
+        "open('x')",
+        "(lambda: 1)()",
+        "[x for x in value]",
+        "2 ** 8",
+        "value.format(1)",
+        "value.split(sep=',')",
+        "f'{value}'",
+    ],
+)
+def test_validation_refuses_every_shape_the_evaluator_refuses(source):
+    problem = check_expression(source)
+    assert problem, f"validation passed {source!r}"
+    with pytest.raises(ExpressionError):
+        evaluate(source, {"value": "a,b"})
+
+
+def test_a_list_of_texts_fills_a_prompt_as_paragraphs_not_escaped_json():
+    branches = ['first "note"\nline two', "second"]
+    assert render("Merge:\n{{in}}", {"in": branches}) == 'Merge:\nfirst "note"\nline two\n\nsecond'
+    assert render("{{in}}", {"in": [1, "a"]}) == '[1, "a"]'

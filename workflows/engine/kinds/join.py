@@ -23,7 +23,9 @@ class JoinKind(NodeKind):
     description = (
         "Waits for every incoming branch and merges the results in the order the "
         "branches are connected. all: every taken branch must succeed; any: at "
-        "least one; quorum: at least k. Untaken branches are left out."
+        "least one; quorum: at least k. Untaken branches are left out. When every branch "
+        "starts at a different output of one router or condition, out is the chosen "
+        "branch's value itself (not a one-item list)."
     )
     color = "#14b8a6"
     Config = JoinConfig
@@ -44,13 +46,17 @@ class JoinKind(NodeKind):
         ok = [b for b in taken if b.status == "succeeded"]
         need = {"all": len(taken), "any": 1, "quorum": config.quorum or 1}[config.policy]
         if len(ok) < need:
-            failed = ", ".join(f"{b.source} ({b.error})" for b in taken if b.status == "failed")
+            failed = ", ".join(
+                f"{b.name or b.source} ({b.error})" for b in taken if b.status == "failed"
+            )
             raise PermanentFailure(
                 f"The join needed {need} successful branch(es) and got {len(ok)}; "
                 f"failed: {failed or 'none'}."
             )
+        # After a router or condition only one branch is taken: pass its value on as it is.
+        chosen = len(ok) == 1 and all(b.choice for b in branches)
         return {
-            "out": [b.value for b in ok],
+            "out": ok[0].value if chosen else [b.value for b in ok],
             "first": ok[0].value,
             "results": [
                 {"source": b.source, "status": b.status, "value": b.value, "error": b.error}
