@@ -76,6 +76,9 @@ function WorkflowRow({ w, act }: { w: Workflow; act: Act }) {
       <td className="hint">{fmtTime(w.updated_at)}</td>
       <td style={{ textAlign: 'right' }}>
         <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
+          <Link to={`/workflows/${w.id}/chat`} className="btn small" data-testid="workflow-chat">
+            Chat
+          </Link>
           <button
             className="small"
             onClick={() => act(() => api.post(`/api/workflows/${w.id}/duplicate/`), 'Duplicated')}
