@@ -285,3 +285,5 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "axweb.errors.SecretSettingsFilter"
 # builtin provider bounds its compressed engines itself: AXWEB_LAB_MAX_CACHED_ENGINES).
 AXWEB_LAB_MAX_BENCHMARK_REQUESTS = env_int("AXWEB_LAB_MAX_BENCHMARK_REQUESTS", 500)
 AXWEB_LAB_MAX_ACTIVE_BENCHMARKS = env_int("AXWEB_LAB_MAX_ACTIVE_BENCHMARKS", 2)
+# -- chatapi (issue 15): chat sessions as their own app under workflows (docs/chat.md) ------------
+INSTALLED_APPS += ["workflows.chat"]

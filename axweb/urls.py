@@ -35,6 +35,7 @@ api: list[URLPattern | URLResolver] = [
     path("node-kinds/", node_kinds, name="node-kinds"),
     path("knowledge/", include("agents.knowledge.urls")),
     path("lab/", include("agents.lab.urls")),
+    path("", include("workflows.chat.urls")),  # chatapi: chat sessions (docs/chat.md)
     path("", include(router.urls)),
 ]
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login),  # the admin's own view, throttled
     path("admin/", admin.site.urls),
     path("api/", include(api)),
+    path("v1/", include("workflows.chat.openai_urls")),  # chatapi: OpenAI-compatible API
     path("", pages.app_shell, name="home"),
     re_path(APP_ROUTES, pages.app_shell),
 ]

@@ -49,12 +49,14 @@ class ToolError(Exception):
 class MemoryAccess(Protocol):
     """The run's shared memory as seen by tools (backed by the blackboard/knowledge store)."""
 
-    async def read(self, key: str) -> Any:
-        """Value stored under ``key`` in the run's blackboard, or ``None``."""
+    async def read(self, key: str, scope: str = "run") -> Any:
+        """Value stored under ``key`` in the run's blackboard (``scope`` run), the chat
+        session's memory (session) or the user's (user), or ``None``."""
         ...
 
-    async def write(self, key: str, value: Any, policy: str = "replace") -> Any:
-        """Merge ``value`` into ``key`` with ``policy`` (replace|append|merge); return it."""
+    async def write(self, key: str, value: Any, policy: str = "replace", scope: str = "run") -> Any:
+        """Merge ``value`` into ``key`` of ``scope`` with ``policy`` (replace|append|merge);
+        return it."""
         ...
 
     async def search(

@@ -39,9 +39,21 @@ class ImmutableError(Exception):
     pass
 
 
-class WorkflowVersion(models.Model):
-    """A saved graph. Never changed after creation: a run pins the version it ran."""
+class NumberedVersions(models.Manager["WorkflowVersion"]):
+    """The numbered versions only: a draft snapshot (a playground run's graph) is no version."""
 
+    def get_queryset(self) -> models.QuerySet[WorkflowVersion]:
+        return super().get_queryset().filter(draft=False)
+
+
+class WorkflowVersion(models.Model):
+    """A saved graph. Never changed after creation: a run pins the version it ran.
+
+    ``draft`` rows (number 0) are snapshots of the saved draft that a playground chat ran; the
+    default manager (and so ``workflow.versions``) leaves them out, a run still reaches its own."""
+
+    objects = NumberedVersions()
+    every: models.Manager[WorkflowVersion] = models.Manager()
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     schema_version = models.PositiveIntegerField(default=GRAPH_SCHEMA_VERSION)
@@ -51,11 +63,17 @@ class WorkflowVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    draft = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["workflow", "-number"]
+        base_manager_name = "every"
         constraints = [
-            models.UniqueConstraint(fields=["workflow", "number"], name="version_unique_number")
+            models.UniqueConstraint(
+                fields=["workflow", "number"],
+                condition=models.Q(draft=False),
+                name="version_unique_number",
+            )
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -110,6 +128,9 @@ class Run(models.Model):
     )
     parent_node = models.CharField(max_length=100, blank=True)
     rerun_from_node = models.CharField(max_length=100, blank=True)
+    session = models.UUIDField(
+        null=True, blank=True, help_text="The chat session this run answers (its session memory)."
+    )
     last_seq = models.PositiveBigIntegerField(default=0)
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
@@ -210,16 +231,34 @@ class Approval(models.Model):
 
 
 class MemoryEntry(models.Model):
-    """One key of a run's shared blackboard."""
+    """One key of shared memory: a run's blackboard (scope run), or kept across the turns of a
+    chat session (scope session, scope_key the session id) or across one user's sessions of a
+    workflow (scope user, scope_key "<user id>:<workflow id>")."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="memory")
+    class Scope(models.TextChoices):
+        RUN = "run"
+        SESSION = "session"
+        USER = "user"
+
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, related_name="memory", null=True, blank=True
+    )
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.RUN)
+    scope_key = models.CharField(max_length=100, blank=True)
     key = models.CharField(max_length=200)
     value = models.JSONField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["run", "key"]
-        constraints = [models.UniqueConstraint(fields=["run", "key"], name="memory_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "key"], name="memory_unique_key"),
+            models.UniqueConstraint(
+                fields=["scope", "scope_key", "key"],
+                condition=models.Q(run__isnull=True),
+                name="memory_unique_scoped_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -88,6 +88,29 @@ def workflow_save_version(
     return version
 
 
+def workflow_draft_snapshot(*, workflow: Workflow, user: Any) -> WorkflowVersion:
+    """The saved draft as an unnumbered draft version a playground run can pin (validated like
+    a save; the newest snapshot is reused while the draft is unchanged)."""
+    graph = graph_normalize(workflow.draft)
+    graph_stored_check(graph)
+    problems = graph_problems(graph, workflow)
+    if problems:
+        raise GraphInvalid(problems)
+    latest = WorkflowVersion.every.filter(workflow=workflow, draft=True).order_by("-pk").first()
+    if latest is not None and latest.graph == graph:
+        return latest
+    snapshot: WorkflowVersion = WorkflowVersion.every.create(
+        workflow=workflow,
+        number=0,
+        draft=True,
+        graph=graph,
+        message="Draft",
+        schema_version=graph["schema_version"],
+        created_by=user,
+    )
+    return snapshot
+
+
 def workflow_save_draft(*, workflow: Workflow, graph: dict[str, Any]) -> Workflow:
     graph_stored_check(graph)
     workflow.draft = graph

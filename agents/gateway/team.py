@@ -4,7 +4,7 @@ go through the run's tool runner and show in the trace."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -13,7 +13,7 @@ from agents.gateway.catalog import router_for
 from agents.gateway.fitting import fitted
 from agents.gateway.streaming import Checkpoint, OnToken, StreamingModel, calls_usage, gen_params
 from agents.llm.agent_loop import AgentSpec, AgentTeam
-from agents.llm.base import ToolCall, ToolSpec
+from agents.llm.base import Message, ToolCall, ToolSpec
 from agents.llm.router import Router
 from agents.models import Agent
 from workflows.engine import ModelResult
@@ -77,11 +77,14 @@ async def agent_run(
     emit: Emit,
     tool_runner: ToolRunner,
     checkpoint: Checkpoint | None = None,
+    history: Sequence[dict[str, Any]] = (),
 ) -> ModelResult:
     """Run the owner's agent `agent_ref` (its tools, delegates and model) on `prompt`.
 
     `checkpoint` is awaited between model turns and tool calls; it raises to stop the agent
-    (the run context raises RunCancelled once the run is cancelled)."""
+    (the run context raises RunCancelled once the run is cancelled). `history`: earlier chat
+    turns (`{"role", "content"}`) given before the task; the oldest are trimmed to fit the
+    model's context like any conversation."""
     router, calls = await sync_to_async(router_for)(owner_id)
     specs = await sync_to_async(_team)(
         owner_id, router, lambda t: emit("node.token", {"text": t}), fallback, checkpoint
@@ -115,5 +118,10 @@ async def agent_run(
         await emit("node.tool_result", {"call_id": call.id, "result": None, "error": error})
 
     team = AgentTeam(specs, executor=execute, checkpoint=checkpoint, on_refused=refused)
-    result = await team.run(agent_ref, prompt)
+    turns = [
+        Message(role="user" if m.get("role") == "user" else "assistant", content=str(m["content"]))
+        for m in history
+        if m.get("role") in ("user", "assistant")
+    ]
+    result = await team.run(agent_ref, prompt, history=turns)
     return ModelResult(result.text, [], calls_usage(calls, result.usage))

@@ -7,6 +7,13 @@ from typing import Any
 from tools.base import MemoryAccess, Tool, ToolContext, ToolError
 
 POLICIES = ["replace", "append", "merge"]
+SCOPES = ["run", "session", "user"]
+SCOPE = {
+    "type": "string",
+    "enum": SCOPES,
+    "description": "run (default): this run; session: this chat session's turns; "
+    "user: your sessions of this workflow.",
+}
 
 
 def require_memory(ctx: ToolContext) -> MemoryAccess:
@@ -18,10 +25,16 @@ def require_memory(ctx: ToolContext) -> MemoryAccess:
 class MemoryRead(Tool):
     name = "memory_read"
     idempotent = True  # no effect outside its result: safe to repeat after a crash
-    description = "Read a value from the run's shared memory (blackboard) by key."
+    description = (
+        "Read a value from shared memory by key: the run's blackboard, or the chat "
+        "session's or the user's memory (scope)."
+    )
     input_schema = {
         "type": "object",
-        "properties": {"key": {"type": "string", "minLength": 1, "maxLength": 200}},
+        "properties": {
+            "key": {"type": "string", "minLength": 1, "maxLength": 200},
+            "scope": SCOPE,
+        },
         "required": ["key"],
         "additionalProperties": False,
     }
@@ -30,7 +43,12 @@ class MemoryRead(Tool):
     builtin = True
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
-        return {"key": args["key"], "value": await require_memory(ctx).read(args["key"])}
+        scope = args.get("scope", "run")
+        memory = require_memory(ctx)
+        value = await (
+            memory.read(args["key"]) if scope == "run" else memory.read(args["key"], scope)
+        )
+        return {"key": args["key"], "value": value}
 
 
 class MemoryWrite(Tool):
@@ -45,6 +63,7 @@ class MemoryWrite(Tool):
             "key": {"type": "string", "minLength": 1, "maxLength": 200},
             "value": {},
             "policy": {"type": "string", "enum": POLICIES},
+            "scope": SCOPE,
         },
         "required": ["key", "value"],
         "additionalProperties": False,
@@ -60,6 +79,10 @@ class MemoryWrite(Tool):
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> dict[str, Any]:
         policy = args.get("policy", "replace")
-        stored = await require_memory(ctx).write(args["key"], args["value"], policy)
-        await ctx.emit("memory.written", {"key": args["key"], "policy": policy})
+        scope, memory = args.get("scope", "run"), require_memory(ctx)
+        if scope == "run":
+            stored = await memory.write(args["key"], args["value"], policy)
+        else:
+            stored = await memory.write(args["key"], args["value"], policy, scope)
+        await ctx.emit("memory.written", {"key": args["key"], "policy": policy, "scope": scope})
         return {"key": args["key"], "value": stored}

@@ -214,12 +214,15 @@ class RunContext(Protocol):
         """Run a tool with validated ``args``; the same key must not run it twice."""
         ...
 
-    async def memory_read(self, key: str) -> Any:
-        """Value of a key in the run's shared memory, or ``None``."""
+    async def memory_read(self, key: str, scope: str = "run") -> Any:
+        """Value of a key in the run's shared memory, or ``None``. ``scope``: ``run`` (this
+        run's blackboard), ``session`` (kept across the turns of a chat session) or ``user``
+        (kept across the sessions of one user and workflow)."""
         ...
 
-    async def memory_write(self, key: str, value: Any, policy: str) -> Any:
-        """Write with a merge ``policy`` (replace | append | merge); return the stored value."""
+    async def memory_write(self, key: str, value: Any, policy: str, scope: str = "run") -> Any:
+        """Write with a merge ``policy`` (replace | append | merge) into ``scope``; return the
+        stored value."""
         ...
 
     async def post_message(self, channel: str, sender: str, text: str) -> None:

@@ -229,14 +229,20 @@ class NodeContext:
         await self.boundary()
         return result
 
-    async def memory_read(self, key: str) -> Any:
-        return await self.run.memory_read(key)
+    async def memory_read(self, key: str, scope: str = "run") -> Any:
+        if scope == "run":
+            return await self.run.memory_read(key)
+        return await self.run.memory_read(key, scope=scope)
 
-    async def memory_write(self, key: str, value: Any, policy: str) -> Any:
-        stored = await self.run.memory_write(key, value, policy)
+    async def memory_write(self, key: str, value: Any, policy: str, scope: str = "run") -> Any:
+        if scope == "run":
+            stored = await self.run.memory_write(key, value, policy)
+        else:
+            stored = await self.run.memory_write(key, value, policy, scope=scope)
         # The event carries the write, not the merged result: appends stay O(1) in the trace,
         # and readers rebuild the value by applying the policy (see workflows/runs/snapshot.py).
-        await self.emit("memory.written", {"key": key, "value": value, "policy": policy})
+        data = {"key": key, "value": value, "policy": policy}
+        await self.emit("memory.written", data if scope == "run" else {**data, "scope": scope})
         return stored
 
     async def post_message(self, channel: str, sender: str, text: str) -> None:

@@ -238,10 +238,11 @@ class ScriptedContext:
         self.tool_results[idempotency_key] = result
         return result
 
-    async def memory_read(self, key: str) -> Any:
-        return self.memory.get(key)
+    async def memory_read(self, key: str, scope: str = "run") -> Any:
+        return self.memory.get(key if scope == "run" else f"{scope}:{key}")
 
-    async def memory_write(self, key: str, value: Any, policy: str) -> Any:
+    async def memory_write(self, key: str, value: Any, policy: str, scope: str = "run") -> Any:
+        key = key if scope == "run" else f"{scope}:{key}"  # other scopes: prefixed keys
         current = self.memory.get(key)
         if policy == "append":
             value = [

@@ -138,6 +138,7 @@ class _Validator:
         self._inputs()
         self._cycles()
         self._reachability()
+        self._chat()
 
     def _node(self, index: int, item: Any) -> None:
         try:
@@ -344,6 +345,22 @@ class _Validator:
                     "unreachable",
                     f"Node {label} is not reachable from any input node, so it would never run.",
                     node=nid,
+                )
+
+    def _chat(self) -> None:
+        """A flow talks through one chat input and one chat output (docs/engine.md, Chat)."""
+        for kind in ("input", "output"):
+            chats = [
+                r.node.id
+                for r in self.nodes.values()
+                if r is not None and r.node.kind == kind and getattr(r.config, "chat", False)
+            ]
+            for extra in chats[1:]:
+                self.add(
+                    "chat_twice",
+                    f"Only one {kind} node may be in chat mode; {chats[0]} already is.",
+                    node=extra,
+                    field="config.chat",
                 )
 
 

@@ -236,6 +236,7 @@ class DjangoRunContext:
             emit=lambda t, d: self.emit(t, node_id, d),
             tool_runner=run_tool,
             checkpoint=checkpoint,
+            history=inputs.get("history") or [],
         )
 
     async def agent_history(self, names: list[str]) -> dict[str, AgentStats]:
@@ -275,11 +276,13 @@ class DjangoRunContext:
 
     # -- memory and messages ------------------------------------------------------------
 
-    async def memory_read(self, key: str) -> Any:
-        return await _db(run_store.memory_read)(self.run.id, key)
+    async def memory_read(self, key: str, scope: str = "run") -> Any:
+        where = "" if scope == "run" else run_store.scope_key(self.run, scope)
+        return await _db(run_store.memory_read)(self.run.id, key, scope, where)
 
-    async def memory_write(self, key: str, value: Any, policy: str) -> Any:
-        return await _db(run_store.memory_write)(self.run.id, key, value, policy)
+    async def memory_write(self, key: str, value: Any, policy: str, scope: str = "run") -> Any:
+        where = "" if scope == "run" else run_store.scope_key(self.run, scope)
+        return await _db(run_store.memory_write)(self.run.id, key, value, policy, scope, where)
 
     async def post_message(self, channel: str, sender: str, text: str) -> None:
         await _db(run_store.message_post)(self.run.id, channel, sender, text)
@@ -345,13 +348,14 @@ class RunMemory:
         self.ctx = ctx
         self.node_id = node_id
 
-    async def read(self, key: str) -> Any:
-        return await self.ctx.memory_read(key)
+    async def read(self, key: str, scope: str = "run") -> Any:
+        return await self.ctx.memory_read(key, scope)
 
-    async def write(self, key: str, value: Any, policy: str = "replace") -> Any:
-        stored = await self.ctx.memory_write(key, value, policy)
+    async def write(self, key: str, value: Any, policy: str = "replace", scope: str = "run") -> Any:
+        stored = await self.ctx.memory_write(key, value, policy, scope)
+        data = {"key": key, "value": value, "policy": policy}
         await self.ctx.emit(
-            "memory.written", self.node_id, {"key": key, "value": value, "policy": policy}
+            "memory.written", self.node_id, data if scope == "run" else {**data, "scope": scope}
         )
         return stored
 

@@ -16,7 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from axweb.broadcast import broadcast_on_commit
+from workflows.models import FINISHED_STATUSES as FINISHED
 from workflows.models import NodeRun, Run, RunEvent
+from workflows.runs.signals import run_settled_send
 
 EVENT_TYPES = (
     "run.started",
@@ -242,6 +244,7 @@ def run_list_item(run: Run) -> dict[str, Any]:
         "workflow": run.workflow_id,
         "workflow_name": run.workflow.name,
         "version": run.version.number,
+        "draft": run.version.draft,
         "status": run.status,
         "created_at": run.created_at.isoformat() if run.created_at else None,
         "started_at": run.started_at.isoformat() if run.started_at else None,
@@ -256,3 +259,6 @@ def run_broadcast_status(run: Run) -> None:
     broadcast_on_commit(
         user_runs_group(run.owner_id), {"type": "run.changed", "run": run_list_item(run)}
     )
+    if run.status in FINISHED:
+        run_id = run.id
+        transaction.on_commit(lambda: run_settled_send(run_id))

@@ -10,6 +10,7 @@ from workflows.models import Approval, Run
 class RunSerializer(serializers.ModelSerializer[Run]):
     workflow_name = serializers.ReadOnlyField(source="workflow.name")
     version = serializers.ReadOnlyField(source="version.number")
+    draft = serializers.ReadOnlyField(source="version.draft")  # a playground run of the draft
     owner = serializers.ReadOnlyField(source="owner.username")
 
     class Meta:
@@ -19,6 +20,7 @@ class RunSerializer(serializers.ModelSerializer[Run]):
             "workflow",
             "workflow_name",
             "version",
+            "draft",
             "status",
             "inputs",
             "outputs",

@@ -24,6 +24,7 @@ from workflows.runs import store as run_store
 from workflows.runs.context import DjangoRunContext
 from workflows.runs.lease import LeaseKeeper, lease_acquire
 from workflows.runs.selectors import version_to_run
+from workflows.services import workflow_draft_snapshot
 
 log = logging.getLogger(__name__)
 BUDGET_FIELDS = {"max_steps", "max_tokens", "max_cost", "max_wall_s", "max_repeated_tool_calls"}
@@ -97,8 +98,15 @@ def run_start(
     version: int | None = None,
     inputs: dict[str, Any],
     budgets: dict[str, Any] | None = None,
+    draft: bool = False,
+    session: UUID | None = None,
 ) -> Run:
-    picked = version_to_run(workflow, version)
+    """Start a durable run. `draft`: run the saved draft (an unnumbered draft version, the
+    playground's); `session`: the chat session it answers (its session-scoped memory)."""
+    if draft:
+        picked = workflow_draft_snapshot(workflow=workflow, user=owner)
+    else:
+        picked = version_to_run(workflow, version)
     limits.run_inputs_check(inputs)
     _check_inputs(picked.graph, inputs)
     with transaction.atomic():
@@ -108,6 +116,7 @@ def run_start(
             version=picked,
             inputs=inputs,
             budgets=_check_budgets(budgets or {}),
+            session=session,
         )
         ev.run_broadcast_status(run)
         enqueue_on_commit(run.id)

@@ -90,14 +90,37 @@ def node_records(run_id: UUID) -> dict[str, NodeRecord]:
     return {row.node_id: _record(row) for row in NodeRun.objects.filter(run_id=run_id)}
 
 
-def memory_read(run_id: UUID, key: str) -> Any:
-    entry = MemoryEntry.objects.filter(run_id=run_id, key=key).first()
+def scope_key(run: Run, scope: str) -> str:
+    """Where a scope's keys live: the chat session (the run itself outside a chat), or the
+    owner and workflow."""
+    if scope == MemoryEntry.Scope.SESSION:
+        return str(run.session or run.id)
+    if scope == MemoryEntry.Scope.USER:
+        return f"{run.owner_id}:{run.workflow_id}"
+    raise ValueError(f"unknown memory scope {scope!r}")
+
+
+def _entries(run_id: UUID, scope: str, where: str) -> Any:
+    if scope == MemoryEntry.Scope.RUN:
+        return MemoryEntry.objects.filter(run_id=run_id)
+    return MemoryEntry.objects.filter(run__isnull=True, scope=scope, scope_key=where)
+
+
+def memory_read(run_id: UUID, key: str, scope: str = "run", where: str = "") -> Any:
+    entry = _entries(run_id, scope, where).filter(key=key).first()
     return entry.value if entry else None
 
 
-def memory_write(run_id: UUID, key: str, value: Any, policy: str) -> Any:
+def memory_write(
+    run_id: UUID, key: str, value: Any, policy: str, scope: str = "run", where: str = ""
+) -> Any:
     with transaction.atomic():
-        entry, _ = MemoryEntry.objects.select_for_update().get_or_create(run_id=run_id, key=key)
+        if scope == MemoryEntry.Scope.RUN:
+            entry, _ = MemoryEntry.objects.select_for_update().get_or_create(run_id=run_id, key=key)
+        else:
+            entry, _ = MemoryEntry.objects.select_for_update().get_or_create(
+                run=None, scope=scope, scope_key=where, key=key
+            )
         entry.value = merge(policy, entry.value, value)
         entry.save(update_fields=["value", "updated_at"])
     return entry.value

@@ -21,7 +21,12 @@ class AgentKind(NodeKind):
     description = "Runs an agent with its tools on the prompt; outputs its final answer."
     color = "#8b5cf6"
     Config = AgentConfig
-    inputs = [Port("in", "any"), Port("context", "any", required=False)]
+    inputs = [
+        Port("in", "any"),
+        Port("context", "any", required=False),
+        # earlier chat turns, given to the agent before its task (trimmed to its context)
+        Port("history", "messages", required=False),
+    ]
     outputs = [Port("out", "text")]
 
     async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:

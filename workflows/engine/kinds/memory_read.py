@@ -1,4 +1,5 @@
-"""Memory read: reads a key of the run's shared memory (or a message channel)."""
+"""Memory read: reads a key of the run's shared memory (or a message channel), in the run's,
+the chat session's or the user's scope."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from workflows.engine.ports import Port
 class MemoryReadConfig(KindConfig):
     key: str = Field(min_length=1, description="Memory key, or channel name for messages.")
     source: Literal["memory", "messages"] = "memory"
+    scope: Literal["run", "session", "user"] = Field(
+        "run",
+        description="run: this run only; session: kept across the turns of a chat session; "
+        "user: kept across your sessions of this workflow.",
+    )
 
 
 class MemoryReadKind(NodeKind):
@@ -32,4 +38,6 @@ class MemoryReadKind(NodeKind):
         config: MemoryReadConfig = node.config
         if config.source == "messages":
             return {"out": await ctx.read_messages(config.key)}
-        return {"out": await ctx.memory_read(config.key)}
+        if config.scope == "run":
+            return {"out": await ctx.memory_read(config.key)}
+        return {"out": await ctx.memory_read(config.key, config.scope)}

@@ -13,6 +13,11 @@ from workflows.engine.ports import Port
 class MemoryWriteConfig(KindConfig):
     key: str = Field(min_length=1)
     policy: Literal["replace", "append", "merge"] = "replace"
+    scope: Literal["run", "session", "user"] = Field(
+        "run",
+        description="run: this run only; session: kept across the turns of a chat session; "
+        "user: kept across your sessions of this workflow.",
+    )
 
 
 class MemoryWriteKind(NodeKind):
@@ -31,5 +36,8 @@ class MemoryWriteKind(NodeKind):
     async def run(self, ctx: Any, node: Any, inputs: dict[str, Any]) -> dict[str, Any]:
         config: MemoryWriteConfig = node.config
         value = inputs.get("in")
-        await ctx.memory_write(config.key, value, config.policy)
+        if config.scope == "run":
+            await ctx.memory_write(config.key, value, config.policy)
+        else:
+            await ctx.memory_write(config.key, value, config.policy, config.scope)
         return {"out": value}

@@ -1,4 +1,4 @@
-"""Output: its input becomes the run's output ``outputs[name]``."""
+"""Output: its input becomes the run's output ``outputs[name]`` (in chat mode: the answer)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from workflows.engine.ports import Port
 
 class OutputConfig(KindConfig):
     name: str = Field("output", min_length=1, description="Key in the run's outputs.")
+    chat: bool = Field(
+        False,
+        description="Chat mode: its input is the answer of a chat turn; the tokens of the "
+        "node feeding it stream into the chat.",
+    )
 
 
 class OutputKind(NodeKind):

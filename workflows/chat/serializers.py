@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from workflows.chat.models import ChatSession
+
+PREVIEW_CHARS = 200
+
+
+class SessionSerializer(serializers.ModelSerializer[ChatSession]):
+    workflow_name = serializers.ReadOnlyField(source="workflow.name")
+    message_count = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChatSession
+        fields = [
+            "id",
+            "workflow",
+            "workflow_name",
+            "version",
+            "draft",
+            "title",
+            "created_at",
+            "updated_at",
+            "message_count",
+            "last_message",
+        ]
+        read_only_fields = fields
+
+    def get_message_count(self, obj: Any) -> int:
+        counted = getattr(obj, "message_count", None)
+        return int(counted) if counted is not None else obj.messages.count()
+
+    def get_last_message(self, obj: Any) -> str:
+        return obj.leaf.content[:PREVIEW_CHARS] if obj.leaf else ""
+
+
+class SessionCreateSerializer(serializers.Serializer[Any]):
+    workflow = serializers.IntegerField()
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    draft = serializers.BooleanField(required=False, default=False)
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class SessionUpdateSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class MessageSendSerializer(serializers.Serializer[Any]):
+    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+
+class FeedbackSerializer(serializers.Serializer[Any]):
+    rating = serializers.ChoiceField(choices=["up", "down"], allow_null=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class MemoryPutSerializer(serializers.Serializer[Any]):
+    scope = serializers.ChoiceField(choices=["session", "user"])
+    key = serializers.CharField(max_length=200)
+    value = serializers.JSONField(allow_null=True)
+
+
+class MemoryItemSerializer(serializers.Serializer[Any]):
+    scope = serializers.CharField()
+    key = serializers.CharField()
+    value = serializers.JSONField()
+    updated_at = serializers.DateTimeField()

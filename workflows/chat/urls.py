@@ -1,0 +1,14 @@
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import DefaultRouter
+
+from workflows.chat.views import MessageViewSet, SessionViewSet, workflow_chat
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("chat/sessions", SessionViewSet, basename="chat-session")
+router.register("chat/messages", MessageViewSet, basename="chat-message")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("workflows/<int:workflow_id>/chat/", workflow_chat, name="workflow-chat"),
+    path("", include(router.urls)),
+]
