@@ -13,31 +13,62 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import orm, shot
+from tests.browser.test_runs import node
 
 pytestmark = pytest.mark.browser
+
+
+def edge(source: str, target: str, port: str = "") -> dict[str, Any]:
+    return {
+        "id": f"{source}-{target}-{port}",
+        "source": source,
+        "source_port": port or "out",
+        "target": target,
+        "target_port": port or "in",
+    }
+
 
 XSS = "<img src=x onerror=alert(1)>"
 LAST_ANSWER = "[data-testid=chat-answer] >> nth=-1"
 
 
 def assistant(api: httpx.Client, user: Any) -> dict[str, Any]:
-    """The user's seeded Assistant workflow."""
-    from workflows.assistant import assistant_seed
+    """An Assistant workflow: a chat input, an agent on the builtin model, a chat output."""
+    agent = {
+        "name": "Assistant",
+        "role": "helpful assistant",
+        "system_prompt": "You are a helpful assistant. Answer briefly.",
+        "model": "builtin:smollm2-135m",
+        "parameters": {"max_tokens": 24},
+        "tools": [],
+    }
+    api.post("/api/agents/", json=agent).raise_for_status()
+    wf = api.post("/api/workflows/", json={"name": "Assistant"}).raise_for_status().json()
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("chat", "input", 0, chat=True),
+            node("assistant", "agent", 260, agent="Assistant"),
+            node("answer", "output", 520, name="answer", chat=True),
+        ],
+        "edges": [
+            edge("chat", "assistant"),
+            edge("chat", "assistant", "history"),
+            edge("assistant", "answer"),
+        ],
+        "viewport": {"x": 0, "y": 0, "zoom": 1},
+    }
+    body = {"graph": graph, "message": "v1"}
+    api.post(f"/api/workflows/{wf['id']}/versions/", json=body).raise_for_status()
+    api.put(f"/api/workflows/{wf['id']}/draft/", json={"graph": graph}).raise_for_status()
+    return dict(wf)
 
-    orm(lambda: assistant_seed(owner=user))
-    found = api.get("/api/workflows/?search=Assistant").raise_for_status().json()["results"]
-    return next(w for w in found if w["name"] == "Assistant")
 
-
-def answer_with(api: httpx.Client, workflow_id: int, model: str) -> None:
+def answer_with(model: str) -> None:
     """Point the Assistant's agent at another model (the API refuses `scripted:` models)."""
     from agents.models import Agent
 
-    graph = api.get(f"/api/workflows/{workflow_id}/draft/").raise_for_status().json()["graph"]
-    names = [n["config"]["agent"] for n in graph["nodes"] if n["kind"] == "agent"]
-    assert names, graph
-    updated = orm(lambda: Agent.objects.filter(name__in=names).update(model=model))
-    assert updated == len(names)
+    assert orm(lambda: Agent.objects.filter(name="Assistant").update(model=model)) == 1
 
 
 def answers(page: Page) -> Any:
@@ -87,7 +118,7 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
     expect(answers(page).nth(0).locator(".md")).not_to_be_empty()
 
     # Turn 2: tokens show while the run still streams.
-    answer_with(api, wf["id"], "scripted:assistant?delay=3&chunks=30")
+    answer_with("scripted:assistant?delay=3&chunks=30")
     send(page, "Tell me about lighthouses")
     early = first_tokens_before_the_end(page)
     shot(page, "chat-01-streaming")
@@ -111,7 +142,7 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
     assert thread_texts(page) == before
 
     # Stop mid-stream: the answer keeps what streamed so far.
-    answer_with(api, wf["id"], "scripted:assistant?delay=8&chunks=80")
+    answer_with("scripted:assistant?delay=8&chunks=80")
     send(page, "Write a very long story about the sea")
     first_tokens_before_the_end(page)
     page.get_by_test_id("chat-stop").click()
@@ -122,7 +153,7 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
     shot(page, "chat-03-stopped")
 
     # Regenerate the stopped answer: a new one replaces it.
-    answer_with(api, wf["id"], "scripted:again?delay=0.5&chunks=4")
+    answer_with("scripted:again?delay=0.5&chunks=4")
     page.locator(LAST_ANSWER).get_by_test_id("chat-regenerate").click()
     settled(page)
     expect(answers(page)).to_have_count(4)
@@ -191,6 +222,7 @@ def test_sessions_can_be_searched_renamed_and_deleted_and_memory_edited(
     add.get_by_placeholder("value").fill("Lisbon")
     add.get_by_role("button", name="Add").click()
     expect(panel.get_by_test_id("memory-user-city")).to_contain_text("Lisbon")
+    expect(page.locator(".chat-view")).to_have_count(1)
     shot(page, "chat-06-sessions-and-memory")
     panel.get_by_test_id("memory-user-city").get_by_title("Forget").click()
     expect(panel.get_by_test_id("memory-user-city")).to_have_count(0)
@@ -211,7 +243,7 @@ def test_the_editor_playground_chats_with_the_draft(
 ) -> None:
     page = logged_in
     wf = assistant(api, user)
-    answer_with(api, wf["id"], "scripted:draft?delay=0.2&chunks=2")
+    answer_with("scripted:draft?delay=0.2&chunks=2")
     versions = api.get(f"/api/workflows/{wf['id']}/versions/").raise_for_status().json()
     page.goto(f"/workflows/{wf['id']}")
     page.get_by_test_id("tab-playground").click()

@@ -9,6 +9,7 @@ import { api } from '../api/client';
 import type { Graph } from '../api/types';
 import { ErrorBanner } from '../components/common';
 import { ChatView } from '../chat/ChatView';
+import { Markdown } from '../chat/Markdown';
 import '../chat/chat.css';
 
 const KEY = (id: string) => `axweb.playground.${id}`;
@@ -62,9 +63,9 @@ export function Playground({ workflowId, graphNow }: { workflowId: string; graph
       <ErrorBanner error={error} />
       {cap && !cap.can_chat && (
         <div className="card cannot-chat" data-testid="cannot-chat">
-          <b>This draft cannot chat yet.</b>
+          <div className="cannot-chat-title">This draft cannot chat yet</div>
           <p>{cap.reason}</p>
-          {cap.how_to && <p className="hint">{cap.how_to}</p>}
+          {cap.how_to && <Markdown text={cap.how_to} />}
           <button className="small" onClick={() => start(false)}>
             Check again
           </button>

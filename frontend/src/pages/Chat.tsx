@@ -129,7 +129,7 @@ export function ChatPage() {
         }
       />
       {session ? (
-        <ChatView key={session} sessionId={session} onTurn={onTurn} />
+        <ChatView key={`chat-${session}`} sessionId={session} onTurn={onTurn} />
       ) : (
         <div className="chat-start card">
           <h3>Chat with {workflow.name}</h3>
@@ -139,7 +139,7 @@ export function ChatPage() {
           </button>
         </div>
       )}
-      {memory && session && <MemoryPanel key={session} sessionId={session} refreshKey={turns} />}
+      {memory && session && <MemoryPanel key={`memory-${session}`} sessionId={session} refreshKey={turns} />}
     </div>
   );
 }
