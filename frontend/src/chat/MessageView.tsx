@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { ChatMessage, Rating } from '../api/chat';
+import { Icon } from '../components/icons';
 import { fmtCost } from '../lib/ui';
 import { Activity } from './Activity';
 import { copyText } from './copy';
@@ -85,7 +86,7 @@ function Feedback({ m, chat }: { m: ChatMessage; chat: Chat }) {
         data-testid="chat-thumb-up"
         onClick={() => pick('up')}
       >
-        👍
+        <Icon name="thumb" size={14} />
       </button>
       <button
         className={`small ghost ${rating === 'down' ? 'on' : ''}`}
@@ -94,7 +95,9 @@ function Feedback({ m, chat }: { m: ChatMessage; chat: Chat }) {
         data-testid="chat-thumb-down"
         onClick={() => pick('down')}
       >
-        👎
+        <span className="flip">
+          <Icon name="thumb" size={14} />
+        </span>
       </button>
       {open && (
         <form
@@ -124,7 +127,7 @@ function LiveBody({ m, chat }: { m: ChatMessage; chat: Chat }) {
   const live = useLiveAnswer(m, () => chat.settle(m.id));
   return (
     <>
-      <div className="chat-answer" data-testid="chat-streaming">
+      <div className="chat-answer live" data-testid="chat-streaming">
         {live.text ? <Markdown text={live.text} /> : <span className="typing">Thinking</span>}
         {!live.finished && <span className="caret" />}
       </div>
