@@ -260,8 +260,13 @@ def test_the_editor_playground_chats_with_the_draft(
         "data-status", "done", timeout=30_000
     )
     expect(play.get_by_test_id("chat-answer").locator(".md")).to_contain_text("draft: hello draft")
+    send(play, "Here is **code**:\n\n```python\nprint('<b>hi</b>')\n```\n\n- one\n- two")
+    expect(play.get_by_test_id("chat-answer").nth(1)).to_have_attribute("data-status", "done")
+    code = play.get_by_test_id("chat-answer").nth(1).locator("pre code.lang-python")
+    expect(code).to_have_text("print('<b>hi</b>')")
+    expect(play.get_by_test_id("chat-answer").nth(1).locator("li")).to_have_count(2)
     shot(page, "chat-07-playground")
-    href = play.get_by_test_id("chat-trace").get_attribute("href") or ""
+    href = play.get_by_test_id("chat-trace").first.get_attribute("href") or ""
     run = api.get(f"/api/runs/{href.rsplit('/', 1)[-1]}/").raise_for_status().json()
     assert run["draft"] is True
     after = api.get(f"/api/workflows/{wf['id']}/versions/").raise_for_status().json()
