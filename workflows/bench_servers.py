@@ -88,8 +88,9 @@ class Servers:
 
 
 @contextmanager
-def servers(folder: Path) -> Iterator[Servers]:
-    """A daphne server and a Celery worker on this database and Redis."""
+def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
+    """A daphne server and a Celery worker (`concurrency` processes) on this database and
+    Redis."""
     env = {
         **os.environ,
         "AXWEB_SCRIPTED_MODELS": "1",
@@ -116,7 +117,7 @@ def servers(folder: Path) -> Iterator[Servers]:
             ),
             (
                 "worker",
-                worker_argv("runs", 1)[1:],
+                worker_argv("runs", concurrency)[1:],
             ),
         ):
             log = folder / f"{name}.log"

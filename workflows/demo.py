@@ -1,4 +1,5 @@
-"""The demo a new user finds: four agents, two tools and a research-team workflow."""
+"""The demo a new user finds: four agents, two tools and a research-team workflow; and the
+"Assistant", a workflow to chat with out of the box (docs/chat.md)."""
 
 from __future__ import annotations
 
@@ -150,5 +151,64 @@ def demo_seed(*, owner: Any) -> bool:
             graph=demo_graph(),
             description="A planner, two researchers in parallel, a critic and a writer.",
             message="Demo",
+        )
+    return True
+
+
+ASSISTANT_WORKFLOW = "Assistant"
+ASSISTANT_AGENT = (
+    "Assistant",
+    "Answers in a conversation, with a calculator, your knowledge base and session memory",
+    "You are a helpful assistant in a conversation. Answer briefly and clearly. Use the "
+    "calculator for arithmetic and knowledge_search to look things up in the user's documents. "
+    "To remember something for the rest of this conversation, call memory_write with scope "
+    '"session"; read it back with memory_read and the same scope.',
+)
+ASSISTANT_TOOLS = ["calculator", "knowledge_search", "memory_read", "memory_write"]
+
+
+def assistant_graph() -> dict[str, Any]:
+    nodes = [
+        _node("chat", "input", "Message", 0, 160, name="message", type="text", chat=True),
+        _node("assistant", "agent", "Assistant", 300, 160, agent="Assistant", prompt="{{in}}"),
+        _node(
+            "remember",
+            "memory_write",
+            "Remember the questions",
+            300,
+            340,
+            key="questions",
+            policy="append",
+            scope="session",
+        ),
+        _node("answer", "output", "Answer", 600, 160, name="answer", chat=True),
+    ]
+    edges = [
+        _edge("chat", "assistant"),
+        {**_edge("chat", "assistant", "history", "history"), "id": "chat-assistant-history"},
+        _edge("chat", "remember"),
+        _edge("assistant", "answer"),
+    ]
+    return {"schema_version": 1, "nodes": nodes, "edges": edges}
+
+
+def assistant_seed(*, owner: Any) -> bool:
+    """Create the Assistant agent and workflow for `owner` unless there; True when created."""
+    if Workflow.objects.filter(owner=owner, name=ASSISTANT_WORKFLOW).exists():
+        return False
+    name, role, prompt = ASSISTANT_AGENT
+    with transaction.atomic():
+        Agent.objects.get_or_create(
+            owner=owner,
+            name=name,
+            defaults={"role": role, "system_prompt": prompt, "builtin_tools": ASSISTANT_TOOLS},
+        )
+        workflow_create(
+            owner=owner,
+            name=ASSISTANT_WORKFLOW,
+            graph=assistant_graph(),
+            description="Chat with an agent that can calculate, search your knowledge and "
+            "remember what was said in the session. Runs on the builtin model.",
+            message="Assistant",
         )
     return True

@@ -84,5 +84,6 @@ class MemoryWrite(Tool):
             stored = await memory.write(args["key"], args["value"], policy)
         else:
             stored = await memory.write(args["key"], args["value"], policy, scope)
-        await ctx.emit("memory.written", {"key": args["key"], "policy": policy, "scope": scope})
+        data = {"key": args["key"], "policy": policy}
+        await ctx.emit("memory.written", data if scope == "run" else {**data, "scope": scope})
         return {"key": args["key"], "value": stored}

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from workflows.chat.models import ChatSession
 
 PREVIEW_CHARS = 200
+BIGGEST = 2**31 - 1  # ids and version numbers past this are refused, not looked up
 
 
 class SessionSerializer(serializers.ModelSerializer[ChatSession]):
@@ -39,20 +40,26 @@ class SessionSerializer(serializers.ModelSerializer[ChatSession]):
 
 
 class SessionCreateSerializer(serializers.Serializer[Any]):
-    workflow = serializers.IntegerField()
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    workflow = serializers.IntegerField(min_value=1, max_value=BIGGEST)
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=BIGGEST
+    )
     draft = serializers.BooleanField(required=False, default=False)
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class SessionUpdateSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=BIGGEST
+    )
 
 
 class MessageSendSerializer(serializers.Serializer[Any]):
     content = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, min_value=1, max_value=BIGGEST
+    )
 
 
 class FeedbackSerializer(serializers.Serializer[Any]):

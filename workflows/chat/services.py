@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from axweb.db_retry import call_retrying
 from workflows.chat import settle
 from workflows.chat.models import ChatMessage, ChatSession
 from workflows.chat.selectors import branch, history_of
@@ -142,6 +143,13 @@ def message_send(
     """A user turn after `parent_id` (the active branch's last message when not given) and
     its answer's run; sending after an earlier message branches the session."""
     text = _check_content(content)
+    # a busy SQLite can stay locked past its timeout: the whole turn is tried again
+    return call_retrying(_send, session, text, parent_id, has_parent)
+
+
+def _send(
+    session: ChatSession, text: str, parent_id: Any, has_parent: bool
+) -> tuple[ChatMessage, ChatMessage]:
     with transaction.atomic():
         parent = _parent(session, parent_id) if has_parent else session.leaf
         question = ChatMessage.objects.create(
@@ -158,8 +166,13 @@ def message_regenerate(*, message: ChatMessage) -> ChatMessage:
     """A new answer to the same user message (a sibling of `message`, now active)."""
     if message.role != ChatMessage.Role.ASSISTANT or message.parent is None:
         raise ValidationError({"message": ["Only an answer can be regenerated."]})
-    with transaction.atomic():
-        return _answer_start(message.session, message.parent)
+    question = message.parent
+
+    def regenerate() -> ChatMessage:
+        with transaction.atomic():
+            return _answer_start(message.session, question)
+
+    return call_retrying(regenerate)
 
 
 def message_stop(*, message: ChatMessage) -> ChatMessage:

@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from workflows.chat.views import MessageViewSet, SessionViewSet, workflow_chat
@@ -9,6 +9,6 @@ router.register("chat/sessions", SessionViewSet, basename="chat-session")
 router.register("chat/messages", MessageViewSet, basename="chat-message")
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("workflows/<int:workflow_id>/chat/", workflow_chat, name="workflow-chat"),
+    re_path(r"^workflows/(?P<workflow_id>\d{1,18})/chat/$", workflow_chat, name="workflow-chat"),
     path("", include(router.urls)),
 ]

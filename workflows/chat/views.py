@@ -29,12 +29,12 @@ from workflows.models import Workflow
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-def workflow_chat(request: Request, workflow_id: int) -> Response:
+def workflow_chat(request: Request, workflow_id: str) -> Response:
     """Whether the workflow can chat (its newest version, `?version=N`, or `?draft=1`)."""
-    workflow = get_object_or_404(owned(Workflow.objects.all(), request.user), pk=workflow_id)
+    workflow = get_object_or_404(owned(Workflow.objects.all(), request.user), pk=int(workflow_id))
     draft = request.query_params.get("draft") in ("1", "true")
     version = request.query_params.get("version")
-    if version is not None and not version.isdigit():
+    if version is not None and not (version.isdigit() and len(version) <= 9):
         raise ValidationError({"version": ["A version is a whole number."]})
     try:
         graph = services.chat_graph(workflow, int(version) if version else None, draft)
@@ -58,7 +58,7 @@ class SessionViewSet(
         if self.action == "list":
             workflow = self.request.query_params.get("workflow")
             if workflow is not None:
-                if not workflow.isdigit():
+                if not (workflow.isdigit() and len(workflow) <= 9):
                     raise ValidationError({"workflow": ["A workflow id is a whole number."]})
                 sessions = sessions.filter(workflow_id=int(workflow))
             sessions = selectors.sessions_search(
@@ -133,6 +133,7 @@ class SessionViewSet(
 
 class MessageViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     filter_backends: list[Any] = []
+    lookup_value_regex = r"\d{1,18}"
 
     def get_queryset(self) -> Any:
         return selectors.messages_visible(self.request.user)

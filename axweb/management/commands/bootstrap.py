@@ -4,11 +4,11 @@ from django.core.management.base import BaseCommand
 
 from axweb.accounts import admin_ensure
 from axweb.env import env_str
-from workflows.demo import demo_seed
+from workflows.demo import assistant_seed, demo_seed
 
 
 class Command(BaseCommand):
-    help = "Create the admin account (password printed once) and seed the demo workflow."
+    help = "Create the admin account (password printed once) and seed the demo workflows."
 
     def handle(self, *args: Any, **options: Any) -> None:
         admin, password = admin_ensure()
@@ -23,3 +23,5 @@ class Command(BaseCommand):
         created = demo_seed(owner=admin)
         if created:
             self.stdout.write("Seeded the demo: agents, tools and the 'Research team' workflow.")
+        if assistant_seed(owner=admin):
+            self.stdout.write("Seeded the 'Assistant' workflow: open it and press Chat.")

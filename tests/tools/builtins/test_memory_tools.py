@@ -38,6 +38,39 @@ async def test_write_then_read_through_context_and_event_is_emitted() -> None:
     assert events[0] == ("memory.written", {"key": "facts", "policy": "append"})
 
 
+class ScopedMemory:
+    """Memory with scopes, as the run context gives it (workflows.runs.context.RunMemory)."""
+
+    def __init__(self) -> None:
+        self.boards: dict[str, Blackboard] = {}
+
+    async def read(self, key: str, scope: str = "run") -> Any:
+        return self.boards.setdefault(scope, Blackboard()).read(key)
+
+    async def write(self, key: str, value: Any, policy: str = "replace", scope: str = "run") -> Any:
+        return self.boards.setdefault(scope, Blackboard()).write(key, value, policy)
+
+
+@pytest.mark.asyncio
+async def test_the_memory_tools_write_and_read_the_scope_asked_for() -> None:
+    events: list[tuple[str, dict]] = []
+
+    async def emit(kind: str, data: dict) -> None:
+        events.append((kind, data))
+
+    memory = ScopedMemory()
+    ctx = ToolContext(memory=memory, emit=emit)
+    await MemoryWrite().invoke(ctx, {"key": "name", "value": "Ada", "scope": "session"})
+    assert await MemoryRead().invoke(ctx, {"key": "name", "scope": "session"}) == {
+        "key": "name",
+        "value": "Ada",
+    }
+    assert await MemoryRead().invoke(ctx, {"key": "name"}) == {"key": "name", "value": None}
+    assert events == [("memory.written", {"key": "name", "policy": "replace", "scope": "session"})]
+    with pytest.raises(ToolError):
+        await MemoryRead().invoke(ctx, {"key": "name", "scope": "planet"})
+
+
 @pytest.mark.asyncio
 async def test_memory_tools_without_memory_say_so() -> None:
     with pytest.raises(ToolError, match="not available") as caught:
