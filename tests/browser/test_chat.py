@@ -13,19 +13,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import orm, shot
-from tests.browser.test_runs import node
 
 pytestmark = pytest.mark.browser
-
-
-def edge(source: str, target: str, port: str = "") -> dict[str, Any]:
-    return {
-        "id": f"{source}-{target}-{port}",
-        "source": source,
-        "source_port": port or "out",
-        "target": target,
-        "target_port": port or "in",
-    }
 
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -33,35 +22,12 @@ LAST_ANSWER = "[data-testid=chat-answer] >> nth=-1"
 
 
 def assistant(api: httpx.Client, user: Any) -> dict[str, Any]:
-    """An Assistant workflow: a chat input, an agent on the builtin model, a chat output."""
-    agent = {
-        "name": "Assistant",
-        "role": "helpful assistant",
-        "system_prompt": "You are a helpful assistant. Answer briefly.",
-        "model": "builtin:smollm2-135m",
-        "parameters": {"max_tokens": 24},
-        "tools": [],
-    }
-    api.post("/api/agents/", json=agent).raise_for_status()
-    wf = api.post("/api/workflows/", json={"name": "Assistant"}).raise_for_status().json()
-    graph = {
-        "schema_version": 1,
-        "nodes": [
-            node("chat", "input", 0, chat=True),
-            node("assistant", "agent", 260, agent="Assistant"),
-            node("answer", "output", 520, name="answer", chat=True),
-        ],
-        "edges": [
-            edge("chat", "assistant"),
-            edge("chat", "assistant", "history"),
-            edge("assistant", "answer"),
-        ],
-        "viewport": {"x": 0, "y": 0, "zoom": 1},
-    }
-    body = {"graph": graph, "message": "v1"}
-    api.post(f"/api/workflows/{wf['id']}/versions/", json=body).raise_for_status()
-    api.put(f"/api/workflows/{wf['id']}/draft/", json={"graph": graph}).raise_for_status()
-    return dict(wf)
+    """The seeded Assistant (`manage.py bootstrap` seeds it): chat input, agent, chat output."""
+    from workflows.demo import assistant_seed
+
+    assert orm(lambda: assistant_seed(owner=user))
+    found = api.get("/api/workflows/?search=Assistant").raise_for_status().json()["results"]
+    return dict(next(w for w in found if w["name"] == "Assistant"))
 
 
 def answer_with(model: str) -> None:
@@ -139,6 +105,7 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
     settled(page)
     expect(answers(page).nth(2).locator(".md")).to_contain_text(XSS)
     expect(page.get_by_test_id("chat-thread").locator("img")).to_have_count(0)
+    expect(page.get_by_test_id("memory-session-questions")).to_contain_text("lighthouses")
     shot(page, "chat-02-three-turns")
 
     # A reload keeps the conversation.
