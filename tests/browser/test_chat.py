@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from tests.browser.conftest import orm, shot
 
@@ -77,7 +77,12 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
 ) -> None:
     page = logged_in
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:  # an alert() from model output would land here
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     wf = assistant(api, user)
     page.goto("/")
     page.get_by_test_id(f"workflow-row-{wf['id']}").get_by_test_id("workflow-chat").click()
@@ -162,10 +167,39 @@ def test_a_workflow_that_cannot_chat_explains_how_to_add_a_chat_input(
 ) -> None:
     page = logged_in
     wf = api.post("/api/workflows/", json={"name": "Numbers only"}).raise_for_status().json()
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            {
+                "id": "q",
+                "kind": "input",
+                "label": "Q",
+                "position": {"x": 0, "y": 0},
+                "config": {"name": "q"},
+            },
+            {
+                "id": "out",
+                "kind": "output",
+                "label": "Out",
+                "position": {"x": 300, "y": 0},
+                "config": {},
+            },
+        ],
+        "edges": [
+            {"id": "e1", "source": "q", "source_port": "out", "target": "out", "target_port": "in"}
+        ],
+    }
+    body = {"graph": graph, "message": "v1"}
+    api.post(f"/api/workflows/{wf['id']}/versions/", json=body).raise_for_status()
     page.goto("/")
     page.get_by_test_id(f"workflow-row-{wf['id']}").get_by_test_id("workflow-chat").click()
     how = api.get(f"/api/workflows/{wf['id']}/chat/").raise_for_status().json()
-    expect(page.get_by_test_id("cannot-chat")).to_contain_text(how["how_to"])
+    assert how["can_chat"] is False
+    card = page.get_by_test_id("cannot-chat")
+    expect(card).to_contain_text(how["reason"])
+    expect(card).to_contain_text(how["how_to"].replace("`", ""))  # shown as markdown
+    expect(card.locator("code", has_text="chat: true")).to_be_visible()
+    expect(page.get_by_test_id("chat-input")).to_have_count(0)
     shot(page, "chat-05-cannot-chat")
 
 
