@@ -272,3 +272,5 @@ def test_the_editor_playground_chats_with_the_draft(
     assert run["draft"] is True
     after = api.get(f"/api/workflows/{wf['id']}/versions/").raise_for_status().json()
     assert len(after) == len(versions)  # a draft turn creates no numbered version
+    sessions = api.get(f"/api/chat/sessions/?workflow={wf['id']}").raise_for_status().json()
+    assert [s["draft"] for s in sessions["results"]] == [True]  # one playground session

@@ -3,7 +3,7 @@
  * as autosave), each turn runs it as a draft run (no numbered version), and the session is kept
  * per workflow in this tab so switching panels keeps the conversation.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { chatApi, type ChatCapability } from '../api/chat';
 import { api } from '../api/client';
 import type { Graph } from '../api/types';
@@ -32,9 +32,15 @@ export function Playground({ workflowId, graphNow }: { workflowId: string; graph
   const [cap, setCap] = useState<ChatCapability | null>(null);
   const [session, setSession] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The graph getter changes identity when React Flow's viewport initialises: read it through a
+  // ref so opening the panel starts (and creates a session) once.
+  const graph = useRef(graphNow);
+  useEffect(() => {
+    graph.current = graphNow;
+  }, [graphNow]);
   const saveDraft = useCallback(
-    () => api.put(`/api/workflows/${workflowId}/draft/`, { graph: graphNow() }).then(() => undefined),
-    [workflowId, graphNow],
+    () => api.put(`/api/workflows/${workflowId}/draft/`, { graph: graph.current() }).then(() => undefined),
+    [workflowId],
   );
   const start = useCallback(
     async (fresh: boolean) => {
