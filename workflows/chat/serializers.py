@@ -78,3 +78,34 @@ class MemoryItemSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     value = serializers.JSONField()
     updated_at = serializers.DateTimeField()
+
+
+class ToolCallSummarySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    ok = serializers.BooleanField()
+    summary = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer[Any]):
+    """A message as the API shows it (workflows.chat.selectors.message_json)."""
+
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    role = serializers.ChoiceField(choices=["user", "assistant"])
+    content = serializers.CharField()
+    run = serializers.UUIDField(allow_null=True)
+    status = serializers.ChoiceField(choices=["streaming", "done", "failed", "stopped"])
+    error = serializers.CharField()
+    stream_nodes = serializers.ListField(child=serializers.CharField())
+    tokens = serializers.IntegerField()
+    cost = serializers.FloatField()
+    tool_calls = ToolCallSummarySerializer(many=True)
+    approvals = serializers.ListField(child=serializers.DictField())
+    feedback = serializers.DictField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class SentSerializer(serializers.Serializer[Any]):
+    user_message = MessageSerializer()
+    assistant_message = MessageSerializer()

@@ -19,6 +19,8 @@ from workflows.chat.serializers import (
     MemoryItemSerializer,
     MemoryPutSerializer,
     MessageSendSerializer,
+    MessageSerializer,
+    SentSerializer,
     SessionCreateSerializer,
     SessionSerializer,
     SessionUpdateSerializer,
@@ -92,8 +94,8 @@ class SessionViewSet(
     def perform_destroy(self, instance: Any) -> None:
         services.session_delete(session=instance)
 
-    @extend_schema(methods=["get"], responses={200: dict})
-    @extend_schema(methods=["post"], request=MessageSendSerializer, responses={201: dict})
+    @extend_schema(methods=["get"], responses={200: MessageSerializer(many=True)})
+    @extend_schema(methods=["post"], request=MessageSendSerializer, responses={201: SentSerializer})
     @action(detail=True, methods=["get", "post"])
     def messages(self, request: Request, pk: str) -> Response:
         session = self.get_object()
@@ -115,7 +117,11 @@ class SessionViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], responses={200: MemoryItemSerializer(many=True)})
-    @extend_schema(methods=["put"], request=MemoryPutSerializer, responses={200: dict})
+    @extend_schema(
+        methods=["put"],
+        request=MemoryPutSerializer,
+        responses={200: MemoryItemSerializer(many=True)},
+    )
     @extend_schema(methods=["delete"], request=None, responses={204: None})
     @action(detail=True, methods=["get", "put", "delete"])
     def memory(self, request: Request, pk: str) -> Response:
@@ -132,6 +138,7 @@ class SessionViewSet(
 
 
 class MessageViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    serializer_class = MessageSerializer
     filter_backends: list[Any] = []
     lookup_value_regex = r"\d{1,18}"
 
@@ -141,18 +148,18 @@ class MessageViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def _done(self, message: Any, code: int = status.HTTP_200_OK) -> Response:
         return Response(selectors.messages_json([message])[0], status=code)
 
-    @extend_schema(request=None, responses={201: dict})
+    @extend_schema(request=None, responses={201: MessageSerializer})
     @action(detail=True, methods=["post"])
     def regenerate(self, request: Request, pk: str) -> Response:
         answer = services.message_regenerate(message=self.get_object())
         return self._done(answer, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: MessageSerializer})
     @action(detail=True, methods=["post"])
     def stop(self, request: Request, pk: str) -> Response:
         return self._done(services.message_stop(message=self.get_object()))
 
-    @extend_schema(request=FeedbackSerializer, responses={200: dict})
+    @extend_schema(request=FeedbackSerializer, responses={200: MessageSerializer})
     @action(detail=True, methods=["post"])
     def feedback(self, request: Request, pk: str) -> Response:
         serializer = FeedbackSerializer(data=request.data)
