@@ -223,6 +223,12 @@ def test_sessions_can_be_searched_renamed_and_deleted_and_memory_edited(
     page.get_by_test_id("session-title-input").press("Enter")
     expect(rows.first).to_contain_text("Lisbon in May")
 
+    page.get_by_test_id("chat-input").fill("   ")
+    page.get_by_test_id("chat-send").click()  # a blank message: refused, in red, nothing lost
+    expect(page.get_by_test_id("chat-send-error")).to_be_visible()
+    expect(page.get_by_test_id("chat-input")).to_have_value("   ")
+    expect(page.get_by_test_id("chat-user")).to_have_count(0)
+
     panel = page.get_by_test_id("memory-panel")
     add = panel.locator(".mem-add")
     add.locator("select").select_option("user")
