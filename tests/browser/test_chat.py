@@ -280,3 +280,10 @@ def test_the_editor_playground_chats_with_the_draft(
     assert len(after) == len(versions)  # a draft turn creates no numbered version
     sessions = api.get(f"/api/chat/sessions/?workflow={wf['id']}").raise_for_status().json()
     assert [s["draft"] for s in sessions["results"]] == [True]  # one playground session
+
+    play.get_by_test_id(
+        "chat-trace"
+    ).first.click()  # the trace of a draft run: marked, with its graph
+    expect(page.get_by_test_id("run-draft")).to_have_text("draft")
+    expect(page.locator(".react-flow__node")).to_have_count(4)
+    shot(page, "chat-08-draft-run")

@@ -112,6 +112,8 @@ export interface Run {
   workflow: number | string;
   workflow_name: string;
   version: number | null;
+  /** A playground run of the workflow's draft (no numbered version). */
+  draft?: boolean;
   status: RunStatus;
   inputs: Record<string, unknown>;
   outputs: unknown;
