@@ -106,20 +106,30 @@ async def _concurrent(stack: Stack, workflow_id: int, sessions: int) -> list[flo
     return list(times)
 
 
-def _setup(owner: Any) -> dict[str, int]:
-    from agents.models import Agent
+MODELS = {
+    "scripted": "scripted:fast?chunks=3",
+    "concurrent": "scripted:slow?delay=0.05&chunks=3",
+    "builtin": "builtin:smollm2-135m",
+}
+
+
+async def _setup(stack: Stack, owner: Any) -> dict[str, int]:
+    """One agent (made through the API, as a user would) and one chat workflow per model."""
+    import httpx
+    from asgiref.sync import sync_to_async
+
     from workflows.services import workflow_create
 
-    models = {
-        "scripted": "scripted:fast?chunks=3",
-        "concurrent": "scripted:slow?delay=0.05&chunks=3",
-        "builtin": "builtin:smollm2-135m",
-    }
     ids = {}
-    for label, model in models.items():
-        params = {"max_tokens": 24} if label == "builtin" else {}  # the first token is timed
-        Agent.objects.create(owner=owner, name=label, model=model, parameters=params)
-        ids[label] = workflow_create(owner=owner, name=label, graph=_graph(label)).pk
+    async with httpx.AsyncClient(base_url=stack.origin, headers=stack._auth()) as client:
+        for label, model in MODELS.items():
+            params = {"max_tokens": 24} if label == "builtin" else {}  # the first token is timed
+            agent = {"name": label, "model": model, "parameters": params}
+            (await client.post("/api/agents/", json=agent, timeout=60)).raise_for_status()
+            workflow = await sync_to_async(workflow_create)(
+                owner=owner, name=label, graph=_graph(label)
+            )
+            ids[label] = workflow.pk
     return ids
 
 
@@ -148,12 +158,12 @@ def bench_chat(
     owner = get_user_model().objects.create_user(f"bench-chat-{uuid.uuid4().hex[:10]}")
     try:
         key = api_token_create(user=owner, name="bench chat")[1]
-        ids = _setup(owner)
         with (
             tempfile.TemporaryDirectory(prefix="axweb-bench-chat-") as folder,
             servers(Path(logs or folder), concurrency=workers) as procs,
         ):
             stack = Stack(procs.port, key)
+            ids = async_to_sync(_setup)(stack, owner)
             scripted = async_to_sync(_sequential)(stack, ids["scripted"], turns, "hello")
             concurrent = async_to_sync(_concurrent)(stack, ids["concurrent"], sessions)
             builtin = (
