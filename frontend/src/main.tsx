@@ -7,6 +7,7 @@ import { onUnauthorized } from './api/client';
 import { Shell } from './components/Shell';
 import { Toasts } from './components/common';
 import { useAuth, useTheme } from './lib/ui';
+import { ChatPage } from './pages/Chat';
 import { EditorPage } from './pages/Editor';
 import { LibraryPage } from './pages/Library';
 import { LoginPage } from './pages/Login';
@@ -52,6 +53,7 @@ function App() {
           <Route path="/" element={<WorkflowsPage />} />
           <Route path="/workflows" element={<WorkflowsPage />} />
           <Route path="/workflows/:id" element={<EditorPage />} />
+          <Route path="/workflows/:id/chat/:session?" element={<ChatPage />} />
           <Route path="/runs" element={<RunsPage />} />
           <Route path="/runs/:id" element={<RunDetailPage />} />
           <Route path="/agents" element={<LibraryPage key="agents" resource="agents" />} />

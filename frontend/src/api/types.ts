@@ -117,6 +117,8 @@ export interface Run {
   /** The owner's username (staff see everyone's runs). */
   owner?: string;
   version: number | null;
+  /** A playground run of the workflow's draft (no numbered version). */
+  draft?: boolean;
   status: RunStatus;
   inputs: Record<string, unknown>;
   outputs: unknown;

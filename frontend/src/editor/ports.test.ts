@@ -98,6 +98,19 @@ describe('port compatibility', () => {
       reason: 'list output cannot feed a text input',
     });
   });
+  it('gives an input node in chat mode the message, history and transcript outputs', () => {
+    const chat = node('chat', 'input', { chat: true });
+    expect(nodePorts(chat, kinds.get('input')).outputs).toEqual([
+      { name: 'out', type: 'text' },
+      { name: 'history', type: 'messages' },
+      { name: 'messages', type: 'messages' },
+    ]);
+    const withChat = new Map([...nodes, ['chat', chat]]);
+    expect(checkConnection(edge('chat', 'history', 'e', 'in'), withChat, kinds, [])).toEqual({
+      ok: false,
+      reason: 'messages output cannot feed a text input',
+    });
+  });
   it('lets unknown dynamic kinds keep the ports their edges use', () => {
     const n = node('c1', 'custom');
     const used: GraphEdge[] = [{ id: 'e9', source: 'c1', source_port: 'extra', target: 'e', target_port: 'in' }];

@@ -23,12 +23,19 @@ const names = (v: unknown): string[] =>
     .map((p) => (typeof p === 'string' ? p : (p as { name?: unknown })?.name))
     .filter((p): p is string => typeof p === 'string' && p.length > 0);
 
+/** An Input node in chat mode: the message, the earlier turns, and both as one transcript. */
+const CHAT_INPUT_PORTS: PortSpec[] = [
+  { name: 'out', type: 'text' },
+  { name: 'history', type: 'messages' },
+  { name: 'messages', type: 'messages' },
+];
+
 /**
  * Client mirrors of the server kinds' `ports(config)` (workflows/engine/kinds/*.py) for kinds
  * with dynamic_ports; the server re-checks every edge when a version is saved.
  */
 export const DYNAMIC_PORTS: Record<string, DynamicPorts> = {
-  input: (c) => ({ inputs: [], outputs: [{ name: 'out', type: String(c.type ?? 'any') }] }),
+  input: (c) => ({ inputs: [], outputs: c.chat ? CHAT_INPUT_PORTS : [{ name: 'out', type: String(c.type ?? 'any') }] }),
   llm: (c) => ({ outputs: [{ name: 'out', type: c.output === 'json' ? 'json' : 'text' }] }),
   router: (c) => ({
     outputs: [...names(c.routes).map((name) => ({ name, type: 'any' })), { name: 'default', type: 'any' }],

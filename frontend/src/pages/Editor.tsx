@@ -25,6 +25,7 @@ import {
   type Loaded,
 } from '../editor/useEditorPage';
 import { VersionPanel } from '../editor/VersionPanel';
+import { Playground } from '../editor/Playground';
 import { TriggersPanel } from '../triggers/TriggersPanel';
 
 type SaveState = 'saved' | 'unsaved' | 'saving' | 'error';
@@ -123,13 +124,16 @@ function EditorBar({
       {workflow.latest_version && <span className="badge">v{workflow.latest_version.number}</span>}
       <Autosave id={id} store={store} graphNow={graphNow} />
       <div className="spacer" />
+      <Link to={`/workflows/${id}/chat`} className="btn" data-testid="open-chat">
+        Chat
+      </Link>
       <Toolbar ctx={ctx} />
     </div>
   );
 }
 
-function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
-  const [tab, setTab] = useState<'props' | 'versions' | 'triggers'>('props');
+function EditorSide({ id, versionsKey, graphNow }: { id: string; versionsKey: number; graphNow: () => Graph }) {
+  const [tab, setTab] = useState<'props' | 'versions' | 'playground' | 'triggers'>('props');
   return (
     <aside className="side">
       <div className="tabs">
@@ -144,6 +148,13 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
           Versions
         </button>
         <button
+          className={tab === 'playground' ? 'on' : ''}
+          onClick={() => setTab('playground')}
+          data-testid="tab-playground"
+        >
+          Playground
+        </button>
+        <button
           className={tab === 'triggers' ? 'on' : ''}
           onClick={() => setTab('triggers')}
           data-testid="tab-triggers"
@@ -153,6 +164,7 @@ function EditorSide({ id, versionsKey }: { id: string; versionsKey: number }) {
       </div>
       {tab === 'props' && <PropertyPanel />}
       {tab === 'versions' && <VersionPanel workflowId={id} refreshKey={versionsKey} />}
+      {tab === 'playground' && <Playground workflowId={id} graphNow={graphNow} />}
       {tab === 'triggers' && <TriggersPanel workflowId={id} />}
     </aside>
   );
@@ -233,7 +245,7 @@ function EditorInner({ id, store }: { id: string; store: EditorStoreApi }) {
       <EditorBar workflow={loaded.workflow} id={id} store={store} graphNow={graphNow} ctx={ctx} />
       <EditorPalette kinds={loaded.kinds} store={store} />
       <Canvas />
-      <EditorSide id={id} versionsKey={versionsKey} />
+      <EditorSide id={id} versionsKey={versionsKey} graphNow={graphNow} />
       <EditorDialogs id={id} store={store} loaded={loaded} dialog={dialog} close={close} saveVersion={saveVersion} />
     </div>
   );

@@ -33,8 +33,7 @@ export function RunDetailPage() {
     (async () => {
       const run = await api.get<Run>(`/api/runs/${id}/`);
       const [kinds, wf] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${run.workflow}/`)]);
-      const number = run.version ?? wf.latest_version?.number;
-      const v = number ? await api.get<Version>(`/api/workflows/${run.workflow}/versions/${number}/`) : null;
+      const v = await runGraph(run, wf);
       if (!live) return;
       editor.getState().setKinds(kinds);
       editor.getState().load(normalizeGraph(v?.graph));
@@ -95,6 +94,13 @@ export function RunDetailPage() {
       </RunContext.Provider>
     </EditorContext.Provider>
   );
+}
+
+/** The graph a run ran: its version's, or for a playground run the workflow's draft (as saved now). */
+async function runGraph(run: Run, wf: Workflow): Promise<{ graph: Version['graph'] } | null> {
+  if (run.draft) return api.get<{ graph: Version['graph'] }>(`/api/workflows/${run.workflow}/draft/`);
+  const number = run.version ?? wf.latest_version?.number;
+  return number ? api.get<Version>(`/api/workflows/${run.workflow}/versions/${number}/`) : null;
 }
 
 /** Edges feeding a running node animate; the edge array is replaced only when a flag flips. */
@@ -200,7 +206,13 @@ function RunBar({
       <h1 className="name">
         <Link to={`/workflows/${run.workflow}`}>{run.workflow_name ?? 'Run'}</Link>
       </h1>
-      {run.version && <span className="badge">v{run.version}</span>}
+      {run.draft ? (
+        <span className="badge" title="A playground run of the draft: no numbered version" data-testid="run-draft">
+          draft
+        </span>
+      ) : (
+        run.version && <span className="badge">v{run.version}</span>
+      )}
       <StatusBadge status={run.status} />
       <span className="hint" data-testid="run-elapsed">
         {fmtMs(elapsed)}

@@ -99,6 +99,9 @@ function WorkflowRow({ w, act, staff }: { w: Workflow; act: Act; staff: boolean 
       <td className="hint">{fmtTime(w.updated_at)}</td>
       <td style={{ textAlign: 'right' }}>
         <div className="toolbar" style={{ justifyContent: 'flex-end' }}>
+          <Link to={`/workflows/${w.id}/chat`} className="btn small" data-testid="workflow-chat">
+            Chat
+          </Link>
           <button
             className="small"
             onClick={() => act(() => api.post(`/api/workflows/${w.id}/duplicate/`), 'Duplicated')}
@@ -207,8 +210,8 @@ function EmptyWorkflows({ searching, onCreate }: { searching: boolean; onCreate:
     <div className="card empty" data-testid="workflows-empty">
       <h2>Build your first workflow</h2>
       <p>
-        Start from a ready-made team of agents, then change it on the canvas — or import a file from AXWeb, Langflow
-        or Flowise.
+        Start from a ready-made team of agents, then change it on the canvas — or import a file from AXWeb, Langflow or
+        Flowise.
       </p>
       <div className="toolbar" style={{ justifyContent: 'center' }}>
         <Link className="btn primary" to="/templates" data-testid="empty-templates">
