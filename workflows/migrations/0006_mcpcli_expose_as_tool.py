@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workflows", "0004_approval_expired_status")]
+    dependencies = [("workflows", "0005_chatapi_chat_drafts_scoped_memory")]
 
     operations = [
         migrations.AddField(
