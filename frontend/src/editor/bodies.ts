@@ -4,9 +4,11 @@
  * into its container's config. A frame stack plus the shown level is always the whole document,
  * so undo/redo snapshots carry the frames and work across levels.
  */
-import type { Graph, JsonSchema, NodeKind } from '../api/types';
+import type { Graph, NodeKind } from '../api/types';
 import { toFlow, toGraph, type FlowEdge, type FlowNode } from './graph';
-import { resolveSchema } from './schemaForm';
+import { isGraphSchema, resolveSchema } from './schemaForm';
+
+export { isGraphSchema };
 
 export interface Frame {
   /** The container node (in the level above) whose body is shown. */
@@ -27,11 +29,6 @@ export const BODY_CONTRACT: Record<string, { inputs: string[]; output: string; u
   loop: { inputs: ['state', 'iteration'], output: 'state', unit: 'iteration' },
   map: { inputs: ['item', 'index'], output: 'result', unit: 'item' },
 };
-
-/** Whether a (resolved) schema describes a graph document: a field edited as a body. */
-export function isGraphSchema(s: JsonSchema | undefined): boolean {
-  return !!s?.properties?.nodes && !!s?.properties?.edges;
-}
 
 /** Config fields of a kind that hold a body graph. */
 export function bodyFields(kind: NodeKind | undefined): string[] {

@@ -7,11 +7,12 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { toast } from '../lib/ui';
 import { useEditorApi } from './context';
 import type { FlowEdge, FlowNode } from './graph';
+import { BODY_CONTRACT } from './bodies';
 import { fitBesideOverview } from './overview';
 import { DND_TYPE } from './Palette';
 import { nodePorts, portColor } from './ports';
@@ -124,5 +125,33 @@ export function useDropNode(readOnly: boolean) {
       store.getState().addNode(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
     [store, rf, readOnly],
+  );
+}
+
+/**
+ * Double-clicking a loop or map opens its body (a run view shows its first iteration); the view
+ * is fitted to the level shown each time it changes (opening, breadcrumb, undo across levels).
+ */
+export function useOpenBodyOnDoubleClick() {
+  const store = useEditorApi();
+  const fitGraph = useFitGraph();
+  const depth = useStore(store, (s) => s.frames.length);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // Two frames: React Flow takes the new level's nodes, then measures them.
+    let raf = requestAnimationFrame(() => (raf = requestAnimationFrame(() => fitGraph())));
+    return () => cancelAnimationFrame(raf);
+  }, [depth, fitGraph]);
+  return useCallback(
+    (_e: unknown, n: FlowNode) => {
+      if (!BODY_CONTRACT[n.data.kind]) return;
+      const s = store.getState();
+      s.openBody(n.id, 'body', s.readOnly ? 0 : undefined);
+    },
+    [store],
   );
 }

@@ -3,7 +3,7 @@ import { enterBody, framePath, leaveTo } from '../bodies';
 import { indexProblems } from '../problems';
 import type { EditorActions, SliceTools } from './types';
 
-export type BodySlice = Pick<EditorActions, 'openBody' | 'closeBodies'>;
+export type BodySlice = Pick<EditorActions, 'openBody' | 'closeBodies' | 'showIteration'>;
 
 export function bodySlice({ set, get }: SliceTools): BodySlice {
   const show = (level: ReturnType<typeof leaveTo>) =>
@@ -23,5 +23,7 @@ export function bodySlice({ set, get }: SliceTools): BodySlice {
       if (depth >= s.frames.length) return;
       show(leaveTo(s.frames, s.nodes, s.edges, depth));
     },
+    showIteration: (depth, iteration) =>
+      set((s) => ({ frames: s.frames.map((f, i) => (i === depth ? { ...f, iteration } : f)) })),
   };
 }

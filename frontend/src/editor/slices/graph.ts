@@ -33,6 +33,7 @@ export type GraphSlice = Omit<EditorState, 'history' | 'lastEdit'> &
     | 'duplicateSelection'
     | 'openBody'
     | 'closeBodies'
+    | 'showIteration'
   >;
 
 const isStructural = (c: NodeChange<FlowNode>) => c.type === 'remove' || c.type === 'add' || c.type === 'replace';

@@ -65,6 +65,8 @@ export interface EditorActions {
   openBody(id: string, field?: string, iteration?: number): boolean;
   /** Close open bodies until `depth` stay open (0: back to the workflow). */
   closeBodies(depth: number): void;
+  /** In a run view: show another iteration of the body open at `depth`. */
+  showIteration(depth: number, iteration: number): void;
 }
 
 export type EditorStore = EditorState & EditorActions;
