@@ -11,13 +11,7 @@ import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
 import { BodyNav } from './BodyNav';
-import {
-  useConnectionHint,
-  useDropNode,
-  useEdgeColours,
-  useInitialFit,
-  useOpenBodyOnDoubleClick,
-} from './canvasHooks';
+import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit, useOpenBodyOnDoubleClick } from './canvasHooks';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';

@@ -2,6 +2,7 @@
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState } from 'react';
 import type { NodeKind } from '../api/types';
+import { ChildRunOnNode } from '../run/children';
 import { estimateTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
 import { runPrefix } from './bodies';
@@ -150,6 +151,7 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
       </div>
       <BodyRow id={id} data={data} kind={kind} />
       <RunInfo id={id} />
+      {runStatus && data.kind === 'subflow' && <ChildRunOnNode runNodeId={runId} />}
       {problems.length > 0 && (
         <div className="problems" data-testid={`node-problems-${id}`}>
           {problems.map((m, i) => (

@@ -66,7 +66,11 @@ function MessagesInput({ value, onChange, testId }: { value: unknown; onChange: 
     <div className="object-list" data-testid={testId}>
       {msgs.map((m, i) => (
         <div className="list-row" key={i}>
-          <select value={m.role} aria-label={`Role of message ${i + 1}`} onChange={(e) => put(i, { role: e.target.value })}>
+          <select
+            value={m.role}
+            aria-label={`Role of message ${i + 1}`}
+            onChange={(e) => put(i, { role: e.target.value })}
+          >
             <option value="system">system</option>
             <option value="user">user</option>
             <option value="assistant">assistant</option>

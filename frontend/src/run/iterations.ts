@@ -85,6 +85,14 @@ export function runLabel(graph: Graph, id: string): string {
   return parts.join(' › ');
 }
 
+/** The kind of a (possibly prefixed) node id, read from the graph and its bodies. */
+export function runNodeKind(graph: Graph, id: string): string | undefined {
+  const { containers, node } = parseRunId(id);
+  let level = graph.nodes;
+  for (const [cid] of containers) level = bodyNodes(level.find((n) => n.id === cid));
+  return level.find((n) => n.id === node)?.kind;
+}
+
 /** Labels for every node id of the graph and of the run (prefixed body nodes included). */
 export function runLabels(graph: Graph, runIds: string[]): Record<string, string> {
   const out: Record<string, string> = {};
