@@ -2,13 +2,12 @@ import { useStore } from 'zustand';
 import type { NodeKind, OnError } from '../api/types';
 import { Field } from '../components/common';
 import { useEditorApi } from './context';
-import type { ReactNode } from 'react';
 import { asGraph } from './bodies';
 import { ConfigField, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
 import { defaultConfig, fieldsFromSchema, humanize, isMulti, shown, type FieldSpec } from './schemaForm';
-import { ToolArgumentsForm, TypedValueInput } from './typedForms';
+import { FieldBox, ToolArgumentsForm, TypedValueInput } from './typedForms';
 
 export function PropertyPanel() {
   const store = useEditorApi();
@@ -182,17 +181,6 @@ function PortList({ id, data, kind }: { id: string; data: NodeData; kind: NodeKi
         )}
       </div>
     </>
-  );
-}
-
-/** A field holding several controls: a box, not a <label> (a label forwards clicks to its first control). */
-function FieldBox({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
-  return (
-    <div className="field" role="group" aria-label={label}>
-      <span className="lbl">{label}</span>
-      {children}
-      {error && <div className="field-error">{error}</div>}
-    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 /** Typed form widgets: a value typed by a port type, and a tool's arguments as a form from its schema. */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CatalogTool, JsonSchema } from '../api/types';
 import { catalog } from '../lib/catalog';
 import { JsonInput } from './fields';
@@ -14,6 +14,28 @@ import {
 } from './typedValues';
 
 type OnChange = (v: unknown) => void;
+
+/** A field holding several controls: a box, not a <label> (a label forwards clicks to its first control). */
+export function FieldBox({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field" role="group" aria-label={label}>
+      <span className="lbl">{label}</span>
+      {children}
+      {hint && <div className="hint">{hint}</div>}
+      {error && <div className="field-error">{error}</div>}
+    </div>
+  );
+}
 
 /** Text rows, one value each (a `numbers` list keeps numbers). */
 function RowsInput({
