@@ -17,18 +17,24 @@ import { fitBesideOverview } from './overview';
 import { DND_TYPE } from './Palette';
 import { nodePorts, portColor } from './ports';
 
+/** Height kept free over a body's nodes for its breadcrumb bar. */
+const BODY_BAR_PX = 50;
+
 /** Fit the whole graph, keeping the overview map's corner free (see fitBesideOverview). */
 export function useFitGraph(): (duration?: number) => void {
   const rf = useReactFlow<FlowNode>();
   const flow = useStoreApi<FlowNode>();
+  const editor = useEditorApi();
   return useCallback(
     (duration = 0) => {
       const nodes = rf.getNodes();
       if (!nodes.length) return;
       const { width, height, minZoom } = flow.getState();
-      void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
+      const bar = editor.getState().frames.length ? BODY_BAR_PX : 0;
+      const view = fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1, bar);
+      void rf.setViewport(view, { duration });
     },
-    [rf, flow],
+    [rf, flow, editor],
   );
 }
 

@@ -22,6 +22,11 @@ import { Trace } from '../run/Trace';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
+  // One page state per run: opening a child run from a subflow node starts afresh.
+  return <RunDetail key={id} id={id} />;
+}
+
+function RunDetail({ id }: { id: string }) {
   const editor = useMemo(() => createEditorStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const runStore = useMemo(() => createRunStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const [ready, setReady] = useState(false);

@@ -268,7 +268,8 @@ export function RunSidePanel({
   extras?: NodeExtras;
 }) {
   const approvals = useStore(store, (s) => s.approvals);
-  const pending = approvals.filter((a) => a.status === 'pending');
+  // The selected node's own approval shows in its detail instead.
+  const pending = approvals.filter((a) => a.status === 'pending' && a.node !== selected);
   return (
     <div>
       {pending.map((a) => (
