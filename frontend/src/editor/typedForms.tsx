@@ -79,6 +79,52 @@ function RowsInput({
   );
 }
 
+/** A map of names to text (HTTP headers): one name and one value per row. */
+export function KeyValueInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
+  const entries = Object.entries(value && typeof value === 'object' && !Array.isArray(value) ? value : {}).map(
+    ([k, v]) => [k, showLoose(v)] as [string, string],
+  );
+  const [rows, setRows] = useState(entries);
+  const put = (next: [string, string][]) => {
+    setRows(next);
+    const obj = Object.fromEntries(next.filter(([k]) => k.trim()));
+    onChange(Object.keys(obj).length ? obj : undefined);
+  };
+  return (
+    <div className="object-list" data-testid={testId}>
+      {rows.map(([k, v], i) => (
+        <div className="list-row" key={i}>
+          <input
+            value={k}
+            placeholder="name"
+            aria-label={`Name ${i + 1}`}
+            data-testid={`${testId}-${i}-key`}
+            onChange={(e) => put(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))}
+          />
+          <input
+            value={v}
+            placeholder="value"
+            aria-label={`Value ${i + 1}`}
+            data-testid={`${testId}-${i}-value`}
+            onChange={(e) => put(rows.map((r, j) => (j === i ? [r[0], e.target.value] : r)))}
+          />
+          <button
+            type="button"
+            className="icon-btn danger"
+            title="Remove"
+            onClick={() => put(rows.filter((_, j) => j !== i))}
+          >
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" data-testid={`${testId}-add`} onClick={() => setRows([...rows, ['', '']])}>
+        + Add
+      </button>
+    </div>
+  );
+}
+
 /** A chat history: one role and one text per message. */
 function MessagesInput({ value, onChange, testId }: { value: unknown; onChange: OnChange; testId?: string }) {
   const msgs = asMessages(value);
@@ -224,6 +270,8 @@ function ArgumentWidget({
     case 'strings':
     case 'numbers':
       return <RowsInput value={value} onChange={onChange} numbers={f.type === 'numbers'} testId={testId} />;
+    case 'stringMap':
+      return <KeyValueInput value={value} onChange={onChange} testId={testId} />;
     case 'object':
       return <JsonInput value={value} onChange={onChange} testId={testId} />;
     default:

@@ -5,7 +5,8 @@
 import type { JsonSchema } from '../api/types';
 import { humanize, resolveSchema } from './schemaForm';
 
-export type ArgType = 'string' | 'number' | 'integer' | 'boolean' | 'strings' | 'numbers' | 'object' | 'any';
+export type ArgType =
+  'string' | 'number' | 'integer' | 'boolean' | 'strings' | 'numbers' | 'object' | 'stringMap' | 'any';
 
 export interface ArgField {
   name: string;
@@ -27,6 +28,8 @@ export function isExpression(v: unknown): v is string {
 
 function argType(s: JsonSchema): ArgType {
   const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
+  const extra = (s as { additionalProperties?: JsonSchema | boolean }).additionalProperties;
+  if (t === 'object' && !s.properties && typeof extra === 'object' && extra.type === 'string') return 'stringMap';
   if (t === 'string' || t === 'number' || t === 'integer' || t === 'boolean' || t === 'object') return t;
   if (t === 'array') {
     const it = s.items?.type;
