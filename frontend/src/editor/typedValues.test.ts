@@ -10,6 +10,7 @@ const knowledge: JsonSchema & { additionalProperties: boolean } = {
     k: { type: 'integer', minimum: 1, maximum: 50 },
     mode: { type: 'string', enum: ['fast', 'exact'] },
     tags: { type: 'array', items: { type: 'string' } },
+    headers: { type: 'object', additionalProperties: { type: 'string' } } as JsonSchema,
     extra: {},
   },
   required: ['query'],
@@ -25,6 +26,7 @@ describe("a tool's arguments from its schema", () => {
       ['k', 'integer', false],
       ['mode', 'string', false],
       ['tags', 'strings', false],
+      ['headers', 'stringMap', false],
       ['extra', 'any', false],
     ]);
     expect(fields.find((f) => f.name === 'mode')!.options).toEqual(['fast', 'exact']);

@@ -159,10 +159,11 @@ function useNodeExtras(editor: EditorStoreApi): NodeExtras {
 
 /** Edges feeding a running node animate; the edge array is replaced only when a flag flips. */
 function animateActiveEdges(editor: EditorStoreApi, nodes: RunState['nodes']) {
-  const { edges } = editor.getState();
+  const { edges, frames } = editor.getState();
+  const at = runPrefix(frames); // inside a body: that iteration's nodes
   let changed = false;
   const next = edges.map((e) => {
-    const on = nodes[e.target]?.status === 'running' && nodes[e.source]?.status === 'succeeded';
+    const on = nodes[at + e.target]?.status === 'running' && nodes[at + e.source]?.status === 'succeeded';
     if (!!e.animated === on) return e;
     changed = true;
     return { ...e, animated: on };
