@@ -287,6 +287,7 @@ def one_round(
         cpu0 = cpu.now_ms()
         load = measure_load(page, workflow_id)
         load_cpu = cpu.now_ms() - cpu0
+        print(f"round: load_ms={load:.0f} load_cpu_ms={load_cpu:.0f}", file=sys.stderr, flush=True)
         page.wait_for_timeout(500)  # let fitView settle before panning
         session = context.new_cdp_session(page)
         session.send("Performance.enable")
