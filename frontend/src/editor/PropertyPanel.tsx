@@ -7,7 +7,8 @@ import { ConfigField, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
 import { defaultConfig, fieldsFromSchema, humanize, isMulti, shown, type FieldSpec } from './schemaForm';
-import { FieldBox, ToolArgumentsForm, TypedValueInput } from './typedForms';
+import { ToolArgumentsForm } from './toolArguments';
+import { FieldBox, TypedValueInput } from './typedForms';
 
 export function PropertyPanel() {
   const store = useEditorApi();
