@@ -1,4 +1,5 @@
-"""Canvas benchmark: a 500-node / 600-edge workflow in Chromium; prints JSON (median of 3 rounds).
+"""Canvas benchmark: a 500-node / 600-edge workflow holding 20 loop bodies, in Chromium; prints
+JSON (median of 3 rounds).
 
     .venv/bin/python -m axweb.embedded_redis wrap -- .venv/bin/python -m tests.browser.bench_canvas
 
@@ -32,17 +33,46 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.standalone import PASSWORD, USERNAME, standalone
 
-NODES, EDGES, ROUNDS, COLUMNS = 500, 600, 3, 25
+NODES, EDGES, ROUNDS, COLUMNS, LOOPS = 500, 600, 3, 25, 20
+LOOP_AT = frozenset(list(range(1, NODES - 1, 24))[:LOOPS])  # odd places: agents become loops
 TARGETS = {"load_ms": 1500, "pan_frame_ms_p95": 20, "save_ms": 300}
 
 
+def loop_body() -> dict[str, Any]:
+    """One iteration: state → agent → critic agent → state (four nodes, three edges)."""
+    ids = ["s", "draft", "critic", "o"]
+    nodes = [
+        {"id": "s", "kind": "input", "label": "state", "config": {"name": "state"}},
+        {"id": "draft", "kind": "agent", "label": "Draft", "config": {"agent": "writer"}},
+        {"id": "critic", "kind": "agent", "label": "Critic", "config": {"agent": "writer"}},
+        {"id": "o", "kind": "output", "label": "state", "config": {"name": "state"}},
+    ]
+    for x, n in enumerate(nodes):
+        n["position"] = {"x": 260 * x, "y": 0}
+    edges = [
+        {"id": f"e{k}", "source": a, "source_port": "out", "target": b, "target_port": "in"}
+        for k, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    ]
+    return {"schema_version": 1, "nodes": nodes, "edges": edges}
+
+
+def node_config(kind: str) -> dict[str, Any]:
+    if kind == "agent":
+        return {"agent": "writer"}
+    if kind == "loop":
+        return {"body": loop_body(), "max_iterations": 3}
+    return {}
+
+
 def big_graph(seed: int = 7) -> dict[str, Any]:
-    """input → 498 alternating agent/join nodes (a chain plus extra fan-in to joins) → output."""
+    """input → 498 alternating agent/join nodes (a chain plus extra fan-in to joins; 20 of the
+    agents are loops, each with a four-node body) → output."""
     rng = random.Random(seed)
-    kinds = ["input"] + ["agent" if i % 2 else "join" for i in range(1, NODES - 1)] + ["output"]
+    inner = ["loop" if i in LOOP_AT else "agent" if i % 2 else "join" for i in range(1, NODES - 1)]
+    kinds = ["input", *inner, "output"]
     nodes = []
     for i, kind in enumerate(kinds):
-        config: dict[str, Any] = {"agent": "writer"} if kind == "agent" else {}
+        config = node_config(kind)
         if kind in ("input", "output"):
             config = {"name": "topic" if kind == "input" else "answer"}
         nodes.append(
@@ -257,6 +287,7 @@ def one_round(
         cpu0 = cpu.now_ms()
         load = measure_load(page, workflow_id)
         load_cpu = cpu.now_ms() - cpu0
+        print(f"round: load_ms={load:.0f} load_cpu_ms={load_cpu:.0f}", file=sys.stderr, flush=True)
         page.wait_for_timeout(500)  # let fitView settle before panning
         session = context.new_cdp_session(page)
         session.send("Performance.enable")
@@ -310,6 +341,7 @@ def main() -> None:
     result.update(
         nodes=NODES,
         edges=EDGES,
+        loop_bodies=LOOPS,
         rounds=[{k: round(v, 1) for k, v in r.items()} for r in rounds],
         targets=TARGETS,
         meets_targets={k: result[k] < v for k, v in TARGETS.items()},

@@ -192,3 +192,16 @@ def test_deleting_a_workflow_with_runs_deletes_its_runs(owner_api, owner):
     Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
     assert owner_api.delete(f"/api/workflows/{wf_id}/").status_code == 204
     assert not Run.objects.exists()
+
+
+def test_the_runs_list_filters_the_child_runs_of_a_run(owner_api, owner):
+    from workflows.models import Run
+
+    workflow = Workflow.objects.create(owner=owner, name="Parent", slug="parent")
+    version = WorkflowVersion.objects.create(workflow=workflow, number=1, graph=demo_graph())
+    parent = Run.objects.create(owner=owner, workflow=workflow, version=version)
+    child = Run.objects.create(
+        owner=owner, workflow=workflow, version=version, parent=parent, parent_node="n3"
+    )
+    listed = owner_api.get(f"/api/runs/?parent={parent.id}").json()["results"]
+    assert [(r["id"], r["parent_node"]) for r in listed] == [(str(child.id), "n3")]

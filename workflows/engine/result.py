@@ -21,9 +21,16 @@ class Problem:
     node: str | None = None
     edge: str | None = None
     field: str | None = None
+    path: tuple[str, ...] = ()
+    """Inside bodies: node ids from the workflow's container node down to the node at fault
+    (``node`` stays the outermost container, so the workflow level marks it)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["path"] = list(self.path)
+        if not self.path:
+            del out["path"]
+        return out
 
 
 @dataclass

@@ -199,11 +199,13 @@ class _Validator:
         for field_name, body in body_graphs(config).items():
             for p in validate(body, self.registry, self.self_refs):
                 where = f"config.{field_name}" + (f".{p.field}" if p.field else "")
+                inner = p.path or ((p.node,) if p.node else ())
                 self.add(
                     p.code,
                     f"In the {field_name} of {_name(node)}: {p.message}",
                     node=node.id,
                     field=where,
+                    path=(node.id, *inner),
                 )
         inputs, outputs = resolve_ports(node, kind, config)
         return _Resolved(node, kind, config, inputs, outputs)

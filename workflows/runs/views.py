@@ -46,7 +46,7 @@ class EventStreamRenderer(BaseRenderer):
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = RunSerializer
-    filterset_fields = ["workflow", "status"]
+    filterset_fields = ["workflow", "status", "parent"]
     search_fields = ["workflow__name", "id"]
 
     def get_queryset(self) -> Any:

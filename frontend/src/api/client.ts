@@ -6,6 +6,8 @@ export interface Problem {
   node?: string | null;
   edge?: string | null;
   field?: string | null;
+  /** Inside bodies: the node ids from the workflow's container node down to the node at fault. */
+  path?: string[];
 }
 
 export interface ErrorBody {

@@ -129,6 +129,9 @@ export interface Run {
   usage: Usage;
   /** The run's limits (unset = unlimited; repeated tool calls default to 3). */
   budgets?: Partial<Record<BudgetName, number | null>>;
+  /** A child run (of a subflow node): the run and node that started it. */
+  parent?: string | null;
+  parent_node?: string;
 }
 
 export type BudgetName = 'max_steps' | 'max_tokens' | 'max_cost' | 'max_wall_s' | 'max_repeated_tool_calls';

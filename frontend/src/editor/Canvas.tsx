@@ -11,7 +11,8 @@ import { Link } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
-import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit } from './canvasHooks';
+import { BodyNav } from './BodyNav';
+import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit, useOpenBodyOnDoubleClick } from './canvasHooks';
 import { useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes } from './nodes';
@@ -106,10 +107,11 @@ function useSharpenAfterZoom(wrapper: RefObject<HTMLDivElement | null>): [OnMove
   return [onMoveStart, onMoveEnd];
 }
 
-function CanvasBanners({ hint }: { hint: string | null }) {
+function CanvasBanners({ hint, runView }: { hint: string | null; runView: boolean }) {
   const general = useStore(useEditorApi(), (s) => s.problems.general);
   return (
     <>
+      <BodyNav runView={runView} />
       {hint && (
         <div className="conn-msg" data-testid="connection-error">
           ✕ {hint}
@@ -165,6 +167,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
     () => (onNodeClick ? (_e: unknown, n: FlowNode) => onNodeClick(n.id) : undefined),
     [onNodeClick],
   );
+  const onNodeDoubleClick = useOpenBodyOnDoubleClick();
   const minimapColor = useCallback((n: FlowNode) => store.getState().kinds.get(n.data.kind)?.color ?? '#999', [store]);
 
   return (
@@ -176,7 +179,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
       onPointerDown={capturePanPointer}
       data-testid="canvas"
     >
-      <CanvasBanners hint={hint} />
+      <CanvasBanners hint={hint} runView={readOnly} />
       {nodes.length === 0 && !readOnly && <EmptyCanvasHint />}
       <ReactFlow<FlowNode>
         nodes={nodes}
@@ -189,6 +192,8 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}
         onNodeClick={handleNodeClick}
+        onNodeDoubleClick={onNodeDoubleClick}
+        zoomOnDoubleClick={false}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={false}

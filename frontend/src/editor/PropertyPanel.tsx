@@ -5,10 +5,13 @@ import { Field } from '../components/common';
 import { useEditorApi } from './context';
 import { ConnectTo } from './ConnectTo';
 import { NewAgentButton } from './NewAgent';
-import { ConfigField, JsonInput, ModelInput } from './fields';
+import { asGraph } from './bodies';
+import { ConfigField, ModelInput } from './fields';
 import type { NodeData } from './graph';
 import { nodePorts } from './ports';
-import { defaultConfig, fieldsFromSchema, isMulti, shown } from './schemaForm';
+import { defaultConfig, fieldsFromSchema, humanize, isMulti, shown, type FieldSpec } from './schemaForm';
+import { ToolArgumentsForm } from './toolArguments';
+import { FieldBox, TypedValueInput } from './typedForms';
 
 export function PropertyPanel() {
   const store = useEditorApi();
@@ -63,7 +66,12 @@ export function PropertyPanel() {
 type SetNode = (patch: Partial<NodeData>, key: string) => void;
 
 function NodeHeader({ id, kind, fallbackTitle }: { id: string; kind: NodeKind | undefined; fallbackTitle: string }) {
-  const problems = useStore(useEditorApi(), (s) => s.problems.nodes[id]);
+  const all = useStore(useEditorApi(), (s) => s.problems.nodes[id]);
+  const byField = useStore(useEditorApi(), (s) => s.problems.fields[id]);
+  // Problems about one field show under that field; the rest here.
+  const inline = new Set(Object.values(byField ?? {}).flat());
+  const rest = all?.filter((m) => !inline.has(m));
+  const problems = rest?.length ? rest : undefined;
   return (
     <>
       <div style={{ display: 'flex', alignItems: 'center', gap: 8, marginBottom: 8 }}>
@@ -87,7 +95,12 @@ function NodeHeader({ id, kind, fallbackTitle }: { id: string; kind: NodeKind | 
   );
 }
 
-function ErrorHandlingFields({ data: d, set }: { data: NodeData; set: SetNode }) {
+/** The type of a node's first output: what its "continue with default" value must be. */
+function outputType(id: string, d: NodeData, kind: NodeKind | undefined): string {
+  return String(nodePorts({ ...d, id, position: { x: 0, y: 0 } }, kind).outputs[0]?.type ?? 'any');
+}
+
+function ErrorHandlingFields({ data: d, set, outType }: { data: NodeData; set: SetNode; outType: string }) {
   return (
     <details>
       <summary className="hint" style={{ cursor: 'pointer', margin: '6px 0' }}>
@@ -131,9 +144,14 @@ function ErrorHandlingFields({ data: d, set }: { data: NodeData; set: SetNode })
         </select>
       </Field>
       {d.on_error === 'continue' && (
-        <Field label="Default value (JSON)">
-          <JsonInput value={d.default} onChange={(v) => set({ default: v ?? null }, 'default')} />
-        </Field>
+        <FieldBox label={`Default value (${outType})`}>
+          <TypedValueInput
+            type={outType}
+            value={d.default}
+            onChange={(v) => set({ default: v ?? null }, 'default')}
+            testId="prop-default"
+          />
+        </FieldBox>
       )}
       <Field label="Fallback model">
         <ModelInput
@@ -170,15 +188,97 @@ function PortList({ id, data, kind }: { id: string; data: NodeData; kind: NodeKi
   );
 }
 
+/** A loop's or map's body: its size, and the way in (the body is drawn on the canvas). */
+function BodyField({ id, name, value, error }: { id: string; name: string; value: unknown; error?: string }) {
+  const store = useEditorApi();
+  const body = asGraph(value);
+  return (
+    <FieldBox label={humanize(name)} error={error}>
+      <div className="body-field">
+        <span>
+          {body.nodes.length} node(s), {body.edges.length} edge(s)
+        </span>
+        <button
+          type="button"
+          data-testid={`prop-edit-${name}`}
+          onClick={() => store.getState().openBody(id, name, store.getState().readOnly ? 0 : undefined)}
+        >
+          Edit {name} ▸
+        </button>
+      </div>
+    </FieldBox>
+  );
+}
+
+interface RowProps {
+  id: string;
+  f: FieldSpec;
+  d: NodeData;
+  kind: NodeKind | undefined;
+  effective: Record<string, unknown>;
+  errors: Record<string, string[]> | undefined;
+  setConfig: (name: string, v: unknown) => void;
+  created: number; // bumped when an agent is made from the picker, so the picker reloads
+  onAgentCreated: (name: string) => void;
+}
+
+function ConfigRow({ id, f, d, kind, effective, errors, setConfig, created, onAgentCreated }: RowProps) {
+  const error = errors?.[f.name]?.[0];
+  const label = f.label + (f.required ? ' *' : '');
+  if (f.widget === 'body') return <BodyField id={id} name={f.name} value={d.config[f.name]} error={error} />;
+  if (d.kind === 'tool' && f.name === 'arguments')
+    return (
+      <FieldBox label={label} error={error}>
+        <ToolArgumentsForm
+          tool={String(d.config.tool ?? '')}
+          value={d.config.arguments}
+          onChange={(v) => setConfig('arguments', v)}
+          serverErrors={errors}
+        />
+      </FieldBox>
+    );
+  if (d.kind === 'input' && f.name === 'default') {
+    const type = String(effective.type ?? 'any');
+    return (
+      <FieldBox label={`${label} (${type})`} error={error}>
+        <TypedValueInput
+          type={type}
+          value={d.config.default}
+          onChange={(v) => setConfig('default', v)}
+          testId="prop-config-default"
+        />
+      </FieldBox>
+    );
+  }
+  const multi = isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema);
+  return (
+    <Field label={label} hint={f.description} error={error}>
+      <ConfigField
+        key={`${f.name}-${created}`}
+        spec={f}
+        value={d.config[f.name]}
+        multi={multi}
+        onChange={(v) => setConfig(f.name, v)}
+        testId={`prop-config-${f.name}`}
+        context={effective}
+      />
+      {f.widget === 'agent' && !multi && <NewAgentButton onCreated={onAgentCreated} />}
+    </Field>
+  );
+}
+
 function ConfigFields({
+  id,
   data: d,
   kind,
   setConfig,
 }: {
+  id: string;
   data: NodeData;
   kind: NodeKind | undefined;
   setConfig: (name: string, v: unknown) => void;
 }) {
+  const errors = useStore(useEditorApi(), (s) => s.problems.fields[id]);
   const fields = fieldsFromSchema(kind?.config_schema);
   const [created, setCreated] = useState(0);
   const effective = { ...defaultConfig(kind?.config_schema), ...d.config };
@@ -197,25 +297,21 @@ function ConfigFields({
       {fields
         .filter((f) => !(d.kind === 'note' && f.name === 'text') && shown(f, effective))
         .map((f) => (
-          <Field key={f.name} label={f.label + (f.required ? ' *' : '')} hint={f.description}>
-            <ConfigField
-              key={`${f.name}-${created}`}
-              spec={f}
-              value={d.config[f.name]}
-              multi={isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema)}
-              onChange={(v) => setConfig(f.name, v)}
-              testId={`prop-config-${f.name}`}
-              context={effective}
-            />
-            {f.widget === 'agent' && !isMulti(kind?.config_schema?.properties?.[f.name], kind?.config_schema) && (
-              <NewAgentButton
-                onCreated={(name) => {
-                  setCreated((n) => n + 1); // the picker lists the new agent
-                  setConfig(f.name, name);
-                }}
-              />
-            )}
-          </Field>
+          <ConfigRow
+            key={f.name}
+            id={id}
+            f={f}
+            d={d}
+            kind={kind}
+            effective={effective}
+            errors={errors}
+            setConfig={setConfig}
+            created={created}
+            onAgentCreated={(name) => {
+              setCreated((n) => n + 1); // the picker lists the new agent
+              setConfig(f.name, name);
+            }}
+          />
         ))}
     </>
   );
@@ -246,8 +342,8 @@ function NodeForm({
       <Field label="Label">
         <input value={d.label} onChange={(e) => set({ label: e.target.value }, 'label')} data-testid="prop-label" />
       </Field>
-      <ConfigFields data={d} kind={kind} setConfig={setConfig} />
-      {d.kind !== 'note' && <ErrorHandlingFields data={d} set={set} />}
+      <ConfigFields id={id} data={d} kind={kind} setConfig={setConfig} />
+      {d.kind !== 'note' && <ErrorHandlingFields data={d} set={set} outType={outputType(id, d, kind)} />}
       {d.kind !== 'note' && !readOnly && <ConnectTo id={id} />}
       {d.kind !== 'note' && <PortList id={id} data={d} kind={kind} />}
     </fieldset>

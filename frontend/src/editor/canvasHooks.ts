@@ -7,27 +7,34 @@ import {
   type Edge,
   type IsValidConnection,
 } from '@xyflow/react';
-import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { toast } from '../lib/ui';
 import { useEditorApi } from './context';
 import type { FlowEdge, FlowNode } from './graph';
+import { BODY_CONTRACT } from './bodies';
 import { fitBesideOverview } from './overview';
 import { DND_TYPE } from './Palette';
 import { nodePorts, portColor } from './ports';
+
+/** Height kept free over a body's nodes for its breadcrumb bar. */
+const BODY_BAR_PX = 50;
 
 /** Fit the whole graph, keeping the overview map's corner free (see fitBesideOverview). */
 export function useFitGraph(): (duration?: number) => void {
   const rf = useReactFlow<FlowNode>();
   const flow = useStoreApi<FlowNode>();
+  const editor = useEditorApi();
   return useCallback(
     (duration = 0) => {
       const nodes = rf.getNodes();
       if (!nodes.length) return;
       const { width, height, minZoom } = flow.getState();
-      void rf.setViewport(fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1), { duration });
+      const bar = editor.getState().frames.length ? BODY_BAR_PX : 0;
+      const view = fitBesideOverview(rf.getNodesBounds(nodes), width, height, minZoom, 1, bar);
+      void rf.setViewport(view, { duration });
     },
-    [rf, flow],
+    [rf, flow, editor],
   );
 }
 
@@ -124,5 +131,33 @@ export function useDropNode(readOnly: boolean) {
       store.getState().addNode(kind, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
     },
     [store, rf, readOnly],
+  );
+}
+
+/**
+ * Double-clicking a loop or map opens its body (a run view shows its first iteration); the view
+ * is fitted to the level shown each time it changes (opening, breadcrumb, undo across levels).
+ */
+export function useOpenBodyOnDoubleClick() {
+  const store = useEditorApi();
+  const fitGraph = useFitGraph();
+  const depth = useStore(store, (s) => s.frames.length);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // Two frames: React Flow takes the new level's nodes, then measures them.
+    let raf = requestAnimationFrame(() => (raf = requestAnimationFrame(() => fitGraph())));
+    return () => cancelAnimationFrame(raf);
+  }, [depth, fitGraph]);
+  return useCallback(
+    (_e: unknown, n: FlowNode) => {
+      if (!BODY_CONTRACT[n.data.kind]) return;
+      const s = store.getState();
+      s.openBody(n.id, 'body', s.readOnly ? 0 : undefined);
+    },
+    [store],
   );
 }

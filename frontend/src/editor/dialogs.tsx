@@ -5,6 +5,8 @@ import { Field, Modal } from '../components/common';
 import { coerceInput, inputFields, type InputField } from '../run/inputs';
 import { LIMITS } from '../run/limits';
 import { ACTIONS, CLIPBOARD_HELP } from './actions';
+import { FieldBox, TypedValueInput } from './typedForms';
+import { parseLoose } from './typedValues';
 
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
   const rows = [
@@ -118,39 +120,50 @@ function RunInputs({
       }}
       data-testid="run-form"
     >
-      {fields.map((f) => (
-        <Field
-          key={f.name}
-          label={`${f.label}${f.required ? ' *' : ''}`}
-          hint={f.description ?? f.type}
-          error={fe(f.name)}
-        >
-          {f.type === 'bool' || f.type === 'boolean' ? (
-            <select
-              value={values[f.name]}
-              data-testid={`run-input-${f.name}`}
-              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
-            >
-              <option value="false">false</option>
-              <option value="true">true</option>
-            </select>
-          ) : f.type === 'text' || f.type === 'string' || f.type === 'any' ? (
-            <textarea
-              rows={3}
-              value={values[f.name]}
-              data-testid={`run-input-${f.name}`}
-              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
-            />
-          ) : (
-            <input
-              className="mono"
-              value={values[f.name]}
-              data-testid={`run-input-${f.name}`}
-              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
-            />
-          )}
-        </Field>
-      ))}
+      {fields.map((f) => {
+        // Rows of controls go in a box: a <label> would forward a click on its text to "+ Add".
+        const Wrap = f.type === 'list' || f.type === 'messages' ? FieldBox : Field;
+        return (
+          <Wrap
+            key={f.name}
+            label={`${f.label}${f.required ? ' *' : ''}`}
+            hint={f.description ?? f.type}
+            error={fe(f.name)}
+          >
+            {f.type === 'bool' || f.type === 'boolean' ? (
+              <select
+                value={values[f.name]}
+                data-testid={`run-input-${f.name}`}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+              >
+                <option value="false">false</option>
+                <option value="true">true</option>
+              </select>
+            ) : f.type === 'text' || f.type === 'string' || f.type === 'any' ? (
+              <textarea
+                rows={3}
+                value={values[f.name]}
+                data-testid={`run-input-${f.name}`}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+              />
+            ) : f.type === 'list' || f.type === 'messages' ? (
+              <TypedValueInput
+                type={f.type}
+                value={parseLoose(values[f.name] ?? '')}
+                testId={`run-input-${f.name}`}
+                onChange={(v) => setValues({ ...values, [f.name]: v === undefined ? '' : JSON.stringify(v) })}
+              />
+            ) : (
+              <input
+                className="mono"
+                value={values[f.name]}
+                data-testid={`run-input-${f.name}`}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+              />
+            )}
+          </Wrap>
+        );
+      })}
     </form>
   );
 }

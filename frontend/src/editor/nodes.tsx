@@ -2,8 +2,11 @@
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState } from 'react';
 import type { NodeKind } from '../api/types';
+import { ChildRunOnNode } from '../run/children';
 import { estimateTokens, usageTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
+import { runPrefix } from './bodies';
+import { BodyRow } from './BodyNav';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
 import { DYNAMIC_PORTS, nodePorts, portColor } from './ports';
@@ -40,8 +43,14 @@ function useElapsed(start: string | null | undefined, end: string | null | undef
   return (end ? new Date(end).getTime() : now) - s;
 }
 
+/** The run-event id of a node of the level shown (inside a body: `loop1[2].n3`). */
+function useRunId(id: string): string {
+  return useEditor((s) => runPrefix(s.frames)) + id;
+}
+
 function RunInfo({ id }: { id: string }) {
-  const run = useRunSelect((s) => s.nodes[id] ?? null, null);
+  const runId = useRunId(id);
+  const run = useRunSelect((s) => s.nodes[runId] ?? null, null);
   const elapsed = useElapsed(run?.started_at, run?.finished_at, run?.status === 'running');
   if (!run) return null;
   // Until node.finished brings the exact usage, estimate the streamed tokens from the text.
@@ -86,7 +95,8 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
     kind,
     dynEdges ? store.getState().graph().edges : [],
   );
-  const runStatus = useRunSelect((s) => s.nodes[id]?.status ?? 'queued', null);
+  const runId = useRunId(id);
+  const runStatus = useRunSelect((s) => s.nodes[runId]?.status ?? 'queued', null);
   const summary = configSummary(data.config);
   const title = data.label || kind?.title || data.kind;
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
@@ -141,7 +151,9 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
+      <BodyRow id={id} data={data} kind={kind} />
       <RunInfo id={id} />
+      {runStatus && data.kind === 'subflow' && <ChildRunOnNode runNodeId={runId} />}
       {problems.length > 0 && (
         <div className="problems" data-testid={`node-problems-${id}`}>
           {problems.map((m, i) => (

@@ -77,9 +77,17 @@ const FIT_GAP = 24;
  * overview map's corner free: room is kept either right of the graph or below it, whichever side
  * costs less zoom — a wide graph gives up height, a tall one width.
  */
-export function fitBesideOverview(bounds: Rect, width: number, height: number, minZoom = 0.1, maxZoom = 1): Viewport {
+export function fitBesideOverview(
+  bounds: Rect,
+  width: number,
+  height: number,
+  minZoom = 0.1,
+  maxZoom = 1,
+  /** Room kept over the graph (a body's breadcrumb bar). */
+  topBar = 0,
+): Viewport {
   const px = (n: number) => `${n}px` as const;
-  const gap = { top: px(FIT_GAP), left: px(FIT_GAP), right: px(FIT_GAP), bottom: px(FIT_GAP) };
+  const gap = { top: px(FIT_GAP + topBar), left: px(FIT_GAP), right: px(FIT_GAP), bottom: px(FIT_GAP) };
   const right = getViewportForBounds(bounds, width, height, minZoom, maxZoom, {
     ...gap,
     right: px(OVERVIEW_SIZE.width + OVERVIEW_MARGIN + FIT_GAP),

@@ -16,7 +16,8 @@ export type Widget =
   | 'agent'
   | 'model'
   | 'tool'
-  | 'workflow';
+  | 'workflow'
+  | 'body';
 
 export interface FieldSpec {
   name: string;
@@ -73,8 +74,14 @@ export function resolveSchema(s: JsonSchema, root: JsonSchema = s): JsonSchema {
   return out;
 }
 
+/** Whether a (resolved) schema describes a graph document: a loop's or map's body. */
+export function isGraphSchema(s: JsonSchema | undefined): boolean {
+  return !!s?.properties?.nodes && !!s?.properties?.edges;
+}
+
 export function widgetFor(s: JsonSchema): Widget {
   if (s.enum) return 'select';
+  if (isGraphSchema(s)) return 'body';
   const t = primaryType(s);
   if (t === 'string') {
     if (s.format && PICKERS.has(s.format)) return s.format as Widget;

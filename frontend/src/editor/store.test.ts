@@ -153,7 +153,12 @@ describe('editor store actions', () => {
       { code: 'type_mismatch', message: 'bad', node: 'n2', edge: 'e1' },
       { code: 'cycle', message: 'loop', node: null, edge: null },
     ]);
-    expect(store.getState().problems).toEqual({ nodes: { n2: ['bad'] }, edges: { e1: ['bad'] }, general: ['loop'] });
+    expect(store.getState().problems).toEqual({
+      nodes: { n2: ['bad'] },
+      edges: { e1: ['bad'] },
+      fields: {},
+      general: ['loop'],
+    });
     store.getState().updateNode('n2', { label: 'fixed' });
     expect(store.getState().problems.nodes).toEqual({});
   });

@@ -13,6 +13,7 @@ import {
   usePicker,
   withValue,
 } from '../editor/fields';
+import { KeyValueInput } from '../editor/typedForms';
 import { invalidate } from '../lib/catalog';
 import { toast, useAuth } from '../lib/ui';
 import { KnowledgeTools } from './Knowledge';
@@ -381,14 +382,10 @@ function HttpToolConfig({ config, put, testId }: { config: Config; put: PutConfi
           ))}
         </select>
       </label>
-      <label className="param">
+      <div className="param" role="group" aria-label="Headers">
         <span className="object-label">Headers</span>
-        <JsonInput
-          value={config.headers ?? {}}
-          onChange={(v) => put('headers', v && Object.keys(v as object).length ? v : undefined)}
-          testId={`${testId}-headers`}
-        />
-      </label>
+        <KeyValueInput value={config.headers} onChange={(v) => put('headers', v)} testId={`${testId}-headers`} />
+      </div>
       <span className="hint" style={{ gridColumn: '1 / -1' }}>
         The arguments are sent as JSON. The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS).
       </span>

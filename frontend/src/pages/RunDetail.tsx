@@ -1,5 +1,5 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { api, messageOf } from '../api/client';
@@ -7,6 +7,7 @@ import type { Run, Version, Workflow } from '../api/types';
 import { ErrorBanner, StatusBadge } from '../components/common';
 import { Canvas } from '../editor/Canvas';
 import { EditorContext, RunContext } from '../editor/context';
+import { runPrefix } from '../editor/bodies';
 import { normalizeGraph } from '../editor/graph';
 import { createEditorStore, type EditorStoreApi } from '../editor/store';
 import { catalog } from '../lib/catalog';
@@ -15,17 +16,22 @@ import { isTerminal, liveTokens, totalUsage, type RunState } from '../run/dispat
 import { Gantt } from '../run/Gantt';
 import { createRunStore, type RunStoreApi } from '../run/runStore';
 import { watchRun } from '../run/socket';
-import { RunSidePanel } from '../run/SidePanel';
+import { parseRunId, runLabels, runNodeKind } from '../run/iterations';
+import { RunSidePanel, type NodeExtras } from '../run/SidePanel';
 import { Trace } from '../run/Trace';
 
 export function RunDetailPage() {
   const { id = '' } = useParams();
+  // One page state per run: opening a child run from a subflow node starts afresh.
+  return <RunDetail key={id} id={id} />;
+}
+
+function RunDetail({ id }: { id: string }) {
   const editor = useMemo(() => createEditorStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const runStore = useMemo(() => createRunStore(), [id]); // eslint-disable-line react-hooks/exhaustive-deps
   const [ready, setReady] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [tab, setTab] = useState<'details' | 'trace'>('details');
 
   useEffect(() => {
     editor.getState().setReadOnly(true);
@@ -54,8 +60,10 @@ export function RunDetailPage() {
       }),
     [editor, runStore],
   );
-  const flowNodes = useStore(editor, (s) => s.nodes);
-  const labels = useMemo(() => Object.fromEntries(flowNodes.map((n) => [n.id, n.data.label || n.id])), [flowNodes]);
+  const labels = useRunLabels(editor, runStore, ready);
+  const extras = useNodeExtras(editor);
+  // A click on the canvas names the node of the level shown (inside a body: `loop[2].n3`).
+  const select = useCallback((id: string) => setSelected(runPrefix(editor.getState().frames) + id), [editor]);
   if (error)
     return (
       <div className="page">
@@ -70,22 +78,15 @@ export function RunDetailPage() {
         <ReactFlowProvider>
           <div className="runview">
             <RunBar runId={id} store={runStore} selected={selected} labels={labels} />
-            <Canvas onNodeClick={setSelected} />
-            <aside className="side">
-              <div className="tabs">
-                <button className={tab === 'details' ? 'on' : ''} onClick={() => setTab('details')}>
-                  Details
-                </button>
-                <button className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')} data-testid="tab-trace">
-                  Trace
-                </button>
-              </div>
-              {tab === 'details' ? (
-                <RunSidePanel store={runStore} selected={selected} labels={labels} onSelect={setSelected} />
-              ) : (
-                <Trace runId={id} store={runStore} labels={labels} />
-              )}
-            </aside>
+            <Canvas onNodeClick={select} />
+            <RunSide
+              id={id}
+              store={runStore}
+              selected={selected}
+              labels={labels}
+              select={setSelected}
+              extras={extras}
+            />
             <div className="gantt-wrap">
               <Gantt store={runStore} labels={labels} onSelect={setSelected} />
             </div>
@@ -103,12 +104,72 @@ async function runGraph(run: Run, wf: Workflow): Promise<{ graph: Version['graph
   return number ? api.get<Version>(`/api/workflows/${run.workflow}/versions/${number}/`) : null;
 }
 
+function RunSide({
+  id,
+  store,
+  selected,
+  labels,
+  select,
+  extras,
+}: {
+  id: string;
+  store: RunStoreApi;
+  selected: string | null;
+  labels: Record<string, string>;
+  select: (id: string | null) => void;
+  extras: NodeExtras;
+}) {
+  const [tab, setTab] = useState<'details' | 'trace'>('details');
+  return (
+    <aside className="side">
+      <div className="tabs">
+        <button className={tab === 'details' ? 'on' : ''} onClick={() => setTab('details')}>
+          Details
+        </button>
+        <button className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')} data-testid="tab-trace">
+          Trace
+        </button>
+      </div>
+      {tab === 'details' ? (
+        <RunSidePanel store={store} selected={selected} labels={labels} onSelect={select} extras={extras} />
+      ) : (
+        <Trace runId={id} store={store} labels={labels} />
+      )}
+    </aside>
+  );
+}
+
+/** Names of the run's nodes, body nodes included (`Refine #2 › Critic`). */
+function useRunLabels(editor: EditorStoreApi, runStore: RunStoreApi, ready: boolean): Record<string, string> {
+  const ids = useStore(runStore, (s) => Object.keys(s.nodes).join('\n'));
+  return useMemo(
+    () => (ready ? runLabels(editor.getState().graph(), ids ? ids.split('\n') : []) : {}),
+    [editor, ids, ready],
+  );
+}
+
+/** What the side panel needs to know of the graph: a node's kind, and how to show an iteration. */
+function useNodeExtras(editor: EditorStoreApi): NodeExtras {
+  return useMemo(
+    () => ({
+      kindOf: (id: string) => runNodeKind(editor.getState().graph(), id),
+      openIteration: (container: string, index: number) => {
+        const s = editor.getState();
+        s.closeBodies(0);
+        for (const [node, i] of parseRunId(`${container}[${index}].x`).containers) s.openBody(node, 'body', i);
+      },
+    }),
+    [editor],
+  );
+}
+
 /** Edges feeding a running node animate; the edge array is replaced only when a flag flips. */
 function animateActiveEdges(editor: EditorStoreApi, nodes: RunState['nodes']) {
-  const { edges } = editor.getState();
+  const { edges, frames } = editor.getState();
+  const at = runPrefix(frames); // inside a body: that iteration's nodes
   let changed = false;
   const next = edges.map((e) => {
-    const on = nodes[e.target]?.status === 'running' && nodes[e.source]?.status === 'succeeded';
+    const on = nodes[at + e.target]?.status === 'running' && nodes[at + e.source]?.status === 'succeeded';
     if (!!e.animated === on) return e;
     changed = true;
     return { ...e, animated: on };

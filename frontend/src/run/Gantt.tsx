@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { fmtMs } from '../lib/ui';
 import type { NodeRun } from './dispatch';
+import { ganttRows } from './iterations';
 import type { RunStoreApi } from './runStore';
 
 export interface Bar {
@@ -37,6 +38,40 @@ export function ganttBars(
   return { bars, t0, span: Math.max(1, t1 - t0) };
 }
 
+function GanttBar({
+  b,
+  depth,
+  t0,
+  span,
+  onSelect,
+}: {
+  b: Bar;
+  depth: number;
+  t0: number;
+  span: number;
+  onSelect?: (id: string) => void;
+}) {
+  return (
+    <div className="gantt-row" onClick={() => onSelect?.(b.id)} style={{ cursor: onSelect ? 'pointer' : undefined }}>
+      <span className="lbl" title={b.label} style={{ paddingLeft: depth * 10 }}>
+        {depth ? b.label.split(' › ').pop() : b.label}
+      </span>
+      <div className="gantt-track">
+        <div
+          className="gantt-bar"
+          data-testid={`gantt-bar-${b.id}`}
+          title={`${b.label}: ${fmtMs(b.end - b.start)} (${b.status})`}
+          style={{
+            left: `${((b.start - t0) / span) * 100}%`,
+            width: `${Math.max(0.4, ((b.end - b.start) / span) * 100)}%`,
+            background: `var(--st-${b.status})`,
+          }}
+        />
+      </div>
+    </div>
+  );
+}
+
 export function Gantt({
   store,
   labels,
@@ -62,30 +97,17 @@ export function Gantt({
         <span className="lbl">Timeline</span>
         <span className="hint">{fmtMs(span)} total</span>
       </div>
-      {bars.map((b) => (
-        <div
-          className="gantt-row"
-          key={b.id}
-          onClick={() => onSelect?.(b.id)}
-          style={{ cursor: onSelect ? 'pointer' : undefined }}
-        >
-          <span className="lbl" title={b.label}>
-            {b.label}
-          </span>
-          <div className="gantt-track">
-            <div
-              className="gantt-bar"
-              data-testid={`gantt-bar-${b.id}`}
-              title={`${b.label}: ${fmtMs(b.end - b.start)} (${b.status})`}
-              style={{
-                left: `${((b.start - t0) / span) * 100}%`,
-                width: `${Math.max(0.4, ((b.end - b.start) / span) * 100)}%`,
-                background: `var(--st-${b.status})`,
-              }}
-            />
+      {ganttRows(bars, labels).map((row) =>
+        row.type === 'group' ? (
+          <div className="gantt-row gantt-group" key={`g-${row.key}`} data-testid={`gantt-group-${row.key}`}>
+            <span className="lbl" style={{ paddingLeft: row.depth * 10 }} title={row.label}>
+              <span className={`st-${row.status}`}>●</span> {row.label}
+            </span>
           </div>
-        </div>
-      ))}
+        ) : (
+          <GanttBar key={row.bar.id} b={row.bar} depth={row.depth} t0={t0} span={span} onSelect={onSelect} />
+        ),
+      )}
     </div>
   );
 }

@@ -3,7 +3,10 @@ import { useStore } from 'zustand';
 import { api, messageOf } from '../api/client';
 import { StatusBadge } from '../components/common';
 import { fmtCost, fmtMs, fmtTime, toast } from '../lib/ui';
+import { BODY_CONTRACT } from '../editor/bodies';
+import { ChildRunDetail } from './children';
 import { estimateTokens, usageTokens, type Approval } from './dispatch';
+import { IterationList } from './IterationList';
 import { LIMITS } from './limits';
 import { ValueView } from './ValueView';
 import type { RunStoreApi } from './runStore';
@@ -49,9 +52,47 @@ function ApprovalCard({ a, label }: { a: Approval; label: string }) {
   );
 }
 
-function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; label: string }) {
+/** What a node of a given kind adds to its detail: iterations, its child run, its approval. */
+export interface NodeExtras {
+  kindOf(id: string): string | undefined;
+  openIteration(container: string, index: number): void;
+}
+
+function KindDetail({ store, id, extras }: { store: RunStoreApi; id: string; extras?: NodeExtras }) {
+  const kind = extras?.kindOf(id);
+  const approval = useStore(store, (s) => s.approvals.find((a) => a.node === id && a.status === 'pending'));
+  return (
+    <>
+      {approval && <ApprovalCard a={approval} label="this node" />}
+      {extras && kind && BODY_CONTRACT[kind] && (
+        <IterationList
+          store={store}
+          id={id}
+          unit={BODY_CONTRACT[kind].unit}
+          onOpen={(i) => extras.openIteration(id, i)}
+        />
+      )}
+      {kind === 'subflow' && <ChildRunDetail store={store} id={id} />}
+    </>
+  );
+}
+
+interface DetailProps {
+  store: RunStoreApi;
+  id: string;
+  label: string;
+  extras?: NodeExtras;
+}
+
+function NodeDetail({ store, id, label, extras }: DetailProps) {
   const n = useStore(store, (s) => s.nodes[id]);
-  if (!n) return <div className="hint">{label} has not started yet.</div>;
+  if (!n)
+    return (
+      <div data-testid="node-detail">
+        <div className="hint">{label} has not started yet.</div>
+        <KindDetail store={store} id={id} extras={extras} />
+      </div>
+    );
   const elapsed = n.started_at
     ? (n.finished_at ? new Date(n.finished_at).getTime() : Date.now()) - new Date(n.started_at).getTime()
     : null;
@@ -81,6 +122,7 @@ function NodeDetail({ store, id, label }: { store: RunStoreApi; id: string; labe
           </>
         )}
       </div>
+      <KindDetail store={store} id={id} extras={extras} />
       {n.text && (
         <>
           <h3>Stream</h3>
@@ -218,14 +260,17 @@ export function RunSidePanel({
   selected,
   labels,
   onSelect,
+  extras,
 }: {
   store: RunStoreApi;
   selected: string | null;
   labels: Record<string, string>;
   onSelect: (id: string | null) => void;
+  extras?: NodeExtras;
 }) {
   const approvals = useStore(store, (s) => s.approvals);
-  const pending = approvals.filter((a) => a.status === 'pending');
+  // The selected node's own approval shows in its detail instead.
+  const pending = approvals.filter((a) => a.status === 'pending' && a.node !== selected);
   return (
     <div>
       {pending.map((a) => (
@@ -236,7 +281,7 @@ export function RunSidePanel({
           <button className="small ghost" onClick={() => onSelect(null)}>
             ← Run overview
           </button>
-          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} />
+          <NodeDetail store={store} id={selected} label={labels[selected] ?? selected} extras={extras} />
         </div>
       ) : (
         <RunOverview store={store} />

@@ -149,6 +149,27 @@ def test_loop_and_map_bodies_are_validated_too():
     assert problem.message.startswith("In the body of l: Node x has an unknown kind")
 
 
+def test_a_problem_inside_nested_bodies_names_the_path_down_to_the_node():
+    inner = graph(
+        [node("s", "input", name="item"), node("x", "nope"), node("o", "output")],
+        [edge("s", "x"), edge("x", "o")],
+    )
+    outer = graph(
+        [node("s", "input", name="state"), node("m", "map", body=inner), node("o", "output")],
+        [edge("s", "m", target_port="items"), edge("m", "o")],
+    )
+    problems = validate(io_chain(node("l", "loop", body=outer, max_iterations=2)))
+    problem = only(problems, "unknown_kind")
+    assert (problem.node, problem.path) == ("l", ("l", "m", "x"))
+    assert problem.as_dict()["path"] == ["l", "m", "x"]
+
+
+def test_a_problem_outside_bodies_has_no_path_on_the_wire():
+    doc = io_chain(llm("a"))
+    doc["nodes"].append(node("x", "nope"))
+    assert "path" not in only(validate(doc), "unknown_kind").as_dict()
+
+
 def test_a_body_needs_its_named_input_and_an_output():
     body = graph([node("s", "input", name="wrong")], [])
     problems = validate(io_chain(node("m", "map", body=body)))

@@ -1,6 +1,5 @@
 /** Graph slice: the nodes and edges, the node kinds, problems and every graph edit but selection and paste. */
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import type { Problem } from '../../api/client';
 import type { Graph, GraphEdge, GraphNode, NodeKind } from '../../api/types';
 import {
   freshId,
@@ -13,17 +12,12 @@ import {
   type FlowNode,
   type NodeData,
 } from '../graph';
+import { asGraph, bodyFields, foldFrames, framePath, seedBody } from '../bodies';
 import { emptyHistory } from '../history';
+import { indexProblems, noProblems, withoutNode } from '../problems';
 import { checkConnection } from '../ports';
 import { defaultConfig } from '../schemaForm';
-import {
-  idsOf,
-  type ConnectRequest,
-  type EditorActions,
-  type EditorState,
-  type ProblemIndex,
-  type SliceTools,
-} from './types';
+import { idsOf, type ConnectRequest, type EditorActions, type EditorState, type SliceTools } from './types';
 
 export type GraphSlice = Omit<EditorState, 'history' | 'lastEdit'> &
   Omit<
@@ -37,23 +31,10 @@ export type GraphSlice = Omit<EditorState, 'history' | 'lastEdit'> &
     | 'selected'
     | 'paste'
     | 'duplicateSelection'
+    | 'openBody'
+    | 'closeBodies'
+    | 'showIteration'
   >;
-
-export const noProblems = (): ProblemIndex => ({ nodes: {}, edges: {}, general: [] });
-
-function pushTo(map: Record<string, string[]>, key: string, msg: string) {
-  (map[key] ??= []).push(msg);
-}
-
-export function indexProblems(problems: Problem[]): ProblemIndex {
-  const idx = noProblems();
-  for (const p of problems) {
-    if (p.node) pushTo(idx.nodes, p.node, p.message);
-    if (p.edge) pushTo(idx.edges, p.edge, p.message);
-    if (!p.node && !p.edge) idx.general.push(p.message);
-  }
-  return idx;
-}
 
 const isStructural = (c: NodeChange<FlowNode>) => c.type === 'remove' || c.type === 'add' || c.type === 'replace';
 
@@ -91,13 +72,10 @@ function newGraphNode(
   k: NodeKind | undefined,
   position: { x: number; y: number },
 ): GraphNode {
-  return {
-    id,
-    kind,
-    label: k?.title ?? kind,
-    position,
-    config: kind === 'note' ? { text: '', ...defaultConfig(k?.config_schema) } : defaultConfig(k?.config_schema),
-  };
+  const config = kind === 'note' ? { text: '', ...defaultConfig(k?.config_schema) } : defaultConfig(k?.config_schema);
+  // A new loop or map starts with a body that runs: its input wired to its output.
+  for (const field of bodyFields(k)) if (!asGraph(config[field]).nodes.length) config[field] = seedBody(kind);
+  return { id, kind, label: k?.title ?? kind, position, config };
 }
 
 function addNode({ get }: SliceTools, kind: string, position: { x: number; y: number }): string {
@@ -144,11 +122,11 @@ function patched(n: FlowNode, patch: Partial<NodeData>): FlowNode {
   return next;
 }
 
-function updateNode({ set, get }: SliceTools, id: string, patch: Partial<NodeData>, coalesceKey?: string) {
+function updateNode({ get }: SliceTools, id: string, patch: Partial<NodeData>, coalesceKey?: string) {
   // An edited node's old problems are stale; the next validate/save reports afresh.
   if (get().problems.nodes[id]) {
-    const { [id]: _gone, ...nodes } = get().problems.nodes;
-    set((s) => ({ problems: { ...s.problems, nodes } }));
+    const at = framePath(get().frames);
+    get().setProblems(withoutNode(get().problemList, at, id));
   }
   const edit = (s: { nodes: FlowNode[]; edges: EditorState['edges'] }) => ({
     nodes: s.nodes.map((n) => (n.id === id ? patched(n, patch) : n)),
@@ -164,9 +142,19 @@ export function graphSlice(tools: SliceTools, initial?: Graph): GraphSlice {
     kinds: new Map(),
     revision: 0,
     problems: noProblems(),
+    problemList: [],
+    frames: [],
     readOnly: false,
 
-    load: (graph) => set({ ...toFlow(graph), history: emptyHistory(), lastEdit: null, problems: noProblems() }),
+    load: (graph) =>
+      set({
+        ...toFlow(graph),
+        frames: [],
+        history: emptyHistory(),
+        lastEdit: null,
+        problems: noProblems(),
+        problemList: [],
+      }),
     setKinds: (kinds) => set({ kinds: new Map(kinds.map((k) => [k.kind, k])) }),
     setReadOnly: (v) => set({ readOnly: v }),
     onNodesChange: (changes) => onNodesChange(tools, changes),
@@ -180,8 +168,13 @@ export function graphSlice(tools: SliceTools, initial?: Graph): GraphSlice {
         nodes: s.nodes.map((n) => (pos[n.id] ? { ...n, position: pos[n.id] } : n)),
         edges: s.edges,
       })),
-    replaceGraph: (graph, name = 'replaceGraph') => get().edit(name, () => toFlow(graph)),
-    graph: () => toGraph(get().nodes, get().edges),
-    setProblems: (problems) => set({ problems: indexProblems(problems) }),
+    replaceGraph: (graph, name = 'replaceGraph') => get().edit(name, () => ({ ...toFlow(graph), frames: [] })),
+    graph: () => {
+      const { nodes, edges, frames } = get();
+      const root = foldFrames(frames, nodes, edges);
+      return toGraph(root.nodes, root.edges);
+    },
+    setProblems: (problems) =>
+      set({ problemList: problems, problems: indexProblems(problems, framePath(get().frames)) }),
   };
 }

@@ -12,7 +12,11 @@ export type HistorySlice = Pick<EditorState, 'history' | 'lastEdit'> &
 
 export function historySlice({ set, get, snap }: SliceTools): HistorySlice {
   const restore = (r: { state: Snap; history: EditorState['history'] } | null) => {
-    if (r) set((s) => ({ ...r.state, history: r.history, revision: s.revision + 1, lastEdit: null }));
+    if (!r) return;
+    const frames = r.state.frames ?? [];
+    const levelChanged = frames !== get().frames;
+    set((s) => ({ ...r.state, frames, history: r.history, revision: s.revision + 1, lastEdit: null }));
+    if (levelChanged) get().setProblems(get().problemList);
   };
   return {
     history: emptyHistory<Snap>(),
@@ -25,7 +29,7 @@ export function historySlice({ set, get, snap }: SliceTools): HistorySlice {
       const last = get().lastEdit;
       const coalesce = !!coalesceKey && last?.key === coalesceKey && now - last.at < COALESCE_MS;
       const next = fn(before);
-      if (next.nodes === before.nodes && next.edges === before.edges) return;
+      if (next.nodes === before.nodes && next.edges === before.edges && next.frames === before.frames) return;
       set((s) => ({
         history: coalesce ? s.history : record(s.history, before),
         lastEdit: coalesceKey ? { key: coalesceKey, at: now } : null,

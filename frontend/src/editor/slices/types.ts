@@ -5,24 +5,28 @@ import type { Problem } from '../../api/client';
 import type { Graph, GraphEdge, GraphNode, NodeKind } from '../../api/types';
 import type { FlowEdge, FlowNode, NodeData } from '../graph';
 import type { History } from '../history';
+import type { Frame } from '../bodies';
 import type { ConnectionCheck } from '../ports';
+import type { ProblemIndex } from '../problems';
 
+export type { ProblemIndex };
+
+/** One level of the document as shown; `frames` (the open bodies above it) make it the whole. */
 export interface Snap {
   nodes: FlowNode[];
   edges: FlowEdge[];
-}
-
-export interface ProblemIndex {
-  nodes: Record<string, string[]>;
-  edges: Record<string, string[]>;
-  general: string[];
+  frames?: Frame[];
 }
 
 export interface EditorState extends Snap {
   kinds: Map<string, NodeKind>;
   history: History<Snap>;
   revision: number;
+  /** Problems of the level shown (from `problemList`, re-indexed when the level changes). */
   problems: ProblemIndex;
+  problemList: Problem[];
+  /** The open bodies, outermost first ([] while the workflow itself is shown). */
+  frames: Frame[];
   lastEdit: { key: string; at: number } | null;
   readOnly: boolean;
 }
@@ -57,6 +61,12 @@ export interface EditorActions {
   redo(): void;
   graph(): Graph;
   setProblems(problems: Problem[]): void;
+  /** Open a container's body (a run view passes the iteration to show). */
+  openBody(id: string, field?: string, iteration?: number): boolean;
+  /** Close open bodies until `depth` stay open (0: back to the workflow). */
+  closeBodies(depth: number): void;
+  /** In a run view: show another iteration of the body open at `depth`. */
+  showIteration(depth: number, iteration: number): void;
 }
 
 export type EditorStore = EditorState & EditorActions;
