@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import shot
 from tests.browser.test_build_and_run import start_run
+from tests.browser.test_first_steps import assert_no_node_overlaps
 
 pytestmark = pytest.mark.browser
 FLOWISE = (
@@ -57,8 +58,10 @@ def test_a_new_user_finds_the_rag_template_uses_it_and_runs_it(
     assert "AXWeb handbook" in names
 
     start_run(page, "question", "Which model is built in?")
+    assert_no_node_overlaps(page)  # while it runs, at 1440x900 (issue 17: no node over another)
     finished(page)
     expect(page.get_by_test_id("run-outputs")).to_contain_text("answer")
+    assert_no_node_overlaps(page)
     shot(page, "templates-03-rag-run")
 
 
