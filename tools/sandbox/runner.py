@@ -148,7 +148,9 @@ _ZYGOTES: dict[str, Zygote] = {}
 def zygote() -> Zygote:
     """This process's zygote for the current base interpreter (started on first use)."""
     python = base_python()
-    return _ZYGOTES.setdefault(python, Zygote(python))
+    if python not in _ZYGOTES:
+        _ZYGOTES.setdefault(python, Zygote(python))  # setdefault: two first callers keep one
+    return _ZYGOTES[python]
 
 
 async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:

@@ -104,12 +104,13 @@ def _invalid(exc: ValidationError) -> JsonResponse:
 
 def _call(request: HttpRequest) -> WebhookCall:
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    body_size_check(int(declared) if declared.isdigit() else 0)
+    length = int(declared) if declared.isdigit() else None
+    body_size_check(length or 0)
     return WebhookCall(
         body=request.body,
         headers={k.lower(): v for k, v in request.headers.items()},
         query={k: request.GET.get(k, "") for k in request.GET},
-        declared_length=int(declared) if declared.isdigit() else None,
+        declared_length=length,
     )
 
 
