@@ -3,6 +3,7 @@ run; typed forms (a tool's arguments from its schema), in Chromium against a liv
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -156,6 +157,11 @@ def test_a_map_over_three_items_shows_three_iterations_in_the_run_view(
     expect(detail).to_contain_text("M #2 › W")
     expect(detail).to_contain_text("rust")
     shot(page, "bodies-04-map-item-2")
+    # A node inside a body re-runs from its map node: the map's items run again from there.
+    expect(page.get_by_test_id("rerun")).to_have_text(re.compile("Re-run from M$"))
+    page.get_by_test_id("rerun").click()
+    page.wait_for_url(re.compile(r"/runs/(?!" + re.escape(page.url.rsplit("/", 1)[-1]) + ")"))
+    expect(page.locator(STATUS)).to_have_text("succeeded", timeout=30_000)
 
 
 def test_an_approval_inside_a_map_body_is_decided_inline(

@@ -92,6 +92,20 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             run_selectors.run_snapshot(run.id, int(at) if at and at.isdigit() else None)
         )
 
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def graph(self, request: Request, pk: str) -> Response:
+        """The graph this run ran: its version's, the pinned draft's for a playground run."""
+        run = self.get_object()
+        version = run.version
+        return Response(
+            {
+                "graph": version.graph,
+                "version": None if version.draft else version.number,
+                "draft": version.draft,
+            }
+        )
+
     @extend_schema(
         parameters=[OpenApiParameter("since", int, required=False)], responses={200: dict}
     )

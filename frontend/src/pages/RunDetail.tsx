@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { api, messageOf } from '../api/client';
-import type { Run, Version, Workflow } from '../api/types';
+import type { Run, Version } from '../api/types';
 import { ErrorBanner, StatusBadge } from '../components/common';
 import { Canvas } from '../editor/Canvas';
 import { EditorContext, RunContext } from '../editor/context';
@@ -38,8 +38,7 @@ function RunDetail({ id }: { id: string }) {
     let live = true;
     (async () => {
       const run = await api.get<Run>(`/api/runs/${id}/`);
-      const [kinds, wf] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${run.workflow}/`)]);
-      const v = await runGraph(run, wf);
+      const [kinds, v] = await Promise.all([catalog.kinds(), runGraph(run)]);
       if (!live) return;
       editor.getState().setKinds(kinds);
       editor.getState().load(normalizeGraph(v?.graph));
@@ -97,11 +96,15 @@ function RunDetail({ id }: { id: string }) {
   );
 }
 
-/** The graph a run ran: its version's, or for a playground run the workflow's draft (as saved now). */
-async function runGraph(run: Run, wf: Workflow): Promise<{ graph: Version['graph'] } | null> {
-  if (run.draft) return api.get<{ graph: Version['graph'] }>(`/api/workflows/${run.workflow}/draft/`);
-  const number = run.version ?? wf.latest_version?.number;
-  return number ? api.get<Version>(`/api/workflows/${run.workflow}/versions/${number}/`) : null;
+/** The top-level node a run node id belongs to: `n1[0].a` → `n1`, `n3` → `n3`. */
+function topNode(id: string): string {
+  const { containers, node } = parseRunId(id);
+  return containers[0]?.[0] ?? node;
+}
+
+/** The graph a run ran: its version's, or for a playground run the draft as it was when the run started. */
+async function runGraph(run: Run): Promise<{ graph: Version['graph'] } | null> {
+  return api.get<{ graph: Version['graph'] }>(`/api/runs/${run.id}/graph/`);
 }
 
 function RunSide({
@@ -237,7 +240,6 @@ function RunBar({
   selected: string | null;
   labels: Record<string, string>;
 }) {
-  const navigate = useNavigate();
   const run = useStore(store, (s) => s.run);
   const { done, elapsed, cost, tokens, approx } = useRunFigures(store);
 
@@ -245,15 +247,6 @@ function RunBar({
     try {
       await api.post(`/api/runs/${runId}/cancel/`);
       toast('Cancel requested');
-    } catch (e) {
-      toast(messageOf(e), 'error');
-    }
-  };
-  const rerun = async () => {
-    if (!selected) return;
-    try {
-      const r = await api.post<Run>(`/api/runs/${runId}/rerun/`, { from_node: selected });
-      navigate(`/runs/${r.id}`);
     } catch (e) {
       toast(messageOf(e), 'error');
     }
@@ -284,9 +277,7 @@ function RunBar({
       </span>
       <ConnectionState store={store} done={done} />
       <div className="spacer" />
-      <button disabled={!selected} onClick={rerun} title="Select a node, then re-run from it" data-testid="rerun">
-        ↻ Re-run from {selected ? (labels[selected] ?? selected) : 'a node'}
-      </button>
+      <RerunButton runId={runId} selected={selected} labels={labels} />
       <button
         onClick={async () => {
           try {
@@ -302,5 +293,42 @@ function RunBar({
         ■ Cancel
       </button>
     </div>
+  );
+}
+
+/** Re-run from the selected node; a node inside a loop/map body re-runs from its top-level container. */
+function RerunButton({
+  runId,
+  selected,
+  labels,
+}: {
+  runId: string;
+  selected: string | null;
+  labels: Record<string, string>;
+}) {
+  const navigate = useNavigate();
+  const from = selected ? topNode(selected) : null;
+  const rerun = async () => {
+    if (!from) return;
+    try {
+      const r = await api.post<Run>(`/api/runs/${runId}/rerun/`, { from_node: from });
+      navigate(`/runs/${r.id}`);
+    } catch (e) {
+      toast(messageOf(e), 'error');
+    }
+  };
+  return (
+    <button
+      disabled={!from}
+      onClick={rerun}
+      title={
+        from && from !== selected
+          ? 'A node inside a body re-runs from its loop or map node'
+          : 'Select a node, then re-run from it'
+      }
+      data-testid="rerun"
+    >
+      ↻ Re-run from {from ? (labels[from] ?? from) : 'a node'}
+    </button>
   );
 }

@@ -163,6 +163,18 @@ def test_a_playground_session_runs_the_draft_as_an_unnumbered_draft_version(owne
     assert Run.objects.get(pk=again["run"]).version_id == run.version_id
 
 
+def test_a_playground_run_shows_the_draft_it_ran_not_the_draft_saved_since(
+    owner_api, other_api, chatty
+):
+    session = session_for(owner_api, chatty, draft=True)
+    run_id = send(owner_api, session, "draft?").json()["assistant_message"]["run"]
+    workflow_save_draft(workflow=chatty, graph=plain_graph())  # the user keeps editing
+    body = owner_api.get(f"/api/runs/{run_id}/graph/").json()
+    assert body["draft"] is True and body["version"] is None
+    assert [n["id"] for n in body["graph"]["nodes"]] == ["chat", "bot", "answer"]
+    assert other_api.get(f"/api/runs/{run_id}/graph/").status_code == 404
+
+
 def test_feedback_is_stored_on_an_answer(owner_api, chatty):
     session = session_for(owner_api, chatty)
     answer = send(owner_api, session, "rate me").json()["assistant_message"]
