@@ -140,7 +140,9 @@ class _McpConfig(BaseModel):
     url: str = Field(pattern=r"^https?://")
     transport: Literal["streamable_http", "sse"] = "streamable_http"
     headers: dict[str, str] = Field(default_factory=dict)
-    credential: int | None = Field(default=None, description="A stored credential's id.")
+    credential: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="A stored credential's id."
+    )
     credential_header: str = Field(default="Authorization", pattern=HEADER_NAME_PATTERN)
     credential_scheme: str = Field(default="Bearer", pattern=r"^[A-Za-z0-9_-]{0,32}$")
     tools: list[_McpToolInfo] = Field(default_factory=list, description="Found by a refresh.")

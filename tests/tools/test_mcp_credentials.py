@@ -169,3 +169,10 @@ def test_the_secret_appears_in_no_response_repr_catalog_or_log(api, owner, beare
     assert call(owner, "local__add", {"a": 1, "b": 2}) == {"result": 3}
     shown.append(caplog.text)
     assert all(TOKEN not in text for text in shown)
+
+
+@pytest.mark.parametrize("credential", ["abc", 0, 2**70])
+def test_a_credential_that_is_no_id_is_refused_naming_the_field(api, bearer_url, credential):
+    response = create_server(api, bearer_url, credential=credential)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["config"][0].startswith("'config.credential'")

@@ -11,7 +11,9 @@ const CREDENTIALS = [
 function serve(rows: unknown[]) {
   vi.stubGlobal(
     'fetch',
-    vi.fn(async () => new Response(JSON.stringify(rows), { status: 200, headers: { 'Content-Type': 'application/json' } })),
+    vi.fn(
+      async () => new Response(JSON.stringify(rows), { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    ),
   );
 }
 

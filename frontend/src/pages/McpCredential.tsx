@@ -17,12 +17,7 @@ export function sendMode(config: Config): 'bearer' | 'header' {
 
 /** `config` with a credential choice applied: none, `bearer` (the defaults, so no keys) or a
  * named `header` carrying the bare secret. */
-export function withCredential(
-  config: Config,
-  id: number | undefined,
-  mode: 'bearer' | 'header',
-  header = '',
-): Config {
+export function withCredential(config: Config, id: number | undefined, mode: 'bearer' | 'header', header = ''): Config {
   const { credential: _c, credential_header: _h, credential_scheme: _s, ...rest } = config;
   if (id === undefined) return rest;
   if (mode === 'bearer') return { ...rest, credential: id };
