@@ -66,6 +66,7 @@ function useSwitchTo(
   setMessages: (ms: ChatMessage[]) => void,
   live: { current: boolean },
   setBusy: (b: boolean) => void,
+  turn: { current: (() => void) | undefined },
 ) {
   return useCallback(
     async (id: ChatMessage['id']) => {
@@ -73,13 +74,14 @@ function useSwitchTo(
       try {
         const shown = await chatApi.switchTo(id);
         if (live.current) setMessages(shown);
+        turn.current?.(); // the session list previews the shown branch's last message
       } catch (e) {
         toast(messageOf(e), 'error');
       } finally {
         setBusy(false);
       }
     },
-    [live, setMessages, setBusy],
+    [live, setMessages, setBusy, turn],
   );
 }
 
@@ -141,7 +143,7 @@ export function useChat(sessionId: string, onTurn?: () => void, beforeSend?: () 
     [sessionId, reload, setMessages, before, turn],
   );
 
-  const switchTo = useSwitchTo(setMessages, live, setBusy);
+  const switchTo = useSwitchTo(setMessages, live, setBusy, turn);
 
   return useMemo(
     () => ({
