@@ -80,3 +80,17 @@ def secret_decrypt(token: bytes) -> str:
     except InvalidToken as exc:
         message = "The secret cannot be decrypted with this server's credentials key."
         raise ValueError(message) from exc
+
+
+class ToolCredentialStore:
+    """The owner's credentials as the tools app reads them (registered in AgentsConfig.ready):
+    a user tool names a credential by id, and only its owner's credentials are found."""
+
+    def owns(self, owner_id: int, credential_id: int) -> bool:
+        return Credential.objects.filter(owner_id=owner_id, pk=credential_id).exists()
+
+    def secret(self, owner_id: int, credential_id: int) -> str:
+        credential = Credential.objects.filter(owner_id=owner_id, pk=credential_id).first()
+        if credential is None:
+            raise LookupError(f"credential {credential_id} does not exist")
+        return credential_secret(credential)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from agents.llm.providers.table import provider_choices, tier_choices
+from agents.llm.providers.table import credential_kind_choices, provider_choices, tier_choices
 
 
 class ModelEntry(models.Model):
@@ -66,12 +66,13 @@ class Agent(models.Model):
 
 
 class Credential(models.Model):
-    """A provider key, encrypted at rest; the API never returns the secret."""
+    """A provider key or a tool's token (`provider` "token", sent by an MCP tool that names it),
+    encrypted at rest; the API never returns the secret."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials"
     )
-    provider = models.CharField(max_length=16, choices=provider_choices)
+    provider = models.CharField(max_length=16, choices=credential_kind_choices)
     label = models.CharField(max_length=100, blank=True)
     secret_encrypted = models.BinaryField()
     last4 = models.CharField(max_length=4)

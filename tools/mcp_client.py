@@ -5,7 +5,10 @@ becomes an :class:`McpTool` named ``<server>__<tool>``. Every connection goes th
 outbound guard (`tools.outbound.guarded_client`): the operator's allow-list, every resolved
 address checked, the connection pinned to it, each redirect hop checked again. A call's
 arguments are checked against the discovered schema before it is sent; an error answer, a
-refused URL, a dead server or a timeout is a failed tool call (ToolError).
+refused URL, a dead server or a timeout is a failed tool call (ToolError). Each request carries
+the row's literal `headers` and, when the row names a stored credential (`credential`, an id), a
+`credential_header` of `"<credential_scheme> <secret>"`, read when the session opens
+(`tools.credentials`) and kept nowhere else.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from asgiref.sync import sync_to_async
 from mcp import ClientSession, types
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 
 from tools.base import Tool, ToolContext, ToolError
+from tools.credentials import credential_store
 from tools.outbound import OutboundRefused, guarded_client
 from tools.registry import MCP_SEPARATOR
 
@@ -51,9 +56,37 @@ def _client_factory(allowed: frozenset[str], configured: dict[str, str]) -> Any:
     return factory
 
 
+def _credential_header(config: dict[str, Any], owner_id: int | None) -> dict[str, str]:
+    """`{header: "<scheme> <secret>"}` from the stored credential the row names (none: {}).
+    A credential that is gone or cannot be decrypted is a ToolError that says so, never the
+    secret."""
+    credential = config.get("credential")
+    if credential is None:
+        return {}
+    if owner_id is None:
+        reason = "this MCP server's credential has no owner to read it from"
+        raise ToolError(reason, code="forbidden")
+    try:
+        secret = credential_store().secret(owner_id, int(credential))
+    except LookupError:
+        raise ToolError(
+            f"the stored credential #{credential} this MCP server sends no longer exists; "
+            "pick another in the tool's settings",
+            code="forbidden",
+        ) from None
+    except ValueError as exc:
+        raise ToolError(str(exc), code="forbidden") from None
+    scheme = config.get("credential_scheme", "Bearer")
+    header = config.get("credential_header") or "Authorization"
+    return {header: f"{scheme} {secret}" if scheme else secret}
+
+
 @asynccontextmanager
-async def _session(config: dict[str, Any], allowed: frozenset[str]) -> AsyncIterator[ClientSession]:
-    factory = _client_factory(allowed, dict(config.get("headers") or {}))
+async def _session(
+    config: dict[str, Any], allowed: frozenset[str], owner_id: int | None = None
+) -> AsyncIterator[ClientSession]:
+    secret_header = await sync_to_async(_credential_header)(config, owner_id)
+    factory = _client_factory(allowed, {**(config.get("headers") or {}), **secret_header})
     if config.get("transport") == "sse":
         streams = sse_client(config["url"], httpx_client_factory=factory)
         async with streams as (read, write), ClientSession(read, write) as session:
@@ -104,10 +137,13 @@ def _info(tool: types.Tool) -> dict[str, Any]:
     }
 
 
-async def mcp_discover(config: dict[str, Any], allowed: frozenset[str]) -> list[dict[str, Any]]:
-    """`[{name, description, input_schema, idempotent}]` of every tool the server lists."""
+async def mcp_discover(
+    config: dict[str, Any], allowed: frozenset[str], *, owner_id: int | None = None
+) -> list[dict[str, Any]]:
+    """`[{name, description, input_schema, idempotent}]` of every tool the server lists
+    (`owner_id`: whose stored credential the config may name)."""
     try:
-        async with _session(config, allowed) as session:
+        async with _session(config, allowed, owner_id) as session:
             listed, cursor = [], None
             while True:
                 page = await session.list_tools(params=types.PaginatedRequestParams(cursor=cursor))
@@ -134,19 +170,24 @@ class McpTool(Tool):
     permissions = frozenset({"network"})
 
     def __init__(
-        self, server: str, config: dict[str, Any], info: dict[str, Any], timeout_s: float
+        self,
+        server: str,
+        config: dict[str, Any],
+        info: dict[str, Any],
+        timeout_s: float,
+        owner_id: int | None = None,
     ) -> None:
         self.name = exposed_name(server, info["name"])
         self.remote = info["name"]
         self.description = info.get("description") or self.remote
         self.input_schema = info.get("input_schema") or {"type": "object"}
         self.idempotent = bool(info.get("idempotent"))
-        self.config, self.timeout_s = config, timeout_s
+        self.config, self.timeout_s, self.owner_id = config, timeout_s, owner_id
 
     async def run(self, ctx: ToolContext, args: dict[str, Any]) -> Any:
         wait = timedelta(seconds=self.timeout_s)
         try:
-            async with _session(self.config, ctx.allowed_hosts) as session:
+            async with _session(self.config, ctx.allowed_hosts, self.owner_id) as session:
                 result = await session.call_tool(self.remote, args, read_timeout_seconds=wait)
         except ToolError:
             raise
@@ -161,10 +202,19 @@ class McpServerTool(Tool):
 
     permissions = frozenset({"network"})
 
-    def __init__(self, name: str, description: str, config: dict[str, Any], timeout_s: float):
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        config: dict[str, Any],
+        timeout_s: float,
+        owner_id: int | None = None,
+    ):
         self.name, self.description, self.config = name, description, config
         self.timeout_s = timeout_s
-        self.tools = [McpTool(name, config, info, timeout_s) for info in config.get("tools", [])]
+        self.tools = [
+            McpTool(name, config, info, timeout_s, owner_id) for info in config.get("tools", [])
+        ]
         names: dict[str, Any] = {"type": "string"}
         if self.tools:
             names["enum"] = [t.remote for t in self.tools]

@@ -20,7 +20,14 @@ from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agents.llm.base import ToolSpec
 from tools.base import Tool
@@ -36,6 +43,7 @@ BUILTINS: dict[str, str] = {
     "python": "tools.builtins.python.PythonTool",
 }
 NAME_PATTERN = r"^[a-zA-Z][a-zA-Z0-9_\-]{0,63}$"
+HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"  # an HTTP field name (RFC 9110)
 DEFAULT_MCP_TIMEOUT_S = 30.0
 MCP_SEPARATOR = "__"  # an MCP server's tool is offered as `<server>__<tool>`
 
@@ -91,6 +99,7 @@ class _Definition(BaseModel):
     input_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"})
     config: dict[str, Any] = Field(default_factory=dict)
     timeout_s: float | None = Field(default=None, gt=0, le=3600)
+    owner_id: int | None = None  # whose stored credentials the tool may name
 
     @field_validator("input_schema")
     @classmethod
@@ -131,8 +140,24 @@ class _McpConfig(BaseModel):
     url: str = Field(pattern=r"^https?://")
     transport: Literal["streamable_http", "sse"] = "streamable_http"
     headers: dict[str, str] = Field(default_factory=dict)
+    credential: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="A stored credential's id."
+    )
+    credential_header: str = Field(default="Authorization", pattern=HEADER_NAME_PATTERN)
+    credential_scheme: str = Field(default="Bearer", pattern=r"^[A-Za-z0-9_-]{0,32}$")
     tools: list[_McpToolInfo] = Field(default_factory=list, description="Found by a refresh.")
     refreshed_at: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source_per_header(self) -> _McpConfig:
+        if self.credential is None:
+            return self
+        clash = {h.lower() for h in self.headers} & {self.credential_header.lower()}
+        if clash:
+            raise ValueError(
+                f"'{self.credential_header}' is sent from the credential: remove it from headers"
+            )
+        return self
 
 
 class _AgentConfig(BaseModel):
@@ -223,7 +248,11 @@ def _mcp_tool(spec: _Definition) -> Tool:
 
     config: _McpConfig = _parse(_McpConfig, spec.config, "config")
     return McpServerTool(
-        spec.name, spec.description, config.model_dump(), spec.timeout_s or DEFAULT_MCP_TIMEOUT_S
+        spec.name,
+        spec.description,
+        config.model_dump(),
+        spec.timeout_s or DEFAULT_MCP_TIMEOUT_S,
+        owner_id=spec.owner_id,
     )
 
 

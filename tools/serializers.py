@@ -6,6 +6,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from rest_framework import serializers
 
+from tools.credentials import credential_owned
 from tools.models import Tool
 from tools.registry import ToolDefinitionError, tool_from_definition
 from tools.services import tool_definition, tool_url_problem
@@ -78,6 +79,8 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
                 {"config": ["An mcp tool needs config.url: the server's http(s) address."]}
             )
         self._check_definition(attrs)
+        if kind == Tool.Kind.MCP:
+            self._check_credential(config)
         if kind in URL_KINDS and (problem := tool_url_problem(str(config["url"]))):
             raise serializers.ValidationError({"config": [f"'config.url': {problem}"]})
         request = self.context.get("request")
@@ -92,6 +95,24 @@ class ToolSerializer(serializers.ModelSerializer[Tool]):
                     {"name": [f"You already have a tool named '{name}'."]}
                 )
         return attrs
+
+    def _check_credential(self, config: dict[str, Any]) -> None:
+        """A named credential must be one of the tool owner's own (another user's is as unknown
+        as a missing one: its existence is not revealed)."""
+        credential = config.get("credential")
+        if credential is None:
+            return
+        request = self.context.get("request")
+        owner = self.instance.owner if self.instance else getattr(request, "user", None)
+        if not credential_owned(getattr(owner, "pk", None), int(credential)):
+            raise serializers.ValidationError(
+                {
+                    "config": [
+                        f"'config.credential': you have no stored credential #{credential}; "
+                        "add one under Credentials (kind: token) and pick it here."
+                    ]
+                }
+            )
 
     def _check_definition(self, attrs: dict[str, Any]) -> None:
         """The whole definition, as a run will build it, so a saved tool always loads."""

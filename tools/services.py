@@ -41,6 +41,7 @@ def tool_definition(row: ToolRow) -> dict[str, Any]:
         "input_schema": row.input_schema or {"type": "object"},
         "config": row.config,
         "timeout_s": row.timeout_s,
+        "owner_id": row.owner_id,
     }
 
 
@@ -119,7 +120,7 @@ def tool_mcp_refresh(*, row: ToolRow) -> ToolRow:
     from tools.mcp_client import mcp_discover
 
     allowed = frozenset(settings.AXWEB_HTTP_ALLOWED_HOSTS)
-    discovered = async_to_sync(mcp_discover)(row.config, allowed)
+    discovered = async_to_sync(mcp_discover)(row.config, allowed, owner_id=row.owner_id)
     row.config = {**row.config, "tools": discovered, "refreshed_at": timezone.now().isoformat()}
     row.save(update_fields=["config", "updated_at"])
     return row

@@ -1,5 +1,6 @@
 """Chatting with a flow in the browser (issue 15): the seeded Assistant streams its answers, keeps
-the conversation over a reload, stops mid-stream, regenerates, branches on edit-and-resend, and
+the conversation over a reload, stops mid-stream, regenerates, branches on edit-and-resend (and
+switches between the branches, "‹ 1 / 2 ›"), and
 shows model output that looks like HTML as text. One turn runs on the builtin model; the rest on
 scripted models (deterministic, and timed so a stream can be watched and stopped)."""
 
@@ -160,6 +161,61 @@ def test_the_assistant_chats_streams_keeps_stops_regenerates_and_branches(
         "aria-pressed", "true"
     )
     assert dialogs == []
+
+
+def branch_position(page: Page, nth: int) -> Locator:
+    return page.get_by_test_id("chat-user").nth(nth).get_by_test_id("chat-branch-pos")
+
+
+def test_an_edited_message_keeps_both_branches_and_the_switcher_moves_between_them(
+    logged_in: Page, api: httpx.Client, user: Any
+) -> None:
+    page = logged_in
+    wf = assistant(api, user)
+    answer_with("scripted:trip?delay=0.2&chunks=2")
+    page.goto(f"/workflows/{wf['id']}/chat")
+    page.get_by_test_id("chat-new").first.click()
+    for text in ("Plan a day in Oslo", "What about food?"):
+        send(page, text)
+        settled(page)
+    expect(page.get_by_test_id("chat-branch")).to_have_count(0)  # one version of everything
+
+    # Edit and resend the second message: a second version, shown as "2 / 2".
+    page.get_by_test_id("chat-user").nth(1).hover()
+    page.get_by_test_id("chat-user").nth(1).get_by_test_id("chat-edit-button").click()
+    page.get_by_test_id("chat-edit").locator("textarea").fill("What about museums?")
+    page.get_by_test_id("chat-edit-send").click()
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about museums?"])
+    settled(page)
+    expect(branch_position(page, 1)).to_have_text("2 / 2")
+    expect(answers(page).nth(1).locator(".md")).to_contain_text("trip: What about museums?")
+
+    # Back to the first version: its answer comes back with it.
+    page.get_by_test_id("chat-user").nth(1).get_by_role(
+        "button", name="Previous version of this message"
+    ).click()
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about food?"])
+    expect(branch_position(page, 1)).to_have_text("1 / 2")
+    expect(answers(page).nth(1).locator(".md")).to_contain_text("trip: What about food?")
+    shot(page, "chat-07-branch-switched")
+
+    # The choice survives a reload, and the next turn continues the shown branch.
+    page.reload()
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about food?"])
+    expect(branch_position(page, 1)).to_have_text("1 / 2")
+    send(page, "And coffee?")
+    settled(page)
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about food?", "And coffee?"])
+
+    # Forth and back again: each version shows its own continuation.
+    page.get_by_test_id("chat-user").nth(1).get_by_test_id("chat-branch-next").click()
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about museums?"])
+    expect(
+        page.get_by_test_id("chat-user").nth(1).get_by_test_id("chat-branch-next")
+    ).to_be_disabled()
+    page.get_by_test_id("chat-user").nth(1).get_by_test_id("chat-branch-prev").click()
+    expect(bubbles(page)).to_have_text(["Plan a day in Oslo", "What about food?", "And coffee?"])
+    expect(answers(page).nth(2).locator(".md")).to_contain_text("trip: And coffee?")
 
 
 def test_a_workflow_that_cannot_chat_explains_how_to_add_a_chat_input(

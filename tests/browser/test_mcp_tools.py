@@ -52,3 +52,26 @@ def test_discovering_from_a_server_that_is_down_shows_why_in_red(logged_in: Page
     page.get_by_test_id("mcp-refresh").click()
     expect(page.locator(".err-banner").filter(has_text="127.0.0.1:9")).to_be_visible()
     shot(page, "31-mcp-tool-down")
+
+
+def test_a_server_that_wants_a_token_is_given_a_stored_credential_from_the_form(
+    logged_in: Page, api: httpx.Client
+) -> None:
+    page = logged_in
+    token = "tok-browser-5e6f7a8b"
+    stored = api.post(
+        "/api/credentials/", json={"provider": "token", "label": "local mcp", "secret": token}
+    ).raise_for_status()
+    with serving(require=("Authorization", f"Bearer {token}")) as url:
+        new_item(page, "/tools", name="guarded", description="A local MCP server with a token.")
+        page.get_by_test_id("field-kind").select_option("mcp")
+        page.get_by_test_id("field-config-url").fill(url)
+        page.get_by_test_id("field-config-credential").select_option(str(stored.json()["id"]))
+        expect(page.get_by_test_id("field-config-credential-mode")).to_have_value("bearer")
+        page.get_by_test_id("item-submit").click()
+        expect(page.locator(".modal")).to_have_count(0)
+        edit(page, "guarded")
+        page.get_by_test_id("mcp-refresh").click()
+        expect(page.get_by_test_id("mcp-discovered")).to_contain_text("4 tools")
+        shot(page, "32-mcp-tool-credential")
+        assert token not in page.content()

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from mcp.server.fastmcp import Context, FastMCP
@@ -44,11 +45,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def requiring(app: Any, header: str, value: str) -> Any:
+    """The ASGI app behind a door: a request without `header: value` is answered 401."""
+
+    async def door(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            sent = dict(scope["headers"]).get(header.lower().encode(), b"")
+            if sent != value.encode():
+                await send({"type": "http.response.start", "status": 401, "headers": []})
+                await send({"type": "http.response.body", "body": b"a token is required"})
+                return
+        await app(scope, receive, send)
+
+    return door
+
+
 @contextmanager
-def serving(transport: str = "streamable_http") -> Iterator[str]:
-    """The URL of a running local MCP server; stopped on exit."""
+def serving(
+    transport: str = "streamable_http", require: tuple[str, str] | None = None
+) -> Iterator[str]:
+    """The URL of a running local MCP server; stopped on exit. `require=(header, value)`: the
+    server answers 401 to any request without that header."""
     mcp = local_mcp()
     app = mcp.sse_app() if transport == "sse" else mcp.streamable_http_app()
+    if require is not None:
+        app = requiring(app, *require)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

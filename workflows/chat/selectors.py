@@ -67,10 +67,26 @@ def _approvals(messages: list[ChatMessage]) -> dict[Any, list[dict[str, Any]]]:
     return found
 
 
-def message_json(m: ChatMessage, approvals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _siblings(messages: list[ChatMessage]) -> dict[int, list[int]]:
+    """Message id -> the ids of every message with the same parent (itself included), oldest
+    first: the versions a branch switcher steps through (one query of ids)."""
+    sessions = {m.session_id for m in messages}
+    rows = ChatMessage.objects.filter(session_id__in=sessions).order_by("id")
+    groups: dict[tuple[Any, Any], list[int]] = {}
+    for pk, session_id, parent_id in rows.values_list("id", "session_id", "parent_id"):
+        groups.setdefault((session_id, parent_id), []).append(pk)
+    return {m.pk: groups.get((m.session_id, m.parent_id), [m.pk]) for m in messages}
+
+
+def message_json(
+    m: ChatMessage,
+    approvals: list[dict[str, Any]] | None = None,
+    siblings: list[int] | None = None,
+) -> dict[str, Any]:
     return {
         "id": m.pk,
         "parent": m.parent_id,
+        "siblings": siblings or [m.pk],
         "role": m.role,
         "content": m.content,
         "run": str(m.run_id) if m.run_id else None,
@@ -88,8 +104,26 @@ def message_json(m: ChatMessage, approvals: list[dict[str, Any]] | None = None) 
 
 
 def messages_json(messages: list[ChatMessage]) -> list[dict[str, Any]]:
-    approvals = _approvals(messages)
-    return [message_json(m, approvals.get(m.run_id)) for m in messages]
+    if not messages:
+        return []
+    approvals, siblings = _approvals(messages), _siblings(messages)
+    return [message_json(m, approvals.get(m.run_id), siblings[m.pk]) for m in messages]
+
+
+def newest_under(message: ChatMessage) -> int:
+    """The id of the newest message in `message`'s subtree: where its branch was left off (a
+    child is always newer than its parent, so this is a leaf, and its path runs through
+    `message`)."""
+    children: dict[Any, list[int]] = {}
+    rows = ChatMessage.objects.filter(session_id=message.session_id)
+    for pk, parent_id in rows.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    newest, stack = message.pk, [message.pk]
+    while stack:
+        current = stack.pop()
+        newest = max(newest, current)
+        stack += children.get(current, [])
+    return newest
 
 
 def user_scope_key(session: ChatSession) -> str:

@@ -91,6 +91,9 @@ class MessageSerializer(serializers.Serializer[Any]):
 
     id = serializers.IntegerField()
     parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
+    siblings = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The versions of this message, oldest first."
+    )
     role = serializers.ChoiceField(choices=["user", "assistant"])
     content = serializers.CharField()
     run = serializers.UUIDField(allow_null=True)

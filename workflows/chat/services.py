@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from axweb.db_retry import call_retrying
 from workflows.chat import settle
 from workflows.chat.models import ChatMessage, ChatSession
-from workflows.chat.selectors import branch, history_of
+from workflows.chat.selectors import branch, history_of, newest_under
 from workflows.chat.spec import HOW_TO, chat_spec
 from workflows.models import Run, Workflow
 from workflows.runs import services as run_services
@@ -173,6 +173,16 @@ def message_regenerate(*, message: ChatMessage) -> ChatMessage:
             return _answer_start(message.session, question)
 
     return call_retrying(regenerate)
+
+
+def branch_switch(*, message: ChatMessage) -> ChatMessage:
+    """Show the branch through `message` (one of a message's versions): the session's active
+    branch becomes the one ending at the newest message under it, so its continuation is shown,
+    the choice survives a reload, and the next turn continues it. The session keeps its place
+    in the list (its `updated_at` is left alone)."""
+    leaf = ChatMessage.objects.get(pk=newest_under(message))
+    ChatSession.objects.filter(pk=message.session_id).update(leaf=leaf)
+    return leaf
 
 
 def message_stop(*, message: ChatMessage) -> ChatMessage:

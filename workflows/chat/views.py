@@ -110,10 +110,8 @@ class SessionViewSet(
             parent_id=data.get("parent"),
             has_parent="parent" in data,
         )
-        body = {
-            "user_message": selectors.message_json(question),
-            "assistant_message": selectors.message_json(answer),
-        }
+        sent, answered = selectors.messages_json([question, answer])
+        body = {"user_message": sent, "assistant_message": answered}
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], responses={200: MemoryItemSerializer(many=True)})
@@ -153,6 +151,13 @@ class MessageViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def regenerate(self, request: Request, pk: str) -> Response:
         answer = services.message_regenerate(message=self.get_object())
         return self._done(answer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: MessageSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def switch(self, request: Request, pk: str) -> Response:
+        """Show the branch through this message (a version of it); answers the shown branch."""
+        leaf = services.branch_switch(message=self.get_object())
+        return Response(selectors.messages_json(selectors.branch(leaf)))
 
     @extend_schema(request=None, responses={200: MessageSerializer})
     @action(detail=True, methods=["post"])

@@ -160,10 +160,30 @@ def provider_choices() -> list[tuple[str, str]]:
     return [(p.name, p.label) for p in PROVIDERS]
 
 
+# Credential kinds that belong to no model provider: a secret a user tool sends (an MCP server's
+# bearer token or API key). A stored credential's `provider` is one of these or a provider name.
+TOOL_CREDENTIAL_KINDS: dict[str, str] = {"token": "Token (MCP servers and other tools)"}
+
+
+def credential_kind_choices() -> list[tuple[str, str]]:
+    """(name, label) of everything a stored credential can be for: providers, then tool tokens."""
+    return [*provider_choices(), *TOOL_CREDENTIAL_KINDS.items()]
+
+
+def credential_kinds() -> list[dict[str, str]]:
+    """The kinds a person stores a key for: providers that take one, then tool tokens."""
+    keyed = [{"name": p.name, "label": p.label} for p in PROVIDERS if p.credential]
+    return [*keyed, *({"name": n, "label": label} for n, label in TOOL_CREDENTIAL_KINDS.items())]
+
+
 def tier_choices() -> list[tuple[str, str]]:
     return [(t, t.capitalize()) for t in TIERS]
 
 
 def providers_catalog() -> dict[str, Any]:
     """What ``GET /api/models/providers/`` serves: every row and the tiers."""
-    return {"providers": [p.describe() for p in PROVIDERS], "tiers": list(TIERS)}
+    return {
+        "providers": [p.describe() for p in PROVIDERS],
+        "tiers": list(TIERS),
+        "credential_kinds": credential_kinds(),
+    }

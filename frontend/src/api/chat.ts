@@ -41,6 +41,8 @@ export interface ChatApproval {
 export interface ChatMessage {
   id: number | string;
   parent: number | string | null;
+  /** Every version of this message (same parent: edits, regenerated answers), oldest first. */
+  siblings?: (number | string)[];
   role: 'user' | 'assistant';
   content: string;
   run: string | null;
@@ -83,6 +85,8 @@ export const chatApi = {
       ...(parent !== undefined ? { parent } : {}),
     }),
   regenerate: (message: ChatMessage['id']) => api.post<ChatMessage>(`${M}${message}/regenerate/`),
+  /** Show the branch through this version of a message; answers the shown branch. */
+  switchTo: (message: ChatMessage['id']) => api.post<ChatMessage[]>(`${M}${message}/switch/`),
   stop: (message: ChatMessage['id']) => api.post<ChatMessage>(`${M}${message}/stop/`),
   feedback: (message: ChatMessage['id'], rating: Rating, comment: string) =>
     api.post<ChatMessage>(`${M}${message}/feedback/`, { rating, comment }),

@@ -199,6 +199,8 @@ export interface ProviderRow {
 export interface ProviderTable {
   providers: ProviderRow[];
   tiers: string[];
+  /** What a stored credential can be for: providers that take a key, then `token` (MCP servers). */
+  credential_kinds: { name: string; label: string }[];
 }
 
 export interface Credential {

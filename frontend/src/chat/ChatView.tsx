@@ -100,7 +100,7 @@ export function ChatView({
             m.role === 'user' ? (
               <UserMessage key={m.id} m={m} chat={chat} canEdit={!streaming} />
             ) : (
-              <AssistantMessage key={m.id} m={m} chat={chat} isLast={m === last} />
+              <AssistantMessage key={m.id} m={m} chat={chat} isLast={m === last} locked={streaming} />
             ),
           )}
         </div>

@@ -5,6 +5,7 @@ import type { ChatMessage, Rating } from '../api/chat';
 import { Icon } from '../components/icons';
 import { fmtCost } from '../lib/ui';
 import { Activity } from './Activity';
+import { BranchSwitcher } from './BranchSwitcher';
 import { copyText } from './copy';
 import { Markdown } from './Markdown';
 import { storedTools } from './stream';
@@ -47,6 +48,7 @@ export function UserMessage({ m, chat, canEdit }: { m: ChatMessage; chat: Chat; 
     <div className="chat-msg user" data-testid="chat-user">
       <div className="chat-bubble">{m.content}</div>
       <div className="chat-actions">
+        <BranchSwitcher m={m} chat={chat} locked={!canEdit} />
         <button className="small ghost" onClick={() => copyText(m.content)} title="Copy">
           Copy
         </button>
@@ -153,7 +155,18 @@ function SettledBody({ m }: { m: ChatMessage }) {
   );
 }
 
-export function AssistantMessage({ m, chat, isLast }: { m: ChatMessage; chat: Chat; isLast: boolean }) {
+export function AssistantMessage({
+  m,
+  chat,
+  isLast,
+  locked = false,
+}: {
+  m: ChatMessage;
+  chat: Chat;
+  isLast: boolean;
+  /** An answer is streaming: switching branches waits for it. */
+  locked?: boolean;
+}) {
   const streaming = m.status === 'streaming';
   return (
     <div className="chat-msg assistant" data-testid="chat-answer" data-status={m.status}>
@@ -164,6 +177,7 @@ export function AssistantMessage({ m, chat, isLast }: { m: ChatMessage; chat: Ch
       )}
       {streaming ? <LiveBody m={m} chat={chat} /> : <SettledBody m={m} />}
       <div className="chat-actions">
+        <BranchSwitcher m={m} chat={chat} locked={locked} />
         {!streaming && (
           <>
             <button className="small ghost" onClick={() => copyText(m.content)} data-testid="chat-copy">

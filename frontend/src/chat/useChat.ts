@@ -19,6 +19,8 @@ export interface Chat {
   settle(id: ChatMessage['id']): void;
   send(content: string, parent?: ChatMessage['parent']): Promise<boolean>;
   regenerate(m: ChatMessage): Promise<void>;
+  /** Show the branch through another version (`id`, one of a message's siblings). */
+  switchTo(id: ChatMessage['id']): Promise<void>;
   stop(m: ChatMessage): Promise<void>;
   feedback(m: ChatMessage, rating: Rating, comment: string): Promise<void>;
 }
@@ -57,6 +59,30 @@ function useLatest<T>(value: T) {
     ref.current = value;
   });
   return ref;
+}
+
+/** Show another version's branch: the server answers the shown branch, which replaces the list. */
+function useSwitchTo(
+  setMessages: (ms: ChatMessage[]) => void,
+  live: { current: boolean },
+  setBusy: (b: boolean) => void,
+  turn: { current: (() => void) | undefined },
+) {
+  return useCallback(
+    async (id: ChatMessage['id']) => {
+      setBusy(true);
+      try {
+        const shown = await chatApi.switchTo(id);
+        if (live.current) setMessages(shown);
+        turn.current?.(); // the session list previews the shown branch's last message
+      } catch (e) {
+        toast(messageOf(e), 'error');
+      } finally {
+        setBusy(false);
+      }
+    },
+    [live, setMessages, setBusy, turn],
+  );
 }
 
 export function useChat(sessionId: string, onTurn?: () => void, beforeSend?: () => Promise<void>): Chat {
@@ -117,6 +143,8 @@ export function useChat(sessionId: string, onTurn?: () => void, beforeSend?: () 
     [sessionId, reload, setMessages, before, turn],
   );
 
+  const switchTo = useSwitchTo(setMessages, live, setBusy, turn);
+
   return useMemo(
     () => ({
       messages,
@@ -126,12 +154,13 @@ export function useChat(sessionId: string, onTurn?: () => void, beforeSend?: () 
       reload,
       settle,
       send,
+      switchTo,
       regenerate: (m: ChatMessage) => act(() => chatApi.regenerate(m.id)),
       stop: (m: ChatMessage) => act(() => chatApi.stop(m.id)),
       feedback: (m: ChatMessage, rating: Rating, comment: string) =>
         act(() => chatApi.feedback(m.id, rating, comment).then(() => toast('Thanks for the feedback', 'ok'))),
     }),
-    [messages, error, sendError, busy, reload, settle, send, act],
+    [messages, error, sendError, busy, reload, settle, send, switchTo, act],
   );
 }
 

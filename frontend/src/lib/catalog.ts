@@ -1,6 +1,6 @@
 /** Cached look-ups used by pickers and the palette (one request per session per list). */
 import { api, listOf, type Page } from '../api/client';
-import type { Agent, CatalogTool, Model, NodeKind, ProviderTable, Tool, Workflow } from '../api/types';
+import type { Agent, CatalogTool, Credential, Model, NodeKind, ProviderTable, Tool, Workflow } from '../api/types';
 
 const cache = new Map<string, Promise<unknown>>();
 
@@ -32,6 +32,7 @@ export const catalog = {
   tools: () =>
     once('tools', async () => listOf(await api.get<CatalogTool[] | Page<CatalogTool>>('/api/tools/catalog/'))),
   workflows: () => once('workflows', () => all<Workflow>('/api/workflows/')),
+  credentials: () => once('credentials', () => all<Credential>('/api/credentials/')),
   agentParameters: () => once('agentparameters', () => api.get<AgentParameter[]>('/api/agents/parameters/')),
 };
 
@@ -70,10 +71,8 @@ export async function pickerOptions(kind: string): Promise<PickOption[]> {
       return (await catalog.workflows()).map((w) => ({ value: String(w.id), label: w.name }));
     case 'provider': // the provider table, served by the API
       return (await catalog.providers()).providers.map((p) => ({ value: p.name, label: p.name }));
-    case 'keyprovider': // providers that take an API key
-      return (await catalog.providers()).providers
-        .filter((p) => p.credential)
-        .map((p) => ({ value: p.name, label: p.name }));
+    case 'keyprovider': // what a stored key can be for: providers that take one, and tool tokens
+      return (await catalog.providers()).credential_kinds.map((k) => ({ value: k.name, label: k.label }));
     case 'tier':
       return (await catalog.providers()).tiers.map((t) => ({ value: t, label: t }));
     default:

@@ -1,10 +1,11 @@
-/** The `mcp` tool kind's form: the server's address, transport and headers, and the tools
+/** The `mcp` tool kind's form: the server's address, transport, headers and stored credential, and the tools
  * discovered from it (refreshed on demand through POST /api/tools/<id>/refresh/). */
 import { useState } from 'react';
 import { api, messageOf } from '../api/client';
 import { asObject, JsonInput } from '../editor/fields';
 import { invalidate } from '../lib/catalog';
 import { fmtTime, toast } from '../lib/ui';
+import { McpCredential } from './McpCredential';
 
 type Config = Record<string, unknown>;
 interface Discovered {
@@ -100,13 +101,14 @@ export function McpToolConfig(props: {
           testId={`${testId}-headers`}
         />
       </label>
+      <McpCredential config={config} replace={props.replace} testId={testId} />
       <div className="param" style={{ gridColumn: '1 / -1' }}>
         <RefreshButton toolId={props.toolId} onConfig={props.replace} />
         <DiscoveredTools server={props.server} config={config} />
       </div>
       <span className="hint" style={{ gridColumn: '1 / -1' }}>
-        The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS). Discovery uses the saved URL and
-        headers.
+        The host must be on the server&apos;s allow-list (AXWEB_HTTP_ALLOWED_HOSTS). Discovery uses the saved URL,
+        headers and credential.
       </span>
     </div>
   );

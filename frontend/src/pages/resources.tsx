@@ -174,7 +174,8 @@ const credentials: ResourceDef<Credential> = {
   title: 'Credentials',
   singular: 'credential',
   url: '/api/credentials/',
-  blurb: 'API keys for providers. Secrets are write-only: they are never shown again after saving.',
+  blurb:
+    'API keys for providers, and tokens that tools send (kind token: an MCP server picks one). Secrets are write-only: they are never shown again after saving.',
   columns: [
     { label: 'Provider', render: (c) => <b>{c.provider}</b> },
     { label: 'Label', render: (c) => c.label },

@@ -63,3 +63,45 @@ def test_an_agent_calls_a_tool_of_a_local_mcp_server(worker, owner, settings):
     results = [e.data for e in RunEvent.objects.filter(run=run, type="node.tool_result")]
     assert results == [{"call_id": "call-1", "result": {"result": 42}, "error": None}]
     assert run.outputs["answer"].startswith("adder:") and "42" in run.outputs["answer"]
+
+
+def test_a_stored_credential_reaches_the_server_from_a_worker_and_a_deleted_one_fails_the_call(
+    worker, owner, settings
+):
+    from agents.credentials import credential_create
+    from agents.models import Credential
+
+    settings.AXWEB_HTTP_ALLOWED_HOSTS = ["127.0.0.1"]
+    token = "tok-worker-0a1b2c3d"
+    credential = credential_create(owner=owner, provider="token", secret=token)
+    with serving(require=("Authorization", f"Bearer {token}")) as url:
+        config = {"url": url, "credential": credential.pk}
+        server = ToolRow.objects.create(
+            owner=owner, name="local", kind="mcp", description="Local.", config=config
+        )
+        tool_mcp_refresh(row=server)
+        agent = Agent.objects.create(
+            owner=owner, name="Adder", model='scripted:adder?tool=local__add&args={"a":1,"b":2}'
+        )
+        agent.tools.add(server)
+        workflow = workflow_create(owner=owner, name="Add", graph=agent_graph())
+
+        def finished_run() -> Run:
+            started = run_start(owner=owner, workflow=workflow, inputs={"question": "sum?"})
+            return wait_for(
+                lambda: Run.objects.filter(
+                    pk=started.id, status__in=["succeeded", "failed"]
+                ).first(),
+                timeout=120,
+            )
+
+        with_it = finished_run()
+        Credential.objects.filter(pk=credential.pk).delete()
+        without_it = finished_run()
+    results = [e.data for e in RunEvent.objects.filter(run=with_it, type="node.tool_result")]
+    assert results[0]["result"] == {"result": 3}
+    failed = [e.data for e in RunEvent.objects.filter(run=without_it, type="node.tool_result")]
+    assert failed[0]["result"] is None
+    assert f"credential #{credential.pk}" in str(failed[0]["error"])
+    everything = [e.data for e in RunEvent.objects.filter(run__in=[with_it, without_it])]
+    assert token not in repr(everything) + repr(with_it.outputs) + repr(without_it.outputs)
