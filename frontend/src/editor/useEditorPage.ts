@@ -19,18 +19,27 @@ export interface Loaded {
 
 export type EditorDialog = null | 'help' | 'save' | 'run';
 
+/** The draft, or null when there is none (404). */
+async function loadDraft(id: string): Promise<Graph | null> {
+  try {
+    return (await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`))?.graph ?? null;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+    return null;
+  }
+}
+
 async function loadEditor(id: string, store: EditorStoreApi): Promise<Loaded> {
-  const [kinds, workflow] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${id}/`)]);
+  // The draft does not wait for the workflow: one round trip less before the canvas can draw.
+  const [kinds, workflow, rawDraft] = await Promise.all([
+    catalog.kinds(),
+    api.get<Workflow>(`/api/workflows/${id}/`),
+    loadDraft(id),
+  ]);
   const latest = workflow.latest_version
     ? normalizeGraph((await api.get<Version>(`/api/workflows/${id}/versions/${workflow.latest_version.number}/`)).graph)
     : null;
-  let draft: Graph | null = null;
-  try {
-    const d = await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`);
-    if (d?.graph && (d.graph.nodes?.length || !latest)) draft = normalizeGraph(d.graph);
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
-  }
+  const draft = rawDraft && (rawDraft.nodes?.length || !latest) ? normalizeGraph(rawDraft) : null;
   store.getState().setKinds(kinds);
   store.getState().load(draft ?? latest ?? emptyGraph());
   return { workflow, kinds, latest };
