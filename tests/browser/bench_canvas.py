@@ -263,19 +263,21 @@ def canvas_area(page: Page) -> list[float]:
     ]
 
 
-def frame_gaps(page: Page, what: str) -> list[float]:
+def frame_gaps(page: Page, what: str) -> tuple[list[float], float]:
+    """The rAF intervals, and the share of frames that showed a moved view (input arrives about
+    every other frame on a quiet machine; far less often when Playwright's events queue behind
+    other work, which the result then shows)."""
     frames, views = page.evaluate(
         "() => { window.__stop = true; return [window.__frames, window.__views]; }"
     )
     moved = sum(a != b for a, b in zip(views, views[1:], strict=False))
-    if moved < len(frames) // 4:  # input arrives about every other frame; a dead drag moves nothing
-        raise SystemExit(
-            f"the view moved in only {moved} of {len(frames)} frames: not a {what} measurement"
-        )
-    return [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    if not moved:
+        raise SystemExit(f"the view never moved in {len(frames)} frames: not a {what} measurement")
+    gaps = [b - a for a, b in zip(frames, frames[1:], strict=False)]
+    return gaps, moved / max(1, len(gaps))
 
 
-def pan_and_zoom(page: Page, seconds: float = 3.0) -> list[float]:
+def pan_and_zoom(page: Page, seconds: float = 3.0) -> tuple[list[float], float]:
     """Drags start on empty pane (a press on a node would move the node, not the view)."""
     area = canvas_area(page)
     page.evaluate(FRAMES_START)
@@ -296,7 +298,7 @@ def pan_and_zoom(page: Page, seconds: float = 3.0) -> list[float]:
     return frame_gaps(page, "pan/zoom")
 
 
-def zoom_only(page: Page, seconds: float = 2.0) -> list[float]:
+def zoom_only(page: Page, seconds: float = 2.0) -> tuple[list[float], float]:
     """Wheel notches in and out around the middle of the canvas (three in, three out)."""
     x0, y0, x1, y1 = canvas_area(page)
     page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
@@ -345,13 +347,13 @@ def one_round(
         session = context.new_cdp_session(page)
         session.send("Performance.enable")
         cpu0, main0 = cpu.by_type(), main_thread_ms(session)
-        gaps = pan_and_zoom(page)
+        gaps, pan_moved = pan_and_zoom(page)
         frames = max(1, len(gaps))
         cpu1, main1 = cpu.by_type(), main_thread_ms(session)
         pan_cpu = {k: (cpu1[k] - cpu0.get(k, 0.0)) / frames for k in cpu1}
         pan_main = {k: (main1[k] - main0[k]) / frames for k in MAIN_THREAD}
         settle_frame = settle(page)
-        zoom_gaps = zoom_only(page)
+        zoom_gaps, zoom_moved = zoom_only(page)
         settle(page)
         status, save = page.evaluate(SAVE_FETCH, [workflow_id, graph])
         if status != 201:
@@ -366,6 +368,8 @@ def one_round(
             "pan_frame_ms_median": statistics.median(gaps),
             "zoom_frame_ms_median": statistics.median(zoom_gaps),
             "settle_frame_ms": settle_frame,
+            "pan_moved_frames_share": pan_moved,
+            "zoom_moved_frames_share": zoom_moved,
             "load_cpu_ms": load_cpu,
             "pan_cpu_ms_per_frame": sum(pan_cpu.values()),
             **{f"pan_cpu_ms_per_frame_{k.lower()}": v for k, v in pan_cpu.items()},
