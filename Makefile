@@ -62,4 +62,4 @@ test-python: $(STAMPS)/python
 	$(PY) -m axweb.embedded_redis wrap -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench-canvas: $(STAMPS)/python $(STAMPS)/frontend
-	$(PY) -m axweb.embedded_redis wrap -- $(PY) -m tests.browser.bench_canvas
+	$(PY) -m axweb.embedded_redis wrap -- $(PY) -m tests.browser.bench_canvas $(ARGS)

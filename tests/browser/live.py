@@ -140,6 +140,7 @@ class LiveApp:
     def __init__(self, env: Mapping[str, str], log_dir: Path, worker: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env, self.log_dir = dict(env), log_dir
         self.processes = [
             Process(
                 "daphne",

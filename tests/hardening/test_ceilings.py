@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from axweb.body_limit import BodyLimit
 from tests.workflows.conftest import celery_worker, edge, node, wait_for  # noqa: F401 (fixture)
 from workflows import limits as django_limits
-from workflows.engine import limits
+from workflows.engine import limits, validation
 from workflows.engine.executor import execute
 from workflows.engine.testing import ScriptedContext
 from workflows.models import Run, RunEvent
@@ -241,7 +241,8 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading():
 
 @pytest.mark.django_db
 def test_a_graph_with_too_many_nodes_is_refused_naming_the_limit(owner):
-    nodes = [node("in", "input")] + [node(f"n{i}", "note", text="") for i in range(1000)]
+    most = limits.current().graph_max_nodes
+    nodes = [node("in", "input")] + [node(f"n{i}", "note", text="") for i in range(most)]
     response = api_for(owner).post(
         "/api/workflows/",
         {"name": "Huge", "graph": {"schema_version": 1, "nodes": nodes, "edges": []}},
@@ -253,6 +254,14 @@ def test_a_graph_with_too_many_nodes_is_refused_naming_the_limit(owner):
         problems[0]["code"] == "too_many_nodes"
         and "AXWEB_GRAPH_MAX_NODES" in problems[0]["message"]
     )
+
+
+def test_the_default_ceilings_take_a_graph_of_two_thousand_nodes_and_2500_edges(settings):
+    """Issue 18: the canvas handles 2,000 nodes / 2,500 edges, so a graph that size is storable."""
+    nodes = [node(f"n{i}", "note", text="") for i in range(2000)]
+    edges = [edge(f"n{i % 2000}", f"n{(i * 7 + 1) % 2000}") for i in range(2500)]
+    assert (settings.AXWEB_GRAPH_MAX_NODES, settings.AXWEB_GRAPH_MAX_EDGES) == (5000, 10000)
+    assert validation.size_problems({"nodes": nodes, "edges": edges}) == []
 
 
 def subflow_graph(target: str) -> dict:

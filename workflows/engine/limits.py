@@ -21,8 +21,8 @@ class Limits:
     expression_max_items: int = 100_000  # items of a list an expression builds
     expression_max_int_bits: int = 4096  # size of an integer an expression builds
     template_max_chars: int = 2_000_000  # characters of one rendered template
-    graph_max_nodes: int = 1_000  # nodes of one graph (each loop/map body counts on its own)
-    graph_max_edges: int = 5_000
+    graph_max_nodes: int = 5_000  # nodes of one graph (each loop/map body counts on its own)
+    graph_max_edges: int = 10_000
     json_max_depth: int = 100  # nesting of a graph document, run inputs or a JSON body
     map_max_items: int = 1_000  # items one map node runs its body on
 

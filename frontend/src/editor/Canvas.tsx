@@ -6,16 +6,25 @@ import {
   type OnMoveEnd,
   type OnMoveStart,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type PointerEvent, type RefObject } from 'react';
+import {
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  type DragEvent,
+  type PointerEvent,
+  type RefObject,
+} from 'react';
 import { Link } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { toast, useTheme } from '../lib/ui';
 import { isTyping } from './actions';
 import { BodyNav } from './BodyNav';
 import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit, useOpenBodyOnDoubleClick } from './canvasHooks';
-import { useEditorApi } from './context';
+import { RunContext, useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
-import { nodeTypes } from './nodes';
+import { nodeTypes, runNodeTypes } from './nodes';
 import { DotGrid } from './DotGrid';
 import { Overview } from './Overview';
 
@@ -151,6 +160,7 @@ const allowMove = (e: DragEvent) => {
 
 export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) {
   const store = useEditorApi();
+  const inRun = useContext(RunContext) !== null;
   const lowDetail = useFlowStore((s) => s.transform[2] < DETAIL_ZOOM);
   const nodes = useStore(store, (s) => s.nodes);
   const readOnly = useStore(store, (s) => s.readOnly);
@@ -184,7 +194,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
       <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}
-        nodeTypes={nodeTypes}
+        nodeTypes={inRun ? runNodeTypes : nodeTypes}
         onNodesChange={store.getState().onNodesChange}
         onEdgesChange={store.getState().onEdgesChange}
         {...connecting}

@@ -1,11 +1,11 @@
 /** Node components for the canvas: one generic kind-driven node, and the sticky note. */
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
-import { memo, useContext, useEffect, useState } from 'react';
+import { memo, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { NodeKind } from '../api/types';
 import { ChildRunOnNode } from '../run/children';
 import { estimateTokens, usageTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
-import { runPrefix } from './bodies';
+import { BODY_CONTRACT, runPrefix } from './bodies';
 import { BodyRow } from './BodyNav';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
@@ -84,7 +84,20 @@ function RunInfo({ id }: { id: string }) {
   );
 }
 
-function AxNodeView({ id, data }: NodeProps<FlowNode>) {
+interface NodeBoxProps {
+  id: string;
+  data: FlowNode['data'];
+  /** In a run view: the node's run status (null in the editor: no run store is read there). */
+  runStatus: string | null;
+  children?: ReactNode;
+}
+
+/**
+ * A node as the canvas draws it. The editor draws hundreds or thousands of these at once: each
+ * reads only what it shows (its kind, its problems, edges only for dynamic kinds), and the run's
+ * parts mount only in a run view.
+ */
+function NodeBox({ id, data, runStatus, children }: NodeBoxProps) {
   const store = useContext(EditorContext)!;
   const kind: NodeKind | undefined = useEditor((s) => s.kinds.get(data.kind));
   const problems = useEditor((s) => s.problems.nodes[id] ?? EMPTY);
@@ -95,8 +108,6 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
     kind,
     dynEdges ? store.getState().graph().edges : [],
   );
-  const runId = useRunId(id);
-  const runStatus = useRunSelect((s) => s.nodes[runId]?.status ?? 'queued', null);
   const summary = configSummary(data.config);
   const title = data.label || kind?.title || data.kind;
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');
@@ -151,9 +162,8 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
           ))}
         </div>
       </div>
-      <BodyRow id={id} data={data} kind={kind} />
-      <RunInfo id={id} />
-      {runStatus && data.kind === 'subflow' && <ChildRunOnNode runNodeId={runId} />}
+      {kind && BODY_CONTRACT[kind.kind] && <BodyRow id={id} data={data} kind={kind} />}
+      {children}
       {problems.length > 0 && (
         <div className="problems" data-testid={`node-problems-${id}`}>
           {problems.map((m, i) => (
@@ -162,6 +172,22 @@ function AxNodeView({ id, data }: NodeProps<FlowNode>) {
         </div>
       )}
     </div>
+  );
+}
+
+function AxNodeView({ id, data }: NodeProps<FlowNode>) {
+  return <NodeBox id={id} data={data} runStatus={null} />;
+}
+
+/** The node in a run view: its status, streamed text, timing and (a subflow) its child run. */
+function RunNodeView({ id, data }: NodeProps<FlowNode>) {
+  const runId = useRunId(id);
+  const runStatus = useRunSelect((s) => s.nodes[runId]?.status ?? 'queued', null);
+  return (
+    <NodeBox id={id} data={data} runStatus={runStatus}>
+      <RunInfo id={id} />
+      {runStatus && data.kind === 'subflow' && <ChildRunOnNode runNodeId={runId} />}
+    </NodeBox>
   );
 }
 
@@ -189,4 +215,6 @@ function NoteView({ id, data, selected }: NodeProps<FlowNode>) {
   );
 }
 
-export const nodeTypes = { ax: memo(AxNodeView), note: memo(NoteView) };
+const Note = memo(NoteView);
+export const nodeTypes = { ax: memo(AxNodeView), note: Note };
+export const runNodeTypes = { ax: memo(RunNodeView), note: Note };

@@ -14,25 +14,46 @@ import type { EditorStoreApi } from './store';
 export interface Loaded {
   workflow: Workflow;
   kinds: NodeKind[];
-  latest: Graph | null;
+  /** The latest version's graph (null: none yet; undefined: still loading). */
+  latest: Graph | null | undefined;
 }
 
 export type EditorDialog = null | 'help' | 'save' | 'run';
 
-async function loadEditor(id: string, store: EditorStoreApi): Promise<Loaded> {
-  const [kinds, workflow] = await Promise.all([catalog.kinds(), api.get<Workflow>(`/api/workflows/${id}/`)]);
-  const latest = workflow.latest_version
-    ? normalizeGraph((await api.get<Version>(`/api/workflows/${id}/versions/${workflow.latest_version.number}/`)).graph)
-    : null;
-  let draft: Graph | null = null;
+/** The draft, or null when there is none (404). */
+async function loadDraft(id: string): Promise<Graph | null> {
   try {
-    const d = await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`);
-    if (d?.graph && (d.graph.nodes?.length || !latest)) draft = normalizeGraph(d.graph);
+    return (await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`))?.graph ?? null;
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
+    return null;
   }
+}
+
+const loadVersion = async (id: string, workflow: Workflow): Promise<Graph | null> =>
+  workflow.latest_version
+    ? normalizeGraph((await api.get<Version>(`/api/workflows/${id}/versions/${workflow.latest_version.number}/`)).graph)
+    : null;
+
+/**
+ * The canvas shows the draft when it has nodes, else the latest version. The draft does not wait
+ * for the workflow, and a draft with nodes does not wait for the latest version either (it only
+ * tells whether the canvas differs from it: `latest` stays undefined until `onLatest` brings it).
+ */
+async function loadEditor(id: string, store: EditorStoreApi, onLatest: (g: Graph | null) => void): Promise<Loaded> {
+  const [kinds, workflow, rawDraft] = await Promise.all([
+    catalog.kinds(),
+    api.get<Workflow>(`/api/workflows/${id}/`),
+    loadDraft(id),
+  ]);
   store.getState().setKinds(kinds);
-  store.getState().load(draft ?? latest ?? emptyGraph());
+  if (rawDraft?.nodes?.length) {
+    store.getState().load(normalizeGraph(rawDraft));
+    loadVersion(id, workflow).then(onLatest, () => undefined);
+    return { workflow, kinds, latest: undefined };
+  }
+  const latest = await loadVersion(id, workflow);
+  store.getState().load(rawDraft && !latest ? normalizeGraph(rawDraft) : (latest ?? emptyGraph()));
   return { workflow, kinds, latest };
 }
 
@@ -41,7 +62,9 @@ export function useLoadedEditor(id: string, store: EditorStoreApi) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    loadEditor(id, store).then(setLoaded, setError);
+    // A save made meanwhile has set `latest` already: the fetched version is older then.
+    const onLatest = (latest: Graph | null) => setLoaded((l) => (l && l.latest === undefined ? { ...l, latest } : l));
+    loadEditor(id, store, onLatest).then(setLoaded, setError);
   }, [id, store]);
   return { loaded, setLoaded, error };
 }
