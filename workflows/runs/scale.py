@@ -1,11 +1,12 @@
 """Scale-out figures, the harness of `python manage.py bench_scale --json` (docs/performance.md).
 
 For each worker count (1, 2, 4 by default) the harness starts that many Celery worker processes
-(each running AXWEB_RUNS_PER_WORKER runs at once) on this database and a private Redis, waits
+(each running AXWEB_RUNS_PER_WORKER runs at once) on this database and Redis (run it under
+`python -m axweb.embedded_redis wrap --` for a Redis of its own, whose counters are its), waits
 until every one answers a ping, warms them up, then starts `runs` runs of a 10-node chain (input,
 8 scripted LLM nodes that each wait 100 ms, output) and times them from the first start to the
 last finish. Beside runs/s it reads what the cluster paid per node: the workers' CPU, the
-database's transactions (PostgreSQL's counters) and Redis commands (its own, private), and the
+database's transactions (PostgreSQL's counters) and Redis commands (INFO commandstats), and the
 machine's CPU; then it checks the stored runs: no node executed twice, no run lost.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -28,7 +30,7 @@ from django.db.models import Count, Max, Min
 from axweb.workers import worker_argv
 from workflows.bench_servers import group_cpu_s
 from workflows.models import FINISHED_STATUSES, Run, RunEvent
-from workflows.runs.chaos import ROOT, Redis, use_redis
+from workflows.runs.chaos import ROOT
 
 LLM_NODES = 8  # + input + output = 10 nodes
 WAIT_S = 0.1
@@ -70,23 +72,25 @@ class Cluster:
     """`count` worker processes, each its own process group and Celery node name."""
 
     def __init__(self, count: int, env: dict[str, str], log: Path, runs: int | None) -> None:
+        tag = uuid.uuid4().hex[:6]
+        self.names = [f"scale{i}-{tag}@{socket.gethostname()}" for i in range(count)]
         self.processes = [
             subprocess.Popen(
-                [*worker_argv("runs", runs), "-n", f"scale{i}-{uuid.uuid4().hex[:6]}@%h"],
+                [*worker_argv("runs", runs), "-n", name],
                 cwd=ROOT,
                 env=env,
                 stdout=log.open("ab"),
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            for i in range(count)
+            for name in self.names
         ]
 
     def wait_ready(self, timeout_s: float = 120) -> None:
         from axweb.celery import app
 
         deadline = time.monotonic() + timeout_s
-        while len(app.control.ping(timeout=1.0)) < len(self.processes):
+        while len(app.control.ping(self.names, timeout=1.0)) < len(self.names):
             if any(p.poll() is not None for p in self.processes):
                 raise RuntimeError("a worker exited while starting; see bench-scale-workers.log")
             if time.monotonic() > deadline:
@@ -228,34 +232,18 @@ def worker_env(redis_url: str) -> dict[str, str]:
     }
 
 
-def _restore_redis(url: str, layers: dict[str, Any]) -> None:
-    from channels.layers import channel_layers
-
-    from axweb.celery import app
-
-    settings.REDIS_URL, settings.CHANNEL_LAYERS = url, layers
-    channel_layers.backends = {}
-    app.conf.broker_url = url
-
-
 def bench_scale(
     *, runs: int = 500, worker_counts: tuple[int, ...] = (1, 2, 4), slots: int | None = None
 ) -> dict[str, Any]:
     """The figures (module docstring); `slots`: runs per worker process (None: the setting)."""
-    server = Redis()
-    server.start()
-    before = (settings.REDIS_URL, settings.CHANNEL_LAYERS)
-    use_redis(server.url)
     owner = get_user_model().objects.create_user(f"bench-scale-{uuid.uuid4().hex[:10]}")
     try:
         from workflows.services import workflow_create
 
         workflow = workflow_create(owner=owner, name="scale", graph=chain_flow())
-        env = worker_env(server.url)
+        env = worker_env(settings.REDIS_URL)
         phases = [phase(owner, workflow, env, n, runs, slots) for n in worker_counts]
     finally:
-        server.stop()
-        _restore_redis(*before)
         close_old_connections()
         owner.delete()
     base = phases[0]["runs_per_s"]

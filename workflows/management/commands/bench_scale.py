@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from axweb.migrated import require_migrated
 from workflows.runs.scale import bench_scale
+from workflows.stream_bench import check_redis
 
 
 def worker_counts(text: str) -> tuple[int, ...]:
@@ -21,7 +22,7 @@ def worker_counts(text: str) -> tuple[int, ...]:
 
 class Command(BaseCommand):
     help = (
-        "Scale-out on this database (PostgreSQL for real figures) and a private Redis: runs of a "
+        "Scale-out on this database (PostgreSQL for real figures) and Redis: runs of a "
         "10-node flow whose scripted models wait 100 ms, on 1, 2 and 4 worker processes; runs/s, "
         "the cost per node, duplicate node executions and lost runs."
     )
@@ -39,6 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
+        check_redis()
         if options["runs"] < 1 or (options["runs_per_worker"] or 1) < 1:
             raise CommandError("--runs and --runs-per-worker must be at least 1.")
         figures = bench_scale(
