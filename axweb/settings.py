@@ -312,7 +312,7 @@ SPECTACULAR_SETTINGS |= {
 # threads pool: AXWEB_RUNS_PER_WORKER runs at once per process (each with its own event loop,
 # database connection and lease heartbeat; builtin-model generations still take turns). Any
 # `celery -A axweb worker` gets this pool and size unless its command line says otherwise.
-AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 8)
+AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 10)
 if AXWEB_RUNS_PER_WORKER < 1:
     from axweb.env import ConfigError
 
