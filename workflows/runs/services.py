@@ -167,10 +167,18 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         if not first:
             log.info("run %s: executing here already; this delivery is dropped", run_id)
             return None
-        return await _run_execute(run_id, worker)
+        executed = await _run_engine(run_id, worker)
+    if executed is None:
+        return None
+    # Finalized outside the guard: a paused run whose approval was decided meanwhile is sent
+    # again from here, and that delivery may come back to this very process.
+    result, epoch = executed
+    await _db(run_finalize)(UUID(str(run_id)), worker, result, epoch)
+    return result.status
 
 
-async def _run_execute(run_id: UUID | str, worker: str) -> str | None:
+async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int] | None:
+    """Execute the run under its lease; its result and the epoch, or None (no lease, or lost)."""
     epoch = await _db(lease_acquire)(run_id, worker)
     if epoch is None:
         return None
@@ -189,8 +197,7 @@ async def _run_execute(run_id: UUID | str, worker: str) -> str | None:
         await _close(ctx, main)
     if result is None or ctx.lost:
         return None
-    await _db(run_finalize)(run.id, worker, result, epoch)
-    return result.status
+    return result, epoch
 
 
 async def _close(ctx: DjangoRunContext, main: asyncio.Task[Any]) -> None:
