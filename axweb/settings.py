@@ -307,3 +307,18 @@ SPECTACULAR_SETTINGS |= {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# -- runpool (issues 15 and 18): one worker process executes several runs at once ---------------
+# Runs spend their time waiting on models and tools, so a worker process serves them from Celery's
+# threads pool: AXWEB_RUNS_PER_WORKER runs at once per process (each with its own event loop,
+# database connection and lease heartbeat; builtin-model generations still take turns). Any
+# `celery -A axweb worker` gets this pool and size unless its command line says otherwise.
+AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 10)
+if AXWEB_RUNS_PER_WORKER < 1:
+    from axweb.env import ConfigError
+
+    raise ConfigError(
+        f"AXWEB_RUNS_PER_WORKER={AXWEB_RUNS_PER_WORKER} must be at least 1 (runs at once per "
+        "worker process)."
+    )
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = AXWEB_RUNS_PER_WORKER

@@ -1,7 +1,7 @@
-"""The processes behind the live benchmarks: a real daphne server and a real Celery worker.
+"""The processes behind the live benchmarks: a real daphne server and real Celery workers.
 
-`servers()` starts both on this database and Redis (scripted models, so no inference), waits
-for daphne to listen, and stops both process groups on exit; `Servers.cpu()` reads what each
+`servers()` starts them on this database and Redis (scripted models, so no inference), waits
+for daphne to listen, and stops every process group on exit; `Servers.cpu()` reads what each
 group has used so far. Used by `bench_stream` (workflows/stream_bench.py) and `bench_http`.
 """
 
@@ -76,21 +76,32 @@ def group_cpu_s(pgid: int) -> float:
 class Servers:
     """The port of the daphne server, and the process groups to measure."""
 
-    def __init__(self, port: int, daphne: int, worker: int) -> None:
-        self.port, self.daphne, self.worker = port, daphne, worker
+    def __init__(self, port: int, daphne: int, workers: list[int]) -> None:
+        self.port, self.daphne, self.workers = port, daphne, workers
 
     def cpu(self) -> dict[str, float]:
         return {
             "server": group_cpu_s(self.daphne),
-            "worker": group_cpu_s(self.worker),
+            "worker": sum(group_cpu_s(pgid) for pgid in self.workers),
             "client": time.process_time(),
         }
 
 
+def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 @contextmanager
-def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
-    """A daphne server and a Celery worker (`concurrency` processes) on this database and
-    Redis."""
+def servers(folder: Path, workers: int = 1) -> Iterator[Servers]:
+    """A daphne server and `workers` Celery worker processes (each running
+    AXWEB_RUNS_PER_WORKER runs at once) on this database and Redis."""
     env = {
         **os.environ,
         "AXWEB_SCRIPTED_MODELS": "1",
@@ -98,41 +109,15 @@ def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
         "PYTHONUNBUFFERED": "1",
     }
     port = _free_port()
+    daphne = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0"]
     started: list[subprocess.Popen[bytes]] = []
     try:
-        for name, argv in (
-            (
-                "daphne",
-                [
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-v",
-                    "0",
-                    "axweb.server:application",
-                ],
-            ),
-            (
-                "worker",
-                worker_argv("runs", concurrency)[1:],
-            ),
-        ):
-            log = folder / f"{name}.log"
-            started.append(
-                subprocess.Popen(
-                    [sys.executable, *argv],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log.open("ab"),
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
+        started.append(_start([*daphne, "axweb.server:application"], env, folder / "daphne.log"))
+        for index in range(workers):
+            log = folder / ("worker.log" if index == 0 else f"worker{index + 1}.log")
+            started.append(_start(worker_argv("runs")[1:], env, log))
         _wait_port(port, started[0], folder / "daphne.log")
-        yield Servers(port, started[0].pid, started[1].pid)
+        yield Servers(port, started[0].pid, [process.pid for process in started[1:]])
     finally:
         for process in started:
             _stop(process)

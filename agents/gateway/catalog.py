@@ -181,9 +181,9 @@ _redis_limiter: Any = None
 def _limiter() -> Any:
     global _redis_limiter
     if _redis_limiter is None:
-        from agents.llm.limits import RedisLimiter
+        from agents.llm.limits import LoopLocalRedisLimiter
 
-        _redis_limiter = RedisLimiter.from_env()
+        _redis_limiter = LoopLocalRedisLimiter()  # the runs of a worker each have their own loop
     return _redis_limiter
 
 

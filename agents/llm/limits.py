@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -166,3 +167,26 @@ class LocalLimiter:
             yield
         finally:
             sem.release()
+
+
+class LoopLocalRedisLimiter:
+    """A RedisLimiter per event loop, made on first use in it. A `redis.asyncio` client's
+    connections belong to the loop that opened them, and a worker process runs several runs at
+    once, each on its own loop (AXWEB_RUNS_PER_WORKER): one shared client would hand a
+    connection of one loop to another."""
+
+    def __init__(self, make: Any = None) -> None:
+        self._make = make or RedisLimiter.from_env
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def for_this_loop(self) -> Any:
+        loop = asyncio.get_running_loop()
+        limiter = self._per_loop.get(loop)
+        if limiter is None:
+            limiter = self._per_loop[loop] = self._make()
+        return limiter
+
+    def acquire(self, key: str, limit: Limit) -> Any:
+        return self.for_this_loop().acquire(key, limit)

@@ -99,3 +99,14 @@ def test_settings_dump_hides_otlp_headers_and_broker_passwords(settings) -> None
     dump = repr(reporter_filter.get_safe_settings())
     for secret in ("sk-otlp-secret-123", "broker-pass-456", "sk-ant-server-789"):
         assert secret not in dump
+
+
+def test_a_worker_pool_runs_ten_runs_per_process_by_default_and_refuses_zero(
+    tmp_path: Path,
+) -> None:
+    assert setting("CELERY_WORKER_POOL", {}, tmp_path) == "'threads'"
+    assert setting("CELERY_WORKER_CONCURRENCY", {}, tmp_path) == "10"
+    assert setting("CELERY_WORKER_CONCURRENCY", {"AXWEB_RUNS_PER_WORKER": "3"}, tmp_path) == "3"
+    done = manage(["check"], {"AXWEB_RUNS_PER_WORKER": "0"}, tmp_path)
+    assert done.returncode != 0
+    assert "AXWEB_RUNS_PER_WORKER=0 must be at least 1" in done.stderr.splitlines()[-1]

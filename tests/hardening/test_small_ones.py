@@ -277,7 +277,9 @@ def test_a_decision_after_the_deadline_is_refused_and_the_approval_expires(
 # -- bench commands on a fresh database ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["bench_engine", "bench_stream", "bench_memory", "bench_http"])
+@pytest.mark.parametrize(
+    "command", ["bench_engine", "bench_stream", "bench_memory", "bench_http", "bench_scale"]
+)
 def test_bench_commands_on_an_unmigrated_database_say_so_in_one_line(
     command: str, tmp_path: Path
 ) -> None:

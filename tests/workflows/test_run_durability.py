@@ -66,6 +66,37 @@ def test_a_second_delivery_of_the_same_run_does_not_execute_it_twice(owner):
     assert run_services.lease_acquire(run.id, "worker-a")  # the holder may renew
 
 
+def test_a_second_delivery_to_the_process_executing_the_run_is_dropped_not_run_again(owner):
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    graph = {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="n", type="any"),
+            node("slow", "llm", model="scripted:slow?delay=1&chunks=1", prompt="{{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "slow"), edge("slow", "out")],
+    }
+    workflow = workflow_create(owner=owner, name="Redelivered", graph=graph)
+    run = Run.objects.create(owner=owner, workflow=workflow, version=workflow.versions.get())
+
+    async def deliver_twice() -> tuple[str | None, str | None, int]:
+        first = asyncio.create_task(run_services.run_execute(run.id, "worker-a"))
+        while not await sync_to_async(started)(run, "slow"):
+            await asyncio.sleep(0.05)
+        second = await run_services.run_execute(run.id, "worker-a")  # same process, same name
+        epoch = await sync_to_async(lambda: Run.objects.get(pk=run.pk).lease_epoch)()
+        return await first, second, epoch
+
+    first, second, epoch_meanwhile = asyncio.run(deliver_twice())
+    assert (first, second, epoch_meanwhile) == ("succeeded", None, 1)
+    assert started(run, "slow") == 1
+    assert asyncio.run(run_services.run_execute(run.id, "worker-a")) is None  # finished: no lease
+
+
 def test_an_expired_lease_is_reaped_and_taken_over(owner):
     from datetime import timedelta
 

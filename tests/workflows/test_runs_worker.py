@@ -38,6 +38,31 @@ def test_parallel_branches_run_at_the_same_time_in_the_worker(celery_worker, own
     assert a.started_at < b.finished_at and b.started_at < a.finished_at, "branches did not overlap"
 
 
+def slow_graph(delay: float) -> dict:
+    return {
+        "schema_version": 1,
+        "nodes": [
+            node("in", "input", name="q", type="any"),
+            node("slow", "llm", model=f"scripted:slow?delay={delay}&chunks=1", prompt="{{in}}"),
+            node("out", "output", name="answer"),
+        ],
+        "edges": [edge("in", "slow"), edge("slow", "out")],
+    }
+
+
+def test_one_worker_process_executes_several_runs_at_once(celery_worker, owner):
+    from workflows.runs.services import run_start
+
+    workflow = workflow_create(owner=owner, name="Pool", graph=slow_graph(delay=1.5))
+    runs = [run_start(owner=owner, workflow=workflow, inputs={"q": i}) for i in range(3)]
+    for run in runs:
+        done = wait_for(lambda run=run: finished(run.id), timeout=90)
+        assert done.status == "succeeded", done.error
+    slow = [NodeRun.objects.get(run=run, node_id="slow") for run in runs]
+    assert max(n.started_at for n in slow) < min(n.finished_at for n in slow), "runs queued"
+    assert celery_worker.process is not None and celery_worker.process.poll() is None
+
+
 def test_events_are_gap_free_and_replay_to_the_snapshot(celery_worker, owner):
     workflow = workflow_create(owner=owner, name="Trace", graph=parallel_graph(delay=0.2))
     run_id = (

@@ -160,7 +160,7 @@ def bench_chat(
         key = api_token_create(user=owner, name="bench chat")[1]
         with (
             tempfile.TemporaryDirectory(prefix="axweb-bench-chat-") as folder,
-            servers(Path(logs or folder), concurrency=workers) as procs,
+            servers(Path(logs or folder), workers=workers) as procs,
         ):
             stack = Stack(procs.port, key)
             ids = async_to_sync(_setup)(stack, owner)

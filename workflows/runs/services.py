@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -135,9 +138,47 @@ def _db(fn: Any) -> Any:
     return sync_to_async(retrying(fn))
 
 
+_executing: set[str] = set()  # the runs this process executes now (its pool's threads)
+_executing_lock = threading.Lock()
+
+
+@contextmanager
+def _first_here(run_id: UUID | str) -> Iterator[bool]:
+    """True unless this process executes the run already. A second delivery of a run to the
+    process holding its lease would pass `lease_acquire` (same worker name), bump the epoch and
+    fence out the first execution, re-running its nodes in flight: it is dropped instead."""
+    key = str(run_id)
+    with _executing_lock:
+        first = key not in _executing
+        _executing.add(key)
+    try:
+        yield first
+    finally:
+        if first:
+            with _executing_lock:
+                _executing.discard(key)
+
+
 async def run_execute(run_id: UUID | str, worker: str) -> str | None:
     """Execute (or resume) a run if this worker gets its lease; return the final status, or
-    None when it did not get the lease or lost it to another worker on the way."""
+    None when it did not get the lease, lost it to another worker on the way, or this process
+    is executing the run already."""
+    with _first_here(run_id) as first:
+        if not first:
+            log.info("run %s: executing here already; this delivery is dropped", run_id)
+            return None
+        executed = await _run_engine(run_id, worker)
+    if executed is None:
+        return None
+    # Finalized outside the guard: a paused run whose approval was decided meanwhile is sent
+    # again from here, and that delivery may come back to this very process.
+    result, epoch = executed
+    await _db(run_finalize)(UUID(str(run_id)), worker, result, epoch)
+    return result.status
+
+
+async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int] | None:
+    """Execute the run under its lease; its result and the epoch, or None (no lease, or lost)."""
     epoch = await _db(lease_acquire)(run_id, worker)
     if epoch is None:
         return None
@@ -156,8 +197,7 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         await _close(ctx, main)
     if result is None or ctx.lost:
         return None
-    await _db(run_finalize)(run.id, worker, result, epoch)
-    return result.status
+    return result, epoch
 
 
 async def _close(ctx: DjangoRunContext, main: asyncio.Task[Any]) -> None:

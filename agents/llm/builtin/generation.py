@@ -1,7 +1,10 @@
 """Token-by-token generation over a LlamaModel: sampling, stop sequences, streaming text.
 
-``Engine.generate`` is synchronous and meant to run in a worker thread; it serialises
-callers with a lock (the KV cache is shared) and checks a cancel flag before every token.
+``Engine.generate`` is synchronous and meant to run in a worker thread; it checks a cancel flag
+before every token. Generations take turns process-wide (``GENERATION_LOCK``), whatever the
+engine: an engine's KV cache is shared by its callers, and a worker process executes several
+runs at once (AXWEB_RUNS_PER_WORKER) while torch's intra-op threads (AXWEB_TORCH_THREADS) are
+one pool per process, so two generations at once would only fight over the same threads.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from agents.llm.builtin.model import LlamaModel, load_model, trim_heap
 from axweb.env import env_int
 
 STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+GENERATION_LOCK = threading.Lock()  # one generation at a time in this process (module docstring)
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class Engine:
 
     def __init__(self, model: LlamaModel, tokenizer: Any) -> None:
         self.model, self.tokenizer = model, tokenizer
-        self.lock = threading.Lock()
+        self.lock = GENERATION_LOCK  # shared by every engine of the process
         self.stop_ids = {tokenizer.token_to_id(t) for t in STOP_TOKENS} - {None}
 
     @classmethod

@@ -106,3 +106,40 @@ async def test_the_local_limiter_refuses_beyond_the_request_rate() -> None:
     with pytest.raises(RateLimited, match="over 2 requests/minute"):
         async with limiter.acquire("m", Limit(rpm=2)):
             pass
+
+
+def test_runs_on_their_own_event_loops_at_once_each_get_a_redis_limiter_of_their_own(prefix):
+    """A worker process executes several runs at once, each on its own loop in its own thread:
+    the limiter's Redis connections must not cross from one loop to another."""
+    import threading
+
+    from agents.llm.limits import LoopLocalRedisLimiter
+
+    made: list[RedisLimiter] = []
+
+    def make() -> RedisLimiter:
+        made.append(RedisLimiter(aioredis.from_url(REDIS_URL), prefix=prefix, poll=0.01))
+        return made[-1]
+
+    shared = LoopLocalRedisLimiter(make)
+    errors: list[BaseException] = []
+
+    async def calls() -> None:
+        for _ in range(3):
+            async with shared.acquire("scripted:m", Limit(max_concurrent=2)):
+                await asyncio.sleep(0.02)
+        assert shared.for_this_loop() is shared.for_this_loop()
+        await shared.for_this_loop().client.aclose()
+
+    def run() -> None:
+        try:
+            asyncio.run(calls())
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(made) == 2

@@ -24,7 +24,10 @@ class Command(BaseCommand):
             "--builtin-turns", type=int, default=5, help="builtin-model turns (0: skip)"
         )
         parser.add_argument(
-            "--workers", type=int, default=2, help="worker processes (the Procfile's 2)"
+            "--workers",
+            type=int,
+            default=2,
+            help="worker processes, each running AXWEB_RUNS_PER_WORKER runs at once (default 2)",
         )
         parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
 

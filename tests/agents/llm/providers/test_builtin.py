@@ -94,3 +94,22 @@ def test_a_set_cancel_flag_stops_the_engine_after_the_current_token(engine: Engi
     ids = engine.encode(render_prompt([Message("user", "Count to one hundred.")], None))
     outcome = engine.generate(ids, GenParams(max_tokens=500), cancel, lambda _: cancel.set())
     assert outcome.stop_reason == "cancelled" and outcome.output_tokens < 10
+
+
+def test_generations_take_turns_process_wide_whatever_the_engine(engine: Engine) -> None:
+    from agents.llm.builtin.generation import GENERATION_LOCK
+
+    other = Engine(engine.model, engine.tokenizer)  # e.g. a compressed model's engine
+    assert other.lock is engine.lock is GENERATION_LOCK
+    pieces: list[str] = []
+    done = threading.Event()
+
+    def generate() -> None:
+        ids = other.encode(render_prompt(FRANCE, None))
+        other.generate(ids, GenParams(max_tokens=4), threading.Event(), pieces.append)
+        done.set()
+
+    with GENERATION_LOCK:  # another run's generation, anywhere in this process
+        threading.Thread(target=generate, daemon=True).start()
+        assert not done.wait(0.5) and pieces == []
+    assert done.wait(60) and pieces
