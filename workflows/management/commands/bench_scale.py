@@ -34,8 +34,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--runs-per-worker",
             type=int,
-            default=None,
-            help="runs at once per worker process (default: AXWEB_RUNS_PER_WORKER)",
+            default=2,
+            help=(
+                "runs at once per worker process (default 2: on a 2-core machine more would "
+                "measure the CPU ceiling, not the scaling — docs/performance.md)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
