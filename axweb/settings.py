@@ -307,3 +307,11 @@ SPECTACULAR_SETTINGS |= {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# -- knowledge (issue 18): approximate search for large collections (docs/tools.md) --------------
+# A collection with at least this many chunks is searched through an HNSW graph (usearch),
+# smaller ones exactly.
+AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS = env_int("AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS", 50_000)
+# HNSW search breadth ("ef"): higher finds more of the true top-k, slower.
+AXWEB_KNOWLEDGE_ANN_EF = env_int("AXWEB_KNOWLEDGE_ANN_EF", 128)
+# Where HNSW graphs are saved, so a restarted worker loads them instead of rebuilding.
+AXWEB_KNOWLEDGE_INDEX_DIR = env_str("AXWEB_KNOWLEDGE_INDEX_DIR", str(DATA_DIR / "knowledge-index"))
