@@ -48,7 +48,7 @@ class HnswIndex:
             expansion_add=EXPANSION_ADD,
             expansion_search=expansion_search,
         )
-        self._index.expansion_search = expansion_search
+        self._index.expansion_search = expansion_search  # type: ignore[misc]  # a setter exists
         self._lock = threading.Lock()
 
     @classmethod

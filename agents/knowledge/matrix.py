@@ -34,7 +34,7 @@ from django.db import connection
 from agents.knowledge.fastindex import HalfPrecisionIndex
 from agents.knowledge.hnsw import HnswIndex
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection
-from agents.memory.embeddings import DIMENSION
+from agents.memory.embeddings import DIMENSION, default_threads
 
 MAX_COLLECTIONS = 32
 FETCH_BATCH = 20_000
@@ -91,7 +91,10 @@ def _new_index(size: int, base: CollectionIndex | None, collection_id: int) -> C
         return HalfPrecisionIndex(DIMENSION)
     if isinstance(base, HnswIndex):
         return base
-    options = {"expansion_search": settings.AXWEB_KNOWLEDGE_ANN_EF}
+    options = {
+        "expansion_search": settings.AXWEB_KNOWLEDGE_ANN_EF,
+        "threads": default_threads(),
+    }
     loaded = HnswIndex.load(index_path(collection_id), DIMENSION, **options)
     return loaded if loaded is not None else HnswIndex(DIMENSION, **options)
 

@@ -140,7 +140,7 @@ def document_store_embedded(
     if matrix.shape != (len(texts), 384):
         raise ValueError(f"expected {len(texts)} vectors of dimension 384, got {matrix.shape}")
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = matrix / np.where(norms == 0, 1, norms)
+    matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
     chunks, offset = [], 0
     for index, text in enumerate(texts):
         chunks.append(Chunk(text=text, start=offset, end=offset + len(text), index=index))
