@@ -72,7 +72,7 @@ def store(collection: KnowledgeCollection, rows: np.ndarray, title: str = "doc")
     )
 
 
-def search(collection: KnowledgeCollection, vector: np.ndarray, k: int = 5) -> list[dict]:
+def search(collection: KnowledgeCollection, vector: np.ndarray, k: int = 5) -> list[dict[str, Any]]:
     return selectors.knowledge_search_vector(collection_ids=[collection.pk], vector=vector, k=k)
 
 
