@@ -322,3 +322,11 @@ if AXWEB_RUNS_PER_WORKER < 1:
     )
 CELERY_WORKER_POOL = "threads"
 CELERY_WORKER_CONCURRENCY = AXWEB_RUNS_PER_WORKER
+# -- knowledge (issue 18): approximate search for large collections (docs/tools.md) --------------
+# A collection with at least this many chunks is searched through an HNSW graph (usearch),
+# smaller ones exactly.
+AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS = env_int("AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS", 50_000)
+# HNSW search breadth ("ef"): higher finds more of the true top-k, slower.
+AXWEB_KNOWLEDGE_ANN_EF = env_int("AXWEB_KNOWLEDGE_ANN_EF", 128)
+# Where HNSW graphs are saved, so a restarted worker loads them instead of rebuilding.
+AXWEB_KNOWLEDGE_INDEX_DIR = env_str("AXWEB_KNOWLEDGE_INDEX_DIR", str(DATA_DIR / "knowledge-index"))

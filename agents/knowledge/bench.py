@@ -1,7 +1,15 @@
 """Knowledge-store benchmarks through the real services and database (``bench_memory``).
 
+* ``cpu``, ``cpu_cores``, ``threads``, ``load_average_1m``: what the figures were taken on.
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on chunks of the store's size
-  (``agents.memory.bench.embed_rate``), ``threads`` embedding workers (one torch thread each).
+  (``agents.memory.bench.embed_rate``), ``threads`` embedding workers (one torch thread each),
+  the default dtype; ``embed_int8_*`` the same with ``dtype="int8"``; ``*_per_cpu_s`` per
+  CPU-second (what an idle core would do; the machine may be shared).
+* ``--scale N`` (opt-in, minutes): only ``scale_*``: N synthetic pre-embedded chunks
+  stored through ``document_store_embedded`` (``scale_insert_chunks_per_s``), the
+  collection index built (HNSW from ``AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS``), top-10 searches
+  through ``knowledge_search_vector`` (wall and CPU p50) and their recall@10 against an
+  exact sort of all scores.
 * ``search_ms_p50_10k`` / ``_100k``: one search through ``knowledge_search_vector`` —
   revision check, cached-index top-10, fetch of the 10 chunk rows — over that many
   stored chunks of random unit vectors; median of ``queries``. ``index_ms_p50_*`` is the
@@ -17,19 +25,26 @@ Every row is written inside a transaction that is rolled back.
 from __future__ import annotations
 
 import asyncio
+import os
+import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test import override_settings
 
 from agents.knowledge import matrix, selectors, services
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
 from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.bench import embed_rate
+from agents.memory.embeddings import default_threads
 from agents.memory.index import normalize
 
 
@@ -122,8 +137,11 @@ def _recall(ids: list[int], vectors: np.ndarray, probes: np.ndarray) -> float:
 
 def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
     figures: dict[str, Any] = {"search_backend": "pgvector" if pgvector_enabled() else "index"}
+    # uniform random vectors have no near neighbours: HNSW is measured by --scale, on
+    # clustered ones; here every size takes the exact path
+    exact = max(sizes.values()) + 1
     try:
-        with transaction.atomic():
+        with override_settings(AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS=exact), transaction.atomic():
             for label, size in sizes.items():
                 figures |= _search_figures(size, queries, label)
             raise _Rollback
@@ -131,6 +149,100 @@ def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
         pass
     finally:
         matrix.cache_clear()
+    return figures
+
+
+def clustered_vectors(count: int, seed: int, centres: int = 1000) -> np.ndarray:
+    """Synthetic unit vectors of the model's dimension around ``centres`` random centres.
+
+    Real embeddings crowd into topics; uniform noise on the 384-d sphere has no near
+    neighbours at all (every vector is ~equally far), which no approximate index is for.
+    """
+    rng = np.random.default_rng(seed)
+    middle = normalize(np.random.default_rng(0).standard_normal((centres, 384)))
+    out = np.empty((count, 384), dtype=np.float32)
+    for start in range(0, count, 100_000):
+        n = min(100_000, count - start)
+        noise = rng.standard_normal((n, 384), dtype=np.float32) * 0.03
+        out[start : start + n] = normalize(middle[rng.integers(0, centres, n)] + noise)
+    return out
+
+
+def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
+    user, _ = get_user_model().objects.get_or_create(username="bench-memory")
+    collection = services.collection_create(owner=user, name=f"bench-scale-{time.time_ns()}")
+    vectors = clustered_vectors(size, seed=1)
+    per_document = 20_000
+    started = time.perf_counter()
+    for start in range(0, size, per_document):
+        block = vectors[start : start + per_document]
+        services.document_store_embedded(
+            collection=collection,
+            title=f"part {start // per_document}",
+            texts=[f"chunk {start + i}" for i in range(len(block))],
+            vectors=block,
+        )
+    inserted = time.perf_counter() - started
+    collection.refresh_from_db()
+    build_cpu_started = time.process_time()
+    build = _timed_ms(lambda: matrix.collection_index(collection.pk, collection.revision))
+    build_cpu = time.process_time() - build_cpu_started
+    index = matrix.collection_index(collection.pk, collection.revision)
+    ids = [collection.pk]
+    probes = clustered_vectors(queries, seed=2)
+    timings = [
+        _timed_ms(
+            lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
+                collection_ids=ids, vector=p, k=10
+            )
+        )
+        for p in probes
+    ]
+    cpu = [
+        _cpu_ms(
+            lambda p=p: selectors.knowledge_search_vector(  # type: ignore[misc]
+                collection_ids=ids, vector=p, k=10
+            )
+        )
+        for p in probes
+    ]
+    first = KnowledgeChunk.objects.filter(collection_id=collection.pk).order_by("id")[0].pk
+    found = 0
+    for probe in probes:
+        truth = set((np.argsort(-(vectors @ probe), kind="stable")[:10] + first).tolist())
+        found += len(truth & {int(h.id) for h in index.search(probe, 10)})
+    return {
+        "scale_chunks": size,
+        "scale_vectors": "synthetic: unit 384-d vectors around 1000 random centres",
+        "scale_index": type(index).__name__,
+        "scale_ef": ef,
+        "scale_index_threads": default_threads(),
+        "scale_insert_chunks_per_s": round(size / inserted, 1),
+        "scale_index_build_s": round(build / 1000, 1),
+        "scale_index_chunks_per_s": round(size / (build / 1000), 1),
+        "scale_index_chunks_per_cpu_s": round(size / max(build_cpu, 1e-9), 1),
+        "scale_search_ms_p50": round(statistics.median(timings), 3),
+        "scale_search_ms_p90": round(float(np.percentile(timings, 90)), 3),
+        "scale_search_cpu_ms_p50": round(statistics.median(cpu), 3),
+        "scale_recall_at_10": round(found / (10 * len(probes)), 4),
+        "scale_queries": len(probes),
+    }
+
+
+def scale_figures(size: int, queries: int = 200) -> dict[str, Any]:
+    """``size`` pre-embedded chunks stored, indexed and searched; every row rolled back and
+    the saved graph written to a temporary folder."""
+    figures: dict[str, Any] = {}
+    ef = int(settings.AXWEB_KNOWLEDGE_ANN_EF)
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            with override_settings(AXWEB_KNOWLEDGE_INDEX_DIR=folder), transaction.atomic():
+                figures |= _scale_figures(size, queries, ef)
+                raise _Rollback
+        except _Rollback:
+            pass
+        finally:
+            matrix.cache_clear()
     return figures
 
 
@@ -147,6 +259,23 @@ def query_embed_ms(queries: int = 20) -> float:
     return round(statistics.median(timings), 2)
 
 
+def machine_figures(threads: int) -> dict[str, Any]:
+    """What the figures were taken on: CPU model, cores, threads used, load."""
+    model = ""
+    for line in (
+        Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    ):
+        if line.startswith("model name"):
+            model = line.partition(":")[2].strip()
+            break
+    return {
+        "cpu": model or platform.processor() or platform.machine(),
+        "cpu_cores": os.cpu_count(),
+        "threads": threads,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
 def sandbox_figures(calls: int) -> dict[str, Any]:
     from tools.bench import sandbox_p50_ms
     from tools.sandbox import SandboxUnavailable
@@ -157,8 +286,16 @@ def sandbox_figures(calls: int) -> dict[str, Any]:
         return {"sandbox_call_ms_p50": None, "sandbox_unavailable": str(exc)}
 
 
-def run(*, quick: bool = False, threads: int = 2, sandbox: bool = True) -> dict[str, Any]:
-    figures = embed_rate(32 if quick else 128, threads, chunk_chars=services.CHUNK_SIZE)
+def run(
+    *, quick: bool = False, threads: int = 2, sandbox: bool = True, scale: int = 0
+) -> dict[str, Any]:
+    figures = machine_figures(threads)
+    if scale:
+        return figures | scale_figures(scale, queries=50 if quick else 200)
+    figures |= embed_rate(32 if quick else 128, threads, chunk_chars=services.CHUNK_SIZE)
+    int8 = embed_rate(32 if quick else 128, threads, chunk_chars=services.CHUNK_SIZE, dtype="int8")
+    figures["embed_int8_chunks_per_s"] = int8["embed_chunks_per_s"]
+    figures["embed_int8_chunks_per_cpu_s"] = int8["embed_chunks_per_cpu_s"]
     figures["query_embed_ms_p50"] = query_embed_ms(5 if quick else 20)
     sizes = {"10k": 10_000, "100k": 100_000}
     figures |= search_figures(sizes, queries=20 if quick else 50)

@@ -14,7 +14,7 @@ import numpy as np
 from django.db import transaction
 from django.db.models import F
 
-from agents.knowledge.matrix import collection_forget, vector_to_bytes
+from agents.knowledge.matrix import collection_forget, index_sync, vector_to_bytes
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
 from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.chunking import Chunk, chunk_document
@@ -77,6 +77,7 @@ def document_delete(*, document: KnowledgeDocument) -> None:
         collection_id = document.collection_id
         document.delete()
         _bump(collection_id)
+        transaction.on_commit(lambda: index_sync(collection_id))
 
 
 def _set_progress(document_id: int, **fields: Any) -> None:
@@ -122,7 +123,35 @@ def _store(document: KnowledgeDocument, chunks: list[Chunk], vectors: np.ndarray
             document.pk, status=Status.READY, progress=1.0, error="", chunk_count=len(chunks)
         )
         _bump(document.collection_id)
+        collection_id = document.collection_id
+        transaction.on_commit(lambda: index_sync(collection_id))
     return True
+
+
+def document_store_embedded(
+    *, collection: KnowledgeCollection, title: str, texts: list[str], vectors: np.ndarray
+) -> KnowledgeDocument:
+    """A ready document whose chunks come already embedded (one chunk per text, in order).
+
+    For bulk loads from another store: nothing is chunked or embedded here. The vectors
+    must be ``(len(texts), 384)``; they are stored L2-normalised.
+    """
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.shape != (len(texts), 384):
+        raise ValueError(f"expected {len(texts)} vectors of dimension 384, got {matrix.shape}")
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+    chunks, offset = [], 0
+    for index, text in enumerate(texts):
+        chunks.append(Chunk(text=text, start=offset, end=offset + len(text), index=index))
+        offset += len(text) + 2
+    with transaction.atomic():
+        document = KnowledgeDocument.objects.create(
+            collection=collection, title=title, source="\n\n".join(texts)
+        )
+        _store(document, chunks, matrix)
+    document.refresh_from_db()
+    return document
 
 
 def document_import(*, document_id: int, encode: Encode | None = None) -> KnowledgeDocument:

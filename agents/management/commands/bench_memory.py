@@ -23,13 +23,23 @@ class Command(BaseCommand):
             "--threads", type=int, default=2, help="embedding workers (one torch thread each)"
         )
         parser.add_argument("--no-sandbox", action="store_true")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            help="instead: store, index and search this many synthetic pre-embedded chunks "
+            "(e.g. 1000000; minutes, gigabytes of memory)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
         from agents.knowledge.bench import run
 
         figures = run(
-            quick=options["quick"], threads=options["threads"], sandbox=not options["no_sandbox"]
+            quick=options["quick"],
+            threads=options["threads"],
+            sandbox=not options["no_sandbox"],
+            scale=options["scale"],
         )
         if options["json"]:
             self.stdout.write(json.dumps(figures))

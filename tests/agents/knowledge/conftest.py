@@ -49,3 +49,9 @@ FACTS = {
     "Rockets": "The rocket engine burns liquid hydrogen and oxygen to reach orbit.",
     "Bread": "To bake bread, knead flour, water, yeast and salt, then let the dough rise.",
 }
+
+
+@pytest.fixture(autouse=True)
+def _private_index_dir(settings: Any, tmp_path: Any) -> None:
+    # HNSW graphs are saved per collection id, and rolled-back tests reuse ids
+    settings.AXWEB_KNOWLEDGE_INDEX_DIR = str(tmp_path / "knowledge-index")

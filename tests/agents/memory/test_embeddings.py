@@ -107,6 +107,21 @@ def test_default_dtype_passes_the_quality_gate_on_real_text() -> None:
     assert figures["embed_recall_at_10"] >= 0.9
 
 
+def test_int8_passes_the_quality_gate_on_real_text() -> None:
+    figures = embed_quality(200, dtype="int8", threads=1)
+    assert figures["embed_cosine_min"] >= 0.99
+    assert figures["embed_recall_at_10"] >= 0.9
+
+
+def test_int8_ranks_the_knowledge_facts_as_float32_does(embedder: Embedder) -> None:
+    facts = ["Cats purr and chase mice.", "Rockets burn hydrogen to reach orbit.", "Knead dough."]
+    queries = ["which animal purrs?", "how do rockets fly?", "how is bread made?"]
+    quantized = Embedder(threads=1, dtype="int8")
+    for encoder in (embedder, quantized):
+        scores = encoder.embed(queries) @ encoder.embed(facts).T
+        assert scores.argmax(axis=1).tolist() == [0, 1, 2]
+
+
 def test_two_workers_give_the_vectors_of_one(embedder: Embedder) -> None:
     texts = reference_texts(20)
     parallel = Embedder(threads=2, batch_size=4, dtype="float32").embed(texts)
