@@ -160,57 +160,123 @@ typedef struct {
     float *y; /* B x rows */
 } MatJob;
 
+/* Matrices are repacked in place at load (axk_repack) so a row's scales sit together:
+ * Q4_1 row = [16-byte nibbles x nb][fp16 d x nb][fp16 m x nb]; Q8_0 row = [32 int8 x nb]
+ * [fp16 d x nb]. Same bytes as GGUF, but 8 scales convert in one instruction. */
+#define MAXNB 512
+
+static inline void load_scales(const uint16_t *h, int nb, float *out) {
+    int k = 0;
+    for (; k + 8 <= nb; k += 8)
+        _mm256_storeu_ps(out + k, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(h + k))));
+    for (; k < nb; k++) out[k] = _cvtsh_ss(h[k]);
+}
+
+/* R rows x NB tokens at once: R * NB independent accumulators hide the FMA latency. */
+static inline __attribute__((always_inline)) void tile(const Lin *L, const QAct *x, int b0,
+                                                       int r, int R, int NB, float *y) {
+    const int nb = L->cols / QK, q4 = L->type == T_Q4_1;
+    const int row_bytes = nb * (q4 ? Q4_1_BYTES : Q8_0_BYTES);
+    const __m256i ones = _mm256_set1_epi16(1), m0f = _mm256_set1_epi8(0x0f);
+    float sc[4][MAXNB], xs_d[8][MAXNB];
+    float extra[4][8];
+    __m256 acc[4][8];
+    for (int b = 0; b < NB; b++) memcpy(xs_d[b], x->d + (size_t)(b0 + b) * nb, sizeof(float) * nb);
+    for (int i = 0; i < R; i++) {
+        const uint8_t *row = L->w + (size_t)(r + i) * row_bytes;
+        const uint16_t *dh = (const uint16_t *)(row + nb * (q4 ? 16 : 32));
+        load_scales(dh, nb, sc[i]);
+        for (int b = 0; b < NB; b++) {
+            acc[i][b] = _mm256_setzero_ps();
+            extra[i][b] = 0.f;
+            if (q4) {
+                float mv[MAXNB];
+                load_scales(dh + nb, nb, mv);
+                const float *xs = x->s + (size_t)(b0 + b) * nb;
+                float e = 0.f;
+                for (int k = 0; k < nb; k++) e += mv[k] * xs[k];
+                extra[i][b] = e;
+            }
+        }
+    }
+    for (int k = 0; k < nb; k++) {
+        __m256i xv[8];
+        for (int b = 0; b < NB; b++)
+            xv[b] = _mm256_loadu_si256((const __m256i *)(x->q + ((size_t)(b0 + b) * nb + k) * QK));
+        for (int i = 0; i < R; i++) {
+            const uint8_t *row = L->w + (size_t)(r + i) * row_bytes;
+            __m256i w, aw = _mm256_setzero_si256();
+            if (q4) {
+                __m128i t = _mm_loadu_si128((const __m128i *)(row + k * 16));
+                w = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m0f);
+            } else {
+                w = _mm256_loadu_si256((const __m256i *)(row + k * 32));
+                aw = _mm256_sign_epi8(w, w);
+            }
+            for (int b = 0; b < NB; b++) {
+                __m256i p = q4 ? _mm256_maddubs_epi16(w, xv[b])
+                               : _mm256_maddubs_epi16(aw, _mm256_sign_epi8(xv[b], w));
+                __m256 f = _mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones));
+                acc[i][b] = _mm256_fmadd_ps(_mm256_set1_ps(sc[i][k] * xs_d[b][k]), f, acc[i][b]);
+            }
+        }
+    }
+    for (int i = 0; i < R; i++)
+        for (int b = 0; b < NB; b++)
+            y[(size_t)(b0 + b) * L->rows + r + i] = hsum(acc[i][b]) + extra[i][b];
+}
+
 static void matmul_rows(void *arg, int r0, int r1) {
     const MatJob *job = arg;
     const Lin *L = job->lin;
-    const int nb = L->cols / QK, rows = L->rows;
-    const __m256i ones = _mm256_set1_epi16(1), m0f = _mm256_set1_epi8(0x0f);
-    for (int b0 = 0; b0 < job->B; b0 += MAXB) {
-        const int nbat = job->B - b0 < MAXB ? job->B - b0 : MAXB;
-        const int8_t *xq = job->x->q + (size_t)b0 * nb * QK;
-        const float *xd = job->x->d + (size_t)b0 * nb, *xs = job->x->s + (size_t)b0 * nb;
-        for (int r = r0; r < r1; r++) {
-            __m256 acc[MAXB];
-            float extra[MAXB];
-            for (int b = 0; b < nbat; b++) acc[b] = _mm256_setzero_ps(), extra[b] = 0.f;
-            if (L->type == T_Q4_1) {
-                const uint8_t *row = L->w + (size_t)r * nb * Q4_1_BYTES;
-                for (int k = 0; k < nb; k++) {
-                    const uint8_t *blk = row + k * Q4_1_BYTES;
-                    const float dw = f16(blk), mw = f16(blk + 2);
-                    __m128i t = _mm_loadu_si128((const __m128i *)(blk + 4));
-                    __m256i w = _mm256_and_si256(
-                        _mm256_set_m128i(_mm_srli_epi16(t, 4), t), m0f);
-                    for (int b = 0; b < nbat; b++) {
-                        __m256i xv = _mm256_loadu_si256(
-                            (const __m256i *)(xq + ((size_t)b * nb + k) * QK));
-                        __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(w, xv), ones);
-                        acc[b] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[b * nb + k]),
-                                                 _mm256_cvtepi32_ps(p), acc[b]);
-                        extra[b] += mw * xs[b * nb + k];
-                    }
-                }
-            } else {
-                const uint8_t *row = L->w + (size_t)r * nb * Q8_0_BYTES;
-                for (int k = 0; k < nb; k++) {
-                    const uint8_t *blk = row + k * Q8_0_BYTES;
-                    const float dw = f16(blk);
-                    __m256i w = _mm256_loadu_si256((const __m256i *)(blk + 2));
-                    __m256i aw = _mm256_sign_epi8(w, w);
-                    for (int b = 0; b < nbat; b++) {
-                        __m256i xv = _mm256_loadu_si256(
-                            (const __m256i *)(xq + ((size_t)b * nb + k) * QK));
-                        __m256i p = _mm256_madd_epi16(
-                            _mm256_maddubs_epi16(aw, _mm256_sign_epi8(xv, w)), ones);
-                        acc[b] = _mm256_fmadd_ps(_mm256_set1_ps(dw * xd[b * nb + k]),
-                                                 _mm256_cvtepi32_ps(p), acc[b]);
-                    }
-                }
+    for (int b0 = 0; b0 < job->B; b0 += 8) {
+        const int nbat = job->B - b0 < 8 ? job->B - b0 : 8;
+        int r = r0;
+        if (nbat == 1)
+            for (; r + 4 <= r1; r += 4) tile(L, job->x, b0, r, 4, 1, job->y);
+        else if (nbat == 2)
+            for (; r + 2 <= r1; r += 2) tile(L, job->x, b0, r, 2, 2, job->y);
+        else if (nbat <= 4)
+            for (; r + 2 <= r1; r += 2) {
+                if (nbat == 3) tile(L, job->x, b0, r, 2, 3, job->y);
+                else tile(L, job->x, b0, r, 2, 4, job->y);
             }
-            for (int b = 0; b < nbat; b++)
-                job->y[(size_t)(b0 + b) * rows + r] = hsum(acc[b]) + extra[b];
+        for (; r < r1; r++) {
+            switch (nbat) {
+            case 1: tile(L, job->x, b0, r, 1, 1, job->y); break;
+            case 2: tile(L, job->x, b0, r, 1, 2, job->y); break;
+            case 3: tile(L, job->x, b0, r, 1, 3, job->y); break;
+            case 4: tile(L, job->x, b0, r, 1, 4, job->y); break;
+            case 5: tile(L, job->x, b0, r, 1, 5, job->y); break;
+            case 6: tile(L, job->x, b0, r, 1, 6, job->y); break;
+            case 7: tile(L, job->x, b0, r, 1, 7, job->y); break;
+            default: tile(L, job->x, b0, r, 1, 8, job->y); break;
+            }
         }
     }
+}
+
+/* GGUF block rows -> the kernel's row layout (see above), in place. */
+void axk_repack(int type, uint8_t *w, int rows, int cols) {
+    const int nb = cols / QK, q4 = type == T_Q4_1, bb = q4 ? Q4_1_BYTES : Q8_0_BYTES;
+    const int qbytes = q4 ? 16 : 32;
+    uint8_t *tmp = malloc((size_t)nb * bb);
+    for (int r = 0; r < rows; r++) {
+        uint8_t *row = w + (size_t)r * nb * bb;
+        memcpy(tmp, row, (size_t)nb * bb);
+        uint8_t *qs = row, *d = row + nb * qbytes, *m = d + nb * 2;
+        for (int k = 0; k < nb; k++) {
+            const uint8_t *blk = tmp + (size_t)k * bb;
+            memcpy(d + 2 * k, blk, 2);
+            if (q4) {
+                memcpy(m + 2 * k, blk + 2, 2);
+                memcpy(qs + 16 * k, blk + 4, 16);
+            } else {
+                memcpy(qs + 32 * k, blk + 2, 32);
+            }
+        }
+    }
+    free(tmp);
 }
 
 static void matmul(const Lin *L, const QAct *x, int B, float *y) {
@@ -293,13 +359,14 @@ static void attend(const Model *m, int layer, const float *q, const float *kc,
     const float scale = 1.f / sqrtf((float)hd);
     for (int h = 0; h < m->n_heads; h++) {
         const int g = h / group;
-        const float *K = kc + ((size_t)layer * m->n_kv + g) * m->max_len * hd;
-        const float *V = vc + ((size_t)layer * m->n_kv + g) * m->max_len * hd;
+        const size_t stride = (size_t)m->n_layers * m->n_kv * hd; /* one position */
+        const float *K = kc + ((size_t)layer * m->n_kv + g) * hd;
+        const float *V = vc + ((size_t)layer * m->n_kv + g) * hd;
         const float *qh = q + h * hd;
         float mx = -INFINITY;
         for (int t = 0; t <= pos; t++) {
             float dot = 0.f;
-            for (int i = 0; i < hd; i++) dot += qh[i] * K[(size_t)t * hd + i];
+            for (int i = 0; i < hd; i++) dot += qh[i] * K[t * stride + i];
             scores[t] = dot * scale;
             mx = scores[t] > mx ? scores[t] : mx;
         }
@@ -309,22 +376,24 @@ static void attend(const Model *m, int layer, const float *q, const float *kc,
         memset(o, 0, sizeof(float) * hd);
         for (int t = 0; t <= pos; t++) {
             const float p = scores[t] / sum;
-            for (int i = 0; i < hd; i++) o[i] += p * V[(size_t)t * hd + i];
+            for (int i = 0; i < hd; i++) o[i] += p * V[t * stride + i];
         }
     }
 }
 
 static void embed_row(const Model *m, int token, float *x) {
-    const uint8_t *row = m->embed + (size_t)token * (m->dim / QK) * Q8_0_BYTES;
-    for (int k = 0; k < m->dim / QK; k++) {
-        const float d = f16(row + k * Q8_0_BYTES);
-        const int8_t *q = (const int8_t *)(row + k * Q8_0_BYTES + 2);
+    const int nb = m->dim / QK;
+    const uint8_t *row = m->embed + (size_t)token * nb * Q8_0_BYTES;
+    for (int k = 0; k < nb; k++) {
+        const float d = f16(row + nb * 32 + 2 * k);
+        const int8_t *q = (const int8_t *)(row + 32 * k);
         for (int j = 0; j < QK; j++) x[k * QK + j] = d * q[j];
     }
 }
 
 /* Run B tokens; token b sits at position pos[b] of the stream whose caches are kc[b],
- * vc[b] (n_layers x n_kv x max_len x hd floats each). Tokens of one stream must come in
+ * vc[b] (max_len x n_layers x n_kv x hd floats each: a position's entries together, so
+ * only the context in use is ever touched). Tokens of one stream must come in
  * position order. logits (n_want x vocab) get the rows of the tokens with want[b] != 0.
  * Returns 0, or -1 when a position is out of range. */
 int axk_forward(void *model, int B, const int32_t *tokens, const int32_t *pos, float **kc,
@@ -354,7 +423,7 @@ int axk_forward(void *model, int B, const int32_t *tokens, const int32_t *pos, f
             rope(q, m->n_heads, m->hd, c, s);
             rope(k, m->n_kv, m->hd, c, s);
             for (int g = 0; g < m->n_kv; g++) {
-                size_t at = (((size_t)l * m->n_kv + g) * m->max_len + pos[b]) * m->hd;
+                size_t at = (((size_t)pos[b] * m->n_layers + l) * m->n_kv + g) * m->hd;
                 memcpy(kc[b] + at, k + g * m->hd, sizeof(float) * m->hd);
                 memcpy(vc[b] + at, v + g * m->hd, sizeof(float) * m->hd);
             }

@@ -30,6 +30,7 @@ Q4_1, Q8_0 = 0, 1
 BLOCK_BYTES = {Q4_1: 20, Q8_0: 34}
 TYPE_NAMES = {"Q4_1": Q4_1, "Q8_0": Q8_0}
 KERNEL_GLOB = "_kernels*.so"
+MAX_BLOCKS_PER_ROW = 512  # MAXNB in kernels.c
 
 
 class KernelMissingError(RuntimeError):
@@ -69,6 +70,7 @@ def _declare(lib: Any) -> Any:
     lib.axk_quantize_q4_1.argtypes = [p, i, i, p]
     lib.axk_quantize_q8_0.argtypes = [p, i, i, p]
     lib.axk_matmul.argtypes = [i, p, i, i, p, i, p]
+    lib.axk_repack.argtypes = [i, p, i, i]
     return lib
 
 
@@ -106,10 +108,21 @@ class LlamaConfig:
 
 @dataclass
 class QLinear:
-    """y = x @ W.T, W as GGUF blocks: ``blocks`` is (rows, cols / 32 * block bytes) uint8."""
+    """y = x @ W.T, W as blocks of 32: ``blocks`` is (rows, cols / 32 * block bytes) uint8
+    in the kernel's row layout (GGUF's bytes regrouped: a row's codes, then its scales)."""
 
     kind: int
     blocks: np.ndarray
+
+    @classmethod
+    def from_gguf(cls, kind: int, raw: np.ndarray) -> QLinear:
+        """Take GGUF block rows (repacked in place when writable, else copied first)."""
+        blocks = raw if raw.flags.writeable and raw.flags.c_contiguous else raw.copy()
+        cols = blocks.shape[1] // BLOCK_BYTES[kind] * GROUP
+        if cols // GROUP > MAX_BLOCKS_PER_ROW:
+            raise ValueError(f"rows of {cols} weights are wider than the kernel's limit")
+        kernel().axk_repack(kind, blocks.ctypes.data, blocks.shape[0], cols)
+        return cls(kind, blocks)
 
 
 @dataclass
@@ -123,11 +136,12 @@ class Layer:
 
 
 class KVCache:
-    """One stream's keys and values. ``np.empty`` maps pages lazily: only the context in
-    use becomes resident."""
+    """One stream's keys and values, position-major: ``np.empty`` maps pages lazily and a
+    position's entries for every layer sit together, so only the context in use becomes
+    resident (a layer-major cache would touch every 2 MB huge page from the first token)."""
 
     def __init__(self, cfg: LlamaConfig, max_len: int) -> None:
-        shape = (cfg.n_layers, cfg.n_kv_heads, max_len, cfg.head_dim)
+        shape = (max_len, cfg.n_layers, cfg.n_kv_heads, cfg.head_dim)
         self.k = np.empty(shape, dtype=np.float32)
         self.v = np.empty(shape, dtype=np.float32)
 
@@ -266,7 +280,7 @@ def quantize_blocks(w: np.ndarray, kind: int) -> QLinear:
     out = np.empty((rows, cols // GROUP * BLOCK_BYTES[kind]), dtype=np.uint8)
     fn = kernel().axk_quantize_q4_1 if kind == Q4_1 else kernel().axk_quantize_q8_0
     fn(w.ctypes.data, rows, cols, out.ctypes.data)
-    return QLinear(kind, out)
+    return QLinear.from_gguf(kind, out)
 
 
 def matmul(lin: QLinear, x: np.ndarray) -> np.ndarray:
@@ -295,7 +309,8 @@ def _layer(gf: GGUFFile, i: int) -> Layer:
         parts = [blocks(n) for n in names]
         if len({k for k, _ in parts}) != 1:
             raise ValueError(f"layer {i}: {names} mix block types")
-        return QLinear(parts[0][0], np.concatenate([p for _, p in parts]))
+        raw = parts[0][1] if len(parts) == 1 else np.concatenate([p for _, p in parts])
+        return QLinear.from_gguf(parts[0][0], raw)
 
     return Layer(
         attn_norm=gf.f32(f"blk.{i}.attn_norm.weight"),
@@ -314,7 +329,7 @@ def load_model(gf: GGUFFile, max_len: int = 2048) -> LlamaModel:
     layers = [_layer(gf, i) for i in range(cfg.n_layers)]
     if gf.tensors["token_embd.weight"].type_name != "Q8_0" or "output.weight" in gf.tensors:
         raise ValueError("expected a tied Q8_0 token embedding")
-    embed = gf.raw("token_embd.weight")
+    embed = QLinear.from_gguf(Q8_0, gf.raw("token_embd.weight")).blocks
     norm = gf.f32("output_norm.weight")
     return LlamaModel(cfg, layers, embed, norm, max_len)
 

@@ -52,7 +52,7 @@ def test_the_kernel_multiplies_q4_1_blocks_like_the_dequantized_matrix() -> None
     codes, scale, minimum = q4_1_unpack(raw)
     dense = (codes.reshape(576, -1, 32) * scale[..., None] + minimum[..., None]).reshape(576, 576)
     x = np.random.default_rng(0).standard_normal((3, 576)).astype(np.float32)
-    got = matmul(QLinear(Q4_1, np.ascontiguousarray(raw)), x)
+    got = matmul(QLinear.from_gguf(Q4_1, raw.copy()), x)
     want = x @ dense.T
     assert np.allclose(got, want, rtol=0.02, atol=0.02 * np.abs(want).max())
 
