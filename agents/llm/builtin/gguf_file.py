@@ -111,7 +111,7 @@ class GGUFFile:
         the process's resident memory until the file is closed."""
         info = self.tensors[name]
         data = np.empty(info.nbytes, dtype=np.uint8)  # writable: the model repacks in place
-        view, done = memoryview(data), 0
+        view, done = memoryview(data.data), 0
         while done < info.nbytes:
             got = os.preadv(self._file.fileno(), [view[done:]], info.offset + done)
             if got <= 0:

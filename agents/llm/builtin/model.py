@@ -235,7 +235,8 @@ class LlamaModel:
         if start + n > self.max_len:
             raise ValueError(f"context of {start + n} tokens exceeds {self.max_len}")
         want = [False] * (n - 1) + [True]
-        return self.step(ids, list(range(start, start + n)), [cache] * n, want)[0]
+        logits: np.ndarray = self.step(ids, list(range(start, start + n)), [cache] * n, want)[0]
+        return logits
 
     def forward(self, ids: list[int], start: int) -> np.ndarray:
         """Single-stream convenience (benchmarks, the lab): ``prefill`` on a model-owned
@@ -291,7 +292,12 @@ def matmul(lin: QLinear, x: np.ndarray) -> np.ndarray:
         raise ValueError(f"expected (B, {cols}) inputs, got {x.shape}")
     y = np.empty((x.shape[0], lin.blocks.shape[0]), dtype=np.float32)
     kernel().axk_matmul(
-        lin.kind, lin.blocks.ctypes.data, lin.blocks.shape[0], cols, x.ctypes.data, x.shape[0],
+        lin.kind,
+        lin.blocks.ctypes.data,
+        lin.blocks.shape[0],
+        cols,
+        x.ctypes.data,
+        x.shape[0],
         y.ctypes.data,
     )
     return y

@@ -1,9 +1,10 @@
-"""The default offline provider: SmolLM2-135M-Instruct running in-process on torch.
+"""The default offline provider: SmolLM2-135M-Instruct running in-process (C kernel).
 
 The model is loaded once per process (lazily, under a lock) and shared by every
 ``BuiltinModel``; concurrent generations are decoded together, one batched step for all
-streams, on the engine's scheduler thread, so the event loop stays free. Tools use the JSON convention of ``agents.llm.toolcall`` with one
-corrective retry when the model's tool call does not parse.
+streams, on the engine's scheduler thread, so the event loop stays free. Tools use the
+JSON convention of ``agents.llm.toolcall`` with one corrective retry when the model's tool
+call does not parse.
 """
 
 from __future__ import annotations

@@ -59,7 +59,9 @@ def test_each_caller_receives_its_tokens_while_the_others_still_decode(engine: E
 
     def run(i: int) -> None:
         prompt = _prompt(engine, "Tell me a long story about a dragon.")
-        engine.generate(prompt, params, threading.Event(), lambda _: arrivals[i].append(time.perf_counter()))
+        engine.generate(
+            prompt, params, threading.Event(), lambda _: arrivals[i].append(time.perf_counter())
+        )
         ends[i] = time.perf_counter()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
