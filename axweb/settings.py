@@ -310,7 +310,7 @@ SPECTACULAR_SETTINGS |= {
 # -- runpool (issues 15 and 18): one worker process executes several runs at once ---------------
 # Runs spend their time waiting on models and tools, so a worker process serves them from Celery's
 # threads pool: AXWEB_RUNS_PER_WORKER runs at once per process (each with its own event loop,
-# database connection and lease heartbeat; builtin-model generations still take turns). Any
+# database connection and lease heartbeat; builtin-model calls share one batched decode). Any
 # `celery -A axweb worker` gets this pool and size unless its command line says otherwise.
 AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 10)
 if AXWEB_RUNS_PER_WORKER < 1:

@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from agents.llm.builtin.generation import configure_threads
 
     args = parse(argv)
-    configure_threads()
+    configure_threads(torch_too=True)  # the lab quantizes with torch
 
     def progress(event: dict[str, Any]) -> None:
         if args.verbose:

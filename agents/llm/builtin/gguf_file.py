@@ -110,9 +110,13 @@ class GGUFFile:
         Read with pread rather than through the mmap: mapped pages would count towards
         the process's resident memory until the file is closed."""
         info = self.tensors[name]
-        data = np.frombuffer(
-            os.pread(self._file.fileno(), info.nbytes, info.offset), dtype=np.uint8
-        )
+        data = np.empty(info.nbytes, dtype=np.uint8)  # writable: the model repacks in place
+        view, done = memoryview(data.data), 0
+        while done < info.nbytes:
+            got = os.preadv(self._file.fileno(), [view[done:]], info.offset + done)
+            if got <= 0:
+                raise ValueError(f"{name}: the file ends inside the tensor")
+            done += got
         rows = int(np.prod(info.shape[:-1])) if len(info.shape) > 1 else 1
         return data.reshape(rows, -1)
 

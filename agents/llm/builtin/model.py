@@ -1,33 +1,95 @@
-"""A minimal Llama forward pass for the builtin model, built for CPU decode speed.
+"""The builtin model's forward pass: GGUF blocks in memory, the C kernel (``kernels.c``).
 
-Weights come straight from the GGUF file (no transformers model is ever built, which
-keeps peak memory low): Q4_1 matrices are repacked losslessly into torch's int4 CPU
-format (group size 32), the Q8_0 embedding becomes a per-row int8 table that also
-serves as the tied output head. Activations are bfloat16, the KV cache is static and
-pre-allocated, and q/k/v and gate/up projections are fused so a decode step issues few
-Python-level ops. Not thread-safe: callers serialise access (see providers.builtin).
+Weights stay in GGUF's own quantized blocks — Q4_1 projections (20 bytes per 32 weights)
+and the tied Q8_0 embedding, which is also the output head — exactly as read from the
+file: nothing is widened to float, and neither torch nor transformers is imported, which
+keeps a serving process small (``import torch`` alone is ~220 MB resident). q/k/v and
+gate/up are concatenated row-wise so each is one matmul.
+
+A ``KVCache`` belongs to one stream; ``LlamaModel.step`` runs any number of tokens from
+any number of streams in one pass (``generation.Engine`` batches concurrent callers this
+way). The kernel is thread-safe for distinct caches but runs one step at a time per
+process: its worker thread is shared, so callers serialise steps (the engine does).
 """
 
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+import os
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-import torch.nn.functional as F  # noqa: N812
 
 from agents.llm.builtin.gguf_file import GGUFFile
 
 GROUP = 32
-BF16 = torch.bfloat16
-# Below this many tokens per forward the ops are ~10 us each and splitting them across
-# OpenMP threads costs more than it saves (measured on 2 cores: decode 117 tok/s on one
-# thread, 52 on two; a 45-token prefill 519 vs 362, break-even near 192 tokens); longer
-# prompts still use every configured thread.
-SERIAL_BELOW_TOKENS = 192
+Q4_1, Q8_0 = 0, 1
+BLOCK_BYTES = {Q4_1: 20, Q8_0: 34}
+TYPE_NAMES = {"Q4_1": Q4_1, "Q8_0": Q8_0}
+KERNEL_GLOB = "_kernels*.so"
+MAX_BLOCKS_PER_ROW = 512  # MAXNB in kernels.c
+
+
+class KernelMissingError(RuntimeError):
+    """The C kernel was not built (it is compiled by ``pip install -e .``)."""
+
+
+_lib: Any = None
+_lib_lock = threading.Lock()
+# The kernel's second thread is one per process: forward steps of every model take turns on it.
+_STEP_LOCK = threading.Lock()
+
+
+def kernel() -> Any:
+    """The loaded kernel library (ctypes), with argument types declared."""
+    global _lib
+    with _lib_lock:
+        if _lib is None:
+            found = sorted(Path(__file__).parent.glob(KERNEL_GLOB))
+            if not found:
+                raise KernelMissingError(
+                    "the builtin model's kernel is not built; run `make install` "
+                    "(or `python setup.py build_ext --inplace`)"
+                )
+            _lib = _declare(ctypes.CDLL(str(found[0])))
+        return _lib
+
+
+def _declare(lib: Any) -> Any:
+    p, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+    lib.axk_model_new.restype = p
+    lib.axk_model_new.argtypes = [i, i, i, i, i, i, i, f, f]
+    lib.axk_model_free.argtypes = [p]
+    lib.axk_set_layer.argtypes = [p, i, p, p, p, p, p, p, p]
+    lib.axk_set_head.argtypes = [p, p, p]
+    lib.axk_set_threads.argtypes = [i]
+    lib.axk_threads.restype = i
+    lib.axk_forward.restype = i
+    lib.axk_forward.argtypes = [p, i, p, p, p, p, p, p]
+    lib.axk_quantize_q4_1.argtypes = [p, i, i, p]
+    lib.axk_quantize_q8_0.argtypes = [p, i, i, p]
+    lib.axk_matmul.argtypes = [i, p, i, i, p, i, p]
+    lib.axk_repack.argtypes = [i, p, i, i]
+    return lib
+
+
+def set_threads(n: int) -> int:
+    """Threads of a forward pass (1 or 2: the caller plus one persistent worker)."""
+    lib = kernel()
+    lib.axk_set_threads(max(1, n))
+    return int(lib.axk_threads())
+
+
+def trim_heap() -> None:
+    """Hand freed scratch memory back to the OS; glibc otherwise keeps it resident, and
+    the loader's temporaries would set the process's peak memory."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 @dataclass(frozen=True)
@@ -47,39 +109,143 @@ class LlamaConfig:
 
 
 @dataclass
-class Int4Linear:
-    """y = x @ W.T with W stored as torch int4-packed groups of 32 (scale, zero)."""
+class QLinear:
+    """y = x @ W.T, W as blocks of 32: ``blocks`` is (rows, cols / 32 * block bytes) uint8
+    in the kernel's row layout (GGUF's bytes regrouped: a row's codes, then its scales)."""
 
-    packed: torch.Tensor
-    scales_zeros: torch.Tensor
+    kind: int
+    blocks: np.ndarray
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        out: torch.Tensor = torch.ops.aten._weight_int4pack_mm_for_cpu(
-            x, self.packed, GROUP, self.scales_zeros
-        )
-        return out
-
-
-Linear = Callable[[torch.Tensor], torch.Tensor]  # bf16 (t, in) -> bf16 (t, out)
+    @classmethod
+    def from_gguf(cls, kind: int, raw: np.ndarray) -> QLinear:
+        """Take GGUF block rows (repacked in place when writable, else copied first)."""
+        blocks = raw if raw.flags.writeable and raw.flags.c_contiguous else raw.copy()
+        cols = blocks.shape[1] // BLOCK_BYTES[kind] * GROUP
+        if cols // GROUP > MAX_BLOCKS_PER_ROW:
+            raise ValueError(f"rows of {cols} weights are wider than the kernel's limit")
+        kernel().axk_repack(kind, blocks.ctypes.data, blocks.shape[0], cols)
+        return cls(kind, blocks)
 
 
 @dataclass
 class Layer:
-    attn_norm: torch.Tensor  # RMSNorm weights pre-multiplied by sqrt(dim)
-    ffn_norm: torch.Tensor
-    qkv: Linear
-    out: Linear
-    gate_up: Linear
-    down: Linear
+    attn_norm: np.ndarray  # float32
+    ffn_norm: np.ndarray
+    qkv: QLinear  # q and k rows in llama.cpp's interleaved-rope order
+    out: QLinear
+    gate_up: QLinear
+    down: QLinear
 
 
-def trim_heap() -> None:
-    """Hand freed scratch memory back to the OS; glibc otherwise keeps it resident, and
-    the loader's temporaries would set the process's peak memory."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+class KVCache:
+    """One stream's keys and values, position-major: ``np.empty`` maps pages lazily and a
+    position's entries for every layer sit together, so only the context in use becomes
+    resident (a layer-major cache would touch every 2 MB huge page from the first token)."""
+
+    def __init__(self, cfg: LlamaConfig, max_len: int) -> None:
+        shape = (max_len, cfg.n_layers, cfg.n_kv_heads, cfg.head_dim)
+        self.k = np.empty(shape, dtype=np.float32)
+        self.v = np.empty(shape, dtype=np.float32)
+
+
+class LlamaModel:
+    """Weights (kept alive here, read by the kernel) + the kernel's model handle."""
+
+    def __init__(
+        self,
+        cfg: LlamaConfig,
+        layers: list[Layer],
+        embed: np.ndarray,
+        norm: np.ndarray,
+        max_len: int,
+    ) -> None:
+        self.cfg, self.layers, self.embed, self.norm = cfg, layers, embed, norm
+        self.max_len = max_len
+        lib = self.lib = kernel()
+        self.handle = lib.axk_model_new(
+            cfg.n_layers,
+            cfg.dim,
+            cfg.n_heads,
+            cfg.n_kv_heads,
+            cfg.ffn_dim,
+            cfg.vocab,
+            max_len,
+            cfg.eps,
+            cfg.rope_theta,
+        )
+        for i, layer in enumerate(layers):
+            mats = (layer.qkv, layer.out, layer.gate_up, layer.down)
+            types = np.array([m.kind for m in mats], dtype=np.int32)
+            lib.axk_set_layer(
+                self.handle,
+                i,
+                layer.attn_norm.ctypes.data,
+                layer.ffn_norm.ctypes.data,
+                types.ctypes.data,
+                *(m.blocks.ctypes.data for m in mats),
+            )
+        lib.axk_set_head(self.handle, embed.ctypes.data, norm.ctypes.data)
+        self._solo: KVCache | None = None
+        self._step_lock = _STEP_LOCK  # process-wide: the kernel's worker thread is shared
+
+    def __del__(self) -> None:
+        handle = getattr(self, "handle", None)
+        if handle:
+            self.lib.axk_model_free(handle)
+
+    def new_cache(self) -> KVCache:
+        return KVCache(self.cfg, self.max_len)
+
+    def step(
+        self,
+        tokens: list[int],
+        positions: list[int],
+        caches: list[KVCache],
+        want: list[bool],
+    ) -> np.ndarray:
+        """Run tokens (token b at positions[b] of the stream caches[b]; a stream's tokens
+        in order) and return float32 logits (sum(want), vocab) of the tokens marked."""
+        n = len(tokens)
+        if not n:
+            return np.empty((0, self.cfg.vocab), dtype=np.float32)
+        if max(positions) >= self.max_len:
+            raise ValueError(f"context of {max(positions) + 1} tokens exceeds {self.max_len}")
+        toks = np.asarray(tokens, dtype=np.int32)
+        pos = np.asarray(positions, dtype=np.int32)
+        kc = np.array([c.k.ctypes.data for c in caches], dtype=np.uintp)
+        vc = np.array([c.v.ctypes.data for c in caches], dtype=np.uintp)
+        mask = np.asarray(want, dtype=np.uint8)
+        logits = np.empty((int(mask.sum()), self.cfg.vocab), dtype=np.float32)
+        with self._step_lock:  # ctypes drops the GIL; the kernel's worker is shared
+            status = self.lib.axk_forward(
+                self.handle,
+                n,
+                toks.ctypes.data,
+                pos.ctypes.data,
+                kc.ctypes.data,
+                vc.ctypes.data,
+                mask.ctypes.data,
+                logits.ctypes.data,
+            )
+        if status != 0:
+            raise ValueError("token id or position out of range")
+        return logits
+
+    def prefill(self, ids: list[int], start: int, cache: KVCache) -> np.ndarray:
+        """Run a stream's ``ids`` from position ``start``; the last token's logits."""
+        n = len(ids)
+        if start + n > self.max_len:
+            raise ValueError(f"context of {start + n} tokens exceeds {self.max_len}")
+        want = [False] * (n - 1) + [True]
+        logits: np.ndarray = self.step(ids, list(range(start, start + n)), [cache] * n, want)[0]
+        return logits
+
+    def forward(self, ids: list[int], start: int) -> np.ndarray:
+        """Single-stream convenience (benchmarks, the lab): ``prefill`` on a model-owned
+        cache, restarted whenever ``start`` is 0."""
+        if self._solo is None or start == 0:
+            self._solo = self.new_cache()
+        return self.prefill(ids, start, self._solo)
 
 
 def _config(meta: dict[str, Any]) -> LlamaConfig:
@@ -108,240 +274,73 @@ def q4_1_unpack(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, scale, minimum
 
 
-def _unpermute_rows(a: np.ndarray, n_heads: int) -> np.ndarray:
-    """Undo llama.cpp's q/k row permutation (interleaved rope -> rotate-half layout)."""
-    rows = a.shape[0]
-    head = rows // n_heads
-    return a.reshape(n_heads, head // 2, 2, *a.shape[1:]).swapaxes(1, 2).reshape(a.shape)
+def quantize_blocks(w: np.ndarray, kind: int) -> QLinear:
+    """Float rows -> GGUF blocks (round to nearest; Q4_1 asymmetric, Q8_0 symmetric)."""
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    rows, cols = w.shape
+    if cols % GROUP:
+        raise ValueError(f"{cols} columns are not a multiple of {GROUP}")
+    out = np.empty((rows, cols // GROUP * BLOCK_BYTES[kind]), dtype=np.uint8)
+    fn = kernel().axk_quantize_q4_1 if kind == Q4_1 else kernel().axk_quantize_q8_0
+    fn(w.ctypes.data, rows, cols, out.ctypes.data)
+    return QLinear.from_gguf(kind, out)
 
 
-def _int4(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> Int4Linear:
-    codes = np.concatenate([p[0] for p in parts])
-    scale = np.concatenate([p[1] for p in parts])
-    minimum = np.concatenate([p[2] for p in parts])
-    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(
-        torch.from_numpy(codes.astype(np.int32)), 1
+def matmul(lin: QLinear, x: np.ndarray) -> np.ndarray:
+    """x (B, cols) @ W.T as the kernel computes it in a forward pass (int8 activations)."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    cols = lin.blocks.shape[1] // BLOCK_BYTES[lin.kind] * GROUP
+    if x.ndim != 2 or x.shape[1] != cols:
+        raise ValueError(f"expected (B, {cols}) inputs, got {x.shape}")
+    y = np.empty((x.shape[0], lin.blocks.shape[0]), dtype=np.float32)
+    kernel().axk_matmul(
+        lin.kind,
+        lin.blocks.ctypes.data,
+        lin.blocks.shape[0],
+        cols,
+        x.ctypes.data,
+        x.shape[0],
+        y.ctypes.data,
     )
-    # torch computes w = (q - 8) * scale + zero; Q4_1 is w = q * scale + min.
-    zero = minimum + 8.0 * scale
-    sz = torch.from_numpy(np.stack([scale.T, zero.T], axis=-1)).to(BF16).contiguous()
-    return Int4Linear(packed, sz)
+    return y
 
 
-def _q8_0_rows_to_int8(raw: np.ndarray, chunk: int = 4096) -> tuple[torch.Tensor, torch.Tensor]:
-    """Re-quantize a Q8_0 matrix to per-row symmetric int8 (values, bf16 row scales)."""
-    rows = raw.shape[0]
-    values = torch.empty((rows, raw.shape[1] // 34 * 32), dtype=torch.int8)
-    scales = torch.empty(rows, dtype=torch.float32)
-    for start in range(0, rows, chunk):
-        blocks = np.ascontiguousarray(raw[start : start + chunk]).reshape(
-            -1, raw.shape[1] // 34, 34
-        )
-        d = blocks[..., 0:2].copy().view(np.float16).astype(np.float32)
-        w = torch.from_numpy((blocks[..., 2:].view(np.int8) * d).reshape(len(blocks), -1))
-        s = w.abs().amax(dim=1).clamp(min=1e-8) / 127.0
-        values[start : start + chunk] = torch.round(w / s[:, None]).to(torch.int8)
-        scales[start : start + chunk] = s
-        del blocks, d, w, s
-        trim_heap()
-    return values, scales.to(BF16)
-
-
-class LlamaModel:
-    """Weights + static KV cache; ``forward`` returns float32 logits of the last position.
-
-    The residual stream, rope, the KV cache and attention are float32 (tiny bf16 matmuls
-    are slower on CPU); only the int4 projections take bf16 inputs. The 1/sqrt(head_dim)
-    attention scale is folded into the q weights at load time.
-    """
-
-    def __init__(
-        self,
-        cfg: LlamaConfig,
-        layers: list[Layer],
-        embed: torch.Tensor,
-        embed_scale: torch.Tensor,
-        norm: torch.Tensor,
-        max_len: int,
-        head: Int4Linear | None = None,
-    ) -> None:
-        self.cfg, self.layers, self.norm = cfg, layers, norm
-        self.embed, self.embed_scale = embed, embed_scale
-        self.head = head  # an int4 output head; None = the int8 embedding table
-        self.refine = 64  # with an int4 head: candidates rescored with the int8 table
-        self.max_len = max_len
-        shape = (cfg.n_layers, cfg.n_kv_heads, max_len, cfg.head_dim)
-        # torch.empty: pages are only touched (and resident) as the context grows
-        self.k_cache = torch.empty(shape, dtype=torch.float32)
-        self.v_cache = torch.empty(shape, dtype=torch.float32)
-        self.cos, self.sin = self._rope_tables(max_len)
-        self.eps_term = torch.tensor(float(np.sqrt(cfg.dim * cfg.eps)))
-
-    def _rope_tables(self, max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
-        hd = self.cfg.head_dim
-        inv = 1.0 / (self.cfg.rope_theta ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
-        angles = torch.outer(torch.arange(max_len, dtype=torch.float64), inv)
-        angles = torch.cat([angles, angles], dim=-1)
-        sin = angles.sin()
-        sin[:, : hd // 2] *= -1  # rotate_half(x) * sin == flip(x halves) * signed sin
-        return angles.cos().float()[:, None, :], sin.float()[:, None, :]
-
-    def _attend(self, i: int, qkv: torch.Tensor, start: int) -> torch.Tensor:
-        cfg, t = self.cfg, qkv.shape[0]
-        hd, nq, nkv = cfg.head_dim, cfg.n_heads, cfg.n_kv_heads
-        end = start + t
-        qk = qkv[:, : (nq + nkv) * hd].view(t, nq + nkv, hd)
-        rot = qk.view(t, nq + nkv, 2, hd // 2).flip(2).view(t, nq + nkv, hd)
-        qk = torch.addcmul(qk * self.cos[start:end], rot, self.sin[start:end])
-        self.k_cache[i, :, start:end] = qk[:, nq:].transpose(0, 1)
-        self.v_cache[i, :, start:end] = qkv[:, (nq + nkv) * hd :].view(t, nkv, hd).transpose(0, 1)
-        keys, values = self.k_cache[i, :, :end], self.v_cache[i, :, :end]
-        if t == 1:  # decode: 3 small batched matmuls beat SDPA's generic path
-            q = qk[0, :nq].view(nkv, nq // nkv, hd)
-            probs = torch.softmax(torch.bmm(q, keys.transpose(1, 2)), dim=-1)
-            return torch.bmm(probs, values).view(1, cfg.dim)
-        cols = torch.arange(end)[None, :]
-        mask = cols <= (start + torch.arange(t))[:, None]
-        out = F.scaled_dot_product_attention(
-            qk[:, :nq].transpose(0, 1), keys, values, attn_mask=mask, scale=1.0, enable_gqa=True
-        )
-        return out.transpose(0, 1).reshape(t, cfg.dim)
-
-    @torch.inference_mode()
-    def forward(self, ids: list[int], start: int) -> torch.Tensor:
-        """Run ``ids`` at positions start.. through the model, caching keys/values.
-
-        RMSNorm is split around each projection to save kernel launches (most of a decode
-        step is per-op overhead): ``x * (w * sqrt(dim))`` goes in as bf16, and since the
-        projection is linear the division by ``||x||`` happens on its (smaller) output.
-        ``hypot(||x||, sqrt(dim * eps))`` is ``sqrt(dim) * sqrt(mean(x^2) + eps)``.
-        """
-        t = len(ids)
-        if start + t > self.max_len:
-            raise ValueError(f"context of {start + t} tokens exceeds {self.max_len}")
-        threads = torch.get_num_threads()
-        if t >= SERIAL_BELOW_TOKENS or threads == 1:
-            return self._forward(ids, start)
-        torch.set_num_threads(1)
-        try:
-            return self._forward(ids, start)
-        finally:
-            torch.set_num_threads(threads)
-
-    def _forward(self, ids: list[int], start: int) -> torch.Tensor:
-        index = torch.tensor(ids, dtype=torch.long)
-        x = self.embed[index].float() * self.embed_scale[index, None].float()
-        for i, layer in enumerate(self.layers):
-            norm = self._norm(x)
-            h = torch.mul(x, layer.attn_norm, out=torch.empty_like(x, dtype=BF16))
-            attn = self._attend(i, torch.div(layer.qkv(h), norm), start)
-            x += layer.out(attn.to(BF16))
-            norm = self._norm(x)
-            h = torch.mul(x, layer.ffn_norm, out=torch.empty_like(x, dtype=BF16))
-            gate, up = torch.div(layer.gate_up(h), norm).chunk(2, dim=-1)
-            act = torch.mul(F.silu(gate), up, out=torch.empty_like(gate, dtype=BF16))
-            x += layer.down(act)
-        last = x[-1:]
-        h = torch.mul(last, self.norm, out=torch.empty_like(last, dtype=BF16))
-        h = torch.div(h, self._norm(last)).to(BF16)
-        if self.head is None:
-            logits: torch.Tensor = torch.ops.aten._weight_int8pack_mm(
-                h, self.embed, self.embed_scale
-            )
-            return logits[0].float()
-        return self._refined_logits(h)
-
-    def _norm(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.hypot(torch.linalg.vector_norm(x, dim=-1, keepdim=True), self.eps_term)
-
-    def _refined_logits(self, last: torch.Tensor) -> torch.Tensor:
-        """Fast int4 logits for the whole vocabulary, with the top candidates recomputed
-        from the int8 table: the tokens that can win keep int8 accuracy."""
-        logits = self.head(last)[0].float()  # type: ignore[misc]
-        top = logits.topk(self.refine).indices
-        exact = torch.mv(self.embed[top].float(), last[0].float()) * self.embed_scale[top].float()
-        return logits.index_put_((top,), exact)
-
-
-def _norm_weight(w: np.ndarray) -> torch.Tensor:
-    """RMSNorm weight pre-multiplied by sqrt(dim): x * w / rms(x) == x * w' / ||x||."""
-    return torch.from_numpy(w * np.float32(np.sqrt(w.shape[-1])))
-
-
-def _layer(gf: GGUFFile, i: int, cfg: LlamaConfig) -> Layer:
-    def q4(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _layer(gf: GGUFFile, i: int) -> Layer:
+    def blocks(name: str) -> tuple[int, np.ndarray]:
         full = f"blk.{i}.{name}.weight"
-        if gf.tensors[full].type_name != "Q4_1":
+        kind = TYPE_NAMES.get(gf.tensors[full].type_name)
+        if kind is None:
             raise ValueError(f"unsupported tensor type {gf.tensors[full].type_name} for {full}")
-        return q4_1_unpack(gf.raw(full))
+        return kind, gf.raw(full)
 
-    def unpermuted(
-        name: str, heads: int, factor: float = 1.0
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        codes, scale, minimum = q4(name)
-        return (
-            _unpermute_rows(codes, heads),
-            _unpermute_rows(scale * factor, heads),
-            _unpermute_rows(minimum * factor, heads),
-        )
-
-    def norm(name: str) -> torch.Tensor:
-        return _norm_weight(gf.f32(f"blk.{i}.{name}.weight"))
-
-    q_scale = cfg.head_dim**-0.5  # folded into q; exact when head_dim is a power of 4
+    def fused(*names: str) -> QLinear:
+        parts = [blocks(n) for n in names]
+        if len({k for k, _ in parts}) != 1:
+            raise ValueError(f"layer {i}: {names} mix block types")
+        raw = parts[0][1] if len(parts) == 1 else np.concatenate([p for _, p in parts])
+        return QLinear.from_gguf(parts[0][0], raw)
 
     return Layer(
-        attn_norm=norm("attn_norm"),
-        ffn_norm=norm("ffn_norm"),
-        qkv=_int4(
-            [
-                unpermuted("attn_q", cfg.n_heads, q_scale),
-                unpermuted("attn_k", cfg.n_kv_heads),
-                q4("attn_v"),
-            ]
-        ),
-        out=_int4([q4("attn_output")]),
-        gate_up=_int4([q4("ffn_gate"), q4("ffn_up")]),
-        down=_int4([q4("ffn_down")]),
+        attn_norm=gf.f32(f"blk.{i}.attn_norm.weight"),
+        ffn_norm=gf.f32(f"blk.{i}.ffn_norm.weight"),
+        qkv=fused("attn_q", "attn_k", "attn_v"),
+        out=fused("attn_output"),
+        gate_up=fused("ffn_gate", "ffn_up"),
+        down=fused("ffn_down"),
     )
 
 
-def load_model(gf: GGUFFile, max_len: int = 2048, head_bits: int = 4) -> LlamaModel:
-    """Build a LlamaModel from an open llama-architecture GGUF file (Q4_1 + Q8_0).
-
-    head_bits: 8 scores the vocabulary with the int8 embedding table; 4 (default) scores
-    it with an int4 copy (2-3x faster) and rescores the top 64 tokens with int8.
-    """
+def load_model(gf: GGUFFile, max_len: int = 2048) -> LlamaModel:
+    """Build a LlamaModel from an open llama-architecture GGUF file (Q4_1/Q8_0 blocks,
+    tied Q8_0 token embedding)."""
     cfg = _config(gf.metadata)
-    layers = []
-    for i in range(cfg.n_layers):
-        layers.append(_layer(gf, i, cfg))
-        trim_heap()
+    layers = [_layer(gf, i) for i in range(cfg.n_layers)]
     if gf.tensors["token_embd.weight"].type_name != "Q8_0" or "output.weight" in gf.tensors:
         raise ValueError("expected a tied Q8_0 token embedding")
-    embed, embed_scale = _q8_0_rows_to_int8(gf.raw("token_embd.weight"))
-    norm = _norm_weight(gf.f32("output_norm.weight"))
-    head = _int4_from_dense(embed, embed_scale) if head_bits == 4 else None
-    return LlamaModel(cfg, layers, embed, embed_scale, norm, max_len, head)
+    embed = QLinear.from_gguf(Q8_0, gf.raw("token_embd.weight")).blocks
+    norm = gf.f32("output_norm.weight")
+    return LlamaModel(cfg, layers, embed, norm, max_len)
 
 
-def _int4_from_dense(
-    values: torch.Tensor, row_scale: torch.Tensor, chunk: int = 4096
-) -> Int4Linear:
-    """Round-to-nearest asymmetric int4 (groups of 32) of an int8 x row-scale matrix,
-    converted in row chunks so the float copy never exists whole."""
-    packed, sz = [], []
-    for start in range(0, values.shape[0], chunk):
-        rows = values[start : start + chunk]
-        w = (rows.float() * row_scale[start : start + chunk].float()[:, None]).view(
-            rows.shape[0], -1, GROUP
-        )
-        lo, hi = w.amin(dim=-1), w.amax(dim=-1)
-        scale = ((hi - lo) / 15).clamp(min=1e-8)
-        codes = torch.round((w - lo[..., None]) / scale[..., None]).clamp(0, 15)
-        part = _int4([(codes.view(rows.shape).numpy(), scale.numpy(), lo.numpy())])
-        packed.append(part.packed)
-        sz.append(part.scales_zeros)
-        del w, lo, hi, scale, codes, part
-        trim_heap()
-    return Int4Linear(torch.cat(packed), torch.cat(sz, dim=1))
+def default_threads() -> int:
+    return min(2, os.cpu_count() or 1)

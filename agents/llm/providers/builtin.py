@@ -1,9 +1,10 @@
-"""The default offline provider: SmolLM2-135M-Instruct running in-process on torch.
+"""The default offline provider: SmolLM2-135M-Instruct running in-process (C kernel).
 
 The model is loaded once per process (lazily, under a lock) and shared by every
-``BuiltinModel``; generations run one at a time in worker threads so the event loop
-stays free. Tools use the JSON convention of ``agents.llm.toolcall`` with one
-corrective retry when the model's tool call does not parse.
+``BuiltinModel``; concurrent generations are decoded together, one batched step for all
+streams, on the engine's scheduler thread, so the event loop stays free. Tools use the
+JSON convention of ``agents.llm.toolcall`` with one corrective retry when the model's tool
+call does not parse.
 """
 
 from __future__ import annotations
@@ -60,9 +61,7 @@ def get_engine() -> Engine:
                 path = locate_smollm2_gguf()
             except WeightsNotFoundError as exc:
                 raise UnknownModel(f"builtin:{MODEL_NAME}: {exc}") from exc
-            _engine = Engine.from_gguf(
-                path, env_int("AXWEB_BUILTIN_CONTEXT", 2048), env_int("AXWEB_BUILTIN_HEAD_BITS", 4)
-            )
+            _engine = Engine.from_gguf(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048))
         return _engine
 
 

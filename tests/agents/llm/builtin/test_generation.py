@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
-import torch
 
 from agents.llm.base import GenParams
 from agents.llm.builtin.generation import _sample, _TextStream
@@ -41,8 +41,8 @@ def test_a_stop_sequence_ends_the_text_before_it_and_is_never_sent(tokenizer: An
 
 
 def test_top_p_keeps_only_the_most_likely_tokens() -> None:
-    logits = torch.tensor([5.0, 4.9, 0.0, -3.0])
-    gen = torch.Generator().manual_seed(0)
+    logits = np.array([5.0, 4.9, 0.0, -3.0], dtype=np.float32)
+    gen = np.random.default_rng(0)
     drawn = {_sample(logits, GenParams(temperature=1.0, top_p=0.6), gen) for _ in range(200)}
     assert drawn == {0, 1}
     assert _sample(logits, GenParams(temperature=0.0), gen) == 0

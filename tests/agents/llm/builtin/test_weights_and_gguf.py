@@ -5,10 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.builtin.model import Int4Linear, _int4, q4_1_unpack
+from agents.llm.builtin.model import Q4_1, Q8_0, QLinear, matmul, q4_1_unpack, quantize_blocks
 from agents.llm.builtin.weights import WeightsNotFoundError, load_smollm2, locate_smollm2_gguf
 
 
@@ -44,19 +43,34 @@ def test_the_lean_reader_agrees_with_the_gguf_package() -> None:
         gf.close()
 
 
-def test_int4_repacking_computes_the_same_product_as_the_dequantized_matrix() -> None:
+def test_the_kernel_multiplies_q4_1_blocks_like_the_dequantized_matrix() -> None:
     gf = GGUFFile(locate_smollm2_gguf())
     try:
-        parts = q4_1_unpack(gf.raw("blk.0.attn_output.weight"))
+        raw = gf.raw("blk.0.attn_output.weight")
     finally:
         gf.close()
-    codes, scale, minimum = parts
-    dense = torch.from_numpy(codes.reshape(576, -1, 32) * scale[..., None] + minimum[..., None])
-    layer: Int4Linear = _int4([parts])
-    x = torch.randn(2, 576, generator=torch.Generator().manual_seed(0))
-    got = layer(x.to(torch.bfloat16)).float()
-    want = x @ dense.reshape(576, 576).T
-    assert torch.allclose(got, want, rtol=0.05, atol=0.05 * want.abs().max().item())
+    codes, scale, minimum = q4_1_unpack(raw)
+    dense = (codes.reshape(576, -1, 32) * scale[..., None] + minimum[..., None]).reshape(576, 576)
+    x = np.random.default_rng(0).standard_normal((3, 576)).astype(np.float32)
+    got = matmul(QLinear.from_gguf(Q4_1, raw.copy()), x)
+    want = x @ dense.T
+    assert np.allclose(got, want, rtol=0.02, atol=0.02 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("kind", [Q4_1, Q8_0])
+def test_float_weights_quantized_to_blocks_multiply_close_to_the_originals(kind: int) -> None:
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((64, 96)).astype(np.float32)
+    x = rng.standard_normal((2, 96)).astype(np.float32)
+    want = x @ w.T
+    got = matmul(quantize_blocks(w, kind), x)
+    tolerance = 0.15 if kind == Q4_1 else 0.03
+    assert np.abs(got - want).max() < tolerance * np.abs(want).max()
+
+
+def test_a_matrix_whose_width_is_not_a_multiple_of_32_is_refused() -> None:
+    with pytest.raises(ValueError, match="multiple of 32"):
+        quantize_blocks(np.zeros((4, 40), dtype=np.float32), Q4_1)
 
 
 def test_the_tokenizer_round_trips_text_and_knows_the_chat_markers() -> None:

@@ -1,0 +1,18 @@
+"""Build step for the builtin model's C kernel (agents/llm/builtin/kernels.c).
+
+Everything else is in pyproject.toml. The kernel is a plain shared library (no Python
+API) loaded with ctypes; it is compiled here, at install time, never at run time.
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "agents.llm.builtin._kernels",
+            ["agents/llm/builtin/kernels.c"],
+            extra_compile_args=["-O3", "-std=gnu11", "-mavx2", "-mfma", "-mf16c"],
+            libraries=["m", "pthread"],
+        )
+    ]
+)
