@@ -17,15 +17,22 @@ from collections.abc import Mapping
 from typing import Any
 
 POSTGRES = "django.db.backends.postgresql"
+SQLITE = "django.db.backends.sqlite3"
+POOLED_SQLITE = "axweb.sqlite_pool"
 
 
 def web_db_pool(databases: Mapping[str, Any], size: int) -> list[str]:
     """Give every PostgreSQL database of `databases` a pool of at most `size` connections
     (0: none) and return their aliases. Pooled connections are checked before use (a
     restarted server or a killed backend costs a reconnect, not a failed request);
-    `CONN_MAX_AGE` must be 0 with a pool."""
+    `CONN_MAX_AGE` must be 0 with a pool. A SQLite database keeps up to `size` idle
+    connections open instead (axweb/sqlite_pool)."""
     pooled = []
     for alias, database in databases.items():
+        if size > 0 and database.get("ENGINE") == SQLITE:
+            database["ENGINE"] = POOLED_SQLITE
+            database["AXWEB_POOL"] = size
+            pooled.append(alias)
         if size <= 0 or database.get("ENGINE") != POSTGRES:
             continue
         options = database.setdefault("OPTIONS", {})

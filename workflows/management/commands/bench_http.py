@@ -248,6 +248,7 @@ class Command(BaseCommand):
             folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
             with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
+                cpu_before = procs.cpu()
                 figures = async_to_sync(drive)(
                     base,
                     sessions,
@@ -256,6 +257,7 @@ class Command(BaseCommand):
                     options["drain"],
                     options["think_ms"] / 1000,
                 )
+                cpu = {k: round(v - cpu_before[k], 2) for k, v in procs.cpu().items()}
         finally:
             for user in users:
                 user.delete()
@@ -265,6 +267,7 @@ class Command(BaseCommand):
             "seconds": options["seconds"],
             "think_ms": options["think_ms"],
             "target_p95_ms": TARGET_P95_MS,
+            "cpu_s": cpu,  # server, worker and this client, over the load and the drain
             "load_average_1m": round(os.getloadavg()[0], 2),
             "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1],
             "logs": folder,
