@@ -1,4 +1,4 @@
-"""The ASGI application as a server process runs it: `daphne axweb.server:application`.
+"""The ASGI application as a server process runs it (`python -m axweb.webserve`: uvicorn).
 
 The same application as `axweb.asgi` (which tests import in-process), with the one setting only
 a server process should have: PostgreSQL connections from a pool (axweb/dbpool.py), configured

@@ -1,7 +1,7 @@
-"""The processes behind the live benchmarks: a real daphne server and a real Celery worker.
+"""The processes behind the live benchmarks: the real web server and a real Celery worker.
 
 `servers()` starts both on this database and Redis (scripted models, so no inference), waits
-for daphne to listen, and stops both process groups on exit; `Servers.cpu()` reads what each
+for the web server to listen, and stops both process groups on exit; `Servers.cpu()` reads what each
 group has used so far. Used by `bench_stream` (workflows/stream_bench.py) and `bench_http`.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from axweb.env import env_int
 from axweb.workers import worker_argv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,13 +41,13 @@ def _wait_port(
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise StreamBenchError(f"daphne exited early; see {log}")
+            raise StreamBenchError(f"the web server exited early; see {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise StreamBenchError(f"daphne did not listen on {port} within {timeout_s} s; see {log}")
+    raise StreamBenchError(f"the web server did not listen on {port} within {timeout_s} s; see {log}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -74,7 +75,7 @@ def group_cpu_s(pgid: int) -> float:
 
 
 class Servers:
-    """The port of the daphne server, and the process groups to measure."""
+    """The port of the web server, and the process groups to measure."""
 
     def __init__(self, port: int, daphne: int, worker: int) -> None:
         self.port, self.daphne, self.worker = port, daphne, worker
@@ -88,8 +89,11 @@ class Servers:
 
 
 @contextmanager
-def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
-    """A daphne server and a Celery worker (`concurrency` processes) on this database and
+def servers(
+    folder: Path, concurrency: int = 1, web_processes: int | None = None
+) -> Iterator[Servers]:
+    """The web server as `make run` starts it (axweb/webserve.py: `web_processes`, else
+    AXWEB_WEB_PROCESSES) and a Celery worker (`concurrency` processes) on this database and
     Redis."""
     env = {
         **os.environ,
@@ -98,22 +102,14 @@ def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
         "PYTHONUNBUFFERED": "1",
     }
     port = _free_port()
+    if web_processes is None:
+        web_processes = env_int("AXWEB_WEB_PROCESSES", 2)
     started: list[subprocess.Popen[bytes]] = []
     try:
         for name, argv in (
             (
-                "daphne",
-                [
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-v",
-                    "0",
-                    "axweb.server:application",
-                ],
+                "web",
+                ["-m", "axweb.webserve", "--port", str(port), "--processes", str(web_processes)],
             ),
             (
                 "worker",
@@ -131,7 +127,7 @@ def servers(folder: Path, concurrency: int = 1) -> Iterator[Servers]:
                     start_new_session=True,
                 )
             )
-        _wait_port(port, started[0], folder / "daphne.log")
+        _wait_port(port, started[0], folder / "web.log")
         yield Servers(port, started[0].pid, started[1].pid)
     finally:
         for process in started:
