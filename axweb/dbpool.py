@@ -6,8 +6,8 @@ connection belongs to its thread. So every API request opened a new PostgreSQL c
 end; `DB_CONN_MAX_AGE` cannot help, because the next request runs in another thread. psycopg's
 pool (Django's `OPTIONS["pool"]`) hands open connections from thread to thread instead.
 
-Only the web server turns it on (`axweb/server.py`, the entry point axweb/webserve.py runs): a Celery
-worker keeps one connection per process and forks its children, which a pool and its threads
+Only the web server turns it on (`axweb/server.py`, the entry point axweb/webserve.py runs): a
+Celery worker keeps one connection per process and forks its children, which a pool and its threads
 would not survive; tests import `axweb.asgi`, whose connections stay Django's own.
 """
 

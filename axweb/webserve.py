@@ -29,6 +29,9 @@ import uvicorn
 from axweb.env import env_int, env_str
 
 
+APP = "axweb.server:application"
+
+
 def serve_options(port: int, processes: int) -> dict[str, object]:
     return {
         "host": env_str("AXWEB_BIND", "127.0.0.1"),
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--processes", type=int, default=env_int("AXWEB_WEB_PROCESSES", 2), help="server processes"
     )
-    parser.add_argument("--app", default="axweb.server:application")
+    parser.add_argument("--app", default=APP)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "axweb.settings")
     uvicorn.run(args.app, **serve_options(args.port, args.processes))  # type: ignore[arg-type]

@@ -47,7 +47,9 @@ def _wait_port(
             return
         except OSError:
             time.sleep(0.1)
-    raise StreamBenchError(f"the web server did not listen on {port} within {timeout_s} s; see {log}")
+    raise StreamBenchError(
+        f"the web server did not listen on {port} within {timeout_s} s; see {log}"
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -77,12 +79,12 @@ def group_cpu_s(pgid: int) -> float:
 class Servers:
     """The port of the web server, and the process groups to measure."""
 
-    def __init__(self, port: int, daphne: int, worker: int) -> None:
-        self.port, self.daphne, self.worker = port, daphne, worker
+    def __init__(self, port: int, web: int, worker: int) -> None:
+        self.port, self.web, self.worker = port, web, worker
 
     def cpu(self) -> dict[str, float]:
         return {
-            "server": group_cpu_s(self.daphne),
+            "server": group_cpu_s(self.web),
             "worker": group_cpu_s(self.worker),
             "client": time.process_time(),
         }

@@ -49,7 +49,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Inside an atomic block Django keeps its reference to the closed connection: never
         # share that one.
         if idle is None or connection is None or self.in_atomic_block:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # django-stubs do not declare it
             return
         try:
             if connection.in_transaction:

@@ -58,4 +58,7 @@ def test_the_server_entry_point_pools_postgresql_connections_and_the_launcher_ru
     )
     assert out.stdout.strip() == "5", out.stderr[-2000:]
     web = [line for line in (root / "Procfile").read_text().splitlines() if line.startswith("web:")]
-    assert web and "axweb.server:application" in web[0]
+    assert web and "axweb.webserve" in web[0]
+    from axweb.webserve import APP
+
+    assert APP == "axweb.server:application"

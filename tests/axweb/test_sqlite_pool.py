@@ -3,11 +3,10 @@ connection goes back to a small stack, rolled back, and the next request takes i
 
 from __future__ import annotations
 
-from pathlib import Path
-from collections.abc import Iterator
-from typing import Any
-
 import queue
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db.utils import ConnectionHandler

@@ -1,6 +1,6 @@
 """HTTP load figures: `python manage.py bench_http --json [--seconds 60] [--clients 50]`.
 
-Starts the app's ASGI server (daphne, as the launcher does) and one Celery worker on this
+Starts the app's web server (axweb.webserve, as the launcher does) and one Celery worker on this
 database and Redis (scripted models: no inference), then `--clients` concurrent clients
 (httpx async) for `--seconds` each loop: list workflows, save a draft of their own
 workflow, and every few rounds start a run and watch it over its websocket (session
@@ -215,7 +215,7 @@ def make_sessions(
 
 class Command(BaseCommand):
     help = (
-        "HTTP + websocket load on a real daphne and Celery worker: "
+        "HTTP + websocket load on the real web server and Celery worker: "
         "p50/p95 per operation, errors, runs."
     )
 
@@ -223,9 +223,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--clients", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=60.0)
-        parser.add_argument(
-            "--logs", default="", help="keep daphne.log and worker.log in this folder"
-        )
+        parser.add_argument("--logs", default="", help="keep web.log and worker.log in this folder")
         parser.add_argument(
             "--think-ms",
             type=float,
