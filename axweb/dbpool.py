@@ -6,8 +6,8 @@ connection belongs to its thread. So every API request opened a new PostgreSQL c
 end; `DB_CONN_MAX_AGE` cannot help, because the next request runs in another thread. psycopg's
 pool (Django's `OPTIONS["pool"]`) hands open connections from thread to thread instead.
 
-Only the web server turns it on (`axweb/server.py`, the entry point daphne runs): a Celery
-worker keeps one connection per process and forks its children, which a pool and its threads
+Only the web server turns it on (`axweb/server.py`, the entry point axweb/webserve.py runs): a
+Celery worker keeps one connection per process and forks its children, which a pool and its threads
 would not survive; tests import `axweb.asgi`, whose connections stay Django's own.
 """
 
@@ -17,15 +17,22 @@ from collections.abc import Mapping
 from typing import Any
 
 POSTGRES = "django.db.backends.postgresql"
+SQLITE = "django.db.backends.sqlite3"
+POOLED_SQLITE = "axweb.sqlite_pool"
 
 
 def web_db_pool(databases: Mapping[str, Any], size: int) -> list[str]:
     """Give every PostgreSQL database of `databases` a pool of at most `size` connections
     (0: none) and return their aliases. Pooled connections are checked before use (a
     restarted server or a killed backend costs a reconnect, not a failed request);
-    `CONN_MAX_AGE` must be 0 with a pool."""
+    `CONN_MAX_AGE` must be 0 with a pool. A SQLite database keeps up to `size` idle
+    connections open instead (axweb/sqlite_pool)."""
     pooled = []
     for alias, database in databases.items():
+        if size > 0 and database.get("ENGINE") == SQLITE:
+            database["ENGINE"] = POOLED_SQLITE
+            database["AXWEB_POOL"] = size
+            pooled.append(alias)
         if size <= 0 or database.get("ENGINE") != POSTGRES:
             continue
         options = database.setdefault("OPTIONS", {})

@@ -1,8 +1,9 @@
-"""The ASGI application as a server process runs it: `daphne axweb.server:application`.
+"""The ASGI application as a server process runs it (`python -m axweb.webserve`: uvicorn).
 
 The same application as `axweb.asgi` (which tests import in-process), with the one setting only
 a server process should have: PostgreSQL connections from a pool (axweb/dbpool.py), configured
-before any connection exists.
+before any connection exists, and the URLconf and DRF loaded before the first request
+(axweb/warmup.py).
 """
 
 import os
@@ -16,5 +17,8 @@ from axweb.dbpool import web_db_pool  # noqa: E402
 web_db_pool(settings.DATABASES, settings.AXWEB_DB_POOL_SIZE)
 
 from axweb.asgi import application  # noqa: E402
+from axweb.warmup import web_warm_up  # noqa: E402
+
+web_warm_up()
 
 __all__ = ["application"]

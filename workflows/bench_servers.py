@@ -1,7 +1,7 @@
-"""The processes behind the live benchmarks: a real daphne server and real Celery workers.
+"""The processes behind the live benchmarks: the real web server and real Celery workers.
 
 `servers()` starts them on this database and Redis (scripted models, so no inference), waits
-for daphne to listen, and stops every process group on exit; `Servers.cpu()` reads what each
+for the web server to listen, and stops every process group on exit; `Servers.cpu()` reads what each
 group has used so far. Used by `bench_stream` (workflows/stream_bench.py) and `bench_http`.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from axweb.env import env_int
 from axweb.workers import worker_argv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,13 +41,15 @@ def _wait_port(
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise StreamBenchError(f"daphne exited early; see {log}")
+            raise StreamBenchError(f"the web server exited early; see {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)
-    raise StreamBenchError(f"daphne did not listen on {port} within {timeout_s} s; see {log}")
+    raise StreamBenchError(
+        f"the web server did not listen on {port} within {timeout_s} s; see {log}"
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -74,14 +77,14 @@ def group_cpu_s(pgid: int) -> float:
 
 
 class Servers:
-    """The port of the daphne server, and the process groups to measure."""
+    """The port of the web server, and the process groups to measure."""
 
-    def __init__(self, port: int, daphne: int, workers: list[int]) -> None:
-        self.port, self.daphne, self.workers = port, daphne, workers
+    def __init__(self, port: int, web: int, workers: list[int]) -> None:
+        self.port, self.web, self.workers = port, web, workers
 
     def cpu(self) -> dict[str, float]:
         return {
-            "server": group_cpu_s(self.daphne),
+            "server": group_cpu_s(self.web),
             "worker": sum(group_cpu_s(pgid) for pgid in self.workers),
             "client": time.process_time(),
         }
@@ -99,8 +102,9 @@ def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
 
 
 @contextmanager
-def servers(folder: Path, workers: int = 1) -> Iterator[Servers]:
-    """A daphne server and `workers` Celery worker processes (each running
+def servers(folder: Path, workers: int = 1, web_processes: int | None = None) -> Iterator[Servers]:
+    """The web server as `make run` starts it (axweb/webserve.py: `web_processes`, else
+    AXWEB_WEB_PROCESSES) and `workers` Celery worker processes (each running
     AXWEB_RUNS_PER_WORKER runs at once) on this database and Redis."""
     env = {
         **os.environ,
@@ -109,14 +113,16 @@ def servers(folder: Path, workers: int = 1) -> Iterator[Servers]:
         "PYTHONUNBUFFERED": "1",
     }
     port = _free_port()
-    daphne = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0"]
+    if web_processes is None:
+        web_processes = env_int("AXWEB_WEB_PROCESSES", 2)
+    web = ["-m", "axweb.webserve", "--port", str(port), "--processes", str(web_processes)]
     started: list[subprocess.Popen[bytes]] = []
     try:
-        started.append(_start([*daphne, "axweb.server:application"], env, folder / "daphne.log"))
+        started.append(_start(web, env, folder / "web.log"))
         for index in range(workers):
             log = folder / ("worker.log" if index == 0 else f"worker{index + 1}.log")
             started.append(_start(worker_argv("runs")[1:], env, log))
-        _wait_port(port, started[0], folder / "daphne.log")
+        _wait_port(port, started[0], folder / "web.log")
         yield Servers(port, started[0].pid, [process.pid for process in started[1:]])
     finally:
         for process in started:

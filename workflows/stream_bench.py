@@ -1,14 +1,13 @@
 """Live-trace streaming figures, the harness of `python manage.py bench_stream --json`.
 
-Starts a real daphne ASGI server and a real Celery worker (subprocesses on this database and
-this Redis; scripted models, so no inference), then runs a streaming workflow twice per round:
-watched by one websocket client, and by `--clients` (200) clients. Latency is the event's `ts`
-(stamped in the worker when the engine emitted it, before the ≤20 ms queue and the commit) to
-the moment a client's coroutine has the frame (same machine clock). `gaps` counts events a
-client never received, `duplicates` events it received twice. Figures are medians over
-`--repeat` rounds. Every process started here is stopped, and the throwaway user, its
-workflow and runs are deleted.
-"""
+Starts the real web server (axweb.webserve) and a real Celery worker (subprocesses on this
+database and this Redis; scripted models, so no inference), then runs a streaming workflow twice
+per round: watched by one websocket client, and by `--clients` (200) clients. Latency is the
+event's `ts` (stamped in the worker when the engine emitted it, before the ≤20 ms queue and the
+commit) to the moment a client's coroutine has the frame (same machine clock). `gaps` counts
+events a client never received, `duplicates` events it received twice. Figures are medians over
+`--repeat` rounds. Every process started here is stopped, and the throwaway user, its workflow
+and runs are deleted."""
 
 from __future__ import annotations
 

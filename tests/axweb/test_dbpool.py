@@ -1,5 +1,5 @@
-"""The web server's PostgreSQL connections come from a pool (axweb/dbpool.py); nothing else
-changes, and SQLite is left alone."""
+"""The web server's PostgreSQL connections come from a pool (axweb/dbpool.py), and its SQLite
+connections stay open between requests (axweb/sqlite_pool); nothing else changes."""
 
 from __future__ import annotations
 
@@ -22,13 +22,20 @@ def test_a_postgresql_database_gets_a_pool_of_the_given_size_with_checked_connec
     assert databases["default"]["CONN_HEALTH_CHECKS"] is True
 
 
-def test_sqlite_and_a_size_of_zero_get_no_pool():
+def test_a_size_of_zero_gets_no_pool():
     databases = {"default": dict(SQLITE), "other": dict(POSTGRES)}
     assert web_db_pool(databases, 0) == []
     assert "pool" not in databases["default"]["OPTIONS"]
     assert "OPTIONS" not in databases["other"]
-    assert web_db_pool(databases, 8) == ["other"]
     assert databases["default"] == SQLITE
+
+
+def test_sqlite_keeps_idle_connections_open_with_its_options_untouched():
+    databases = {"default": dict(SQLITE), "other": dict(POSTGRES)}
+    assert web_db_pool(databases, 8) == ["default", "other"]
+    assert databases["default"]["ENGINE"] == "axweb.sqlite_pool"
+    assert databases["default"]["AXWEB_POOL"] == 8
+    assert databases["default"]["OPTIONS"] == {"timeout": 20}  # all sqlite3.connect() receives
 
 
 def test_the_server_entry_point_pools_postgresql_connections_and_the_launcher_runs_it():
@@ -51,4 +58,7 @@ def test_the_server_entry_point_pools_postgresql_connections_and_the_launcher_ru
     )
     assert out.stdout.strip() == "5", out.stderr[-2000:]
     web = [line for line in (root / "Procfile").read_text().splitlines() if line.startswith("web:")]
-    assert web and "axweb.server:application" in web[0]
+    assert web and "axweb.webserve" in web[0]
+    from axweb.webserve import APP
+
+    assert APP == "axweb.server:application"

@@ -1,7 +1,7 @@
 """Chat figures, the harness of `python manage.py bench_chat --json`: time to first token
 through the whole stack. A turn is timed from the moment its `POST .../messages/` is sent (as
 an API client, Bearer token) until the first `node.token` event of the answer's stream node
-arrives on the run's websocket, as the chat page receives it. Real daphne and a real Celery
+arrives on the run's websocket, as the chat page receives it. The real web server and a real Celery
 worker on this database and Redis (workflows/bench_servers.py).
 
 - `scripted`: a scripted model with no delay, `--turns` turns one after another (p50, p95);

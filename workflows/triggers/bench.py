@@ -1,10 +1,9 @@
 """Trigger figures, the harness of `python manage.py bench_triggers --json`.
 
-Starts a real daphne server, a real Celery worker and a beat process with the trigger scheduler
-(subprocesses on this database and this Redis; scripted models, so no inference), as a
-throwaway user deleted afterwards. One function per figure in FIGURES: each takes the shared
-`Bench` and returns its figures; add a figure by adding a function and a line.
-"""
+Starts the real web server (axweb.webserve), a real Celery worker and a beat process with the
+trigger scheduler (subprocesses on this database and this Redis; scripted models, so no
+inference), as a throwaway user deleted afterwards. One function per figure in FIGURES: each
+takes the shared `Bench` and returns its figures; add a figure by adding a function and a line."""
 
 from __future__ import annotations
 
@@ -47,7 +46,7 @@ GRAPH = {
 class Bench:
     owner: Any
     workflow: Any
-    url: str  # the daphne server
+    url: str  # the web server
     folder: Path
     calls: int
     ticks: int

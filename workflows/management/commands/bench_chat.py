@@ -13,7 +13,7 @@ from workflows.stream_bench import check_redis
 class Command(BaseCommand):
     help = (
         "Chat time to first token through HTTP → worker → websocket: scripted model, "
-        "concurrent sessions on a 50 ms model, the builtin model (real daphne + worker)."
+        "concurrent sessions on a 50 ms model, the builtin model (real web server + worker)."
     )
 
     def add_arguments(self, parser: Any) -> None:

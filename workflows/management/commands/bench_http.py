@@ -1,6 +1,6 @@
 """HTTP load figures: `python manage.py bench_http --json [--seconds 60] [--clients 50]`.
 
-Starts the app's ASGI server (daphne, as the launcher does) and one Celery worker on this
+Starts the app's web server (axweb.webserve, as the launcher does) and one Celery worker on this
 database and Redis (scripted models: no inference), then `--clients` concurrent clients
 (httpx async) for `--seconds` each loop: list workflows, save a draft of their own
 workflow, and every few rounds start a run and watch it over its websocket (session
@@ -215,7 +215,7 @@ def make_sessions(
 
 class Command(BaseCommand):
     help = (
-        "HTTP + websocket load on a real daphne and Celery worker: "
+        "HTTP + websocket load on the real web server and Celery worker: "
         "p50/p95 per operation, errors, runs."
     )
 
@@ -223,9 +223,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--clients", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=60.0)
-        parser.add_argument(
-            "--logs", default="", help="keep daphne.log and worker.log in this folder"
-        )
+        parser.add_argument("--logs", default="", help="keep web.log and worker.log in this folder")
         parser.add_argument(
             "--think-ms",
             type=float,
@@ -248,6 +246,7 @@ class Command(BaseCommand):
             folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
             with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
+                cpu_before = procs.cpu()
                 figures = async_to_sync(drive)(
                     base,
                     sessions,
@@ -256,6 +255,7 @@ class Command(BaseCommand):
                     options["drain"],
                     options["think_ms"] / 1000,
                 )
+                cpu = {k: round(v - cpu_before[k], 2) for k, v in procs.cpu().items()}
         finally:
             for user in users:
                 user.delete()
@@ -265,6 +265,7 @@ class Command(BaseCommand):
             "seconds": options["seconds"],
             "think_ms": options["think_ms"],
             "target_p95_ms": TARGET_P95_MS,
+            "cpu_s": cpu,  # server, worker and this client, over the load and the drain
             "load_average_1m": round(os.getloadavg()[0], 2),
             "database": str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1],
             "logs": folder,

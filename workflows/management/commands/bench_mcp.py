@@ -1,6 +1,6 @@
 """`python manage.py bench_mcp --json [--calls 30]`: MCP call overhead over a direct run (p50).
 
-Starts daphne and a Celery worker on this database and Redis (workflows/bench_servers.py),
+Starts the web server and a Celery worker on this database and Redis (workflows/bench_servers.py),
 measures with `workflows.mcp.bench.mcp_call_overhead`, deletes its throwaway user, prints JSON.
 """
 

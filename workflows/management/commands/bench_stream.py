@@ -12,7 +12,7 @@ from workflows.stream_bench import bench_stream, check_redis
 class Command(BaseCommand):
     help = (
         "Websocket streaming figures: event latency with 1 and N clients, frames, gaps "
-        "(real daphne + worker)."
+        "(real web server + worker)."
     )
 
     def add_arguments(self, parser: Any) -> None:

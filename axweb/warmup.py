@@ -1,0 +1,33 @@
+"""Load before listening what Django and DRF would otherwise load on the first requests.
+
+The URLconf (and with it every view, serializer and service module) and DRF's configured
+classes are imported lazily, on the first request. A server that starts under load - the 50
+clients of `bench_http`, or a restart behind a busy proxy - made every request of the first
+wave wait behind those imports (about a second on a busy 2-core machine). Called by the server
+entry point (axweb/server.py), not by tests.
+"""
+
+from __future__ import annotations
+
+from django.urls import get_resolver
+
+DRF_SETTINGS = (
+    "DEFAULT_AUTHENTICATION_CLASSES",
+    "DEFAULT_PERMISSION_CLASSES",
+    "DEFAULT_RENDERER_CLASSES",
+    "DEFAULT_PARSER_CLASSES",
+    "DEFAULT_PAGINATION_CLASS",
+    "DEFAULT_FILTER_BACKENDS",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS",
+    "EXCEPTION_HANDLER",
+)
+
+
+def web_warm_up() -> None:
+    from rest_framework.settings import api_settings
+
+    resolver = get_resolver()
+    resolver.resolve("/")  # imports the URLconf and fills the resolver's caches
+    for name in DRF_SETTINGS:
+        getattr(api_settings, name)
+    import django.views.defaults  # noqa: F401 - the 400/403/404/500 handlers
