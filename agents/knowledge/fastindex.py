@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.memory.index import Hit, normalize, top_k
+from agents.memory.index import Hit, normalize, top_k, unit_rows
 
 FAST_MIN_ROWS = 20_000
 CANDIDATES = 64
@@ -48,12 +48,7 @@ class HalfPrecisionIndex:
         vectors: np.ndarray,
         metadata: Sequence[dict[str, Any]] | None = None,
     ) -> None:
-        matrix = normalize(np.atleast_2d(vectors))
-        if matrix.shape != (len(ids), self.dimension):
-            raise ValueError(
-                f"expected {len(ids)} vectors of dimension {self.dimension}, "
-                f"got shape {matrix.shape}"
-            )
+        matrix = unit_rows(ids, vectors, self.dimension)
         self.remove(ids)
         self._matrix = np.concatenate([self._matrix, matrix]) if len(self._ids) else matrix
         self._ids.extend(ids)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.memory.index import Hit, normalize
+from agents.memory.index import Hit, normalize, unit_rows
 
 CONNECTIVITY = 16  # graph degree (HNSW "M")
 EXPANSION_ADD = 64  # candidate list while inserting ("efConstruction")
@@ -86,12 +86,7 @@ class HnswIndex:
         vectors: np.ndarray,
         metadata: Sequence[dict[str, Any]] | None = None,
     ) -> None:
-        matrix = normalize(np.atleast_2d(vectors))
-        if matrix.shape != (len(ids), self.dimension):
-            raise ValueError(
-                f"expected {len(ids)} vectors of dimension {self.dimension}, "
-                f"got shape {matrix.shape}"
-            )
+        matrix = unit_rows(ids, vectors, self.dimension)
         if not len(ids):
             return
         keys = np.array([int(i) for i in ids], dtype=np.uint64)

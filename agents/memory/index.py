@@ -58,6 +58,16 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1, norms)
 
 
+def unit_rows(ids: Sequence[str], vectors: np.ndarray, dimension: int) -> np.ndarray:
+    """`vectors` as unit rows, one per id, each of `dimension` (ValueError otherwise)."""
+    matrix = normalize(np.atleast_2d(vectors))
+    if matrix.shape != (len(ids), dimension):
+        raise ValueError(
+            f"expected {len(ids)} vectors of dimension {dimension}, got shape {matrix.shape}"
+        )
+    return matrix
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indexes of the ``k`` largest scores, largest first."""
     k = min(k, scores.shape[0])
@@ -87,12 +97,7 @@ class ExactIndex:
         vectors: np.ndarray,
         metadata: Sequence[dict[str, Any]] | None = None,
     ) -> None:
-        matrix = normalize(np.atleast_2d(vectors))
-        if matrix.shape != (len(ids), self.dimension):
-            raise ValueError(
-                f"expected {len(ids)} vectors of dimension {self.dimension}, "
-                f"got shape {matrix.shape}"
-            )
+        matrix = unit_rows(ids, vectors, self.dimension)
         metas = list(metadata) if metadata is not None else [{} for _ in ids]
         self.remove([i for i in ids if i in self._position])
         start = len(self._ids)
