@@ -30,7 +30,8 @@ import platform
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,20 @@ from agents.memory.index import normalize
 
 class _Rollback(Exception):
     pass
+
+
+@contextmanager
+def _rolled_back(**overrides: Any) -> Iterator[None]:
+    """Run the block with these settings in a transaction that is then rolled back (the
+    benchmark's rows never stay), and forget the cached matrices built meanwhile."""
+    try:
+        with override_settings(**overrides), transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        matrix.cache_clear()
 
 
 def _timed_ms(fn: Callable[[], Any]) -> float:
@@ -140,15 +155,9 @@ def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
     # uniform random vectors have no near neighbours: HNSW is measured by --scale, on
     # clustered ones; here every size takes the exact path
     exact = max(sizes.values()) + 1
-    try:
-        with override_settings(AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS=exact), transaction.atomic():
-            for label, size in sizes.items():
-                figures |= _search_figures(size, queries, label)
-            raise _Rollback
-    except _Rollback:
-        pass
-    finally:
-        matrix.cache_clear()
+    with _rolled_back(AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS=exact):
+        for label, size in sizes.items():
+            figures |= _search_figures(size, queries, label)
     return figures
 
 
@@ -234,15 +243,8 @@ def scale_figures(size: int, queries: int = 200) -> dict[str, Any]:
     the saved graph written to a temporary folder."""
     figures: dict[str, Any] = {}
     ef = int(settings.AXWEB_KNOWLEDGE_ANN_EF)
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            with override_settings(AXWEB_KNOWLEDGE_INDEX_DIR=folder), transaction.atomic():
-                figures |= _scale_figures(size, queries, ef)
-                raise _Rollback
-        except _Rollback:
-            pass
-        finally:
-            matrix.cache_clear()
+    with tempfile.TemporaryDirectory() as folder, _rolled_back(AXWEB_KNOWLEDGE_INDEX_DIR=folder):
+        figures |= _scale_figures(size, queries, ef)
     return figures
 
 
