@@ -11,6 +11,7 @@ supported: the collection indexes never filter.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -24,6 +25,8 @@ from agents.memory.index import Hit, normalize, unit_rows
 CONNECTIVITY = 16  # graph degree (HNSW "M")
 EXPANSION_ADD = 64  # candidate list while inserting ("efConstruction")
 EXPANSION_SEARCH = 128  # candidate list while searching ("ef"); at least k is used
+
+log = logging.getLogger(__name__)
 
 
 class HnswIndex:
@@ -60,9 +63,11 @@ class HnswIndex:
             return None
         try:
             index = Index.restore(str(path))
-        except Exception:  # a torn or foreign file: the caller rebuilds
+        except Exception as exc:  # a torn or foreign file: the caller rebuilds
+            log.warning("HNSW index %s is unreadable (%s); it will be rebuilt", path, exc)
             return None
         if index is None or index.ndim != dimension:
+            log.warning("HNSW index %s is not of dimension %d; it will be rebuilt", path, dimension)
             return None
         return cls(dimension, _index=index, **options)
 
