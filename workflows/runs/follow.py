@@ -1,6 +1,7 @@
 """Follow one run's events as they happen: every stored event after `since`, then live ones
 from the channel layer, until the run ends. For adapters that wait on a run (the MCP server,
-the `run_workflow` command); the browser and SSE clients have their own streams.
+the `run_workflow` command). `EventCursor` is shared with the SSE stream (sse.py); the
+browser's websocket consumer has its own.
 
 A publish that does not follow the last event seen (a lost message), or a silence of
 `poll_s`, is answered by reading the stored events back, so nothing is skipped.
@@ -33,35 +34,42 @@ def _settled(run_id: UUID | str) -> bool:
     return not Run.objects.filter(pk=run_id, status__in=UNSETTLED).exists()
 
 
-class _Cursor:
-    def __init__(self, since: int) -> None:
-        self.last, self.done = since, False
+class EventCursor:
+    """What a follower has passed on: the `last` seq, and whether a terminal event went out.
+
+    Stored events are the truth and are taken as read; a live publish is taken only when it
+    follows `last` (otherwise `live` returns None and the caller reads back instead)."""
+
+    def __init__(self, run_id: UUID | str, since: int, terminal: frozenset[str]) -> None:
+        self.run_id, self.last, self.done, self.terminal = run_id, since, False, terminal
 
     def take(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         taken = []
         for event in events:
-            if event["seq"] <= self.last:
-                continue
-            if event["seq"] != self.last + 1:
-                break
             self.last = event["seq"]
             taken.append(event)
-            if event["type"] in TERMINAL_TYPES:
+            if event["type"] in self.terminal:
                 self.done = True
                 break
         return taken
 
+    async def read_back(self) -> list[dict[str, Any]]:
+        """Stored events after `last`. A run found finished first has all its events stored."""
+        finished = await sync_to_async(_finished)(self.run_id)
+        taken: list[dict[str, Any]] = []
+        while not self.done:
+            page = await sync_to_async(ev.events_after)(self.run_id, self.last, PAGE)
+            taken += self.take(page)
+            if len(page) < PAGE:
+                break
+        self.done = self.done or finished
+        return taken
 
-async def _read_back(run_id: UUID | str, cursor: _Cursor) -> list[dict[str, Any]]:
-    finished = await sync_to_async(_finished)(run_id)
-    taken: list[dict[str, Any]] = []
-    while not cursor.done:
-        page = await sync_to_async(ev.events_after)(run_id, cursor.last, PAGE)
-        taken += cursor.take(page)
-        if len(page) < PAGE:
-            break
-    cursor.done = cursor.done or finished
-    return taken
+    def live(self, message: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The events of a publish; None when they do not follow `last` (read back instead)."""
+        fresh = [e for e in message.get("events", []) if e["seq"] > self.last]
+        contiguous = all(e["seq"] == self.last + i for i, e in enumerate(fresh, start=1))
+        return self.take(fresh) if contiguous else None
 
 
 async def run_events_follow(
@@ -75,18 +83,17 @@ async def run_events_follow(
     groups = (ev.run_group(run_id), ev.user_runs_group(owner_id))
     for group in groups:
         await layer.group_add(group, channel)
-    cursor = _Cursor(since)
+    cursor = EventCursor(run_id, since, TERMINAL_TYPES)
     try:
-        for event in await _read_back(run_id, cursor):
+        for event in await cursor.read_back():
             yield event
         while not cursor.done:
             try:
                 message = await asyncio.wait_for(layer.receive(channel), poll_s)
             except TimeoutError:
                 message = {}
-            fresh = [e for e in message.get("events", []) if e["seq"] > cursor.last]
-            live = fresh and fresh[0]["seq"] == cursor.last + 1
-            for event in cursor.take(fresh) if live else await _read_back(run_id, cursor):
+            live = cursor.live(message) if message.get("events") else None
+            for event in live if live is not None else await cursor.read_back():
                 yield event
         await _settle(layer, channel, run_id)
     finally:
