@@ -97,3 +97,17 @@ def staff_api(staff: Any) -> Any:
 
 
 from tests.workflows.conftest import celery_worker  # noqa: E402,F401 - one real worker fixture for every suite
+
+
+@pytest.fixture
+def live(transactional_db: Any, tmp_path: Any) -> Any:
+    """This test's own live AXWeb on the test database: the web server and a Celery worker."""
+    from django.conf import settings
+
+    from tests.browser.live import running, server_env
+    from tests.workflows.conftest import database_url
+
+    with running(
+        server_env(database_url(), settings.REDIS_URL, tmp_path), tmp_path / "logs"
+    ) as app:
+        yield app

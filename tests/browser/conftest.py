@@ -22,6 +22,7 @@ from tests.browser.live import (
     SCREENSHOTS,
     LiveApp,
     build_frontend,
+    running,
     server_env,
 )
 from tests.workflows.conftest import database_url
@@ -36,14 +37,9 @@ FAILED = pytest.StashKey[bool]()
 @pytest.fixture(scope="package")
 def live_app(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     build = build_frontend()
-    app = LiveApp(
-        server_env(database_url(), settings.REDIS_URL, build), tmp_path_factory.mktemp("live")
-    )
-    try:
-        app.wait_ready()
+    env = server_env(database_url(), settings.REDIS_URL, build)
+    with running(env, tmp_path_factory.mktemp("live")) as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture

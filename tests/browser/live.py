@@ -1,4 +1,5 @@
-"""A live AXWeb for browser tests and the canvas benchmark: private frontend build, daphne, worker.
+"""A live AXWeb for browser and live-server tests and the canvas benchmark: a private frontend
+build, the product's web server (`python -m axweb.webserve`, one process) and a Celery worker.
 
 Nothing here touches static/app: the app is built once per source revision into
 artifacts/browser-build/<hash>/app and served through tests.browser.server_settings.
@@ -14,7 +15,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -135,38 +137,17 @@ def server_env(database_url: str, redis_url: str, build: Path) -> dict[str, str]
 
 
 class LiveApp:
-    """daphne serving axweb.asgi on a free port, plus (optionally) a Celery worker."""
+    """The web server as the Procfile runs it (uvicorn through `axweb.webserve`, here with one
+    process) on a free port, plus (optionally) a Celery worker."""
 
     def __init__(self, env: Mapping[str, str], log_dir: Path, worker: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env, self.log_dir = dict(env), log_dir
-        self.processes = [
-            Process(
-                "daphne",
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "axweb.asgi:application",
-                ],
-                env,
-                log_dir,
-            )
-        ]
+        web = [sys.executable, "-m", "axweb.webserve", "--port", str(self.port), "--processes", "1"]
+        self.processes = [Process("web", web, env, log_dir)]
         if worker:
-            self.processes.append(
-                Process(
-                    "worker",
-                    worker_argv(),
-                    env,
-                    log_dir,
-                )
-            )
+            self.processes.append(Process("worker", worker_argv(), env, log_dir))
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -187,3 +168,14 @@ class LiveApp:
     def stop(self) -> None:
         for proc in reversed(self.processes):
             proc.stop()
+
+
+@contextmanager
+def running(env: Mapping[str, str], log_dir: Path, worker: bool = True) -> Iterator[LiveApp]:
+    """A LiveApp that answers HTTP, stopped (worker first) however the block ends."""
+    app = LiveApp(env, log_dir, worker=worker)
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.stop()

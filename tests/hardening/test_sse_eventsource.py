@@ -1,14 +1,13 @@
 """Server-sent events for a real EventSource (Chromium): `Accept: text/event-stream`, Last-Event-ID.
 
 The page is logged in by session cookie (EventSource cannot send an Authorization header) and
-opens /api/runs/<id>/events/stream/ on a live daphne + Celery worker. After the run ends the
+opens /api/runs/<id>/events/stream/ on a live web server + Celery worker. After the run ends the
 server closes the stream; the browser reconnects on its own with Last-Event-ID, and the server
 answers 204, which stops EventSource reconnecting: every event arrives exactly once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,8 +16,7 @@ from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import orm
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, LiveApp, server_env
-from tests.workflows.conftest import database_url
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, LiveApp
 from workflows.stream_bench import enqueue, queued_run, stream_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -36,16 +34,6 @@ LISTEN = """([url, types]) => new Promise((resolve) => {
   };
   setTimeout(() => resolve({got, state: source.readyState, timedOut: true}), 60000);
 })"""
-
-
-@pytest.fixture
-def live(transactional_db: Any, tmp_path: Any) -> Iterator[LiveApp]:
-    app = LiveApp(server_env(database_url(), settings.REDIS_URL, tmp_path), tmp_path / "logs")
-    try:
-        app.wait_ready()
-        yield app
-    finally:
-        app.stop()
 
 
 def session_cookie(user: Any) -> str:

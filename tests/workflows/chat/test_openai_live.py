@@ -1,33 +1,20 @@
-"""The OpenAI-compatible API, spoken to by the official `openai` client against a live daphne
+"""The OpenAI-compatible API, spoken to by the official `openai` client against a live web server
 and a real Celery worker (no imitation of the wire format)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
-from django.conf import settings
 
 from accounts.tokens import api_token_create
 from agents.models import Agent
-from tests.browser.live import LiveApp, server_env
+from tests.browser.live import LiveApp
 from tests.workflows.chat.conftest import chat_graph, plain_graph
-from tests.workflows.conftest import database_url
 from workflows.services import workflow_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def live(transactional_db: Any, tmp_path: Any) -> Iterator[LiveApp]:
-    app = LiveApp(server_env(database_url(), settings.REDIS_URL, tmp_path), tmp_path / "logs")
-    try:
-        app.wait_ready()
-        yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A live AXWeb (daphne + a Celery worker) on the test database, for the MCP server and the
+"""A live AXWeb (web server + a Celery worker) on the test database, for the MCP server and the
 `mcp` tool kind: both talk to loopback servers, so the outbound guard allows 127.0.0.1."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.browser.live import LiveApp, server_env
+from tests.browser.live import LiveApp, running, server_env
 from tests.workflows.conftest import database_url
 
 LOOPBACK = "127.0.0.1"
@@ -25,12 +25,8 @@ def live_app(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> 
         **server_env(database_url(), settings.REDIS_URL, Path(build)),
         "AXWEB_HTTP_ALLOWED_HOSTS": LOOPBACK,
     }
-    app = LiveApp(env, tmp_path_factory.mktemp("live"))
-    try:
-        app.wait_ready()
+    with running(env, tmp_path_factory.mktemp("live")) as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture

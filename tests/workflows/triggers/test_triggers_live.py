@@ -1,4 +1,4 @@
-"""Against a live daphne and a real Celery worker: webhooks start runs that finish; two beat
+"""Against a live web server and a real Celery worker: webhooks start runs that finish; two beat
 processes fire each schedule tick once."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from django.conf import settings
 
-from tests.browser.live import LiveApp, Process, server_env
+from tests.browser.live import LiveApp, Process
 from tests.workflows.conftest import database_url, wait_for
 from tests.workflows.triggers.helpers import echo_graph, signed
 from workflows.models import Run
@@ -23,16 +22,6 @@ from workflows.triggers.models import TriggerFire
 from workflows.triggers.services import trigger_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def live(transactional_db: Any, tmp_path: Path) -> Iterator[LiveApp]:
-    app = LiveApp(server_env(database_url(), settings.REDIS_URL, tmp_path), tmp_path / "logs")
-    try:
-        app.wait_ready()
-        yield app
-    finally:
-        app.stop()
 
 
 def hook_for(owner: Any, **data: Any) -> tuple[Any, str]:
