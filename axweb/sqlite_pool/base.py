@@ -7,7 +7,8 @@ process's time under `bench_http`. Here `close()` hands the open sqlite3 connect
 back, to a per-database stack of at most `AXWEB_POOL` idle connections, and the next
 `connect()` takes it from there. Django's sqlite backend opens connections with
 `check_same_thread=False`, so a connection may move between threads; it is used by one thread
-at a time. Turned on by axweb/dbpool.py for the server entry point only.
+at a time. Turned on by axweb/dbpool.py for the server entry point only. Its `BEGIN IMMEDIATE`
+waits for the write lock in one-millisecond steps (busy.py), not on SQLite's backoff.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+from axweb.sqlite_pool.busy import begin_immediate
 
 _pools: dict[str, queue.LifoQueue[sqlite3.Connection]] = {}
 _pools_lock = threading.Lock()
@@ -57,3 +60,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             idle.put_nowait(connection)
         except (sqlite3.Error, queue.Full):
             connection.close()
+
+    def _start_transaction_under_autocommit(self) -> None:
+        if self.transaction_mode != "IMMEDIATE":
+            super()._start_transaction_under_autocommit()
+            return
+        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))  # sqlite3's default
+        with self.wrap_database_errors:
+            begin_immediate(self.connection, timeout)

@@ -43,12 +43,14 @@ def lease_acquire(run_id: UUID | str, worker: str) -> int | None:
     here because its workers keep dying on the same node)."""
     now = timezone.now()
     free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=worker)
-    with transaction.atomic():
-        run = (
-            Run.objects.select_for_update()
+    with transaction.atomic():  # on SQLite this holds the write lock: no query it can spare
+        found = (
+            Run.objects.select_for_update(of=("self",))  # PostgreSQL: the run's row only
+            .select_related("workflow", "version")  # for the broadcast's list item
             .filter(free, pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
-            .first()
+            .order_by()[:1]  # one row by key: no ORDER BY to compile
         )
+        run = found[0] if found else None
         if run is None:
             return None
         if run.lease_owner not in ("", worker) and _count_worker_loss(run):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
@@ -114,23 +112,27 @@ def _call(request: HttpRequest) -> WebhookCall:
     )
 
 
-async def _wait(run_id: Any, seconds: int) -> Any:
+def _wait(run_id: Any, seconds: int) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if run := await sync_to_async(run_status)(run_id):
+        if run := run_status(run_id):
             return run
-        await asyncio.sleep(WAIT_POLL_S)
+        time.sleep(WAIT_POLL_S)
     return None
 
 
 @extend_schema(exclude=True)
 @csrf_exempt
-async def webhook(request: HttpRequest, trigger_id: str) -> JsonResponse:
+def webhook(request: HttpRequest, trigger_id: str) -> JsonResponse:
+    """A sync view: the whole call runs in the request's one worker thread (axweb/handler.py).
+    An async view there costs four more hops between that thread and the event loop (the
+    view on the loop, webhook_accept back in the thread); the thread is held for a `wait`
+    call either way, since the sync middleware chain waits for the view."""
     if request.method != "POST":
         return _refusal(405, "method_not_allowed", "Webhooks take POST only.")
     try:
         call = _call(request)
-        accepted = await sync_to_async(webhook_accept)(trigger_id=str(trigger_id), call=call)
+        accepted = webhook_accept(trigger_id=str(trigger_id), call=call)
     except WebhookRefused as refused:
         response = _refusal(refused.status, refused.code, refused.message)
         if refused.retry_after:
@@ -142,7 +144,7 @@ async def webhook(request: HttpRequest, trigger_id: str) -> JsonResponse:
     status_url = request.build_absolute_uri(f"/api/runs/{run.id}/")
     head = {"run_id": str(run.id), "status_url": status_url, "repeated": accepted.repeated}
     if accepted.trigger.response_mode == Trigger.Mode.WAIT:
-        done = await _wait(run.id, accepted.trigger.wait_timeout_s)
+        done = _wait(run.id, accepted.trigger.wait_timeout_s)
         if done is not None:
             return JsonResponse(head | run_outcome(done), status=200)
     return JsonResponse(head | {"status": run.status}, status=202)

@@ -49,13 +49,12 @@ def _trigger(trigger_id: str) -> Trigger:
         UUID(trigger_id)
     except ValueError:
         raise WebhookRefused(404, "not_found", "There is no webhook at this address.") from None
-    trigger = (
-        Trigger.objects.select_related("workflow", "owner")
-        .filter(pk=trigger_id, kind=Trigger.Kind.WEBHOOK)
-        .first()
-    )
-    if trigger is None:
-        raise WebhookRefused(404, "not_found", "There is no webhook at this address.")
+    try:  # get(), not first(): no ORDER BY for one row (compiling it was a third of the call)
+        trigger = Trigger.objects.select_related("workflow", "owner").get(
+            pk=trigger_id, kind=Trigger.Kind.WEBHOOK
+        )
+    except Trigger.DoesNotExist:
+        raise WebhookRefused(404, "not_found", "There is no webhook at this address.") from None
     if not trigger.enabled:
         raise WebhookRefused(403, "disabled", "This webhook is disabled; enable it to use it.")
     return trigger

@@ -163,3 +163,16 @@ def test_unknown_disabled_and_non_post_calls_say_why(hook):
     body, headers = signed(secret, {"question": "hi"})
     disabled = post(trigger, body, **headers)
     assert disabled.status_code == 403 and "disabled" in disabled.json()["error"]["message"]
+
+
+def test_an_unknown_id_and_a_schedules_id_are_no_webhook(owner, hook):
+    trigger, secret = hook
+    schedule, _ = trigger_create(
+        owner=owner, workflow=trigger.workflow, data={"kind": "schedule", "interval_s": 60}
+    )
+    body, headers = signed(secret, {"question": "hi"})
+    for trigger_id in ("00000000-0000-0000-0000-000000000000", schedule.id):
+        answer = Client().post(
+            f"/hooks/{trigger_id}/", body, content_type="application/json", headers=headers
+        )
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
