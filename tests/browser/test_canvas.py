@@ -1,6 +1,8 @@
 """The canvas draws a graph with sizes it knows before drawing (frontend/src/editor/nodeSize.ts):
-every edge must still start and end on the handles the browser laid out, before and after an
-edit, and a node whose box grows (problems listed on it) must be measured again."""
+every edge must still start and end on the handles the browser laid out. React Flow re-measures
+every node once it is drawn, so the sizes given up front show after an edit (the edited node is
+handed over anew and not measured again unless its box changes); a node whose box grows (problems
+listed on it) must be measured again."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ EDGE_END_OFFSETS = """(edges) => {
     return [right ? r.right : r.left, r.top + r.height / 2];
   };
   return edges.map((e) => {
-    const path = document.querySelector(`[data-testid="rf__edge-${e.id}"] path.react-flow__edge-path`);
+    const edge = document.querySelector(`[data-testid="rf__edge-${e.id}"]`);
+    const path = edge?.querySelector('path.react-flow__edge-path');
     if (!path) return [e.id, null];
     const m = path.getScreenCTM();
     const at = (len) => {
