@@ -71,7 +71,7 @@ def test_every_edge_of_a_large_graph_runs_from_handle_to_handle(
 
     page.goto(f"/workflows/{workflow_id}")
     expect(page.locator(".react-flow__edge-path")).to_have_count(len(graph["edges"]))
-    page.get_by_role("button", name="Zoom in").click()  # port rows are shown above 0.5×
+    page.get_by_role("button", name="Zoom in").click()  # closer: a pixel off shows
     page.get_by_role("button", name="Zoom in").click()
     page.wait_for_timeout(400)
     assert far_ends(page, graph["edges"]) == {}
