@@ -13,6 +13,9 @@ load_ms           navigation start → the first frame showing the nodes and edg
                   rendered (style, layout, paint); fresh context, cold HTTP cache, logged in
 load_frame_ms     navigation start → the start of that frame (load_ms before 2026-12-06: it left out
                   drawing the graph)
+quiet_ms          navigation start → the first of ten frames in a row under 50 ms apart (at most
+                  30 s after load): the load's leftover work is done; the gestures start then
+                  (they started a fixed 500 ms after load before 2026-12-06)
 pan_frame_ms_p95  95th percentile of requestAnimationFrame intervals over 3 s of mouse panning
                   (drag) and wheel zooming on the fitted graph (every node on screen)
 zoom_frame_ms_p95 the same over 2 s of wheel zooming only (in and out around the pointer)
@@ -69,6 +72,20 @@ INTERACTIVE = """
   requestAnimationFrame(check);
 })();
 """
+
+# Resolves with the time of the first of ten frames in a row drawn less than 50 ms apart (or with
+# the time 30 s on, if that never happens): the work a load leaves behind its first frame (React
+# Flow measuring every node, the latest version arriving) is done then, and is not panning.
+QUIET = """() => new Promise((resolve) => {
+  let last = performance.now(), start = last, run = 0;
+  const f = (t) => {
+    if (t - last < 50) run += 1; else { run = 0; start = t; }
+    last = t;
+    if (run >= 10) resolve(start); else requestAnimationFrame(f);
+  };
+  requestAnimationFrame(f);
+  setTimeout(() => resolve(performance.now()), 30000);
+})"""
 
 # Frame timestamps, and the viewport transform seen at each frame (to prove the view really moved).
 FRAMES_START = """() => {
@@ -245,7 +262,7 @@ def one_round(
             file=sys.stderr,
             flush=True,
         )
-        page.wait_for_timeout(500)  # let fitView settle before panning
+        quiet = page.evaluate(QUIET)  # pan once the load's leftover work is done
         session = context.new_cdp_session(page)
         session.send("Performance.enable")
         cpu0, main0 = cpu.by_type(), main_thread_ms(session)
@@ -263,6 +280,7 @@ def one_round(
         return {
             "load_ms": load,
             "load_frame_ms": load_frame,
+            "quiet_ms": float(quiet),
             "pan_frame_ms_p95": p95(gaps),
             "zoom_frame_ms_p95": p95(zoom_gaps),
             "save_ms": save,
