@@ -9,6 +9,7 @@ import { Toasts } from './components/common';
 import { useAuth, useTheme } from './lib/ui';
 import { ChatPage } from './pages/Chat';
 import { EditorPage } from './pages/Editor';
+import { prefetchEditor } from './editor/useEditorPage';
 import { LibraryPage } from './pages/Library';
 import { LoginPage } from './pages/Login';
 import { NotFoundPage } from './pages/NotFound';
@@ -70,6 +71,8 @@ function App() {
     </BrowserRouter>
   );
 }
+
+prefetchEditor(location.pathname);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ApiError, errorFromBody, listOf, qs } from './client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, api, errorFromBody, listOf, prefetch, qs } from './client';
 
 describe('api error shape', () => {
   it('turns the contract error body into field errors and graph problems', () => {
@@ -53,5 +53,29 @@ describe('api error shape', () => {
   it('builds query strings without empty values', () => {
     expect(qs({ search: 'a b', status: '', page: 2, workflow: null })).toBe('?search=a+b&page=2');
     expect(qs({})).toBe('');
+  });
+});
+
+describe('prefetch', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const answer = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+  it('answers the first GET of a prefetched URL with the early answer, later ones from the server', async () => {
+    const fetch = vi.fn(async () => answer(200, { n: fetch.mock.calls.length }));
+    vi.stubGlobal('fetch', fetch);
+    prefetch(['/api/x/']);
+    expect(await api.get('/api/x/')).toEqual({ n: 1 });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(await api.get('/api/x/')).toEqual({ n: 2 });
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks again when the early answer found no session (the user logged in meanwhile)', async () => {
+    const fetch = vi.fn(async () => (fetch.mock.calls.length === 1 ? answer(403, {}) : answer(200, { ok: true })));
+    vi.stubGlobal('fetch', fetch);
+    prefetch(['/api/y/']);
+    expect(await api.get('/api/y/')).toEqual({ ok: true });
+    expect(fetch).toHaveBeenCalledTimes(2);
   });
 });

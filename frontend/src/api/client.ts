@@ -103,6 +103,30 @@ export async function ensureCsrf(): Promise<void> {
   if (!readCookie('csrftoken')) await fetch('/api/auth/csrf/', { credentials: 'same-origin' });
 }
 
+/** GET requests sent before the page that needs them has rendered (prefetch), each answer taken once. */
+const early = new Map<string, { at: number; response: Promise<Response> }>();
+const EARLY_FOR_MS = 10_000;
+
+/**
+ * Send these GETs now, for a page about to ask for them: its `api.get` of the same URL takes the
+ * answer (once, within 10 s). An answer that says the session is missing is not used: the page asks again.
+ */
+export function prefetch(urls: string[]): void {
+  for (const url of urls) {
+    const response = fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    response.catch(() => undefined); // a failure is met again when the page asks
+    early.set(url, { at: performance.now(), response });
+  }
+}
+
+async function takeEarly(url: string): Promise<Response | null> {
+  const hit = early.get(url);
+  early.delete(url);
+  if (!hit || performance.now() - hit.at > EARLY_FOR_MS) return null;
+  const res = await hit.response.catch(() => null);
+  return res && res.status !== 401 && res.status !== 403 ? res : null;
+}
+
 export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -111,9 +135,9 @@ export async function request<T>(method: string, url: string, body?: unknown): P
     const token = readCookie('csrftoken');
     if (token) headers['X-CSRFToken'] = token;
   }
-  let res: Response;
+  let res: Response | null = method === 'GET' && early.size ? await takeEarly(url) : null;
   try {
-    res = await fetch(url, {
+    res ??= await fetch(url, {
       method,
       headers,
       credentials: 'same-origin',

@@ -25,6 +25,7 @@ import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit, useOpenB
 import { RunContext, useEditorApi } from './context';
 import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
 import { nodeTypes, runNodeTypes } from './nodes';
+import { useSizedNodes } from './nodeSize';
 import { DotGrid } from './DotGrid';
 import { Overview } from './Overview';
 
@@ -162,7 +163,11 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const store = useEditorApi();
   const inRun = useContext(RunContext) !== null;
   const lowDetail = useFlowStore((s) => s.transform[2] < DETAIL_ZOOM);
-  const nodes = useStore(store, (s) => s.nodes);
+  const storeNodes = useStore(store, (s) => s.nodes);
+  const kinds = useStore(store, (s) => s.kinds);
+  const nodeProblems = useStore(store, (s) => s.problems.nodes);
+  // A run view's nodes grow with what the run shows: they are measured, not sized up front.
+  const nodes = useSizedNodes(storeNodes, kinds, nodeProblems, !inRun);
   const readOnly = useStore(store, (s) => s.readOnly);
   const colorMode = useTheme((s) => s.theme);
   const fitting = useInitialFit(nodes.length > 0);

@@ -1,7 +1,7 @@
 /** Node components for the canvas: one generic kind-driven node, and the sticky note. */
 import { Handle, NodeResizer, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { NodeKind } from '../api/types';
+import type { GraphEdge, NodeKind } from '../api/types';
 import { ChildRunOnNode } from '../run/children';
 import { estimateTokens, usageTokens } from '../run/dispatch';
 import { fmtCost, fmtMs } from '../lib/ui';
@@ -9,19 +9,11 @@ import { BODY_CONTRACT, runPrefix } from './bodies';
 import { BodyRow } from './BodyNav';
 import { EditorContext, useEditor, useRunSelect } from './context';
 import type { FlowNode } from './graph';
-import { DYNAMIC_PORTS, nodePorts, portColor } from './ports';
+import { configSummary, portsFollowEdges, shownPorts } from './nodeSize';
+import { portColor } from './ports';
 
 const EMPTY: string[] = [];
-const SUMMARY_KEYS = ['tool', 'agent', 'model', 'expression', 'prompt', 'policy', 'key', 'name'];
-
-/** One short line that tells nodes of the same kind apart on the canvas. */
-export function configSummary(config: Record<string, unknown>): string {
-  for (const k of SUMMARY_KEYS) {
-    const v = config[k];
-    if (typeof v === 'string' && v.trim()) return `${k}: ${v.trim().replace(/\s+/g, ' ').slice(0, 60)}`;
-  }
-  return '';
-}
+const EMPTY_EDGES: GraphEdge[] = [];
 
 /**
  * Whether text this short fits a node without clipping. An overflow clip costs every node a paint
@@ -102,12 +94,8 @@ function NodeBox({ id, data, runStatus, children }: NodeBoxProps) {
   const kind: NodeKind | undefined = useEditor((s) => s.kinds.get(data.kind));
   const problems = useEditor((s) => s.problems.nodes[id] ?? EMPTY);
   // Dynamic kinds may grow ports from their edges; static kinds never read edges (no re-render on edge edits).
-  const dynEdges = useEditor((s) => ((kind?.dynamic_ports && !DYNAMIC_PORTS[kind.kind]) || !kind ? s.edges : null));
-  const ports = nodePorts(
-    { id, kind: data.kind, label: data.label, position: { x: 0, y: 0 }, config: data.config, on_error: data.on_error },
-    kind,
-    dynEdges ? store.getState().graph().edges : [],
-  );
+  const dynEdges = useEditor((s) => (portsFollowEdges(kind) ? s.edges : null));
+  const ports = shownPorts(id, data, kind, dynEdges ? store.getState().graph().edges : EMPTY_EDGES);
   const summary = configSummary(data.config);
   const title = data.label || kind?.title || data.kind;
   const cls = ['axnode', problems.length ? 'problem' : '', runStatus ? `run-${runStatus}` : ''].join(' ');

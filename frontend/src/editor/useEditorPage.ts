@@ -1,9 +1,9 @@
 /** The editor page's behaviour, one hook per idea: loading, saving a version, validating, layout, actions. */
 import { useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState, type Dispatch, type SetStateAction } from 'react';
-import { ApiError, api, messageOf } from '../api/client';
+import { ApiError, api, messageOf, prefetch } from '../api/client';
 import type { Graph, NodeKind, Version, Workflow } from '../api/types';
-import { catalog } from '../lib/catalog';
+import { catalog, KINDS_URL } from '../lib/catalog';
 import { download, toast } from '../lib/ui';
 import { actionForKey, isTyping, type ActionContext } from './actions';
 import { useFitGraph } from './canvasHooks';
@@ -20,10 +20,22 @@ export interface Loaded {
 
 export type EditorDialog = null | 'help' | 'save' | 'run';
 
+const workflowUrl = (id: string) => `/api/workflows/${id}/`;
+const draftUrl = (id: string) => `/api/workflows/${id}/draft/`;
+
+/**
+ * Opened on an editor URL, the app sends the editor's first requests at once: they need not wait
+ * for the session check and the first render (main.tsx).
+ */
+export function prefetchEditor(path: string): void {
+  const id = /^\/workflows\/(\d+)\/?$/.exec(path)?.[1];
+  if (id) prefetch([workflowUrl(id), draftUrl(id), KINDS_URL]);
+}
+
 /** The draft, or null when there is none (404). */
 async function loadDraft(id: string): Promise<Graph | null> {
   try {
-    return (await api.get<{ graph: Graph | null }>(`/api/workflows/${id}/draft/`))?.graph ?? null;
+    return (await api.get<{ graph: Graph | null }>(draftUrl(id)))?.graph ?? null;
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
     return null;
@@ -43,7 +55,7 @@ const loadVersion = async (id: string, workflow: Workflow): Promise<Graph | null
 async function loadEditor(id: string, store: EditorStoreApi, onLatest: (g: Graph | null) => void): Promise<Loaded> {
   const [kinds, workflow, rawDraft] = await Promise.all([
     catalog.kinds(),
-    api.get<Workflow>(`/api/workflows/${id}/`),
+    api.get<Workflow>(workflowUrl(id)),
     loadDraft(id),
   ]);
   store.getState().setKinds(kinds);

@@ -22,9 +22,10 @@ export function invalidate(key?: string): void {
 
 const all = async <T>(url: string) => listOf(await api.get<Page<T> | T[]>(`${url}?page_size=500`));
 
+export const KINDS_URL = '/api/node-kinds/';
+
 export const catalog = {
-  kinds: () =>
-    once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>('/api/node-kinds/')))),
+  kinds: () => once('kinds', async () => withNote(listOf(await api.get<NodeKind[] | Page<NodeKind>>(KINDS_URL)))),
   agents: () => once('agents', () => all<Agent>('/api/agents/')),
   models: () => once('models', () => all<Model>('/api/models/')),
   providers: () => once('providers', () => api.get<ProviderTable>('/api/models/providers/')),

@@ -179,7 +179,8 @@ function EditorPalette({ kinds, store }: { kinds: NodeKind[]; store: EditorStore
       onAdd={(k) => {
         const r = document.querySelector('.canvas')?.getBoundingClientRect();
         const centre = { x: (r?.left ?? 0) + (r?.width ?? 600) / 2, y: (r?.top ?? 0) + (r?.height ?? 400) / 2 };
-        const at = freeSpot(rf.screenToFlowPosition(centre), nodeBoxes(store.getState().nodes));
+        // React Flow's nodes: they carry the size each node is drawn at (editor/nodeSize.ts).
+        const at = freeSpot(rf.screenToFlowPosition(centre), nodeBoxes(rf.getNodes()));
         store.getState().addNode(k, at);
       }}
     />
