@@ -83,7 +83,9 @@ def serve(path: str, storage: str, new_tokens: int, repeat: int) -> dict[str, An
     return {
         "storage": type(model).__name__,
         "weight_bytes": weight_bytes(model),
-        "projection_bits_per_weight": round(_projection_bits(model) / _projection_weights(model), 3),
+        "projection_bits_per_weight": round(
+            _projection_bits(model) / _projection_weights(model), 3
+        ),
         "weight_bits_total": bits,
         "rss_after_load_mb": round(after_load, 1),
         "rss_after_decode_mb": round(current, 1),
@@ -104,7 +106,9 @@ def _projections(model: Any) -> list[Any]:
 
 
 def _projection_bits(model: Any) -> int:
-    return sum(8 * (m.nbytes if hasattr(m, "cols") else m.blocks.nbytes) for m in _projections(model))
+    return sum(
+        8 * (m.nbytes if hasattr(m, "cols") else m.blocks.nbytes) for m in _projections(model)
+    )
 
 
 def _projection_weights(model: Any) -> int:
@@ -134,7 +138,9 @@ def quantize_files(folder: Path) -> dict[int, Path]:
         for bits in missing:
             model = copy.deepcopy(base)
             quantized = quantize_rtn(model, bits, 64)
-            save_quantized(paths[bits], model, quantized, {"method": "rtn", "base_model": "smollm2"})
+            save_quantized(
+                paths[bits], model, quantized, {"method": "rtn", "base_model": "smollm2"}
+            )
             del model, quantized
     return paths
 
@@ -147,25 +153,44 @@ def run(
     results: dict[str, Any] = {}
     for name in variants:
         bits, storage = VARIANTS[name]
-        cmd = [sys.executable, "-m", "agents.lab.bench_storage", "--child", str(files[bits]),
-               "--storage", storage, "--new-tokens", str(new_tokens), "--repeat", str(repeat)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "agents.lab.bench_storage",
+            "--child",
+            str(files[bits]),
+            "--storage",
+            storage,
+            "--new-tokens",
+            str(new_tokens),
+            "--repeat",
+            str(repeat),
+        ]
         out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
         results[name] = json.loads(out.stdout)
         results[name]["load_avg_1m"] = round(os.getloadavg()[0], 2)
-    summary: dict[str, Any] = {"cpu": _cpu_name(), "new_tokens": new_tokens, "repeat": repeat,
-                               "threads": threads, "files": {b: str(p) for b, p in files.items()},
-                               "variants": results}
+    summary: dict[str, Any] = {
+        "cpu": _cpu_name(),
+        "new_tokens": new_tokens,
+        "repeat": repeat,
+        "threads": threads,
+        "files": {b: str(p) for b, p in files.items()},
+        "variants": results,
+    }
     if "w3" in results and "w3_q4_1" in results:
         a, b = results["w3"]["tokens"], results["w3_q4_1"]["tokens"]
         summary["w3_same_greedy_tokens_as_w3_q4_1"] = sum(1 for _ in _common_prefix(a, b))
     if "w3" in results and "w4" in results:
         w3, w4 = results["w3"], results["w4"]
-        summary["w3_over_w4"] = {k: round(w3[k] / w4[k], 3) for k in ("weight_bytes", "peak_rss_mb", "rss_after_load_mb")}
+        summary["w3_over_w4"] = {
+            k: round(w3[k] / w4[k], 3) for k in ("weight_bytes", "peak_rss_mb", "rss_after_load_mb")
+        }
     if "w3" in results and "w3_float" in results:
         new, old = results["w3"], results["w3_float"]
         summary["w3_decode_tok_s_vs_before"] = round(new["decode_tok_s"] / old["decode_tok_s"], 3)
         summary["w3_cpu_per_token_vs_before"] = round(
-            new["decode_cpu_ms_per_token"] / old["decode_cpu_ms_per_token"], 3)
+            new["decode_cpu_ms_per_token"] / old["decode_cpu_ms_per_token"], 3
+        )
     return summary
 
 
@@ -182,7 +207,7 @@ def _cpu_name() -> str:
     return name()
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--w3", help="a W3 packed file (default: quantize SmolLM2 with RTN)")
     parser.add_argument("--w4", help="a W4 packed file")
@@ -193,16 +218,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--storage", default="auto", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        print(json.dumps(serve(args.child, args.storage, args.new_tokens, args.repeat)))
-        return
+    return parser
+
+
+def run_cli(argv: list[str]) -> dict[str, Any]:
+    """The benchmark's JSON for command-line arguments (``manage.py bench_storage``)."""
+    args = _parser().parse_args(argv)
+    variants = [v for v in args.variants.split(",") if v]
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        raise SystemExit(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.dir or tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        files = {3: Path(args.w3), 4: Path(args.w4)} if args.w3 and args.w4 else quantize_files(folder)
-        variants = [v for v in args.variants.split(",") if v]
-        print(json.dumps(run(files, args.new_tokens, args.repeat, args.threads, variants), indent=2))
+        if args.w3 and args.w4:
+            files = {3: Path(args.w3), 4: Path(args.w4)}
+        else:
+            files = quantize_files(folder)
+        return run(files, args.new_tokens, args.repeat, args.threads, variants)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.child:
+        print(json.dumps(serve(args.child, args.storage, args.new_tokens, args.repeat)))
+        return
+    print(json.dumps(run_cli(sys.argv[1:] if argv is None else argv), indent=2))
 
 
 if __name__ == "__main__":

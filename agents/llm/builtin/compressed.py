@@ -50,9 +50,7 @@ def embed_q8_0(f: QuantizedReader, key: str) -> np.ndarray:
     return out
 
 
-def _fused(
-    parts: list[tuple[QuantizedTensor, int | None]], native: bool
-) -> W3Linear | QLinear:
+def _fused(parts: list[tuple[QuantizedTensor, int | None]], native: bool) -> W3Linear | QLinear:
     """Row-concatenate quantized tensors (with a rope head count: interleave its rows)."""
 
     def rows(a: np.ndarray, heads: int | None) -> np.ndarray:
@@ -83,7 +81,11 @@ def _from_codes(f: QuantizedReader, native: bool, max_len: int) -> LlamaModel | 
             return f.quantized(name + ".weight")
 
         qkv = _fused(
-            [(q(at + "q_proj"), cfg.n_heads), (q(at + "k_proj"), cfg.n_kv_heads), (q(at + "v_proj"), None)],
+            [
+                (q(at + "q_proj"), cfg.n_heads),
+                (q(at + "k_proj"), cfg.n_kv_heads),
+                (q(at + "v_proj"), None),
+            ],
             native,
         )
         out = _fused([(q(at + "o_proj"), None)], native)
@@ -107,8 +109,11 @@ def _from_codes(f: QuantizedReader, native: bool, max_len: int) -> LlamaModel | 
 def _quantizes_every_projection(header: dict[str, Any]) -> bool:
     names = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
     n = int(header["config"]["num_hidden_layers"])
-    at = {f"model.layers.{i}.{s}.{m}.weight" for i in range(n) for s, m in
-          [("self_attn", x) for x in names[:4]] + [("mlp", x) for x in names[4:]]}
+    at = {
+        f"model.layers.{i}.{s}.{m}.weight"
+        for i in range(n)
+        for s, m in [("self_attn", x) for x in names[:4]] + [("mlp", x) for x in names[4:]]
+    }
     return at <= set(header["tensors"])
 
 
