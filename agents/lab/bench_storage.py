@@ -67,7 +67,8 @@ def serve(path: str, storage: str, new_tokens: int, repeat: int) -> dict[str, An
     after_load, _ = _rss_mb()
     model = engine.model
     ids = engine.encode(render_prompt([Message("user", PROMPT)], None))
-    runs, tokens = [], []
+    runs: list[tuple[float, float]] = []
+    tokens: list[int] = []
     for _ in range(repeat):
         cache = model.new_cache()
         logits = model.prefill(ids, 0, cache)

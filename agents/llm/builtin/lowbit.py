@@ -204,7 +204,8 @@ class W3Model:
         rows = self.embed[tokens]
         q = rows[:, : nb * GROUP].view(np.int8).reshape(len(tokens), nb, GROUP)
         d = rows[:, nb * GROUP :].copy().view(np.float16).astype(np.float32)
-        return (q.astype(np.float32) * d[..., None]).reshape(len(tokens), -1)
+        x: np.ndarray = (q.astype(np.float32) * d[..., None]).reshape(len(tokens), -1)
+        return x
 
     @staticmethod
     def _rope(v: np.ndarray, heads: int, c: np.ndarray, s: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from agents.llm.base import (
     ChatEvent,
@@ -29,7 +30,7 @@ from agents.llm.base import (
 )
 from agents.llm.builtin.generation import Engine, GenerationOutcome, configure_threads
 from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.builtin.model import trim_heap
+from agents.llm.builtin.model import LlamaModel, trim_heap
 from agents.llm.builtin.weights import WeightsNotFoundError, locate_smollm2_gguf
 from agents.llm.toolcall import (
     correction_prompt,
@@ -92,7 +93,8 @@ def load_compressed_engine(path: str, storage: str = "auto") -> Engine:
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
     try:
-        return Engine(model, build_tokenizer(gf.metadata))
+        # a W3Model has LlamaModel's interface (step, prefill, new_cache, max_len)
+        return Engine(cast(LlamaModel, model), build_tokenizer(gf.metadata))
     finally:
         gf.close()
 

@@ -36,7 +36,7 @@ def _llama() -> Any:
         head_dim=32,
         tie_word_embeddings=True,
     )
-    return LlamaForCausalLM(config).eval()
+    return LlamaForCausalLM(config).eval()  # type: ignore[no-untyped-call]
 
 
 def _save(folder: Path, bits: int, exact_min: bool = False) -> Path:

@@ -25,7 +25,9 @@ def _weights(rows: int, cols: int, group: int, zeros: list[float] | None = None,
     return codes, scales, z.astype(np.float16)
 
 
-def _int8_reference(codes, scales, zeros, group, x):  # type: ignore[no-untyped-def]
+def _int8_reference(
+    codes: np.ndarray, scales: np.ndarray, zeros: np.ndarray, group: int, x: np.ndarray
+) -> np.ndarray:
     """float64 y of the kernel's scheme: x as int8 blocks of 32 (scale amax/127, round to
     nearest even), block sums kept in float; w = (code - zero) * scale exactly."""
     rows, cols = codes.shape
@@ -36,7 +38,8 @@ def _int8_reference(codes, scales, zeros, group, x):  # type: ignore[no-untyped-
     sums = blocks.sum(-1).reshape(len(x), cols // group, group // 32).sum(-1).astype(np.float64)
     s, z = scales.astype(np.float64), zeros.astype(np.float64)
     grid = (codes.reshape(rows, -1, group) * s[..., None]).reshape(rows, cols)
-    return xq @ grid.T - sums @ (s * z).T
+    y: np.ndarray = xq @ grid.T - sums @ (s * z).T
+    return y
 
 
 @pytest.mark.parametrize(
