@@ -16,10 +16,16 @@
  * groups of s (sum_k xd_k sum_j q_j xq_j - z sum_k xs_k).
  */
 #include <immintrin.h>
+#include <linux/futex.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define QK 32
 #define W3_BYTES 12
@@ -107,10 +113,109 @@ static inline __attribute__((always_inline)) void tile(const uint8_t *w, const u
         for (int b = 0; b < NB; b++) y[(size_t)b * rows + r + i] = hsum(acc[i][b]) - extra[i][b];
 }
 
-/* y (B x rows) = x (B x cols) @ W.T for W3 rows ``w`` with fp16 scales/zeros per group.
+/* ---------------------------------------------------------------- second thread
+ * One persistent worker (as in kernels.c, whose pool is private to it): with threads = 2 a
+ * matmul's rows are split between the caller and the worker, which spins briefly between
+ * jobs and otherwise sleeps on a futex. Every row is computed the same way either way. */
+
+static pthread_t pool_thread;
+static int pool_started = 0;
+static pthread_mutex_t pool_start_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int job_gen = 0, done_gen = 0, sleeping = 0;
+static void (*job_fn)(void *, int, int);
+static void *job_arg;
+static int job_lo, job_hi;
+
+static void *pool_main(void *unused) {
+    (void)unused;
+    int seen = 0;
+    for (;;) {
+        int g = seen;
+        for (int i = 0; i < 4000 && (g = atomic_load(&job_gen)) == seen; i++) _mm_pause();
+        if (g == seen) {
+            atomic_store(&sleeping, 1);
+            if (atomic_load(&job_gen) == seen)
+                syscall(SYS_futex, (int *)&job_gen, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+            atomic_store(&sleeping, 0);
+            continue;
+        }
+        seen = g;
+        job_fn(job_arg, job_lo, job_hi);
+        atomic_store(&done_gen, g);
+    }
+    return NULL;
+}
+
+/* Run fn over [0, n): with 2 threads split at an even row between the caller and the worker.
+ * Callers serialise (the model's step lock). */
+static void parallel(void (*fn)(void *, int, int), void *arg, int n, int threads) {
+    if (threads < 2 || n < 64) {
+        fn(arg, 0, n);
+        return;
+    }
+    pthread_mutex_lock(&pool_start_lock);
+    if (!pool_started) {
+        pthread_create(&pool_thread, NULL, pool_main, NULL);
+        pthread_detach(pool_thread);
+        pool_started = 1;
+    }
+    pthread_mutex_unlock(&pool_start_lock);
+    int mid = (n / 2) & ~7;
+    job_fn = fn, job_arg = arg, job_lo = mid, job_hi = n;
+    int g = atomic_load(&job_gen) + 1;
+    atomic_store(&job_gen, g);
+    if (atomic_load(&sleeping))
+        syscall(SYS_futex, (int *)&job_gen, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    fn(arg, 0, mid);
+    for (int i = 0; atomic_load(&done_gen) != g; i++) {
+        if (i < 20000)
+            _mm_pause();
+        else
+            sched_yield(); /* the worker was descheduled: a busy machine */
+    }
+}
+
+typedef struct {
+    const uint8_t *w;
+    const uint16_t *scales, *zeros;
+    int rows, cols, group;
+    const int8_t *xq;
+    const float *xd, *xgs;
+    int B;
+    float *y;
+} W3Job;
+
+static void w3_rows(void *arg, int r0, int r1) {
+    const W3Job *j = arg;
+    const int nb = j->cols / QK, ng = j->cols / j->group;
+    for (int b0 = 0; b0 < j->B; b0 += MAXB) {
+        const int nbat = j->B - b0 < MAXB ? j->B - b0 : MAXB;
+        const int8_t *q = j->xq + (size_t)b0 * j->cols;
+        const float *d = j->xd + (size_t)b0 * nb, *s = j->xgs + (size_t)b0 * ng;
+        float *yb = j->y + (size_t)b0 * j->rows;
+        const uint8_t *w = j->w;
+        const uint16_t *sc = j->scales, *zr = j->zeros;
+        const int cols = j->cols, group = j->group, rows = j->rows;
+        int r = r0;
+        if (nbat == 1)
+            for (; r + 2 <= r1; r += 2) tile(w, sc, zr, cols, group, q, d, s, r, 2, 1, rows, yb);
+        for (; r < r1; r++) {
+            switch (nbat) {
+            case 1: tile(w, sc, zr, cols, group, q, d, s, r, 1, 1, rows, yb); break;
+            case 2: tile(w, sc, zr, cols, group, q, d, s, r, 1, 2, rows, yb); break;
+            case 3: tile(w, sc, zr, cols, group, q, d, s, r, 1, 3, rows, yb); break;
+            case 4: tile(w, sc, zr, cols, group, q, d, s, r, 1, 4, rows, yb); break;
+            default: tile(w, sc, zr, cols, group, q, d, s, r, 1, nbat, rows, yb); break;
+            }
+        }
+    }
+}
+
+/* y (B x rows) = x (B x cols) @ W.T for W3 rows ``w`` with fp16 scales/zeros per group, on
+ * 1 or 2 threads.
  * Returns 0, or -1 when the shape is not supported (cols or group not multiples of 32). */
 int axl_w3_matmul(const uint8_t *w, const uint16_t *scales, const uint16_t *zeros, int rows,
-                  int cols, int group, const float *x, int B, float *y) {
+                  int cols, int group, const float *x, int B, float *y, int threads) {
     if (cols % QK || group % QK || cols % group || cols / group > MAXG) return -1;
     const int nb = cols / QK, ng = cols / group, per = group / QK;
     int8_t *xq = malloc((size_t)B * cols);
@@ -121,24 +226,8 @@ int axl_w3_matmul(const uint8_t *w, const uint16_t *scales, const uint16_t *zero
                      xs + (size_t)b * nb);
         for (int k = 0; k < nb; k++) xgs[(size_t)b * ng + k / per] += xs[(size_t)b * nb + k];
     }
-    for (int b0 = 0; b0 < B; b0 += MAXB) {
-        const int nbat = B - b0 < MAXB ? B - b0 : MAXB;
-        const int8_t *q = xq + (size_t)b0 * cols;
-        const float *d = xd + (size_t)b0 * nb, *s = xgs + (size_t)b0 * ng;
-        float *yb = y + (size_t)b0 * rows;
-        int r = 0;
-        if (nbat == 1)
-            for (; r + 2 <= rows; r += 2) tile(w, scales, zeros, cols, group, q, d, s, r, 2, 1, rows, yb);
-        for (; r < rows; r++) {
-            switch (nbat) {
-            case 1: tile(w, scales, zeros, cols, group, q, d, s, r, 1, 1, rows, yb); break;
-            case 2: tile(w, scales, zeros, cols, group, q, d, s, r, 1, 2, rows, yb); break;
-            case 3: tile(w, scales, zeros, cols, group, q, d, s, r, 1, 3, rows, yb); break;
-            case 4: tile(w, scales, zeros, cols, group, q, d, s, r, 1, 4, rows, yb); break;
-            default: tile(w, scales, zeros, cols, group, q, d, s, r, 1, nbat, rows, yb); break;
-            }
-        }
-    }
+    W3Job job = {w, scales, zeros, rows, cols, group, xq, xd, xgs, B, y};
+    parallel(w3_rows, &job, rows, threads);
     free(xq), free(xd), free(xs), free(xgs);
     return 0;
 }

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from agents.llm.builtin.model import (
+    _STEP_LOCK,
     GROUP,
     Q4_1,
     Q8_0,
@@ -33,6 +34,7 @@ from agents.llm.builtin.model import (
     KVCache,
     LlamaConfig,
     QLinear,
+    kernel,
     matmul,
 )
 
@@ -56,7 +58,7 @@ def lowbit_kernel() -> Any:
             lib = ctypes.CDLL(str(found[0]))
             p, i = ctypes.c_void_p, ctypes.c_int
             lib.axl_w3_matmul.restype = i
-            lib.axl_w3_matmul.argtypes = [p, p, p, i, i, i, p, i, p]
+            lib.axl_w3_matmul.argtypes = [p, p, p, i, i, i, p, i, p, i]
             lib.axl_w3_pack.argtypes = [p, i, i, p]
             _lib = lib
         return _lib
@@ -109,7 +111,10 @@ class W3Linear:
     def nbytes(self) -> int:
         return int(self.codes.nbytes + self.scales.nbytes + self.zeros.nbytes)
 
-    def matmul(self, x: np.ndarray) -> np.ndarray:
+    def matmul(self, x: np.ndarray, threads: int = 1) -> np.ndarray:
+        """On 1 or 2 threads (rows split; each row's sum is the same either way). With 2,
+        callers serialise: the second thread is one per process (``W3Model`` steps hold
+        the kernel's step lock)."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != self.cols:
             raise ValueError(f"expected (B, {self.cols}) inputs, got {x.shape}")
@@ -124,6 +129,7 @@ class W3Linear:
             x.ctypes.data,
             x.shape[0],
             y.ctypes.data,
+            threads,
         )
         if status:
             raise ValueError(f"unsupported W3 shape ({self.rows}, {self.cols}) g{self.group}")
@@ -185,7 +191,9 @@ class W3Model:
         self.cos = np.cos(angle).astype(np.float32)
         self.sin = np.sin(angle).astype(np.float32)
         self._solo: KVCache | None = None
-        self._lock = threading.Lock()
+        # process-wide, as for LlamaModel: the head's matmul runs on the kernel's shared
+        # worker thread, which one step of one model at a time may use
+        self._lock = _STEP_LOCK
 
     @property
     def weight_bytes(self) -> int:
@@ -249,9 +257,10 @@ class W3Model:
         dim, kvd, ffn = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.ffn_dim
         c, s = self.cos[pos][:, None, :], self.sin[pos][:, None, :]
         with self._lock:
+            t = int(kernel().axk_threads())  # the kernel's setting (set_threads) for both
             x = self._embed_rows(toks)
             for li, layer in enumerate(self.layers):
-                qkv = layer.qkv.matmul(_rmsnorm(x, layer.attn_norm, cfg.eps))
+                qkv = layer.qkv.matmul(_rmsnorm(x, layer.attn_norm, cfg.eps), t)
                 q = self._rope(qkv[:, :dim], cfg.n_heads, c, s)
                 k = self._rope(qkv[:, dim : dim + kvd], cfg.n_kv_heads, c, s)
                 v = qkv[:, dim + kvd :]
@@ -261,12 +270,12 @@ class W3Model:
                     cache.k[p, li] = k[b].reshape(cfg.n_kv_heads, cfg.head_dim)
                     cache.v[p, li] = v[b].reshape(cfg.n_kv_heads, cfg.head_dim)
                     att[b] = self._attend(q[b], cache, li, p)
-                x = x + layer.out.matmul(att)
-                gu = layer.gate_up.matmul(_rmsnorm(x, layer.ffn_norm, cfg.eps))
+                x = x + layer.out.matmul(att, t)
+                gu = layer.gate_up.matmul(_rmsnorm(x, layer.ffn_norm, cfg.eps), t)
                 g, u = gu[:, :ffn], gu[:, ffn:]
                 with np.errstate(over="ignore"):  # exp(-g) = inf gives silu(g) = -0
                     act = g / (1.0 + np.exp(-g)) * u
-                x = x + layer.down.matmul(act)
+                x = x + layer.down.matmul(act, t)
             rows = x[np.asarray(want, dtype=bool)]
             return matmul(self.head, _rmsnorm(rows, self.norm, cfg.eps))
 

@@ -128,3 +128,13 @@ def test_serving_a_w3_file_needs_no_torch_and_less_memory_than_w4(files: dict[st
     assert w3["storage"] == "W3Model" and not w3["torch_imported"] and not w4["torch_imported"]
     assert w3["weight_bytes"] < w4["weight_bytes"]
     assert w3["projection_bits_per_weight"] == 3.5 and w4["projection_bits_per_weight"] == 5.0
+
+
+def test_a_w3_model_gives_the_same_logits_on_two_threads(files: dict[str, Path]) -> None:
+    model = model_from_packed(files["w3"])
+    try:
+        set_threads(2)
+        two = model.forward(IDS, 0)
+    finally:
+        set_threads(1)
+    assert (model.forward(IDS, 0) == two).all()

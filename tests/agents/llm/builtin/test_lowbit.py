@@ -77,3 +77,10 @@ def test_codes_too_wide_or_groups_off_the_32_grid_are_refused() -> None:
         W3Linear.from_codes(codes + 8, scales, zeros, 32)
     with pytest.raises(ValueError, match="multiples of 32"):
         W3Linear.from_codes(codes[:, :48], scales, zeros, 16)
+
+
+def test_two_threads_split_rows_and_give_the_same_sums() -> None:
+    codes, scales, zeros = _weights(200, 576, 64)
+    x = np.random.default_rng(3).standard_normal((3, 576)).astype(np.float32)
+    lin = W3Linear.from_codes(codes, scales, zeros, 64)
+    assert (lin.matmul(x, 1) == lin.matmul(x, 2)).all()
