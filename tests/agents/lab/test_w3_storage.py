@@ -138,3 +138,17 @@ def test_a_w3_model_gives_the_same_logits_on_two_threads(files: dict[str, Path])
     finally:
         set_threads(1)
     assert (model.forward(IDS, 0) == two).all()
+
+
+def test_bench_storage_prints_w3_against_w4_as_json(files: dict[str, Path]) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    argv = ["--w3", str(files["w3"]), "--w4", str(files["w4"]), "--variants", "w3,w4"]
+    call_command("bench_storage", *argv, "--new-tokens", "2", "--repeat", "1", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result["variants"]) == {"w3", "w4"}
+    assert result["variants"]["w3"]["storage"] == "W3Model"
+    assert 0 < result["w3_over_w4"]["weight_bytes"] < 1
