@@ -152,3 +152,18 @@ def test_bench_storage_prints_w3_against_w4_as_json(files: dict[str, Path]) -> N
     assert set(result["variants"]) == {"w3", "w4"}
     assert result["variants"]["w3"]["storage"] == "W3Model"
     assert 0 < result["w3_over_w4"]["weight_bytes"] < 1
+
+
+def test_streams_stepped_together_equal_their_solo_runs(files: dict[str, Path]) -> None:
+    model = model_from_packed(files["w3"])
+    prompts = [IDS, IDS[2:] + [9, 10]]
+    solo = []
+    for ids in prompts:
+        cache = model.new_cache()
+        solo.append(model.step(ids, list(range(len(ids))), [cache] * len(ids), [True] * len(ids)))
+    caches = [model.new_cache() for _ in prompts]
+    tokens = prompts[0] + prompts[1]
+    positions = list(range(len(prompts[0]))) + list(range(len(prompts[1])))
+    owners = [caches[0]] * len(prompts[0]) + [caches[1]] * len(prompts[1])
+    both = model.step(tokens, positions, owners, [True] * len(tokens))
+    assert (both == np.concatenate(solo)).all()  # each row computed alike, whatever the batch
