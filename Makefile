@@ -19,7 +19,7 @@ install: $(STAMPS)/python $(STAMPS)/frontend
 # Every Python package comes from the lock files, checked against their hashes (`make lock` refreshes them).
 PIP_QUIET := --quiet --disable-pip-version-check
 # `pip install -e .` also compiles the builtin model's C kernel (setup.py) in place.
-$(STAMPS)/python: requirements.lock requirements-models.lock pyproject.toml setup.py agents/llm/builtin/kernels.c
+$(STAMPS)/python: requirements.lock requirements-models.lock pyproject.toml setup.py agents/llm/builtin/kernels.c agents/llm/builtin/lowbit.c
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	scripts/pip-quiet $(PY) -m pip install $(PIP_QUIET) --require-hashes -r requirements.lock

@@ -1,4 +1,4 @@
-"""Build step for the builtin model's C kernel (agents/llm/builtin/kernels.c).
+"""Build step for the builtin model's C kernels (agents/llm/builtin/kernels.c, lowbit.c).
 
 Everything else is in pyproject.toml. The kernel is a plain shared library (no Python
 API) loaded with ctypes; it is compiled here, at install time, never at run time.
@@ -13,6 +13,13 @@ setup(
             ["agents/llm/builtin/kernels.c"],
             extra_compile_args=["-O3", "-std=gnu11", "-mavx2", "-mfma", "-mf16c"],
             libraries=["m", "pthread"],
-        )
+        ),
+        # the lab's 3-bit weights, dequantized inside the matmul (agents/llm/builtin/lowbit.py)
+        Extension(
+            "agents.llm.builtin._lowbit",
+            ["agents/llm/builtin/lowbit.c"],
+            extra_compile_args=["-O3", "-std=gnu11", "-mavx2", "-mfma", "-mf16c"],
+            libraries=["m"],
+        ),
     ]
 )

@@ -11,30 +11,45 @@ base model, the model config and each quantized tensor's shape.
 
 The writer is the lab's (``agents.lab.quant.packing.save_quantized``); the reader lives
 with the model because the builtin provider serves these files and the model layer does
-not depend on the lab.
+not depend on the lab. ``read_quantized`` reads a file with numpy only (the builtin
+provider serves it without torch); ``load_state_dict`` dequantizes it to torch floats
+(the lab's transformers model).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from safetensors import safe_open
+
+if TYPE_CHECKING:
+    import torch
 
 META_KEY = "axweb_quant"
 FORMAT_VERSION = 1
 
 
-def unpack_codes(packed: torch.Tensor, bits: int, shape: tuple[int, ...]) -> torch.Tensor:
+def unpack_codes_np(packed: np.ndarray, bits: int, shape: tuple[int, ...]) -> np.ndarray:
     """The inverse of the lab's ``pack_codes``: bytes -> uint8 codes of ``shape``."""
     count = int(np.prod(shape))
-    planes = np.unpackbits(packed.numpy(), bitorder="little")[: count * bits]
-    weights = (1 << np.arange(bits, dtype=np.uint16)).astype(np.uint16)
-    flat = (planes.reshape(count, bits).astype(np.uint16) * weights).sum(1)
-    return torch.from_numpy(flat.astype(np.uint8)).reshape(shape)
+    planes = np.unpackbits(packed, bitorder="little")[: count * bits].reshape(count, bits)
+    flat = np.zeros(count, dtype=np.uint8)
+    for bit in range(bits):
+        flat |= planes[:, bit] << np.uint8(bit)
+    return flat.reshape(shape)
+
+
+def unpack_codes(packed: torch.Tensor, bits: int, shape: tuple[int, ...]) -> torch.Tensor:
+    """``unpack_codes_np`` on torch tensors."""
+    import torch
+
+    return torch.from_numpy(unpack_codes_np(packed.numpy(), bits, shape))
 
 
 def dequantize(
@@ -47,7 +62,7 @@ def dequantize(
 
 
 def read_header(path: str | Path) -> dict[str, Any]:
-    with safe_open(str(path), framework="pt") as f:
+    with safe_open(str(path), framework="np") as f:
         meta = f.metadata() or {}
     if META_KEY not in meta:
         raise ValueError(f"{path} is not an AXWeb quantized model (no {META_KEY} header)")
@@ -69,3 +84,62 @@ def load_state_dict(path: str | Path) -> tuple[dict[str, Any], dict[str, torch.T
         for key in keys:
             state[key] = f.get_tensor(key).float()
     return header, state
+
+
+@dataclass
+class QuantizedTensor:
+    """One quantized weight as stored: codes (out, in) uint8, fp16 scales and zeros."""
+
+    codes: np.ndarray
+    scales: np.ndarray
+    zeros: np.ndarray
+    bits: int
+    group_size: int
+
+
+_DTYPES = {"U8": np.uint8, "I8": np.int8, "F16": np.float16, "F32": np.float32}
+
+
+class QuantizedReader:
+    """Tensors of an open packed file, read one at a time with numpy (no torch): a loader
+    that turns each into its final form before reading the next keeps its peak small.
+    Plain reads, not a memory map: a mapped file's touched pages would count in the
+    process's resident memory until it is closed."""
+
+    def __init__(self, handle: Any, header: dict[str, Any]) -> None:
+        self._f, self.header = handle, header
+        size = int.from_bytes(handle.read(8), "little")
+        self._index = json.loads(handle.read(size))
+        self._base = 8 + size
+        self.bits, self.group_size = int(header["bits"]), int(header["group_size"])
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        return tuple(self._index[key]["shape"])
+
+    def tensor(self, key: str, rows: tuple[int, int] | None = None) -> np.ndarray:
+        """A tensor as it is stored (fp16 norms and embedding, uint8 codes); ``rows``
+        (lo, hi) reads only those rows of its first dimension."""
+        entry = self._index[key]
+        begin, end = entry["data_offsets"]
+        dtype = np.dtype(_DTYPES[entry["dtype"]])
+        shape = list(entry["shape"])
+        if rows is not None:
+            width = int(np.prod(shape[1:])) * dtype.itemsize
+            lo, hi = max(0, rows[0]), min(shape[0], rows[1])
+            begin, end, shape[0] = begin + lo * width, begin + max(lo, hi) * width, max(0, hi - lo)
+        self._f.seek(self._base + begin)
+        data = np.fromfile(self._f, dtype=dtype, count=(end - begin) // dtype.itemsize)
+        return data.reshape(shape)
+
+    def quantized(self, key: str) -> QuantizedTensor:
+        shape = tuple(self.header["tensors"][key])
+        codes = unpack_codes_np(self.tensor(f"{key}.qweight"), self.bits, shape)
+        scales, zeros = self.tensor(f"{key}.scales"), self.tensor(f"{key}.zeros")
+        return QuantizedTensor(codes, scales, zeros, self.bits, self.group_size)
+
+
+@contextmanager
+def open_quantized(path: str | Path) -> Iterator[QuantizedReader]:
+    header = read_header(path)
+    with open(path, "rb") as f:
+        yield QuantizedReader(f, header)

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from agents.llm.base import (
     ChatEvent,
@@ -27,10 +28,9 @@ from agents.llm.base import (
     UnknownModel,
     Usage,
 )
-from agents.llm.builtin.dense import model_from_state
 from agents.llm.builtin.generation import Engine, GenerationOutcome, configure_threads
 from agents.llm.builtin.gguf_file import GGUFFile, build_tokenizer
-from agents.llm.builtin.model import trim_heap
+from agents.llm.builtin.model import LlamaModel, trim_heap
 from agents.llm.builtin.weights import WeightsNotFoundError, locate_smollm2_gguf
 from agents.llm.toolcall import (
     correction_prompt,
@@ -80,22 +80,21 @@ def get_compressed_engine(path: str) -> Engine:
         return engine
 
 
-def load_compressed_engine(path: str) -> Engine:
-    """A fresh engine for a lab file (not cached: the lab measures files it may overwrite)."""
+def load_compressed_engine(path: str, storage: str = "auto") -> Engine:
+    """A fresh engine for a lab file (not cached: the lab measures files it may overwrite).
+
+    ``storage``: see ``agents.llm.builtin.compressed`` (3-bit files stay 3-bit by default)."""
     # The lab writes these files (agents/lab/quant/packing.py); the model layer owns the reader.
-    from agents.llm.builtin.packed import load_state_dict
+    from agents.llm.builtin.compressed import model_from_packed
 
     if not Path(path).is_file():
         raise UnknownModel(f"compressed model file {path} does not exist")
-    header, state = load_state_dict(path)
-    model = model_from_state(
-        header["config"], state, int(header["bits"]), env_int("AXWEB_BUILTIN_CONTEXT", 2048)
-    )
-    del state
+    model = model_from_packed(path, env_int("AXWEB_BUILTIN_CONTEXT", 2048), storage)
     trim_heap()
     gf = GGUFFile(locate_smollm2_gguf())  # compressed models keep the base tokenizer
     try:
-        return Engine(model, build_tokenizer(gf.metadata))
+        # a W3Model has LlamaModel's interface (step, prefill, new_cache, max_len)
+        return Engine(cast(LlamaModel, model), build_tokenizer(gf.metadata))
     finally:
         gf.close()
 
