@@ -69,7 +69,13 @@ def _answer(run: Run, streamed: str) -> str:
 
 
 def message_settle(run_id: UUID) -> None:
-    """Fill the answers of a settled run (none: the run was no chat turn)."""
+    """Fill the answers of a settled run (none: the run was no chat turn).
+
+    A plain read first: most settled runs are no chat turn, and the locking read below takes
+    SQLite's write lock (IMMEDIATE transactions) that the web's requests wait for. A turn's
+    answer row exists before its run is enqueued, so a run without one here never gains one."""
+    if not ChatMessage.objects.filter(run_id=run_id, status=ChatMessage.Status.STREAMING).exists():
+        return
     with transaction.atomic():
         answers = list(
             ChatMessage.objects.select_for_update().filter(
