@@ -16,7 +16,9 @@ from workflows.runs.scale import database_url
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(300)]
 
 
-def test_bench_chat_times_a_few_turns_on_one_worker_and_counts_cpu_per_turn(monkeypatch):
+def test_bench_chat_times_a_few_turns_on_one_worker_and_counts_cpu_per_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url())  # the servers it starts use this test's
     out = io.StringIO()
     call_command(
