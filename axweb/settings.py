@@ -312,7 +312,10 @@ SPECTACULAR_SETTINGS |= {
 # threads pool: AXWEB_RUNS_PER_WORKER runs at once per process (each with its own event loop,
 # database connection and lease heartbeat; builtin-model calls share one batched decode). Any
 # `celery -A axweb worker` gets this pool and size unless its command line says otherwise.
-AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 10)
+# 20, not 10: `make run` starts ONE worker process, and 20 chat sessions answered at once on 10
+# slots left half of them queued for a whole turn (docs/performance.md, "Chat time to first
+# token"); an idle slot costs a thread, no connection.
+AXWEB_RUNS_PER_WORKER = env_int("AXWEB_RUNS_PER_WORKER", 20)
 if AXWEB_RUNS_PER_WORKER < 1:
     from axweb.env import ConfigError
 

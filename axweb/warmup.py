@@ -5,6 +5,12 @@ classes are imported lazily, on the first request. A server that starts under lo
 clients of `bench_http`, or a restart behind a busy proxy - made every request of the first
 wave wait behind those imports (about a second on a busy 2-core machine). Called by the server
 entry point (axweb/server.py), not by tests.
+
+The same goes for Celery: the first run a web process enqueues (a chat message, a run start)
+finalized the Celery app, imported kombu's Redis transport and built the producer pool - ~20 ms
+of CPU and ~85 ms of wall time on a busy machine, paid by one request per web process: the
+scripted chat turn that made `bench_chat`'s p95. `celery_warm_up` does it before listening,
+without connecting to Redis (kombu connects on the first publish).
 """
 
 from __future__ import annotations
@@ -31,3 +37,14 @@ def web_warm_up() -> None:
     for name in DRF_SETTINGS:
         getattr(api_settings, name)
     import django.views.defaults  # noqa: F401 - the 400/403/404/500 handlers
+
+    celery_warm_up()
+
+
+def celery_warm_up() -> None:
+    """Finalize the Celery app and build a producer for the `runs` queue (no network I/O)."""
+    from workflows.tasks import execute_run
+
+    execute_run.app.finalize(auto=True)
+    with execute_run.app.producer_or_acquire() as producer:
+        producer.connection.transport  # noqa: B018 - imports and builds the broker transport

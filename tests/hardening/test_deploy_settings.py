@@ -101,11 +101,12 @@ def test_settings_dump_hides_otlp_headers_and_broker_passwords(settings) -> None
         assert secret not in dump
 
 
-def test_a_worker_pool_runs_ten_runs_per_process_by_default_and_refuses_zero(
+def test_a_worker_pool_runs_twenty_runs_per_process_by_default_and_refuses_zero(
     tmp_path: Path,
 ) -> None:
     assert setting("CELERY_WORKER_POOL", {}, tmp_path) == "'threads'"
-    assert setting("CELERY_WORKER_CONCURRENCY", {}, tmp_path) == "10"
+    # `make run` starts one worker: 20 chat sessions answered at once must not queue
+    assert setting("CELERY_WORKER_CONCURRENCY", {}, tmp_path) == "20"
     assert setting("CELERY_WORKER_CONCURRENCY", {"AXWEB_RUNS_PER_WORKER": "3"}, tmp_path) == "3"
     done = manage(["check"], {"AXWEB_RUNS_PER_WORKER": "0"}, tmp_path)
     assert done.returncode != 0

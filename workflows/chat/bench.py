@@ -1,32 +1,37 @@
 """Chat figures, the harness of `python manage.py bench_chat --json`: time to first token
 through the whole stack. A turn is timed from the moment its `POST .../messages/` is sent (as
 an API client, Bearer token) until the first `node.token` event of the answer's stream node
-arrives on the run's websocket, as the chat page receives it. The real web server and a real Celery
-worker on this database and Redis (workflows/bench_servers.py).
+arrives on the run's websocket, as the chat page receives it. The real web server and real Celery
+workers on this database and Redis (workflows/bench_servers.py): by default what `make run`
+starts (the web server's AXWEB_WEB_PROCESSES processes, one worker process with
+AXWEB_RUNS_PER_WORKER run slots). The client keeps one HTTP client for all its requests.
 
 - `scripted`: a scripted model with no delay, `--turns` turns one after another (p50, p95);
 - `concurrent`: `--sessions` sessions each sending one turn at once, on a scripted model that
-  waits 50 ms before its first token (p95);
-- `builtin`: the builtin model (in-process torch) answering a ~50-token prompt, as an agent
+  waits 50 ms before its first token (p95), and the CPU per turn of each side;
+- `builtin`: the builtin model (in the worker process) answering a ~50-token prompt, as an agent
   without tools or system prompt (p50).
 The throwaway user, its agents, workflows, sessions and runs are deleted afterwards."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from asgiref.sync import async_to_sync
 
-from workflows.bench_servers import servers
-from workflows.stream_bench import TERMINAL, p95, ws_ticket
+from workflows.bench_servers import Servers, servers
+from workflows.stream_bench import TERMINAL, p95
 
 PROMPT_50 = (
     "Please explain in one short sentence why the sky looks blue during a clear day, and "
@@ -36,38 +41,51 @@ PROMPT_50 = (
 
 
 class Stack:
-    """The live server, as one API client sees it."""
+    """The live server, as one API client sees it: one HTTP client (its connections kept
+    alive, as a browser or an SDK keeps them) for every request of a measurement. A new
+    httpx client per request built a TLS context each time (~25 ms of CPU in this process),
+    and 20 sessions starting at once spent a second of the two cores on that alone."""
 
     def __init__(self, port: int, key: str) -> None:
         self.origin, self.key = f"http://127.0.0.1:{port}", key
         self.ws = f"ws://127.0.0.1:{port}/ws/runs"
+        self._client: Any = None
 
-    async def session(self, workflow_id: int) -> str:
+    @contextlib.asynccontextmanager
+    async def opened(self) -> AsyncIterator[Stack]:
+        """The shared HTTP client, for one event loop (one async_to_sync call)."""
         import httpx
 
-        async with httpx.AsyncClient(base_url=self.origin, headers=self._auth()) as client:
-            response = await client.post(
-                "/api/chat/sessions/", json={"workflow": workflow_id}, timeout=60
-            )
-            response.raise_for_status()
-            return str(response.json()["id"])
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        async with httpx.AsyncClient(
+            base_url=self.origin, headers=self._auth(), limits=limits, timeout=120
+        ) as client:
+            self._client = client
+            try:
+                yield self
+            finally:
+                self._client = None
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
 
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = await self._client.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    async def session(self, workflow_id: int) -> str:
+        return str((await self.post("/api/chat/sessions/", {"workflow": workflow_id}))["id"])
+
     async def turn(self, session: str, text: str) -> float:
         """Milliseconds from sending the message to the first token on the websocket."""
-        import httpx
         import websockets
 
-        ticket = await ws_ticket(self.origin, self.key)
-        async with httpx.AsyncClient(base_url=self.origin, headers=self._auth()) as client:
-            started = time.perf_counter()
-            response = await client.post(
-                f"/api/chat/sessions/{session}/messages/", json={"content": text}, timeout=120
-            )
-        response.raise_for_status()
-        answer = response.json()["assistant_message"]
+        ticket = (await self.post("/api/auth/ws-ticket/"))["ticket"]  # as an API client would
+        started = time.perf_counter()
+        body = await self.post(f"/api/chat/sessions/{session}/messages/", {"content": text})
+        answer = body["assistant_message"]
         url = f"{self.ws}/{answer['run']}/?ticket={ticket}"
         first: float | None = None
         async with websockets.connect(url, origin=self.origin, max_size=None) as ws:  # type: ignore[arg-type]
@@ -94,16 +112,26 @@ def _figures(values: list[float]) -> dict[str, float]:
 
 
 async def _sequential(stack: Stack, workflow_id: int, turns: int, text: str) -> list[float]:
-    session = await stack.session(workflow_id)
-    await stack.turn(session, text)  # warm: the first turn loads what later ones reuse
-    return [await stack.turn(await stack.session(workflow_id), text) for _ in range(turns)]
+    async with stack.opened():
+        session = await stack.session(workflow_id)
+        await stack.turn(session, text)  # warm: the first turn loads what later ones reuse
+        return [await stack.turn(await stack.session(workflow_id), text) for _ in range(turns)]
 
 
-async def _concurrent(stack: Stack, workflow_id: int, sessions: int) -> list[float]:
-    await stack.turn(await stack.session(workflow_id), "warm")
-    ids = [await stack.session(workflow_id) for _ in range(sessions)]
-    times = await asyncio.gather(*(stack.turn(s, f"hello {i}") for i, s in enumerate(ids)))
-    return list(times)
+async def _concurrent(
+    stack: Stack, workflow_id: int, sessions: int, procs: Servers
+) -> tuple[list[float], dict[str, float]]:
+    """The sessions' times to first token, and the CPU milliseconds per turn that the web
+    server, the worker(s) and this client used for the whole burst (ticket, message, run,
+    websocket, until each run ended): the figure that does not depend on the machine's load."""
+    async with stack.opened():
+        await stack.turn(await stack.session(workflow_id), "warm")
+        ids = [await stack.session(workflow_id) for _ in range(sessions)]
+        before = procs.cpu()
+        times = await asyncio.gather(*(stack.turn(s, f"hello {i}") for i, s in enumerate(ids)))
+        after = procs.cpu()
+    cpu = {k: round((after[k] - before[k]) * 1000 / sessions, 1) for k in before}
+    return list(times), cpu
 
 
 MODELS = {
@@ -115,17 +143,15 @@ MODELS = {
 
 async def _setup(stack: Stack, owner: Any) -> dict[str, int]:
     """One agent (made through the API, as a user would) and one chat workflow per model."""
-    import httpx
     from asgiref.sync import sync_to_async
 
     from workflows.services import workflow_create
 
     ids = {}
-    async with httpx.AsyncClient(base_url=stack.origin, headers=stack._auth()) as client:
+    async with stack.opened():
         for label, model in MODELS.items():
             params = {"max_tokens": 24} if label == "builtin" else {}  # the first token is timed
-            agent = {"name": label, "model": model, "parameters": params}
-            (await client.post("/api/agents/", json=agent, timeout=60)).raise_for_status()
+            await stack.post("/api/agents/", {"name": label, "model": model, "parameters": params})
             workflow = await sync_to_async(workflow_create)(
                 owner=owner, name=label, graph=_graph(label)
             )
@@ -165,7 +191,7 @@ def bench_chat(
             stack = Stack(procs.port, key)
             ids = async_to_sync(_setup)(stack, owner)
             scripted = async_to_sync(_sequential)(stack, ids["scripted"], turns, "hello")
-            concurrent = async_to_sync(_concurrent)(stack, ids["concurrent"], sessions)
+            concurrent, cpu = async_to_sync(_concurrent)(stack, ids["concurrent"], sessions, procs)
             builtin = (
                 async_to_sync(_sequential)(stack, ids["builtin"], builtin_turns, PROMPT_50)
                 if builtin_turns
@@ -176,6 +202,7 @@ def bench_chat(
     result: dict[str, Any] = {
         "ttft_ms_scripted": _figures(scripted),
         "ttft_ms_concurrent": {"sessions": sessions, **_figures(concurrent)},
+        "concurrent_cpu_ms_per_turn": cpu,
         "workers": workers,
         "load_average_1m": round(os.getloadavg()[0], 2),
     }

@@ -26,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=2,
-            help="worker processes, each running AXWEB_RUNS_PER_WORKER runs at once (default 2)",
+            default=1,
+            help=(
+                "worker processes, each running AXWEB_RUNS_PER_WORKER runs at once (default 1: "
+                "what `make run` starts)"
+            ),
         )
         parser.add_argument("--logs", default="", help="keep the servers' logs in this folder")
 
