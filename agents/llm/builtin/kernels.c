@@ -95,13 +95,14 @@ void axk_set_threads(int n) {
 
 int axk_threads(void) { return pool_threads; }
 
-/* Run fn over [0, n): split at `mid` between this thread and the worker. */
-static void parallel(void (*fn)(void *, int, int), void *arg, int n) {
-    if (pool_threads < 2 || n < 64) {
+/* Run fn over [0, n): the worker takes [mid, n), mid a multiple of `align` (matmul tiles
+ * stay whole). Below min_n items the caller runs them all. */
+static void parallel_split(void (*fn)(void *, int, int), void *arg, int n, int min_n, int align) {
+    if (pool_threads < 2 || n < min_n) {
         fn(arg, 0, n);
         return;
     }
-    int mid = (n / 2) & ~7;
+    int mid = (n / 2) / align * align;
     job_fn = fn, job_arg = arg, job_lo = mid, job_hi = n;
     int g = atomic_load(&job_gen) + 1;
     atomic_store(&job_gen, g);
@@ -571,7 +572,7 @@ int axk_set_isa(int want) {
 static void matmul(const Lin *L, const QAct *x, int B, float *y) {
     if (!isa) axk_set_isa(0);
     MatJob job = {L, x, B, y};
-    parallel(isa == 3 ? matmul_rows3 : isa == 2 ? matmul_rows5 : matmul_rows2, &job, L->rows);
+    parallel_split(isa == 3 ? matmul_rows3 : isa == 2 ? matmul_rows5 : matmul_rows2, &job, L->rows, 64, 8);
 }
 
 /* GGUF block rows -> the kernel's row layout (see "quantized dots"), in place. */
@@ -692,11 +693,12 @@ static void rope(float *v, int heads, int hd, const float *c, const float *s) {
     }
 }
 
-static void attend(const Model *m, int layer, const float *q, const float *kc,
-                   const float *vc, int pos, float *out, float *scores) {
+/* One head of one token: out = softmax(q K^T / sqrt(hd)) V over positions 0..pos. */
+static void attend_head(const Model *m, int layer, int h, const float *q, const float *kc,
+                        const float *vc, int pos, float *out, float *scores) {
     const int hd = m->hd, group = m->n_heads / m->n_kv;
     const float scale = 1.f / sqrtf((float)hd);
-    for (int h = 0; h < m->n_heads; h++) {
+    {
         const int g = h / group;
         const size_t stride = (size_t)m->n_layers * m->n_kv * hd; /* one position */
         const float *K = kc + ((size_t)layer * m->n_kv + g) * hd;
@@ -725,6 +727,29 @@ static void attend(const Model *m, int layer, const float *q, const float *kc,
     }
 }
 
+typedef struct {
+    const Model *m;
+    int layer, qkv_n;
+    const float *qkv; /* B x qkv_n, roped */
+    float **kc, **vc;
+    const int32_t *pos;
+    float *out;       /* B x dim */
+    float *scores[2]; /* max_len each: the caller's and the worker's */
+} AttnJob;
+
+/* Items [lo, hi) of B x n_heads (token, head) pairs; every pair is computed the same way
+ * whichever thread takes it. */
+static void attend_range(void *arg, int lo, int hi) {
+    const AttnJob *j = arg;
+    const Model *m = j->m;
+    float *scores = j->scores[lo == 0 ? 0 : 1];
+    for (int it = lo; it < hi; it++) {
+        const int b = it / m->n_heads, h = it % m->n_heads;
+        attend_head(m, j->layer, h, j->qkv + (size_t)b * j->qkv_n, j->kc[b], j->vc[b], j->pos[b],
+                    j->out + (size_t)b * m->dim, scores);
+    }
+}
+
 static void embed_row(const Model *m, int token, float *x) {
     const int nb = m->dim / QK;
     const uint8_t *row = m->embed + (size_t)token * nb * Q8_0_BYTES;
@@ -749,7 +774,7 @@ int axk_forward(void *model, int B, const int32_t *tokens, const int32_t *pos, f
     const int widest = 2 * ffn > qkv_n ? 2 * ffn : qkv_n;
     float *x = malloc(sizeof(float) * B * dim), *h = malloc(sizeof(float) * B * dim);
     float *buf = malloc(sizeof(float) * B * widest), *act = malloc(sizeof(float) * B * ffn);
-    float *scores = malloc(sizeof(float) * m->max_len);
+    float *scores = malloc(sizeof(float) * 2 * m->max_len);
     QAct qa, qf;
     qact_init(&qa, B, dim), qact_init(&qf, B, ffn);
     const int half = m->hd / 2;
@@ -775,8 +800,11 @@ int axk_forward(void *model, int B, const int32_t *tokens, const int32_t *pos, f
                 memcpy(kc[b] + at, k + g * m->hd, sizeof(float) * m->hd);
                 memcpy(vc[b] + at, v + g * m->hd, sizeof(float) * m->hd);
             }
-            attend(m, l, q, kc[b], vc[b], pos[b], h + (size_t)b * dim, scores);
         }
+        /* every token's keys and values are stored before any attends: a token reads only
+         * positions up to its own, which its stream's earlier tokens have written */
+        AttnJob aj = {m, l, qkv_n, buf, kc, vc, pos, h, {scores, scores + m->max_len}};
+        parallel_split(attend_range, &aj, B * m->n_heads, 2, 1);
         PROF(P_ATTN);
         quantize(&qa, h, B);
         PROF(P_QUANT);
