@@ -49,20 +49,46 @@ typedef struct {
     float *cos, *sin; /* max_len x hd/2 */
 } Model;
 
-/* ---------------------------------------------------------------- thread pool */
+/* ---------------------------------------------------------------- thread pool
+ *
+ * A job is cut into chunks that the caller and the worker claim one at a time from a
+ * counter tagged with the job's generation. When the worker is late (asleep, or
+ * descheduled on a busy machine) the caller simply takes more chunks instead of waiting
+ * for half of the job; it waits only for chunks the worker has started. Which thread runs
+ * a chunk never changes its numbers. */
+
+typedef void (*JobFn)(void *arg, int lo, int hi, int thread);
 
 static pthread_t pool_thread;
 static int pool_started = 0, pool_threads = 1;
-static atomic_int job_gen = 0, done_gen = 0, sleeping = 0;
-static void (*job_fn)(void *, int, int);
+static atomic_int job_gen = 0, sleeping = 0, chunks_done = 0;
+static _Atomic uint64_t next_chunk = 0; /* generation << 32 | next chunk index */
+static JobFn job_fn;
 static void *job_arg;
-static int job_lo, job_hi;
+static int job_n, job_chunk, job_chunks;
 
 static void futex_wait(atomic_int *addr, int val) {
     syscall(SYS_futex, (int *)addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
 }
 static void futex_wake(atomic_int *addr) {
     syscall(SYS_futex, (int *)addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Claim and run chunks of job `g` until none is left; returns how many were run. */
+static int run_chunks(uint32_t g, int thread) {
+    if (!g) return 0;
+    int ran = 0;
+    for (;;) {
+        uint64_t v = atomic_load(&next_chunk);
+        if ((uint32_t)(v >> 32) != g || (int)(uint32_t)v >= job_chunks) return ran;
+        if (!atomic_compare_exchange_weak(&next_chunk, &v, v + 1)) continue;
+        /* a claimed chunk keeps job g open, so its description is still g's */
+        const int c = (int)(uint32_t)v, lo = c * job_chunk;
+        const int hi = lo + job_chunk < job_n ? lo + job_chunk : job_n;
+        job_fn(job_arg, lo, hi, thread);
+        atomic_fetch_add(&chunks_done, 1);
+        ran++;
+    }
 }
 
 static void *pool_main(void *unused) {
@@ -78,8 +104,7 @@ static void *pool_main(void *unused) {
             continue;
         }
         seen = g;
-        job_fn(job_arg, job_lo, job_hi);
-        atomic_store(&done_gen, g);
+        run_chunks((uint32_t)g, 1);
     }
     return NULL;
 }
@@ -95,24 +120,30 @@ void axk_set_threads(int n) {
 
 int axk_threads(void) { return pool_threads; }
 
-/* Run fn over [0, n): the worker takes [mid, n), mid a multiple of `align` (matmul tiles
- * stay whole). Below min_n items the caller runs them all. */
-static void parallel_split(void (*fn)(void *, int, int), void *arg, int n, int min_n, int align) {
+/* Run fn over [0, n) in chunks of `chunk` items (matmul chunks hold whole tiles). Below
+ * min_n items the caller runs them all. */
+static void parallel_split(JobFn fn, void *arg, int n, int min_n, int chunk) {
     if (pool_threads < 2 || n < min_n) {
-        fn(arg, 0, n);
+        fn(arg, 0, n, 0);
         return;
     }
-    int mid = (n / 2) / align * align;
-    job_fn = fn, job_arg = arg, job_lo = mid, job_hi = n;
-    int g = atomic_load(&job_gen) + 1;
+    int g = (int)((unsigned)atomic_load(&job_gen) + 1u); /* wraps, skipping 0 */
+    if ((uint32_t)g == 0) g = 1;
+    /* close the last job first (generation 0 is never a job's): a worker still looking for
+     * its chunks then finds none, before the description below changes */
+    atomic_store(&next_chunk, 0);
+    job_fn = fn, job_arg = arg, job_n = n, job_chunk = chunk;
+    job_chunks = (n + chunk - 1) / chunk;
+    atomic_store(&chunks_done, 0);
+    atomic_store(&next_chunk, (uint64_t)(uint32_t)g << 32);
     atomic_store(&job_gen, g);
     if (atomic_load(&sleeping)) futex_wake(&job_gen);
-    fn(arg, 0, mid);
-    for (int i = 0; atomic_load(&done_gen) != g; i++) {
+    run_chunks((uint32_t)g, 0);
+    for (int i = 0; atomic_load(&chunks_done) != job_chunks; i++) {
         if (i < 20000)
             _mm_pause();
         else
-            sched_yield(); /* the worker was descheduled: a busy machine */
+            sched_yield(); /* the worker was descheduled inside a chunk: a busy machine */
     }
 }
 
@@ -374,7 +405,8 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                 hsum(_mm256_add_ps(acc[i][b][0], acc[i][b][1])) + extra[i][b]; \
 } \
  \
-ATTR static void ROWS(void *arg, int r0, int r1) { \
+ATTR static void ROWS(void *arg, int r0, int r1, int thread) { \
+    (void)thread; \
     const MatJob *job = arg; \
     const Lin *L = job->lin; \
     for (int b0 = 0; b0 < job->B; b0 += 4) { \
@@ -525,7 +557,8 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
                 extra[i][b];
 }
 
-AVX512 static void matmul_rows5(void *arg, int r0, int r1) {
+AVX512 static void matmul_rows5(void *arg, int r0, int r1, int thread) {
+    (void)thread;
     const MatJob *job = arg;
     const Lin *L = job->lin;
     for (int b0 = 0; b0 < job->B; b0 += 4) {
@@ -569,10 +602,16 @@ int axk_set_isa(int want) {
     return isa;
 }
 
+/* ~16 chunks of whole 8-row tiles, at least 64 rows each. */
+static int matmul_chunk(int rows) {
+    int c = (rows / 16 + 7) & ~7;
+    return c < 64 ? 64 : c;
+}
+
 static void matmul(const Lin *L, const QAct *x, int B, float *y) {
     if (!isa) axk_set_isa(0);
     MatJob job = {L, x, B, y};
-    parallel_split(isa == 3 ? matmul_rows3 : isa == 2 ? matmul_rows5 : matmul_rows2, &job, L->rows, 64, 8);
+    parallel_split(isa == 3 ? matmul_rows3 : isa == 2 ? matmul_rows5 : matmul_rows2, &job, L->rows, 64, matmul_chunk(L->rows));
 }
 
 /* GGUF block rows -> the kernel's row layout (see "quantized dots"), in place. */
@@ -739,10 +778,10 @@ typedef struct {
 
 /* Items [lo, hi) of B x n_heads (token, head) pairs; every pair is computed the same way
  * whichever thread takes it. */
-static void attend_range(void *arg, int lo, int hi) {
+static void attend_range(void *arg, int lo, int hi, int thread) {
     const AttnJob *j = arg;
     const Model *m = j->m;
-    float *scores = j->scores[lo == 0 ? 0 : 1];
+    float *scores = j->scores[thread];
     for (int it = lo; it < hi; it++) {
         const int b = it / m->n_heads, h = it % m->n_heads;
         attend_head(m, j->layer, h, j->qkv + (size_t)b * j->qkv_n, j->kc[b], j->vc[b], j->pos[b],
