@@ -5,12 +5,14 @@
  * (any mix of streams, each with its own KV cache and position) through every layer: the
  * weights are read once per step whatever B is, which is what makes batched decode of
  * several streams cheap. Activations are quantized to int8 blocks of 32 (like llama.cpp's
- * Q8 path) and dotted with integer AVX2 instructions. Every row of every token is computed
- * with the same arithmetic whatever B and the thread count, so a stream's output does not
- * depend on what it is batched with.
+ * Q8 path) and dotted with integer instructions: AVX2, or AVX-512 VNNI where the CPU has it
+ * (chosen at run time, bit-identical results). Every row of every token is computed with
+ * the same arithmetic whatever B, the path and the thread count, so a stream's output does
+ * not depend on what it is batched with.
  *
- * Threads: with 2, matmuls are split by output rows between the caller and one persistent
- * worker thread that spins briefly between jobs and otherwise sleeps on a futex.
+ * Threads: with 2, matmul rows and attention heads are shared in chunks between the caller
+ * and one persistent worker thread that spins briefly between jobs and otherwise sleeps on
+ * a futex.
  */
 #include <immintrin.h>
 #include <linux/futex.h>
@@ -269,7 +271,7 @@ static inline void load_scales(const uint16_t *h, int nb, float *out) {
 /* The hardware prefetcher alone leaves a matmul waiting on memory (the head ran at a third
  * of the core's streaming bandwidth): each tile asks for the bytes of the tile pf_ahead
  * tiles ahead (rows are contiguous). */
-static int pf_ahead = 2;
+static const int pf_ahead = 2;
 static inline __attribute__((always_inline)) void prefetch_ahead(const Lin *L, int r, int R,
                                                                  int row_bytes) {
     if (r + R * (pf_ahead + 1) > L->rows) return;
@@ -592,12 +594,10 @@ static int isa_supported(int want) {
            __builtin_cpu_supports("avx512vnni");
 }
 
-/* 0 = the best this CPU has, 1 = AVX2, 2 = AVX-512 VNNI (AVX2 when the CPU lacks it).
- * Returns the path now in use. */
-void axk_set_pf(int n) { pf_ahead = n; }
-
+/* 0 = the fastest this CPU has (VNNI on 256-bit vectors, else AVX2), or 1-3 as above (AVX2
+ * when the CPU lacks VNNI). Returns the path now in use. */
 int axk_set_isa(int want) {
-    if (want == 0) want = 2;
+    if (want == 0) want = 3;
     isa = isa_supported(want) ? want : 1;
     return isa;
 }
@@ -737,32 +737,30 @@ static void attend_head(const Model *m, int layer, int h, const float *q, const 
                         const float *vc, int pos, float *out, float *scores) {
     const int hd = m->hd, group = m->n_heads / m->n_kv;
     const float scale = 1.f / sqrtf((float)hd);
-    {
-        const int g = h / group;
-        const size_t stride = (size_t)m->n_layers * m->n_kv * hd; /* one position */
-        const float *K = kc + ((size_t)layer * m->n_kv + g) * hd;
-        const float *V = vc + ((size_t)layer * m->n_kv + g) * hd;
-        const float *qh = q + h * hd;
-        float mx = -INFINITY;
-        for (int t = 0; t <= pos; t++) {
-            const float *kt = K + t * stride;
-            __m256 acc = _mm256_setzero_ps();
-            int i = 0;
-            for (; i + 8 <= hd; i += 8)
-                acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i), _mm256_loadu_ps(kt + i), acc);
-            float dot = hsum(acc);
-            for (; i < hd; i++) dot = fmaf(qh[i], kt[i], dot);
-            scores[t] = dot * scale;
-            mx = scores[t] > mx ? scores[t] : mx;
-        }
-        float sum = 0.f;
-        for (int t = 0; t <= pos; t++) sum += (scores[t] = expf(scores[t] - mx));
-        float *o = out + h * hd;
-        memset(o, 0, sizeof(float) * hd);
-        for (int t = 0; t <= pos; t++) {
-            const float p = scores[t] / sum;
-            for (int i = 0; i < hd; i++) o[i] += p * V[t * stride + i];
-        }
+    const int g = h / group;
+    const size_t stride = (size_t)m->n_layers * m->n_kv * hd; /* one position */
+    const float *K = kc + ((size_t)layer * m->n_kv + g) * hd;
+    const float *V = vc + ((size_t)layer * m->n_kv + g) * hd;
+    const float *qh = q + h * hd;
+    float mx = -INFINITY;
+    for (int t = 0; t <= pos; t++) {
+        const float *kt = K + t * stride;
+        __m256 acc = _mm256_setzero_ps();
+        int i = 0;
+        for (; i + 8 <= hd; i += 8)
+            acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i), _mm256_loadu_ps(kt + i), acc);
+        float dot = hsum(acc);
+        for (; i < hd; i++) dot = fmaf(qh[i], kt[i], dot);
+        scores[t] = dot * scale;
+        mx = scores[t] > mx ? scores[t] : mx;
+    }
+    float sum = 0.f;
+    for (int t = 0; t <= pos; t++) sum += (scores[t] = expf(scores[t] - mx));
+    float *o = out + h * hd;
+    memset(o, 0, sizeof(float) * hd);
+    for (int t = 0; t <= pos; t++) {
+        const float p = scores[t] / sum;
+        for (int i = 0; i < hd; i++) o[i] += p * V[t * stride + i];
     }
 }
 
