@@ -298,26 +298,22 @@ static inline __m256 pair_scales(const float *sc, const float *xd) {
                          _mm256_castpd_ps(_mm256_broadcast_sd((const double *)xd)));
 }
 
-/* int8 dot of 32 unsigned weights x 32 signed codes: 8 int32 lanes, 4 products each. A
- * pair of blocks is two such dots whose lanes are added as integers (exact), then scaled
- * once. */
-static inline __m256i dot_u(__m256i w, __m256i x) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1));
+/* int8 dot of 32 unsigned weights x 32 signed codes: 8 int32 lanes, 4 products each. */
+static inline __m256 dot_u(__m256i w, __m256i x) {
+    return _mm256_cvtepi32_ps(
+        _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
 }
-static inline __m256i dot_s(__m256i w, __m256i x) {
+static inline __m256 dot_s(__m256i w, __m256i x) {
     return dot_u(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
 }
-#define D1U_A(w, x) dot_u(w, x)
-#define D2U_A(w0, x0, w1, x1) _mm256_add_epi32(dot_u(w0, x0), dot_u(w1, x1))
-#define D1S_A(w, x, nc) ((void)(nc), dot_s(w, x))
-#define D2S_A(w0, x0, w1, x1, nc) ((void)(nc), _mm256_add_epi32(dot_s(w0, x0), dot_s(w1, x1)))
+#define DOT_S2(w, x, nc) ((void)(nc), dot_s(w, x))
 #define LD(p) _mm256_loadu_si256((const __m256i *)(p))
 
 /* 256-bit tiles, R rows x NB tokens; acc[..][0] is lanes 0-7 of the 512-bit path's
  * accumulator, acc[..][1] lanes 8-15. Defined twice: with AVX2's maddubs + madd, and with
  * VNNI's dpbusd on 256-bit vectors (AVX512-VL; half the integer instructions, and on CPUs
  * that split 512-bit operations in two, such as AMD Zen 4, faster than the 512-bit path). */
-#define DEFINE_TILES256(TILE, ROWS, ATTR, D1U, D2U, D1S, D2S) \
+#define DEFINE_TILES256(TILE, ROWS, ATTR, DOTU, DOTS) \
 ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const QAct *x, int b0, \
                                                         int r, int R, int NB, float *y) { \
     const int nb = L->cols / QK, q4 = L->type == T_Q4_1; \
@@ -328,7 +324,7 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
     const int8_t *xq[4]; \
     const float *xd[4]; \
     const int32_t *nc[4]; \
-    __m256 acc[4][4]; \
+    __m256 acc[4][4][2]; \
     prefetch_ahead(L, r, R, row_bytes); \
     for (int b = 0; b < NB; b++) { \
         xq[b] = x->q + (size_t)(b0 + b) * x->n; \
@@ -340,7 +336,7 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
         const uint16_t *dh = (const uint16_t *)(rows[i] + qbytes); \
         load_scales(dh, nb, sc[i]); \
         for (int b = 0; b < NB; b++) { \
-            acc[i][b] = _mm256_setzero_ps(); \
+            acc[i][b][0] = acc[i][b][1] = _mm256_setzero_ps(); \
             extra[i][b] = q4 ? min_term(dh + nb, x->s + (size_t)(b0 + b) * x->nbp, nb) : 0.f; \
         } \
     } \
@@ -356,10 +352,10 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                     const int8_t *xa = xq[b] + k * QK, *xb = xa + 64; \
                     const __m256 ca = pair_scales(sc[i] + k, xd[b] + k); \
                     const __m256 cb = pair_scales(sc[i] + k + 2, xd[b] + k + 2); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D2U(lo0, LD(xa), lo1, LD(xa + 32))), ca, acc[i][b]); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D2U(hi0, LD(xb), hi1, LD(xb + 32))), cb, acc[i][b]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTU(lo0, LD(xa)), ca, acc[i][b][0]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTU(hi0, LD(xb)), cb, acc[i][b][0]); \
+                    acc[i][b][1] = _mm256_fmadd_ps(DOTU(lo1, LD(xa + 32)), ca, acc[i][b][1]); \
+                    acc[i][b][1] = _mm256_fmadd_ps(DOTU(hi1, LD(xb + 32)), cb, acc[i][b][1]); \
                 } \
             } \
         if (k + 2 <= nb) { \
@@ -370,8 +366,8 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                 for (int b = 0; b < NB; b++) { \
                     const int8_t *xa = xq[b] + k * QK; \
                     const __m256 ca = pair_scales(sc[i] + k, xd[b] + k); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D2U(lo, LD(xa), hi, LD(xa + 32))), ca, acc[i][b]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTU(lo, LD(xa)), ca, acc[i][b][0]); \
+                    acc[i][b][1] = _mm256_fmadd_ps(DOTU(hi, LD(xa + 32)), ca, acc[i][b][1]); \
                 } \
             } \
             k += 2; \
@@ -382,8 +378,7 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                 const __m256i w = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), m0f); \
                 for (int b = 0; b < NB; b++) { \
                     const __m256 c = _mm256_set1_ps(sc[i][k] * xd[b][k]); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D1U(w, LD(xq[b] + k * QK))), c, acc[i][b]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTU(w, LD(xq[b] + k * QK)), c, acc[i][b][0]); \
                 } \
             } \
     } else { \
@@ -393,9 +388,8 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                 for (int b = 0; b < NB; b++) { \
                     const int8_t *xa = xq[b] + k * QK; \
                     const __m256 ca = pair_scales(sc[i] + k, xd[b] + k); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D2S(w0, LD(xa), w1, LD(xa + 32), nc[b] + k * 8)), ca, \
-                        acc[i][b]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTS(w0, LD(xa), nc[b] + k * 8), ca, acc[i][b][0]); \
+                    acc[i][b][1] = _mm256_fmadd_ps(DOTS(w1, LD(xa + 32), nc[b] + k * 8 + 8), ca, acc[i][b][1]); \
                 } \
             } \
         if (k < nb) \
@@ -403,15 +397,14 @@ ATTR static inline __attribute__((always_inline)) void TILE(const Lin *L, const 
                 const __m256i w = LD(rows[i] + k * 32); \
                 for (int b = 0; b < NB; b++) { \
                     const __m256 c = _mm256_set1_ps(sc[i][k] * xd[b][k]); \
-                    acc[i][b] = _mm256_fmadd_ps( \
-                        _mm256_cvtepi32_ps(D1S(w, LD(xq[b] + k * QK), nc[b] + k * 8)), c, acc[i][b]); \
+                    acc[i][b][0] = _mm256_fmadd_ps(DOTS(w, LD(xq[b] + k * QK), nc[b] + k * 8), c, acc[i][b][0]); \
                 } \
             } \
     } \
     for (int i = 0; i < R; i++) \
         for (int b = 0; b < NB; b++) \
             y[(size_t)(b0 + b) * L->rows + r + i] = \
-                hsum(acc[i][b]) + extra[i][b]; \
+                hsum(_mm256_add_ps(acc[i][b][0], acc[i][b][1])) + extra[i][b]; \
 } \
  \
 ATTR static void ROWS(void *arg, int r0, int r1, int thread) { \
@@ -436,37 +429,32 @@ ATTR static void ROWS(void *arg, int r0, int r1, int thread) { \
     } \
 }
 
-DEFINE_TILES256(tile2, matmul_rows2, , D1U_A, D2U_A, D1S_A, D2S_A)
+DEFINE_TILES256(tile2, matmul_rows2, , dot_u, DOT_S2)
 
 #define VNNI256 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
-VNNI256 static inline __attribute__((always_inline)) __m256i d1u_v(__m256i w, __m256i x) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x);
-}
-VNNI256 static inline __attribute__((always_inline)) __m256i d2u_v(__m256i w0, __m256i x0,
-                                                                   __m256i w1, __m256i x1) {
-    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), w0, x0), w1, x1);
+VNNI256 static inline __attribute__((always_inline)) __m256 dot_uv(__m256i w, __m256i x) {
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), w, x));
 }
 /* signed weights + 128 are unsigned; nc holds -128 x each lane's sum of codes */
-VNNI256 static inline __attribute__((always_inline)) __m256i d1s_v(__m256i w, __m256i x,
+VNNI256 static inline __attribute__((always_inline)) __m256 dot_sv(__m256i w, __m256i x,
                                                                    const int32_t *nc) {
-    return _mm256_dpbusd_epi32(LD(nc), _mm256_xor_si256(w, _mm256_set1_epi8((char)0x80)), x);
+    return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(
+        LD(nc), _mm256_xor_si256(w, _mm256_set1_epi8((char)0x80)), x));
 }
-VNNI256 static inline __attribute__((always_inline)) __m256i d2s_v(__m256i w0, __m256i x0,
-                                                                   __m256i w1, __m256i x1,
-                                                                   const int32_t *nc) {
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    const __m256i lo = _mm256_dpbusd_epi32(LD(nc), _mm256_xor_si256(w0, bias), x0);
-    return _mm256_add_epi32(_mm256_dpbusd_epi32(lo, _mm256_xor_si256(w1, bias), x1), LD(nc + 8));
-}
-DEFINE_TILES256(tile3, matmul_rows3, VNNI256, d1u_v, d2u_v, d1s_v, d2s_v)
+DEFINE_TILES256(tile3, matmul_rows3, VNNI256, dot_uv, dot_sv)
 
 /* AVX-512 VNNI: the same tiles with one 16-lane accumulator per row and token. */
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
 #define LD5(p) _mm512_loadu_si512((const void *)(p))
 
-/* 16 lanes of a pair -> its 8 lanes summed as in the 256-bit paths (exact integers) */
-AVX512 static inline __attribute__((always_inline)) __m256i fold(__m512i v) {
-    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+AVX512 static inline __attribute__((always_inline)) __m512 pair_scales5(const float *sc,
+                                                                        const float *xd) {
+    return _mm512_mul_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_load_sd((const double *)sc))),
+                         _mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_load_sd((const double *)xd))));
+}
+
+AVX512 static inline __attribute__((always_inline)) __m512 lo_fma(__m512 acc, __m256 v, __m256 c) {
+    return _mm512_insertf32x8(acc, _mm256_fmadd_ps(v, c, _mm512_castps512_ps256(acc)), 0);
 }
 
 AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, const QAct *x,
@@ -481,7 +469,7 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
     const int8_t *xq[4];
     const float *xd[4];
     const int32_t *nc[4];
-    __m256 acc[4][4];
+    __m512 acc[4][4];
     prefetch_ahead(L, r, R, row_bytes);
     for (int b = 0; b < NB; b++) {
         xq[b] = x->q + (size_t)(b0 + b) * x->n;
@@ -493,7 +481,7 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
         const uint16_t *dh = (const uint16_t *)(rows[i] + qbytes);
         load_scales(dh, nb, sc[i]);
         for (int b = 0; b < NB; b++) {
-            acc[i][b] = _mm256_setzero_ps();
+            acc[i][b] = _mm512_setzero_ps();
             extra[i][b] = q4 ? min_term(dh + nb, x->s + (size_t)(b0 + b) * x->nbp, nb) : 0.f;
         }
     }
@@ -506,12 +494,12 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
                 const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(t, 4), m0f);
                 for (int b = 0; b < NB; b++) {
                     const int8_t *xa = xq[b] + k * QK;
-                    const __m256i ia = fold(_mm512_dpbusd_epi32(zero, lo, LD5(xa)));
-                    const __m256i ib = fold(_mm512_dpbusd_epi32(zero, hi, LD5(xa + 64)));
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia),
-                                                pair_scales(sc[i] + k, xd[b] + k), acc[i][b]);
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ib),
-                                                pair_scales(sc[i] + k + 2, xd[b] + k + 2),
+                    const __m512i ia = _mm512_dpbusd_epi32(zero, lo, LD5(xa));
+                    const __m512i ib = _mm512_dpbusd_epi32(zero, hi, LD5(xa + 64));
+                    acc[i][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ia),
+                                                pair_scales5(sc[i] + k, xd[b] + k), acc[i][b]);
+                    acc[i][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ib),
+                                                pair_scales5(sc[i] + k + 2, xd[b] + k + 2),
                                                 acc[i][b]);
                 }
             }
@@ -523,9 +511,9 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
                     _mm512_castsi256_si512(_mm256_and_si256(t, m)),
                     _mm256_and_si256(_mm256_srli_epi16(t, 4), m), 1);
                 for (int b = 0; b < NB; b++) {
-                    const __m256i ia = fold(_mm512_dpbusd_epi32(zero, w, LD5(xq[b] + k * QK)));
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia),
-                                                pair_scales(sc[i] + k, xd[b] + k), acc[i][b]);
+                    const __m512i ia = _mm512_dpbusd_epi32(zero, w, LD5(xq[b] + k * QK));
+                    acc[i][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ia),
+                                                pair_scales5(sc[i] + k, xd[b] + k), acc[i][b]);
                 }
             }
             k += 2;
@@ -538,8 +526,8 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
                 for (int b = 0; b < NB; b++) {
                     const __m256i ia = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w,
                                                            LD(xq[b] + k * QK));
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia),
-                                                _mm256_set1_ps(sc[i][k] * xd[b][k]), acc[i][b]);
+                    acc[i][b] = lo_fma(acc[i][b], _mm256_cvtepi32_ps(ia),
+                                       _mm256_set1_ps(sc[i][k] * xd[b][k]));
                 }
             }
     } else {
@@ -547,27 +535,28 @@ AVX512 static inline __attribute__((always_inline)) void tile5(const Lin *L, con
             for (int i = 0; i < R; i++) {
                 const __m512i w = _mm512_xor_si512(LD5(rows[i] + k * 32), bias);
                 for (int b = 0; b < NB; b++) {
-                    const __m256i ia =
-                        fold(_mm512_dpbusd_epi32(LD5(nc[b] + k * 8), w, LD5(xq[b] + k * QK)));
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia),
-                                                pair_scales(sc[i] + k, xd[b] + k), acc[i][b]);
+                    const __m512i ia =
+                        _mm512_dpbusd_epi32(LD5(nc[b] + k * 8), w, LD5(xq[b] + k * QK));
+                    acc[i][b] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ia),
+                                                pair_scales5(sc[i] + k, xd[b] + k), acc[i][b]);
                 }
             }
         if (k < nb)
             for (int i = 0; i < R; i++) {
-                const __m256i w =
-                    _mm256_xor_si256(LD(rows[i] + k * 32), _mm256_set1_epi8((char)0x80));
+                const __m256i w = _mm256_xor_si256(LD(rows[i] + k * 32), _mm256_set1_epi8((char)0x80));
                 for (int b = 0; b < NB; b++) {
-                    const __m256i ia =
-                        _mm256_dpbusd_epi32(LD(nc[b] + k * 8), w, LD(xq[b] + k * QK));
-                    acc[i][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(ia),
-                                                _mm256_set1_ps(sc[i][k] * xd[b][k]), acc[i][b]);
+                    const __m256i ia = _mm256_dpbusd_epi32(LD(nc[b] + k * 8), w, LD(xq[b] + k * QK));
+                    acc[i][b] = lo_fma(acc[i][b], _mm256_cvtepi32_ps(ia),
+                                       _mm256_set1_ps(sc[i][k] * xd[b][k]));
                 }
             }
     }
     for (int i = 0; i < R; i++)
         for (int b = 0; b < NB; b++)
-            y[(size_t)(b0 + b) * L->rows + r + i] = hsum(acc[i][b]) + extra[i][b];
+            y[(size_t)(b0 + b) * L->rows + r + i] =
+                hsum(_mm256_add_ps(_mm512_castps512_ps256(acc[i][b]),
+                                   _mm512_extractf32x8_ps(acc[i][b], 1))) +
+                extra[i][b];
 }
 
 AVX512 static void matmul_rows5(void *arg, int r0, int r1, int thread) {
