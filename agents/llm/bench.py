@@ -96,7 +96,7 @@ def _median(runs: list[tuple[float, float, float]], i: int, digits: int = 1) -> 
 def run(repeat: int, new_tokens: int) -> dict[str, Any]:
     from agents.llm.base import Message
     from agents.llm.builtin.generation import configure_threads
-    from agents.llm.builtin.model import set_threads
+    from agents.llm.builtin.model import set_isa, set_threads
     from agents.llm.providers.builtin import get_engine, render_prompt
 
     threads = configure_threads()
@@ -118,6 +118,7 @@ def run(repeat: int, new_tokens: int) -> dict[str, Any]:
     single = _median(streams[1], 1)
     return {
         "cpu": _cpu_name(),
+        "kernel_isa": set_isa("auto"),  # the matmul path this CPU runs (model.set_isa)
         "builtin_load_s": round(load_s, 3),
         "builtin_prefill_tok_s": _median(runs, 0),
         "builtin_decode_tok_s": _median(runs, 1),

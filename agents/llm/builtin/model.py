@@ -73,6 +73,8 @@ def _declare(lib: Any) -> Any:
     lib.axk_quantize_q8_0.argtypes = [p, i, i, p]
     lib.axk_matmul.argtypes = [i, p, i, i, p, i, p]
     lib.axk_repack.argtypes = [i, p, i, i]
+    lib.axk_set_isa.restype = i
+    lib.axk_set_isa.argtypes = [i]
     return lib
 
 
@@ -81,6 +83,17 @@ def set_threads(n: int) -> int:
     lib = kernel()
     lib.axk_set_threads(max(1, n))
     return int(lib.axk_threads())
+
+
+ISAS = {"auto": 0, "avx2": 1, "avx512": 2, "vnni256": 3}
+
+
+def set_isa(name: str = "auto") -> str:
+    """The matmul path: "avx512" (AVX-512 VNNI), "avx2", or "auto" (the best the CPU has).
+    Both give bit-identical results; asking for "avx512" on a CPU without it gives "avx2".
+    Returns the path now in use."""
+    chosen = int(kernel().axk_set_isa(ISAS[name]))
+    return {v: k for k, v in ISAS.items()}[chosen]
 
 
 def trim_heap() -> None:

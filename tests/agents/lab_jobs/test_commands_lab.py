@@ -53,6 +53,7 @@ def test_bench_models_prints_the_model_layer_figures_as_json() -> None:
     assert runs == {"1": 1, "2": 1}  # one run each at 1 and 2 threads
     assert set(figures["streams_aggregate_tok_s"]) == {"1", "2", "4"}
     assert figures["peak_rss_mb"] > 0
+    assert figures["kernel_isa"] in ("avx2", "vnni256", "avx512")
 
 
 def test_quantize_passes_calibration_and_zero_point_options_to_the_core() -> None:
