@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.urls import path
@@ -32,9 +33,9 @@ def where(request: HttpRequest) -> JsonResponse:
 def stream(request: HttpRequest) -> StreamingHttpResponse:
     _select_one()
 
-    def parts() -> Iterator[bytes]:
+    async def parts() -> AsyncIterator[bytes]:
         yield b"a"
-        yield str(_select_one()).encode()
+        yield str(await sync_to_async(_select_one)()).encode()  # the request's context thread
 
     return StreamingHttpResponse(parts())
 
