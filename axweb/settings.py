@@ -333,3 +333,6 @@ AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS = env_int("AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS", 50_00
 AXWEB_KNOWLEDGE_ANN_EF = env_int("AXWEB_KNOWLEDGE_ANN_EF", 128)
 # Where HNSW graphs are saved, so a restarted worker loads them instead of rebuilding.
 AXWEB_KNOWLEDGE_INDEX_DIR = env_str("AXWEB_KNOWLEDGE_INDEX_DIR", str(DATA_DIR / "knowledge-index"))
+# -- http (issue 13, load): each web server process runs its requests on a pool of this many
+# long-lived threads (axweb/handler.py) instead of a new thread per request.
+AXWEB_WEB_THREADS = env_int("AXWEB_WEB_THREADS", 32)

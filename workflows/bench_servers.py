@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,21 +36,54 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_port(
-    port: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60
+def listeners(port: int) -> int:
+    """Sockets listening on `port` on this machine (each web server process has its own)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                count += 1
+    return count
+
+
+def _wait_listening(
+    port: int, processes: int, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 120
 ) -> None:
+    """Until every web server process listens: each loads the app before it opens its socket
+    (axweb/webserve.py), and a client that connected while only some listened would stay on
+    those for the whole run (keep-alive)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StreamBenchError(f"the web server exited early; see {log}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        if listeners(port) >= processes:
             return
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     raise StreamBenchError(
-        f"the web server did not listen on {port} within {timeout_s} s; see {log}"
+        f"{processes} web server processes did not listen on {port} within {timeout_s} s; see {log}"
     )
+
+
+def _wait_workers(
+    names: list[str], processes: list[subprocess.Popen[bytes]], folder: Path, timeout_s: float = 120
+) -> None:
+    """Until every worker answers a ping: one still starting would take its CPU from the first
+    measured seconds."""
+    from axweb.celery import app
+
+    deadline = time.monotonic() + timeout_s
+    while names and len(app.control.ping(names, timeout=1.0)) < len(names):
+        if any(process.poll() is not None for process in processes):
+            raise StreamBenchError(
+                f"a worker exited while starting; see the worker logs in {folder}"
+            )
+        if time.monotonic() > deadline:
+            raise StreamBenchError(f"the workers did not answer within {timeout_s} s")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -117,12 +151,15 @@ def servers(folder: Path, workers: int = 1, web_processes: int | None = None) ->
         web_processes = env_int("AXWEB_WEB_PROCESSES", 2)
     web = ["-m", "axweb.webserve", "--port", str(port), "--processes", str(web_processes)]
     started: list[subprocess.Popen[bytes]] = []
+    tag = uuid.uuid4().hex[:6]
+    names = [f"bench{index}-{tag}@{socket.gethostname()}" for index in range(workers)]
     try:
         started.append(_start(web, env, folder / "web.log"))
-        for index in range(workers):
+        for index, name in enumerate(names):
             log = folder / ("worker.log" if index == 0 else f"worker{index + 1}.log")
-            started.append(_start(worker_argv("runs")[1:], env, log))
-        _wait_port(port, started[0], folder / "web.log")
+            started.append(_start([*worker_argv("runs")[1:], "-n", name], env, log))
+        _wait_listening(port, max(1, web_processes), started[0], folder / "web.log")
+        _wait_workers(names, started[1:], folder)
         yield Servers(port, started[0].pid, [process.pid for process in started[1:]])
     finally:
         for process in started:

@@ -234,7 +234,11 @@ def resume_seconds(owner: Any) -> float:
             return resumed - killed_at
         finally:
             os.killpg(second.pid, signal.SIGTERM)
-            second.wait(timeout=30)
+            try:
+                second.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a warm shutdown waits for the 30 s model call
+                os.killpg(second.pid, signal.SIGKILL)
+                second.wait()
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)

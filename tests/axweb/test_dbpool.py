@@ -50,13 +50,14 @@ def test_the_server_entry_point_pools_postgresql_connections_and_the_launcher_ru
         "AXWEB_DB_POOL_SIZE": "5",
     }
     code = (
-        "import axweb.server; from django.db import connections; "
-        "print(connections['default'].settings_dict['OPTIONS']['pool']['max_size'])"
+        "import gc, axweb.server; from django.db import connections; "
+        "print(connections['default'].settings_dict['OPTIONS']['pool']['max_size']); "
+        "print(gc.get_freeze_count() > 50_000)"  # the loaded app is out of the collector's sight
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120
     )
-    assert out.stdout.strip() == "5", out.stderr[-2000:]
+    assert out.stdout.split() == ["5", "True"], out.stderr[-2000:]
     web = [line for line in (root / "Procfile").read_text().splitlines() if line.startswith("web:")]
     assert web and "axweb.webserve" in web[0]
     from axweb.webserve import APP

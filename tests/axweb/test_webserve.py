@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ import websockets
 
 from axweb.embedded_redis import free_port
 from axweb.webserve import serve_options
+from workflows.bench_servers import listeners
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +40,35 @@ async def _websocket_close_code(url: str, origin: str) -> int:
     return 0
 
 
-@pytest.mark.timeout(180)
+def _wait(condition: Any, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _connections_per_process(parent: int, port: int) -> dict[int, int]:
+    """Established connections to `port` per server process (a child of `parent` that listens
+    on `port`), from /proc."""
+    sockets: dict[str, set[str]] = {"01": set(), "0A": set()}  # established, listening
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] in sockets and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            sockets[fields[3]].add(f"socket:[{fields[9]}]")
+    counts = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            fds = {os.readlink(fd) for fd in (stat.parent / "fd").iterdir()}
+        except OSError:
+            continue
+        if fds & sockets["0A"]:
+            counts[int(stat.parent.name)] = len(fds & sockets["01"])
+    return counts
+
+
+@pytest.mark.timeout(300)
 def test_two_processes_answer_http_and_websockets_and_stop_together(tmp_path):
     port = free_port()
     env = {
@@ -65,11 +95,42 @@ def test_two_processes_answer_http_and_websockets_and_stop_together(tmp_path):
             except httpx.HTTPError:
                 time.sleep(0.5)
         assert status == 401  # Django and DRF answered: not signed in
+        _wait(lambda: listeners(port) == 2)  # each process its own socket, once it has loaded
         statuses = {httpx.get(f"{base}/api/auth/me/", timeout=10).status_code for _ in range(6)}
         assert statuses == {401}
+        # A burst of keep-alive connections is spread over both processes.
+        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(20)]
+        try:
+            assert {c.get("/api/auth/me/").status_code for c in clients} == {401}
+            per_process = _connections_per_process(proc.pid, port)
+        finally:
+            for client in clients:
+                client.close()
+        assert sorted(per_process.values())[0] > 0 and len(per_process) == 2, per_process
+        # A process that dies is replaced.
+        os.kill(next(iter(per_process)), signal.SIGKILL)
+        _wait(lambda: listeners(port) < 2)
+        _wait(lambda: listeners(port) == 2)
+        assert httpx.get(f"{base}/api/auth/me/", timeout=10).status_code == 401
         code = asyncio.run(_websocket_close_code(f"ws://127.0.0.1:{port}/ws/runs/", base))
         assert code == 4401  # the consumer ran and refused an anonymous watcher
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
     assert proc.returncode is not None
+
+
+@pytest.mark.timeout(180)
+def test_a_process_that_cannot_start_stops_the_server_instead_of_restarting_forever(tmp_path):
+    env = {**os.environ, "AXWEB_DATA_DIR": str(tmp_path), "LOG_LEVEL": "WARNING"}
+    done = subprocess.run(
+        [sys.executable, "-m", "axweb.webserve", "--port", str(free_port()), "--processes", "2"]
+        + ["--app", "axweb.no_such_module:application"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert done.returncode == 1
+    assert "exited before it listened" in done.stderr

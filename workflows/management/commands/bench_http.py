@@ -1,14 +1,18 @@
 """HTTP load figures: `python manage.py bench_http --json [--seconds 60] [--clients 50]`.
 
 Starts the app's web server (axweb.webserve, as the launcher does) and one Celery worker on this
-database and Redis (scripted models: no inference), then `--clients` concurrent clients
-(httpx async) for `--seconds` each loop: list workflows, save a draft of their own
-workflow, and every few rounds start a run and watch it over its websocket (session
-cookie) until it ends. Each client pauses `--think-ms` (default 1000, with ±50 % jitter)
-after each request, as a person (and k6's convention) would; `--think-ms 0` measures the
-saturated server instead, where latency is queueing behind the other 49 clients.
-Prints p50/p95 latency per operation, errors, runs started and completed. The throwaway
-users and their workflows/runs are deleted afterwards.
+database and Redis (scripted models: no inference), waits until every web process listens and
+the worker answers, then `--clients` concurrent clients (httpx async) each loop: list
+workflows, save a draft of their own workflow, and every few rounds start a run and watch it
+over its websocket (session cookie) until it ends. Each client pauses `--think-ms` (default
+1000, with ±50 % jitter) after each request, as a person (and k6's convention) would;
+`--think-ms 0` measures the saturated server instead, where latency is queueing behind the
+other 49 clients. Clients start at random moments within one think time and start their runs
+in rounds of their own. The first `--warmup` seconds (5) of load are not counted (new
+connections, each request thread's first request, the worker's first runs); the next
+`--seconds` are. Prints p50/p95 latency per operation, errors, runs started and completed, and
+the CPU the server, worker and client used over the counted seconds and the drain. The
+throwaway users and their workflows/runs are deleted afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +49,15 @@ class Figures:
         self.errors: dict[str, int] = defaultdict(int)
         self.samples: list[str] = []
         self.runs_started = self.runs_completed = 0
+        self.recording = False  # nothing counts during the warm-up
+
+    def latency(self, op: str, ms: float) -> None:
+        if self.recording:
+            self.latency_ms[op].append(ms)
 
     def error(self, op: str, what: str) -> None:
+        if not self.recording:
+            return
         self.errors[op] += 1
         if len(self.samples) < 10:
             self.samples.append(f"{op}: {what}"[:300])
@@ -109,7 +121,7 @@ class Client:
         except Exception as exc:
             self.figures.error(op, repr(exc))
             return None
-        self.figures.latency_ms[op].append((time.perf_counter() - started) * 1000)
+        self.figures.latency(op, (time.perf_counter() - started) * 1000)
         if self.think_s:
             await asyncio.sleep(self.think_s * random.uniform(0.5, 1.5))
         if response.status_code >= 300:
@@ -118,7 +130,10 @@ class Client:
         return response.json()
 
     async def loop(self, until: float) -> None:
-        round_ = 0
+        # Users arrive independently: each starts within one think time and starts its runs in
+        # its own rounds (all 50 at once in the first round measured a burst nobody makes).
+        await asyncio.sleep(self.think_s * random.random())
+        round_ = random.randrange(RUN_EVERY)
         while time.monotonic() < until:
             await self.timed("list_workflows", "GET", "/api/workflows/")
             await self.timed(
@@ -135,11 +150,12 @@ class Client:
                     json={"workflow": self.workflow_id, "version": None, "inputs": {"text": "hi"}},
                 )
                 if run:
-                    self.figures.runs_started += 1
-                    self.watching = asyncio.create_task(self.watch(run["id"]))
+                    counted = self.figures.recording
+                    self.figures.runs_started += counted
+                    self.watching = asyncio.create_task(self.watch(run["id"], counted))
             round_ += 1
 
-    async def watch(self, run_id: str) -> None:
+    async def watch(self, run_id: str, counted: bool) -> None:
         import websockets
 
         url = self.base.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
@@ -156,7 +172,7 @@ class Client:
                     if frame.get("type") == "events" and any(
                         e["type"] in TERMINAL for e in frame["events"]
                     ):
-                        self.figures.runs_completed += 1
+                        self.figures.runs_completed += counted
                         return
         except Exception as exc:
             self.figures.error("watch_run", repr(exc))
@@ -169,13 +185,21 @@ async def drive(
     seconds: float,
     drain_s: float,
     think_s: float = 0.0,
+    warmup_s: float = 0.0,
+    on_record: Callable[[], None] = lambda: None,
 ) -> Figures:
+    """The clients' loops: `warmup_s` not counted (connections, each thread's first request,
+    the worker's first runs), then `seconds` counted; `on_record` marks the start of those."""
     figures = Figures()
     clients = [
         Client(base, token, cookie, wf, graph, figures, think_s) for token, cookie, wf in sessions
     ]
-    until = time.monotonic() + seconds
-    await asyncio.gather(*(c.loop(until) for c in clients))
+    until = time.monotonic() + warmup_s + seconds
+    loops = asyncio.gather(*(c.loop(until) for c in clients))
+    await asyncio.sleep(warmup_s)
+    on_record()
+    figures.recording = True
+    await loops
     watching = [c.watching for c in clients if c.watching and not c.watching.done()]
     if watching:  # runs started near the end: give them a while to finish, then stop watching
         _, pending = await asyncio.wait(watching, timeout=drain_s)
@@ -233,6 +257,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--drain", type=float, default=30.0, help="seconds to let the last runs finish"
         )
+        parser.add_argument(
+            "--warmup", type=float, default=5.0, help="seconds of load before the counted ones"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from asgiref.sync import async_to_sync
@@ -246,7 +273,7 @@ class Command(BaseCommand):
             folder = options["logs"] or tempfile.mkdtemp(prefix="axweb-bench-http-")
             with servers(Path(folder)) as procs:
                 base = f"http://127.0.0.1:{procs.port}"
-                cpu_before = procs.cpu()
+                cpu_before: dict[str, float] = {}
                 figures = async_to_sync(drive)(
                     base,
                     sessions,
@@ -254,6 +281,8 @@ class Command(BaseCommand):
                     options["seconds"],
                     options["drain"],
                     options["think_ms"] / 1000,
+                    options["warmup"],
+                    lambda: cpu_before.update(procs.cpu()),
                 )
                 cpu = {k: round(v - cpu_before[k], 2) for k, v in procs.cpu().items()}
         finally:
@@ -264,6 +293,7 @@ class Command(BaseCommand):
             "clients": options["clients"],
             "seconds": options["seconds"],
             "think_ms": options["think_ms"],
+            "warmup_s": options["warmup"],
             "target_p95_ms": TARGET_P95_MS,
             "cpu_s": cpu,  # server, worker and this client, over the load and the drain
             "load_average_1m": round(os.getloadavg()[0], 2),
