@@ -210,7 +210,7 @@ class W3Model:
     def _embed_rows(self, tokens: np.ndarray) -> np.ndarray:
         nb = self.cfg.dim // GROUP
         rows = self.embed[tokens]
-        q = rows[:, : nb * GROUP].view(np.int8).reshape(len(tokens), nb, GROUP)
+        q = _q8_codes_in_order(rows[:, : nb * GROUP].view(np.int8), nb)
         d = rows[:, nb * GROUP :].copy().view(np.float16).astype(np.float32)
         x: np.ndarray = (q.astype(np.float32) * d[..., None]).reshape(len(tokens), -1)
         return x
@@ -291,3 +291,15 @@ class W3Model:
         if self._solo is None or start == 0:
             self._solo = self.new_cache()
         return self.prefill(ids, start, self._solo)
+
+
+def _q8_codes_in_order(codes: np.ndarray, nb: int) -> np.ndarray:
+    """(T, nb * 32) int8 codes of Q8_0 rows in the kernel's pair-interleaved order (kernels.c,
+    "quantized dots": blocks 2p and 2p+1 share 64 bytes in chunks of 4 codes alternating
+    between them; an odd last block stays in order) -> (T, nb, 32) in GGUF order."""
+    t, paired = len(codes), nb & ~1
+    pairs = codes[:, : paired * GROUP].reshape(t, paired // 2, 8, 2, 4)
+    ordered = pairs.transpose(0, 1, 3, 2, 4).reshape(t, paired, GROUP)
+    if paired == nb:
+        return ordered
+    return np.concatenate([ordered, codes[:, paired * GROUP :].reshape(t, 1, GROUP)], axis=1)
