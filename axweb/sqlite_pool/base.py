@@ -62,8 +62,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             connection.close()
 
     def _start_transaction_under_autocommit(self) -> None:
-        if self.transaction_mode != "IMMEDIATE":
-            super()._start_transaction_under_autocommit()
+        if self.transaction_mode != "IMMEDIATE":  # type: ignore[attr-defined]  # not in the stubs
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # nor this
             return
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))  # sqlite3's default
         with self.wrap_database_errors:
