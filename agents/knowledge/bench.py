@@ -3,8 +3,11 @@
 * ``cpu``, ``cpu_cores``, ``threads``, ``load_average_1m``: what the figures were taken on.
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on chunks of the store's size
   (``agents.memory.bench.embed_rate``), ``threads`` embedding workers (one torch thread each),
-  the default dtype; ``embed_int8_*`` the same with ``dtype="int8"``; ``*_per_cpu_s`` per
-  CPU-second (what an idle core would do; the machine may be shared).
+  the default dtype (``embed_dtype``: int8 with bf16 and VNNI, bfloat16 with bf16 only,
+  float32 elsewhere); ``embed_<dtype>_*`` the same with the float dtype the CPU would use
+  without int8, when that differs; ``*_per_cpu_s`` per CPU-second (what an idle core
+  would do; the machine may be shared). ``embed_cosine_*`` / ``embed_recall_at_10``:
+  the default dtype against float32 on real text (``agents.memory.bench.embed_quality``).
 * ``--scale N`` (opt-in, minutes): only ``scale_*``: N synthetic pre-embedded chunks
   stored through ``document_store_embedded`` (``scale_insert_chunks_per_s``), the
   collection index built (HNSW from ``AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS``), top-10 searches
@@ -28,6 +31,7 @@ import asyncio
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -44,8 +48,8 @@ from django.test import override_settings
 from agents.knowledge import matrix, selectors, services
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
 from agents.knowledge.pgvector import pg_store, pgvector_enabled
-from agents.memory.bench import embed_rate
-from agents.memory.embeddings import default_threads
+from agents.memory.bench import embed_quality, embed_rate
+from agents.memory.embeddings import default_threads, native_bf16
 from agents.memory.index import normalize
 
 
@@ -177,12 +181,19 @@ def clustered_vectors(count: int, seed: int, centres: int = 1000) -> np.ndarray:
     return out
 
 
+def _progress(message: str, started: float) -> None:
+    """A line on stderr: the scale run takes minutes and prints its JSON only at the end."""
+    load = os.getloadavg()[0]
+    print(f"[{time.perf_counter() - started:7.1f} s, load {load:.1f}] {message}", file=sys.stderr)
+
+
 def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
+    began = time.perf_counter()
     user, _ = get_user_model().objects.get_or_create(username="bench-memory")
     collection = services.collection_create(owner=user, name=f"bench-scale-{time.time_ns()}")
     vectors = clustered_vectors(size, seed=1)
     per_document = 20_000
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for start in range(0, size, per_document):
         block = vectors[start : start + per_document]
         services.document_store_embedded(
@@ -191,11 +202,14 @@ def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
             texts=[f"chunk {start + i}" for i in range(len(block))],
             vectors=block,
         )
+        _progress(f"stored {start + len(block)} chunks", began)
     inserted = time.perf_counter() - started
+    inserted_cpu = time.process_time() - cpu_started
     collection.refresh_from_db()
     build_cpu_started = time.process_time()
     build = _timed_ms(lambda: matrix.collection_index(collection.pk, collection.revision))
     build_cpu = time.process_time() - build_cpu_started
+    _progress(f"index built ({build / 1000:.1f} s, {build_cpu:.1f} CPU-s)", began)
     index = matrix.collection_index(collection.pk, collection.revision)
     ids = [collection.pk]
     probes = clustered_vectors(queries, seed=2)
@@ -227,6 +241,7 @@ def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
         "scale_ef": ef,
         "scale_index_threads": default_threads(),
         "scale_insert_chunks_per_s": round(size / inserted, 1),
+        "scale_insert_chunks_per_cpu_s": round(size / max(inserted_cpu, 1e-9), 1),
         "scale_index_build_s": round(build / 1000, 1),
         "scale_index_chunks_per_s": round(size / (build / 1000), 1),
         "scale_index_chunks_per_cpu_s": round(size / max(build_cpu, 1e-9), 1),
@@ -294,10 +309,14 @@ def run(
     figures = machine_figures(threads)
     if scale:
         return figures | scale_figures(scale, queries=50 if quick else 200)
-    figures |= embed_rate(32 if quick else 128, threads, chunk_chars=services.CHUNK_SIZE)
-    int8 = embed_rate(32 if quick else 128, threads, chunk_chars=services.CHUNK_SIZE, dtype="int8")
-    figures["embed_int8_chunks_per_s"] = int8["embed_chunks_per_s"]
-    figures["embed_int8_chunks_per_cpu_s"] = int8["embed_chunks_per_cpu_s"]
+    count = 32 if quick else 128
+    figures |= embed_rate(count, threads, chunk_chars=services.CHUNK_SIZE)
+    floating = "bfloat16" if native_bf16() else "float32"
+    if figures["embed_dtype"] != floating:
+        other = embed_rate(count, threads, chunk_chars=services.CHUNK_SIZE, dtype=floating)
+        figures[f"embed_{floating}_chunks_per_s"] = other["embed_chunks_per_s"]
+        figures[f"embed_{floating}_chunks_per_cpu_s"] = other["embed_chunks_per_cpu_s"]
+    figures |= embed_quality(60 if quick else 300, threads=threads)
     figures["query_embed_ms_p50"] = query_embed_ms(5 if quick else 20)
     sizes = {"10k": 10_000, "100k": 100_000}
     figures |= search_figures(sizes, queries=20 if quick else 50)

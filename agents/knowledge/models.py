@@ -21,6 +21,10 @@ class KnowledgeCollection(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
     embedding_model = models.CharField(max_length=100, default=EMBEDDING_MODEL)
+    # the Embedder dtype its chunks were embedded with, which its queries use as well
+    # (``int8`` vectors differ from float ones by a cosine of ~0.999); set on creation from
+    # the CPU (``resolve_dtype("auto")``); collections older than the field are float
+    embedding_dtype = models.CharField(max_length=16, default="float32")
     revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -37,8 +37,8 @@ def document_list(*, collection: KnowledgeCollection) -> QuerySet[KnowledgeDocum
     return collection.documents.all()
 
 
-def query_embedding(query: str) -> np.ndarray:
-    return shared_embedder().embed_one(query)
+def query_embedding(query: str, dtype: str = "auto") -> np.ndarray:
+    return shared_embedder(dtype).embed_one(query)
 
 
 def _top_hits(collection_ids: Sequence[int], vector: np.ndarray, k: int) -> list[Hit]:
@@ -83,12 +83,18 @@ def knowledge_search_vector(
 def knowledge_search(
     *, collections: Sequence[KnowledgeCollection], query: str, k: int = 5
 ) -> list[dict[str, Any]]:
-    """Embed ``query`` with all-MiniLM-L6-v2 and search the collections."""
-    if not collections:
-        return []
-    return knowledge_search_vector(
-        collection_ids=[c.pk for c in collections], vector=query_embedding(query), k=k
-    )
+    """Embed ``query`` with all-MiniLM-L6-v2 and search the collections: once per
+    ``embedding_dtype`` among them, so each collection is searched with a query vector
+    embedded the way its chunks were."""
+    by_dtype: dict[str, list[int]] = {}
+    for collection in collections:
+        by_dtype.setdefault(collection.embedding_dtype, []).append(collection.pk)
+    results: list[dict[str, Any]] = []
+    for dtype, ids in sorted(by_dtype.items()):
+        vector = query_embedding(query, dtype)
+        results += knowledge_search_vector(collection_ids=ids, vector=vector, k=k)
+    results.sort(key=lambda hit: -hit["score"])
+    return results[:k]
 
 
 def collections_for_owner(*, owner_id: int, collection: str | None) -> list[KnowledgeCollection]:

@@ -18,7 +18,7 @@ from agents.knowledge.matrix import collection_forget, index_sync, vector_to_byt
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
 from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.chunking import Chunk, chunk_document
-from agents.memory.embeddings import shared_embedder
+from agents.memory.embeddings import resolve_dtype, shared_embedder
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ Status = KnowledgeDocument.Status
 
 
 def collection_create(*, owner: Any, name: str, description: str = "") -> KnowledgeCollection:
-    return KnowledgeCollection.objects.create(owner=owner, name=name, description=description)
+    """A new collection, embedded (and searched) with this CPU's fastest faithful dtype."""
+    return KnowledgeCollection.objects.create(
+        owner=owner, name=name, description=description, embedding_dtype=resolve_dtype("auto")
+    )
 
 
 def collection_update(*, collection: KnowledgeCollection, **fields: Any) -> KnowledgeCollection:
@@ -156,7 +159,7 @@ def document_store_embedded(
 
 def document_import(*, document_id: int, encode: Encode | None = None) -> KnowledgeDocument:
     """Chunk and embed the document's text; status ends ``ready`` or ``failed`` (with error)."""
-    document = KnowledgeDocument.objects.get(pk=document_id)
+    document = KnowledgeDocument.objects.select_related("collection").get(pk=document_id)
     _set_progress(document_id, status=Status.IMPORTING, progress=0.0, error="")
     try:
         chunks = chunk_document(
@@ -165,7 +168,9 @@ def document_import(*, document_id: int, encode: Encode | None = None) -> Knowle
             size=CHUNK_SIZE,
             overlap=CHUNK_OVERLAP,
         )
-        vectors = _embed(document_id, chunks, encode or shared_embedder().embed)
+        if encode is None:  # the collection's dtype, whichever CPU this worker has
+            encode = shared_embedder(document.collection.embedding_dtype).embed
+        vectors = _embed(document_id, chunks, encode)
         _store(document, chunks, vectors)
     except Exception as exc:
         log.exception("importing knowledge document %s failed", document_id)

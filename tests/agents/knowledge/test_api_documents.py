@@ -93,6 +93,9 @@ def test_a_failed_inline_import_is_reported_on_the_document(
     owner_api: Any, collection: KnowledgeCollection, monkeypatch: Any
 ) -> None:
     class Broken:
+        def __init__(self, dtype: str = "auto") -> None:
+            pass
+
         def embed(self, texts: list[str]) -> np.ndarray:
             raise RuntimeError("no model here")
 

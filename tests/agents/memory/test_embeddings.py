@@ -20,6 +20,7 @@ from agents.memory.embeddings import (
     native_bf16,
     resolve_dtype,
 )
+from agents.memory.quantized import QuantLinear, native_int8
 
 pytestmark = pytest.mark.slow
 
@@ -161,4 +162,30 @@ def test_bfloat16_is_chosen_only_with_hardware_support() -> None:
     assert not native_bf16("flags : sse2 avx2 avx512f avx512_vnni")
     assert not native_bf16("")
     assert resolve_dtype("float32") == "float32" and resolve_dtype("bfloat16") == "bfloat16"
-    assert resolve_dtype("auto") == ("bfloat16" if native_bf16() else "float32")
+
+
+@pytest.mark.parametrize(
+    ("flags", "chosen"),
+    [
+        ("avx2 fma", "float32"),  # CI's AVX2-only runners
+        ("avx2 avx512f avx512_vnni", "float32"),  # VNNI without native bf16
+        ("avx512f avx512_bf16", "bfloat16"),
+        ("avx512f avx512_bf16 avx512_vnni", "int8"),  # this machine (EPYC family 25)
+        ("amx_bf16 amx_int8 amx_tile", "int8"),
+    ],
+)
+def test_auto_picks_the_dtype_the_cpu_runs_natively(flags: str, chosen: str) -> None:
+    assert resolve_dtype("auto", f"flags\t\t: fpu sse2 {flags}\n") == chosen
+    assert native_int8(f"flags : {flags}") == ("vnni" in flags or "amx_int8" in flags)
+
+
+def test_int8_keeps_attention_and_the_ffn_output_in_the_native_float_dtype() -> None:
+    quantized = Embedder(threads=1, dtype="int8")
+    quantized.embed_one("load")
+    encoder = quantized._encoder
+    assert isinstance(encoder, PackedBert)
+    expected = torch.bfloat16 if native_bf16() else torch.float32
+    assert encoder.compute == expected
+    for layer in encoder.layers:
+        assert [isinstance(layer[n], QuantLinear) for n in (0, 2, 6, 8)] == [1, 1, 1, 0]
+        assert layer[8].dtype == expected and layer[10].dtype == torch.float32
