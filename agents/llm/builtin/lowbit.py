@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,11 +29,11 @@ from agents.llm.builtin.model import (
     GROUP,
     Q4_1,
     Q8_0,
-    KernelMissingError,
     KVCache,
     LlamaConfig,
     QLinear,
     kernel,
+    load_library,
     matmul,
 )
 
@@ -49,13 +48,7 @@ def lowbit_kernel() -> Any:
     global _lib
     with _lib_lock:
         if _lib is None:
-            found = sorted(Path(__file__).parent.glob(LIB_GLOB))
-            if not found:
-                raise KernelMissingError(
-                    "the builtin model's 3-bit kernel is not built; run `make install` "
-                    "(or `python setup.py build_ext --inplace`)"
-                )
-            lib = ctypes.CDLL(str(found[0]))
+            lib = load_library(LIB_GLOB, "3-bit kernel")
             p, i = ctypes.c_void_p, ctypes.c_int
             lib.axl_w3_matmul.restype = i
             lib.axl_w3_matmul.argtypes = [p, p, p, i, i, i, p, i, p, i]

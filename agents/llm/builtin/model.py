@@ -43,18 +43,23 @@ _lib_lock = threading.Lock()
 _STEP_LOCK = threading.Lock()
 
 
+def load_library(glob: str, what: str) -> Any:
+    """A compiled library next to this file (built by setup.py), loaded with ctypes."""
+    found = sorted(Path(__file__).parent.glob(glob))
+    if not found:
+        raise KernelMissingError(
+            f"the builtin model's {what} is not built; run `make install` "
+            "(or `python setup.py build_ext --inplace`)"
+        )
+    return ctypes.CDLL(str(found[0]))
+
+
 def kernel() -> Any:
     """The loaded kernel library (ctypes), with argument types declared."""
     global _lib
     with _lib_lock:
         if _lib is None:
-            found = sorted(Path(__file__).parent.glob(KERNEL_GLOB))
-            if not found:
-                raise KernelMissingError(
-                    "the builtin model's kernel is not built; run `make install` "
-                    "(or `python setup.py build_ext --inplace`)"
-                )
-            _lib = _declare(ctypes.CDLL(str(found[0])))
+            _lib = _declare(load_library(KERNEL_GLOB, "kernel"))
         return _lib
 
 
