@@ -174,8 +174,10 @@ def test_the_library_pages_list_what_the_api_holds(logged_in: Page, api: httpx.C
     expect(page.get_by_text("sk-test-abcd")).to_have_count(0)
     page.get_by_test_id(
         "new-item"
-    ).click()  # the providers that take a key, from the provider table
-    expect(page.get_by_test_id("field-provider").locator("option")).to_have_text(["anthropic"])
+    ).click()  # the providers that take a key, then tool tokens, from the provider table
+    expect(page.get_by_test_id("field-provider").locator("option")).to_have_text(
+        ["anthropic", "token"]
+    )
 
 
 def test_a_python_tool_is_written_as_code_and_an_http_tool_as_an_endpoint(
