@@ -19,7 +19,7 @@ from tests.workflows.test_consumers import (
 )
 from tests.workflows.test_consumers import layer as layer  # noqa: PLC0414 - a fixture
 from workflows.models import Run
-from workflows.runs import sse
+from workflows.runs import follow, sse
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -137,3 +137,20 @@ async def test_a_session_login_may_stream_too(layer, owner):
     await client.aforce_login(owner)
     frames = await read_stream(await client.get(f"/api/runs/{run.id}/events/stream/"))
     assert [f["id"] for f in frames] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.asyncio
+async def test_run_settled_waits_until_the_status_after_the_terminal_event_is_stored(owner):
+    """A reader that saw run.finished (the SSE stream ended) can still find the row running:
+    the worker commits the status just after the event. run_settled waits for it."""
+    run = await sync_to_async(make_run)(owner)
+
+    async def finish_later() -> None:
+        await asyncio.sleep(0.3)
+        await sync_to_async(Run.objects.filter(pk=run.id).update)(status="succeeded")
+
+    finishing = asyncio.ensure_future(finish_later())
+    await follow.run_settled(run.id, timeout_s=10)
+    status = await sync_to_async(lambda: Run.objects.get(pk=run.id).status)()
+    await finishing
+    assert status == "succeeded"

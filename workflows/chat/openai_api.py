@@ -29,6 +29,7 @@ from workflows.chat.settle import strip_notes
 from workflows.chat.spec import ChatSpec, chat_spec
 from workflows.models import FINISHED_STATUSES, Run, RunStatus, Workflow
 from workflows.runs import services as run_services
+from workflows.runs.follow import run_settled
 from workflows.runs.sse import sse_event_stream
 
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
@@ -215,6 +216,7 @@ async def chat_completions(request: HttpRequest) -> HttpResponseBase:
             return response
         async for _event in _events(run):
             pass
+        await run_settled(run.id)  # the outputs and status are stored just after the last event
         completion: HttpResponse = await sync_to_async(_completion)(run, spec, model)
         return completion
     except ApiError as error:

@@ -114,3 +114,12 @@ async def _settle(layer: Any, channel: str, run_id: UUID | str) -> None:
             await asyncio.wait_for(layer.receive(channel), 0.05)
         except TimeoutError:
             pass
+
+
+async def run_settled(run_id: UUID | str, timeout_s: float = SETTLE_WAIT_S) -> None:
+    """Wait until the run's status is stored: it is committed just after its terminal event, so
+    a reader that saw that event (the SSE stream ending) may still find the row running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not await sync_to_async(_settled)(run_id) and loop.time() < deadline:
+        await asyncio.sleep(0.02)
