@@ -85,8 +85,9 @@ def test_an_unknown_path_is_answered_by_django(one_thread):
 
 def test_broadcasts_from_a_request_thread_arrive_in_order(one_thread):
     layer = get_channel_layer()
-    if not type(layer).__module__.startswith("channels_redis."):
-        pytest.skip("needs the Redis channel layer")
+    assert type(layer).__module__.startswith("channels_redis."), (
+        "needs the Redis channel layer: run under `python -m axweb.embedded_redis wrap --`"
+    )
     group = f"test-handler-{uuid.uuid4().hex[:8]}"
 
     async def scenario() -> list[int]:
