@@ -31,6 +31,7 @@ from agents.llm.builtin.model import (
     Q8_0,
     KVCache,
     LlamaConfig,
+    LlamaModel,
     QLinear,
     kernel,
     load_library,
@@ -272,18 +273,9 @@ class W3Model:
             rows = x[np.asarray(want, dtype=bool)]
             return matmul(self.head, _rmsnorm(rows, self.norm, cfg.eps))
 
-    def prefill(self, ids: list[int], start: int, cache: KVCache) -> np.ndarray:
-        n = len(ids)
-        if start + n > self.max_len:
-            raise ValueError(f"context of {start + n} tokens exceeds {self.max_len}")
-        want = [False] * (n - 1) + [True]
-        logits: np.ndarray = self.step(ids, list(range(start, start + n)), [cache] * n, want)[0]
-        return logits
-
-    def forward(self, ids: list[int], start: int) -> np.ndarray:
-        if self._solo is None or start == 0:
-            self._solo = self.new_cache()
-        return self.prefill(ids, start, self._solo)
+    # the same stream entry points as LlamaModel's, over this model's step and cache
+    prefill = LlamaModel.prefill
+    forward = LlamaModel.forward
 
 
 def _q8_codes_in_order(codes: np.ndarray, nb: int) -> np.ndarray:
