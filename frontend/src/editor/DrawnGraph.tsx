@@ -4,19 +4,57 @@
  * It takes no pointer events: a press on it reaches the pane (panning, and a click on a node goes
  * through Canvas's hit test).
  */
-import { useStore as useFlowStore, ViewportPortal } from '@xyflow/react';
-import type { CSSProperties } from 'react';
+import { useStoreApi, ViewportPortal } from '@xyflow/react';
+import { useCallback, useEffect, useRef } from 'react';
 import { zoomStep, type DrawnGraph as Drawn } from './drawn';
 
+/** As long as Canvas waits before redrawing the view sharp after a zoom (SHARPEN_AFTER_MS). */
+const SETTLE_MS = 300;
+
+/**
+ * Line widths are given in screen pixels: `--px` is one screen pixel in flow units. It follows the
+ * zoom once a zoom has settled, by a style on the SVG (no React render): changing it repaints the
+ * layer, which a zoom gesture must not pay for on its frames.
+ */
+function useScreenPixel(): (svg: SVGSVGElement | null) => void {
+  const flow = useStoreApi();
+  const svg = useRef<SVGSVGElement | null>(null);
+  const step = useRef(0);
+  const apply = useCallback(() => {
+    const next = zoomStep(flow.getState().transform[2]);
+    if (next === step.current || !svg.current) return;
+    step.current = next;
+    svg.current.style.setProperty('--px', `${1 / next}px`);
+  }, [flow]);
+  useEffect(() => {
+    let timer = 0;
+    const unsubscribe = flow.subscribe(() => {
+      clearTimeout(timer);
+      timer = window.setTimeout(apply, SETTLE_MS);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [flow, apply]);
+  // A new SVG takes the current zoom's widths before its first paint.
+  return useCallback(
+    (el: SVGSVGElement | null) => {
+      svg.current = el;
+      step.current = 0;
+      apply();
+    },
+    [apply],
+  );
+}
+
 export function DrawnGraph({ drawn }: { drawn: Drawn }) {
-  // Line widths are given in screen pixels: `--px` is one screen pixel in flow units.
-  const zoom = useFlowStore((s) => zoomStep(s.transform[2]));
-  const style = { '--px': `${1 / zoom}px` } as CSSProperties;
+  const svg = useScreenPixel();
   return (
     <ViewportPortal>
       <svg
+        ref={svg}
         className="drawn-graph"
-        style={style}
         width={1}
         height={1}
         role="img"
