@@ -2,16 +2,21 @@
 every edge must still start and end on the handles the browser laid out. React Flow re-measures
 every node once it is drawn, so the sizes given up front show after an edit (the edited node is
 handed over anew and not measured again unless its box changes); a node whose box grows (problems
-listed on it) must be measured again."""
+listed on it) must be measured again.
+
+A graph of hundreds of nodes seen from far is drawn, not mounted (frontend/src/editor/drawn.ts):
+its shape shows as cards and lines, and zooming in shows the real nodes of the part in view."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.canvas import select_node
-from tests.browser.canvas_graphs import Case, prepare
+from tests.browser.canvas_graphs import CASES, Case, big_graph, prepare
 from tests.browser.conftest import shot
 
 pytestmark = pytest.mark.browser
@@ -88,3 +93,62 @@ def test_every_edge_of_a_large_graph_runs_from_handle_to_handle(
     assert tall and taller and taller["height"] > tall["height"]
     page.wait_for_timeout(400)
     assert far_ends(page, graph["edges"]) == {}
+
+
+# The screen point of a flow point (the viewport's transform on the React Flow pane).
+FLOW_TO_SCREEN = """([x, y]) => {
+  const box = document.querySelector('.react-flow').getBoundingClientRect();
+  const m = new DOMMatrixReadOnly(
+    getComputedStyle(document.querySelector('.react-flow__viewport')).transform);
+  return [box.left + m.e + x * m.a, box.top + m.f + y * m.d];
+}"""
+
+
+def test_a_2000_node_graph_shows_its_shape_from_far_and_real_nodes_zoomed_in(
+    logged_in: Page, api: httpx.Client
+) -> None:
+    page = logged_in
+    api.post(
+        "/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}
+    ).raise_for_status()
+    case = CASES["2000"]
+    workflow_id = prepare(api, case)
+
+    # Fitted: the whole graph is drawn as one layer, and no React Flow node is mounted.
+    page.goto(f"/workflows/{workflow_id}")
+    drawn = page.get_by_test_id("drawn-graph")
+    expect(drawn).to_be_visible(timeout=30_000)
+    expect(drawn).to_have_attribute("aria-label", re.compile(f"{case.nodes} nodes"))
+    expect(page.locator(".react-flow__node")).to_have_count(0)
+    canvas = page.get_by_test_id("canvas").bounding_box()
+    layer = drawn.locator("path.cards").bounding_box()
+    assert canvas and layer
+    # The graph's shape fills the canvas: 50 columns by 40 rows of cards.
+    assert layer["width"] > canvas["width"] / 2 and layer["height"] > canvas["height"] / 4
+    shot(page, "canvas-2000-nodes-drawn")
+
+    # A click on a drawn node selects it and zooms to it: a real node, with its label and handles.
+    node = next(n for n in big_graph(case)["nodes"] if n["id"] == "n1025")
+    x, y = page.evaluate(FLOW_TO_SCREEN, [node["position"]["x"] + 105, node["position"]["y"] + 15])
+    page.mouse.click(x, y)
+    real = page.get_by_test_id("node-n1025")
+    expect(real).to_be_visible()
+    expect(real).to_contain_text(node["label"])
+    expect(page.get_by_test_id("handle-n1025-in-in")).to_be_visible()
+    expect(page.locator(".react-flow__node.selected")).to_have_attribute("data-id", "n1025")
+    expect(page.get_by_test_id("property-panel").locator(".mono", has_text="n1025")).to_be_visible()
+    expect(drawn).to_have_count(0)
+    # Only the nodes in view are mounted, and their edges meet their handles.
+    mounted = page.locator(".react-flow__node").count()
+    assert 0 < mounted < 100
+    page.wait_for_timeout(400)
+    shown = set(page.locator(".react-flow__node").evaluate_all("els => els.map(e => e.dataset.id)"))
+    edges = [e for e in big_graph(case)["edges"] if {e["source"], e["target"]} <= shown]
+    assert edges and far_ends(page, edges) == {}
+    shot(page, "canvas-2000-nodes-zoomed-in")
+
+    # Fitting the view again draws the graph again, the selection outlined on the drawn layer.
+    page.get_by_role("button", name="Fit view").click()
+    expect(drawn).to_be_visible()
+    expect(page.locator(".react-flow__node")).to_have_count(0)
+    expect(drawn.locator("path.outline.selected")).to_have_count(1)

@@ -3,6 +3,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore as useFlowStore,
+  type FitViewOptions,
   type OnMoveEnd,
   type OnMoveStart,
 } from '@xyflow/react';
@@ -13,6 +14,7 @@ import {
   useMemo,
   useRef,
   type DragEvent,
+  type MouseEvent,
   type PointerEvent,
   type RefObject,
 } from 'react';
@@ -23,7 +25,16 @@ import { isTyping } from './actions';
 import { BodyNav } from './BodyNav';
 import { useConnectionHint, useDropNode, useEdgeColours, useInitialFit, useOpenBodyOnDoubleClick } from './canvasHooks';
 import { RunContext, useEditorApi } from './context';
-import { parseClipboard, type ClipboardDoc, type FlowNode } from './graph';
+import { DrawnGraph } from './DrawnGraph';
+import {
+  DRAWN_CLICK_ZOOM,
+  DRAWN_MIN_NODES,
+  drawnGraph,
+  drawnNodeAt,
+  showDrawn,
+  type DrawnGraph as Drawn,
+} from './drawn';
+import { parseClipboard, type ClipboardDoc, type FlowEdge, type FlowNode } from './graph';
 import { nodeTypes, runNodeTypes } from './nodes';
 import { useSizedNodes } from './nodeSize';
 import { DotGrid } from './DotGrid';
@@ -31,6 +42,9 @@ import { Overview } from './Overview';
 
 const PRO = { hideAttribution: true };
 const EDGE_OPTIONS = { type: 'default' };
+const NO_EDGES: FlowEdge[] = [];
+// Hidden nodes are the drawn layer's: still the graph's, so the fit button fits them.
+const FIT_ALL: FitViewOptions = { includeHiddenNodes: true };
 
 function useClipboard(readOnly: boolean) {
   const store = useEditorApi();
@@ -117,6 +131,41 @@ function useSharpenAfterZoom(wrapper: RefObject<HTMLDivElement | null>): [OnMove
   return [onMoveStart, onMoveEnd];
 }
 
+/**
+ * React Flow's nodes while the drawn layer shows the graph: hidden (React Flow mounts none of them,
+ * and draws none of their edges), yet still its nodes — sized, selectable from the store, fitted,
+ * shown on the overview map. The same node always maps to the same hidden copy.
+ */
+function useHiddenWhileDrawn(nodes: FlowNode[], drawn: boolean): FlowNode[] {
+  const hidden = useMemo(() => new WeakMap<FlowNode, FlowNode>(), []);
+  return useMemo(() => {
+    if (!drawn) return nodes;
+    return nodes.map((n) => {
+      let h = hidden.get(n);
+      if (!h) hidden.set(n, (h = { ...n, hidden: true }));
+      return h;
+    });
+  }, [nodes, drawn, hidden]);
+}
+
+/** A click on a drawn node selects it and zooms to it, where it is a real node to edit. */
+function useDrawnNodeClick(drawn: Drawn | null) {
+  const store = useEditorApi();
+  const rf = useReactFlow();
+  return useCallback(
+    (e: MouseEvent) => {
+      if (!drawn) return;
+      const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const hit = drawnNodeAt(drawn.nodes, at.x, at.y);
+      if (!hit) return;
+      // After React Flow's own pane click handling, which clears the selection.
+      queueMicrotask(() => store.getState().onNodesChange([{ type: 'select', id: hit.id, selected: true }]));
+      void rf.setCenter(hit.x + hit.width / 2, hit.y + hit.height / 2, { zoom: DRAWN_CLICK_ZOOM, duration: 300 });
+    },
+    [drawn, rf, store],
+  );
+}
+
 function CanvasBanners({ hint, runView }: { hint: string | null; runView: boolean }) {
   const general = useStore(useEditorApi(), (s) => s.problems.general);
   return (
@@ -167,13 +216,22 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   const kinds = useStore(store, (s) => s.kinds);
   const nodeProblems = useStore(store, (s) => s.problems.nodes);
   // A run view's nodes grow with what the run shows: they are measured, not sized up front.
-  const nodes = useSizedNodes(storeNodes, kinds, nodeProblems, !inRun);
+  const sized = useSizedNodes(storeNodes, kinds, nodeProblems, !inRun);
   const readOnly = useStore(store, (s) => s.readOnly);
   const colorMode = useTheme((s) => s.theme);
-  const fitting = useInitialFit(nodes.length > 0);
+  const fitting = useInitialFit(sized.length > 0);
+  // A large graph seen from far is drawn (drawn.ts); zoomed in, only the nodes in view are mounted.
+  const drawnMode = useFlowStore((s) => showDrawn(sized.length, s.transform[2], fitting, inRun));
+  const large = !inRun && sized.length >= DRAWN_MIN_NODES;
+  const nodes = useHiddenWhileDrawn(sized, drawnMode);
   const wrapper = useRef<HTMLDivElement>(null);
   useClipboard(readOnly);
   const edges = useEdgeColours();
+  const drawn = useMemo(
+    () => (drawnMode ? drawnGraph(sized, edges, kinds, nodeProblems) : null),
+    [drawnMode, sized, edges, kinds, nodeProblems],
+  );
+  const onPaneClick = useDrawnNodeClick(drawn);
   const { hint, ...connecting } = useConnectionHint();
   const onDrop = useDropNode(readOnly);
   const onNodeDragStart = useCallback(() => store.getState().beginDrag(), [store]);
@@ -188,7 +246,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
   return (
     <div
       ref={wrapper}
-      className={`canvas${lowDetail ? ' lod' : ''}${fitting ? ' fitting' : ''}`}
+      className={`canvas${lowDetail ? ' lod' : ''}${drawnMode ? ' drawn' : ''}${fitting ? ' fitting' : ''}`}
       onDragOver={allowMove}
       onDrop={onDrop}
       onPointerDown={capturePanPointer}
@@ -198,7 +256,8 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
       {nodes.length === 0 && !readOnly && <EmptyCanvasHint />}
       <ReactFlow<FlowNode>
         nodes={nodes}
-        edges={edges}
+        edges={drawnMode ? NO_EDGES : edges}
+        onlyRenderVisibleElements={large}
         nodeTypes={inRun ? runNodeTypes : nodeTypes}
         onNodesChange={store.getState().onNodesChange}
         onEdgesChange={store.getState().onEdgesChange}
@@ -207,6 +266,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}
         onNodeClick={handleNodeClick}
+        onPaneClick={onPaneClick}
         onNodeDoubleClick={onNodeDoubleClick}
         zoomOnDoubleClick={false}
         nodesDraggable={!readOnly}
@@ -221,8 +281,9 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
         colorMode={colorMode}
       >
         <DotGrid />
+        {drawn && <DrawnGraph drawn={drawn} />}
         <Overview nodeColor={minimapColor} theme={colorMode} />
-        <Controls />
+        <Controls fitViewOptions={FIT_ALL} />
       </ReactFlow>
     </div>
   );

@@ -38,7 +38,8 @@ interface Paint {
 /** Draw the nodes and the visible frame of the flow's current state; returns the fit it drew at. */
 function drawOverview(ctx: CanvasRenderingContext2D, s: ReactFlowState<FlowNode>, paint: Paint): Fit {
   const { width, height } = OVERVIEW_SIZE;
-  const nodes = [...s.nodeLookup.values()].filter((n) => !n.hidden);
+  // Hidden nodes are the drawn layer's (Canvas): still the graph's nodes.
+  const nodes = [...s.nodeLookup.values()];
   const view = visibleRect(s.transform, s.width, s.height);
   const f = fitInto(union(nodesRect(nodes) ?? view, view), OVERVIEW_SIZE);
   ctx.setTransform(paint.dpr, 0, 0, paint.dpr, 0, 0);
