@@ -1,7 +1,8 @@
 """Run untrusted Python in a throw-away sandbox process (see docs/tools.md, "Sandbox").
 
-``run_python`` starts ``_launcher.py`` under the base interpreter with an empty
-environment and no inherited descriptors except one status pipe. The launcher puts
+``run_python`` takes a ``_launcher.py`` forked from the zygote (under the base interpreter,
+with an empty environment, no inherited descriptors except one status pipe), usually one
+built ahead of the call (``spares.py``), and hands it the code. The launcher puts
 the snippet in fresh network/mount/pid/ipc/uts namespaces, behind a minimal read-only
 root, under a random unprivileged uid with rlimits. This module enforces the output
 cap and a wall-clock backstop; the caller's process survives whatever the snippet does.
