@@ -3,11 +3,12 @@
 * ``cpu``, ``cpu_cores``, ``threads``, ``load_average_1m``: what the figures were taken on.
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on chunks of the store's size
   (``agents.memory.bench.embed_rate``), ``threads`` embedding workers (one torch thread each),
-  the default dtype (``embed_dtype``: int8 with bf16 and VNNI, bfloat16 with bf16 only,
-  float32 elsewhere); ``embed_<dtype>_*`` the same with the float dtype the CPU would use
-  without int8, when that differs; ``*_per_cpu_s`` per CPU-second (what an idle core
-  would do; the machine may be shared). ``embed_cosine_*`` / ``embed_recall_at_10``:
-  the default dtype against float32 on real text (``agents.memory.bench.embed_quality``).
+  the default dtype (``embed_dtype``: bfloat16 with AMX, int8 with bf16 and VNNI but no
+  AMX, bfloat16 with bf16 only, float32 elsewhere); ``embed_<dtype>_*`` the same with the
+  runner-up (the float dtype beside int8; int8 beside bfloat16 on AMX); ``*_per_cpu_s``
+  per CPU-second (what an idle core would do; the machine may be shared).
+  ``embed_cosine_*`` / ``embed_recall_at_10``: the default dtype against float32 on
+  real text (``agents.memory.bench.embed_quality``).
 * ``--scale N`` (opt-in, minutes): only ``scale_*``: N synthetic pre-embedded chunks
   stored through ``document_store_embedded`` (``scale_insert_chunks_per_s``), the
   collection index built (HNSW from ``AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS``), top-10 searches
@@ -51,6 +52,7 @@ from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.bench import embed_quality, embed_rate
 from agents.memory.embeddings import default_threads, native_bf16
 from agents.memory.index import normalize
+from agents.memory.quantized import native_int8
 
 
 class _Rollback(Exception):
@@ -311,11 +313,16 @@ def run(
         return figures | scale_figures(scale, queries=50 if quick else 200)
     count = 32 if quick else 128
     figures |= embed_rate(count, threads, chunk_chars=services.CHUNK_SIZE)
+    # the runner-up on this CPU: the float dtype beside int8 (VNNI without AMX), int8 beside
+    # bfloat16 (AMX), none where float32 is all there is
     floating = "bfloat16" if native_bf16() else "float32"
-    if figures["embed_dtype"] != floating:
-        other = embed_rate(count, threads, chunk_chars=services.CHUNK_SIZE, dtype=floating)
-        figures[f"embed_{floating}_chunks_per_s"] = other["embed_chunks_per_s"]
-        figures[f"embed_{floating}_chunks_per_cpu_s"] = other["embed_chunks_per_cpu_s"]
+    other_dtype = floating if figures["embed_dtype"] != floating else None
+    if figures["embed_dtype"] == "bfloat16" and native_int8():
+        other_dtype = "int8"
+    if other_dtype:
+        other = embed_rate(count, threads, chunk_chars=services.CHUNK_SIZE, dtype=other_dtype)
+        figures[f"embed_{other_dtype}_chunks_per_s"] = other["embed_chunks_per_s"]
+        figures[f"embed_{other_dtype}_chunks_per_cpu_s"] = other["embed_chunks_per_cpu_s"]
     figures |= embed_quality(60 if quick else 300, threads=threads)
     figures["query_embed_ms_p50"] = query_embed_ms(5 if quick else 20)
     sizes = {"10k": 10_000, "100k": 100_000}

@@ -2,8 +2,8 @@
 
 * ``embed_chunks_per_s``: all-MiniLM-L6-v2 on ~500-character chunks (the default chunk
   size), batched, ``--threads`` embedding workers (default 2: the target is for 2 cores),
-  the default dtype (``embed_dtype``: int8 on CPUs with native bf16 and VNNI, bfloat16 with
-  native bf16 only, else float32);
+  the default dtype (``embed_dtype``: bfloat16 on CPUs with AMX, int8 on CPUs with native
+  bf16 and VNNI but no AMX, bfloat16 with native bf16 only, else float32);
   ``embed_fp32_*`` the same in float32; ``*_per_cpu_s`` divides by CPU time.
 * ``embed_cosine_min`` / ``embed_recall_at_10``: the default dtype against float32 on
   real text (:func:`reference_texts`): the lowest cosine between the two vectors of a

@@ -308,6 +308,13 @@ def _oom_kills(group: tuple[int, int] | None) -> int:
     return 0
 
 
+def _read_call() -> dict[str, Any] | None:
+    """The call (code, inputs): the rest of stdin after the setup line (this buffer is the
+    launcher's, copied by fork). None at an empty end: the sandbox was discarded unused."""
+    raw = sys.stdin.buffer.read()
+    return json.loads(raw) if raw.strip() else None
+
+
 def _init(job: dict[str, Any], status_fd: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     try:
@@ -317,9 +324,16 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
     except BaseException as exc:
         _report(status_fd, {"reason": "sandbox_unavailable", "detail": str(exc)})
         os._exit(70)
+    # Ready ahead of the call (runner's spares): namespaces, root, cgroup are made; only now
+    # does this sandbox learn its code, and the wall-clock limit starts with it.
+    call = _read_call()
+    if call is None:
+        os._exit(0)
+    job.update(code=call["code"], inputs=call.get("inputs"))
     child = os.fork()
     if child == 0:
         _run_user(job, group)
+    os.closerange(0, 3)  # the caller's pipes then end with the snippet's processes
     timed_out = []
 
     def on_alarm(signum: int, frame: object) -> None:
@@ -330,7 +344,12 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
     signal.setitimer(signal.ITIMER_REAL, job["limits"]["wall_s"])
     _, status, usage = os.wait4(child, 0)
     signal.setitimer(signal.ITIMER_REAL, 0)
-    _kill_all()  # leftovers (daemonised children) die with the run
+    _kill_all()  # leftovers (daemonised children) die with the run, reaped before the report
+    while True:
+        try:
+            os.wait()  # as pid 1, init is every orphan's parent
+        except ChildProcessError:
+            break
     cpu = usage.ru_utime + usage.ru_stime
     result, result_error = _read_result(job["limits"]["result_bytes"])
     oom_kills = _oom_kills(group)
@@ -348,6 +367,7 @@ def _init(job: dict[str, Any], status_fd: int) -> None:
             "result_error": result_error,
         },
     )
+    os.close(status_fd)  # the call is over for the caller; tearing the namespaces down is not
     os._exit(0)
 
 
@@ -356,9 +376,10 @@ def main() -> None:
 
 
 def serve_job(status_fd: int) -> None:
-    """Reads one job from stdin and runs it; the calling process ends here. Also the body of
-    each child that `_zygote.py` forks, with the call's pipes on fds 0-2 and `status_fd`."""
-    job = json.loads(sys.stdin.buffer.read())
+    """Runs one job from stdin (the body of each child `_zygote.py` forks; pipes on fds 0-2):
+    its setup (one JSON line: uid, prefix, limits, cgroup), then the call (code, inputs) up
+    to the end, read by init once the sandbox is built. Made ahead of its call, never reused."""
+    job = json.loads(sys.stdin.buffer.readline())
     flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
     if libc.unshare(flags) != 0:
         err = os.strerror(ctypes.get_errno())
@@ -368,6 +389,7 @@ def serve_job(status_fd: int) -> None:
     if pid == 0:
         _init(job, status_fd)
     os.close(status_fd)
+    os.closerange(0, 3)
     _, status = os.waitpid(pid, 0)
     os._exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 71)
 

@@ -1,7 +1,8 @@
 """Run untrusted Python in a throw-away sandbox process (see docs/tools.md, "Sandbox").
 
-``run_python`` starts ``_launcher.py`` under the base interpreter with an empty
-environment and no inherited descriptors except one status pipe. The launcher puts
+``run_python`` takes a ``_launcher.py`` forked from the zygote (under the base interpreter,
+with an empty environment, no inherited descriptors except one status pipe), usually one
+built ahead of the call (``spares.py``), and hands it the code. The launcher puts
 the snippet in fresh network/mount/pid/ipc/uts namespaces, behind a minimal read-only
 root, under a random unprivileged uid with rlimits. This module enforces the output
 cap and a wall-clock backstop; the caller's process survives whatever the snippet does.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tools.sandbox import cgroup
+from tools.sandbox.spares import Launched, Spares, at_exit
 from tools.sandbox.zygote import Zygote
 
 ExitReason = Literal[
@@ -107,24 +109,27 @@ async def run_python(
     (or calls ``set_result(value)``); the value comes back JSON-decoded in ``result``.
 
     Raises SandboxUnavailable when isolation cannot be created; never raises for
-    anything the snippet does.
+    anything the snippet does. The sandbox is a spare made ahead for these limits when
+    there is one (``spares.py``): used by this call only, then gone.
     """
     limits = limits or SandboxLimits()
-    group = _group_for(limits)
-    job = {
-        "code": code,
-        "inputs": inputs,
-        "uid": UID_BASE + secrets.randbelow(UID_SPAN),
-        "prefix": PYTHON_PREFIX,
-        "limits": asdict(limits),
-        "cgroup": group,
-    }
+    started = time.perf_counter()
+    kind = (limits, PYTHON_PREFIX)  # a spare fits a call with the same limits and Python
+    future = SPARES.take(kind)
     try:
-        outcome = await _launch(job, limits)
+        launched = await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        SPARES.drop(future)
+        raise
+    try:
+        call = json.dumps({"code": code, "inputs": inputs}).encode()
+        outcome = await _supervise(launched, call, limits)
     finally:
-        if group:
-            await asyncio.to_thread(cgroup.remove, group)
-    outcome.detail["memory_ceiling"] = "cgroup" if group else "rlimit"
+        if launched.group:
+            await asyncio.to_thread(cgroup.remove, launched.group)
+        SPARES.refill(kind)
+    outcome.duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    outcome.detail["memory_ceiling"] = "cgroup" if launched.group else "rlimit"
     return outcome
 
 
@@ -153,36 +158,65 @@ def zygote() -> Zygote:
     return _ZYGOTES[python]
 
 
-async def _launch(job: dict[str, Any], limits: SandboxLimits) -> SandboxResult:
-    started = time.perf_counter()
+def _start(kind: tuple[SandboxLimits, str]) -> Launched:
+    """A launcher forked from the zygote with its setup written: it builds the sandbox and
+    waits for the call (the spares' thread runs this)."""
+    limits, prefix = kind
+    group = _group_for(limits)
+    setup = {
+        "uid": UID_BASE + secrets.randbelow(UID_SPAN),
+        "prefix": prefix,
+        "limits": asdict(limits),
+        "cgroup": group,
+    }
     (in_r, in_w), (out_r, out_w), (err_r, err_w), (st_r, st_w) = (os.pipe() for _ in range(4))
-    ours = [in_w, out_r, err_r, st_r]
     try:
-        pid = await asyncio.to_thread(zygote().fork_launcher, (in_r, out_w, err_w, st_w))
+        pid = zygote().fork_launcher((in_r, out_w, err_w, st_w))
     except OSError as exc:
-        for fd in ours:
+        for fd in (in_w, out_r, err_r, st_r):
             os.close(fd)
+        if group:
+            cgroup.remove(group)
         raise SandboxUnavailable(f"could not start a sandbox launcher: {exc}") from exc
     finally:
         for fd in (in_r, out_w, err_w, st_w):
             os.close(fd)
-    outcome = await _supervise(pid, ours, json.dumps(job).encode(), limits)
-    outcome.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    return outcome
+    launched = Launched(pid, in_w, out_r, err_r, st_r, group)
+    try:
+        os.write(in_w, json.dumps(setup).encode() + b"\n")  # far below a pipe's buffer
+    except OSError:
+        pass  # the launcher died already: the call reports it as SandboxUnavailable
+    return launched
 
 
-async def _supervise(pid: int, fds: list[int], job: bytes, limits: SandboxLimits) -> SandboxResult:
-    """Feeds the job to the launcher `pid` and collects its pipes until every process of the
+def _discard(launched: Launched) -> None:
+    launched.close()
+    if launched.group and launched.owner == os.getpid():
+        cgroup.remove(launched.group)
+
+
+SPARES = Spares(_start, _discard)
+at_exit(SPARES)
+
+
+async def _supervise(launched: Launched, call: bytes, limits: SandboxLimits) -> SandboxResult:
+    """Feeds the call to the launcher and collects its pipes until every process of the
     sandbox has closed them (they all hold them until they exit)."""
-    in_w, out_r, err_r, st_r = fds
     out, err = _Capped(limits.output_bytes), _Capped(limits.output_bytes)
     status = _Capped(2 * limits.result_bytes + 65536)  # never reached: init caps the result
-    kill = _group_killer(pid)
-    readers = [await _pipe_reader(fd) for fd in (out_r, err_r, st_r)]
+    kill = _group_killer(launched.pid)
+    readers = []
+    try:
+        for fd in (launched.stdout, launched.stderr, launched.status):
+            readers.append(await _pipe_reader(fd))
+    except BaseException:
+        kill()
+        launched.close()
+        raise
     timed_out = False
     try:
         work = asyncio.gather(
-            asyncio.to_thread(_send_job, in_w, job),
+            asyncio.to_thread(_send_job, launched.stdin, call),
             out.drain(readers[0][0], kill),
             err.drain(readers[1][0], kill),
             status.drain(readers[2][0], kill),

@@ -171,7 +171,10 @@ def test_bfloat16_is_chosen_only_with_hardware_support() -> None:
         ("avx2 avx512f avx512_vnni", "float32"),  # VNNI without native bf16
         ("avx512f avx512_bf16", "bfloat16"),
         ("avx512f avx512_bf16 avx512_vnni", "int8"),  # this machine (EPYC family 25)
-        ("amx_bf16 amx_int8 amx_tile", "int8"),
+        # AMX (Sapphire Rapids and later): bfloat16 linears on the tiles beat int8
+        ("avx512f avx512_bf16 avx512_vnni amx_bf16 amx_int8 amx_tile", "bfloat16"),
+        ("amx_bf16 amx_int8 amx_tile", "bfloat16"),
+        ("avx512f avx512_bf16 avx512_vnni amx_int8 amx_tile", "int8"),  # no bf16 tiles
     ],
 )
 def test_auto_picks_the_dtype_the_cpu_runs_natively(flags: str, chosen: str) -> None:
