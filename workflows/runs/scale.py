@@ -3,11 +3,16 @@
 For each worker count (1, 2, 4 by default) the harness starts that many Celery worker processes
 (each running AXWEB_RUNS_PER_WORKER runs at once) on this database and Redis (run it under
 `python -m axweb.embedded_redis wrap --` for a Redis of its own, whose counters are its), waits
-until every one answers a ping, warms them up, then starts `runs` runs of a 10-node chain (input,
-8 scripted LLM nodes that each wait 100 ms, output) and times them from the first start to the
-last finish. Beside runs/s it reads what the cluster paid per node: the workers' CPU, the
-database's transactions (PostgreSQL's counters) and Redis commands (INFO commandstats), and the
-machine's CPU; then it checks the stored runs: no node executed twice, no run lost.
+until every one answers a ping, warms them up, then queues runs of a 10-node chain (input,
+8 scripted LLM nodes that each wait 100 ms, output) and times them from their release to the
+queue to the last finish. Beside runs/s it reads what the cluster paid per node: the workers'
+CPU, the database's transactions (PostgreSQL's counters) and Redis commands (INFO commandstats),
+and the machine's CPU; then it checks the stored runs: no node executed twice, no run lost.
+
+Fair on a shared machine: the runs of a round are created before its clock starts and released
+to the queue at once (their creation is the web server's work, not the cluster's), and each
+worker count's `runs` are split over rounds in the order 1, 2, 4, 4, 2, 1, so a background load
+that rises or falls during the benchmark weighs on every worker count alike.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections, connection
-from django.db.models import Count, Max, Min
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 
 from axweb.workers import worker_argv
 from workflows.bench_servers import group_cpu_s
@@ -140,6 +146,29 @@ def start_runs(owner: Any, workflow: Any, count: int) -> list[Any]:
     return [run_start(owner=owner, workflow=workflow, inputs={"q": i}).id for i in range(count)]
 
 
+def release_runs(owner: Any, workflow: Any, count: int) -> tuple[list[Any], Any]:
+    """Start `count` runs in one transaction: they reach the queue together when it commits.
+    Returns their ids and the time just before that commit (the clock's start)."""
+    with transaction.atomic():
+        run_ids = start_runs(owner, workflow, count)
+        released = timezone.now()
+    return run_ids, released
+
+
+def round_order(worker_counts: tuple[int, ...], rounds: int) -> list[int]:
+    """Worker counts in the order their rounds run: forward, then backward, and so on
+    (1, 2, 4, 4, 2, 1 for two rounds): a load that drifts during the benchmark is shared out."""
+    order: list[int] = []
+    for i in range(rounds):
+        order += list(worker_counts if i % 2 == 0 else reversed(worker_counts))
+    return order
+
+
+def split(total: int, parts: int) -> list[int]:
+    """`total` runs over `parts` rounds, as even as whole runs allow (the first ones larger)."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
 def wait_finished(run_ids: list[Any], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -178,45 +207,67 @@ class Meters:
             "redis": redis_commands(self.redis_url),
         }
 
-    def per_node(self, nodes: int) -> dict[str, Any]:
+    def spent(self) -> dict[str, Any]:
+        """What each counter advanced by since the start."""
         end, start = self.read(), self.start
-        pg = None if start["pg"] is None else round((end["pg"] - start["pg"]) / nodes, 2)
-        return {
-            "worker_cpu_ms_per_node": round((end["workers"] - start["workers"]) * 1000 / nodes, 2),
-            "machine_cpu_ms_per_node": round((end["machine"] - start["machine"]) * 1000 / nodes, 2),
-            "pg_transactions_per_node": pg,
-            "redis_commands_per_node": round((end["redis"] - start["redis"]) / nodes, 2),
-        }
+        return {k: None if start[k] is None else end[k] - start[k] for k in start if k != "wall"}
+
+
+def per_node(spent: dict[str, Any], nodes: int) -> dict[str, Any]:
+    pg = None if spent["pg"] is None else round(spent["pg"] / nodes, 2)
+    return {
+        "worker_cpu_ms_per_node": round(spent["workers"] * 1000 / nodes, 2),
+        "machine_cpu_ms_per_node": round(spent["machine"] * 1000 / nodes, 2),
+        "pg_transactions_per_node": pg,
+        "redis_commands_per_node": round(spent["redis"] / nodes, 2),
+    }
 
 
 def phase(
     owner: Any, workflow: Any, env: dict[str, str], workers: int, runs: int, slots: int | None
 ) -> dict[str, Any]:
-    """One worker count: start, ping, warm up, time `runs` runs, measure, stop."""
+    """One round of one worker count: start, ping, warm up, time `runs` runs, measure, stop."""
     cluster = Cluster(workers, env, settings.DATA_DIR / "bench-scale-workers.log", slots)
     try:
         cluster.wait_ready()
         wait_finished(start_runs(owner, workflow, 2 * workers), 120)  # imports, connections
+        load_before = os.getloadavg()[0]
         meters = Meters(cluster, env["REDIS_URL"])
-        run_ids = start_runs(owner, workflow, runs)
+        run_ids, released = release_runs(owner, workflow, runs)
         wait_finished(run_ids, 60 + runs * 2)
+        load_after = os.getloadavg()[0]
         close_old_connections()
-        times = Run.objects.filter(pk__in=run_ids).aggregate(
-            first=Min("created_at"), last=Max("finished_at")
-        )
+        last = Run.objects.filter(pk__in=run_ids).aggregate(last=Max("finished_at"))["last"]
         time.sleep(1.0)  # PostgreSQL publishes its transaction counters about once a second
-        cost = meters.per_node(runs * (LLM_NODES + 2))
-        wall = (times["last"] - times["first"]).total_seconds() if times["last"] else float("inf")
         return {
             "workers": workers,
             "runs": runs,
-            "wall_s": round(wall, 2),
-            "runs_per_s": round(runs / wall, 2),
-            **cost,
+            "wall_s": (last - released).total_seconds() if last else float("inf"),
+            "spent": meters.spent(),
+            "load": [round(load_before, 2), round(load_after, 2)],
             **verdict(run_ids),
         }
     finally:
         cluster.stop()
+
+
+def summary(workers: int, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """A worker count's rounds as one figure: runs over the summed time, counters summed."""
+    runs, wall = sum(r["runs"] for r in rounds), sum(r["wall_s"] for r in rounds)
+    spent = {
+        key: None if rounds[0]["spent"][key] is None else sum(r["spent"][key] for r in rounds)
+        for key in rounds[0]["spent"]
+    }
+    return {
+        "workers": workers,
+        "runs": runs,
+        "wall_s": round(wall, 2),
+        "runs_per_s": round(runs / wall, 2),
+        **per_node(spent, runs * (LLM_NODES + 2)),
+        "load_1m": [r["load"] for r in rounds],  # before and after each round
+        "duplicate_node_executions": sum(r["duplicate_node_executions"] for r in rounds),
+        "lost_runs": sum(r["lost_runs"] for r in rounds),
+    }
 
 
 def worker_env(redis_url: str) -> dict[str, str]:
@@ -233,16 +284,26 @@ def worker_env(redis_url: str) -> dict[str, str]:
 
 
 def bench_scale(
-    *, runs: int = 500, worker_counts: tuple[int, ...] = (1, 2, 4), slots: int | None = None
+    *,
+    runs: int = 500,
+    worker_counts: tuple[int, ...] = (1, 2, 4),
+    slots: int | None = None,
+    rounds: int = 2,
 ) -> dict[str, Any]:
-    """The figures (module docstring); `slots`: runs per worker process (None: the setting)."""
+    """The figures (module docstring); `slots`: runs per worker process (None: the setting);
+    `rounds`: how many rounds share each worker count's `runs` (round_order)."""
     owner = get_user_model().objects.create_user(f"bench-scale-{uuid.uuid4().hex[:10]}")
     try:
         from workflows.services import workflow_create
 
         workflow = workflow_create(owner=owner, name="scale", graph=chain_flow())
         env = worker_env(settings.REDIS_URL)
-        phases = [phase(owner, workflow, env, n, runs, slots) for n in worker_counts]
+        rounds = max(1, min(rounds, runs))
+        sizes = {n: split(runs, rounds) for n in worker_counts}
+        done: dict[int, list[dict[str, Any]]] = {n: [] for n in worker_counts}
+        for n in round_order(worker_counts, rounds):
+            done[n].append(phase(owner, workflow, env, n, sizes[n][len(done[n])], slots))
+        phases = [summary(n, done[n]) for n in worker_counts]
     finally:
         close_old_connections()
         owner.delete()
@@ -251,6 +312,7 @@ def bench_scale(
         "database": connection.vendor,
         "runs_per_worker": slots or int(settings.AXWEB_RUNS_PER_WORKER),
         "nodes_per_run": LLM_NODES + 2,
+        "rounds": rounds,
         "model_wait_ms": int(WAIT_S * 1000),
         "phases": phases,
         "speedup": {str(p["workers"]): round(p["runs_per_s"] / base, 2) for p in phases},

@@ -32,6 +32,15 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=500, help="runs per worker count")
         parser.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")
         parser.add_argument(
+            "--rounds",
+            type=int,
+            default=2,
+            help=(
+                "rounds that share each worker count's runs, in the order 1,2,4,4,2,1 (default 2: "
+                "a load that drifts on a shared machine weighs on every worker count alike)"
+            ),
+        )
+        parser.add_argument(
             "--runs-per-worker",
             type=int,
             default=2,
@@ -44,11 +53,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
         check_redis()
-        if options["runs"] < 1 or (options["runs_per_worker"] or 1) < 1:
-            raise CommandError("--runs and --runs-per-worker must be at least 1.")
+        if min(options["runs"], options["runs_per_worker"] or 1, options["rounds"]) < 1:
+            raise CommandError("--runs, --runs-per-worker and --rounds must be at least 1.")
         figures = bench_scale(
             runs=options["runs"],
             worker_counts=worker_counts(options["workers"]),
             slots=options["runs_per_worker"],
+            rounds=options["rounds"],
         )
         self.stdout.write(json.dumps(figures, indent=None if options["json"] else 2))
