@@ -14,7 +14,7 @@ from agents.gateway.fitting import fitted
 from agents.gateway.streaming import Checkpoint, OnToken, StreamingModel, calls_usage, gen_params
 from agents.llm.agent_loop import AgentSpec, AgentTeam
 from agents.llm.base import Message, ToolCall, ToolSpec
-from agents.llm.router import Router
+from agents.llm.router import CallRecord, Router
 from agents.models import Agent
 from workflows.engine import ModelResult
 
@@ -67,6 +67,16 @@ def _team(
     return specs
 
 
+def _team_loaded(
+    owner_id: int, on_token: OnToken, fallback: str | None, checkpoint: Checkpoint | None
+) -> tuple[list[CallRecord], dict[str, AgentSpec]]:
+    """The owner's router (its call records) and agent team, read in one trip to the
+    database thread (under load each trip waits for that thread: it is before the first
+    token)."""
+    router, calls = router_for(owner_id)
+    return calls, _team(owner_id, router, on_token, fallback, checkpoint)
+
+
 async def agent_run(
     *,
     owner_id: int,
@@ -86,9 +96,8 @@ async def agent_run(
     (the run context raises RunCancelled once the run is cancelled). `history`: earlier chat
     turns (`{"role", "content"}`) given before the task; the oldest are trimmed to fit the
     model's context like any conversation."""
-    router, calls = await sync_to_async(router_for)(owner_id)
-    specs = await sync_to_async(_team)(
-        owner_id, router, lambda t: emit("node.token", {"text": t}), fallback, checkpoint
+    calls, specs = await sync_to_async(_team_loaded)(
+        owner_id, lambda t: emit("node.token", {"text": t}), fallback, checkpoint
     )
     if agent_ref not in specs:
         names = ", ".join(sorted(specs)) or "none yet"

@@ -80,3 +80,23 @@ def test_starting_a_run_costs_at_most_six_queries(owner, token_api, django_asser
             format="json",
         )
     assert response.status_code == 201, response.content
+
+
+def test_sending_a_chat_message_reads_the_session_and_the_version_once_each(
+    owner, token_api, django_assert_num_queries, monkeypatch
+):
+    from tests.workflows.chat.conftest import chat_workflow
+    from workflows.runs import services as run_services
+
+    monkeypatch.setattr(run_services, "enqueue", lambda run_id: None)
+    workflow = chat_workflow(owner)
+    session = token_api.post("/api/chat/sessions/", {"workflow": workflow.id}, format="json")
+    url = f"/api/chat/sessions/{session.json()['id']}/messages/"
+    # token, session (without its message count), version, the question, the run, the answer,
+    # the session's leaf and title (one UPDATE), the answer's approvals and siblings; the
+    # turn's transaction is a savepoint in the test's (two statements). It was 16: the version
+    # read twice, the owner read, a savepoint for the run, the title saved apart.
+    with django_assert_num_queries(11):
+        response = token_api.post(url, {"content": "Hello there"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["assistant_message"]["stream_nodes"] == ["bot"]

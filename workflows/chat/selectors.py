@@ -13,11 +13,17 @@ from workflows.models import Approval, MemoryEntry
 MAX_DEPTH = 10_000  # a branch longer than this is cut (a guard, never reached in practice)
 
 
-def sessions_visible(user: Any) -> QuerySet[ChatSession]:
-    """The user's own sessions (conversations are personal: staff see only theirs too)."""
+def sessions_owned(user: Any) -> QuerySet[ChatSession]:
+    """The user's own sessions (conversations are personal: staff see only theirs too), as a
+    turn reads one: without the message count and the order a list shows."""
     if not user.is_authenticated:
         return ChatSession.objects.none()
-    sessions = ChatSession.objects.filter(owner=user).select_related("workflow", "leaf")
+    return ChatSession.objects.filter(owner=user).select_related("workflow", "leaf")
+
+
+def sessions_visible(user: Any) -> QuerySet[ChatSession]:
+    """The user's own sessions with their message counts, newest first."""
+    sessions = sessions_owned(user)
     return sessions.annotate(message_count=Count("messages")).order_by("-updated_at")
 
 

@@ -97,7 +97,11 @@ def _check_content(content: Any) -> str:
 
 def _answer_start(session: ChatSession, question: ChatMessage) -> ChatMessage:
     """Start the run answering `question` (a user message) and its streaming answer."""
-    chat_require(session.workflow, session.version, session.draft)
+    # a pinned or newest version is read once: checked here, run as it was read
+    picked = None if session.draft else version_to_run(session.workflow, session.version)
+    spec = chat_spec(session.workflow.draft if picked is None else picked.graph)
+    if not spec.can_chat:
+        raise ValidationError({"workflow": [f"{spec.reason} {HOW_TO}"]})
     turns, dropped = _fit_history(history_of(branch(question.parent)))
     run = run_services.run_start(
         owner=session.owner,
@@ -106,7 +110,10 @@ def _answer_start(session: ChatSession, question: ChatMessage) -> ChatMessage:
         inputs={"message": question.content, "history": turns},
         draft=session.draft,
         session=session.id,
+        picked=picked,
     )
+    if picked is None:  # the draft's snapshot: its graph is the draft's, normalized
+        spec = chat_spec(run.version.graph)
     note = (
         f"history trimmed to fit the run's inputs: {dropped} earlier messages left out"
         if dropped
@@ -118,11 +125,11 @@ def _answer_start(session: ChatSession, question: ChatMessage) -> ChatMessage:
         role=ChatMessage.Role.ASSISTANT,
         run=run,
         status=Status.STREAMING,
-        stream_nodes=chat_spec(run.version.graph).stream_nodes,
+        stream_nodes=spec.stream_nodes,
         note=note,
     )
     session.leaf = answer
-    session.save(update_fields=["leaf", "updated_at"])
+    session.save(update_fields=["leaf", "title", "updated_at"])
     return answer
 
 
@@ -155,9 +162,8 @@ def _send(
         question = ChatMessage.objects.create(
             session=session, parent=parent, role=ChatMessage.Role.USER, content=text
         )
-        if not session.title:
+        if not session.title:  # saved with the session's new leaf: one UPDATE
             session.title = " ".join(text.split())[:TITLE_CHARS]
-            session.save(update_fields=["title", "updated_at"])
         answer = _answer_start(session, question)
     return question, answer
 

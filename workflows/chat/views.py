@@ -56,6 +56,8 @@ class SessionViewSet(
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
+        if self.action in ("messages", "memory"):  # the session itself is not shown
+            return selectors.sessions_owned(self.request.user)
         sessions = selectors.sessions_visible(self.request.user)
         if self.action == "list":
             workflow = self.request.query_params.get("workflow")
@@ -90,6 +92,11 @@ class SessionViewSet(
             session=self.get_object(), fields=dict(serializer.validated_data)
         )
         return Response(SessionSerializer(self.get_queryset().get(pk=session.pk)).data)
+
+    def get_object(self) -> Any:
+        session = super().get_object()
+        session.owner = self.request.user  # its own sessions only: the owner is not read again
+        return session
 
     def perform_destroy(self, instance: Any) -> None:
         services.session_delete(session=instance)

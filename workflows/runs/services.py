@@ -20,7 +20,15 @@ from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import limits
 from workflows.engine import RunResult, execute
-from workflows.models import FINISHED_STATUSES, Approval, NodeRun, Run, RunStatus, Workflow
+from workflows.models import (
+    FINISHED_STATUSES,
+    Approval,
+    NodeRun,
+    Run,
+    RunStatus,
+    Workflow,
+    WorkflowVersion,
+)
 from workflows.runs import approvals, otel, subflows
 from workflows.runs import events as ev
 from workflows.runs import store as run_store
@@ -103,22 +111,27 @@ def run_start(
     budgets: dict[str, Any] | None = None,
     draft: bool = False,
     session: UUID | None = None,
+    picked: WorkflowVersion | None = None,
 ) -> Run:
     """Start a durable run. `draft`: run the saved draft (an unnumbered draft version, the
-    playground's); `session`: the chat session it answers (its session-scoped memory)."""
-    if draft:
-        picked = workflow_draft_snapshot(workflow=workflow, user=owner)
-    else:
-        picked = version_to_run(workflow, version)
+    playground's); `session`: the chat session it answers (its session-scoped memory);
+    `picked`: the version to run when the caller has read it already (a chat turn checks its
+    graph first), instead of reading it again."""
+    if picked is None:
+        if draft:
+            picked = workflow_draft_snapshot(workflow=workflow, user=owner)
+        else:
+            picked = version_to_run(workflow, version)
     limits.run_inputs_check(inputs)
     _check_inputs(picked.graph, inputs)
-    with transaction.atomic():
+    checked = _check_budgets(budgets or {})
+    with transaction.atomic(savepoint=False):  # inside a caller's transaction: no savepoint
         run = Run.objects.create(
             owner=owner,
             workflow=workflow,
             version=picked,
             inputs=inputs,
-            budgets=_check_budgets(budgets or {}),
+            budgets=checked,
             session=session,
         )
         ev.run_broadcast_status(run)
