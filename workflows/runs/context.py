@@ -1,17 +1,15 @@
 """The engine's RunContext over Django: events, node records, memory, approvals, tools, models.
 
 All database work runs through `sync_to_async` on one thread; an asyncio lock keeps event
-order. A token after a quiet spell is stored at once; events that follow within FLUSH_S of
+order. An event after a quiet spell is stored at once; events that follow within FLUSH_S of
 that flush are queued until FLUSH_S has passed (streamed tokens of a node coalesce into one
 frame meanwhile), so a busy run commits at most every FLUSH_S and its first token is never
-held back by the window. Any other event after a quiet spell (run.started, node.started, a
-tool call) waits up to HOLD_S for company: the next node commit or token takes it along, so a
-chat turn stores run.started with its input node's record and the agent's node.started with
-its first token (two commits before the first token instead of four; on SQLite every commit
-queues for the one write lock). Events are stored in one transaction — with the node's record
-when a node settles, so a node costs one commit. Committed events are published to the channel
-layer by a task of their own, in commit order, so the next node does not wait for Redis;
-`close()` waits for the last of them.
+held back by the window. Nor is a node.started held back to share a later commit: a watcher
+sees a node start when it starts (holding it for company saved two SQLite commits per chat turn
+but put up to 100 ms between a node's start and the trace showing it). Events are stored in one
+transaction — with the node's record when a node settles, so a node costs one commit.
+Committed events are published to the channel layer by a task of their own, in commit order,
+so the next node does not wait for Redis; `close()` waits for the last of them.
 
 Fencing: a context made with the run's `lease_epoch` commits only while the run still has
 that lease. When another worker took it over (this one stalled past its lease), the commit
@@ -48,7 +46,6 @@ from workflows.runs import store as run_store
 # starts (or resumes) the child run of a subflow node: workflows.runs.subflows.subflow_run
 StartSubflow = Callable[..., Awaitable[dict[str, Any]]]
 FLUSH_S = 0.02
-HOLD_S = 0.1  # how long an event other than a token waits for a commit to share (see above)
 SETTLE_EVENTS = ("node.finished", "node.failed", "node.skipped")
 CANCEL_POLL_S = 0.25
 log = logging.getLogger(__name__)
@@ -108,9 +105,8 @@ class DjangoRunContext:
     # -- events ----------------------------------------------------------------------
 
     async def emit(self, type: str, node: str | None, data: dict[str, Any]) -> None:
-        """Queue an event; it is stored FLUSH_S after the last flush (or with the next node
-        commit); after a quiet spell a token is stored at once, another event within HOLD_S
-        (with the next token or node commit when one comes first)."""
+        """Queue an event; it is stored at once after a quiet spell, else FLUSH_S after the last
+        flush (or with the next node commit)."""
         if self.lost:
             return
         if type in SETTLE_EVENTS and node in self._roots:
@@ -124,19 +120,7 @@ class DjangoRunContext:
         if self._flush_handle is None:
             loop = asyncio.get_running_loop()
             wait = max(0.0, self._flushed_at + FLUSH_S - loop.time())  # 0: a leading-edge flush
-            self._flush_handle = loop.call_later(
-                wait if type == "node.token" else max(wait, HOLD_S),
-                lambda: asyncio.ensure_future(self.flush()),
-            )
-        elif type == "node.token" and self._flush_handle.when() > (soon := self._token_due()):
-            self._flush_handle.cancel()  # a token does not wait for the events held before it
-            self._flush_handle = asyncio.get_running_loop().call_at(
-                soon, lambda: asyncio.ensure_future(self.flush())
-            )
-
-    def _token_due(self) -> float:
-        """When queued tokens are stored: at once after a quiet spell, else at the window's end."""
-        return max(asyncio.get_running_loop().time(), self._flushed_at + FLUSH_S)
+            self._flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
 
     async def flush(self, record: NodeRecord | None = None) -> None:
         """Store the queued events (and `record`) in one transaction, in emit order."""
