@@ -4,7 +4,8 @@ Starts the real web server (axweb.webserve) and a real Celery worker (subprocess
 database and this Redis; scripted models, so no inference), then runs a streaming workflow twice
 per round: watched by one websocket client, and by `--clients` (200) clients. Latency is the
 event's `ts` (stamped in the worker when the engine emitted it, before the ≤20 ms queue and the
-commit) to the moment a client's coroutine has the frame (same machine clock). `gaps` counts
+commit) to the moment its frame's bytes reach a client (same machine clock; the lean client of
+workflows/bench_websocket.py stamps each socket read before it parses). `gaps` counts
 events a client never received, `duplicates` events it received twice. Figures are medians over
 `--repeat` rounds. Every process started here is stopped, and the throwaway user, its workflow
 and runs are deleted."""
@@ -27,6 +28,7 @@ from typing import Any
 from django.conf import settings
 
 from workflows.bench_servers import Servers, StreamBenchError, servers
+from workflows.bench_websocket import TEXT, lean_connect
 from workflows.models import Run
 
 TERMINAL = {"run.finished", "run.failed", "run.cancelled"}
@@ -98,66 +100,68 @@ class Watcher:
         self.frames = 0
 
     async def watch(
-        self, url: str, origin: str, key: str, subscribed: asyncio.Event, opening: asyncio.Semaphore
+        self,
+        url: str,
+        origin: str,
+        tickets: Any,  # an httpx.AsyncClient signed in with the bench user's API token
+        subscribed: asyncio.Event,
+        opening: asyncio.Semaphore,
     ) -> None:
-        import websockets
-
         async with opening:  # a few handshakes at a time, not 200 in the same millisecond
-            ticket = await ws_ticket(origin, key)
-            ws = await websockets.connect(
-                f"{url}?ticket={ticket}",
-                origin=origin,  # type: ignore[arg-type]
-                max_size=None,
-                ping_interval=None,
-                open_timeout=60,
-            )
-            await ws.send(json.dumps({"type": "subscribe", "since": 0}))
+            ticket = await ws_ticket(tickets)
+            ws = await lean_connect(f"{url}?ticket={ticket}", origin, self.received)
+            ws.send(TEXT, json.dumps({"type": "subscribe", "since": 0}).encode())
         subscribed.set()
-        async with ws:
-            async for raw in ws:
-                received = time.time()
-                frame = json.loads(raw)
-                if frame["type"] != "events":
-                    continue
-                self.frames += 1
-                for event in frame["events"]:
-                    self.seqs.append(event["seq"])
-                    self.latencies_ms.append((received - _epoch(event["ts"])) * 1000)
-                if frame["events"][-1]["type"] in TERMINAL:
-                    return
+        await ws.finished
+
+    def received(self, at: float, raw: bytes) -> bool:
+        """One frame, stamped when its bytes arrived; True after the run's last event."""
+        frame = json.loads(raw)
+        if frame["type"] != "events":
+            return False
+        self.frames += 1
+        for event in frame["events"]:
+            self.seqs.append(event["seq"])
+            self.latencies_ms.append((at - _epoch(event["ts"])) * 1000)
+        return bool(frame["events"][-1]["type"] in TERMINAL)
 
 
-async def ws_ticket(origin: str, key: str) -> str:
+async def ws_ticket(tickets: Any) -> str:
     """A single-use websocket ticket, asked for as an API client would (its token in a header)."""
-    import httpx
-
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per client on stderr
-    async with httpx.AsyncClient(
-        base_url=origin, headers={"Authorization": f"Bearer {key}"}
-    ) as client:
-        response = await client.post("/api/auth/ws-ticket/", timeout=60)
-        response.raise_for_status()
-        return str(response.json()["ticket"])
+    response = await tickets.post("/api/auth/ws-ticket/", timeout=60)
+    response.raise_for_status()
+    return str(response.json()["ticket"])
 
 
 async def watch_run(
-    port: int, run: Run, key: str, clients: int, settle_s: float, timeout_s: float
-) -> list[Watcher]:
+    procs: Servers, run: Run, key: str, clients: int, settle_s: float, timeout_s: float
+) -> tuple[list[Watcher], dict[str, float]]:
+    """The clients, and the CPU seconds each side used while the run streamed (not while the
+    clients connected). The tickets come through one HTTP client: a client per ticket cost ~30
+    ms of CPU each (its TLS context), and 200 of them on a loaded machine took longer than
+    AXWEB_QUEUED_GRACE_S, so the reaper started the waiting run before every client watched."""
+    import httpx
     from asgiref.sync import sync_to_async
 
+    port = procs.port
     url, origin = f"ws://127.0.0.1:{port}/ws/runs/{run.id}/", f"http://127.0.0.1:{port}"
     watchers = [Watcher() for _ in range(clients)]
     subscribed = [asyncio.Event() for _ in watchers]
     opening = asyncio.Semaphore(OPENING)
-    tasks = [
-        asyncio.create_task(w.watch(url, origin, key, s, opening))
-        for w, s in zip(watchers, subscribed, strict=True)
-    ]
-    await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per client on stderr
+    async with httpx.AsyncClient(
+        base_url=origin, headers={"Authorization": f"Bearer {key}"}
+    ) as tickets:
+        tasks = [
+            asyncio.create_task(w.watch(url, origin, tickets, s, opening))
+            for w, s in zip(watchers, subscribed, strict=True)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 120)
     await asyncio.sleep(settle_s)  # let the server handle the subscribe frames
+    before = procs.cpu()
     await sync_to_async(enqueue)(run)
     await asyncio.wait_for(asyncio.gather(*tasks), timeout_s)
-    return watchers
+    return watchers, {k: v - before[k] for k, v in procs.cpu().items()}
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -189,9 +193,10 @@ def one_round(
     for label, count in (("single", 1), ("many", clients)):
         run = queued_run(owner, workflow)
         before = procs.cpu()
-        watchers = async_to_sync(watch_run)(procs.port, run, key, count, settle_s, 300)
+        watchers, streaming = async_to_sync(watch_run)(procs, run, key, count, settle_s, 300)
         run = wait_finished(run, 60)
         cpu = {f"cpu_s_{k}": round(v - before[k], 2) for k, v in procs.cpu().items()}
+        cpu |= {f"streaming_cpu_s_{k}": round(v, 2) for k, v in streaming.items()}
         gaps, duplicates = missing_and_duplicates(watchers, run.last_seq)
         latencies = [v for w in watchers for v in w.latencies_ms]
         figures[label] = {

@@ -355,24 +355,3 @@ async def test_a_watcher_whose_inbox_is_full_reads_the_dropped_batches_back(
     got = await receive_until(comm, 3)
     await comm.disconnect()
     assert seqs(got) == [1, 2, 3]
-
-
-@pytest.mark.asyncio
-async def test_publishes_within_the_pace_window_reach_a_watcher_as_one_frame(
-    layer, owner, monkeypatch
-):
-    monkeypatch.setattr(fanout, "PACE_S", 2.0)
-    monkeypatch.setattr(fanout, "PACE_FROM_WATCHERS", 1)
-    run = await sync_to_async(make_run)(owner)
-    comm = await connect(run.id, owner)
-    for seq in (
-        1,
-        2,
-    ):  # after these, the hub has fanned out at least once (1 may come from the backlog)
-        await append(run, tokens(run, 1, seq))
-        assert seqs((await comm.receive_json_from(timeout=10))["events"]) == [seq]
-    for i in range(3, 7):
-        await append(run, tokens(run, 1, i))  # within 2 s of the last fan-out: merged
-    frame = await comm.receive_json_from(timeout=10)
-    await comm.disconnect()
-    assert seqs(frame["events"]) == [3, 4, 5, 6]

@@ -3,9 +3,15 @@
 The hub encodes each batch once and hands it to its local watchers' bounded inboxes (the
 watcher is workflows.runs.consumers.RunTraceConsumer). With the Redis layer, 200 watchers of
 a run in one web process cost one Redis message per batch, not 200; a watcher whose inbox is
-full loses the batch and reads it back from the database. When PACE_FROM_WATCHERS or more
-local clients watch a run, publishes arriving within PACE_S of its last fan-out are merged
-(fewer, larger frames); a run watched by a few, or quiet, fans out at once.
+full loses the batch and reads it back from the database.
+
+Every publish fans out as soon as the hub's task runs; publishes that arrived meanwhile (the
+process was busy sending the previous batch) go out with it as one batch. The hub waits for
+nothing: the worker already commits a run's events at most every 20 ms (FLUSH_S in
+workflows.runs.context), and merging only what queued up makes frames larger exactly when the
+process falls behind. (It used to wait up to 50 ms to merge more for runs with 16 or more local
+watchers; with a publish every ~50 ms that wait carried over from one event to the next and
+was most of the 200-watcher latency: docs/performance.md, "Live traces".)
 """
 
 from __future__ import annotations
@@ -19,8 +25,6 @@ from workflows.runs import events as ev
 
 log = logging.getLogger(__name__)
 INBOX_LIMIT = 1000  # batches; beyond it a watcher drops batches and reads them back
-PACE_S = 0.05  # a widely watched run fans out at most every PACE_S; a quiet run's at once
-PACE_FROM_WATCHERS = 16  # fewer local watchers than this: every publish fans out at once
 
 Batch = tuple[list[dict[str, Any]], str]  # (events, the same events encoded once as a JSON array)
 Received = asyncio.Queue[list[dict[str, Any]]]  # delivered by the layer, not fanned out yet
@@ -73,29 +77,13 @@ class RunHub:
         received: Received = asyncio.Queue()
         reader = asyncio.create_task(self._read(run_id, channel, received))
         try:
-            last = float("-inf")
             while True:
-                pace = PACE_S if len(self.watchers.get(run_id, ())) >= PACE_FROM_WATCHERS else 0.0
-                events = await self._paced(received, last + pace)
+                events = list(await received.get())
+                while not received.empty():  # arrived while the last batch went out: merged
+                    events += received.get_nowait()
                 self._fan_out((events, json.dumps(events)), run_id)
-                last = self.loop.time()
         finally:
             reader.cancel()
-
-    async def _paced(self, received: Received, until: float) -> list[dict[str, Any]]:
-        """The next batch, merged with whatever is queued or arrives before `until`."""
-        events = list(await received.get())
-        while True:
-            if not received.empty():
-                events += received.get_nowait()
-                continue
-            wait = until - self.loop.time()
-            if wait <= 0:
-                return events
-            try:
-                events += await asyncio.wait_for(received.get(), wait)
-            except TimeoutError:
-                return events
 
     async def _read(self, run_id: str, channel: str, received: Received) -> None:
         """Never cancelled mid-message except at shutdown, so no publish is lost here."""
