@@ -280,10 +280,15 @@ static void quantize_range(void *arg, int lo, int hi, int thread) {
     }
 }
 
+/* Only the FFN's activations are shared: their SiLU (an expf per value, B x 1536) is worth
+ * a hand-off; quantizing a 576-wide row alone is not worth one more wait for the worker. */
 static void quantize_act(QAct *qa, float *x, int B, const float *gate_up) {
     QuantJob job = {qa, x, gate_up};
     const int items = B * ((qa->np + QPAIRS - 1) / QPAIRS);
-    parallel_split(quantize_range, &job, items, 4, 1);
+    if (gate_up)
+        parallel_split(quantize_range, &job, items, 4, 1);
+    else
+        quantize_range(&job, 0, items, 0);
 }
 
 static void quantize(QAct *qa, const float *x, int B) { quantize_act(qa, (float *)x, B, NULL); }

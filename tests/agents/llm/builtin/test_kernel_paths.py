@@ -97,18 +97,3 @@ def test_one_and_two_threads_give_the_same_logits_with_batched_streams() -> None
         runs.append(np.stack(rows))
     set_threads(1)
     assert np.array_equal(runs[0], runs[1])
-
-
-# 6 tokens of 5, 18 and 48 blocks: rows cut into items of 3 block pairs, a short last item
-# and an odd last block
-@pytest.mark.parametrize("cols", [160, 576, 1536])
-def test_activations_quantized_by_two_threads_give_the_same_products(cols: int) -> None:
-    rng = np.random.default_rng(cols)
-    lin = quantize_blocks(rng.standard_normal((64, cols)).astype(np.float32), Q4_1)
-    x = rng.standard_normal((6, cols)).astype(np.float32)
-    results = []
-    for threads in (1, 2):
-        set_threads(threads)
-        results.append(matmul(lin, x))
-    set_threads(1)
-    assert np.array_equal(results[0], results[1])
