@@ -211,8 +211,12 @@ static inline int pair_pos(int k, int j, int nb) {
     return (k & ~1) * QK + ((j >> 2) * 2 + (k & 1)) * 4 + (j & 3);
 }
 
-static void quantize_row(const float *x, int nb, int8_t *q, float *d, float *s, int32_t *nc) {
-    for (int k = 0; k < nb; k++) {
+/* Blocks [k0, k1) of one row (k0 even; k1 even or the row's end): codes, scales and sums
+ * of the blocks, and nc of their pairs. Every block is quantized on its own, so a row can be
+ * cut into pairs and shared between threads. */
+static void quantize_blocks(const float *x, int nb, int k0, int k1, int8_t *q, float *d,
+                            float *s, int32_t *nc) {
+    for (int k = k0; k < k1; k++) {
         const float *v = x + k * QK;
         __m256 amax = _mm256_setzero_ps(), sum = _mm256_setzero_ps();
         const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -238,7 +242,7 @@ static void quantize_row(const float *x, int nb, int8_t *q, float *d, float *s, 
         d[k] = scale;
         s[k] = hsum(sum);
     }
-    for (int p = 0; p < (nb + 1) / 2; p++)
+    for (int p = k0 / 2; p < (k1 + 1) / 2; p++)
         for (int lane = 0; lane < 16; lane++) {
             int t = 0;
             if (lane < 8 || !((nb & 1) && p == nb / 2))
@@ -247,12 +251,47 @@ static void quantize_row(const float *x, int nb, int8_t *q, float *d, float *s, 
         }
 }
 
-static void quantize(QAct *qa, const float *x, int B) {
-    for (int b = 0; b < B; b++)
-        quantize_row(x + (size_t)b * qa->n, qa->nb, qa->q + (size_t)b * qa->n,
-                     qa->d + (size_t)b * qa->nbp, qa->s + (size_t)b * qa->nbp,
-                     qa->nc + (size_t)b * qa->np * 16);
+/* Quantizing B rows, shared between threads by pairs of blocks. With gate_up set, the rows
+ * are first computed as SiLU(gate) x up from it (B x 2n: a token's n gate values, then its
+ * n up values) into x. */
+typedef struct {
+    QAct *qa;
+    float *x;
+    const float *gate_up;
+} QuantJob;
+
+#define QPAIRS 3 /* pairs of blocks per item: 576 wide rows are 3 items, 1536 wide 8 */
+
+static void quantize_range(void *arg, int lo, int hi, int thread) {
+    (void)thread;
+    const QuantJob *j = arg;
+    QAct *qa = j->qa;
+    const int items = (qa->np + QPAIRS - 1) / QPAIRS, n = qa->n;
+    for (int it = lo; it < hi; it++) {
+        const int b = it / items, k0 = it % items * QPAIRS * 2;
+        const int k1 = k0 + QPAIRS * 2 < qa->nb ? k0 + QPAIRS * 2 : qa->nb;
+        float *x = j->x + (size_t)b * n;
+        if (j->gate_up) {
+            const float *g = j->gate_up + (size_t)b * 2 * n, *u = g + n;
+            for (int i = k0 * QK; i < k1 * QK; i++) x[i] = g[i] / (1.f + expf(-g[i])) * u[i];
+        }
+        quantize_blocks(x, qa->nb, k0, k1, qa->q + (size_t)b * n, qa->d + (size_t)b * qa->nbp,
+                        qa->s + (size_t)b * qa->nbp, qa->nc + (size_t)b * qa->np * 16);
+    }
 }
+
+/* Only the FFN's activations are shared: their SiLU (an expf per value, B x 1536) is worth
+ * a hand-off; quantizing a 576-wide row alone is not worth one more wait for the worker. */
+static void quantize_act(QAct *qa, float *x, int B, const float *gate_up) {
+    QuantJob job = {qa, x, gate_up};
+    const int items = B * ((qa->np + QPAIRS - 1) / QPAIRS);
+    if (gate_up)
+        parallel_split(quantize_range, &job, items, 4, 1);
+    else
+        quantize_range(&job, 0, items, 0);
+}
+
+static void quantize(QAct *qa, const float *x, int B) { quantize_act(qa, (float *)x, B, NULL); }
 
 typedef struct {
     const Lin *lin;
@@ -757,10 +796,21 @@ static void attend_head(const Model *m, int layer, int h, const float *q, const 
     float sum = 0.f;
     for (int t = 0; t <= pos; t++) sum += (scores[t] = expf(scores[t] - mx));
     float *o = out + h * hd;
+    if (hd == 64) { /* the head in registers: o[i] = fma(p, V[t][i], o[i]) as below */
+        __m256 a[8];
+        for (int i = 0; i < 8; i++) a[i] = _mm256_setzero_ps();
+        for (int t = 0; t <= pos; t++) {
+            const __m256 p = _mm256_set1_ps(scores[t] / sum);
+            const float *vt = V + t * stride;
+            for (int i = 0; i < 8; i++) a[i] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vt + 8 * i), a[i]);
+        }
+        for (int i = 0; i < 8; i++) _mm256_storeu_ps(o + 8 * i, a[i]);
+        return;
+    }
     memset(o, 0, sizeof(float) * hd);
     for (int t = 0; t <= pos; t++) {
         const float p = scores[t] / sum;
-        for (int i = 0; i < hd; i++) o[i] += p * V[t * stride + i];
+        for (int i = 0; i < hd; i++) o[i] = fmaf(p, V[t * stride + i], o[i]);
     }
 }
 
@@ -855,13 +905,7 @@ int axk_forward(void *model, int B, const int32_t *tokens, const int32_t *pos, f
         PROF(P_QUANT);
         matmul(&L->gate_up, &qa, B, buf);
         PROF(P_GATE_UP);
-        for (int b = 0; b < B; b++)
-            for (int i = 0; i < ffn; i++) {
-                float g = buf[(size_t)b * 2 * ffn + i], u = buf[(size_t)b * 2 * ffn + ffn + i];
-                act[(size_t)b * ffn + i] = g / (1.f + expf(-g)) * u;
-            }
-        PROF(P_OTHER);
-        quantize(&qf, act, B);
+        quantize_act(&qf, act, B, buf); /* SiLU(gate) x up, then quantized */
         PROF(P_QUANT);
         matmul(&L->down, &qf, B, buf);
         PROF(P_DOWN);
