@@ -57,7 +57,12 @@ class DjangoRunContext:
     """RunContext for one run, used by one worker holding the run's lease."""
 
     def __init__(
-        self, run: Run, lease_epoch: int | None = None, *, start_subflow: StartSubflow | None = None
+        self,
+        run: Run,
+        lease_epoch: int | None = None,
+        *,
+        start_subflow: StartSubflow | None = None,
+        just_committed: bool = False,
     ) -> None:
         self.run = run
         self.start_subflow = start_subflow
@@ -73,7 +78,11 @@ class DjangoRunContext:
         self._lock = asyncio.Lock()
         self._pending: list[ev.Stamped] = []
         self._flush_handle: asyncio.TimerHandle | None = None
-        self._flushed_at = float("-inf")  # loop time of the last flush: the window starts there
+        # Loop time of the last flush: the window starts there. `just_committed`: the caller
+        # committed for this run a moment ago (the worker, its lease), so the run's first
+        # events (run.started, the first node's) wait out a window, and a node that settles
+        # within it commits them with its record: one write transaction, not two.
+        self._flushed_at = _loop_time() if just_committed else float("-inf")
         self._cancel_checked = 0.0
         self._cancelled = False
         self._outbox: list[dict[str, Any]] = []
@@ -118,8 +127,11 @@ class DjangoRunContext:
             wait = max(0.0, self._flushed_at + FLUSH_S - loop.time())  # 0: a leading-edge flush
             self._flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
 
-    async def flush(self, record: NodeRecord | None = None) -> None:
-        """Store the queued events (and `record`) in one transaction, in emit order."""
+    async def flush(
+        self, record: NodeRecord | None = None, then: Callable[[], object] | None = None
+    ) -> None:
+        """Store the queued events (and `record`, and the writes of `then`) in one
+        transaction, in emit order."""
         async with self._lock:
             if self._flush_handle is not None:
                 self._flush_handle.cancel()
@@ -130,23 +142,24 @@ class DjangoRunContext:
                 batch += self._held.pop(record.node_id, [])
             if self.lost:
                 raise ev.LeaseLost(f"run {self.run_id}: abandoned, the lease was taken over")
-            if batch or record is not None:
+            if batch or record is not None or then is not None:
                 try:
                     envelopes = await _db(run_store.events_and_record_commit)(
-                        self.run.id, batch, record, self.lease_epoch
+                        self.run.id, batch, record, self.lease_epoch, then
                     )
                 except ev.LeaseLost:
                     self.abandon()
                     raise
                 self._publish(envelopes)
 
-    async def close(self) -> None:
-        """Store what is queued and wait until every committed event has been published."""
+    async def close(self, then: Callable[[], object] | None = None) -> None:
+        """Store what is queued (with the writes of `then`, in the same transaction: the run's
+        final status) and wait until every committed event has been published."""
         if not self.lost:
             for held in self._held.values():  # settled without a record (e.g. stopped): stored now
                 self._pending.extend(held)
             self._held.clear()
-            await self.flush()
+            await self.flush(then=then)
         if self._publisher is not None:
             await self._publisher
 
@@ -336,6 +349,13 @@ class DjangoRunContext:
     async def _boundary(self) -> None:
         if await self.is_cancelled():
             raise RunCancelled("The run was cancelled.")
+
+
+def _loop_time() -> float:
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:  # made outside an event loop: no window yet
+        return float("-inf")
 
 
 def _root_node_ids(run: Run) -> set[str]:
