@@ -5,9 +5,11 @@ order. An event after a quiet spell is stored at once; events that follow within
 that flush are queued until FLUSH_S has passed (streamed tokens of a node coalesce into one
 frame meanwhile), so a busy run commits at most every FLUSH_S and its first token is never
 held back by the window. Events are stored in one transaction — with the node's record when
-a node settles, so a node costs one commit. Committed events are published to the channel
-layer by a task of their own, in commit order, so the next node does not wait for Redis;
-`close()` waits for the last of them.
+a node settles, so a node costs one commit. The worker's context starts with a window open
+(its lease was just committed): a run's first events go with its first node's record, and
+`close()` can commit the run's final status with its last events. Committed events are
+published to the channel layer by a task of their own, in commit order, so the next node does
+not wait for Redis; `close()` waits for the last of them.
 
 Fencing: a context made with the run's `lease_epoch` commits only while the run still has
 that lease. When another worker took it over (this one stalled past its lease), the commit
