@@ -1,5 +1,5 @@
-"""A run in the worker commits once for its lease, once per node, and once for its end: its
-first events go with the first node's record, its final status with its last events. On SQLite
+"""A run in the worker commits once for its lease, once for its first events (the leading-edge
+flush), once per node, and once for its end: its final status goes with its last events. On SQLite
 every commit holds the database's one write lock, which the web's requests wait for
 (docs/performance.md, "Webhook accept")."""
 
@@ -38,7 +38,7 @@ def commits(monkeypatch: Any, settings: Any) -> list[str]:
     return seen
 
 
-def test_a_three_node_run_commits_its_lease_each_node_and_its_end(
+def test_a_three_node_run_commits_its_final_status_with_its_last_events(
     owner: Any, commits: list[str]
 ) -> None:
     workflow = workflow_create(owner=owner, name="Commits", graph=echo_graph())
@@ -49,7 +49,7 @@ def test_a_three_node_run_commits_its_lease_each_node_and_its_end(
 
     assert async_to_sync(run_execute)(run.id, "worker-a") == "succeeded"
 
-    assert len(commits) == 1 + 3 + 1
+    assert len(commits) == 1 + 1 + 3 + 1
     run.refresh_from_db()
     assert (run.status, run.outputs, run.lease_owner) == ("succeeded", {"answer": "echo: hi"}, "")
     assert run.finished_at is not None

@@ -5,9 +5,8 @@ order. An event after a quiet spell is stored at once; events that follow within
 that flush are queued until FLUSH_S has passed (streamed tokens of a node coalesce into one
 frame meanwhile), so a busy run commits at most every FLUSH_S and its first token is never
 held back by the window. Events are stored in one transaction — with the node's record when
-a node settles, so a node costs one commit. The worker's context starts with a window open
-(its lease was just committed): a run's first events go with its first node's record, and
-`close()` can commit the run's final status with its last events. Committed events are
+a node settles, so a node costs one commit; `close()` can commit the run's final status with
+its last events. Committed events are
 published to the channel layer by a task of their own, in commit order, so the next node does
 not wait for Redis; `close()` waits for the last of them.
 
@@ -64,7 +63,6 @@ class DjangoRunContext:
         lease_epoch: int | None = None,
         *,
         start_subflow: StartSubflow | None = None,
-        just_committed: bool = False,
     ) -> None:
         self.run = run
         self.start_subflow = start_subflow
@@ -80,11 +78,7 @@ class DjangoRunContext:
         self._lock = asyncio.Lock()
         self._pending: list[ev.Stamped] = []
         self._flush_handle: asyncio.TimerHandle | None = None
-        # Loop time of the last flush: the window starts there. `just_committed`: the caller
-        # committed for this run a moment ago (the worker, its lease), so the run's first
-        # events (run.started, the first node's) wait out a window, and a node that settles
-        # within it commits them with its record: one write transaction, not two.
-        self._flushed_at = _loop_time() if just_committed else float("-inf")
+        self._flushed_at = float("-inf")  # loop time of the last flush: the window starts there
         self._cancel_checked = 0.0
         self._cancelled = False
         self._outbox: list[dict[str, Any]] = []
@@ -351,13 +345,6 @@ class DjangoRunContext:
     async def _boundary(self) -> None:
         if await self.is_cancelled():
             raise RunCancelled("The run was cancelled.")
-
-
-def _loop_time() -> float:
-    try:
-        return asyncio.get_running_loop().time()
-    except RuntimeError:  # made outside an event loop: no window yet
-        return float("-inf")
 
 
 def _root_node_ids(run: Run) -> set[str]:

@@ -193,9 +193,7 @@ async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int, 
     if epoch is None:
         return None
     run, completed = await _db(_load)(run_id)
-    ctx = DjangoRunContext(
-        run, lease_epoch=epoch, start_subflow=subflows.subflow_run, just_committed=True
-    )
+    ctx = DjangoRunContext(run, lease_epoch=epoch, start_subflow=subflows.subflow_run)
     main = asyncio.current_task()
     assert main is not None
     ctx.guard(main)
