@@ -7,9 +7,10 @@ frame meanwhile), so a busy run commits at most every FLUSH_S and its first toke
 held back by the window. Nor is a node.started held back to share a later commit: a watcher
 sees a node start when it starts (holding it for company saved two SQLite commits per chat turn
 but put up to 100 ms between a node's start and the trace showing it). Events are stored in one
-transaction — with the node's record when a node settles, so a node costs one commit.
-Committed events are published to the channel layer by a task of their own, in commit order,
-so the next node does not wait for Redis; `close()` waits for the last of them.
+transaction — with the node's record when a node settles, so a node costs one commit;
+`close()` can commit the run's final status with its last events. Committed events are
+published to the channel layer by a task of their own, in commit order, so the next node does
+not wait for Redis; `close()` waits for the last of them.
 
 Fencing: a context made with the run's `lease_epoch` commits only while the run still has
 that lease. When another worker took it over (this one stalled past its lease), the commit
@@ -59,7 +60,11 @@ class DjangoRunContext:
     """RunContext for one run, used by one worker holding the run's lease."""
 
     def __init__(
-        self, run: Run, lease_epoch: int | None = None, *, start_subflow: StartSubflow | None = None
+        self,
+        run: Run,
+        lease_epoch: int | None = None,
+        *,
+        start_subflow: StartSubflow | None = None,
     ) -> None:
         self.run = run
         self.start_subflow = start_subflow
@@ -122,8 +127,11 @@ class DjangoRunContext:
             wait = max(0.0, self._flushed_at + FLUSH_S - loop.time())  # 0: a leading-edge flush
             self._flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
 
-    async def flush(self, record: NodeRecord | None = None) -> None:
-        """Store the queued events (and `record`) in one transaction, in emit order."""
+    async def flush(
+        self, record: NodeRecord | None = None, then: Callable[[], object] | None = None
+    ) -> None:
+        """Store the queued events (and `record`, and the writes of `then`) in one
+        transaction, in emit order."""
         async with self._lock:
             if self._flush_handle is not None:
                 self._flush_handle.cancel()
@@ -134,23 +142,24 @@ class DjangoRunContext:
                 batch += self._held.pop(record.node_id, [])
             if self.lost:
                 raise ev.LeaseLost(f"run {self.run_id}: abandoned, the lease was taken over")
-            if batch or record is not None:
+            if batch or record is not None or then is not None:
                 try:
                     envelopes = await _db(run_store.events_and_record_commit)(
-                        self.run.id, batch, record, self.lease_epoch
+                        self.run.id, batch, record, self.lease_epoch, then
                     )
                 except ev.LeaseLost:
                     self.abandon()
                     raise
                 self._publish(envelopes)
 
-    async def close(self) -> None:
-        """Store what is queued and wait until every committed event has been published."""
+    async def close(self, then: Callable[[], object] | None = None) -> None:
+        """Store what is queued (with the writes of `then`, in the same transaction: the run's
+        final status) and wait until every committed event has been published."""
         if not self.lost:
             for held in self._held.values():  # settled without a record (e.g. stopped): stored now
                 self._pending.extend(held)
             self._held.clear()
-            await self.flush()
+            await self.flush(then=then)
         if self._publisher is not None:
             await self._publisher
 

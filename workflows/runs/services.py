@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -112,11 +113,14 @@ def run_start(
     draft: bool = False,
     session: UUID | None = None,
     picked: WorkflowVersion | None = None,
+    along: Callable[[Run], object] | None = None,
 ) -> Run:
     """Start a durable run. `draft`: run the saved draft (an unnumbered draft version, the
     playground's); `session`: the chat session it answers (its session-scoped memory);
     `picked`: the version to run when the caller has read it already (a chat turn checks its
-    graph first), instead of reading it again."""
+    graph first), instead of reading it again; `along`: writes that commit with the run (called
+    with it inside its transaction, which holds SQLite's write lock: the version is read and
+    the inputs checked before it)."""
     if picked is None:
         if draft:
             picked = workflow_draft_snapshot(workflow=workflow, user=owner)
@@ -134,6 +138,8 @@ def run_start(
             budgets=checked,
             session=session,
         )
+        if along is not None:
+            along(run)
         ev.run_broadcast_status(run)
         enqueue_on_commit(run.id)
     return run
@@ -183,15 +189,19 @@ async def run_execute(run_id: UUID | str, worker: str) -> str | None:
         executed = await _run_engine(run_id, worker)
     if executed is None:
         return None
-    # Finalized outside the guard: a paused run whose approval was decided meanwhile is sent
-    # again from here, and that delivery may come back to this very process.
-    result, epoch = executed
-    await _db(run_finalize)(UUID(str(run_id)), worker, result, epoch)
+    result, epoch, settled = executed
+    if not settled:
+        # Finalized outside the guard: a paused run whose approval was decided meanwhile is
+        # sent again from here, and that delivery may come back to this very process.
+        await _db(run_finalize)(UUID(str(run_id)), worker, result, epoch)
     return result.status
 
 
-async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int] | None:
-    """Execute the run under its lease; its result and the epoch, or None (no lease, or lost)."""
+async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int, bool] | None:
+    """Execute the run under its lease; its result, the epoch and whether its final status is
+    stored already, or None (no lease, or lost). A run that finished (not paused) stores its
+    status in the commit of its last events: one write transaction, not two, and no moment
+    where the run has its last event but not its status."""
     epoch = await _db(lease_acquire)(run_id, worker)
     if epoch is None:
         return None
@@ -203,20 +213,27 @@ async def _run_engine(run_id: UUID | str, worker: str) -> tuple[RunResult, int] 
     loop = asyncio.get_running_loop()
     keeper = LeaseKeeper(run.id, worker, epoch, lambda: _call_soon(loop, ctx.abandon))
     keeper.start()
+    result: RunResult | None = None
+    settle = None
     try:
         result = await _execute_guarded(run, ctx, completed, main)
+        if result is not None and result.status in FINISHED_STATUSES and not ctx.lost:
+            settle = partial(_finalize, run.id, worker, result, epoch)
     finally:
         keeper.stop()
-        await _close(ctx, main)
+        await _close(ctx, main, settle)
     if result is None or ctx.lost:
         return None
-    return result, epoch
+    return result, epoch, settle is not None
 
 
-async def _close(ctx: DjangoRunContext, main: asyncio.Task[Any]) -> None:
-    """Store the last events; a lease lost at this very moment abandons quietly."""
+async def _close(
+    ctx: DjangoRunContext, main: asyncio.Task[Any], settle: Callable[[], object] | None = None
+) -> None:
+    """Store the last events (and `settle`'s writes with them); a lease lost at this very
+    moment abandons quietly."""
     try:
-        await ctx.close()
+        await ctx.close(settle)
     except (ev.LeaseLost, asyncio.CancelledError):
         if not ctx.lost:
             raise
@@ -252,21 +269,26 @@ async def _execute_guarded(
 
 def run_finalize(run_id: UUID, worker: str, result: RunResult, epoch: int | None = None) -> None:
     with transaction.atomic():
-        run = Run.objects.select_for_update().select_related("workflow", "version").get(pk=run_id)
-        if run.lease_owner != worker or (epoch is not None and run.lease_epoch != epoch):
-            return
-        run.status = result.status
-        run.outputs, run.error = result.outputs, result.error or ""
-        run.usage = result.usage.as_dict()
-        run.lease_owner, run.lease_expires_at = "", None
-        if run.status in FINISHED_STATUSES:
-            run.finished_at = timezone.now()
-        run.save()
-        ev.run_broadcast_status(run)
-        if run.status in FINISHED_STATUSES:
-            transaction.on_commit(lambda: otel.otlp_push_finished(run.id))
-        if result.status == "paused" and _decided_while_running(run):
-            _requeue(run)
+        _finalize(run_id, worker, result, epoch)
+
+
+def _finalize(run_id: UUID, worker: str, result: RunResult, epoch: int | None = None) -> None:
+    """Store the run's result and release its lease (inside the caller's transaction)."""
+    run = Run.objects.select_for_update().select_related("workflow", "version").get(pk=run_id)
+    if run.lease_owner != worker or (epoch is not None and run.lease_epoch != epoch):
+        return
+    run.status = result.status
+    run.outputs, run.error = result.outputs, result.error or ""
+    run.usage = result.usage.as_dict()
+    run.lease_owner, run.lease_expires_at = "", None
+    if run.status in FINISHED_STATUSES:
+        run.finished_at = timezone.now()
+    run.save()
+    ev.run_broadcast_status(run)
+    if run.status in FINISHED_STATUSES:
+        transaction.on_commit(lambda: otel.otlp_push_finished(run.id))
+    if result.status == "paused" and _decided_while_running(run):
+        _requeue(run)
 
 
 def _decided_while_running(run: Run) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -56,11 +57,16 @@ def node_record_save(run_id: UUID, record: NodeRecord) -> None:
 
 
 def events_and_record_commit(
-    run_id: UUID, events: list[Any], record: NodeRecord | None, lease_epoch: int | None = None
+    run_id: UUID,
+    events: list[Any],
+    record: NodeRecord | None,
+    lease_epoch: int | None = None,
+    then: Callable[[], object] | None = None,
 ) -> list[dict[str, Any]]:
     """Commit `events` and `record` in one transaction; return the events' envelopes, which
     the caller publishes (they are not published here). With `lease_epoch` the transaction
-    commits only while the run's lease is still that one (ev.LeaseLost otherwise)."""
+    commits only while the run's lease is still that one (ev.LeaseLost otherwise). `then`:
+    more writes of the same transaction, after the fence (the run's final status)."""
     with transaction.atomic():
         outputs = {record.node_id: record.outputs} if record is not None else None
         envelopes = ev.events_append(
@@ -68,6 +74,8 @@ def events_and_record_commit(
         )
         if record is not None:
             node_record_save(run_id, record)
+        if then is not None:
+            then()
     return envelopes
 
 

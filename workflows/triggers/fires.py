@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from workflows.models import Run
@@ -33,20 +32,25 @@ def trigger_fire(
     recorded as a refused fire and the ValidationError raised again (a webhook answers 400)."""
     try:
         inputs = inputs_map(trigger.input_mapping, payload, **(extra or {}))
-        with transaction.atomic():
-            run = run_start(
-                owner=trigger.owner,
-                workflow=trigger.workflow,
-                version=trigger.version,
-                inputs=inputs,
-            )
-            return TriggerFire.objects.create(
-                trigger=trigger,
-                run=run,
-                status=TriggerFire.Status.STARTED,
-                tick_at=tick_at,
-                idempotency_key=idempotency_key,
-            )
+        fires: list[TriggerFire] = []
+        # The fire commits with the run, in run_start's transaction: the version is read
+        # before it, so the write lock is held for the two INSERTs only.
+        run_start(
+            owner=trigger.owner,
+            workflow=trigger.workflow,
+            version=trigger.version,
+            inputs=inputs,
+            along=lambda run: fires.append(
+                TriggerFire.objects.create(
+                    trigger=trigger,
+                    run=run,
+                    status=TriggerFire.Status.STARTED,
+                    tick_at=tick_at,
+                    idempotency_key=idempotency_key,
+                )
+            ),
+        )
+        return fires[0]
     except ValidationError as exc:
         TriggerFire.objects.create(
             trigger=trigger, status=TriggerFire.Status.REFUSED, detail=_reason(exc), tick_at=tick_at
