@@ -29,6 +29,12 @@ EXPANSION_SEARCH = 128  # candidate list while searching ("ef"); at least k is u
 log = logging.getLogger(__name__)
 
 
+def usearch_version() -> str:
+    import usearch
+
+    return str(usearch.__version__)
+
+
 class HnswIndex:
     """Implements ``agents.memory.index.VectorIndex`` approximately; ids are integers as str."""
 
@@ -80,6 +86,14 @@ class HnswIndex:
 
     def __len__(self) -> int:
         return len(self._index)
+
+    @property
+    def expansion_search(self) -> int:
+        return int(self._index.expansion_search)
+
+    @expansion_search.setter
+    def expansion_search(self, value: int) -> None:
+        self._index.expansion_search = value  # type: ignore[misc]  # a setter exists
 
     def ids(self) -> list[str]:
         with self._lock:
