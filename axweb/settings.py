@@ -330,7 +330,7 @@ CELERY_WORKER_CONCURRENCY = AXWEB_RUNS_PER_WORKER
 # smaller ones exactly.
 AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS = env_int("AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS", 50_000)
 # HNSW search breadth ("ef"): higher finds more of the true top-k, slower.
-AXWEB_KNOWLEDGE_ANN_EF = env_int("AXWEB_KNOWLEDGE_ANN_EF", 128)
+AXWEB_KNOWLEDGE_ANN_EF = env_int("AXWEB_KNOWLEDGE_ANN_EF", 256)
 # Where HNSW graphs are saved, so a restarted worker loads them instead of rebuilding.
 AXWEB_KNOWLEDGE_INDEX_DIR = env_str("AXWEB_KNOWLEDGE_INDEX_DIR", str(DATA_DIR / "knowledge-index"))
 # -- http (issue 13, load): each web server process runs its requests on a pool of this many

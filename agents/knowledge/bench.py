@@ -47,12 +47,15 @@ from django.db import transaction
 from django.test import override_settings
 
 from agents.knowledge import matrix, selectors, services
+from agents.knowledge.hnsw import CONNECTIVITY, EXPANSION_ADD, HnswIndex, usearch_version
 from agents.knowledge.models import KnowledgeChunk, KnowledgeCollection, KnowledgeDocument
 from agents.knowledge.pgvector import pg_store, pgvector_enabled
 from agents.memory.bench import embed_quality, embed_rate
 from agents.memory.embeddings import default_threads, native_bf16
 from agents.memory.index import normalize
 from agents.memory.quantized import native_int8
+
+SWEEP_EF = (64, 128, 256, 512, 1024)  # --scale: the built graph's recall at these search breadths
 
 
 class _Rollback(Exception):
@@ -167,20 +170,43 @@ def search_figures(sizes: dict[str, int], queries: int = 50) -> dict[str, Any]:
     return figures
 
 
-def clustered_vectors(count: int, seed: int, centres: int = 1000) -> np.ndarray:
-    """Synthetic unit vectors of the model's dimension around ``centres`` random centres.
+def clustered_blocks(
+    count: int, seed: int, centres: int = 1000, block: int = 100_000
+) -> Iterator[np.ndarray]:
+    """Synthetic unit vectors of the model's dimension around ``centres`` random centres,
+    ``block`` rows at a time (the same rows for the same arguments).
 
     Real embeddings crowd into topics; uniform noise on the 384-d sphere has no near
     neighbours at all (every vector is ~equally far), which no approximate index is for.
     """
     rng = np.random.default_rng(seed)
     middle = normalize(np.random.default_rng(0).standard_normal((centres, 384)))
-    out = np.empty((count, 384), dtype=np.float32)
-    for start in range(0, count, 100_000):
-        n = min(100_000, count - start)
+    for start in range(0, count, block):
+        n = min(block, count - start)
         noise = rng.standard_normal((n, 384), dtype=np.float32) * 0.03
-        out[start : start + n] = normalize(middle[rng.integers(0, centres, n)] + noise)
-    return out
+        yield normalize(middle[rng.integers(0, centres, n)] + noise)
+
+
+def clustered_vectors(count: int, seed: int, centres: int = 1000) -> np.ndarray:
+    return np.concatenate(list(clustered_blocks(count, seed, centres)))
+
+
+def exact_top10(blocks: Iterator[np.ndarray], probes: np.ndarray) -> np.ndarray:
+    """Row positions of each probe's 10 best scores over all ``blocks``, one block in
+    memory at a time (the bench does not keep a second copy of a million vectors)."""
+    best_scores = np.full((len(probes), 0), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(probes), 0), dtype=np.int64)
+    offset = 0
+    for block in blocks:
+        scores = probes @ block.T
+        rows = np.broadcast_to(np.arange(offset, offset + len(block)), scores.shape)
+        offset += len(block)
+        both_scores = np.concatenate([best_scores, scores], axis=1)
+        both_rows = np.concatenate([best_rows, rows], axis=1)
+        keep = np.argpartition(-both_scores, 9, axis=1)[:, :10]
+        best_scores = np.take_along_axis(both_scores, keep, axis=1)
+        best_rows = np.take_along_axis(both_rows, keep, axis=1)
+    return best_rows
 
 
 def _progress(message: str, started: float) -> None:
@@ -193,18 +219,18 @@ def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
     began = time.perf_counter()
     user, _ = get_user_model().objects.get_or_create(username="bench-memory")
     collection = services.collection_create(owner=user, name=f"bench-scale-{time.time_ns()}")
-    vectors = clustered_vectors(size, seed=1)
     per_document = 20_000
     started, cpu_started = time.perf_counter(), time.process_time()
-    for start in range(0, size, per_document):
-        block = vectors[start : start + per_document]
+    stored = 0
+    for block in clustered_blocks(size, seed=1, block=per_document):
         services.document_store_embedded(
             collection=collection,
-            title=f"part {start // per_document}",
-            texts=[f"chunk {start + i}" for i in range(len(block))],
+            title=f"part {stored // per_document}",
+            texts=[f"chunk {stored + i}" for i in range(len(block))],
             vectors=block,
         )
-        _progress(f"stored {start + len(block)} chunks", began)
+        stored += len(block)
+        _progress(f"stored {stored} chunks", began)
     inserted = time.perf_counter() - started
     inserted_cpu = time.process_time() - cpu_started
     collection.refresh_from_db()
@@ -232,11 +258,19 @@ def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
         for p in probes
     ]
     first = KnowledgeChunk.objects.filter(collection_id=collection.pk).order_by("id")[0].pk
-    found = 0
-    for probe in probes:
-        truth = set((np.argsort(-(vectors @ probe), kind="stable")[:10] + first).tolist())
-        found += len(truth & {int(h.id) for h in index.search(probe, 10)})
-    return {
+    truths = [
+        set(rows.tolist())
+        for rows in exact_top10(clustered_blocks(size, seed=1, block=per_document), probes) + first
+    ]
+    _progress("exact top-10 computed", began)
+
+    def recall() -> float:
+        found = 0
+        for probe, truth in zip(probes, truths, strict=True):
+            found += len(truth & {int(h.id) for h in index.search(probe, 10)})
+        return round(found / (10 * len(probes)), 4)
+
+    figures = {
         "scale_chunks": size,
         "scale_vectors": "synthetic: unit 384-d vectors around 1000 random centres",
         "scale_index": type(index).__name__,
@@ -250,9 +284,26 @@ def _scale_figures(size: int, queries: int, ef: int) -> dict[str, Any]:
         "scale_search_ms_p50": round(statistics.median(timings), 3),
         "scale_search_ms_p90": round(float(np.percentile(timings, 90)), 3),
         "scale_search_cpu_ms_p50": round(statistics.median(cpu), 3),
-        "scale_recall_at_10": round(found / (10 * len(probes)), 4),
+        "scale_recall_at_10": recall(),
         "scale_queries": len(probes),
     }
+    if isinstance(index, HnswIndex):  # the same graph searched wider or narrower
+        by_ef: dict[str, Any] = {}
+        for wider in SWEEP_EF:
+            index.expansion_search = wider
+            cpu_ms = statistics.median(
+                _cpu_ms(lambda p=p: index.search(p, 10))  # type: ignore[misc]
+                for p in probes
+            )
+            by_ef[str(wider)] = {"recall_at_10": recall(), "index_cpu_ms_p50": round(cpu_ms, 3)}
+        index.expansion_search = ef
+        figures["scale_by_ef"] = by_ef
+        figures["scale_hnsw"] = {
+            "connectivity": CONNECTIVITY,
+            "expansion_add": EXPANSION_ADD,
+            "usearch": usearch_version(),
+        }
+    return figures
 
 
 def scale_figures(size: int, queries: int = 200) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +100,10 @@ def _new_index(size: int, base: CollectionIndex | None, collection_id: int) -> C
     return loaded if loaded is not None else HnswIndex(DIMENSION, **options)
 
 
-def _vectors(collection_id: int, ids: set[int]) -> tuple[list[int], np.ndarray]:
-    """The stored vectors of these chunks, in id order, read in batches."""
+def _vectors(collection_id: int, ids: set[int]) -> Iterator[tuple[list[int], np.ndarray]]:
+    """The stored vectors of these chunks, in id order, one batch at a time: the caller adds
+    each to its index, so a million chunks never sit in memory twice over."""
     wanted = sorted(ids)
-    found: list[int] = []
-    parts = []
     for start in range(0, len(wanted), FETCH_BATCH):
         batch = wanted[start : start + FETCH_BATCH]
         rows = (
@@ -115,10 +115,8 @@ def _vectors(collection_id: int, ids: set[int]) -> tuple[list[int], np.ndarray]:
         )
         keep = set(batch)
         picked = [(pk, blob) for pk, blob in rows if pk in keep]
-        found += [pk for pk, _ in picked]
-        parts.append(bytes_to_matrix([blob for _, blob in picked]))
-    matrix = np.concatenate(parts) if parts else np.zeros((0, DIMENSION), dtype=np.float32)
-    return found, matrix
+        if picked:
+            yield [pk for pk, _ in picked], bytes_to_matrix([blob for _, blob in picked])
 
 
 def index_refresh(collection_id: int, base: CollectionIndex | None) -> CollectionIndex:
@@ -133,8 +131,8 @@ def index_refresh(collection_id: int, base: CollectionIndex | None) -> Collectio
         index.remove([str(i) for i in gone])
         changed = True
     if new := current - known:
-        ids, vectors = _vectors(collection_id, new)
-        index.add([str(pk) for pk in ids], vectors)
+        for ids, vectors in _vectors(collection_id, new):
+            index.add([str(pk) for pk in ids], vectors)
         changed = True
     if isinstance(index, HnswIndex):
         if changed:

@@ -166,3 +166,22 @@ def test_the_writer_saves_the_graph_when_its_import_commits(
         store(collection, vectors[:150])
     saved = HnswIndex.load(matrix.index_path(collection.pk))
     assert saved is not None and len(saved) == 150
+
+
+@pytest.mark.django_db
+def test_a_graph_read_in_several_batches_holds_every_stored_chunk(
+    settings: Any, collection: KnowledgeCollection, vectors: np.ndarray, monkeypatch: Any
+) -> None:
+    settings.AXWEB_KNOWLEDGE_ANN_MIN_CHUNKS = 1
+    monkeypatch.setattr(matrix, "FETCH_BATCH", 64)  # 250 chunks: four batches
+    store(collection, vectors[:250])
+    assert len(current_index(collection)) == 250
+    assert search(collection, vectors[249], 1)[0]["chunk"] == 249
+
+
+def test_a_built_graph_can_be_searched_wider(vectors: np.ndarray) -> None:
+    index = HnswIndex(384, expansion_search=32)
+    index.add([str(i) for i in range(500)], vectors[:500])
+    index.expansion_search = 512
+    assert index.expansion_search == 512
+    assert index.search(vectors[42], 1)[0].id == "42"
