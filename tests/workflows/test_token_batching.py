@@ -92,9 +92,9 @@ def commits(monkeypatch: Any, settings: Any) -> list[list[str]]:
     made: list[list[str]] = []
     real = context.run_store.events_and_record_commit
 
-    def recording(run_id: Any, events: list[Any], record: Any, epoch: Any = None) -> Any:
+    def recording(run_id: Any, events: list[Any], record: Any, *rest: Any) -> Any:
         made.append([event[0] for event in events] + (["record"] if record else []))
-        return real(run_id, events, record, epoch)
+        return real(run_id, events, record, *rest)
 
     monkeypatch.setattr(context.run_store, "events_and_record_commit", recording)
     return made

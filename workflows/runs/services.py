@@ -17,7 +17,6 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from axweb.db_retry import retrying
-from axweb.numbers import is_number
 from axweb.ownership import owned
 from workflows import limits
 from workflows.engine import RunResult, execute
@@ -36,10 +35,10 @@ from workflows.runs import store as run_store
 from workflows.runs.context import DjangoRunContext
 from workflows.runs.lease import LeaseKeeper, lease_acquire
 from workflows.runs.selectors import version_to_run
+from workflows.runs.start_checks import budgets_check, inputs_check
 from workflows.services import workflow_draft_snapshot
 
 log = logging.getLogger(__name__)
-BUDGET_FIELDS = {"max_steps", "max_tokens", "max_cost", "max_wall_s", "max_repeated_tool_calls"}
 
 
 def enqueue(run_id: UUID) -> None:
@@ -54,43 +53,6 @@ def enqueue_on_commit(run_id: UUID) -> None:
 
 
 # -- starting ----------------------------------------------------------------------------
-
-
-def _check_inputs(graph: dict[str, Any], inputs: dict[str, Any]) -> None:
-    missing = {}
-    for node in graph.get("nodes", []):
-        config = node.get("config") or {}
-        name = config.get("name", "input")
-        if (
-            node.get("kind") == "input"
-            and config.get("required")
-            and inputs.get(name) in (None, "")
-        ):
-            missing[f"inputs.{name}"] = [f"The input '{name}' is required."]
-    if missing:
-        raise ValidationError(missing)
-
-
-def _check_budgets(budgets: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(budgets) - BUDGET_FIELDS
-    if unknown:
-        raise ValidationError(
-            {
-                "budgets": [
-                    f"Unknown budget(s): {', '.join(sorted(unknown))}; "
-                    f"use {', '.join(sorted(BUDGET_FIELDS))}."
-                ]
-            }
-        )
-    for key, value in budgets.items():
-        whole = key not in ("max_cost", "max_wall_s")
-        if value is not None and (not is_number(value, whole=whole) or value <= 0):
-            what = "a positive whole number" if whole else "a positive number"
-            raise ValidationError(
-                {f"budgets.{key}": [f"Must be {what} or null (the server's default)."]}
-            )
-    limits.budgets_check_ceilings(budgets)
-    return budgets
 
 
 def workflow_runnable(*, user: Any, workflow_id: int) -> Workflow:
@@ -127,8 +89,8 @@ def run_start(
         else:
             picked = version_to_run(workflow, version)
     limits.run_inputs_check(inputs)
-    _check_inputs(picked.graph, inputs)
-    checked = _check_budgets(budgets or {})
+    inputs_check(picked.graph, inputs)
+    checked = budgets_check(budgets or {})
     with transaction.atomic(savepoint=False):  # inside a caller's transaction: no savepoint
         run = Run.objects.create(
             owner=owner,
