@@ -48,6 +48,14 @@ EDGE_END_OFFSETS = """(edges) => {
 }"""
 
 
+def saved_case(api: httpx.Client, case: Case) -> int:
+    """A benchmark graph of `case` saved as version 1, with the agent its nodes call."""
+    api.post(
+        "/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}
+    ).raise_for_status()
+    return prepare(api, case)
+
+
 def far_ends(page: Page, edges: list[dict[str, str]]) -> dict[str, float | None]:
     """The edges not drawn (None), or whose ends are more than 0.75 graph pixels off their
     handles."""
@@ -59,11 +67,7 @@ def test_every_edge_of_a_large_graph_runs_from_handle_to_handle(
     logged_in: Page, api: httpx.Client
 ) -> None:
     page = logged_in
-    api.post(
-        "/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}
-    ).raise_for_status()
-    case = Case(nodes=60, edges=75, loops=3, columns=10)
-    workflow_id = prepare(api, case)
+    workflow_id = saved_case(api, Case(nodes=60, edges=75, loops=3, columns=10))
     graph = api.get(f"/api/workflows/{workflow_id}/versions/1/").raise_for_status().json()["graph"]
     kinds = {n["kind"] for n in graph["nodes"]}
     assert {"input", "agent", "join", "loop", "output"} <= kinds
@@ -108,11 +112,8 @@ def test_a_2000_node_graph_shows_its_shape_from_far_and_real_nodes_zoomed_in(
     logged_in: Page, api: httpx.Client
 ) -> None:
     page = logged_in
-    api.post(
-        "/api/agents/", json={"name": "writer", "model": "builtin:smollm2-135m"}
-    ).raise_for_status()
     case = CASES["2000"]
-    workflow_id = prepare(api, case)
+    workflow_id = saved_case(api, case)
 
     # Fitted: the whole graph is drawn as one layer, and no React Flow node is mounted.
     page.goto(f"/workflows/{workflow_id}")
