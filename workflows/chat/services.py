@@ -16,7 +16,7 @@ from axweb.db_retry import call_retrying
 from workflows.chat import settle
 from workflows.chat.models import ChatMessage, ChatSession
 from workflows.chat.selectors import branch, history_of, newest_under
-from workflows.chat.spec import HOW_TO, chat_spec
+from workflows.chat.spec import HOW_TO, ChatSpec, chat_spec
 from workflows.models import Run, Workflow
 from workflows.runs import services as run_services
 from workflows.runs.selectors import version_to_run
@@ -35,9 +35,15 @@ def chat_graph(workflow: Workflow, version: int | None, draft: bool) -> Any:
 
 
 def chat_require(workflow: Workflow, version: int | None, draft: bool) -> None:
-    spec = chat_spec(chat_graph(workflow, version, draft))
+    _chat_spec_required(chat_graph(workflow, version, draft))
+
+
+def _chat_spec_required(graph: Any) -> ChatSpec:
+    """How `graph` chats; a 400 saying how to add a chat input when it cannot."""
+    spec = chat_spec(graph)
     if not spec.can_chat:
         raise ValidationError({"workflow": [f"{spec.reason} {HOW_TO}"]})
+    return spec
 
 
 def session_create(
@@ -99,9 +105,7 @@ def _answer_start(session: ChatSession, question: ChatMessage) -> ChatMessage:
     """Start the run answering `question` (a user message) and its streaming answer."""
     # a pinned or newest version is read once: checked here, run as it was read
     picked = None if session.draft else version_to_run(session.workflow, session.version)
-    spec = chat_spec(session.workflow.draft if picked is None else picked.graph)
-    if not spec.can_chat:
-        raise ValidationError({"workflow": [f"{spec.reason} {HOW_TO}"]})
+    spec = _chat_spec_required(session.workflow.draft if picked is None else picked.graph)
     turns, dropped = _fit_history(history_of(branch(question.parent)))
     run = run_services.run_start(
         owner=session.owner,
